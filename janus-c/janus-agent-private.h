@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdatomic.h>
+
+#include "janus-agent.h"
+#include "janus-address-private.h"
+#include "janus-inbox-private.h"
+#include "janus-scheduler-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct _JanusAgentExtra JanusAgentExtra;
+
+/* Bits of JanusAgentPrivate.flags: written before the agent is published
+ * (HEAVY) or by the agent's owner during its turn (the others). */
+enum {
+  JANUS_AGENT_FLAG_HEAVY   = 1 << 0,
+  JANUS_AGENT_FLAG_KILL_ME = 1 << 1,  /* kill at the end of this turn */
+  JANUS_AGENT_FLAG_QUEUED  = 1 << 2,  /* in a scheduling set (step mode) */
+};
+
+/* Bits of JanusAgentPrivate.pending: requests from other threads, set with
+ * a seq_cst RMW before trying to unblock the agent (see janus-inbox). */
+enum {
+  JANUS_PENDING_KILL = 1 << 0,
+  JANUS_PENDING_WAKE = 1 << 1,
+};
+
+/* Everything a light agent needs; the rest lives in the lazily allocated
+ * JanusAgentExtra. With the 24-byte GObject header an agent is 112 bytes
+ * (GSlice rounds to 16), plus an 8-byte slot in the kernel's address table.
+ *
+ * Who writes what:
+ *   inbox          any thread (janus-inbox-private.h protocol)
+ *   pending        any thread sets bits (seq_cst); the owner clears them
+ *   state          the owner, atomically, read by anyone
+ *   flags, queue*  the owner: the thread running the agent's turn (or its
+ *                  heavy thread); handed between threads through the inbox
+ *                  and run-queue release/acquire pairs
+ *   rq_next        whoever holds the right to schedule the agent
+ *   address, kernel, creator  written once at launch, before publication
+ *   extra          installed once with a CAS, then immutable pointer */
+typedef struct
+{
+  atomic_uintptr_t          inbox;
+  atomic_uint               pending;
+  _Atomic guint8            state;
+  guint8                    flags;
+  guint8                    mailbox_kind;
+  guint8                    turn_took;     /* inbox taken during this turn */
+  JanusMessage             *queue_head;    /* owner's FIFO, oldest first */
+  JanusMessage             *queue_tail;
+  JanusAgent               *rq_next;
+  JanusKernel              *kernel;
+  JanusAddress              address;
+  guint64                   creator;       /* id of the launching agent */
+  JanusAgentExtra *_Atomic  extra;
+} JanusAgentPrivate;
+
+struct _JanusAgentExtra
+{
+  char         *name;
+  GVariant     *parameters;      /* until activate has run */
+  GMutex        lock;            /* guards memory, mailbox wrapper, heavy wait */
+  JanusMemory  *memory;
+  JanusMailbox *mailbox;
+  /* heavy agents */
+  GThread      *thread;
+  GCond         cond;
+  gboolean      woken;
+};
+
+/* Offset of the private struct from the instance, fixed once the type is
+ * registered (a copy of what G_ADD_PRIVATE keeps in janus-agent.c), so the
+ * library's other files reach it without a call. */
+extern gint janus_agent_private_offset;
+
+static inline JanusAgentPrivate *
+janus_agent_get_private (JanusAgent *self)
+{
+  return (JanusAgentPrivate *) G_STRUCT_MEMBER_P (self, janus_agent_private_offset);
+}
+
+gboolean           janus_agent_type_check_slow  (gconstpointer instance);
+
+/* The last agent type this thread saw pass the full type check. */
+extern __thread GType janus_agent_type_seen __attribute__ ((tls_model ("initial-exec")));
+
+/* JANUS_IS_AGENT for public entry points on hot paths: the full check walks
+ * the type hierarchy (~100 instructions per call for a subclass), so each
+ * thread remembers the last agent subtype it saw pass. */
+static inline gboolean
+janus_is_agent (gconstpointer instance)
+{
+  const GTypeInstance *i = instance;
+
+  if (G_UNLIKELY (i == NULL || i->g_class == NULL))
+    return FALSE;
+  if (G_LIKELY (i->g_class->g_type == janus_agent_type_seen))
+    return TRUE;
+  return janus_agent_type_check_slow (instance);
+}
+JanusAgentExtra   *janus_agent_ensure_extra     (JanusAgent *self);
+
+static inline JanusAgentState
+janus_agent_private_state (JanusAgentPrivate *priv)
+{
+  return (JanusAgentState) atomic_load_explicit (&priv->state, memory_order_acquire);
+}
+
+/* Kernel-side life-cycle entry points (janus-agent.c) */
+void      janus_agent_prepare_launch  (JanusAgent   *self,
+                                       JanusKernel  *kernel,
+                                       guint64       id,
+                                       guint64       creator,
+                                       const char   *name,
+                                       GVariant     *parameters,
+                                       gboolean      heavy);
+gboolean  janus_agent_check_parameters (JanusAgent  *self,
+                                       GVariant     *parameters,
+                                       GError      **error);
+JanusTurnResult janus_agent_run_turn  (JanusAgent   *self);
+void      janus_agent_heavy_main      (JanusAgent   *self);
+void      janus_agent_heavy_wake      (JanusAgent   *self);
+void      janus_agent_request_kill    (JanusAgent   *self);
+JanusAgent *janus_agent_get_current   (void);
+
+/* Mailbox internals shared with JanusMailbox */
+JanusMessage *janus_agent_mailbox_take  (JanusAgent *self);
+JanusMessage *janus_agent_mailbox_peek  (JanusAgent *self);
+guint         janus_agent_mailbox_size  (JanusAgent *self);
+gboolean      janus_agent_check_owner   (JanusAgent *self);
+
+G_END_DECLS

@@ -1,0 +1,1625 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "janus-agent-private.h"
+#include "janus-blackboard-memory.h"
+#include "janus-enums.h"
+#include "janus-error.h"
+#include "janus-kernel-private.h"
+#include "janus-mailbox-private.h"
+#include "janus-memory.h"
+#include "janus-scheduler-private.h"
+
+/**
+ * JanusAgent:
+ *
+ * An autonomous entity that a [class@Janus.Kernel] runs: it has an address,
+ * a mailbox and a memory, and a behaviour given by three virtual functions.
+ *
+ * Subclass it and override `activate` (start), `live` (one step) and `end`
+ * (stop), then launch an instance on a kernel:
+ *
+ * ```c
+ * struct _Hello { JanusAgent parent_instance; int count; };
+ * G_DEFINE_FINAL_TYPE (Hello, hello, JANUS_TYPE_AGENT)
+ *
+ * static JanusLive
+ * hello_live (JanusAgent *agent)
+ * {
+ *   Hello *self = (Hello *) agent;
+ *   g_print ("Hello, World!\n");
+ *   return ++self->count < 3 ? JANUS_LIVE_AGAIN : JANUS_LIVE_DONE;
+ * }
+ *
+ * static void hello_class_init (HelloClass *klass)
+ * {
+ *   JANUS_AGENT_CLASS (klass)->live = hello_live;
+ * }
+ * static void hello_init (Hello *self) {}
+ *
+ * int main (void)
+ * {
+ *   g_autoptr(JanusKernel) kernel = janus_kernel_new (0);
+ *   g_autoptr(JanusAgent) hello = g_object_new (hello_get_type (), NULL);
+ *   janus_kernel_launch_light_agent (kernel, hello, "hello", NULL, NULL);
+ *   janus_kernel_run (kernel);
+ * }
+ * ```
+ *
+ * ## Life-cycle
+ *
+ * An agent goes through the states of [enum@Janus.AgentState]: UNBORN →
+ * BORN (`activate` runs) → ALIVE (`live` is stepped) → DYING → BREAKING_DOWN
+ * (`end` runs) → DIED. A failing `activate` goes straight to DYING; `end`
+ * still runs, so that whatever `activate` acquired is released, and the
+ * kernel reports the error with [signal@Janus.Kernel::agent-failed].
+ *
+ * Guarantees:
+ *
+ * - `activate` completes before the first `live`; `end` runs exactly once,
+ *   after the last `live`.
+ * - An agent's `activate`, `live` and `end` never run concurrently with each
+ *   other; different agents may run in parallel on different workers.
+ * - Messages from one sender to one receiver arrive in the order they were
+ *   sent.
+ * - A message is delivered once to a live mailbox or counted once as a dead
+ *   letter.
+ * - Killing is idempotent; a kill asked during a step takes effect at the end
+ *   of that step.
+ *
+ * ## Light and heavy agents
+ *
+ * A light agent ([method@Janus.Kernel.launch_light_agent]) is stepped by the
+ * kernel's workers. Its `live` must not block: it returns
+ * %JANUS_LIVE_WAIT to sleep until a message arrives, at no cost. A heavy
+ * agent ([method@Janus.Kernel.launch_heavy_agent]) has its own thread and may
+ * block, for instance in [method@Janus.Agent.wait_message].
+ *
+ * ## The mailbox
+ *
+ * Only the agent itself reads its mailbox, from its `activate`, `live` and
+ * `end` (on a kernel without workers, the thread driving the kernel may also
+ * look between two steps). Within one step a light agent sees the messages
+ * that had arrived when the step first looked at its mailbox; what arrives
+ * later is seen at the next step, which is scheduled at once.
+ *
+ * ## Activation prototype
+ *
+ * A class may declare the #GVariant type of its launch parameters with
+ * [method@Janus.AgentClass.set_activation_prototype]; launching with other
+ * parameters is then a %JANUS_ERROR_INVALID_PARAMETERS error. Subclasses
+ * inherit the prototype.
+ */
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  PROP_ADDRESS,
+  PROP_KERNEL,
+  PROP_NAME,
+  PROP_HEAVY,
+  PROP_MAILBOX_KIND,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static __thread JanusAgent *tls_agent __attribute__ ((tls_model ("initial-exec")));
+__thread GType janus_agent_type_seen __attribute__ ((tls_model ("initial-exec")));
+
+G_DEFINE_TYPE_WITH_PRIVATE (JanusAgent, janus_agent, G_TYPE_OBJECT)
+
+gint janus_agent_private_offset;
+
+#define P(agent) janus_agent_get_private (agent)
+
+gboolean
+janus_agent_type_check_slow (gconstpointer instance)
+{
+  if (!G_TYPE_CHECK_INSTANCE_TYPE (instance, JANUS_TYPE_AGENT))
+    return FALSE;
+  janus_agent_type_seen = G_TYPE_FROM_INSTANCE (instance);
+  return TRUE;
+}
+
+JanusAgent *
+janus_agent_get_current (void)
+{
+  return tls_agent;
+}
+
+JanusAgentExtra *
+janus_agent_ensure_extra (JanusAgent *self)
+{
+  JanusAgentPrivate *priv = P (self);
+  JanusAgentExtra *extra, *expected = NULL;
+
+  extra = atomic_load_explicit (&priv->extra, memory_order_acquire);
+  if (G_LIKELY (extra != NULL))
+    return extra;
+
+  extra = g_new0 (JanusAgentExtra, 1);
+  g_mutex_init (&extra->lock);
+  g_cond_init (&extra->cond);
+  /* acq_rel: the initialised struct is visible to whoever loads the pointer;
+   * on failure we use the winner's */
+  if (atomic_compare_exchange_strong_explicit (&priv->extra, &expected, extra,
+                                               memory_order_acq_rel,
+                                               memory_order_acquire))
+    return extra;
+  g_mutex_clear (&extra->lock);
+  g_cond_clear (&extra->cond);
+  g_free (extra);
+  return expected;
+}
+
+static JanusAgentExtra *
+peek_extra (JanusAgentPrivate *priv)
+{
+  return atomic_load_explicit (&priv->extra, memory_order_acquire);
+}
+
+/* ------------------------------------------------------------ life-cycle */
+
+/* The one place where an agent's state changes. Runs on the thread that owns
+ * the agent (or launches it), never under a lock. */
+static void
+set_state (JanusAgent      *self,
+           JanusAgentState  state)
+{
+  JanusAgentPrivate *priv = P (self);
+
+  /* release: what happened before the change is visible to whoever reads
+   * the new state with janus_agent_get_state () */
+  atomic_store_explicit (&priv->state, (guint8) state, memory_order_release);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+void
+janus_agent_prepare_launch (JanusAgent  *self,
+                            JanusKernel *kernel,
+                            guint64      id,
+                            guint64      creator,
+                            const char  *name,
+                            GVariant    *parameters,
+                            gboolean     heavy)
+{
+  JanusAgentPrivate *priv = P (self);
+
+  priv->kernel = kernel;
+  janus_address_init (&priv->address, kernel->uuid, id);
+  priv->creator = creator;
+  if (heavy)
+    priv->flags |= JANUS_AGENT_FLAG_HEAVY;
+  if (name != NULL || parameters != NULL || heavy)
+    {
+      JanusAgentExtra *extra = janus_agent_ensure_extra (self);
+      extra->name = g_strdup (name);
+      extra->parameters = parameters ? g_variant_ref_sink (parameters) : NULL;
+    }
+}
+
+gboolean
+janus_agent_check_parameters (JanusAgent  *self,
+                              GVariant    *parameters,
+                              GError     **error)
+{
+  const GVariantType *proto = JANUS_AGENT_GET_CLASS (self)->activation_prototype;
+  g_autofree char *want = NULL;
+
+  if (proto == NULL)
+    return TRUE;
+  if (parameters != NULL && g_variant_is_of_type (parameters, proto))
+    return TRUE;
+  want = g_variant_type_dup_string (proto);
+  g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_PARAMETERS,
+               "Agent type %s expects launch parameters of type “%s”, got %s%s%s",
+               G_OBJECT_TYPE_NAME (self), want,
+               parameters ? "“" : "none",
+               parameters ? g_variant_get_type_string (parameters) : "",
+               parameters ? "”" : "");
+  return FALSE;
+}
+
+static inline guint
+take_pending (JanusAgentPrivate *priv)
+{
+  if (G_LIKELY (atomic_load_explicit (&priv->pending, memory_order_relaxed) == 0))
+    return 0;
+  return atomic_exchange_explicit (&priv->pending, 0, memory_order_acquire);
+}
+
+static void
+retire_agent (JanusAgent *self)
+{
+  JanusWorker *w = janus_scheduler_current ();
+
+  /* the kernel's reference goes once no sender can still hold the pointer */
+  if (w != NULL && w->kernel == P (self)->kernel)
+    janus_epoch_retire (&w->limbo, self, g_object_unref);
+  else
+    janus_epoch_retire_shared (self, g_object_unref);
+}
+
+static void
+drain_dead_letters (JanusAgent *self)
+{
+  JanusAgentPrivate *priv = P (self);
+  JanusMessage *tail, *rest;
+  guint n;
+
+  /* from now on every push fails and is counted by its sender */
+  rest = janus_inbox_close (&priv->inbox, &tail, &n);
+  if (priv->queue_head != NULL)
+    {
+      priv->queue_tail->next = rest;
+      rest = priv->queue_head;
+      priv->queue_head = priv->queue_tail = NULL;
+    }
+  janus_kernel_dead_letters (priv->kernel, rest);
+}
+
+/* DYING -> BREAKING_DOWN (end) -> DIED, then the kernel lets go. */
+static void
+die (JanusAgent *self)
+{
+  JanusAgentPrivate *priv = P (self);
+  JanusKernel *kernel = priv->kernel;
+
+  set_state (self, JANUS_AGENT_STATE_DYING);
+  set_state (self, JANUS_AGENT_STATE_BREAKING_DOWN);
+  JANUS_AGENT_GET_CLASS (self)->end (self);
+
+  drain_dead_letters (self);
+  janus_registry_remove (kernel->registry, priv->address.id);
+  set_state (self, JANUS_AGENT_STATE_DIED);
+  priv->flags &= ~JANUS_AGENT_FLAG_KILL_ME;
+  janus_kernel_agent_died (kernel, self);
+  retire_agent (self);
+}
+
+static gboolean
+activate (JanusAgent *self)
+{
+  JanusAgentPrivate *priv = P (self);
+  JanusAgentExtra *extra = peek_extra (priv);
+  g_autoptr(GVariant) parameters = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (extra != NULL)
+    parameters = g_steal_pointer (&extra->parameters);
+  if (JANUS_AGENT_GET_CLASS (self)->activate (self, parameters, &error))
+    {
+      if (error != NULL)
+        g_warning ("%s::activate succeeded but set an error: %s",
+                   G_OBJECT_TYPE_NAME (self), error->message);
+      return TRUE;
+    }
+  if (error == NULL)
+    g_set_error (&error, JANUS_ERROR, JANUS_ERROR_FAILED,
+                 "Agent %s (%s) failed to activate",
+                 janus_agent_get_name (self) ? janus_agent_get_name (self) : "",
+                 G_OBJECT_TYPE_NAME (self));
+  janus_kernel_agent_failed (priv->kernel, self, error);
+  return FALSE;
+}
+
+static gboolean
+live_result_valid (JanusAgent *self,
+                   JanusLive   r)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (r == JANUS_LIVE_AGAIN || r == JANUS_LIVE_WAIT || r == JANUS_LIVE_DONE)
+    return TRUE;
+  g_set_error (&error, JANUS_ERROR, JANUS_ERROR_INVALID_LIVE_RESULT,
+               "%s::live returned %d, which is not a JanusLive value "
+               "(an exception in a language binding?); the agent is killed",
+               G_OBJECT_TYPE_NAME (self), (int) r);
+  janus_kernel_agent_failed (P (self)->kernel, self, error);
+  return FALSE;
+}
+
+/* After a WAIT: give the agent up unless something arrived or was asked in
+ * the meantime. Returns TRUE if the caller still owns the agent. */
+static gboolean
+sleep_or_keep (JanusAgentPrivate *priv)
+{
+  if (!janus_inbox_try_block (&priv->inbox))
+    return TRUE;                /* messages arrived meanwhile */
+  /* Dekker with janus_agent_request: either the requester saw BLOCKED and
+   * schedules us, or we see its flag and take the agent back */
+  if (atomic_load_explicit (&priv->pending, memory_order_seq_cst) != 0
+      && janus_inbox_unblock (&priv->inbox))
+    return TRUE;
+  return FALSE;
+}
+
+/* One turn of a light agent on a worker. */
+JanusTurnResult
+janus_agent_run_turn (JanusAgent *self)
+{
+  JanusAgentPrivate *priv = P (self);
+  JanusAgent *saved = tls_agent;
+  JanusTurnResult result = JANUS_TURN_SLEEP;
+  guint pending;
+  JanusLive live = JANUS_LIVE_WAIT;
+
+  tls_agent = self;
+  priv->turn_took = 0;
+  pending = take_pending (priv);
+
+  if (janus_agent_private_state (priv) == JANUS_AGENT_STATE_BORN)
+    {
+      if (!activate (self))
+        goto dead;
+      set_state (self, JANUS_AGENT_STATE_ALIVE);
+    }
+
+  if (!(pending & JANUS_PENDING_KILL) && !(priv->flags & JANUS_AGENT_FLAG_KILL_ME))
+    {
+      live = JANUS_AGENT_GET_CLASS (self)->live (self);
+      if (!live_result_valid (self, live) || live == JANUS_LIVE_DONE)
+        goto dead;
+    }
+  if ((pending & JANUS_PENDING_KILL) || (priv->flags & JANUS_AGENT_FLAG_KILL_ME))
+    goto dead;
+
+  if (live == JANUS_LIVE_AGAIN || sleep_or_keep (priv))
+    result = JANUS_TURN_AGAIN;
+  tls_agent = saved;
+  return result;
+
+dead:
+  die (self);
+  tls_agent = saved;
+  return JANUS_TURN_GONE;
+}
+
+/* --------------------------------------------------------- heavy agents */
+
+/* Wakes a heavy agent's thread; the caller won its inbox (unblocked it). */
+void
+janus_agent_heavy_wake (JanusAgent *self)
+{
+  JanusAgentExtra *extra = peek_extra (P (self));
+
+  g_mutex_lock (&extra->lock);
+  extra->woken = TRUE;
+  g_cond_signal (&extra->cond);
+  g_mutex_unlock (&extra->lock);
+}
+
+/* Heavy thread: sleeps until a message, a request or @deadline (monotonic
+ * µs, -1 for none). Returns FALSE on time-out. */
+static gboolean
+heavy_sleep (JanusAgent *self,
+             gint64      deadline)
+{
+  JanusAgentPrivate *priv = P (self);
+  JanusAgentExtra *extra = peek_extra (priv);
+  gboolean woken;
+
+  g_mutex_lock (&extra->lock);
+  extra->woken = FALSE;
+  g_mutex_unlock (&extra->lock);
+
+  if (!sleep_or_keep (priv))
+    {
+      g_mutex_lock (&extra->lock);
+      while (!extra->woken)
+        {
+          if (deadline < 0)
+            g_cond_wait (&extra->cond, &extra->lock);
+          else if (!g_cond_wait_until (&extra->cond, &extra->lock, deadline))
+            break;
+        }
+      woken = extra->woken;
+      g_mutex_unlock (&extra->lock);
+      /* timed out: take the agent back, unless a sender just did */
+      if (!woken && janus_inbox_unblock (&priv->inbox))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+janus_agent_heavy_main (JanusAgent *self)
+{
+  JanusAgentPrivate *priv = P (self);
+  guint pending;
+
+  tls_agent = self;
+  if (!activate (self))
+    goto dead;
+  set_state (self, JANUS_AGENT_STATE_ALIVE);
+
+  for (;;)
+    {
+      JanusLive live;
+
+      pending = take_pending (priv);
+      if ((pending & JANUS_PENDING_KILL) || (priv->flags & JANUS_AGENT_FLAG_KILL_ME))
+        break;
+      priv->turn_took = 0;
+      live = JANUS_AGENT_GET_CLASS (self)->live (self);
+      if (!live_result_valid (self, live) || live == JANUS_LIVE_DONE)
+        break;
+      if (priv->flags & JANUS_AGENT_FLAG_KILL_ME)
+        break;
+      if (live == JANUS_LIVE_WAIT)
+        heavy_sleep (self, -1);
+    }
+
+dead:
+  die (self);
+  tls_agent = NULL;
+}
+
+/* ------------------------------------------------------------ requests */
+
+/* Asks the agent's owner to look at @bit (kill or wake). MT safe. */
+static void
+request (JanusAgent *self,
+         guint       bit)
+{
+  JanusAgentPrivate *priv = P (self);
+
+  /* seq_cst: the flag is set before we try to take the agent over; the
+   * owner blocks before it reads the flags (see sleep_or_keep) */
+  atomic_fetch_or_explicit (&priv->pending, bit, memory_order_seq_cst);
+  if (janus_inbox_unblock (&priv->inbox))
+    janus_scheduler_schedule (priv->kernel, self);
+}
+
+/* ------------------------------------------------------------ mailbox */
+
+gboolean
+janus_agent_check_owner (JanusAgent *self)
+{
+  JanusAgentPrivate *priv = P (self);
+  JanusAgentState state;
+  GThread *driver;
+
+  if (tls_agent == self)
+    return TRUE;
+  state = janus_agent_private_state (priv);
+  if (state == JANUS_AGENT_STATE_UNBORN || state == JANUS_AGENT_STATE_DIED)
+    return TRUE;
+  if (priv->kernel->n_workers > 0 || (priv->flags & JANUS_AGENT_FLAG_HEAVY) || tls_agent != NULL)
+    return FALSE;
+  driver = atomic_load_explicit (&priv->kernel->sched.driver, memory_order_acquire);
+  return driver == NULL || driver == g_thread_self ();
+}
+
+#define CHECK_OWNER(self, val)                                                  \
+  G_STMT_START {                                                                \
+    if (G_UNLIKELY (!janus_agent_check_owner (self)))                           \
+      {                                                                         \
+        g_critical ("%s: the mailbox of agent %s is read only by the agent "    \
+                    "itself (or between steps of a kernel without workers)",    \
+                    G_STRFUNC, G_OBJECT_TYPE_NAME (self));                      \
+        return val;                                                             \
+      }                                                                         \
+  } G_STMT_END
+
+/* Stable merge sort of a message list by decreasing priority. */
+static JanusMessage *
+merge_by_priority (JanusMessage *a,
+                   JanusMessage *b)
+{
+  JanusMessage head = { 0 }, *t = &head;
+
+  while (a && b)
+    {
+      if (b->priority > a->priority)
+        {
+          t->next = b;
+          b = b->next;
+        }
+      else
+        {
+          t->next = a;
+          a = a->next;
+        }
+      t = t->next;
+    }
+  t->next = a ? a : b;
+  return head.next;
+}
+
+static JanusMessage *
+sort_by_priority (JanusMessage *list)
+{
+  JanusMessage *slow, *fast, *second;
+
+  if (list == NULL || list->next == NULL)
+    return list;
+  slow = list;
+  fast = list->next;
+  while (fast && fast->next)
+    {
+      slow = slow->next;
+      fast = fast->next->next;
+    }
+  second = slow->next;
+  slow->next = NULL;
+  return merge_by_priority (sort_by_priority (list), sort_by_priority (second));
+}
+
+static void
+fix_tail (JanusAgentPrivate *priv)
+{
+  JanusMessage *m = priv->queue_head;
+
+  priv->queue_tail = NULL;
+  while (m != NULL)
+    {
+      priv->queue_tail = m;
+      m = m->next;
+    }
+}
+
+/* Appends @head..@tail (oldest first) to the owner's queue per the kind. */
+static void
+queue_append (JanusAgentPrivate *priv,
+              JanusMessage      *head,
+              JanusMessage      *tail)
+{
+  switch (priv->mailbox_kind)
+    {
+    case JANUS_MAILBOX_KIND_BLACK_HOLE:
+      janus_kernel_dead_letters (priv->kernel, head);
+      return;
+    case JANUS_MAILBOX_KIND_PRIORITY:
+      priv->queue_head = merge_by_priority (priv->queue_head, sort_by_priority (head));
+      fix_tail (priv);
+      return;
+    default:
+      if (priv->queue_tail)
+        priv->queue_tail->next = head;
+      else
+        priv->queue_head = head;
+      priv->queue_tail = tail;
+      return;
+    }
+}
+
+/* Moves what arrived into the owner's queue: at most once per step for a
+ * light agent, so a step is bounded even under a steady stream. */
+static void
+mailbox_fill (JanusAgent        *self,
+              JanusAgentPrivate *priv)
+{
+  JanusMessage *head, *tail;
+  guint n;
+
+  if (priv->turn_took && tls_agent == self && !(priv->flags & JANUS_AGENT_FLAG_HEAVY))
+    return;
+  priv->turn_took = 1;
+  head = janus_inbox_take (&priv->inbox, &tail, &n);
+  if (head != NULL)
+    queue_append (priv, head, tail);
+}
+
+JanusMessage *
+janus_agent_mailbox_take (JanusAgent *self)
+{
+  JanusAgentPrivate *priv = P (self);
+  JanusMessage *m = priv->queue_head;
+
+  if (m == NULL)
+    {
+      /* the common "nothing more this step" answer, without a call */
+      if (priv->turn_took && tls_agent == self)
+        {
+          if (!(priv->flags & JANUS_AGENT_FLAG_HEAVY))
+            return NULL;
+        }
+      mailbox_fill (self, priv);
+      m = priv->queue_head;
+      if (m == NULL)
+        return NULL;
+    }
+  priv->queue_head = m->next;
+  if (priv->queue_head == NULL)
+    priv->queue_tail = NULL;
+  m->next = NULL;
+  return m;
+}
+
+JanusMessage *
+janus_agent_mailbox_peek (JanusAgent *self)
+{
+  JanusAgentPrivate *priv = P (self);
+
+  if (priv->queue_head == NULL)
+    mailbox_fill (self, priv);
+  return priv->queue_head;
+}
+
+guint
+janus_agent_mailbox_size (JanusAgent *self)
+{
+  JanusAgentPrivate *priv = P (self);
+  JanusMessage *m;
+  guint n = 0;
+
+  mailbox_fill (self, priv);
+  for (m = priv->queue_head; m; m = m->next)
+    n++;
+  return n;
+}
+
+/**
+ * janus_agent_get_message:
+ * @self: an agent
+ *
+ * Takes the oldest message (for a priority mailbox, the most urgent) out of
+ * the agent's mailbox. Call from the agent's own `activate`, `live` or `end`.
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL if the mailbox
+ *   is empty
+ */
+JanusMessage *
+janus_agent_get_message (JanusAgent *self)
+{
+  g_return_val_if_fail (janus_is_agent (self), NULL);
+  if (G_UNLIKELY (tls_agent != self))
+    CHECK_OWNER (self, NULL);
+
+  return janus_agent_mailbox_take (self);
+}
+
+/**
+ * janus_agent_peek_message:
+ * @self: an agent
+ *
+ * Looks at the message [method@Janus.Agent.get_message] would return,
+ * leaving it in the mailbox.
+ *
+ * Returns: (transfer none) (nullable): the message, valid until it is taken
+ */
+JanusMessage *
+janus_agent_peek_message (JanusAgent *self)
+{
+  g_return_val_if_fail (janus_is_agent (self), NULL);
+  CHECK_OWNER (self, NULL);
+
+  return janus_agent_mailbox_peek (self);
+}
+
+/**
+ * janus_agent_get_messages:
+ * @self: an agent
+ *
+ * Takes every message out of the mailbox, in reading order.
+ *
+ * Returns: (transfer full) (element-type JanusMessage): the messages
+ */
+GPtrArray *
+janus_agent_get_messages (JanusAgent *self)
+{
+  GPtrArray *all;
+  JanusMessage *m;
+
+  g_return_val_if_fail (janus_is_agent (self), NULL);
+  CHECK_OWNER (self, NULL);
+
+  all = g_ptr_array_new_with_free_func ((GDestroyNotify) janus_message_unref);
+  while ((m = janus_agent_mailbox_take (self)) != NULL)
+    g_ptr_array_add (all, m);
+  return all;
+}
+
+/**
+ * janus_agent_peek_messages:
+ * @self: an agent
+ *
+ * Lists the messages in the mailbox, in reading order, leaving them there.
+ *
+ * Returns: (transfer full) (element-type JanusMessage): the messages (each
+ *   with a new reference)
+ */
+GPtrArray *
+janus_agent_peek_messages (JanusAgent *self)
+{
+  JanusAgentPrivate *priv;
+  GPtrArray *all;
+  JanusMessage *m;
+
+  g_return_val_if_fail (janus_is_agent (self), NULL);
+  CHECK_OWNER (self, NULL);
+
+  priv = P (self);
+  mailbox_fill (self, priv);
+  all = g_ptr_array_new_with_free_func ((GDestroyNotify) janus_message_unref);
+  for (m = priv->queue_head; m; m = m->next)
+    g_ptr_array_add (all, janus_message_ref (m));
+  return all;
+}
+
+/**
+ * janus_agent_has_message:
+ * @self: an agent
+ *
+ * Tells whether the agent's mailbox holds a message.
+ *
+ * Returns: whether [method@Janus.Agent.get_message] would return a message
+ */
+gboolean
+janus_agent_has_message (JanusAgent *self)
+{
+  g_return_val_if_fail (janus_is_agent (self), FALSE);
+  CHECK_OWNER (self, FALSE);
+
+  return janus_agent_mailbox_peek (self) != NULL;
+}
+
+/**
+ * janus_agent_get_mailbox_size:
+ * @self: an agent
+ *
+ * Counts the messages in the agent's mailbox (those the current step can see).
+ *
+ * Returns: how many messages the mailbox holds
+ */
+guint
+janus_agent_get_mailbox_size (JanusAgent *self)
+{
+  g_return_val_if_fail (janus_is_agent (self), 0);
+  CHECK_OWNER (self, 0);
+
+  return janus_agent_mailbox_size (self);
+}
+
+/**
+ * janus_agent_wait_message:
+ * @self: a heavy agent
+ * @timeout_usec: how long to wait at most, in microseconds; -1 waits for
+ *   ever, 0 does not wait
+ *
+ * Takes the oldest message, waiting for one to arrive if the mailbox is
+ * empty. Only a heavy agent blocks (on its own thread, without spinning); for
+ * a light agent this is [method@Janus.Agent.get_message]. A kill asked while
+ * waiting ends the wait with %NULL.
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL on time-out or
+ *   kill
+ */
+JanusMessage *
+janus_agent_wait_message (JanusAgent *self,
+                          gint64      timeout_usec)
+{
+  JanusAgentPrivate *priv;
+  JanusMessage *m;
+  gint64 deadline;
+
+  g_return_val_if_fail (janus_is_agent (self), NULL);
+  CHECK_OWNER (self, NULL);
+
+  priv = P (self);
+  m = janus_agent_mailbox_take (self);
+  if (m != NULL || timeout_usec == 0 || !(priv->flags & JANUS_AGENT_FLAG_HEAVY)
+      || tls_agent != self)
+    return m;
+
+  deadline = timeout_usec < 0 ? -1 : g_get_monotonic_time () + timeout_usec;
+  for (;;)
+    {
+      guint pending = atomic_load_explicit (&priv->pending, memory_order_acquire);
+
+      if (pending & JANUS_PENDING_KILL)
+        return NULL;
+      if (pending & JANUS_PENDING_WAKE)
+        {
+          atomic_fetch_and_explicit (&priv->pending, ~(guint) JANUS_PENDING_WAKE,
+                                     memory_order_acq_rel);
+          return NULL;
+        }
+      if (!heavy_sleep (self, deadline))
+        return NULL;
+      if ((m = janus_agent_mailbox_take (self)) != NULL)
+        return m;
+      if (deadline >= 0 && g_get_monotonic_time () >= deadline)
+        return NULL;
+    }
+}
+
+/**
+ * janus_agent_get_mailbox_kind:
+ * @self: an agent
+ *
+ * Gets how the agent's mailbox orders messages.
+ *
+ * Returns: how the agent's mailbox orders messages
+ */
+JanusMailboxKind
+janus_agent_get_mailbox_kind (JanusAgent *self)
+{
+  g_return_val_if_fail (janus_is_agent (self), JANUS_MAILBOX_KIND_FIFO);
+
+  return P (self)->mailbox_kind;
+}
+
+/**
+ * janus_agent_set_mailbox_kind:
+ * @self: an agent
+ * @kind: the new kind
+ *
+ * Changes how the mailbox orders what it holds and receives: messages
+ * already there are re-ordered (or, for a black hole, become dead letters).
+ * Call before launching the agent or from the agent itself.
+ */
+void
+janus_agent_set_mailbox_kind (JanusAgent       *self,
+                              JanusMailboxKind  kind)
+{
+  JanusAgentPrivate *priv;
+  JanusMessage *queued;
+
+  g_return_if_fail (janus_is_agent (self));
+  g_return_if_fail (kind <= JANUS_MAILBOX_KIND_BLACK_HOLE);
+  CHECK_OWNER (self, );
+
+  priv = P (self);
+  if (priv->mailbox_kind == kind)
+    return;
+  priv->mailbox_kind = kind;
+  queued = priv->queue_head;
+  priv->queue_head = priv->queue_tail = NULL;
+  if (queued != NULL)
+    {
+      JanusMessage *tail = queued;
+      while (tail->next)
+        tail = tail->next;
+      queue_append (priv, queued, tail);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAILBOX_KIND]);
+}
+
+/**
+ * janus_agent_get_mailbox:
+ * @self: an agent
+ *
+ * Gets the agent's mailbox as an object, for code that works on mailboxes
+ * (and for iterating it from Python). The agent functions
+ * [method@Janus.Agent.get_message] and friends do the same without it.
+ *
+ * Returns: (transfer none): the mailbox, owned by @self
+ */
+JanusMailbox *
+janus_agent_get_mailbox (JanusAgent *self)
+{
+  JanusAgentExtra *extra;
+  JanusMailbox *mailbox;
+
+  g_return_val_if_fail (janus_is_agent (self), NULL);
+
+  extra = janus_agent_ensure_extra (self);
+  g_mutex_lock (&extra->lock);
+  if (extra->mailbox == NULL)
+    extra->mailbox = janus_mailbox_new_for_agent (self);
+  mailbox = extra->mailbox;
+  g_mutex_unlock (&extra->lock);
+  return mailbox;
+}
+
+/* ------------------------------------------------------------- sending */
+
+static gboolean
+check_sender (JanusAgent    *self,
+              JanusMessage  *message,
+              GError       **error)
+{
+  JanusAgentState state = janus_agent_private_state (P (self));
+
+  if (state == JANUS_AGENT_STATE_UNBORN)
+    {
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_LAUNCHED,
+                   "Agent %s cannot send: it is not launched",
+                   G_OBJECT_TYPE_NAME (self));
+      return FALSE;
+    }
+  if (state == JANUS_AGENT_STATE_DIED)
+    {
+      g_autofree char *a = janus_address_to_string (&P (self)->address);
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_AGENT_DEAD,
+                   "Agent %s cannot send: it is dead", a);
+      return FALSE;
+    }
+  if (janus_message_sent (message))
+    {
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_MESSAGE_SENT,
+                   "Message “%s” was sent already; send a copy "
+                   "(janus_message_copy) instead", message->subject);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+send_one (JanusAgent         *self,
+          const JanusAddress *receiver,
+          JanusMessage       *message)
+{
+  JanusAgentPrivate *priv = P (self);
+
+  janus_message_seal (message, &priv->address, receiver,
+                      janus_kernel_timestamp (priv->kernel));
+  janus_kernel_deliver (priv->kernel, message);
+}
+
+/**
+ * janus_agent_send:
+ * @self: the sending agent
+ * @receiver: the address of the receiving agent
+ * @message: (transfer full): an unsent message
+ *
+ * Sends @message to the agent at @receiver. The message becomes immutable
+ * and belongs to the receiver; @self must not use it afterwards.
+ *
+ * A message to an agent that is dead or unknown is not an error: it is a
+ * dead letter, counted by the receiving kernel and reported by its
+ * [signal@Janus.Kernel::dead-letter] signal. MT safe, allocation free in
+ * steady state and lock free.
+ *
+ * Returns: %TRUE if the message was sent; %FALSE with @error set if @self is
+ *   not launched or dead, or @message was sent before (it is released in
+ *   every case)
+ */
+gboolean
+janus_agent_send (JanusAgent          *self,
+                  const JanusAddress  *receiver,
+                  JanusMessage        *message,
+                  GError             **error)
+{
+  g_return_val_if_fail (janus_is_agent (self), FALSE);
+  g_return_val_if_fail (receiver != NULL, FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (G_UNLIKELY (!check_sender (self, message, error)))
+    {
+      janus_message_unref (message);
+      return FALSE;
+    }
+  send_one (self, receiver, message);
+  return TRUE;
+}
+
+/**
+ * janus_agent_send_random:
+ * @self: the sending agent
+ * @receivers: (array length=n_receivers): candidate receivers
+ * @n_receivers: the number of @receivers, at least 1
+ * @message: (transfer full): an unsent message
+ *
+ * Sends @message to one of @receivers chosen at random (uniformly; on a
+ * kernel with a seed the choice is reproducible).
+ *
+ * Returns: (transfer none) (nullable): the chosen element of @receivers, or
+ *   %NULL with @error set (see [method@Janus.Agent.send])
+ */
+const JanusAddress *
+janus_agent_send_random (JanusAgent          *self,
+                         const JanusAddress **receivers,
+                         guint                n_receivers,
+                         JanusMessage        *message,
+                         GError             **error)
+{
+  const JanusAddress *chosen;
+
+  g_return_val_if_fail (janus_is_agent (self), NULL);
+  g_return_val_if_fail (receivers != NULL, NULL);
+  g_return_val_if_fail (n_receivers > 0, NULL);
+  g_return_val_if_fail (message != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_sender (self, message, error))
+    {
+      janus_message_unref (message);
+      return NULL;
+    }
+  chosen = receivers[janus_scheduler_random () % n_receivers];
+  g_return_val_if_fail (chosen != NULL, NULL);
+  send_one (self, chosen, message);
+  return chosen;
+}
+
+/**
+ * janus_agent_broadcast:
+ * @self: the sending agent
+ * @receivers: (array length=n_receivers): the receivers
+ * @n_receivers: the number of @receivers
+ * @message: (transfer full): an unsent message; its body may not be a pointer
+ *   when there is more than one receiver
+ *
+ * Sends @message to each of @receivers: each gets its own message with the
+ * same subject, body (shared) and priority.
+ *
+ * Returns: %TRUE if sent; %FALSE with @error set otherwise (see
+ *   [method@Janus.Agent.send]; a pointer body with several receivers is
+ *   %JANUS_ERROR_INVALID_ARGUMENT)
+ */
+gboolean
+janus_agent_broadcast (JanusAgent          *self,
+                       const JanusAddress **receivers,
+                       guint                n_receivers,
+                       JanusMessage        *message,
+                       GError             **error)
+{
+  guint i;
+
+  g_return_val_if_fail (janus_is_agent (self), FALSE);
+  g_return_val_if_fail (receivers != NULL || n_receivers == 0, FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_sender (self, message, error))
+    goto fail;
+  if (n_receivers > 1 && janus_message_body_kind (message) == JANUS_BODY_POINTER)
+    {
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
+                   "Message “%s” has a pointer body and cannot go to %u "
+                   "receivers; use a GVariant body", message->subject, n_receivers);
+      goto fail;
+    }
+  for (i = 0; i + 1 < n_receivers; i++)
+    send_one (self, receivers[i], janus_message_clone_for (message));
+  if (n_receivers > 0)
+    send_one (self, receivers[n_receivers - 1], message);
+  else
+    janus_message_unref (message);
+  return TRUE;
+
+fail:
+  janus_message_unref (message);
+  return FALSE;
+}
+
+/**
+ * janus_agent_reply:
+ * @self: the replying agent
+ * @request: a message @self received
+ * @reply: (transfer full): an unsent message
+ *
+ * Sends @reply to the sender of @request.
+ *
+ * Returns: %TRUE if sent; %FALSE with @error set otherwise (see
+ *   [method@Janus.Agent.send]; an unsent @request is
+ *   %JANUS_ERROR_INVALID_ARGUMENT)
+ */
+gboolean
+janus_agent_reply (JanusAgent    *self,
+                   JanusMessage  *request,
+                   JanusMessage  *reply,
+                   GError       **error)
+{
+  g_return_val_if_fail (janus_is_agent (self), FALSE);
+  g_return_val_if_fail (request != NULL, FALSE);
+  g_return_val_if_fail (reply != NULL, FALSE);
+
+  if (!janus_message_sent (request))
+    {
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
+                   "Cannot reply to message “%s”: it was never sent",
+                   request->subject);
+      janus_message_unref (reply);
+      return FALSE;
+    }
+  return janus_agent_send (self, &request->sender, reply, error);
+}
+
+/* ---------------------------------------------------------------- kill */
+
+/* Kernel side: ask @self to die at the end of its current (or next) step. */
+void
+janus_agent_request_kill (JanusAgent *self)
+{
+  JanusAgentPrivate *priv = P (self);
+
+  if (janus_agent_private_state (priv) >= JANUS_AGENT_STATE_DYING)
+    return;
+  if (tls_agent == self)
+    priv->flags |= JANUS_AGENT_FLAG_KILL_ME;
+  else
+    request (self, JANUS_PENDING_KILL);
+}
+
+/**
+ * janus_agent_kill_me:
+ * @self: the agent itself
+ *
+ * Asks for the agent's death: it takes effect at the end of the current
+ * step (after `live` or `activate` returns), then `end` runs. Idempotent.
+ */
+void
+janus_agent_kill_me (JanusAgent *self)
+{
+  g_return_if_fail (janus_is_agent (self));
+  g_return_if_fail (janus_agent_private_state (P (self)) != JANUS_AGENT_STATE_UNBORN);
+
+  janus_agent_request_kill (self);
+}
+
+/**
+ * janus_agent_kill:
+ * @self: the agent asking
+ * @other: the agent to kill
+ * @error: return location for a #GError
+ *
+ * Kills @other, with Janus's rights: an agent may kill itself and the agents
+ * it launched (the kernel may kill any, see [method@Janus.Kernel.kill]).
+ * @other dies at the end of its current step, or at once if it was waiting.
+ * Killing a dead agent succeeds and does nothing. MT safe.
+ *
+ * Returns: %TRUE if the kill was accepted; %FALSE with
+ *   %JANUS_ERROR_NOT_PERMITTED or %JANUS_ERROR_NOT_LAUNCHED otherwise
+ */
+gboolean
+janus_agent_kill (JanusAgent  *self,
+                  JanusAgent  *other,
+                  GError     **error)
+{
+  JanusAgentPrivate *s, *o;
+
+  g_return_val_if_fail (janus_is_agent (self), FALSE);
+  g_return_val_if_fail (janus_is_agent (other), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  s = P (self);
+  o = P (other);
+  if (janus_agent_private_state (o) == JANUS_AGENT_STATE_UNBORN)
+    {
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_LAUNCHED,
+                   "Cannot kill agent %s: it is not launched",
+                   G_OBJECT_TYPE_NAME (other));
+      return FALSE;
+    }
+  if (self != other
+      && (janus_agent_private_state (s) == JANUS_AGENT_STATE_UNBORN
+          || s->kernel != o->kernel
+          || o->creator != s->address.id))
+    {
+      g_autofree char *a = janus_address_to_string (&s->address);
+      g_autofree char *b = janus_address_to_string (&o->address);
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_PERMITTED,
+                   "Agent %s (%s) may not kill agent %s (%s): only the agent "
+                   "itself, the agent that launched it and the kernel may",
+                   janus_agent_get_state (self) == JANUS_AGENT_STATE_UNBORN ? "(unlaunched)" : a,
+                   G_OBJECT_TYPE_NAME (self), b, G_OBJECT_TYPE_NAME (other));
+      return FALSE;
+    }
+  janus_agent_request_kill (other);
+  return TRUE;
+}
+
+/**
+ * janus_agent_wake:
+ * @self: a launched agent
+ *
+ * Makes a waiting agent runnable: its `live` is called again soon even if no
+ * message arrived (a heavy agent's [method@Janus.Agent.wait_message] returns).
+ * Does nothing to an agent that is not waiting, except that its next
+ * %JANUS_LIVE_WAIT returns at once. MT safe.
+ */
+void
+janus_agent_wake (JanusAgent *self)
+{
+  g_return_if_fail (janus_is_agent (self));
+  g_return_if_fail (janus_agent_private_state (P (self)) != JANUS_AGENT_STATE_UNBORN);
+
+  if (janus_agent_private_state (P (self)) < JANUS_AGENT_STATE_DIED)
+    request (self, JANUS_PENDING_WAKE);
+}
+
+/* ------------------------------------------------------------- memory */
+
+/**
+ * janus_agent_get_memory:
+ * @self: an agent
+ *
+ * Gets the agent's memory, creating a [class@Janus.BlackboardMemory] the
+ * first time unless one was set with [method@Janus.Agent.set_memory]. MT
+ * safe (the memory itself is too).
+ *
+ * Returns: (transfer none): the memory
+ */
+JanusMemory *
+janus_agent_get_memory (JanusAgent *self)
+{
+  JanusAgentExtra *extra;
+  JanusMemory *memory;
+
+  g_return_val_if_fail (janus_is_agent (self), NULL);
+
+  extra = janus_agent_ensure_extra (self);
+  g_mutex_lock (&extra->lock);
+  if (extra->memory == NULL)
+    extra->memory = JANUS_MEMORY (janus_blackboard_memory_new ());
+  memory = extra->memory;
+  g_mutex_unlock (&extra->lock);
+  return memory;
+}
+
+/**
+ * janus_agent_set_memory:
+ * @self: an agent
+ * @memory: a memory, such as a [class@Janus.PropertyMemory]
+ *
+ * Replaces the agent's memory.
+ */
+void
+janus_agent_set_memory (JanusAgent  *self,
+                        JanusMemory *memory)
+{
+  JanusAgentExtra *extra;
+  JanusMemory *old;
+
+  g_return_if_fail (janus_is_agent (self));
+  g_return_if_fail (JANUS_IS_MEMORY (memory));
+
+  extra = janus_agent_ensure_extra (self);
+  g_mutex_lock (&extra->lock);
+  old = extra->memory;
+  extra->memory = g_object_ref (memory);
+  g_mutex_unlock (&extra->lock);
+  g_clear_object (&old);
+}
+
+/* ----------------------------------------------------------- accessors */
+
+/**
+ * janus_agent_get_state:
+ * @self: an agent
+ *
+ * Gets where the agent is in its life-cycle.
+ *
+ * Returns: the agent's life-cycle state. MT safe.
+ */
+JanusAgentState
+janus_agent_get_state (JanusAgent *self)
+{
+  g_return_val_if_fail (janus_is_agent (self), JANUS_AGENT_STATE_UNBORN);
+
+  return janus_agent_private_state (P (self));
+}
+
+/**
+ * janus_agent_is_alive:
+ * @self: an agent
+ *
+ * Tells whether the agent is launched and not yet dying.
+ *
+ * Returns: whether the agent is launched and not yet dying
+ */
+gboolean
+janus_agent_is_alive (JanusAgent *self)
+{
+  JanusAgentState state;
+
+  g_return_val_if_fail (janus_is_agent (self), FALSE);
+
+  state = janus_agent_private_state (P (self));
+  return state == JANUS_AGENT_STATE_BORN || state == JANUS_AGENT_STATE_ALIVE;
+}
+
+/**
+ * janus_agent_get_address:
+ * @self: an agent
+ *
+ * Gets the address other agents send to. MT safe.
+ *
+ * Returns: (transfer none) (nullable): the agent's address, or %NULL before
+ *   it is launched; it stays valid as long as @self
+ */
+const JanusAddress *
+janus_agent_get_address (JanusAgent *self)
+{
+  g_return_val_if_fail (janus_is_agent (self), NULL);
+
+  if (janus_agent_private_state (P (self)) == JANUS_AGENT_STATE_UNBORN)
+    return NULL;
+  return &P (self)->address;
+}
+
+/**
+ * janus_agent_get_kernel:
+ * @self: an agent
+ *
+ * Gets the kernel the agent was launched on.
+ *
+ * Returns: (transfer none) (nullable): the kernel that runs the agent, or
+ *   %NULL before it is launched
+ */
+JanusKernel *
+janus_agent_get_kernel (JanusAgent *self)
+{
+  g_return_val_if_fail (janus_is_agent (self), NULL);
+
+  if (janus_agent_private_state (P (self)) == JANUS_AGENT_STATE_UNBORN)
+    return NULL;
+  return P (self)->kernel;
+}
+
+/**
+ * janus_agent_get_name:
+ * @self: an agent
+ *
+ * Gets the name the agent was launched with.
+ *
+ * Returns: (nullable): the human-readable name given at launch
+ */
+const char *
+janus_agent_get_name (JanusAgent *self)
+{
+  JanusAgentExtra *extra;
+
+  g_return_val_if_fail (janus_is_agent (self), NULL);
+
+  extra = peek_extra (P (self));
+  return extra ? extra->name : NULL;
+}
+
+/**
+ * janus_agent_is_heavy:
+ * @self: an agent
+ *
+ * Tells whether the agent runs on a thread of its own.
+ *
+ * Returns: whether the agent was launched as a heavy agent (own thread)
+ */
+gboolean
+janus_agent_is_heavy (JanusAgent *self)
+{
+  g_return_val_if_fail (janus_is_agent (self), FALSE);
+
+  return (P (self)->flags & JANUS_AGENT_FLAG_HEAVY) != 0;
+}
+
+/**
+ * janus_agent_class_set_activation_prototype:
+ * @klass: an agent class
+ * @type_string: (nullable): a #GVariant type string such as `"(si)"`, or
+ *   %NULL to accept any parameters
+ *
+ * Declares the type of the parameters agents of this class (and of its
+ * subclasses) must be launched with. Call it from the class's `class_init`.
+ */
+void
+janus_agent_class_set_activation_prototype (JanusAgentClass *klass,
+                                            const char      *type_string)
+{
+  g_return_if_fail (JANUS_IS_AGENT_CLASS (klass));
+  g_return_if_fail (type_string == NULL || g_variant_type_string_is_valid (type_string));
+
+  /* class data lives as long as the type: the previous (possibly inherited)
+   * prototype is shared with the parent class and stays */
+  klass->activation_prototype = type_string ? g_variant_type_new (type_string) : NULL;
+}
+
+/**
+ * janus_agent_type_set_activation_prototype:
+ * @agent_type: a subtype of #JanusAgent
+ * @type_string: (nullable): a #GVariant type string, or %NULL
+ *
+ * Like [method@Janus.AgentClass.set_activation_prototype], for a class given
+ * by its #GType (language bindings; the Python override uses it for the
+ * `activation_prototype` class attribute). Affects subclasses created later.
+ */
+void
+janus_agent_type_set_activation_prototype (GType       agent_type,
+                                           const char *type_string)
+{
+  JanusAgentClass *klass;
+
+  g_return_if_fail (g_type_is_a (agent_type, JANUS_TYPE_AGENT));
+
+  klass = g_type_class_ref (agent_type);
+  janus_agent_class_set_activation_prototype (klass, type_string);
+  g_type_class_unref (klass);
+}
+
+/**
+ * janus_agent_get_activation_prototype:
+ * @self: an agent
+ *
+ * Gets the type the launch parameters of @self must have (its class's activation prototype).
+ *
+ * Returns: (nullable): the type the launch parameters of @self must have, or
+ *   %NULL if any are accepted
+ */
+const GVariantType *
+janus_agent_get_activation_prototype (JanusAgent *self)
+{
+  g_return_val_if_fail (janus_is_agent (self), NULL);
+
+  return JANUS_AGENT_GET_CLASS (self)->activation_prototype;
+}
+
+/* ------------------------------------------------------------- GObject */
+
+static gboolean
+janus_agent_real_activate (JanusAgent  *self,
+                           GVariant    *parameters,
+                           GError     **error)
+{
+  return TRUE;
+}
+
+static JanusLive
+janus_agent_real_live (JanusAgent *self)
+{
+  return JANUS_LIVE_WAIT;
+}
+
+static void
+janus_agent_real_end (JanusAgent *self)
+{
+}
+
+static void
+janus_agent_finalize (GObject *object)
+{
+  JanusAgent *self = JANUS_AGENT (object);
+  JanusAgentPrivate *priv = P (self);
+  JanusAgentExtra *extra = peek_extra (priv);
+  JanusMessage *m = priv->queue_head;
+
+  while (m != NULL)
+    {
+      JanusMessage *next = m->next;
+      janus_message_unref (m);
+      m = next;
+    }
+  if (extra != NULL)
+    {
+      if (extra->mailbox != NULL)
+        {
+          janus_mailbox_detach (extra->mailbox);
+          g_object_unref (extra->mailbox);
+        }
+      g_clear_object (&extra->memory);
+      g_clear_pointer (&extra->parameters, g_variant_unref);
+      g_free (extra->name);
+      g_mutex_clear (&extra->lock);
+      g_cond_clear (&extra->cond);
+      g_free (extra);
+    }
+
+  G_OBJECT_CLASS (janus_agent_parent_class)->finalize (object);
+}
+
+static void
+janus_agent_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  JanusAgent *self = JANUS_AGENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_enum (value, janus_agent_get_state (self));
+      break;
+    case PROP_ADDRESS:
+      g_value_set_boxed (value, janus_agent_get_address (self));
+      break;
+    case PROP_KERNEL:
+      g_value_set_object (value, janus_agent_get_kernel (self));
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, janus_agent_get_name (self));
+      break;
+    case PROP_HEAVY:
+      g_value_set_boolean (value, janus_agent_is_heavy (self));
+      break;
+    case PROP_MAILBOX_KIND:
+      g_value_set_enum (value, janus_agent_get_mailbox_kind (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+janus_agent_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  JanusAgent *self = JANUS_AGENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_MAILBOX_KIND:
+      janus_agent_set_mailbox_kind (self, g_value_get_enum (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+janus_agent_class_init (JanusAgentClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  janus_agent_private_offset = JanusAgent_private_offset;
+
+  object_class->finalize = janus_agent_finalize;
+  object_class->get_property = janus_agent_get_property;
+  object_class->set_property = janus_agent_set_property;
+
+  klass->activate = janus_agent_real_activate;
+  klass->live = janus_agent_real_live;
+  klass->end = janus_agent_real_end;
+
+  /**
+   * JanusAgent:state: (attributes org.gtk.Property.get=janus_agent_get_state)
+   *
+   * The life-cycle state. `notify::state` is emitted on the thread that
+   * runs the agent after each change, exactly once per state entered, with
+   * no kernel lock held.
+   */
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL,
+                       JANUS_TYPE_AGENT_STATE, JANUS_AGENT_STATE_UNBORN,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * JanusAgent:address: (attributes org.gtk.Property.get=janus_agent_get_address)
+   *
+   * The agent's address, %NULL until it is launched.
+   */
+  properties[PROP_ADDRESS] =
+    g_param_spec_boxed ("address", NULL, NULL, JANUS_TYPE_ADDRESS,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * JanusAgent:kernel: (attributes org.gtk.Property.get=janus_agent_get_kernel)
+   *
+   * The kernel running the agent, %NULL until it is launched.
+   */
+  properties[PROP_KERNEL] =
+    g_param_spec_object ("kernel", NULL, NULL, JANUS_TYPE_KERNEL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * JanusAgent:name: (attributes org.gtk.Property.get=janus_agent_get_name)
+   *
+   * The human-readable name given at launch, if any.
+   */
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * JanusAgent:heavy: (attributes org.gtk.Property.get=janus_agent_is_heavy)
+   *
+   * Whether the agent runs on its own thread.
+   */
+  properties[PROP_HEAVY] =
+    g_param_spec_boolean ("heavy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * JanusAgent:mailbox-kind: (attributes org.gtk.Property.get=janus_agent_get_mailbox_kind org.gtk.Property.set=janus_agent_set_mailbox_kind)
+   *
+   * How the mailbox orders messages.
+   */
+  properties[PROP_MAILBOX_KIND] =
+    g_param_spec_enum ("mailbox-kind", NULL, NULL,
+                       JANUS_TYPE_MAILBOX_KIND, JANUS_MAILBOX_KIND_FIFO,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+janus_agent_init (JanusAgent *self)
+{
+  /* GSlice hands out zeroed instances: inbox EMPTY, state UNBORN, no extra */
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#if !defined (JANUS_INSIDE) && !defined (JANUS_COMPILATION)
+#error "Only <janus.h> can be included directly."
+#endif
+
+#include "janus-types.h"
+
+G_BEGIN_DECLS
+
+#define JANUS_TYPE_AGENT (janus_agent_get_type ())
+
+JANUS_AVAILABLE_IN_ALL
+G_DECLARE_DERIVABLE_TYPE (JanusAgent, janus_agent, JANUS, AGENT, GObject)
+
+/**
+ * JanusAgentClass:
+ * @parent_class: the parent class
+ * @activate: runs once when the agent starts (state BORN), before any `live`,
+ *   with the launch parameters (%NULL when none were given). Return %FALSE and
+ *   set @error to refuse to start: the agent then dies (its `end` runs) and
+ *   the kernel reports the error through [signal@Janus.Kernel::agent-failed].
+ *   The default accepts any parameters.
+ * @live: one step of the agent's behaviour (state ALIVE), called whenever the
+ *   agent is runnable: after `activate`, then when a message arrives, a timer
+ *   is due or it was woken — or at once again if the previous step returned
+ *   %JANUS_LIVE_AGAIN. A light agent must not block in it. The default returns
+ *   %JANUS_LIVE_WAIT.
+ * @end: runs once when the agent dies (state BREAKING_DOWN), after its last
+ *   `live`; it may still read its mailbox and send. The default does nothing.
+ *
+ * The class of agents. Override the virtual functions to give an agent its
+ * behaviour; never call them directly: the kernel does.
+ */
+struct _JanusAgentClass
+{
+  GObjectClass parent_class;
+
+  gboolean  (*activate) (JanusAgent  *self,
+                         GVariant    *parameters,
+                         GError     **error);
+  JanusLive (*live)     (JanusAgent  *self);
+  void      (*end)      (JanusAgent  *self);
+
+  /*< private >*/
+  GVariantType *activation_prototype;
+  gpointer padding[8];
+};
+
+JANUS_AVAILABLE_IN_ALL
+void                 janus_agent_class_set_activation_prototype (JanusAgentClass    *klass,
+                                                                 const char         *type_string);
+JANUS_AVAILABLE_IN_ALL
+void                 janus_agent_type_set_activation_prototype  (GType               agent_type,
+                                                                 const char         *type_string);
+JANUS_AVAILABLE_IN_ALL
+const GVariantType  *janus_agent_get_activation_prototype       (JanusAgent         *self);
+
+JANUS_AVAILABLE_IN_ALL
+JanusAgentState      janus_agent_get_state          (JanusAgent          *self);
+JANUS_AVAILABLE_IN_ALL
+const JanusAddress  *janus_agent_get_address        (JanusAgent          *self);
+JANUS_AVAILABLE_IN_ALL
+JanusKernel         *janus_agent_get_kernel         (JanusAgent          *self);
+JANUS_AVAILABLE_IN_ALL
+const char          *janus_agent_get_name           (JanusAgent          *self);
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_agent_is_heavy           (JanusAgent          *self);
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_agent_is_alive           (JanusAgent          *self);
+
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_agent_send               (JanusAgent          *self,
+                                                     const JanusAddress  *receiver,
+                                                     JanusMessage        *message,
+                                                     GError             **error);
+JANUS_AVAILABLE_IN_ALL
+const JanusAddress  *janus_agent_send_random        (JanusAgent          *self,
+                                                     const JanusAddress **receivers,
+                                                     guint                n_receivers,
+                                                     JanusMessage        *message,
+                                                     GError             **error);
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_agent_broadcast          (JanusAgent          *self,
+                                                     const JanusAddress **receivers,
+                                                     guint                n_receivers,
+                                                     JanusMessage        *message,
+                                                     GError             **error);
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_agent_reply              (JanusAgent          *self,
+                                                     JanusMessage        *request,
+                                                     JanusMessage        *reply,
+                                                     GError             **error);
+
+JANUS_AVAILABLE_IN_ALL
+JanusMailbox        *janus_agent_get_mailbox        (JanusAgent          *self);
+JANUS_AVAILABLE_IN_ALL
+JanusMessage        *janus_agent_get_message        (JanusAgent          *self);
+JANUS_AVAILABLE_IN_ALL
+JanusMessage        *janus_agent_peek_message       (JanusAgent          *self);
+JANUS_AVAILABLE_IN_ALL
+GPtrArray           *janus_agent_get_messages       (JanusAgent          *self);
+JANUS_AVAILABLE_IN_ALL
+GPtrArray           *janus_agent_peek_messages      (JanusAgent          *self);
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_agent_has_message        (JanusAgent          *self);
+JANUS_AVAILABLE_IN_ALL
+guint                janus_agent_get_mailbox_size   (JanusAgent          *self);
+JANUS_AVAILABLE_IN_ALL
+JanusMessage        *janus_agent_wait_message       (JanusAgent          *self,
+                                                     gint64               timeout_usec);
+JANUS_AVAILABLE_IN_ALL
+JanusMailboxKind     janus_agent_get_mailbox_kind   (JanusAgent          *self);
+JANUS_AVAILABLE_IN_ALL
+void                 janus_agent_set_mailbox_kind   (JanusAgent          *self,
+                                                     JanusMailboxKind     kind);
+
+JANUS_AVAILABLE_IN_ALL
+void                 janus_agent_kill_me            (JanusAgent          *self);
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_agent_kill               (JanusAgent          *self,
+                                                     JanusAgent          *other,
+                                                     GError             **error);
+JANUS_AVAILABLE_IN_ALL
+void                 janus_agent_wake               (JanusAgent          *self);
+
+JANUS_AVAILABLE_IN_ALL
+JanusMemory         *janus_agent_get_memory         (JanusAgent          *self);
+JANUS_AVAILABLE_IN_ALL
+void                 janus_agent_set_memory         (JanusAgent          *self,
+                                                     JanusMemory         *memory);
+
+G_END_DECLS

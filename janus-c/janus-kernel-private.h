@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdatomic.h>
+
+#include "janus-kernel.h"
+#include "janus-address-private.h"
+#include "janus-epoch-private.h"
+#include "janus-registry-private.h"
+#include "janus-scheduler-private.h"
+
+G_BEGIN_DECLS
+
+/* JanusKernel's fields, grouped by who may touch them.
+ *
+ * Immutable after construction: uuid, address, n_workers, workers,
+ * registry pointer.
+ * Atomics (any thread): live_agents, dead_letters, stopping, quit,
+ * keep_alive, inject, nsearching, nparked, has_dead_letter_handlers.
+ * `lock` guards: heavy_threads, finished_threads, source; `cond` is
+ * signalled when live_agents reaches 0 or quit is set. */
+struct _JanusKernel
+{
+  GObject            parent_instance;
+
+  guint8             uuid[16];
+  char               uuid_string[37];
+  JanusAddress       address;
+  JanusRegistry     *registry;
+
+  guint              n_workers;       /* 0: the caller's thread drives */
+  JanusWorker      **workers;         /* max (n_workers, 1) entries */
+
+  JanusScheduler     sched;
+
+  atomic_uint        live_agents;
+  _Atomic guint64    dead_letters;
+  atomic_bool        stopping;
+  atomic_bool        quit;
+  atomic_bool        keep_alive;
+  atomic_bool        dead_letter_signal;
+
+  GMutex             lock;
+  GCond              cond;
+  GPtrArray         *heavy_threads;   /* GThread of running heavy agents */
+  GPtrArray         *finished_threads;/* GThread of dead heavy agents */
+  GSource           *source;
+  gboolean           workers_started;
+  gboolean           unlisted;        /* left the process's kernel table */
+};
+
+JanusWorker *janus_kernel_current_worker     (JanusKernel       *kernel);
+void         janus_kernel_dead_letter        (JanusKernel       *kernel,
+                                              JanusMessage      *message);
+void         janus_kernel_dead_letters       (JanusKernel       *kernel,
+                                              JanusMessage      *messages);
+void         janus_kernel_agent_failed       (JanusKernel       *kernel,
+                                              JanusAgent        *agent,
+                                              const GError      *error);
+void         janus_kernel_agent_died         (JanusKernel       *kernel,
+                                              JanusAgent        *agent);
+gboolean     janus_kernel_deliver            (JanusKernel       *kernel,
+                                              JanusMessage      *message);
+void         janus_kernel_heavy_finished     (JanusKernel       *kernel,
+                                              GThread           *thread);
+gint64       janus_kernel_timestamp          (JanusKernel       *kernel);
+
+G_END_DECLS

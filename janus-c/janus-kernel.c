@@ -1,0 +1,1215 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "janus-agent-private.h"
+#include "janus-debug-private.h"
+#include "janus-error.h"
+#include "janus-kernel-private.h"
+#include "janus-message-private.h"
+
+/**
+ * JanusKernel:
+ *
+ * The container that runs agents: it owns them, gives them addresses,
+ * delivers their messages and schedules their `live` steps.
+ *
+ * A kernel has a fixed number of worker threads (by default, for
+ * [func@Janus.Kernel.get_default], one per processor). Light agents are
+ * stepped by the workers; heavy agents get a thread of their own. With 0
+ * workers, everything runs on the thread that drives the kernel:
+ * [method@Janus.Kernel.run], [method@Janus.Kernel.step] (one deterministic
+ * step, for tests and simulations) or a #GMainContext through
+ * [method@Janus.Kernel.create_source].
+ *
+ * ```c
+ * g_autoptr(JanusKernel) kernel = janus_kernel_new (2);
+ * g_autoptr(JanusAgent) agent = g_object_new (MY_TYPE_AGENT, NULL);
+ * g_autoptr(GError) error = NULL;
+ *
+ * if (!janus_kernel_launch_light_agent (kernel, agent, "worker",
+ *                                       g_variant_new ("(si)", "job", 3), &error))
+ *   g_printerr ("%s\n", error->message);
+ * janus_kernel_run (kernel);   // returns when no agent is left
+ * ```
+ *
+ * Messages that cannot be delivered (to a dead or unknown agent, to a black
+ * hole mailbox, left in a mailbox when its agent died) are dead letters:
+ * each is counted once in [property@Janus.Kernel:dead-letters] and reported
+ * once by [signal@Janus.Kernel::dead-letter]. Nothing is dropped silently.
+ *
+ * Every function is MT safe unless it says otherwise. Dropping the last
+ * reference to a kernel shuts it down (see [method@Janus.Kernel.shutdown]):
+ * do not do that from one of its own agents.
+ */
+
+enum {
+  PROP_0,
+  PROP_WORKERS,
+  PROP_UUID,
+  PROP_ADDRESS,
+  PROP_KEEP_ALIVE,
+  PROP_AGENT_COUNT,
+  PROP_DEAD_LETTERS,
+  N_PROPS
+};
+
+enum {
+  AGENT_FAILED,
+  DEAD_LETTER,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* Kernels of this process by UUID, for messages between them. */
+static GMutex kernels_lock;
+static GHashTable *kernels;     /* uuid bytes -> JanusKernel (weak) */
+
+G_DEFINE_FINAL_TYPE (JanusKernel, janus_kernel, G_TYPE_OBJECT)
+
+#define PA(agent) janus_agent_get_private (agent)
+
+/* ------------------------------------------------------- kernel registry */
+
+static guint
+uuid_hash (gconstpointer key)
+{
+  guint h;
+
+  memcpy (&h, key, sizeof h);
+  return h;
+}
+
+static gboolean
+uuid_equal (gconstpointer a,
+            gconstpointer b)
+{
+  return memcmp (a, b, 16) == 0;
+}
+
+static void
+kernels_add (JanusKernel *self)
+{
+  g_mutex_lock (&kernels_lock);
+  if (kernels == NULL)
+    kernels = g_hash_table_new (uuid_hash, uuid_equal);
+  g_hash_table_insert (kernels, self->uuid, self);
+  g_mutex_unlock (&kernels_lock);
+}
+
+static void
+kernels_remove (JanusKernel *self)
+{
+  gboolean last;
+
+  g_mutex_lock (&kernels_lock);
+  g_hash_table_remove (kernels, self->uuid);
+  last = g_hash_table_size (kernels) == 0;
+  if (last)
+    g_clear_pointer (&kernels, g_hash_table_unref);
+  g_mutex_unlock (&kernels_lock);
+
+  /* with no kernel left, give cached messages back to the system */
+  if (last)
+    {
+      janus_message_cache_flush ();
+      janus_message_cache_trim_global ();
+    }
+}
+
+static JanusKernel *
+kernels_find (const guint8 uuid[16])
+{
+  JanusKernel *kernel = NULL;
+
+  g_mutex_lock (&kernels_lock);
+  if (kernels != NULL)
+    kernel = g_hash_table_lookup (kernels, uuid);
+  /* kernels leave the table in dispose, while still referenced */
+  if (kernel != NULL)
+    g_object_ref (kernel);
+  g_mutex_unlock (&kernels_lock);
+  return kernel;
+}
+
+/* ------------------------------------------------------------- helpers */
+
+static gint64
+read_clock (void)
+{
+  struct timespec ts;
+
+  /* the coarse clock: a few ns instead of ~30, at a few ms resolution */
+  clock_gettime (CLOCK_REALTIME_COARSE, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/* The send time of a message: the time of the sending step (read once per
+ * step, at its first send), or now outside any step. */
+gint64
+janus_kernel_timestamp (JanusKernel *kernel)
+{
+  JanusWorker *w = janus_scheduler_current ();
+
+  if (w != NULL && w->in_turn)
+    {
+      if (w->turn_time == 0)
+        w->turn_time = read_clock ();
+      return w->turn_time;
+    }
+  return read_clock ();
+}
+
+static void
+start_workers (JanusKernel *self)
+{
+  guint i;
+
+  if (self->n_workers == 0)
+    return;
+  g_mutex_lock (&self->lock);
+  if (!self->workers_started)
+    {
+      self->workers_started = TRUE;
+      for (i = 0; i < self->n_workers; i++)
+        janus_worker_start (self->workers[i]);
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+static gboolean
+should_stop (JanusKernel *self)
+{
+  guint live = atomic_load_explicit (&self->live_agents, memory_order_acquire);
+
+  if (atomic_load_explicit (&self->stopping, memory_order_acquire))
+    return live == 0;
+  if (atomic_load_explicit (&self->quit, memory_order_acquire))
+    return TRUE;
+  return live == 0 && !atomic_load_explicit (&self->keep_alive, memory_order_acquire);
+}
+
+static void
+wake_waiters (JanusKernel *self)
+{
+  g_mutex_lock (&self->lock);
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+  janus_scheduler_kick (self);
+}
+
+/* ---------------------------------------------------------- dead letters */
+
+void
+janus_kernel_dead_letter (JanusKernel  *self,
+                          JanusMessage *message)
+{
+  atomic_fetch_add_explicit (&self->dead_letters, 1, memory_order_relaxed);
+  g_signal_emit (self, signals[DEAD_LETTER], 0, message);
+  janus_message_unref (message);
+}
+
+/* Every message of a list linked through next (oldest first). */
+void
+janus_kernel_dead_letters (JanusKernel  *self,
+                           JanusMessage *messages)
+{
+  while (messages != NULL)
+    {
+      JanusMessage *next = messages->next;
+      messages->next = NULL;
+      janus_kernel_dead_letter (self, messages);
+      messages = next;
+    }
+}
+
+void
+janus_kernel_agent_failed (JanusKernel  *self,
+                           JanusAgent   *agent,
+                           const GError *error)
+{
+  g_debug ("agent %s failed: %s", G_OBJECT_TYPE_NAME (agent), error->message);
+  g_signal_emit (self, signals[AGENT_FAILED], 0, agent, error);
+}
+
+void
+janus_kernel_agent_died (JanusKernel *self,
+                         JanusAgent  *agent)
+{
+  if (atomic_fetch_sub_explicit (&self->live_agents, 1, memory_order_acq_rel) == 1)
+    wake_waiters (self);
+}
+
+/* ------------------------------------------------------------- delivery */
+
+static inline void
+deliver_local (JanusKernel  *self,
+               JanusMessage *message)
+{
+  JanusAgent *agent;
+  JanusPushResult r = JANUS_PUSH_CLOSED;
+
+  janus_epoch_enter ();
+  agent = janus_registry_lookup (self->registry, message->receiver.id);
+  if (G_LIKELY (agent != NULL))
+    r = janus_inbox_push (&PA (agent)->inbox, message);
+  /* from here the message may already be freed by its receiver */
+  if (r == JANUS_PUSH_UNBLOCKED)
+    janus_scheduler_schedule (self, agent);
+  janus_epoch_exit ();
+  if (G_UNLIKELY (r == JANUS_PUSH_CLOSED))
+    janus_kernel_dead_letter (self, message);
+}
+
+/* Hands a sealed message to its receiver (or counts it as a dead letter). */
+gboolean
+janus_kernel_deliver (JanusKernel  *self,
+                      JanusMessage *message)
+{
+  JanusKernel *other;
+
+  if (G_LIKELY (janus_address_same_kernel (&message->receiver, self->uuid)))
+    {
+      deliver_local (self, message);
+      return TRUE;
+    }
+  other = kernels_find (message->receiver.kernel);
+  if (other == NULL)
+    {
+      janus_kernel_dead_letter (self, message);
+      return FALSE;
+    }
+  deliver_local (other, message);
+  g_object_unref (other);
+  return TRUE;
+}
+
+/**
+ * janus_kernel_send:
+ * @self: a kernel
+ * @receiver: the address of the receiving agent
+ * @message: (transfer full): an unsent message
+ * @error: return location for a #GError
+ *
+ * Sends @message from the kernel itself (its sender is the kernel's address),
+ * for code that runs outside any agent, such as `main`. Otherwise like
+ * [method@Janus.Agent.send].
+ *
+ * Returns: %TRUE if sent; %FALSE with %JANUS_ERROR_MESSAGE_SENT if @message
+ *   was sent before (it is released in every case)
+ */
+gboolean
+janus_kernel_send (JanusKernel         *self,
+                   const JanusAddress  *receiver,
+                   JanusMessage        *message,
+                   GError             **error)
+{
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), FALSE);
+  g_return_val_if_fail (receiver != NULL, FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (janus_message_sent (message))
+    {
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_MESSAGE_SENT,
+                   "Message “%s” was sent already; send a copy instead",
+                   message->subject);
+      janus_message_unref (message);
+      return FALSE;
+    }
+  janus_message_seal (message, &self->address, receiver, janus_kernel_timestamp (self));
+  janus_kernel_deliver (self, message);
+  return TRUE;
+}
+
+/* --------------------------------------------------------------- launch */
+
+static gpointer
+heavy_thread (gpointer data)
+{
+  JanusAgent *agent = data;
+  JanusKernel *self = PA (agent)->kernel;
+
+  janus_agent_heavy_main (agent);
+  janus_kernel_heavy_finished (self, g_thread_self ());
+  return NULL;
+}
+
+/* Called by a heavy agent's thread after its agent died: the thread can be
+ * joined from now on. */
+void
+janus_kernel_heavy_finished (JanusKernel *self,
+                             GThread     *thread)
+{
+  g_mutex_lock (&self->lock);
+  if (g_ptr_array_remove_fast (self->heavy_threads, thread))
+    g_ptr_array_add (self->finished_threads, thread);
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+join_finished_threads (JanusKernel *self)
+{
+  g_autoptr(GPtrArray) done = NULL;
+  guint i;
+
+  g_mutex_lock (&self->lock);
+  if (self->finished_threads->len > 0)
+    {
+      done = self->finished_threads;
+      self->finished_threads = g_ptr_array_new ();
+    }
+  g_mutex_unlock (&self->lock);
+  if (done == NULL)
+    return;
+  for (i = 0; i < done->len; i++)
+    g_thread_join (done->pdata[i]);
+}
+
+static gboolean
+begin_launch (JanusAgent *agent)
+{
+  guint8 unborn = JANUS_AGENT_STATE_UNBORN;
+
+  /* one launch wins, even if two threads launch the same agent */
+  return atomic_compare_exchange_strong_explicit (&PA (agent)->state, &unborn,
+                                                  JANUS_AGENT_STATE_BORN,
+                                                  memory_order_acq_rel,
+                                                  memory_order_relaxed);
+}
+
+static gboolean
+launch (JanusKernel  *self,
+        JanusAgent   *agent,
+        const char   *name,
+        GVariant     *parameters,
+        gboolean      heavy,
+        GError      **error)
+{
+  g_autoptr(GVariant) params = parameters ? g_variant_ref_sink (parameters) : NULL;
+  JanusAgent *current = janus_agent_get_current ();
+  guint64 id, creator = JANUS_ADDRESS_KERNEL_ID;
+
+  if (atomic_load_explicit (&self->stopping, memory_order_acquire))
+    {
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_KERNEL_STOPPED,
+                   "Kernel %s is shutting down: cannot launch agent %s",
+                   self->uuid_string, G_OBJECT_TYPE_NAME (agent));
+      return FALSE;
+    }
+  if (janus_agent_get_state (agent) != JANUS_AGENT_STATE_UNBORN)
+    goto launched;
+  if (!janus_agent_check_parameters (agent, params, error))
+    return FALSE;
+  if (!begin_launch (agent))
+    goto launched;
+  if (!janus_registry_reserve (self->registry, &id))
+    {
+      atomic_store_explicit (&PA (agent)->state, JANUS_AGENT_STATE_UNBORN, memory_order_release);
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_TOO_MANY_AGENTS,
+                   "Kernel %s has launched as many agents as it can address",
+                   self->uuid_string);
+      return FALSE;
+    }
+
+  if (current != NULL && PA (current)->kernel == self)
+    creator = PA (current)->address.id;
+  janus_agent_prepare_launch (agent, self, id, creator, name, params, heavy);
+  g_object_ref (agent);         /* the kernel's, released after DIED */
+  atomic_fetch_add_explicit (&self->live_agents, 1, memory_order_relaxed);
+  janus_registry_publish (self->registry, id, agent);
+  g_object_notify (G_OBJECT (agent), "state");
+
+  if (heavy)
+    {
+      JanusAgentExtra *extra = janus_agent_ensure_extra (agent);
+      char thread_name[16];
+
+      join_finished_threads (self);
+      g_snprintf (thread_name, sizeof thread_name, "janus-heavy-%" G_GUINT64_FORMAT, id);
+      g_mutex_lock (&self->lock);
+      extra->thread = g_thread_new (thread_name, heavy_thread, agent);
+      g_ptr_array_add (self->heavy_threads, extra->thread);
+      g_mutex_unlock (&self->lock);
+    }
+  else
+    {
+      start_workers (self);
+      janus_scheduler_schedule (self, agent);
+    }
+  return TRUE;
+
+launched:
+  g_set_error (error, JANUS_ERROR, JANUS_ERROR_ALREADY_LAUNCHED,
+               "Agent %s was already launched", G_OBJECT_TYPE_NAME (agent));
+  return FALSE;
+}
+
+/**
+ * janus_kernel_launch_light_agent:
+ * @self: a kernel
+ * @agent: an unlaunched agent
+ * @name: (nullable): a human-readable name
+ * @parameters: (nullable): the parameters given to `activate`; a floating
+ *   reference is taken
+ * @error: return location for a #GError
+ *
+ * Launches @agent as a light agent, stepped by the kernel's workers. It gets
+ * its address and enters BORN at once; `activate` runs soon after on a
+ * worker. The kernel holds a reference on @agent until it died.
+ *
+ * When called from an agent's step, that agent is recorded as the
+ * launcher and may kill @agent.
+ *
+ * Returns: %TRUE if launched; %FALSE with @error set if the parameters do not
+ *   match the class's activation prototype, the agent was launched before,
+ *   or the kernel is shutting down
+ */
+gboolean
+janus_kernel_launch_light_agent (JanusKernel  *self,
+                                 JanusAgent   *agent,
+                                 const char   *name,
+                                 GVariant     *parameters,
+                                 GError      **error)
+{
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), FALSE);
+  g_return_val_if_fail (JANUS_IS_AGENT (agent), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return launch (self, agent, name, parameters, FALSE, error);
+}
+
+/**
+ * janus_kernel_launch_heavy_agent:
+ * @self: a kernel
+ * @agent: an unlaunched agent
+ * @name: (nullable): a human-readable name
+ * @parameters: (nullable): the parameters given to `activate`; a floating
+ *   reference is taken
+ * @error: return location for a #GError
+ *
+ * Launches @agent as a heavy agent: it gets a thread of its own, where
+ * `activate`, `live` and `end` run and may block (see
+ * [method@Janus.Agent.wait_message]). Otherwise like
+ * [method@Janus.Kernel.launch_light_agent].
+ *
+ * Returns: %TRUE if launched; %FALSE with @error set otherwise
+ */
+gboolean
+janus_kernel_launch_heavy_agent (JanusKernel  *self,
+                                 JanusAgent   *agent,
+                                 const char   *name,
+                                 GVariant     *parameters,
+                                 GError      **error)
+{
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), FALSE);
+  g_return_val_if_fail (JANUS_IS_AGENT (agent), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return launch (self, agent, name, parameters, TRUE, error);
+}
+
+/**
+ * janus_kernel_lookup_agent:
+ * @self: a kernel
+ * @address: an address
+ *
+ * Finds the live agent of this kernel at @address.
+ *
+ * Returns: (transfer full) (nullable): the agent, or %NULL if @address is
+ *   not one of this kernel's live agents
+ */
+JanusAgent *
+janus_kernel_lookup_agent (JanusKernel        *self,
+                           const JanusAddress *address)
+{
+  JanusAgent *agent = NULL;
+
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
+  g_return_val_if_fail (address != NULL, NULL);
+
+  if (!janus_address_same_kernel (address, self->uuid))
+    return NULL;
+  janus_epoch_enter ();
+  agent = janus_registry_lookup (self->registry, address->id);
+  if (agent != NULL)
+    g_object_ref (agent);
+  janus_epoch_exit ();
+  return agent;
+}
+
+/**
+ * janus_kernel_list_agents:
+ * @self: a kernel
+ *
+ * Lists the kernel's agents. MT safe.
+ *
+ * Returns: (transfer full) (element-type JanusAgent): the kernel's agents
+ *   that have not died yet, by address
+ */
+GPtrArray *
+janus_kernel_list_agents (JanusKernel *self)
+{
+  GPtrArray *agents;
+
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
+
+  janus_epoch_enter ();
+  agents = janus_registry_list (self->registry);
+  janus_epoch_exit ();
+  return agents;
+}
+
+/* ----------------------------------------------------------------- kill */
+
+/**
+ * janus_kernel_kill:
+ * @self: a kernel
+ * @agent: one of the kernel's agents
+ * @error: return location for a #GError
+ *
+ * Kills @agent with the kernel's right (any of its agents). It dies at the
+ * end of its current step, or at once if it is waiting. Killing a dead agent
+ * succeeds and does nothing.
+ *
+ * Returns: %TRUE if the kill was accepted; %FALSE with
+ *   %JANUS_ERROR_NOT_LAUNCHED or %JANUS_ERROR_NOT_PERMITTED (another kernel's
+ *   agent) otherwise
+ */
+gboolean
+janus_kernel_kill (JanusKernel  *self,
+                   JanusAgent   *agent,
+                   GError      **error)
+{
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), FALSE);
+  g_return_val_if_fail (JANUS_IS_AGENT (agent), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (janus_agent_get_state (agent) == JANUS_AGENT_STATE_UNBORN)
+    {
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_LAUNCHED,
+                   "Cannot kill agent %s: it is not launched", G_OBJECT_TYPE_NAME (agent));
+      return FALSE;
+    }
+  if (PA (agent)->kernel != self)
+    {
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_PERMITTED,
+                   "Kernel %s may not kill agent %s of another kernel",
+                   self->uuid_string, G_OBJECT_TYPE_NAME (agent));
+      return FALSE;
+    }
+  janus_agent_request_kill (agent);
+  return TRUE;
+}
+
+/**
+ * janus_kernel_kill_all:
+ * @self: a kernel
+ *
+ * Kills every agent of the kernel (each at the end of its current step).
+ * Agents launched while this runs may survive it.
+ */
+void
+janus_kernel_kill_all (JanusKernel *self)
+{
+  g_autoptr(GPtrArray) agents = NULL;
+  guint i;
+
+  g_return_if_fail (JANUS_IS_KERNEL (self));
+
+  agents = janus_kernel_list_agents (self);
+  for (i = 0; i < agents->len; i++)
+    janus_agent_request_kill (agents->pdata[i]);
+}
+
+/* ------------------------------------------------------------- running */
+
+/**
+ * janus_kernel_run:
+ * @self: a kernel
+ *
+ * Runs until no agent is left (or, with [property@Janus.Kernel:keep-alive],
+ * until [method@Janus.Kernel.quit]). With 0 workers the agents run on the
+ * calling thread; otherwise it only waits for the workers. Must not be called
+ * from one of the kernel's agents.
+ */
+void
+janus_kernel_run (JanusKernel *self)
+{
+  g_return_if_fail (JANUS_IS_KERNEL (self));
+  g_return_if_fail (janus_agent_get_current () == NULL
+                    || PA (janus_agent_get_current ())->kernel != self);
+
+  if (self->n_workers == 0)
+    janus_scheduler_drive (self, 0, FALSE, TRUE);
+  else
+    {
+      start_workers (self);
+      g_mutex_lock (&self->lock);
+      while (!should_stop (self))
+        g_cond_wait (&self->cond, &self->lock);
+      g_mutex_unlock (&self->lock);
+    }
+  atomic_store_explicit (&self->quit, FALSE, memory_order_release);
+}
+
+/**
+ * janus_kernel_step:
+ * @self: a kernel with 0 workers
+ *
+ * Runs one step: every agent that is runnable now (launched, with a new
+ * message, woken, or asking to be stepped again) gets exactly one turn, in
+ * the order they became runnable. Agents made runnable during the step run
+ * at the next one. The same program makes the same steps in the same order.
+ *
+ * Returns: whether agents are runnable for a next step
+ */
+gboolean
+janus_kernel_step (JanusKernel *self)
+{
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), FALSE);
+  g_return_val_if_fail (self->n_workers == 0, FALSE);
+
+  return janus_scheduler_drive (self, 0, TRUE, FALSE);
+}
+
+/**
+ * janus_kernel_quit:
+ * @self: a kernel
+ *
+ * Makes [method@Janus.Kernel.run] return even though agents are left (for a
+ * kernel with [property@Janus.Kernel:keep-alive]). Agents are not killed.
+ */
+void
+janus_kernel_quit (JanusKernel *self)
+{
+  g_return_if_fail (JANUS_IS_KERNEL (self));
+
+  atomic_store_explicit (&self->quit, TRUE, memory_order_release);
+  wake_waiters (self);
+}
+
+static void
+wait_all_dead (JanusKernel *self)
+{
+  if (self->n_workers == 0)
+    {
+      while (atomic_load_explicit (&self->live_agents, memory_order_acquire) > 0)
+        janus_scheduler_drive (self, 0, FALSE, TRUE);
+      return;
+    }
+  g_mutex_lock (&self->lock);
+  while (atomic_load_explicit (&self->live_agents, memory_order_acquire) > 0)
+    g_cond_wait (&self->cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+join_heavy_threads (JanusKernel *self)
+{
+  g_mutex_lock (&self->lock);
+  while (self->heavy_threads->len > 0)
+    g_cond_wait (&self->cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+  join_finished_threads (self);
+}
+
+/**
+ * janus_kernel_shutdown:
+ * @self: a kernel
+ *
+ * Stops the kernel: refuses new agents, kills every agent, waits until all
+ * died (running them on the calling thread if the kernel has no workers),
+ * then stops the worker threads. What was left in mailboxes is counted as
+ * dead letters. Idempotent; the last unref does it too. Must not be called
+ * from one of the kernel's agents.
+ */
+void
+janus_kernel_shutdown (JanusKernel *self)
+{
+  JanusAgent *current;
+
+  g_return_if_fail (JANUS_IS_KERNEL (self));
+  current = janus_agent_get_current ();
+  if (current != NULL && PA (current)->kernel == self)
+    {
+      g_critical ("janus_kernel_shutdown: called from agent %s of the same kernel",
+                  G_OBJECT_TYPE_NAME (current));
+      return;
+    }
+
+  if (atomic_exchange_explicit (&self->stopping, TRUE, memory_order_acq_rel))
+    {
+      wait_all_dead (self);
+      return;
+    }
+  atomic_store_explicit (&self->quit, FALSE, memory_order_release);
+  janus_kernel_kill_all (self);
+  start_workers (self);
+  wait_all_dead (self);
+  join_heavy_threads (self);
+  if (self->n_workers > 0 && self->workers_started)
+    janus_scheduler_shutdown (self);
+  else
+    janus_epoch_move_to_shared (&self->workers[0]->limbo);
+  /* free what the dead agents left, unless another thread still holds an
+   * epoch; then the next collection anywhere frees it */
+  for (int i = 0; i < 1000 && janus_epoch_shared_pending (); i++)
+    if (janus_epoch_collect_shared () == 0)
+      g_thread_yield ();
+}
+
+/* ------------------------------------------------------- GMainContext */
+
+typedef struct
+{
+  GSource      source;
+  JanusKernel *kernel;
+} KernelSource;
+
+static gboolean
+source_prepare (GSource *source,
+                gint    *timeout)
+{
+  KernelSource *ks = (KernelSource *) source;
+  GMainContext *expected = NULL;
+
+  atomic_compare_exchange_strong_explicit (&ks->kernel->sched.context, &expected,
+                                           g_source_get_context (source),
+                                           memory_order_release,
+                                           memory_order_relaxed);
+  *timeout = -1;
+  return janus_scheduler_has_work (ks->kernel);
+}
+
+static gboolean
+source_check (GSource *source)
+{
+  return janus_scheduler_has_work (((KernelSource *) source)->kernel);
+}
+
+static gboolean
+source_dispatch (GSource     *source,
+                 GSourceFunc  callback,
+                 gpointer     user_data)
+{
+  janus_scheduler_drive (((KernelSource *) source)->kernel, 256, FALSE, FALSE);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+source_finalize (GSource *source)
+{
+  KernelSource *ks = (KernelSource *) source;
+
+  atomic_store_explicit (&ks->kernel->sched.context, NULL, memory_order_release);
+  g_object_unref (ks->kernel);
+}
+
+static GSourceFuncs source_funcs = {
+  source_prepare, source_check, source_dispatch, source_finalize, NULL, NULL
+};
+
+/**
+ * janus_kernel_create_source:
+ * @self: a kernel with 0 workers
+ *
+ * Makes a #GSource that runs the kernel's agents from a #GMainContext:
+ * attach it with g_source_attach() and the agents run whenever they are
+ * runnable, up to 256 steps per dispatch, on the context's thread. Only one
+ * source per kernel may be attached, and it replaces [method@Janus.Kernel.run].
+ * The source holds a reference on the kernel: destroy it to let the kernel go.
+ *
+ * Returns: (transfer full): a new source
+ */
+GSource *
+janus_kernel_create_source (JanusKernel *self)
+{
+  GSource *source;
+
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
+  g_return_val_if_fail (self->n_workers == 0, NULL);
+
+  source = g_source_new (&source_funcs, sizeof (KernelSource));
+  ((KernelSource *) source)->kernel = g_object_ref (self);
+  g_source_set_static_name (source, "JanusKernel");
+  return source;
+}
+
+/* ------------------------------------------------------------- default */
+
+/**
+ * janus_kernel_get_default:
+ *
+ * Gets the process's default kernel (Janus's `Kernels.get ()`), created on
+ * first use with one worker per processor. It lives until the process ends.
+ *
+ * Returns: (transfer none): the default kernel
+ */
+JanusKernel *
+janus_kernel_get_default (void)
+{
+  static JanusKernel *kernel;
+
+  if (g_once_init_enter (&kernel))
+    g_once_init_leave (&kernel, janus_kernel_new (g_get_num_processors ()));
+  return kernel;
+}
+
+/**
+ * janus_kernel_new:
+ * @workers: how many worker threads run light agents; 0 runs them on the
+ *   thread that drives the kernel
+ *
+ * Makes a kernel. Worker threads start with the first light agent.
+ *
+ * Returns: (transfer full): a new kernel
+ */
+JanusKernel *
+janus_kernel_new (guint workers)
+{
+  return g_object_new (JANUS_TYPE_KERNEL, "workers", workers, NULL);
+}
+
+/* ----------------------------------------------------------- accessors */
+
+/**
+ * janus_kernel_get_workers:
+ * @self: a kernel
+ *
+ * Gets the number of worker threads.
+ *
+ * Returns: the number of worker threads (0: the driving thread runs agents)
+ */
+guint
+janus_kernel_get_workers (JanusKernel *self)
+{
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), 0);
+
+  return self->n_workers;
+}
+
+/**
+ * janus_kernel_get_uuid:
+ * @self: a kernel
+ *
+ * Gets the kernel's UUID.
+ *
+ * Returns: the kernel's UUID, which every address of its agents carries
+ */
+const char *
+janus_kernel_get_uuid (JanusKernel *self)
+{
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
+
+  return self->uuid_string;
+}
+
+/**
+ * janus_kernel_get_address:
+ * @self: a kernel
+ *
+ * Gets the kernel's own address.
+ *
+ * Returns: (transfer none): the kernel's own address, the sender of the
+ *   messages sent with [method@Janus.Kernel.send]
+ */
+const JanusAddress *
+janus_kernel_get_address (JanusKernel *self)
+{
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
+
+  return &self->address;
+}
+
+/**
+ * janus_kernel_get_agent_count:
+ * @self: a kernel
+ *
+ * Counts the kernel's agents that have not died yet. MT safe.
+ *
+ * Returns: how many launched agents have not died yet
+ */
+guint
+janus_kernel_get_agent_count (JanusKernel *self)
+{
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), 0);
+
+  return atomic_load_explicit (&self->live_agents, memory_order_acquire);
+}
+
+/**
+ * janus_kernel_get_dead_letter_count:
+ * @self: a kernel
+ *
+ * Gets the number of dead letters counted so far. MT safe.
+ *
+ * Returns: how many dead letters the kernel has counted
+ */
+guint64
+janus_kernel_get_dead_letter_count (JanusKernel *self)
+{
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), 0);
+
+  return atomic_load_explicit (&self->dead_letters, memory_order_acquire);
+}
+
+/**
+ * janus_kernel_get_keep_alive:
+ * @self: a kernel
+ *
+ * Gets [property@Janus.Kernel:keep-alive].
+ *
+ * Returns: whether [method@Janus.Kernel.run] keeps running with no agent
+ */
+gboolean
+janus_kernel_get_keep_alive (JanusKernel *self)
+{
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), FALSE);
+
+  return atomic_load_explicit (&self->keep_alive, memory_order_acquire);
+}
+
+/**
+ * janus_kernel_set_keep_alive:
+ * @self: a kernel
+ * @keep_alive: whether to keep running with no agent
+ *
+ * Sets [property@Janus.Kernel:keep-alive].
+ */
+void
+janus_kernel_set_keep_alive (JanusKernel *self,
+                             gboolean     keep_alive)
+{
+  g_return_if_fail (JANUS_IS_KERNEL (self));
+
+  keep_alive = !!keep_alive;
+  if (atomic_exchange_explicit (&self->keep_alive, keep_alive, memory_order_acq_rel) == keep_alive)
+    return;
+  wake_waiters (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEEP_ALIVE]);
+}
+
+/* ------------------------------------------------------------- GObject */
+
+static void
+janus_kernel_constructed (GObject *object)
+{
+  JanusKernel *self = JANUS_KERNEL (object);
+  g_autofree char *uuid = g_uuid_string_random ();
+  guint i, n = MAX (self->n_workers, 1);
+
+  G_OBJECT_CLASS (janus_kernel_parent_class)->constructed (object);
+
+  janus_uuid_parse (uuid, strlen (uuid), self->uuid);
+  janus_uuid_format (self->uuid, self->uuid_string);
+  janus_address_init (&self->address, self->uuid, JANUS_ADDRESS_KERNEL_ID);
+  self->registry = janus_registry_new ();
+  self->workers = g_new0 (JanusWorker *, n);
+  for (i = 0; i < n; i++)
+    self->workers[i] = janus_worker_new (self, i);
+  kernels_add (self);
+}
+
+static void
+janus_kernel_dispose (GObject *object)
+{
+  JanusKernel *self = JANUS_KERNEL (object);
+
+  janus_kernel_shutdown (self);
+  if (!self->unlisted)
+    {
+      self->unlisted = TRUE;
+      kernels_remove (self);
+    }
+
+  G_OBJECT_CLASS (janus_kernel_parent_class)->dispose (object);
+}
+
+static void
+janus_kernel_finalize (GObject *object)
+{
+  JanusKernel *self = JANUS_KERNEL (object);
+  guint i, n = MAX (self->n_workers, 1);
+
+  for (i = 0; i < n; i++)
+    janus_worker_free (self->workers[i]);
+  g_free (self->workers);
+  janus_registry_free (self->registry);
+  g_ptr_array_unref (self->heavy_threads);
+  g_ptr_array_unref (self->finished_threads);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+
+  G_OBJECT_CLASS (janus_kernel_parent_class)->finalize (object);
+}
+
+static void
+janus_kernel_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  JanusKernel *self = JANUS_KERNEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_WORKERS:
+      g_value_set_uint (value, self->n_workers);
+      break;
+    case PROP_UUID:
+      g_value_set_string (value, self->uuid_string);
+      break;
+    case PROP_ADDRESS:
+      g_value_set_boxed (value, &self->address);
+      break;
+    case PROP_KEEP_ALIVE:
+      g_value_set_boolean (value, janus_kernel_get_keep_alive (self));
+      break;
+    case PROP_AGENT_COUNT:
+      g_value_set_uint (value, janus_kernel_get_agent_count (self));
+      break;
+    case PROP_DEAD_LETTERS:
+      g_value_set_uint64 (value, janus_kernel_get_dead_letter_count (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+janus_kernel_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  JanusKernel *self = JANUS_KERNEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_WORKERS:
+      self->n_workers = g_value_get_uint (value);
+      break;
+    case PROP_KEEP_ALIVE:
+      janus_kernel_set_keep_alive (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+janus_kernel_class_init (JanusKernelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = janus_kernel_constructed;
+  object_class->dispose = janus_kernel_dispose;
+  object_class->finalize = janus_kernel_finalize;
+  object_class->get_property = janus_kernel_get_property;
+  object_class->set_property = janus_kernel_set_property;
+
+  /**
+   * JanusKernel:workers: (attributes org.gtk.Property.get=janus_kernel_get_workers)
+   *
+   * How many worker threads run light agents; 0 means the thread driving
+   * the kernel does.
+   */
+  properties[PROP_WORKERS] =
+    g_param_spec_uint ("workers", NULL, NULL, 0, 1024, 0,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * JanusKernel:uuid: (attributes org.gtk.Property.get=janus_kernel_get_uuid)
+   *
+   * The kernel's UUID.
+   */
+  properties[PROP_UUID] =
+    g_param_spec_string ("uuid", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * JanusKernel:address: (attributes org.gtk.Property.get=janus_kernel_get_address)
+   *
+   * The kernel's own address.
+   */
+  properties[PROP_ADDRESS] =
+    g_param_spec_boxed ("address", NULL, NULL, JANUS_TYPE_ADDRESS,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * JanusKernel:keep-alive: (attributes org.gtk.Property.get=janus_kernel_get_keep_alive org.gtk.Property.set=janus_kernel_set_keep_alive)
+   *
+   * Whether [method@Janus.Kernel.run] keeps running when no agent is left,
+   * until [method@Janus.Kernel.quit].
+   */
+  properties[PROP_KEEP_ALIVE] =
+    g_param_spec_boolean ("keep-alive", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * JanusKernel:agent-count: (attributes org.gtk.Property.get=janus_kernel_get_agent_count)
+   *
+   * How many launched agents have not died yet. Not notified.
+   */
+  properties[PROP_AGENT_COUNT] =
+    g_param_spec_uint ("agent-count", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * JanusKernel:dead-letters: (attributes org.gtk.Property.get=janus_kernel_get_dead_letter_count)
+   *
+   * How many dead letters the kernel counted. Not notified: connect to
+   * [signal@Janus.Kernel::dead-letter] to follow them.
+   */
+  properties[PROP_DEAD_LETTERS] =
+    g_param_spec_uint64 ("dead-letters", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * JanusKernel::agent-failed:
+   * @self: the kernel
+   * @agent: the agent that failed
+   * @error: what went wrong
+   *
+   * Emitted once when an agent fails: its `activate` returned %FALSE, or its
+   * `live` returned a value that is not a [enum@Janus.Live]. The agent then
+   * dies (its `end` runs); the kernel and the other agents go on. Emitted on
+   * the thread running the agent, with no kernel lock held.
+   */
+  signals[AGENT_FAILED] =
+    g_signal_new ("agent-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                  JANUS_TYPE_AGENT, G_TYPE_ERROR);
+
+  /**
+   * JanusKernel::dead-letter:
+   * @self: the kernel
+   * @message: the message that could not be delivered
+   *
+   * Emitted exactly once per dead letter, after it was counted: a message to
+   * a dead or unknown agent of this kernel, or to a black hole mailbox, or
+   * left in the mailbox of an agent that died. Emitted on the thread that
+   * found the message undeliverable, with no kernel lock held.
+   */
+  signals[DEAD_LETTER] =
+    g_signal_new ("dead-letter", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                  JANUS_TYPE_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+janus_kernel_init (JanusKernel *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->heavy_threads = g_ptr_array_new ();
+  self->finished_threads = g_ptr_array_new ();
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#if !defined (JANUS_INSIDE) && !defined (JANUS_COMPILATION)
+#error "Only <janus.h> can be included directly."
+#endif
+
+#include "janus-types.h"
+
+G_BEGIN_DECLS
+
+#define JANUS_TYPE_KERNEL (janus_kernel_get_type ())
+
+JANUS_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (JanusKernel, janus_kernel, JANUS, KERNEL, GObject)
+
+JANUS_AVAILABLE_IN_ALL
+JanusKernel        *janus_kernel_new                 (guint               workers);
+JANUS_AVAILABLE_IN_ALL
+JanusKernel        *janus_kernel_get_default         (void);
+
+JANUS_AVAILABLE_IN_ALL
+guint               janus_kernel_get_workers         (JanusKernel        *self);
+JANUS_AVAILABLE_IN_ALL
+const char         *janus_kernel_get_uuid            (JanusKernel        *self);
+JANUS_AVAILABLE_IN_ALL
+const JanusAddress *janus_kernel_get_address         (JanusKernel        *self);
+JANUS_AVAILABLE_IN_ALL
+guint               janus_kernel_get_agent_count     (JanusKernel        *self);
+JANUS_AVAILABLE_IN_ALL
+guint64             janus_kernel_get_dead_letter_count (JanusKernel      *self);
+JANUS_AVAILABLE_IN_ALL
+gboolean            janus_kernel_get_keep_alive      (JanusKernel        *self);
+JANUS_AVAILABLE_IN_ALL
+void                janus_kernel_set_keep_alive      (JanusKernel        *self,
+                                                      gboolean            keep_alive);
+
+JANUS_AVAILABLE_IN_ALL
+gboolean            janus_kernel_launch_light_agent  (JanusKernel        *self,
+                                                      JanusAgent         *agent,
+                                                      const char         *name,
+                                                      GVariant           *parameters,
+                                                      GError            **error);
+JANUS_AVAILABLE_IN_ALL
+gboolean            janus_kernel_launch_heavy_agent  (JanusKernel        *self,
+                                                      JanusAgent         *agent,
+                                                      const char         *name,
+                                                      GVariant           *parameters,
+                                                      GError            **error);
+JANUS_AVAILABLE_IN_ALL
+gboolean            janus_kernel_send                (JanusKernel        *self,
+                                                      const JanusAddress *receiver,
+                                                      JanusMessage       *message,
+                                                      GError            **error);
+JANUS_AVAILABLE_IN_ALL
+JanusAgent         *janus_kernel_lookup_agent        (JanusKernel        *self,
+                                                      const JanusAddress *address);
+JANUS_AVAILABLE_IN_ALL
+GPtrArray          *janus_kernel_list_agents         (JanusKernel        *self);
+
+JANUS_AVAILABLE_IN_ALL
+gboolean            janus_kernel_kill                (JanusKernel        *self,
+                                                      JanusAgent         *agent,
+                                                      GError            **error);
+JANUS_AVAILABLE_IN_ALL
+void                janus_kernel_kill_all            (JanusKernel        *self);
+
+JANUS_AVAILABLE_IN_ALL
+void                janus_kernel_run                 (JanusKernel        *self);
+JANUS_AVAILABLE_IN_ALL
+gboolean            janus_kernel_step                (JanusKernel        *self);
+JANUS_AVAILABLE_IN_ALL
+void                janus_kernel_quit                (JanusKernel        *self);
+JANUS_AVAILABLE_IN_ALL
+void                janus_kernel_shutdown            (JanusKernel        *self);
+JANUS_AVAILABLE_IN_ALL
+GSource            *janus_kernel_create_source       (JanusKernel        *self);
+
+G_END_DECLS

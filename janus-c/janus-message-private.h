@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdatomic.h>
+
+#include "janus-message.h"
+#include "janus-address-private.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  JANUS_BODY_NONE,
+  JANUS_BODY_VARIANT,
+  JANUS_BODY_INT64,
+  JANUS_BODY_POINTER,
+} JanusBodyKind;
+
+enum {
+  JANUS_MESSAGE_BODY_MASK    = 0x3,
+  JANUS_MESSAGE_SENT         = 1 << 2,  /* immutable from now on */
+  JANUS_MESSAGE_SUBJECT_HEAP = 1 << 3,  /* subject was g_strdup'ed */
+};
+
+#define JANUS_MESSAGE_INLINE_SUBJECT 16
+
+/* 128 bytes: two cache lines. Messages are recycled through per-thread
+ * caches (janus-message.c), so a send allocates nothing in steady state.
+ *
+ * Ownership: before it is sent a message belongs to whoever holds a
+ * reference; sending transfers the sender's reference to the receiver's
+ * mailbox, and `next` then belongs to the mailbox (the inbox's senders while
+ * it sits in the shared stack, the receiving agent's turn afterwards).
+ * Everything else is written before the send and only read afterwards. */
+struct _JanusMessage
+{
+  JanusMessage   *next;
+  atomic_uint     ref_count;
+  guint16         flags;
+  gint16          priority;
+  guint32         target;           /* receiving role slot, 0 = the agent */
+  guint32         reserved;
+  JanusAddress    sender;
+  JanusAddress    receiver;
+  gint64          timestamp;
+  const char     *subject;
+  GVariant *_Atomic variant;        /* body, or built lazily from an int64 */
+  union {
+    gint64        v_int;
+    gpointer      data;
+  } v;
+  GDestroyNotify  destroy;
+  char            subject_inline[JANUS_MESSAGE_INLINE_SUBJECT];
+};
+
+G_STATIC_ASSERT (sizeof (JanusMessage) == 128);
+
+static inline JanusBodyKind
+janus_message_body_kind (const JanusMessage *m)
+{
+  return (JanusBodyKind) (m->flags & JANUS_MESSAGE_BODY_MASK);
+}
+
+static inline gboolean
+janus_message_sent (const JanusMessage *m)
+{
+  return (m->flags & JANUS_MESSAGE_SENT) != 0;
+}
+
+/* Stamps an unsent message with its route and makes it immutable. */
+static inline void
+janus_message_seal (JanusMessage       *m,
+                    const JanusAddress *sender,
+                    const JanusAddress *receiver,
+                    gint64              timestamp)
+{
+  m->sender = *sender;
+  m->receiver = *receiver;
+  m->timestamp = timestamp;
+  m->flags |= JANUS_MESSAGE_SENT;
+}
+
+JanusMessage *janus_message_clone_for   (JanusMessage *message);
+void          janus_message_cache_flush (void);
+void          janus_message_cache_trim_global (void);
+
+G_END_DECLS

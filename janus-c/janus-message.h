@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#if !defined (JANUS_INSIDE) && !defined (JANUS_COMPILATION)
+#error "Only <janus.h> can be included directly."
+#endif
+
+#include "janus-types.h"
+
+G_BEGIN_DECLS
+
+#define JANUS_TYPE_MESSAGE (janus_message_get_type ())
+
+JANUS_AVAILABLE_IN_ALL
+GType               janus_message_get_type      (void) G_GNUC_CONST;
+
+JANUS_AVAILABLE_IN_ALL
+JanusMessage       *janus_message_new           (const char          *subject,
+                                                 GVariant            *body);
+JANUS_AVAILABLE_IN_ALL
+JanusMessage       *janus_message_new_int64     (const char          *subject,
+                                                 gint64               value);
+JANUS_AVAILABLE_IN_ALL
+JanusMessage       *janus_message_new_pointer   (const char          *subject,
+                                                 gpointer             data,
+                                                 GDestroyNotify       destroy);
+JANUS_AVAILABLE_IN_ALL
+JanusMessage       *janus_message_copy          (JanusMessage        *message);
+JANUS_AVAILABLE_IN_ALL
+JanusMessage       *janus_message_ref           (JanusMessage        *message);
+JANUS_AVAILABLE_IN_ALL
+void                janus_message_unref         (JanusMessage        *message);
+
+JANUS_AVAILABLE_IN_ALL
+const char         *janus_message_get_subject   (JanusMessage        *message);
+JANUS_AVAILABLE_IN_ALL
+gboolean            janus_message_has_subject   (JanusMessage        *message,
+                                                 const char          *subject);
+JANUS_AVAILABLE_IN_ALL
+GVariant           *janus_message_get_body      (JanusMessage        *message);
+JANUS_AVAILABLE_IN_ALL
+gboolean            janus_message_get_int64     (JanusMessage        *message,
+                                                 gint64              *value);
+JANUS_AVAILABLE_IN_ALL
+gpointer            janus_message_get_pointer   (JanusMessage        *message);
+JANUS_AVAILABLE_IN_ALL
+const JanusAddress *janus_message_get_sender    (JanusMessage        *message);
+JANUS_AVAILABLE_IN_ALL
+const JanusAddress *janus_message_get_receiver  (JanusMessage        *message);
+JANUS_AVAILABLE_IN_ALL
+gint64              janus_message_get_timestamp (JanusMessage        *message);
+JANUS_AVAILABLE_IN_ALL
+int                 janus_message_get_priority  (JanusMessage        *message);
+JANUS_AVAILABLE_IN_ALL
+void                janus_message_set_priority  (JanusMessage        *message,
+                                                 int                  priority);
+JANUS_AVAILABLE_IN_ALL
+gboolean            janus_message_is_sent       (JanusMessage        *message);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JanusMessage, janus_message_unref)
+
+G_END_DECLS

@@ -1,0 +1,911 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <linux/futex.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "janus-agent-private.h"
+#include "janus-kernel-private.h"
+#include "janus-scheduler-private.h"
+
+/* How long an idle worker keeps looking for work before it parks. Short and
+ * bounded: spinning workers burn CPU (PRIOR-ART §3, the riak lesson). */
+#define SPIN_NSEC            (30 * 1000)
+/* A woken agent may run from the runnext slot this many times in a row
+ * before the ring gets a turn (fairness, Tokio's MAX_LIFO_POLLS_PER_TICK). */
+#define RUNNEXT_MAX          32
+/* Every INJECT_INTERVAL ticks a busy worker looks at the inject stack first,
+ * so agents woken from outside are not starved (Go's 61). */
+#define INJECT_INTERVAL      61
+/* Retired agents are collected every COLLECT_INTERVAL turns. */
+#define COLLECT_INTERVAL     64
+/* A 0-worker source runs at most this many turns per dispatch. */
+#define SOURCE_BUDGET        256
+
+__thread JanusWorker *janus_scheduler_tls_worker __attribute__ ((tls_model ("initial-exec")));
+#define tls_worker janus_scheduler_tls_worker
+static __thread guint64 tls_rng __attribute__ ((tls_model ("initial-exec")));
+
+static inline JanusAgentPrivate *
+P (JanusAgent *agent)
+{
+  return janus_agent_get_private (agent);
+}
+
+/* xorshift64*: cheap per-thread randomness for victims and random sends. */
+guint64
+janus_scheduler_random (void)
+{
+  guint64 x = tls_rng;
+
+  if (G_UNLIKELY (x == 0))
+    x = (guint64) g_random_int () << 32 | g_random_int () | 1;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  tls_rng = x;
+  return x * G_GUINT64_CONSTANT (0x2545F4914F6CDD1D);
+}
+
+/* ------------------------------------------------------------------ futex */
+
+static void
+futex_wait (atomic_int *word,
+            int         expected,
+            const struct timespec *timeout)
+{
+  syscall (SYS_futex, (int *) word, FUTEX_WAIT_PRIVATE, expected, timeout, NULL, 0);
+}
+
+static void
+futex_wake (atomic_int *word)
+{
+  syscall (SYS_futex, (int *) word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static inline void
+cpu_relax (void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause ();
+#elif defined(__aarch64__)
+  __asm__ volatile ("yield");
+#endif
+}
+
+static gint64
+now_nsec (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ------------------------------------------------------------ worker ring
+ *
+ * A bounded ring of agent pointers, owned by one worker, stealable by the
+ * others (Tokio's multi_thread/queue.rs). The owner pushes at `ring_tail`
+ * and pops at `real`; a thief first moves `real` forward to claim a range
+ * (leaving `steal` behind so the owner cannot overwrite the range), copies
+ * it, then moves `steal` up to `real`. Indices only grow (mod 2^32), so a
+ * CAS never confuses two states (no ABA). */
+
+static inline guint64
+pack (guint32 steal, guint32 real)
+{
+  return (guint64) steal << 32 | real;
+}
+
+static inline guint32
+head_steal (guint64 head)
+{
+  return (guint32) (head >> 32);
+}
+
+static inline guint32
+head_real (guint64 head)
+{
+  return (guint32) head;
+}
+
+/* Owner only. FALSE when full. */
+static gboolean
+ring_push (JanusWorker *w,
+           JanusAgent  *agent)
+{
+  guint32 tail = atomic_load_explicit (&w->ring_tail, memory_order_relaxed);
+  /* acquire: a thief's finished steal (slots copied out) is visible before
+   * we reuse its slots */
+  guint64 head = atomic_load_explicit (&w->ring_head, memory_order_acquire);
+
+  if (tail - head_steal (head) >= JANUS_RING_SIZE)
+    return FALSE;
+  atomic_store_explicit (&w->ring[tail & JANUS_RING_MASK], agent, memory_order_relaxed);
+  /* release: the slot is written before a thief can see the new tail */
+  atomic_store_explicit (&w->ring_tail, tail + 1, memory_order_release);
+  return TRUE;
+}
+
+/* Owner only. */
+static JanusAgent *
+ring_pop (JanusWorker *w)
+{
+  guint64 head = atomic_load_explicit (&w->ring_head, memory_order_acquire);
+
+  for (;;)
+    {
+      guint32 steal = head_steal (head), real = head_real (head);
+      guint32 tail = atomic_load_explicit (&w->ring_tail, memory_order_relaxed);
+      guint64 next;
+
+      if (real == tail)
+        return NULL;
+      next = steal == real ? pack (real + 1, real + 1) : pack (steal, real + 1);
+      /* acq_rel against thieves' claims on the same word */
+      if (atomic_compare_exchange_weak_explicit (&w->ring_head, &head, next,
+                                                 memory_order_acq_rel,
+                                                 memory_order_acquire))
+        return atomic_load_explicit (&w->ring[real & JANUS_RING_MASK],
+                                     memory_order_relaxed);
+    }
+}
+
+static guint32
+ring_length (JanusWorker *w)
+{
+  guint64 head = atomic_load_explicit (&w->ring_head, memory_order_acquire);
+  guint32 tail = atomic_load_explicit (&w->ring_tail, memory_order_acquire);
+
+  return tail - head_real (head);
+}
+
+/* Called by @thief (owner of its own ring) on @victim: moves half of the
+ * victim's ring into the thief's ring and returns one of them to run. */
+static JanusAgent *
+ring_steal (JanusWorker *thief,
+            JanusWorker *victim)
+{
+  guint32 dst_tail = atomic_load_explicit (&thief->ring_tail, memory_order_relaxed);
+  guint64 dst_head = atomic_load_explicit (&thief->ring_head, memory_order_acquire);
+  guint64 prev, next;
+  guint32 n, first, i;
+  JanusAgent *agent;
+
+  if (dst_tail - head_steal (dst_head) > JANUS_RING_SIZE / 2)
+    return NULL;
+
+  prev = atomic_load_explicit (&victim->ring_head, memory_order_acquire);
+  for (;;)
+    {
+      guint32 steal = head_steal (prev), real = head_real (prev), tail;
+
+      if (steal != real)
+        return NULL;            /* another thief is at work */
+      /* acquire: pairs with the owner's release of ring_tail */
+      tail = atomic_load_explicit (&victim->ring_tail, memory_order_acquire);
+      n = tail - real;
+      n -= n / 2;
+      if (n == 0)
+        return NULL;
+      next = pack (steal, real + n);
+      if (atomic_compare_exchange_weak_explicit (&victim->ring_head, &prev, next,
+                                                 memory_order_acq_rel,
+                                                 memory_order_acquire))
+        break;
+    }
+
+  first = head_steal (prev);
+  for (i = 0; i < n; i++)
+    {
+      agent = atomic_load_explicit (&victim->ring[(first + i) & JANUS_RING_MASK],
+                                    memory_order_relaxed);
+      atomic_store_explicit (&thief->ring[(dst_tail + i) & JANUS_RING_MASK], agent,
+                             memory_order_relaxed);
+    }
+
+  /* release the claimed range: steal catches up with real (which the owner
+   * may have moved meanwhile) */
+  prev = next;
+  for (;;)
+    {
+      guint32 real = head_real (prev);
+      if (atomic_compare_exchange_weak_explicit (&victim->ring_head, &prev,
+                                                 pack (real, real),
+                                                 memory_order_acq_rel,
+                                                 memory_order_acquire))
+        break;
+    }
+
+  n--;
+  agent = atomic_load_explicit (&thief->ring[(dst_tail + n) & JANUS_RING_MASK],
+                                memory_order_relaxed);
+  if (n > 0)
+    atomic_store_explicit (&thief->ring_tail, dst_tail + n, memory_order_release);
+  return agent;
+}
+
+/* ---------------------------------------------------------------- inject
+ *
+ * Agents made runnable outside any of the kernel's workers. A LIFO stack
+ * linked through rq_next: pushed with a CAS, taken whole with an exchange
+ * (so concurrent consumers never pop single nodes: no ABA). */
+
+/* TRUE when the stack was empty (the caller must make sure somebody looks). */
+static gboolean
+inject_push_chain (JanusKernel *kernel,
+                   JanusAgent  *first,
+                   JanusAgent  *last)
+{
+  JanusScheduler *s = &kernel->sched;
+  JanusAgent *old = atomic_load_explicit (&s->inject, memory_order_relaxed);
+
+  /* seq_cst: the push is the "publish work" half of the Dekker pairs with
+   * parking workers and a parking 0-worker driver */
+  do
+    P (last)->rq_next = old;
+  while (!atomic_compare_exchange_weak_explicit (&s->inject, &old, first,
+                                                 memory_order_seq_cst,
+                                                 memory_order_relaxed));
+  return old == NULL;
+}
+
+/* Takes every injected agent, oldest first. */
+static JanusAgent *
+inject_take (JanusKernel *kernel)
+{
+  JanusScheduler *s = &kernel->sched;
+  JanusAgent *top, *fifo = NULL;
+
+  if (atomic_load_explicit (&s->inject, memory_order_relaxed) == NULL)
+    return NULL;
+  /* acquire: pairs with the pushers' CAS (the agents' state is visible) */
+  top = atomic_exchange_explicit (&s->inject, NULL, memory_order_acquire);
+  while (top != NULL)
+    {
+      JanusAgent *next = P (top)->rq_next;
+      P (top)->rq_next = fifo;
+      fifo = top;
+      top = next;
+    }
+  return fifo;
+}
+
+static gboolean
+inject_is_empty (JanusKernel *kernel)
+{
+  return atomic_load_explicit (&kernel->sched.inject, memory_order_seq_cst) == NULL;
+}
+
+/* ------------------------------------------------------ waking, parking */
+
+/* Wakes the driver of a 0-worker kernel (run() parked on its futex, or a
+ * main loop with the kernel's source attached). */
+void
+janus_scheduler_kick (JanusKernel *kernel)
+{
+  JanusScheduler *s = &kernel->sched;
+  GMainContext *context;
+
+  if (kernel->n_workers > 0)
+    return;
+  /* seq_cst: pairs with the driver's store of 0 and its re-check */
+  if (atomic_exchange_explicit (&s->driver_wake, 1, memory_order_seq_cst) == 0)
+    futex_wake (&s->driver_wake);
+  context = atomic_load_explicit (&s->context, memory_order_acquire);
+  if (context != NULL)
+    g_main_context_wakeup (context);
+}
+
+/* Somebody just made work visible to other workers (ring surplus or the
+ * inject stack): wake one parked worker unless somebody is already
+ * searching (Go's wakep). The woken worker starts as a searcher. */
+static void
+notify_parked (JanusKernel *kernel)
+{
+  JanusScheduler *s = &kernel->sched;
+  guint zero = 0, i, start;
+
+  /* seq_cst fence: "publish work, then read the sleepers" (StoreLoad);
+   * a parking worker does "announce sleep, then re-scan the work" */
+  atomic_thread_fence (memory_order_seq_cst);
+  if (atomic_load_explicit (&s->nsearching, memory_order_seq_cst) != 0
+      || atomic_load_explicit (&s->nparked, memory_order_seq_cst) == 0)
+    return;
+  if (!atomic_compare_exchange_strong_explicit (&s->nsearching, &zero, 1,
+                                                memory_order_seq_cst,
+                                                memory_order_relaxed))
+    return;
+
+  start = (guint) (janus_scheduler_random () % kernel->n_workers);
+  for (i = 0; i < kernel->n_workers; i++)
+    {
+      JanusWorker *w = kernel->workers[(start + i) % kernel->n_workers];
+      int parked = JANUS_PARK_PARKED;
+
+      if (atomic_compare_exchange_strong_explicit (&w->park, &parked, JANUS_PARK_NOTIFIED,
+                                                   memory_order_seq_cst,
+                                                   memory_order_relaxed))
+        {
+          atomic_fetch_sub_explicit (&s->nparked, 1, memory_order_seq_cst);
+          futex_wake (&w->park);
+          return;
+        }
+    }
+  /* every parked worker woke up by itself meanwhile */
+  atomic_fetch_sub_explicit (&s->nsearching, 1, memory_order_seq_cst);
+}
+
+void
+janus_scheduler_wake_all (JanusKernel *kernel)
+{
+  guint i;
+
+  for (i = 0; i < kernel->n_workers; i++)
+    {
+      JanusWorker *w = kernel->workers[i];
+      int parked = JANUS_PARK_PARKED;
+
+      if (atomic_compare_exchange_strong_explicit (&w->park, &parked, JANUS_PARK_NOTIFIED,
+                                                   memory_order_seq_cst,
+                                                   memory_order_relaxed))
+        {
+          atomic_fetch_sub_explicit (&kernel->sched.nparked, 1, memory_order_seq_cst);
+          atomic_fetch_add_explicit (&kernel->sched.nsearching, 1, memory_order_seq_cst);
+          futex_wake (&w->park);
+        }
+    }
+  janus_scheduler_kick (kernel);
+}
+
+/* ------------------------------------------------------------- scheduling */
+
+static void
+fifo_push (JanusWorker *w,
+           JanusAgent  *agent)
+{
+  P (agent)->rq_next = NULL;
+  if (w->fifo_tail)
+    P (w->fifo_tail)->rq_next = agent;
+  else
+    w->fifo_head = agent;
+  w->fifo_tail = agent;
+  w->fifo_length++;
+}
+
+static JanusAgent *
+fifo_pop (JanusWorker *w)
+{
+  JanusAgent *agent = w->fifo_head;
+
+  if (agent == NULL)
+    return NULL;
+  w->fifo_head = P (agent)->rq_next;
+  if (w->fifo_head == NULL)
+    w->fifo_tail = NULL;
+  w->fifo_length--;
+  P (agent)->rq_next = NULL;
+  return agent;
+}
+
+static void
+inject (JanusKernel *kernel,
+        JanusAgent  *agent)
+{
+  if (!inject_push_chain (kernel, agent, agent))
+    return;
+  if (kernel->n_workers == 0)
+    janus_scheduler_kick (kernel);
+  else
+    notify_parked (kernel);
+}
+
+/* Worker only: puts an agent at the back of the local ring (or, when the
+ * ring is full, on the inject stack). */
+static void
+push_local (JanusWorker *w,
+            JanusAgent  *agent)
+{
+  if (!ring_push (w, agent))
+    inject_push_chain (w->kernel, agent, agent);
+}
+
+/* Makes @agent run: the caller won the right to schedule it (it replaced
+ * BLOCKED in the agent's inbox, launched it, or ended a turn that asks for
+ * another). Called from any thread. */
+void
+janus_scheduler_schedule (JanusKernel *kernel,
+                          JanusAgent  *agent)
+{
+  JanusWorker *w = tls_worker;
+  JanusAgent *displaced;
+
+  if (G_UNLIKELY (P (agent)->flags & JANUS_AGENT_FLAG_HEAVY))
+    {
+      janus_agent_heavy_wake (agent);
+      return;
+    }
+  if (G_UNLIKELY (w == NULL || w->kernel != kernel))
+    {
+      inject (kernel, agent);
+      return;
+    }
+  if (kernel->n_workers == 0)
+    {
+      fifo_push (w, agent);
+      return;
+    }
+  if (!w->in_turn)
+    {
+      push_local (w, agent);
+      notify_parked (kernel);
+      return;
+    }
+  /* the agent a turn wakes runs next on this worker; one displaced from the
+   * slot is surplus that another worker could take */
+  displaced = w->runnext;
+  w->runnext = agent;
+  if (displaced != NULL)
+    {
+      push_local (w, displaced);
+      notify_parked (kernel);
+    }
+}
+
+/* Moves agents from the worker's overflow list into its ring while there is
+ * room; returns whether the ring got any. */
+static gboolean
+refill_ring (JanusWorker *w)
+{
+  gboolean moved = FALSE;
+
+  while (w->fifo_head != NULL)
+    {
+      JanusAgent *agent = w->fifo_head;
+      if (!ring_push (w, agent))
+        break;
+      w->fifo_head = P (agent)->rq_next;
+      if (w->fifo_head == NULL)
+        w->fifo_tail = NULL;
+      w->fifo_length--;
+      P (agent)->rq_next = NULL;
+      moved = TRUE;
+    }
+  return moved;
+}
+
+/* Takes every injected agent: one to run now, the others into the ring (or,
+ * beyond its capacity, the worker's overflow list, in O(1)). */
+static JanusAgent *
+take_injected (JanusWorker *w)
+{
+  JanusAgent *first = inject_take (w->kernel), *rest, *last;
+
+  if (first == NULL)
+    return NULL;
+  rest = P (first)->rq_next;
+  P (first)->rq_next = NULL;
+  if (rest != NULL)
+    {
+      guint n = 0;
+      for (last = rest; P (last)->rq_next != NULL; last = P (last)->rq_next)
+        n++;
+      if (w->fifo_tail)
+        P (w->fifo_tail)->rq_next = rest;
+      else
+        w->fifo_head = rest;
+      w->fifo_tail = last;
+      w->fifo_length += n + 1;
+      refill_ring (w);
+      if (ring_length (w) > 0)
+        notify_parked (w->kernel);
+    }
+  return first;
+}
+
+static JanusAgent *
+next_local (JanusWorker *w)
+{
+  JanusAgent *agent;
+
+  if (++w->tick % INJECT_INTERVAL == 0 && (agent = take_injected (w)) != NULL)
+    return agent;
+  if (w->runnext != NULL)
+    {
+      agent = w->runnext;
+      if (w->runnext_streak < RUNNEXT_MAX || ring_length (w) == 0)
+        {
+          w->runnext = NULL;
+          w->runnext_streak++;
+          return agent;
+        }
+      w->runnext = NULL;
+      push_local (w, agent);
+    }
+  w->runnext_streak = 0;
+  if ((agent = ring_pop (w)) != NULL)
+    return agent;
+  if (w->fifo_head != NULL && refill_ring (w))
+    return ring_pop (w);
+  return take_injected (w);
+}
+
+/* Looks at the other workers' rings and the inject stack once. */
+static JanusAgent *
+search_once (JanusWorker *w)
+{
+  JanusKernel *kernel = w->kernel;
+  guint n = kernel->n_workers, start, i;
+  JanusAgent *agent;
+
+  if ((agent = take_injected (w)) != NULL)
+    return agent;
+  start = (guint) (janus_scheduler_random () % n);
+  for (i = 0; i < n; i++)
+    {
+      JanusWorker *victim = kernel->workers[(start + i) % n];
+      if (victim != w && (agent = ring_steal (w, victim)) != NULL)
+        return agent;
+    }
+  return NULL;
+}
+
+static gboolean
+anything_visible (JanusWorker *w)
+{
+  JanusKernel *kernel = w->kernel;
+  guint i;
+
+  if (!inject_is_empty (kernel))
+    return TRUE;
+  for (i = 0; i < kernel->n_workers; i++)
+    if (ring_length (kernel->workers[i]) > 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* A searcher that found work stops searching; the last one to stop wakes
+ * another worker in case there is more (Go's resetspinning). */
+static void
+stop_searching (JanusWorker *w)
+{
+  JanusScheduler *s = &w->kernel->sched;
+
+  if (atomic_fetch_sub_explicit (&s->nsearching, 1, memory_order_seq_cst) == 1
+      && anything_visible (w))
+    notify_parked (w->kernel);
+}
+
+/* Nothing to do: spin a little looking for work, then park. Returns an agent
+ * when some was found. */
+static JanusAgent *
+idle (JanusWorker *w,
+      gboolean    *searching)
+{
+  JanusKernel *kernel = w->kernel;
+  JanusScheduler *s = &kernel->sched;
+  JanusAgent *agent;
+  gint64 deadline;
+
+  if (!*searching)
+    {
+      guint ns = atomic_load_explicit (&s->nsearching, memory_order_relaxed);
+      /* at most half the workers search (at least one) */
+      if (2 * ns < MAX (kernel->n_workers, 2u))
+        {
+          atomic_fetch_add_explicit (&s->nsearching, 1, memory_order_seq_cst);
+          *searching = TRUE;
+        }
+    }
+
+  if (*searching)
+    {
+      deadline = now_nsec () + SPIN_NSEC;
+      do
+        {
+          if ((agent = search_once (w)) != NULL)
+            {
+              *searching = FALSE;
+              stop_searching (w);
+              return agent;
+            }
+          for (int k = 0; k < 32; k++)
+            cpu_relax ();
+        }
+      while (now_nsec () < deadline
+             && !atomic_load_explicit (&s->shutdown, memory_order_relaxed));
+
+      /* stop searching, then look again: a producer that saw us searching
+       * did not wake anybody (Dekker on nsearching / the queues) */
+      *searching = FALSE;
+      atomic_fetch_sub_explicit (&s->nsearching, 1, memory_order_seq_cst);
+      if ((agent = search_once (w)) != NULL)
+        {
+          if (anything_visible (w))
+            notify_parked (kernel);
+          return agent;
+        }
+    }
+
+  /* between turns the worker holds no agent: collect, then go offline */
+  janus_epoch_collect (&w->limbo);
+  janus_epoch_offline ();
+
+  atomic_store_explicit (&w->park, JANUS_PARK_PARKED, memory_order_seq_cst);
+  atomic_fetch_add_explicit (&s->nparked, 1, memory_order_seq_cst);
+
+  janus_epoch_online ();
+  if ((agent = search_once (w)) != NULL
+      || atomic_load_explicit (&s->shutdown, memory_order_seq_cst))
+    {
+      int parked = JANUS_PARK_PARKED;
+      if (atomic_compare_exchange_strong_explicit (&w->park, &parked, JANUS_PARK_RUNNING,
+                                                   memory_order_seq_cst,
+                                                   memory_order_relaxed))
+        atomic_fetch_sub_explicit (&s->nparked, 1, memory_order_seq_cst);
+      else
+        {
+          /* a waker chose us meanwhile and counted us as a searcher */
+          atomic_store_explicit (&w->park, JANUS_PARK_RUNNING, memory_order_relaxed);
+          *searching = TRUE;
+          if (agent != NULL)
+            {
+              *searching = FALSE;
+              stop_searching (w);
+            }
+        }
+      return agent;
+    }
+  janus_epoch_offline ();
+
+  while (atomic_load_explicit (&w->park, memory_order_seq_cst) == JANUS_PARK_PARKED)
+    futex_wait (&w->park, JANUS_PARK_PARKED, NULL);
+
+  /* NOTIFIED: the waker decremented nparked and made us a searcher */
+  atomic_store_explicit (&w->park, JANUS_PARK_RUNNING, memory_order_relaxed);
+  *searching = TRUE;
+  janus_epoch_online ();
+  return NULL;
+}
+
+static void
+run_agent (JanusWorker *w,
+           JanusAgent  *agent)
+{
+  JanusTurnResult r;
+
+  w->in_turn = TRUE;
+  w->turn_time = 0;
+  r = janus_agent_run_turn (agent);
+  w->in_turn = FALSE;
+
+  if (r != JANUS_TURN_AGAIN)
+    return;
+  if (w->kernel->n_workers == 0)
+    fifo_push (w, agent);
+  else
+    {
+      push_local (w, agent);
+      /* more than the agent we will pop next: surplus for a parked worker */
+      if (ring_length (w) > 1)
+        notify_parked (w->kernel);
+    }
+}
+
+static void
+between_turns (JanusWorker *w)
+{
+  janus_epoch_quiescent ();
+  if (G_UNLIKELY (w->limbo.length > 0) && w->tick % COLLECT_INTERVAL == 0)
+    janus_epoch_collect (&w->limbo);
+}
+
+static gpointer
+worker_main (gpointer data)
+{
+  JanusWorker *w = data;
+  JanusScheduler *s = &w->kernel->sched;
+  gboolean searching = FALSE;
+
+  tls_worker = w;
+  janus_epoch_online ();
+
+  while (!atomic_load_explicit (&s->shutdown, memory_order_acquire))
+    {
+      JanusAgent *agent = next_local (w);
+
+      if (agent == NULL)
+        agent = idle (w, &searching);
+      if (agent == NULL)
+        continue;
+      if (searching)
+        {
+          searching = FALSE;
+          stop_searching (w);
+        }
+      run_agent (w, agent);
+      between_turns (w);
+    }
+
+  janus_epoch_collect (&w->limbo);
+  janus_epoch_move_to_shared (&w->limbo);
+  janus_epoch_offline ();
+  tls_worker = NULL;
+  return NULL;
+}
+
+JanusWorker *
+janus_worker_new (JanusKernel *kernel,
+                  guint        index)
+{
+  JanusWorker *w = g_aligned_alloc0 (1, sizeof (JanusWorker), 64);
+
+  w->kernel = kernel;
+  w->index = index;
+  atomic_init (&w->ring_head, 0);
+  atomic_init (&w->ring_tail, 0);
+  atomic_init (&w->park, JANUS_PARK_RUNNING);
+  return w;
+}
+
+void
+janus_worker_free (JanusWorker *w)
+{
+  g_assert (w->limbo.head == NULL);
+  g_aligned_free (w);
+}
+
+void
+janus_worker_start (JanusWorker *w)
+{
+  char name[16];
+
+  g_snprintf (name, sizeof name, "janus-worker-%u", w->index);
+  w->thread = g_thread_new (name, worker_main, w);
+}
+
+void
+janus_worker_join (JanusWorker *w)
+{
+  if (w->thread != NULL)
+    g_thread_join (g_steal_pointer (&w->thread));
+}
+
+/* Stops the worker threads (every agent must be dead). */
+void
+janus_scheduler_shutdown (JanusKernel *kernel)
+{
+  guint i;
+
+  atomic_store_explicit (&kernel->sched.shutdown, TRUE, memory_order_seq_cst);
+  for (i = 0; i < kernel->n_workers; i++)
+    {
+      JanusWorker *w = kernel->workers[i];
+      atomic_store_explicit (&w->park, JANUS_PARK_NOTIFIED, memory_order_seq_cst);
+      futex_wake (&w->park);
+    }
+  for (i = 0; i < kernel->n_workers; i++)
+    janus_worker_join (kernel->workers[i]);
+}
+
+/* ------------------------------------------------------- 0-worker driving */
+
+gboolean
+janus_scheduler_has_work (JanusKernel *kernel)
+{
+  JanusWorker *w = kernel->workers[0];
+
+  if (kernel->n_workers > 0)
+    return FALSE;
+  return w->fifo_length > 0 || !inject_is_empty (kernel);
+}
+
+static void
+admit_injected (JanusWorker *w)
+{
+  JanusAgent *agent = inject_take (w->kernel);
+
+  while (agent != NULL)
+    {
+      JanusAgent *next = P (agent)->rq_next;
+      fifo_push (w, agent);
+      agent = next;
+    }
+}
+
+static gboolean
+driver_should_stop (JanusKernel *kernel)
+{
+  if (atomic_load_explicit (&kernel->quit, memory_order_acquire))
+    return TRUE;
+  return atomic_load_explicit (&kernel->live_agents, memory_order_acquire) == 0
+         && !atomic_load_explicit (&kernel->keep_alive, memory_order_acquire);
+}
+
+/* Parks the driving thread until something is injected or run() should
+ * return. */
+static void
+driver_park (JanusKernel *kernel)
+{
+  JanusScheduler *s = &kernel->sched;
+  JanusWorker *w = kernel->workers[0];
+
+  janus_epoch_collect (&w->limbo);
+  janus_epoch_offline ();
+  atomic_store_explicit (&s->driver_wake, 0, memory_order_seq_cst);
+  if (inject_is_empty (kernel) && !driver_should_stop (kernel))
+    futex_wait (&s->driver_wake, 0, NULL);
+  janus_epoch_online ();
+}
+
+/* Runs agents on the calling thread for a 0-worker kernel.
+ *  - one_round: every agent runnable now gets one turn (step mode);
+ *  - block: keep going (parking when idle) until run() should return;
+ *  - otherwise: at most max_turns turns (a GSource dispatch).
+ * Returns whether runnable agents remain. */
+gboolean
+janus_scheduler_drive (JanusKernel *kernel,
+                       gint         max_turns,
+                       gboolean     one_round,
+                       gboolean     block)
+{
+  JanusScheduler *s = &kernel->sched;
+  JanusWorker *w = kernel->workers[0];
+  JanusWorker *saved = tls_worker;
+  GThread *self = g_thread_self (), *expected = NULL;
+  gboolean more;
+
+  if (!atomic_compare_exchange_strong_explicit (&s->driver, &expected, self,
+                                                memory_order_acquire,
+                                                memory_order_relaxed))
+    {
+      g_critical ("janus: kernel %s is already driven by %s thread",
+                  kernel->uuid_string, expected == self ? "this" : "another");
+      return FALSE;
+    }
+
+  tls_worker = w;
+  janus_epoch_online ();
+
+  admit_injected (w);
+  if (one_round)
+    max_turns = (gint) w->fifo_length;
+
+  for (;;)
+    {
+      JanusAgent *agent;
+
+      if (!block && max_turns-- <= 0)
+        break;
+      if (block && driver_should_stop (kernel))
+        break;
+      agent = fifo_pop (w);
+      if (agent == NULL)
+        {
+          admit_injected (w);
+          if (w->fifo_length > 0)
+            continue;
+          if (!block)
+            break;
+          driver_park (kernel);
+          admit_injected (w);
+          continue;
+        }
+      w->tick++;
+      run_agent (w, agent);
+      between_turns (w);
+    }
+
+  janus_epoch_collect (&w->limbo);
+  janus_epoch_offline ();
+  tls_worker = saved;
+  if (saved != NULL)
+    janus_epoch_online ();
+  more = w->fifo_length > 0 || !inject_is_empty (kernel);
+  atomic_store_explicit (&s->driver, NULL, memory_order_release);
+  return more;
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#if !defined (JANUS_INSIDE) && !defined (JANUS_COMPILATION)
+#error "Only <janus.h> can be included directly."
+#endif
+
+#include <glib-object.h>
+
+#include "janus-version-macros.h"
+
+G_BEGIN_DECLS
+
+typedef struct _JanusAddress JanusAddress;
+typedef struct _JanusMessage JanusMessage;
+typedef struct _JanusAgent JanusAgent;
+typedef struct _JanusKernel JanusKernel;
+typedef struct _JanusMailbox JanusMailbox;
+typedef struct _JanusMemory JanusMemory;
+
+/**
+ * JanusAgentState:
+ * @JANUS_AGENT_STATE_UNBORN: created and not launched yet. The only state
+ *   from which [method@Janus.Kernel.launch_light_agent] and
+ *   [method@Janus.Kernel.launch_heavy_agent] accept the agent.
+ * @JANUS_AGENT_STATE_BORN: launched: the agent has an address and its
+ *   `activate` is pending or running. Messages sent to it are kept in its
+ *   mailbox. Leaves to ALIVE when `activate` succeeds, to DYING when it fails.
+ * @JANUS_AGENT_STATE_ALIVE: `activate` succeeded; `live` is stepped by the
+ *   scheduler (light agents) or by the agent's own thread (heavy agents).
+ *   `activate` always completes before the first `live`.
+ * @JANUS_AGENT_STATE_DYING: a kill was asked ([method@Janus.Agent.kill_me],
+ *   [method@Janus.Agent.kill], [method@Janus.Kernel.kill_all], `live`
+ *   returned %JANUS_LIVE_DONE) or `activate` failed; `end` has not run yet.
+ * @JANUS_AGENT_STATE_BREAKING_DOWN: `end` is running. It runs exactly once,
+ *   after the last `live`. The agent may still read its mailbox and send.
+ * @JANUS_AGENT_STATE_DIED: gone. Its address no longer reaches it: what was
+ *   left in its mailbox and everything sent to it later is a dead letter.
+ *
+ * The life-cycle of a [class@Janus.Agent], after Janus's AgentLifeState.
+ *
+ * States only move forward, one step at a time, in the order of the
+ * enumeration (BORN may jump to DYING when `activate` fails). Every change is
+ * made in one place of the kernel, on the thread that runs the agent, and is
+ * announced by `notify::state` on that thread after the change; no kernel
+ * lock is held while the notification runs.
+ */
+typedef enum {
+  JANUS_AGENT_STATE_UNBORN,
+  JANUS_AGENT_STATE_BORN,
+  JANUS_AGENT_STATE_ALIVE,
+  JANUS_AGENT_STATE_DYING,
+  JANUS_AGENT_STATE_BREAKING_DOWN,
+  JANUS_AGENT_STATE_DIED,
+} JanusAgentState;
+
+/**
+ * JanusLive:
+ * @JANUS_LIVE_AGAIN: step the agent again soon, even without a new message
+ *   (it goes to the back of its worker's run queue).
+ * @JANUS_LIVE_WAIT: put the agent to sleep until something new happens for
+ *   it: a message arrives, a timer is due or it is woken or killed. A waiting
+ *   agent costs no CPU time and causes no wake-up.
+ * @JANUS_LIVE_DONE: the agent is finished: it is killed at the end of this
+ *   step, so `end` runs and the agent dies.
+ *
+ * What `live` asks the scheduler to do next.
+ *
+ * Any other value (0 is what a language binding returns after an uncaught
+ * exception) is an agent failure: the agent is killed and the kernel emits
+ * [signal@Janus.Kernel::agent-failed] with a %JANUS_ERROR_INVALID_LIVE_RESULT
+ * error.
+ */
+typedef enum {
+  JANUS_LIVE_AGAIN = 1,
+  JANUS_LIVE_WAIT = 2,
+  JANUS_LIVE_DONE = 3,
+} JanusLive;
+
+/**
+ * JanusMailboxKind:
+ * @JANUS_MAILBOX_KIND_FIFO: messages are read in the order they arrived;
+ *   messages of one sender in the order they were sent.
+ * @JANUS_MAILBOX_KIND_PRIORITY: messages of higher
+ *   priority ([method@Janus.Message.set_priority]) are read first; equal priorities in
+ *   arrival order.
+ * @JANUS_MAILBOX_KIND_BLACK_HOLE: the mailbox keeps nothing: every message
+ *   delivered to it is counted and reported as a dead letter.
+ *
+ * How an agent's mailbox orders (or refuses) what it receives.
+ */
+typedef enum {
+  JANUS_MAILBOX_KIND_FIFO,
+  JANUS_MAILBOX_KIND_PRIORITY,
+  JANUS_MAILBOX_KIND_BLACK_HOLE,
+} JanusMailboxKind;
+
+G_END_DECLS

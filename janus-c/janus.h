@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#define JANUS_INSIDE
+
+#include "janus-version-macros.h"
+#include "janus-version.h"
+#include "janus-types.h"
+#include "janus-enums.h"
+#include "janus-error.h"
+#include "janus-address.h"
+#include "janus-message.h"
+#include "janus-memory.h"
+#include "janus-blackboard-memory.h"
+#include "janus-property-memory.h"
+#include "janus-mailbox.h"
+#include "janus-agent.h"
+#include "janus-kernel.h"
+
+#undef JANUS_INSIDE
