@@ -220,6 +220,11 @@ oldest_held_epoch (void)
   guint64 oldest = now;
   Record *r;
 
+  /* pairs with the fence in record_announce: the unpublications before this
+   * point and a reader's announcement cannot both be missed by the other
+   * side (C11 fence-fence ordering) */
+  atomic_thread_fence (memory_order_seq_cst);
+
   for (r = atomic_load_explicit (&records, memory_order_acquire); r; r = r->next)
     {
       guint64 e = atomic_load_explicit (&r->epoch, memory_order_seq_cst);
