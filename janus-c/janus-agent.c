@@ -488,7 +488,7 @@ janus_agent_check_owner (JanusAgent *self)
     return TRUE;
   if (priv->kernel->n_workers > 0 || (priv->flags & JANUS_AGENT_FLAG_HEAVY) || tls_agent != NULL)
     return FALSE;
-  driver = atomic_load_explicit (&priv->kernel->sched.driver, memory_order_acquire);
+  driver = atomic_load_explicit (&priv->kernel->sched->driver, memory_order_acquire);
   return driver == NULL || driver == g_thread_self ();
 }
 

@@ -31,7 +31,7 @@ struct _JanusKernel
   guint              n_workers;       /* 0: the caller's thread drives */
   JanusWorker      **workers;         /* max (n_workers, 1) entries */
 
-  JanusScheduler     sched;
+  JanusScheduler    *sched;           /* cache-line aligned, own block */
 
   atomic_uint        live_agents;
   _Atomic guint64    dead_letters;

@@ -779,7 +779,7 @@ source_prepare (GSource *source,
   KernelSource *ks = (KernelSource *) source;
   GMainContext *expected = NULL;
 
-  atomic_compare_exchange_strong_explicit (&ks->kernel->sched.context, &expected,
+  atomic_compare_exchange_strong_explicit (&ks->kernel->sched->context, &expected,
                                            g_source_get_context (source),
                                            memory_order_release,
                                            memory_order_relaxed);
@@ -807,7 +807,7 @@ source_finalize (GSource *source)
 {
   KernelSource *ks = (KernelSource *) source;
 
-  atomic_store_explicit (&ks->kernel->sched.context, NULL, memory_order_release);
+  atomic_store_explicit (&ks->kernel->sched->context, NULL, memory_order_release);
   g_object_unref (ks->kernel);
 }
 
@@ -1010,6 +1010,7 @@ janus_kernel_constructed (GObject *object)
   janus_uuid_format (self->uuid, self->uuid_string);
   janus_address_init (&self->address, self->uuid, JANUS_ADDRESS_KERNEL_ID);
   self->registry = janus_registry_new ();
+  self->sched = g_aligned_alloc0 (1, sizeof (JanusScheduler), 64);
   self->workers = g_new0 (JanusWorker *, n);
   for (i = 0; i < n; i++)
     self->workers[i] = janus_worker_new (self, i);
@@ -1040,6 +1041,7 @@ janus_kernel_finalize (GObject *object)
   for (i = 0; i < n; i++)
     janus_worker_free (self->workers[i]);
   g_free (self->workers);
+  g_aligned_free (self->sched);
   janus_registry_free (self->registry);
   g_ptr_array_unref (self->heavy_threads);
   g_ptr_array_unref (self->finished_threads);

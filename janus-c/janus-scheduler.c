@@ -241,7 +241,7 @@ inject_push_chain (JanusKernel *kernel,
                    JanusAgent  *first,
                    JanusAgent  *last)
 {
-  JanusScheduler *s = &kernel->sched;
+  JanusScheduler *s = kernel->sched;
   JanusAgent *old = atomic_load_explicit (&s->inject, memory_order_relaxed);
 
   /* seq_cst: the push is the "publish work" half of the Dekker pairs with
@@ -258,7 +258,7 @@ inject_push_chain (JanusKernel *kernel,
 static JanusAgent *
 inject_take (JanusKernel *kernel)
 {
-  JanusScheduler *s = &kernel->sched;
+  JanusScheduler *s = kernel->sched;
   JanusAgent *top, *fifo = NULL;
 
   if (atomic_load_explicit (&s->inject, memory_order_relaxed) == NULL)
@@ -278,7 +278,7 @@ inject_take (JanusKernel *kernel)
 static gboolean
 inject_is_empty (JanusKernel *kernel)
 {
-  return atomic_load_explicit (&kernel->sched.inject, memory_order_seq_cst) == NULL;
+  return atomic_load_explicit (&kernel->sched->inject, memory_order_seq_cst) == NULL;
 }
 
 /* ------------------------------------------------------ waking, parking */
@@ -288,7 +288,7 @@ inject_is_empty (JanusKernel *kernel)
 void
 janus_scheduler_kick (JanusKernel *kernel)
 {
-  JanusScheduler *s = &kernel->sched;
+  JanusScheduler *s = kernel->sched;
   GMainContext *context;
 
   if (kernel->n_workers > 0)
@@ -307,7 +307,7 @@ janus_scheduler_kick (JanusKernel *kernel)
 static void
 notify_parked (JanusKernel *kernel)
 {
-  JanusScheduler *s = &kernel->sched;
+  JanusScheduler *s = kernel->sched;
   guint zero = 0, i, start;
 
   /* seq_cst fence: "publish work, then read the sleepers" (StoreLoad);
@@ -354,8 +354,8 @@ janus_scheduler_wake_all (JanusKernel *kernel)
                                                    memory_order_seq_cst,
                                                    memory_order_relaxed))
         {
-          atomic_fetch_sub_explicit (&kernel->sched.nparked, 1, memory_order_seq_cst);
-          atomic_fetch_add_explicit (&kernel->sched.nsearching, 1, memory_order_seq_cst);
+          atomic_fetch_sub_explicit (&kernel->sched->nparked, 1, memory_order_seq_cst);
+          atomic_fetch_add_explicit (&kernel->sched->nsearching, 1, memory_order_seq_cst);
           futex_wake (&w->park);
         }
     }
@@ -573,7 +573,7 @@ anything_visible (JanusWorker *w)
 static void
 stop_searching (JanusWorker *w)
 {
-  JanusScheduler *s = &w->kernel->sched;
+  JanusScheduler *s = w->kernel->sched;
 
   if (atomic_fetch_sub_explicit (&s->nsearching, 1, memory_order_seq_cst) == 1
       && anything_visible (w))
@@ -587,7 +587,7 @@ idle (JanusWorker *w,
       gboolean    *searching)
 {
   JanusKernel *kernel = w->kernel;
-  JanusScheduler *s = &kernel->sched;
+  JanusScheduler *s = kernel->sched;
   JanusAgent *agent;
   gint64 deadline;
 
@@ -708,7 +708,7 @@ static gpointer
 worker_main (gpointer data)
 {
   JanusWorker *w = data;
-  JanusScheduler *s = &w->kernel->sched;
+  JanusScheduler *s = w->kernel->sched;
   gboolean searching = FALSE;
 
   tls_worker = w;
@@ -781,7 +781,7 @@ janus_scheduler_shutdown (JanusKernel *kernel)
 {
   guint i;
 
-  atomic_store_explicit (&kernel->sched.shutdown, TRUE, memory_order_seq_cst);
+  atomic_store_explicit (&kernel->sched->shutdown, TRUE, memory_order_seq_cst);
   for (i = 0; i < kernel->n_workers; i++)
     {
       JanusWorker *w = kernel->workers[i];
@@ -831,7 +831,7 @@ driver_should_stop (JanusKernel *kernel)
 static void
 driver_park (JanusKernel *kernel)
 {
-  JanusScheduler *s = &kernel->sched;
+  JanusScheduler *s = kernel->sched;
   JanusWorker *w = kernel->workers[0];
 
   janus_epoch_collect (&w->limbo);
@@ -853,7 +853,7 @@ janus_scheduler_drive (JanusKernel *kernel,
                        gboolean     one_round,
                        gboolean     block)
 {
-  JanusScheduler *s = &kernel->sched;
+  JanusScheduler *s = kernel->sched;
   JanusWorker *w = kernel->workers[0];
   JanusWorker *saved = tls_worker;
   GThread *self = g_thread_self (), *expected = NULL;
