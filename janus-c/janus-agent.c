@@ -159,6 +159,9 @@ peek_extra (JanusAgentPrivate *priv)
   return atomic_load_explicit (&priv->extra, memory_order_acquire);
 }
 
+static void mailbox_look (JanusAgent        *self,
+                          JanusAgentPrivate *priv);
+
 /* ------------------------------------------------------------ life-cycle */
 
 /* The one place where an agent's state changes. Runs on the thread that owns
@@ -365,6 +368,10 @@ janus_agent_run_turn (JanusAgent *self)
   if ((pending & JANUS_PENDING_KILL) || (priv->flags & JANUS_AGENT_FLAG_KILL_ME))
     goto dead;
 
+  /* WAIT sleeps until something arrives after the step looked at its
+   * mailbox; a step that did not look, looks now */
+  if (live == JANUS_LIVE_WAIT && !priv->turn_took)
+    mailbox_look (self, priv);
   if (live == JANUS_LIVE_AGAIN || sleep_or_keep (priv))
     result = JANUS_TURN_AGAIN;
   tls_agent = saved;
@@ -448,7 +455,10 @@ janus_agent_heavy_main (JanusAgent *self)
       if (priv->flags & JANUS_AGENT_FLAG_KILL_ME)
         break;
       if (live == JANUS_LIVE_WAIT)
-        heavy_sleep (self, -1);
+        {
+          mailbox_look (self, priv);
+          heavy_sleep (self, -1);
+        }
     }
 
 dead:
@@ -585,18 +595,30 @@ queue_append (JanusAgentPrivate *priv,
     }
 }
 
-/* Moves what arrived into the owner's queue: at most once per step for a
- * light agent, so a step is bounded even under a steady stream. */
+/* Whether the caller is the light agent's own step after its first look at
+ * the mailbox: arrivals then wait for the next step. */
+static inline gboolean
+looked_this_step (JanusAgent        *self,
+                  JanusAgentPrivate *priv)
+{
+  return priv->turn_took && tls_agent == self
+         && !(priv->flags & JANUS_AGENT_FLAG_HEAVY);
+}
+
+/* Moves what arrived into the owner's queue: once per step for a light agent
+ * (its first look), so a step is bounded even under a steady stream; at
+ * every look for a heavy agent or between steps. */
 static void
-mailbox_fill (JanusAgent        *self,
+mailbox_look (JanusAgent        *self,
               JanusAgentPrivate *priv)
 {
   JanusMessage *head, *tail;
   guint n;
 
-  if (priv->turn_took && tls_agent == self && !(priv->flags & JANUS_AGENT_FLAG_HEAVY))
+  if (looked_this_step (self, priv))
     return;
-  priv->turn_took = 1;
+  if (tls_agent == self)
+    priv->turn_took = 1;
   head = janus_inbox_take (&priv->inbox, &tail, &n);
   if (head != NULL)
     queue_append (priv, head, tail);
@@ -606,21 +628,13 @@ JanusMessage *
 janus_agent_mailbox_take (JanusAgent *self)
 {
   JanusAgentPrivate *priv = P (self);
-  JanusMessage *m = priv->queue_head;
+  JanusMessage *m;
 
+  if (!looked_this_step (self, priv))
+    mailbox_look (self, priv);
+  m = priv->queue_head;
   if (m == NULL)
-    {
-      /* the common "nothing more this step" answer, without a call */
-      if (priv->turn_took && tls_agent == self)
-        {
-          if (!(priv->flags & JANUS_AGENT_FLAG_HEAVY))
-            return NULL;
-        }
-      mailbox_fill (self, priv);
-      m = priv->queue_head;
-      if (m == NULL)
-        return NULL;
-    }
+    return NULL;
   priv->queue_head = m->next;
   if (priv->queue_head == NULL)
     priv->queue_tail = NULL;
@@ -633,8 +647,7 @@ janus_agent_mailbox_peek (JanusAgent *self)
 {
   JanusAgentPrivate *priv = P (self);
 
-  if (priv->queue_head == NULL)
-    mailbox_fill (self, priv);
+  mailbox_look (self, priv);
   return priv->queue_head;
 }
 
@@ -645,7 +658,7 @@ janus_agent_mailbox_size (JanusAgent *self)
   JanusMessage *m;
   guint n = 0;
 
-  mailbox_fill (self, priv);
+  mailbox_look (self, priv);
   for (m = priv->queue_head; m; m = m->next)
     n++;
   return n;
@@ -732,7 +745,7 @@ janus_agent_peek_messages (JanusAgent *self)
   CHECK_OWNER (self, NULL);
 
   priv = P (self);
-  mailbox_fill (self, priv);
+  mailbox_look (self, priv);
   all = g_ptr_array_new_with_free_func ((GDestroyNotify) janus_message_unref);
   for (m = priv->queue_head; m; m = m->next)
     g_ptr_array_add (all, janus_message_ref (m));
