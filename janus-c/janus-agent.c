@@ -794,8 +794,9 @@ janus_agent_get_mailbox_size (JanusAgent *self)
  *
  * Takes the oldest message, waiting for one to arrive if the mailbox is
  * empty. Only a heavy agent blocks (on its own thread, without spinning); for
- * a light agent this is [method@Janus.Agent.get_message]. A kill asked while
- * waiting ends the wait with %NULL.
+ * a light agent this is [method@Janus.Agent.get_message]. A kill (asked
+ * before or while waiting, [method@Janus.Agent.kill_me] included) or a
+ * [method@Janus.Agent.wake] ends the wait with %NULL.
  *
  * Returns: (transfer full) (nullable): the message, or %NULL on time-out or
  *   kill
@@ -822,7 +823,7 @@ janus_agent_wait_message (JanusAgent *self,
     {
       guint pending = atomic_load_explicit (&priv->pending, memory_order_acquire);
 
-      if (pending & JANUS_PENDING_KILL)
+      if ((pending & JANUS_PENDING_KILL) || (priv->flags & JANUS_AGENT_FLAG_KILL_ME))
         return NULL;
       if (pending & JANUS_PENDING_WAKE)
         {

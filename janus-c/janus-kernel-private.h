@@ -38,7 +38,7 @@ struct _JanusKernel
   atomic_bool        stopping;
   atomic_bool        quit;
   atomic_bool        keep_alive;
-  atomic_bool        dead_letter_signal;
+  guint64            seed;
 
   GMutex             lock;
   GCond              cond;
@@ -63,6 +63,22 @@ gboolean     janus_kernel_deliver            (JanusKernel       *kernel,
                                               JanusMessage      *message);
 void         janus_kernel_heavy_finished     (JanusKernel       *kernel,
                                               GThread           *thread);
-gint64       janus_kernel_timestamp          (JanusKernel       *kernel);
+gint64       janus_kernel_read_clock         (JanusKernel       *kernel);
+
+/* The send time of a message: the time of the sending step (the clock is
+ * read once per step, at its first send), or now outside any step. */
+static inline gint64
+janus_kernel_timestamp (JanusKernel *kernel)
+{
+  JanusWorker *w = janus_scheduler_current ();
+
+  if (w != NULL && w->in_turn)
+    {
+      if (G_UNLIKELY (w->turn_time == 0))
+        w->turn_time = janus_kernel_read_clock (kernel);
+      return w->turn_time;
+    }
+  return janus_kernel_read_clock (kernel);
+}
 
 G_END_DECLS

@@ -53,6 +53,7 @@ enum {
   PROP_KEEP_ALIVE,
   PROP_AGENT_COUNT,
   PROP_DEAD_LETTERS,
+  PROP_SEED,
   N_PROPS
 };
 
@@ -138,30 +139,14 @@ kernels_find (const guint8 uuid[16])
 
 /* ------------------------------------------------------------- helpers */
 
-static gint64
-read_clock (void)
+gint64
+janus_kernel_read_clock (JanusKernel *kernel)
 {
   struct timespec ts;
 
   /* the coarse clock: a few ns instead of ~30, at a few ms resolution */
   clock_gettime (CLOCK_REALTIME_COARSE, &ts);
   return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
-
-/* The send time of a message: the time of the sending step (read once per
- * step, at its first send), or now outside any step. */
-gint64
-janus_kernel_timestamp (JanusKernel *kernel)
-{
-  JanusWorker *w = janus_scheduler_current ();
-
-  if (w != NULL && w->in_turn)
-    {
-      if (w->turn_time == 0)
-        w->turn_time = read_clock ();
-      return w->turn_time;
-    }
-  return read_clock ();
 }
 
 static void
@@ -995,6 +980,44 @@ janus_kernel_set_keep_alive (JanusKernel *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEEP_ALIVE]);
 }
 
+/**
+ * janus_kernel_get_seed:
+ * @self: a kernel
+ *
+ * Gets the seed of the kernel's random choices.
+ *
+ * Returns: the seed (0 unless set)
+ */
+guint64
+janus_kernel_get_seed (JanusKernel *self)
+{
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), 0);
+
+  return self->seed;
+}
+
+/**
+ * janus_kernel_set_seed:
+ * @self: a kernel
+ * @seed: any value
+ *
+ * Seeds the random choices the kernel makes for its agents (such as
+ * [method@Janus.Agent.send_random]). Each worker has its own generator,
+ * started from @seed; on a kernel with 0 workers the whole run, random
+ * choices included, is then the same for the same program and seed. Call it
+ * before the agents run (not while a step or a worker is running them).
+ */
+void
+janus_kernel_set_seed (JanusKernel *self,
+                       guint64      seed)
+{
+  g_return_if_fail (JANUS_IS_KERNEL (self));
+
+  self->seed = seed;
+  janus_scheduler_seed (self, seed);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEED]);
+}
+
 /* ------------------------------------------------------------- GObject */
 
 static void
@@ -1014,6 +1037,7 @@ janus_kernel_constructed (GObject *object)
   self->workers = g_new0 (JanusWorker *, n);
   for (i = 0; i < n; i++)
     self->workers[i] = janus_worker_new (self, i);
+  janus_scheduler_seed (self, self->seed);
   kernels_add (self);
 }
 
@@ -1079,6 +1103,9 @@ janus_kernel_get_property (GObject    *object,
     case PROP_DEAD_LETTERS:
       g_value_set_uint64 (value, janus_kernel_get_dead_letter_count (self));
       break;
+    case PROP_SEED:
+      g_value_set_uint64 (value, self->seed);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1099,6 +1126,12 @@ janus_kernel_set_property (GObject      *object,
       break;
     case PROP_KEEP_ALIVE:
       janus_kernel_set_keep_alive (self, g_value_get_boolean (value));
+      break;
+    case PROP_SEED:
+      if (self->workers == NULL)
+        self->seed = g_value_get_uint64 (value);   /* at construction */
+      else
+        janus_kernel_set_seed (self, g_value_get_uint64 (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1172,6 +1205,15 @@ janus_kernel_class_init (JanusKernelClass *klass)
   properties[PROP_DEAD_LETTERS] =
     g_param_spec_uint64 ("dead-letters", NULL, NULL, 0, G_MAXUINT64, 0,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * JanusKernel:seed: (attributes org.gtk.Property.get=janus_kernel_get_seed org.gtk.Property.set=janus_kernel_set_seed)
+   *
+   * The seed of the kernel's random choices.
+   */
+  properties[PROP_SEED] =
+    g_param_spec_uint64 ("seed", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

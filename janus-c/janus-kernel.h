@@ -36,6 +36,12 @@ void                janus_kernel_set_keep_alive      (JanusKernel        *self,
                                                       gboolean            keep_alive);
 
 JANUS_AVAILABLE_IN_ALL
+guint64             janus_kernel_get_seed            (JanusKernel        *self);
+JANUS_AVAILABLE_IN_ALL
+void                janus_kernel_set_seed            (JanusKernel        *self,
+                                                      guint64             seed);
+
+JANUS_AVAILABLE_IN_ALL
 gboolean            janus_kernel_launch_light_agent  (JanusKernel        *self,
                                                       JanusAgent         *agent,
                                                       const char         *name,

@@ -200,18 +200,17 @@ static void
 set_subject (JanusMessage *m,
              const char   *subject)
 {
-  gsize len = strlen (subject);
+  guint i;
 
-  if (len < JANUS_MESSAGE_INLINE_SUBJECT)
-    {
-      memcpy (m->subject_inline, subject, len + 1);
-      m->subject = m->subject_inline;
-    }
-  else
-    {
-      m->subject = g_strndup (subject, len);
-      m->flags |= JANUS_MESSAGE_SUBJECT_HEAP;
-    }
+  /* one pass for the usual short subject (no strlen + memcpy calls) */
+  for (i = 0; i < JANUS_MESSAGE_INLINE_SUBJECT; i++)
+    if ((m->subject_inline[i] = subject[i]) == '\0')
+      {
+        m->subject = m->subject_inline;
+        return;
+      }
+  m->subject = g_strdup (subject);
+  m->flags |= JANUS_MESSAGE_SUBJECT_HEAP;
 }
 
 static JanusMessage *

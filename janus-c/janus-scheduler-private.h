@@ -107,5 +107,7 @@ gboolean     janus_scheduler_has_work   (JanusKernel  *kernel);
 void         janus_scheduler_kick       (JanusKernel  *kernel);
 void         janus_scheduler_shutdown   (JanusKernel  *kernel);
 guint64      janus_scheduler_random     (void);
+void         janus_scheduler_seed       (JanusKernel  *kernel,
+                                         guint64       seed);
 
 G_END_DECLS

@@ -36,19 +36,54 @@ P (JanusAgent *agent)
   return janus_agent_get_private (agent);
 }
 
-/* xorshift64*: cheap per-thread randomness for victims and random sends. */
-guint64
-janus_scheduler_random (void)
+/* splitmix64: turns a seed into a well-mixed non-zero generator state */
+static guint64
+mix_seed (guint64 x)
 {
-  guint64 x = tls_rng;
+  x += G_GUINT64_CONSTANT (0x9E3779B97F4A7C15);
+  x = (x ^ (x >> 30)) * G_GUINT64_CONSTANT (0xBF58476D1CE4E5B9);
+  x = (x ^ (x >> 27)) * G_GUINT64_CONSTANT (0x94D049BB133111EB);
+  x ^= x >> 31;
+  return x != 0 ? x : 1;
+}
 
-  if (G_UNLIKELY (x == 0))
-    x = (guint64) g_random_int () << 32 | g_random_int () | 1;
+static inline guint64
+xorshift (guint64 *state)
+{
+  guint64 x = *state;
+
   x ^= x >> 12;
   x ^= x << 25;
   x ^= x >> 27;
-  tls_rng = x;
+  *state = x;
   return x * G_GUINT64_CONSTANT (0x2545F4914F6CDD1D);
+}
+
+/* Randomness for victims and random choices (xorshift64*). On a worker it
+ * comes from the worker's generator, seeded from the kernel's seed, so a
+ * 0-worker kernel makes the same choices on every run; other threads use a
+ * randomly seeded per-thread generator. */
+guint64
+janus_scheduler_random (void)
+{
+  JanusWorker *w = tls_worker;
+
+  if (w != NULL)
+    return xorshift (&w->rng);
+  if (G_UNLIKELY (tls_rng == 0))
+    tls_rng = mix_seed ((guint64) g_random_int () << 32 | g_random_int ());
+  return xorshift (&tls_rng);
+}
+
+/* Re-seeds every worker of @kernel: worker i starts from mix (seed + i). */
+void
+janus_scheduler_seed (JanusKernel *kernel,
+                      guint64      seed)
+{
+  guint i, n = MAX (kernel->n_workers, 1);
+
+  for (i = 0; i < n; i++)
+    kernel->workers[i]->rng = mix_seed (seed + i);
 }
 
 /* ------------------------------------------------------------------ futex */
