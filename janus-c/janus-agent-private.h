@@ -65,6 +65,10 @@ struct _JanusAgentExtra
   GMutex        lock;            /* guards memory, mailbox wrapper, heavy wait */
   JanusMemory  *memory;
   JanusMailbox *mailbox;
+  /* roles (owner only) and capacities (guarded by lock) */
+  GPtrArray    *roles;           /* JanusRole played, strong, take order */
+  gboolean      end_when_no_role;
+  GHashTable   *capacities;      /* GType -> GObject */
   /* heavy agents */
   GThread      *thread;
   GCond         cond;
@@ -131,5 +135,16 @@ JanusMessage *janus_agent_mailbox_take  (JanusAgent *self);
 JanusMessage *janus_agent_mailbox_peek  (JanusAgent *self);
 guint         janus_agent_mailbox_size  (JanusAgent *self);
 gboolean      janus_agent_check_owner   (JanusAgent *self);
+JanusMessage *janus_agent_mailbox_take_for (JanusAgent *self,
+                                            JanusRole  *role);
+JanusMessage *janus_agent_mailbox_peek_for (JanusAgent *self,
+                                            JanusRole  *role);
+GPtrArray    *janus_agent_mailbox_list_for (JanusAgent *self,
+                                            JanusRole  *role);
+gboolean      janus_agent_check_sender  (JanusAgent    *self,
+                                         JanusMessage  *message,
+                                         GError       **error);
+gboolean      janus_agent_wait_arrival  (JanusAgent *self,
+                                         gint64      timeout_usec);
 
 G_END_DECLS

@@ -126,6 +126,45 @@ JANUS_AVAILABLE_IN_ALL
 void                 janus_agent_wake               (JanusAgent          *self);
 
 JANUS_AVAILABLE_IN_ALL
+JanusRole           *janus_agent_request_role       (JanusAgent          *self,
+                                                     GType                role_type,
+                                                     JanusGroup          *group,
+                                                     GVariant            *init,
+                                                     GError             **error);
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_agent_leave_role         (JanusAgent          *self,
+                                                     GType                role_type,
+                                                     JanusGroup          *group,
+                                                     GError             **error);
+JANUS_AVAILABLE_IN_ALL
+JanusRole           *janus_agent_get_role           (JanusAgent          *self,
+                                                     GType                role_type,
+                                                     JanusGroup          *group);
+JANUS_AVAILABLE_IN_ALL
+GPtrArray           *janus_agent_list_roles         (JanusAgent          *self);
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_agent_get_end_when_no_role (JanusAgent        *self);
+JANUS_AVAILABLE_IN_ALL
+void                 janus_agent_set_end_when_no_role (JanusAgent        *self,
+                                                     gboolean             end_when_no_role);
+JANUS_AVAILABLE_IN_ALL
+JanusAddress        *janus_agent_send_role_message  (JanusAgent          *self,
+                                                     JanusGroup          *group,
+                                                     GType                sender_role,
+                                                     GType                receiver_role,
+                                                     const JanusAddress  *receiver,
+                                                     JanusMessage        *message,
+                                                     GError             **error);
+
+JANUS_AVAILABLE_IN_ALL
+void                 janus_agent_add_capacity       (JanusAgent          *self,
+                                                     GType                capacity_type,
+                                                     gpointer             implementation);
+JANUS_AVAILABLE_IN_ALL
+gpointer             janus_agent_get_capacity       (JanusAgent          *self,
+                                                     GType                capacity_type);
+
+JANUS_AVAILABLE_IN_ALL
 JanusMemory         *janus_agent_get_memory         (JanusAgent          *self);
 JANUS_AVAILABLE_IN_ALL
 void                 janus_agent_set_memory         (JanusAgent          *self,

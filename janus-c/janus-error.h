@@ -46,6 +46,21 @@ G_BEGIN_DECLS
  * @JANUS_ERROR_TIMED_OUT: a bounded wait ended without a result.
  * @JANUS_ERROR_INVALID_ARGUMENT: a value given at run time is outside what
  *   the call accepts.
+ * @JANUS_ERROR_ROLE_NOT_LISTED: the group's organization does not list this
+ *   role type (nor one of its parents).
+ * @JANUS_ERROR_ROLE_ALREADY_PLAYED: the agent already plays this role in
+ *   this group.
+ * @JANUS_ERROR_CONDITION_FAILED: an obtain or leave condition of the group or
+ *   of the role refused (the message names the condition).
+ * @JANUS_ERROR_CARDINALITY_FULL: the role already has as many players in the
+ *   group as the organization allows.
+ * @JANUS_ERROR_MISSING_CAPACITY: the role requires a capacity the agent does
+ *   not provide.
+ * @JANUS_ERROR_NOT_A_MEMBER: the agent may not be, or is not, a member of
+ *   the group in the way the call needs (the group's membership policy
+ *   refused it, or the receiver does not play the role there).
+ * @JANUS_ERROR_ROLE_NOT_PLAYED: the agent does not play this role in this
+ *   group.
  *
  * Error codes in the %JANUS_ERROR domain. Each refusal has its own code and a
  * message naming what was refused.
@@ -65,6 +80,13 @@ typedef enum {
   JANUS_ERROR_WRONG_THREAD,
   JANUS_ERROR_TIMED_OUT,
   JANUS_ERROR_INVALID_ARGUMENT,
+  JANUS_ERROR_ROLE_NOT_LISTED,
+  JANUS_ERROR_ROLE_ALREADY_PLAYED,
+  JANUS_ERROR_CONDITION_FAILED,
+  JANUS_ERROR_CARDINALITY_FULL,
+  JANUS_ERROR_MISSING_CAPACITY,
+  JANUS_ERROR_NOT_A_MEMBER,
+  JANUS_ERROR_ROLE_NOT_PLAYED,
 } JanusError;
 
 JANUS_AVAILABLE_IN_ALL

@@ -17,7 +17,8 @@ G_BEGIN_DECLS
  * registry pointer.
  * Atomics (any thread): live_agents, dead_letters, stopping, quit,
  * keep_alive, inject, nsearching, nparked, has_dead_letter_handlers.
- * `lock` guards: heavy_threads, finished_threads, source; `cond` is
+ * `lock` guards: heavy_threads, finished_threads, source, organizations,
+ * groups, next_group_id; `cond` is
  * signalled when live_agents reaches 0 or quit is set. */
 struct _JanusKernel
 {
@@ -47,6 +48,9 @@ struct _JanusKernel
   GSource           *source;
   gboolean           workers_started;
   gboolean           unlisted;        /* left the process's kernel table */
+  GHashTable        *organizations;   /* GType -> JanusOrganization, strong */
+  GHashTable        *groups;          /* id -> JanusGroup, strong, living */
+  guint64            next_group_id;
 };
 
 JanusWorker *janus_kernel_current_worker     (JanusKernel       *kernel);
@@ -61,6 +65,14 @@ void         janus_kernel_agent_died         (JanusKernel       *kernel,
                                               JanusAgent        *agent);
 gboolean     janus_kernel_deliver            (JanusKernel       *kernel,
                                               JanusMessage      *message);
+void         janus_kernel_deliver_to_agent   (JanusKernel       *kernel,
+                                              JanusAgent        *agent,
+                                              JanusMessage      *message);
+JanusKernel *janus_kernel_find_by_uuid       (const guint8       uuid[16]);
+JanusGroup  *janus_kernel_find_group         (JanusKernel       *kernel,
+                                              guint64            id);
+void         janus_kernel_forget_group       (JanusKernel       *kernel,
+                                              JanusGroup        *group);
 void         janus_kernel_heavy_finished     (JanusKernel       *kernel,
                                               GThread           *thread);
 gint64       janus_kernel_read_clock         (JanusKernel       *kernel);

@@ -65,6 +65,26 @@ JANUS_AVAILABLE_IN_ALL
 GPtrArray          *janus_kernel_list_agents         (JanusKernel        *self);
 
 JANUS_AVAILABLE_IN_ALL
+gint64              janus_kernel_get_time            (JanusKernel        *self);
+
+JANUS_AVAILABLE_IN_ALL
+JanusOrganization  *janus_kernel_get_organization    (JanusKernel        *self,
+                                                      GType               organization_type);
+JANUS_AVAILABLE_IN_ALL
+JanusGroup         *janus_kernel_create_group        (JanusKernel        *self,
+                                                      GType               organization_type,
+                                                      GError            **error);
+JANUS_AVAILABLE_IN_ALL
+JanusGroup         *janus_kernel_get_or_create_group (JanusKernel        *self,
+                                                      GType               organization_type,
+                                                      GError            **error);
+JANUS_AVAILABLE_IN_ALL
+GPtrArray          *janus_kernel_list_groups         (JanusKernel        *self);
+JANUS_AVAILABLE_IN_ALL
+JanusGroup         *janus_kernel_lookup_group        (JanusKernel        *self,
+                                                      const char         *uuid);
+
+JANUS_AVAILABLE_IN_ALL
 gboolean            janus_kernel_kill                (JanusKernel        *self,
                                                       JanusAgent         *agent,
                                                       GError            **error);

@@ -23,6 +23,16 @@ enum {
 
 #define JANUS_MESSAGE_INLINE_SUBJECT 16
 
+/* What a role message carries beyond a direct one; shared (reference
+ * counted, immutable) by the copies of a broadcast. */
+typedef struct
+{
+  atomic_uint ref_count;
+  guint64     group_id;         /* per kernel, never reused */
+  GType       sender_role;
+  GType       receiver_role;
+} JanusMessageRoute;
+
 /* 128 bytes: two cache lines. Messages are recycled through per-thread
  * caches (janus-message.c), so a send allocates nothing in steady state.
  *
@@ -37,8 +47,7 @@ struct _JanusMessage
   atomic_uint     ref_count;
   guint16         flags;
   gint16          priority;
-  guint32         target;           /* receiving role slot, 0 = the agent */
-  guint32         reserved;
+  JanusMessageRoute *route;         /* role messages: group and roles */
   JanusAddress    sender;
   JanusAddress    receiver;
   gint64          timestamp;
@@ -80,6 +89,11 @@ janus_message_seal (JanusMessage       *m,
 }
 
 JanusMessage *janus_message_clone_for   (JanusMessage *message);
+JanusMessageRoute *janus_message_route_new   (guint64            group_id,
+                                              GType              sender_role,
+                                              GType              receiver_role);
+JanusMessageRoute *janus_message_route_ref   (JanusMessageRoute *route);
+void               janus_message_route_unref (JanusMessageRoute *route);
 void          janus_message_cache_flush (void);
 void          janus_message_cache_trim_global (void);
 

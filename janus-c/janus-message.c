@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "janus-debug-private.h"
+#include "janus-error.h"
+#include "janus-group-private.h"
+#include "janus-kernel-private.h"
 #include "janus-message-private.h"
 
 /**
@@ -52,7 +55,7 @@ G_DEFINE_BOXED_TYPE (JanusMessage, janus_message, janus_message_ref, janus_messa
  * takes a batch back. Batches are pushed one at a time with a CAS and taken
  * all at once with an exchange, so no node is ever popped concurrently and
  * the stack has no ABA problem (PRIOR-ART §1, Pony's pool_push/pool_pull).
- * The first message of a batch carries the batch's length in `target` and
+ * The first message of a batch carries the batch's length in `timestamp` and
  * the next batch in `v.data`.
  */
 #define CACHE_BATCH 512
@@ -95,7 +98,7 @@ cache_refill (void)
     return FALSE;
   rest = all->v.data;
   cache.head = all;
-  cache.count += all->target;
+  cache.count += (guint) all->timestamp;
   if (rest != NULL)
     {
       for (last = rest; last->v.data != NULL; last = last->v.data)
@@ -116,7 +119,7 @@ cache_spill (void)
   cache.head = m->next;
   cache.count -= CACHE_BATCH;
   m->next = NULL;
-  first->target = CACHE_BATCH;
+  first->timestamp = CACHE_BATCH;
   first->v.data = NULL;
   global_push_chain (first, first);
 }
@@ -223,8 +226,7 @@ message_new (const char    *subject,
   atomic_init (&m->ref_count, 1);
   m->flags = kind;
   m->priority = 0;
-  m->target = 0;
-  m->reserved = 0;
+  m->route = NULL;
   /* sender, receiver and timestamp are only read once sent (sealed) */
   m->timestamp = 0;
   atomic_init (&m->variant, NULL);
@@ -364,6 +366,8 @@ message_free (JanusMessage *m)
 {
   GVariant *body = atomic_load_explicit (&m->variant, memory_order_relaxed);
 
+  if (m->route != NULL)
+    janus_message_route_unref (m->route);
   if (body != NULL)
     g_variant_unref (body);
   if (janus_message_body_kind (m) == JANUS_BODY_POINTER && m->destroy != NULL)
@@ -625,4 +629,129 @@ janus_message_is_sent (JanusMessage *message)
   g_return_val_if_fail (message != NULL, FALSE);
 
   return janus_message_sent (message);
+}
+
+/* ----------------------------------------------------------- role routes */
+
+JanusMessageRoute *
+janus_message_route_new (guint64 group_id,
+                         GType   sender_role,
+                         GType   receiver_role)
+{
+  JanusMessageRoute *route = g_new (JanusMessageRoute, 1);
+
+  atomic_init (&route->ref_count, 1);
+  route->group_id = group_id;
+  route->sender_role = sender_role;
+  route->receiver_role = receiver_role;
+  return route;
+}
+
+JanusMessageRoute *
+janus_message_route_ref (JanusMessageRoute *route)
+{
+  atomic_fetch_add_explicit (&route->ref_count, 1, memory_order_relaxed);
+  return route;
+}
+
+void
+janus_message_route_unref (JanusMessageRoute *route)
+{
+  if (atomic_fetch_sub_explicit (&route->ref_count, 1, memory_order_acq_rel) == 1)
+    g_free (route);
+}
+
+/**
+ * janus_message_dup_group:
+ * @message: a message
+ *
+ * Finds the group a role message was sent in (see
+ * [method@Janus.Role.send_message]).
+ *
+ * Returns: (transfer full) (nullable): the group, or %NULL for a direct
+ *   message or when the group no longer exists
+ */
+JanusGroup *
+janus_message_dup_group (JanusMessage *message)
+{
+  g_autoptr(JanusKernel) kernel = NULL;
+
+  g_return_val_if_fail (message != NULL, NULL);
+
+  if (message->route == NULL || !janus_message_sent (message))
+    return NULL;
+  kernel = janus_kernel_find_by_uuid (message->receiver.kernel);
+  if (kernel == NULL)
+    return NULL;
+  return janus_kernel_find_group (kernel, message->route->group_id);
+}
+
+/**
+ * janus_message_get_sender_role:
+ * @message: a message
+ *
+ * Gets the role type that sent a role message.
+ *
+ * Returns: the sending role's type, or %G_TYPE_INVALID for a direct message
+ */
+GType
+janus_message_get_sender_role (JanusMessage *message)
+{
+  g_return_val_if_fail (message != NULL, G_TYPE_INVALID);
+
+  return message->route ? message->route->sender_role : G_TYPE_INVALID;
+}
+
+/**
+ * janus_message_get_receiver_role:
+ * @message: a message
+ *
+ * Gets the role type a role message was addressed to (the receiving role is
+ * of that type or a subclass).
+ *
+ * Returns: the receiving role type, or %G_TYPE_INVALID for a direct message
+ */
+GType
+janus_message_get_receiver_role (JanusMessage *message)
+{
+  g_return_val_if_fail (message != NULL, G_TYPE_INVALID);
+
+  return message->route ? message->route->receiver_role : G_TYPE_INVALID;
+}
+
+/**
+ * janus_message_get_capacity_result:
+ * @message: the message that answered [method@Janus.Role.invoke_capacity_async]
+ * @error: return location for a #GError
+ *
+ * Reads the outcome of an asynchronous capacity invocation: its result, or
+ * the error it failed with.
+ *
+ * Returns: (transfer full) (nullable): the result (a `()` unit for a capacity
+ *   that returned nothing), or %NULL with @error set
+ */
+GVariant *
+janus_message_get_capacity_result (JanusMessage  *message,
+                                   GError       **error)
+{
+  GVariant *body;
+  gboolean ok;
+  g_autoptr(GVariant) payload = NULL;
+
+  g_return_val_if_fail (message != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  body = janus_message_get_body (message);
+  if (body == NULL || !g_variant_is_of_type (body, G_VARIANT_TYPE ("(bv)")))
+    {
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
+                   "Message “%s” is not a capacity result", message->subject);
+      return NULL;
+    }
+  g_variant_get (body, "(bv)", &ok, &payload);
+  if (ok)
+    return g_steal_pointer (&payload);
+  g_set_error_literal (error, JANUS_ERROR, JANUS_ERROR_FAILED,
+                       g_variant_get_string (payload, NULL));
+  return NULL;
 }

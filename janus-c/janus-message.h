@@ -56,6 +56,15 @@ void                janus_message_set_priority  (JanusMessage        *message,
                                                  int                  priority);
 JANUS_AVAILABLE_IN_ALL
 gboolean            janus_message_is_sent       (JanusMessage        *message);
+JANUS_AVAILABLE_IN_ALL
+JanusGroup         *janus_message_dup_group     (JanusMessage        *message);
+JANUS_AVAILABLE_IN_ALL
+GType               janus_message_get_sender_role   (JanusMessage    *message);
+JANUS_AVAILABLE_IN_ALL
+GType               janus_message_get_receiver_role (JanusMessage    *message);
+JANUS_AVAILABLE_IN_ALL
+GVariant           *janus_message_get_capacity_result (JanusMessage  *message,
+                                                 GError             **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JanusMessage, janus_message_unref)
 

@@ -17,6 +17,11 @@ typedef struct _JanusAgent JanusAgent;
 typedef struct _JanusKernel JanusKernel;
 typedef struct _JanusMailbox JanusMailbox;
 typedef struct _JanusMemory JanusMemory;
+typedef struct _JanusOrganization JanusOrganization;
+typedef struct _JanusGroup JanusGroup;
+typedef struct _JanusRole JanusRole;
+typedef struct _JanusCondition JanusCondition;
+typedef struct _JanusCapacity JanusCapacity;
 
 /**
  * JanusAgentState:
@@ -94,5 +99,23 @@ typedef enum {
   JANUS_MAILBOX_KIND_PRIORITY,
   JANUS_MAILBOX_KIND_BLACK_HOLE,
 } JanusMailboxKind;
+
+/**
+ * JanusSelectionPolicy:
+ * @JANUS_SELECTION_RANDOM: a player chosen at random (uniformly; from the
+ *   kernel's seeded generator on a worker, so reproducible in step mode).
+ * @JANUS_SELECTION_ROUND_ROBIN: the players in turn, in the order they took
+ *   the role.
+ * @JANUS_SELECTION_CUSTOM: a function set with
+ *   [method@Janus.Group.set_selection_func].
+ *
+ * How [method@Janus.Role.send_message] chooses the one player of the
+ * receiving role (the sender excluded).
+ */
+typedef enum {
+  JANUS_SELECTION_RANDOM,
+  JANUS_SELECTION_ROUND_ROBIN,
+  JANUS_SELECTION_CUSTOM,
+} JanusSelectionPolicy;
 
 G_END_DECLS

@@ -14,6 +14,11 @@
 #include "janus-blackboard-memory.h"
 #include "janus-property-memory.h"
 #include "janus-mailbox.h"
+#include "janus-capacity.h"
+#include "janus-condition.h"
+#include "janus-organization.h"
+#include "janus-group.h"
+#include "janus-role.h"
 #include "janus-agent.h"
 #include "janus-kernel.h"
 

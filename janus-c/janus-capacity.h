@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#if !defined (JANUS_INSIDE) && !defined (JANUS_COMPILATION)
+#error "Only <janus.h> can be included directly."
+#endif
+
+#include "janus-types.h"
+
+G_BEGIN_DECLS
+
+#define JANUS_TYPE_CAPACITY (janus_capacity_get_type ())
+
+JANUS_AVAILABLE_IN_ALL
+G_DECLARE_INTERFACE (JanusCapacity, janus_capacity, JANUS, CAPACITY, GObject)
+
+/**
+ * JanusCapacityInterface:
+ * @g_iface: the parent interface
+ * @invoke: performs the capacity on @input and returns its result (a new
+ *   reference, or %NULL for none), or fails with @error. Called on the
+ *   caller's thread for [method@Janus.Role.invoke_capacity], on a worker for
+ *   [method@Janus.Role.invoke_capacity_async]: an implementation used
+ *   asynchronously must be thread safe.
+ *
+ * A competence that a role requires and a player provides. Implement it
+ * (usually together with a typed interface of your own whose prerequisite is
+ * #JanusCapacity) on a GObject and register that object on the agent with
+ * [method@Janus.Agent.add_capacity].
+ */
+struct _JanusCapacityInterface
+{
+  GTypeInterface g_iface;
+
+  GVariant *(*invoke) (JanusCapacity  *self,
+                       GVariant       *input,
+                       GError        **error);
+
+  /*< private >*/
+  gpointer padding[8];
+};
+
+JANUS_AVAILABLE_IN_ALL
+GVariant *janus_capacity_invoke (JanusCapacity  *self,
+                                 GVariant       *input,
+                                 GError        **error);
+
+G_END_DECLS

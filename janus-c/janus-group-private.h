@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "janus-group.h"
+
+G_BEGIN_DECLS
+
+/* An immutable copy of a group's roles, in the order they were taken, that
+ * senders read without a lock (inside an epoch critical section). A change
+ * of membership publishes a new one and retires the old one through the
+ * epoch collector, together with the group's references on removed roles. */
+typedef struct
+{
+  guint      n;
+  JanusRole *roles[];
+} JanusRoleSnapshot;
+
+JanusGroup         *janus_group_new             (JanusKernel       *kernel,
+                                                 JanusOrganization *organization,
+                                                 guint64            id);
+guint64             janus_group_get_id          (JanusGroup        *self);
+JanusRoleSnapshot  *janus_group_snapshot        (JanusGroup        *self);
+gboolean            janus_group_check_join      (JanusGroup        *self,
+                                                 JanusAgent        *agent,
+                                                 GType              role_type,
+                                                 GError           **error);
+gboolean            janus_group_check_leave     (JanusGroup        *self,
+                                                 JanusAgent        *agent,
+                                                 GType              role_type,
+                                                 GError           **error);
+gboolean            janus_group_insert          (JanusGroup        *self,
+                                                 JanusRole         *role,
+                                                 GError           **error);
+gboolean            janus_group_remove          (JanusGroup        *self,
+                                                 JanusRole         *role);
+void                janus_group_emit_taken      (JanusGroup        *self,
+                                                 JanusRole         *role);
+void                janus_group_emit_left       (JanusGroup        *self,
+                                                 JanusRole         *role);
+guint               janus_group_select          (JanusGroup        *self,
+                                                 const JanusAddress **candidates,
+                                                 guint              n);
+void                janus_group_detach          (JanusGroup        *self);
+
+G_END_DECLS

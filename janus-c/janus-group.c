@@ -1,0 +1,902 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "janus-agent-private.h"
+#include "janus-condition.h"
+#include "janus-enums.h"
+#include "janus-epoch-private.h"
+#include "janus-error.h"
+#include "janus-group-private.h"
+#include "janus-kernel-private.h"
+#include "janus-organization-private.h"
+#include "janus-role-private.h"
+#include "janus-scheduler-private.h"
+
+/**
+ * JanusGroup:
+ *
+ * An instance of an organization: the place where agents play the
+ * organization's roles. Groups are made by
+ * [method@Janus.Kernel.create_group] or
+ * [method@Janus.Kernel.get_or_create_group] and identified by a UUID.
+ *
+ * An agent joins a group by taking a role in it
+ * ([method@Janus.Agent.request_role]), which checks, in this order:
+ *
+ * 1. the organization lists the role type (%JANUS_ERROR_ROLE_NOT_LISTED)
+ *    and the agent does not play it here yet (%JANUS_ERROR_ROLE_ALREADY_PLAYED);
+ * 2. the group's membership policy (%JANUS_ERROR_NOT_A_MEMBER);
+ * 3. the group's obtain conditions (%JANUS_ERROR_CONDITION_FAILED);
+ * 4. the role's obtain conditions: cardinality (%JANUS_ERROR_CARDINALITY_FULL),
+ *    required capacities (%JANUS_ERROR_MISSING_CAPACITY), then the role
+ *    class's conditions, such as a time window (%JANUS_ERROR_CONDITION_FAILED).
+ *
+ * Roles send each other messages inside the group (see
+ * [method@Janus.Role.send_message]); the group's selection policy picks the
+ * receiver when one of several players must get a message.
+ *
+ * A group disappears when its last member leaves, unless it is
+ * [property@Janus.Group:persistent]; it can then no longer be joined.
+ * [signal@Janus.Group::role-taken] and [signal@Janus.Group::role-left] follow
+ * its membership. All functions are MT safe.
+ */
+
+struct _JanusGroup
+{
+  GObject              parent_instance;
+
+  /* immutable */
+  JanusOrganization   *organization;
+  guint64              id;
+  char                 uuid[37];
+
+  /* guarded by lock */
+  GMutex               lock;
+  JanusKernel         *kernel;          /* cleared when the kernel goes */
+  GPtrArray           *roles;           /* JanusRole, strong, take order */
+  JanusCondition      *membership;
+  GPtrArray           *obtain;          /* JanusCondition */
+  GPtrArray           *leave;
+  JanusSelectionFunc   select_func;
+  gpointer             select_data;
+  GDestroyNotify       select_destroy;
+  gboolean             persistent;
+  gboolean             alive;
+
+  /* read without the lock */
+  JanusRoleSnapshot *_Atomic snapshot;
+  atomic_uint          policy;
+  atomic_uint          round_robin;
+};
+
+enum {
+  PROP_0,
+  PROP_UUID,
+  PROP_ORGANIZATION,
+  PROP_PERSISTENT,
+  PROP_SELECTION_POLICY,
+  N_PROPS
+};
+
+enum {
+  ROLE_TAKEN,
+  ROLE_LEFT,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (JanusGroup, janus_group, G_TYPE_OBJECT)
+
+JanusGroup *
+janus_group_new (JanusKernel       *kernel,
+                 JanusOrganization *organization,
+                 guint64            id)
+{
+  JanusGroup *self = g_object_new (JANUS_TYPE_GROUP, NULL);
+  g_autofree char *uuid = g_uuid_string_random ();
+
+  self->kernel = kernel;
+  self->organization = g_object_ref (organization);
+  self->id = id;
+  g_strlcpy (self->uuid, uuid, sizeof self->uuid);
+  return self;
+}
+
+guint64
+janus_group_get_id (JanusGroup *self)
+{
+  return self->id;
+}
+
+/* The current roles; the caller must be inside an epoch critical section
+ * (or hold the lock) while it uses the result. */
+JanusRoleSnapshot *
+janus_group_snapshot (JanusGroup *self)
+{
+  /* acquire: pairs with the release publication in publish_snapshot */
+  return atomic_load_explicit (&self->snapshot, memory_order_acquire);
+}
+
+/* Lock held. Publishes the roles as a new snapshot and retires the old one. */
+static void
+publish_snapshot (JanusGroup *self)
+{
+  JanusRoleSnapshot *fresh, *old;
+  guint i;
+
+  fresh = g_malloc (sizeof (JanusRoleSnapshot) + self->roles->len * sizeof (JanusRole *));
+  fresh->n = self->roles->len;
+  for (i = 0; i < fresh->n; i++)
+    fresh->roles[i] = self->roles->pdata[i];
+  old = atomic_exchange_explicit (&self->snapshot, fresh, memory_order_acq_rel);
+  if (old != NULL)
+    janus_epoch_retire_shared (old, g_free);
+}
+
+/* ---------------------------------------------------------------- joining */
+
+static GPtrArray *
+copy_conditions (GPtrArray *conditions)
+{
+  GPtrArray *copy = g_ptr_array_new_with_free_func (g_object_unref);
+  guint i;
+
+  for (i = 0; conditions && i < conditions->len; i++)
+    g_ptr_array_add (copy, g_object_ref (conditions->pdata[i]));
+  return copy;
+}
+
+static gboolean
+evaluate_all (JanusGroup  *self,
+              GPtrArray   *conditions,
+              JanusAgent  *agent,
+              GType        role_type,
+              const char  *what,
+              GError     **error)
+{
+  guint i;
+
+  for (i = 0; i < conditions->len; i++)
+    if (!janus_condition_evaluate (conditions->pdata[i], agent, self, role_type))
+      {
+        g_set_error (error, JANUS_ERROR, JANUS_ERROR_CONDITION_FAILED,
+                     "Agent %s may not %s role %s in group %s: condition “%s” "
+                     "of the group refused",
+                     G_OBJECT_TYPE_NAME (agent), what, g_type_name (role_type),
+                     self->uuid, janus_condition_get_description (conditions->pdata[i]));
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* The membership policy, then the group's obtain conditions. User code runs
+ * here, so only references taken under the lock are used. */
+gboolean
+janus_group_check_join (JanusGroup  *self,
+                        JanusAgent  *agent,
+                        GType        role_type,
+                        GError     **error)
+{
+  g_autoptr(JanusCondition) membership = NULL;
+  g_autoptr(GPtrArray) obtain = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->membership)
+    membership = g_object_ref (self->membership);
+  obtain = copy_conditions (self->obtain);
+  g_mutex_unlock (&self->lock);
+
+  if (membership != NULL && !janus_condition_evaluate (membership, agent, self, role_type))
+    {
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER,
+                   "Agent %s may not be a member of group %s (%s): membership "
+                   "policy “%s” refused", G_OBJECT_TYPE_NAME (agent), self->uuid,
+                   G_OBJECT_TYPE_NAME (self->organization),
+                   janus_condition_get_description (membership));
+      return FALSE;
+    }
+  return evaluate_all (self, obtain, agent, role_type, "obtain", error);
+}
+
+gboolean
+janus_group_check_leave (JanusGroup  *self,
+                         JanusAgent  *agent,
+                         GType        role_type,
+                         GError     **error)
+{
+  g_autoptr(GPtrArray) leave = NULL;
+
+  g_mutex_lock (&self->lock);
+  leave = copy_conditions (self->leave);
+  g_mutex_unlock (&self->lock);
+  return evaluate_all (self, leave, agent, role_type, "leave", error);
+}
+
+static guint
+count_conforming (JanusGroup *self,
+                  GType       listed)
+{
+  guint i, n = 0;
+
+  for (i = 0; i < self->roles->len; i++)
+    if (g_type_is_a (G_OBJECT_TYPE (self->roles->pdata[i]), listed))
+      n++;
+  return n;
+}
+
+/* Adds @role (its player and group set) if the group is alive, the player
+ * does not play that role type here yet and the cardinality allows it. */
+gboolean
+janus_group_insert (JanusGroup  *self,
+                    JanusRole   *role,
+                    GError     **error)
+{
+  JanusRolePrivate *rp = janus_role_get_private (role);
+  GType type = G_OBJECT_TYPE (role), listed;
+  guint max = 0, i;
+
+  listed = janus_organization_listed_role (self->organization, type, &max);
+  g_mutex_lock (&self->lock);
+  if (!self->alive)
+    {
+      g_mutex_unlock (&self->lock);
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER,
+                   "Group %s (%s) no longer exists: its last member left",
+                   self->uuid, G_OBJECT_TYPE_NAME (self->organization));
+      return FALSE;
+    }
+  for (i = 0; i < self->roles->len; i++)
+    {
+      JanusRole *other = self->roles->pdata[i];
+      if (janus_role_get_private (other)->player == rp->player
+          && G_OBJECT_TYPE (other) == type)
+        {
+          g_mutex_unlock (&self->lock);
+          g_set_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_ALREADY_PLAYED,
+                       "Agent %s already plays role %s in group %s",
+                       G_OBJECT_TYPE_NAME (rp->player), g_type_name (type), self->uuid);
+          return FALSE;
+        }
+    }
+  if (max > 0 && count_conforming (self, listed) >= max)
+    {
+      g_mutex_unlock (&self->lock);
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_CARDINALITY_FULL,
+                   "Role %s is full in group %s (%s): at most %u player%s",
+                   g_type_name (listed), self->uuid,
+                   G_OBJECT_TYPE_NAME (self->organization), max, max == 1 ? "" : "s");
+      return FALSE;
+    }
+  g_ptr_array_add (self->roles, g_object_ref (role));
+  publish_snapshot (self);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+static void
+group_die (JanusGroup *self)
+{
+  JanusKernel *kernel;
+
+  janus_organization_remove_group (self->organization, self);
+  g_mutex_lock (&self->lock);
+  kernel = self->kernel;
+  g_mutex_unlock (&self->lock);
+  if (kernel != NULL)
+    janus_kernel_forget_group (kernel, self);
+}
+
+/* Removes @role; the group dies if it was its last member and it is not
+ * persistent. Returns FALSE if @role was not there. */
+gboolean
+janus_group_remove (JanusGroup *self,
+                    JanusRole  *role)
+{
+  gboolean dies;
+
+  g_mutex_lock (&self->lock);
+  if (!g_ptr_array_remove (self->roles, role))   /* keeps the take order */
+    {
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+  publish_snapshot (self);
+  dies = self->roles->len == 0 && !self->persistent && self->alive;
+  if (dies)
+    self->alive = FALSE;
+  g_mutex_unlock (&self->lock);
+
+  /* senders may still hold the old snapshot: the group's reference on the
+   * role goes after the grace period */
+  janus_epoch_retire_shared (role, g_object_unref);
+  if (dies)
+    group_die (self);
+  return TRUE;
+}
+
+void
+janus_group_emit_taken (JanusGroup *self,
+                        JanusRole  *role)
+{
+  g_signal_emit (self, signals[ROLE_TAKEN], 0, role);
+}
+
+void
+janus_group_emit_left (JanusGroup *self,
+                       JanusRole  *role)
+{
+  g_signal_emit (self, signals[ROLE_LEFT], 0, role);
+}
+
+/* Chooses one of @n candidates (n >= 1) per the selection policy. */
+guint
+janus_group_select (JanusGroup          *self,
+                    const JanusAddress **candidates,
+                    guint                n)
+{
+  JanusSelectionFunc func = NULL;
+  gpointer data = NULL;
+  guint i;
+
+  switch (atomic_load_explicit (&self->policy, memory_order_relaxed))
+    {
+    case JANUS_SELECTION_ROUND_ROBIN:
+      return atomic_fetch_add_explicit (&self->round_robin, 1, memory_order_relaxed) % n;
+    case JANUS_SELECTION_CUSTOM:
+      g_mutex_lock (&self->lock);
+      func = self->select_func;
+      data = self->select_data;
+      g_mutex_unlock (&self->lock);
+      if (func != NULL)
+        {
+          i = func (self, candidates, n, data);
+          if (i < n)
+            return i;
+          g_warning ("selection function of group %s chose %u of %u candidates; "
+                     "using the first", self->uuid, i, n);
+          return 0;
+        }
+      G_GNUC_FALLTHROUGH;
+    default:
+      return (guint) (janus_scheduler_random () % n);
+    }
+}
+
+/* The kernel is going: the group no longer refers to it. */
+void
+janus_group_detach (JanusGroup *self)
+{
+  g_mutex_lock (&self->lock);
+  self->kernel = NULL;
+  self->alive = FALSE;
+  g_mutex_unlock (&self->lock);
+}
+
+/* ------------------------------------------------------------ public API */
+
+/**
+ * janus_group_get_uuid:
+ * @self: a group
+ *
+ * Gets the group's identifier.
+ *
+ * Returns: the group's UUID
+ */
+const char *
+janus_group_get_uuid (JanusGroup *self)
+{
+  g_return_val_if_fail (JANUS_IS_GROUP (self), NULL);
+
+  return self->uuid;
+}
+
+/**
+ * janus_group_get_organization:
+ * @self: a group
+ *
+ * Gets the organization the group is an instance of.
+ *
+ * Returns: (transfer none): the organization
+ */
+JanusOrganization *
+janus_group_get_organization (JanusGroup *self)
+{
+  g_return_val_if_fail (JANUS_IS_GROUP (self), NULL);
+
+  return self->organization;
+}
+
+/**
+ * janus_group_get_kernel:
+ * @self: a group
+ *
+ * Gets the kernel of the group.
+ *
+ * Returns: (transfer none) (nullable): the kernel, or %NULL once it is gone
+ */
+JanusKernel *
+janus_group_get_kernel (JanusGroup *self)
+{
+  JanusKernel *kernel;
+
+  g_return_val_if_fail (JANUS_IS_GROUP (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  kernel = self->kernel;
+  g_mutex_unlock (&self->lock);
+  return kernel;
+}
+
+/**
+ * janus_group_is_alive:
+ * @self: a group
+ *
+ * Tells whether the group still exists: it disappears when its last member
+ * leaves (unless persistent) or its kernel goes.
+ *
+ * Returns: whether roles can still be taken in the group
+ */
+gboolean
+janus_group_is_alive (JanusGroup *self)
+{
+  gboolean alive;
+
+  g_return_val_if_fail (JANUS_IS_GROUP (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  alive = self->alive;
+  g_mutex_unlock (&self->lock);
+  return alive;
+}
+
+/**
+ * janus_group_get_persistent:
+ * @self: a group
+ *
+ * Gets [property@Janus.Group:persistent].
+ *
+ * Returns: whether the group outlives its last member
+ */
+gboolean
+janus_group_get_persistent (JanusGroup *self)
+{
+  gboolean persistent;
+
+  g_return_val_if_fail (JANUS_IS_GROUP (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  persistent = self->persistent;
+  g_mutex_unlock (&self->lock);
+  return persistent;
+}
+
+/**
+ * janus_group_set_persistent:
+ * @self: a group
+ * @persistent: whether the group outlives its last member
+ *
+ * Sets [property@Janus.Group:persistent]. Making an empty group
+ * non-persistent does not destroy it; the next last member leaving does.
+ */
+void
+janus_group_set_persistent (JanusGroup *self,
+                            gboolean    persistent)
+{
+  gboolean changed;
+
+  g_return_if_fail (JANUS_IS_GROUP (self));
+
+  g_mutex_lock (&self->lock);
+  changed = self->persistent != !!persistent;
+  self->persistent = !!persistent;
+  g_mutex_unlock (&self->lock);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PERSISTENT]);
+}
+
+/**
+ * janus_group_set_membership_policy:
+ * @self: a group
+ * @policy: (nullable): decides which agents may be members, %NULL for all
+ *
+ * Sets the condition an agent must meet to take any role in the group.
+ * A refusal is %JANUS_ERROR_NOT_A_MEMBER.
+ */
+void
+janus_group_set_membership_policy (JanusGroup     *self,
+                                   JanusCondition *policy)
+{
+  JanusCondition *old;
+
+  g_return_if_fail (JANUS_IS_GROUP (self));
+  g_return_if_fail (policy == NULL || JANUS_IS_CONDITION (policy));
+
+  g_mutex_lock (&self->lock);
+  old = self->membership;
+  self->membership = policy ? g_object_ref (policy) : NULL;
+  g_mutex_unlock (&self->lock);
+  g_clear_object (&old);
+}
+
+static void
+add_condition (JanusGroup      *self,
+               GPtrArray      **list,
+               JanusCondition  *condition)
+{
+  g_mutex_lock (&self->lock);
+  if (*list == NULL)
+    *list = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (*list, g_object_ref (condition));
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * janus_group_add_obtain_condition:
+ * @self: a group
+ * @condition: a condition
+ *
+ * Adds a condition every role request in the group must meet (after the
+ * membership policy, before the role's own conditions). A refusal is
+ * %JANUS_ERROR_CONDITION_FAILED.
+ */
+void
+janus_group_add_obtain_condition (JanusGroup     *self,
+                                  JanusCondition *condition)
+{
+  g_return_if_fail (JANUS_IS_GROUP (self));
+  g_return_if_fail (JANUS_IS_CONDITION (condition));
+
+  add_condition (self, &self->obtain, condition);
+}
+
+/**
+ * janus_group_add_leave_condition:
+ * @self: a group
+ * @condition: a condition
+ *
+ * Adds a condition [method@Janus.Agent.leave_role] must meet in the group.
+ * A refusal is %JANUS_ERROR_CONDITION_FAILED. A dying agent leaves its roles
+ * whatever the conditions.
+ */
+void
+janus_group_add_leave_condition (JanusGroup     *self,
+                                 JanusCondition *condition)
+{
+  g_return_if_fail (JANUS_IS_GROUP (self));
+  g_return_if_fail (JANUS_IS_CONDITION (condition));
+
+  add_condition (self, &self->leave, condition);
+}
+
+/**
+ * janus_group_get_selection_policy:
+ * @self: a group
+ *
+ * Gets how a role message picks its one receiver.
+ *
+ * Returns: the policy
+ */
+JanusSelectionPolicy
+janus_group_get_selection_policy (JanusGroup *self)
+{
+  g_return_val_if_fail (JANUS_IS_GROUP (self), JANUS_SELECTION_RANDOM);
+
+  return atomic_load_explicit (&self->policy, memory_order_relaxed);
+}
+
+/**
+ * janus_group_set_selection_policy:
+ * @self: a group
+ * @policy: %JANUS_SELECTION_RANDOM or %JANUS_SELECTION_ROUND_ROBIN (use
+ *   [method@Janus.Group.set_selection_func] for a custom one)
+ *
+ * Sets how [method@Janus.Role.send_message] chooses its receiver.
+ */
+void
+janus_group_set_selection_policy (JanusGroup           *self,
+                                  JanusSelectionPolicy  policy)
+{
+  g_return_if_fail (JANUS_IS_GROUP (self));
+  g_return_if_fail (policy == JANUS_SELECTION_RANDOM || policy == JANUS_SELECTION_ROUND_ROBIN);
+
+  if (atomic_exchange_explicit (&self->policy, policy, memory_order_relaxed) != policy)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTION_POLICY]);
+}
+
+/**
+ * janus_group_set_selection_func:
+ * @self: a group
+ * @func: (scope notified) (closure user_data) (destroy destroy): chooses
+ * @user_data: (nullable): data for @func
+ * @destroy: (nullable): frees @user_data when replaced or with the group
+ *
+ * Installs a custom selection policy (%JANUS_SELECTION_CUSTOM).
+ */
+void
+janus_group_set_selection_func (JanusGroup         *self,
+                                JanusSelectionFunc  func,
+                                gpointer            user_data,
+                                GDestroyNotify      destroy)
+{
+  GDestroyNotify old_destroy;
+  gpointer old_data;
+
+  g_return_if_fail (JANUS_IS_GROUP (self));
+  g_return_if_fail (func != NULL);
+
+  g_mutex_lock (&self->lock);
+  old_destroy = self->select_destroy;
+  old_data = self->select_data;
+  self->select_func = func;
+  self->select_data = user_data;
+  self->select_destroy = destroy;
+  g_mutex_unlock (&self->lock);
+  if (old_destroy != NULL)
+    old_destroy (old_data);
+  atomic_store_explicit (&self->policy, JANUS_SELECTION_CUSTOM, memory_order_relaxed);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTION_POLICY]);
+}
+
+/**
+ * janus_group_count_players:
+ * @self: a group
+ * @role_type: a role type, or %G_TYPE_INVALID for every role
+ *
+ * Counts the roles of type @role_type (or of a subclass) played in the
+ * group.
+ *
+ * Returns: the number of such roles
+ */
+guint
+janus_group_count_players (JanusGroup *self,
+                           GType       role_type)
+{
+  guint n;
+
+  g_return_val_if_fail (JANUS_IS_GROUP (self), 0);
+
+  g_mutex_lock (&self->lock);
+  n = role_type == G_TYPE_INVALID ? self->roles->len : count_conforming (self, role_type);
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
+/**
+ * janus_group_list_players:
+ * @self: a group
+ * @role_type: a role type, or %G_TYPE_INVALID for every member
+ *
+ * Lists the agents playing a role of type @role_type (or of a subclass) in
+ * the group, in the order they took it, each once.
+ *
+ * Returns: (transfer full) (element-type JanusAgent): the players
+ */
+GPtrArray *
+janus_group_list_players (JanusGroup *self,
+                          GType       role_type)
+{
+  GPtrArray *players;
+  guint i;
+
+  g_return_val_if_fail (JANUS_IS_GROUP (self), NULL);
+
+  players = g_ptr_array_new_with_free_func (g_object_unref);
+  g_mutex_lock (&self->lock);
+  for (i = 0; i < self->roles->len; i++)
+    {
+      JanusRole *role = self->roles->pdata[i];
+      JanusAgent *player = janus_role_get_private (role)->player;
+
+      if ((role_type == G_TYPE_INVALID || g_type_is_a (G_OBJECT_TYPE (role), role_type))
+          && !g_ptr_array_find (players, player, NULL))
+        g_ptr_array_add (players, g_object_ref (player));
+    }
+  g_mutex_unlock (&self->lock);
+  return players;
+}
+
+/**
+ * janus_group_list_roles:
+ * @self: a group
+ *
+ * Lists the roles played in the group, in the order they were taken.
+ *
+ * Returns: (transfer full) (element-type JanusRole): the roles
+ */
+GPtrArray *
+janus_group_list_roles (JanusGroup *self)
+{
+  GPtrArray *roles;
+  guint i;
+
+  g_return_val_if_fail (JANUS_IS_GROUP (self), NULL);
+
+  roles = g_ptr_array_new_with_free_func (g_object_unref);
+  g_mutex_lock (&self->lock);
+  for (i = 0; i < self->roles->len; i++)
+    g_ptr_array_add (roles, g_object_ref (self->roles->pdata[i]));
+  g_mutex_unlock (&self->lock);
+  return roles;
+}
+
+/**
+ * janus_group_has_member:
+ * @self: a group
+ * @agent: an agent
+ *
+ * Tells whether @agent plays at least one role in the group.
+ *
+ * Returns: whether @agent is a member
+ */
+gboolean
+janus_group_has_member (JanusGroup *self,
+                        JanusAgent *agent)
+{
+  gboolean found = FALSE;
+  guint i;
+
+  g_return_val_if_fail (JANUS_IS_GROUP (self), FALSE);
+  g_return_val_if_fail (JANUS_IS_AGENT (agent), FALSE);
+
+  g_mutex_lock (&self->lock);
+  for (i = 0; i < self->roles->len && !found; i++)
+    found = janus_role_get_private (self->roles->pdata[i])->player == agent;
+  g_mutex_unlock (&self->lock);
+  return found;
+}
+
+/* ------------------------------------------------------------- GObject */
+
+static void
+janus_group_finalize (GObject *object)
+{
+  JanusGroup *self = JANUS_GROUP (object);
+
+  g_warn_if_fail (self->roles->len == 0);
+  g_ptr_array_unref (self->roles);
+  g_free (atomic_load_explicit (&self->snapshot, memory_order_relaxed));
+  g_clear_object (&self->membership);
+  g_clear_pointer (&self->obtain, g_ptr_array_unref);
+  g_clear_pointer (&self->leave, g_ptr_array_unref);
+  if (self->select_destroy != NULL)
+    self->select_destroy (self->select_data);
+  g_object_unref (self->organization);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (janus_group_parent_class)->finalize (object);
+}
+
+static void
+janus_group_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  JanusGroup *self = JANUS_GROUP (object);
+
+  switch (prop_id)
+    {
+    case PROP_UUID:
+      g_value_set_string (value, self->uuid);
+      break;
+    case PROP_ORGANIZATION:
+      g_value_set_object (value, self->organization);
+      break;
+    case PROP_PERSISTENT:
+      g_value_set_boolean (value, janus_group_get_persistent (self));
+      break;
+    case PROP_SELECTION_POLICY:
+      g_value_set_enum (value, janus_group_get_selection_policy (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+janus_group_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  JanusGroup *self = JANUS_GROUP (object);
+
+  switch (prop_id)
+    {
+    case PROP_PERSISTENT:
+      janus_group_set_persistent (self, g_value_get_boolean (value));
+      break;
+    case PROP_SELECTION_POLICY:
+      janus_group_set_selection_policy (self, g_value_get_enum (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+janus_group_class_init (JanusGroupClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = janus_group_finalize;
+  object_class->get_property = janus_group_get_property;
+  object_class->set_property = janus_group_set_property;
+
+  /**
+   * JanusGroup:uuid: (attributes org.gtk.Property.get=janus_group_get_uuid)
+   *
+   * The group's identifier.
+   */
+  properties[PROP_UUID] =
+    g_param_spec_string ("uuid", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * JanusGroup:organization: (attributes org.gtk.Property.get=janus_group_get_organization)
+   *
+   * The organization the group is an instance of.
+   */
+  properties[PROP_ORGANIZATION] =
+    g_param_spec_object ("organization", NULL, NULL, JANUS_TYPE_ORGANIZATION,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * JanusGroup:persistent: (attributes org.gtk.Property.get=janus_group_get_persistent org.gtk.Property.set=janus_group_set_persistent)
+   *
+   * Whether the group outlives its last member.
+   */
+  properties[PROP_PERSISTENT] =
+    g_param_spec_boolean ("persistent", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * JanusGroup:selection-policy: (attributes org.gtk.Property.get=janus_group_get_selection_policy org.gtk.Property.set=janus_group_set_selection_policy)
+   *
+   * How a role message picks its one receiver.
+   */
+  properties[PROP_SELECTION_POLICY] =
+    g_param_spec_enum ("selection-policy", NULL, NULL,
+                       JANUS_TYPE_SELECTION_POLICY, JANUS_SELECTION_RANDOM,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * JanusGroup::role-taken:
+   * @self: the group
+   * @role: the role taken (its player: [method@Janus.Role.get_player])
+   *
+   * Emitted once when a role is taken, after its `activate` succeeded, on
+   * the player's thread, with no lock held.
+   */
+  signals[ROLE_TAKEN] =
+    g_signal_new ("role-taken", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, JANUS_TYPE_ROLE);
+
+  /**
+   * JanusGroup::role-left:
+   * @self: the group
+   * @role: the role left
+   *
+   * Emitted once when a role is left (after its `end`), on the player's
+   * thread, with no lock held.
+   */
+  signals[ROLE_LEFT] =
+    g_signal_new ("role-left", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, JANUS_TYPE_ROLE);
+}
+
+static void
+janus_group_init (JanusGroup *self)
+{
+  g_mutex_init (&self->lock);
+  self->roles = g_ptr_array_new_with_free_func (NULL);
+  self->alive = TRUE;
+  atomic_init (&self->policy, JANUS_SELECTION_RANDOM);
+  self->snapshot = g_malloc0 (sizeof (JanusRoleSnapshot));
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "janus-role.h"
+
+G_BEGIN_DECLS
+
+/* JanusRole's fields: player and group are set before the role is
+ * published in its group and never change (snapshot readers use them
+ * lock-free); the rest belongs to the player's step. */
+typedef struct
+{
+  JanusAgent *player;           /* borrowed: a player outlives its roles' play */
+  JanusGroup *group;            /* strong */
+  gboolean    played;
+  gboolean    fresh;            /* activated, not stepped yet */
+  gboolean    wants_again;      /* its last live returned AGAIN */
+  gboolean    has_new;          /* a message for it arrived since its last step */
+} JanusRolePrivate;
+
+JanusRolePrivate *janus_role_get_private        (JanusRole  *self);
+JanusRole        *janus_role_new_for            (GType       role_type,
+                                                 JanusAgent *player,
+                                                 JanusGroup *group);
+gboolean          janus_role_check_capacities   (GType       role_type,
+                                                 JanusAgent *agent,
+                                                 GError    **error);
+gboolean          janus_role_check_conditions   (GType       role_type,
+                                                 JanusAgent *agent,
+                                                 JanusGroup *group,
+                                                 gboolean    leaving,
+                                                 GError    **error);
+gboolean          janus_role_accepts            (JanusRole    *self,
+                                                 JanusMessage *message);
+JanusAddress     *janus_role_route_one          (JanusAgent          *player,
+                                                 JanusGroup          *group,
+                                                 GType                sender_role,
+                                                 GType                receiver_role,
+                                                 const JanusAddress  *only,
+                                                 JanusMessage        *message,
+                                                 GError             **error);
+
+G_END_DECLS

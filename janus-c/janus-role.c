@@ -1,0 +1,1149 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "janus-agent-private.h"
+#include "janus-capacity.h"
+#include "janus-condition.h"
+#include "janus-epoch-private.h"
+#include "janus-error.h"
+#include "janus-group-private.h"
+#include "janus-kernel-private.h"
+#include "janus-message-private.h"
+#include "janus-role-private.h"
+
+/**
+ * JanusRole:
+ *
+ * A behaviour an agent plays inside one group: the R of CRIO. A role has
+ * its own `activate` (with init data), `live` and `end`, its own mailbox,
+ * and reads and writes its player's memory — which is how the roles of one
+ * agent share what they know.
+ *
+ * Subclass it, list it in an organization
+ * ([method@Janus.OrganizationClass.add_role]) and take it from an agent's
+ * step with [method@Janus.Agent.request_role]:
+ *
+ * ```c
+ * static JanusLive
+ * seller_live (JanusRole *role)
+ * {
+ *   g_autoptr(JanusMessage) m = NULL;
+ *
+ *   while ((m = janus_role_get_message (role)) != NULL)
+ *     if (janus_message_has_subject (m, "price?"))
+ *       janus_role_reply (role, m, janus_message_new_int64 ("price", 12), NULL);
+ *   return JANUS_LIVE_WAIT;
+ * }
+ *
+ * // in a buyer agent's live:
+ * JanusRole *buyer = janus_agent_request_role (agent, BUYER_TYPE_ROLE, group, NULL, &error);
+ * janus_role_broadcast_message (buyer, SELLER_TYPE_ROLE,
+ *                               janus_message_new ("price?", NULL), NULL, &error);
+ * ```
+ *
+ * ## Stepping
+ *
+ * A role's virtual functions run in its player's step. The agent's default
+ * `live` (the activator) steps each role it plays when the role is new,
+ * has a message that arrived since its last step, or asked to be stepped
+ * again; an agent that overrides `live` steps its roles itself, or chains
+ * up. A role whose `live` returns %JANUS_LIVE_DONE is left.
+ *
+ * ## Messages
+ *
+ * Role messages are sent inside the role's group, to roles:
+ * [method@Janus.Role.send_message] gives a message to one player of the
+ * receiving role type (the group's [enum@Janus.SelectionPolicy] chooses),
+ * [method@Janus.Role.broadcast_message] to every player of that type or of
+ * a subclass; neither ever delivers to the sending agent. The message lands
+ * in the receiving role's mailbox — which is also part of its player's
+ * mailbox, so the agent sees it too. [method@Janus.Role.reply] answers the
+ * sending role; [method@Janus.Role.forward] passes a copy on.
+ *
+ * ## Capacities
+ *
+ * A role class may require capacities ([method@Janus.RoleClass.add_required_capacity]):
+ * only agents providing them can take it. The role calls them with
+ * [method@Janus.Role.get_capacity], [method@Janus.Role.invoke_capacity] or,
+ * on a worker, [method@Janus.Role.invoke_capacity_async].
+ */
+
+/* The class-level rules, shared by subclasses until one changes them. */
+typedef struct
+{
+  GType      owner;
+  GArray    *capacities;        /* GType */
+  GPtrArray *obtain;            /* JanusCondition */
+  GPtrArray *leave;
+} RoleRules;
+
+enum {
+  PROP_0,
+  PROP_PLAYER,
+  PROP_GROUP,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_TYPE_WITH_PRIVATE (JanusRole, janus_role, G_TYPE_OBJECT)
+
+#define RP(role) ((JanusRolePrivate *) janus_role_get_instance_private (role))
+
+JanusRolePrivate *
+janus_role_get_private (JanusRole *self)
+{
+  return RP (self);
+}
+
+/* ------------------------------------------------------------ class rules */
+
+static RoleRules *
+rules_for_write (JanusRoleClass *klass)
+{
+  RoleRules *rules = klass->rules, *copy;
+  GType type = G_TYPE_FROM_CLASS (klass);
+  guint i;
+
+  if (rules != NULL && rules->owner == type)
+    return rules;
+  copy = g_new0 (RoleRules, 1);
+  copy->owner = type;
+  copy->capacities = g_array_new (FALSE, FALSE, sizeof (GType));
+  copy->obtain = g_ptr_array_new_with_free_func (g_object_unref);
+  copy->leave = g_ptr_array_new_with_free_func (g_object_unref);
+  if (rules != NULL)
+    {
+      g_array_append_vals (copy->capacities, rules->capacities->data, rules->capacities->len);
+      for (i = 0; i < rules->obtain->len; i++)
+        g_ptr_array_add (copy->obtain, g_object_ref (rules->obtain->pdata[i]));
+      for (i = 0; i < rules->leave->len; i++)
+        g_ptr_array_add (copy->leave, g_object_ref (rules->leave->pdata[i]));
+    }
+  klass->rules = copy;
+  return copy;
+}
+
+/**
+ * janus_role_class_add_required_capacity:
+ * @klass: a role class
+ * @capacity_type: an interface type requiring #JanusCapacity, or
+ *   %JANUS_TYPE_CAPACITY
+ *
+ * Requires players of this role (and of its subclasses) to provide
+ * @capacity_type ([method@Janus.Agent.add_capacity]). Call it from
+ * `class_init`.
+ */
+void
+janus_role_class_add_required_capacity (JanusRoleClass *klass,
+                                        GType           capacity_type)
+{
+  g_return_if_fail (JANUS_IS_ROLE_CLASS (klass));
+  g_return_if_fail (G_TYPE_IS_INTERFACE (capacity_type));
+
+  g_array_append_val (rules_for_write (klass)->capacities, capacity_type);
+}
+
+/**
+ * janus_role_class_add_obtain_condition:
+ * @klass: a role class
+ * @condition: a condition
+ *
+ * Adds a condition an agent must meet to take this role (checked after the
+ * group's conditions, the cardinality and the capacities).
+ */
+void
+janus_role_class_add_obtain_condition (JanusRoleClass *klass,
+                                       JanusCondition *condition)
+{
+  g_return_if_fail (JANUS_IS_ROLE_CLASS (klass));
+  g_return_if_fail (JANUS_IS_CONDITION (condition));
+
+  g_ptr_array_add (rules_for_write (klass)->obtain, g_object_ref (condition));
+}
+
+/**
+ * janus_role_class_add_leave_condition:
+ * @klass: a role class
+ * @condition: a condition
+ *
+ * Adds a condition [method@Janus.Agent.leave_role] must meet to leave this
+ * role.
+ */
+void
+janus_role_class_add_leave_condition (JanusRoleClass *klass,
+                                      JanusCondition *condition)
+{
+  g_return_if_fail (JANUS_IS_ROLE_CLASS (klass));
+  g_return_if_fail (JANUS_IS_CONDITION (condition));
+
+  g_ptr_array_add (rules_for_write (klass)->leave, g_object_ref (condition));
+}
+
+#define WITH_CLASS(type, call)                                          \
+  G_STMT_START {                                                        \
+    JanusRoleClass *klass_;                                             \
+    g_return_if_fail (g_type_is_a (type, JANUS_TYPE_ROLE));             \
+    klass_ = g_type_class_ref (type);                                   \
+    call;                                                               \
+    g_type_class_unref (klass_);                                        \
+  } G_STMT_END
+
+/**
+ * janus_role_type_add_required_capacity:
+ * @role_type: a subtype of #JanusRole
+ * @capacity_type: an interface type
+ *
+ * Like [method@Janus.RoleClass.add_required_capacity], for a class given by
+ * its #GType (language bindings).
+ */
+void
+janus_role_type_add_required_capacity (GType role_type,
+                                       GType capacity_type)
+{
+  WITH_CLASS (role_type, janus_role_class_add_required_capacity (klass_, capacity_type));
+}
+
+/**
+ * janus_role_type_add_obtain_condition:
+ * @role_type: a subtype of #JanusRole
+ * @condition: a condition
+ *
+ * Like [method@Janus.RoleClass.add_obtain_condition], for a class given by
+ * its #GType.
+ */
+void
+janus_role_type_add_obtain_condition (GType           role_type,
+                                      JanusCondition *condition)
+{
+  WITH_CLASS (role_type, janus_role_class_add_obtain_condition (klass_, condition));
+}
+
+/**
+ * janus_role_type_add_leave_condition:
+ * @role_type: a subtype of #JanusRole
+ * @condition: a condition
+ *
+ * Like [method@Janus.RoleClass.add_leave_condition], for a class given by
+ * its #GType.
+ */
+void
+janus_role_type_add_leave_condition (GType           role_type,
+                                     JanusCondition *condition)
+{
+  WITH_CLASS (role_type, janus_role_class_add_leave_condition (klass_, condition));
+}
+
+gboolean
+janus_role_check_capacities (GType        role_type,
+                             JanusAgent  *agent,
+                             GError     **error)
+{
+  g_autoptr(GTypeClass) klass = g_type_class_ref (role_type);
+  RoleRules *rules = JANUS_ROLE_CLASS (klass)->rules;
+  guint i;
+
+  for (i = 0; rules && i < rules->capacities->len; i++)
+    {
+      GType cap = g_array_index (rules->capacities, GType, i);
+      if (janus_agent_get_capacity (agent, cap) == NULL)
+        {
+          g_set_error (error, JANUS_ERROR, JANUS_ERROR_MISSING_CAPACITY,
+                       "Agent %s cannot play role %s: it lacks capacity %s",
+                       G_OBJECT_TYPE_NAME (agent), g_type_name (role_type),
+                       g_type_name (cap));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+janus_role_check_conditions (GType        role_type,
+                             JanusAgent  *agent,
+                             JanusGroup  *group,
+                             gboolean     leaving,
+                             GError     **error)
+{
+  g_autoptr(GTypeClass) klass = g_type_class_ref (role_type);
+  RoleRules *rules = JANUS_ROLE_CLASS (klass)->rules;
+  GPtrArray *conditions;
+  guint i;
+
+  if (rules == NULL)
+    return TRUE;
+  conditions = leaving ? rules->leave : rules->obtain;
+  for (i = 0; i < conditions->len; i++)
+    if (!janus_condition_evaluate (conditions->pdata[i], agent, group, role_type))
+      {
+        g_set_error (error, JANUS_ERROR, JANUS_ERROR_CONDITION_FAILED,
+                     "Agent %s may not %s role %s in group %s: condition “%s” "
+                     "of the role refused", G_OBJECT_TYPE_NAME (agent),
+                     leaving ? "leave" : "obtain", g_type_name (role_type),
+                     janus_group_get_uuid (group),
+                     janus_condition_get_description (conditions->pdata[i]));
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------ binding */
+
+JanusRole *
+janus_role_new_for (GType       role_type,
+                    JanusAgent *player,
+                    JanusGroup *group)
+{
+  JanusRole *self = g_object_new (role_type, NULL);
+  JanusRolePrivate *rp = RP (self);
+
+  rp->player = player;
+  rp->group = g_object_ref (group);
+  return self;
+}
+
+/* Whether @message was addressed to this role (its group, its type). */
+gboolean
+janus_role_accepts (JanusRole    *self,
+                    JanusMessage *message)
+{
+  JanusMessageRoute *route = message->route;
+
+  return route != NULL
+         && route->group_id == janus_group_get_id (RP (self)->group)
+         && g_type_is_a (G_OBJECT_TYPE (self), route->receiver_role);
+}
+
+/**
+ * janus_role_get_player:
+ * @self: a role
+ *
+ * Gets the agent playing the role.
+ *
+ * Returns: (transfer none) (nullable): the player, or %NULL once the role
+ *   was left
+ */
+JanusAgent *
+janus_role_get_player (JanusRole *self)
+{
+  g_return_val_if_fail (JANUS_IS_ROLE (self), NULL);
+
+  return RP (self)->played ? RP (self)->player : NULL;
+}
+
+/**
+ * janus_role_get_group:
+ * @self: a role
+ *
+ * Gets the group the role is played in.
+ *
+ * Returns: (transfer none): the group
+ */
+JanusGroup *
+janus_role_get_group (JanusRole *self)
+{
+  g_return_val_if_fail (JANUS_IS_ROLE (self), NULL);
+
+  return RP (self)->group;
+}
+
+/**
+ * janus_role_is_played:
+ * @self: a role
+ *
+ * Tells whether the role is still played (taken and not left).
+ *
+ * Returns: whether the role is played
+ */
+gboolean
+janus_role_is_played (JanusRole *self)
+{
+  g_return_val_if_fail (JANUS_IS_ROLE (self), FALSE);
+
+  return RP (self)->played;
+}
+
+/**
+ * janus_role_get_memory:
+ * @self: a played role
+ *
+ * Gets the player's memory: the roles of one agent share it.
+ *
+ * Returns: (transfer none) (nullable): the memory, or %NULL once the role
+ *   was left
+ */
+JanusMemory *
+janus_role_get_memory (JanusRole *self)
+{
+  g_return_val_if_fail (JANUS_IS_ROLE (self), NULL);
+
+  return RP (self)->played ? janus_agent_get_memory (RP (self)->player) : NULL;
+}
+
+/* ------------------------------------------------------------ mailbox */
+
+#define CHECK_PLAYED(self, val)                                               \
+  G_STMT_START {                                                              \
+    if (G_UNLIKELY (!RP (self)->played))                                      \
+      return val;                                                             \
+    if (G_UNLIKELY (!janus_agent_check_owner (RP (self)->player)))            \
+      {                                                                       \
+        g_critical ("%s: the mailbox of role %s is read only by its player's " \
+                    "steps", G_STRFUNC, G_OBJECT_TYPE_NAME (self));           \
+        return val;                                                           \
+      }                                                                       \
+  } G_STMT_END
+
+/**
+ * janus_role_get_message:
+ * @self: a role
+ *
+ * Takes the oldest message addressed to this role out of its player's
+ * mailbox. Call from the player's step.
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL
+ */
+JanusMessage *
+janus_role_get_message (JanusRole *self)
+{
+  g_return_val_if_fail (JANUS_IS_ROLE (self), NULL);
+  CHECK_PLAYED (self, NULL);
+
+  return janus_agent_mailbox_take_for (RP (self)->player, self);
+}
+
+/**
+ * janus_role_peek_message:
+ * @self: a role
+ *
+ * Looks at the message [method@Janus.Role.get_message] would return.
+ *
+ * Returns: (transfer none) (nullable): the message, or %NULL
+ */
+JanusMessage *
+janus_role_peek_message (JanusRole *self)
+{
+  g_return_val_if_fail (JANUS_IS_ROLE (self), NULL);
+  CHECK_PLAYED (self, NULL);
+
+  return janus_agent_mailbox_peek_for (RP (self)->player, self);
+}
+
+/**
+ * janus_role_get_messages:
+ * @self: a role
+ *
+ * Takes every message addressed to this role, oldest first.
+ *
+ * Returns: (transfer full) (element-type JanusMessage): the messages
+ */
+GPtrArray *
+janus_role_get_messages (JanusRole *self)
+{
+  GPtrArray *all;
+  JanusMessage *m;
+
+  g_return_val_if_fail (JANUS_IS_ROLE (self), NULL);
+
+  all = g_ptr_array_new_with_free_func ((GDestroyNotify) janus_message_unref);
+  CHECK_PLAYED (self, all);
+  while ((m = janus_agent_mailbox_take_for (RP (self)->player, self)) != NULL)
+    g_ptr_array_add (all, m);
+  return all;
+}
+
+/**
+ * janus_role_peek_messages:
+ * @self: a role
+ *
+ * Lists the messages addressed to this role, oldest first, leaving them.
+ *
+ * Returns: (transfer full) (element-type JanusMessage): the messages
+ */
+GPtrArray *
+janus_role_peek_messages (JanusRole *self)
+{
+  g_return_val_if_fail (JANUS_IS_ROLE (self), NULL);
+
+  if (!RP (self)->played)
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) janus_message_unref);
+  CHECK_PLAYED (self, NULL);
+  return janus_agent_mailbox_list_for (RP (self)->player, self);
+}
+
+/**
+ * janus_role_has_message:
+ * @self: a role
+ *
+ * Tells whether a message addressed to this role is waiting.
+ *
+ * Returns: whether [method@Janus.Role.get_message] would return one
+ */
+gboolean
+janus_role_has_message (JanusRole *self)
+{
+  g_return_val_if_fail (JANUS_IS_ROLE (self), FALSE);
+  CHECK_PLAYED (self, FALSE);
+
+  return janus_agent_mailbox_peek_for (RP (self)->player, self) != NULL;
+}
+
+/**
+ * janus_role_get_mailbox_size:
+ * @self: a role
+ *
+ * Counts the messages addressed to this role.
+ *
+ * Returns: how many are waiting
+ */
+guint
+janus_role_get_mailbox_size (JanusRole *self)
+{
+  g_autoptr(GPtrArray) all = NULL;
+
+  g_return_val_if_fail (JANUS_IS_ROLE (self), 0);
+  CHECK_PLAYED (self, 0);
+
+  all = janus_agent_mailbox_list_for (RP (self)->player, self);
+  return all->len;
+}
+
+/**
+ * janus_role_wait_message:
+ * @self: a role of a heavy agent
+ * @timeout_usec: the longest wait in microseconds, -1 for ever
+ *
+ * Takes the oldest message addressed to this role, waiting for one if the
+ * player is a heavy agent (see [method@Janus.Agent.wait_message]); messages
+ * for the player's other roles or for the agent itself that arrive
+ * meanwhile stay in the mailbox.
+ *
+ * Returns: (transfer full) (nullable): the message, or %NULL
+ */
+JanusMessage *
+janus_role_wait_message (JanusRole *self,
+                         gint64     timeout_usec)
+{
+  JanusMessage *m;
+  gint64 deadline;
+
+  g_return_val_if_fail (JANUS_IS_ROLE (self), NULL);
+  CHECK_PLAYED (self, NULL);
+
+  deadline = timeout_usec < 0 ? -1 : g_get_monotonic_time () + timeout_usec;
+  for (;;)
+    {
+      gint64 left;
+
+      if ((m = janus_agent_mailbox_take_for (RP (self)->player, self)) != NULL)
+        return m;
+      if (!janus_agent_is_heavy (RP (self)->player) || timeout_usec == 0)
+        return NULL;
+      left = deadline < 0 ? -1 : deadline - g_get_monotonic_time ();
+      if (deadline >= 0 && left <= 0)
+        return NULL;
+      if (!janus_agent_wait_arrival (RP (self)->player, left))
+        return NULL;
+    }
+}
+
+/* ------------------------------------------------------------- sending */
+
+static gboolean
+check_role_sender (JanusRole     *self,
+                   JanusMessage  *message,
+                   GError       **error)
+{
+  if (!RP (self)->played)
+    {
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED,
+                   "Role %s is not played: it cannot send", G_OBJECT_TYPE_NAME (self));
+      return FALSE;
+    }
+  return janus_agent_check_sender (RP (self)->player, message, error);
+}
+
+/* Inside an epoch critical section: the players of @receiver_role (or a
+ * subclass) in @snap other than @sender, in take order. */
+static guint
+collect_receivers (JanusRoleSnapshot  *snap,
+                   GType               receiver_role,
+                   JanusAgent         *sender,
+                   JanusAgent        **out)
+{
+  guint i, n = 0;
+
+  for (i = 0; i < snap->n; i++)
+    {
+      JanusRole *r = snap->roles[i];
+      JanusAgent *player = RP (r)->player;
+
+      if (player != sender && g_type_is_a (G_OBJECT_TYPE (r), receiver_role))
+        out[n++] = player;
+    }
+  return n;
+}
+
+static void
+no_receiver_error (JanusGroup  *group,
+                   GType        receiver_role,
+                   GError     **error)
+{
+  g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER,
+               "No agent plays role %s in group %s (the sender aside)",
+               g_type_name (receiver_role), janus_group_get_uuid (group));
+}
+
+/* Seals @message from @sender's player to @receiver with @route and hands it
+ * over (inside an epoch critical section). */
+static void
+deliver_routed (JanusAgent        *sender,
+                JanusAgent        *receiver,
+                JanusMessage      *message,
+                JanusMessageRoute *route)
+{
+  JanusKernel *kernel = janus_agent_get_kernel (sender);
+
+  message->route = janus_message_route_ref (route);
+  janus_message_seal (message, janus_agent_get_address (sender),
+                      &janus_agent_get_private (receiver)->address,
+                      janus_kernel_timestamp (kernel));
+  janus_kernel_deliver_to_agent (kernel, receiver, message);
+}
+
+/* Sends @message from (@player, @sender_role) to one player of
+ * @receiver_role in @group, or to @only if it plays it there. Shared with
+ * janus_agent_send_role_message. */
+JanusAddress *
+janus_role_route_one (JanusAgent          *player,
+                      JanusGroup          *group,
+                      GType                sender_role,
+                      GType                receiver_role,
+                      const JanusAddress  *only,
+                      JanusMessage        *message,
+                      GError             **error)
+{
+  JanusRoleSnapshot *snap;
+  JanusAgent **players, *stack[64];
+  const JanusAddress **addresses, *astack[64];
+  JanusMessageRoute *route;
+  JanusAddress *chosen = NULL;
+  guint n, i, pick = 0;
+
+  janus_epoch_enter ();
+  snap = janus_group_snapshot (group);
+  players = snap->n <= G_N_ELEMENTS (stack) ? stack : g_new (JanusAgent *, snap->n);
+  addresses = snap->n <= G_N_ELEMENTS (astack) ? astack : g_new (const JanusAddress *, snap->n);
+  n = collect_receivers (snap, receiver_role, player, players);
+  for (i = 0; i < n; i++)
+    addresses[i] = &janus_agent_get_private (players[i])->address;
+
+  if (only != NULL)
+    {
+      for (pick = 0; pick < n && !janus_address_equal (addresses[pick], only); pick++)
+        ;
+      if (pick == n)
+        {
+          g_autofree char *text = janus_address_to_string (only);
+          g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER,
+                       "Agent %s does not play role %s in group %s", text,
+                       g_type_name (receiver_role), janus_group_get_uuid (group));
+          goto out;
+        }
+    }
+  else if (n == 0)
+    {
+      no_receiver_error (group, receiver_role, error);
+      goto out;
+    }
+  else
+    pick = janus_group_select (group, addresses, n);
+
+  chosen = janus_address_copy (addresses[pick]);
+  route = janus_message_route_new (janus_group_get_id (group), sender_role, receiver_role);
+  deliver_routed (player, players[pick], g_steal_pointer (&message), route);
+  janus_message_route_unref (route);
+
+out:
+  janus_epoch_exit ();
+  if (players != stack)
+    g_free (players);
+  if (addresses != astack)
+    g_free (addresses);
+  if (message != NULL)
+    janus_message_unref (message);
+  return chosen;
+}
+
+/**
+ * janus_role_send_message:
+ * @self: the sending role
+ * @receiver_role: the type of the receiving role
+ * @message: (transfer full): an unsent message
+ * @error: return location for a #GError
+ *
+ * Sends @message to one player of @receiver_role (or of a subclass) in the
+ * role's group, never to the sending agent itself, chosen by the group's
+ * selection policy (random unless set otherwise). It lands in that player's
+ * role's mailbox. MT safe and lock free (the group's membership is read
+ * from an immutable snapshot).
+ *
+ * Returns: (transfer full) (nullable): the address of the receiver, or
+ *   %NULL with @error set (%JANUS_ERROR_ROLE_NOT_PLAYED if @self was left,
+ *   %JANUS_ERROR_NOT_A_MEMBER if nobody else plays @receiver_role, or a
+ *   send error); @message is released in every case
+ */
+JanusAddress *
+janus_role_send_message (JanusRole     *self,
+                         GType          receiver_role,
+                         JanusMessage  *message,
+                         GError       **error)
+{
+  g_return_val_if_fail (JANUS_IS_ROLE (self), NULL);
+  g_return_val_if_fail (g_type_is_a (receiver_role, JANUS_TYPE_ROLE), NULL);
+  g_return_val_if_fail (message != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_role_sender (self, message, error))
+    {
+      janus_message_unref (message);
+      return NULL;
+    }
+  return janus_role_route_one (RP (self)->player, RP (self)->group, G_OBJECT_TYPE (self),
+                               receiver_role, NULL, message, error);
+}
+
+/**
+ * janus_role_broadcast_message:
+ * @self: the sending role
+ * @receiver_role: the type of the receiving roles
+ * @message: (transfer full): an unsent message; a pointer body is refused
+ *   when there is more than one receiver
+ * @n_receivers: (out) (optional): how many received it
+ * @error: return location for a #GError
+ *
+ * Sends @message to every player of @receiver_role or of one of its
+ * subclasses in the role's group, except the sending agent. Each receiver
+ * gets its own message (the body is shared). Broadcasting to nobody
+ * succeeds with 0 receivers.
+ *
+ * Returns: %TRUE if sent; %FALSE with @error set otherwise (@message is
+ *   released in every case)
+ */
+gboolean
+janus_role_broadcast_message (JanusRole     *self,
+                              GType          receiver_role,
+                              JanusMessage  *message,
+                              guint         *n_receivers,
+                              GError       **error)
+{
+  JanusRoleSnapshot *snap;
+  JanusAgent **players, *stack[64];
+  JanusMessageRoute *route;
+  guint n, i;
+
+  g_return_val_if_fail (JANUS_IS_ROLE (self), FALSE);
+  g_return_val_if_fail (g_type_is_a (receiver_role, JANUS_TYPE_ROLE), FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (n_receivers)
+    *n_receivers = 0;
+  if (!check_role_sender (self, message, error))
+    {
+      janus_message_unref (message);
+      return FALSE;
+    }
+
+  janus_epoch_enter ();
+  snap = janus_group_snapshot (RP (self)->group);
+  players = snap->n <= G_N_ELEMENTS (stack) ? stack : g_new (JanusAgent *, snap->n);
+  n = collect_receivers (snap, receiver_role, RP (self)->player, players);
+  if (n > 1 && janus_message_body_kind (message) == JANUS_BODY_POINTER)
+    {
+      janus_epoch_exit ();
+      if (players != stack)
+        g_free (players);
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
+                   "Message “%s” has a pointer body and cannot go to %u receivers",
+                   message->subject, n);
+      janus_message_unref (message);
+      return FALSE;
+    }
+  route = janus_message_route_new (janus_group_get_id (RP (self)->group),
+                                   G_OBJECT_TYPE (self), receiver_role);
+  for (i = 0; i + 1 < n; i++)
+    deliver_routed (RP (self)->player, players[i], janus_message_clone_for (message), route);
+  if (n > 0)
+    deliver_routed (RP (self)->player, players[n - 1], message, route);
+  else
+    janus_message_unref (message);
+  janus_message_route_unref (route);
+  janus_epoch_exit ();
+  if (players != stack)
+    g_free (players);
+  if (n_receivers)
+    *n_receivers = n;
+  return TRUE;
+}
+
+/**
+ * janus_role_reply:
+ * @self: the replying role
+ * @request: a role message this role received
+ * @reply: (transfer full): an unsent message
+ * @error: return location for a #GError
+ *
+ * Sends @reply to the role that sent @request (same group), into its
+ * mailbox.
+ *
+ * Returns: %TRUE if sent; %FALSE with @error set (a direct @request is
+ *   %JANUS_ERROR_INVALID_ARGUMENT); @reply is released in every case
+ */
+gboolean
+janus_role_reply (JanusRole     *self,
+                  JanusMessage  *request,
+                  JanusMessage  *reply,
+                  GError       **error)
+{
+  JanusMessageRoute *route;
+  JanusAgentPrivate *pp;
+
+  g_return_val_if_fail (JANUS_IS_ROLE (self), FALSE);
+  g_return_val_if_fail (request != NULL, FALSE);
+  g_return_val_if_fail (reply != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_role_sender (self, reply, error))
+    goto fail;
+  if (request->route == NULL || !janus_message_sent (request)
+      || request->route->sender_role == G_TYPE_INVALID)
+    {
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
+                   "Role %s cannot reply to message “%s”: it was not sent by a role",
+                   G_OBJECT_TYPE_NAME (self), request->subject);
+      goto fail;
+    }
+  pp = janus_agent_get_private (RP (self)->player);
+  route = janus_message_route_new (request->route->group_id, G_OBJECT_TYPE (self),
+                                   request->route->sender_role);
+  reply->route = route;
+  janus_message_seal (reply, &pp->address, &request->sender,
+                      janus_kernel_timestamp (pp->kernel));
+  janus_kernel_deliver (pp->kernel, reply);
+  return TRUE;
+
+fail:
+  janus_message_unref (reply);
+  return FALSE;
+}
+
+/**
+ * janus_role_forward:
+ * @self: the forwarding role
+ * @message: a message (it is not consumed)
+ * @receiver_role: the type of the receiving role
+ * @error: return location for a #GError
+ *
+ * Sends a copy of @message (subject, body, priority) from this role to one
+ * player of @receiver_role in the group, as [method@Janus.Role.send_message]
+ * does.
+ *
+ * Returns: (transfer full) (nullable): the address of the receiver, or
+ *   %NULL with @error set
+ */
+JanusAddress *
+janus_role_forward (JanusRole     *self,
+                    JanusMessage  *message,
+                    GType          receiver_role,
+                    GError       **error)
+{
+  g_return_val_if_fail (JANUS_IS_ROLE (self), NULL);
+  g_return_val_if_fail (message != NULL, NULL);
+  g_return_val_if_fail (janus_message_body_kind (message) != JANUS_BODY_POINTER, NULL);
+
+  return janus_role_send_message (self, receiver_role, janus_message_clone_for (message), error);
+}
+
+/* ---------------------------------------------------------- capacities */
+
+/**
+ * janus_role_get_capacity:
+ * @self: a played role
+ * @capacity_type: a capacity interface type
+ *
+ * Gets the player's implementation of @capacity_type, to call it
+ * synchronously through its own interface.
+ *
+ * Returns: (transfer none) (type GObject) (nullable): the implementation,
+ *   or %NULL if the player does not provide it
+ */
+gpointer
+janus_role_get_capacity (JanusRole *self,
+                         GType      capacity_type)
+{
+  g_return_val_if_fail (JANUS_IS_ROLE (self), NULL);
+
+  if (!RP (self)->played)
+    return NULL;
+  return janus_agent_get_capacity (RP (self)->player, capacity_type);
+}
+
+static JanusCapacity *
+find_capacity (JanusRole  *self,
+               GType       capacity_type,
+               GError    **error)
+{
+  gpointer impl = RP (self)->played
+                  ? janus_agent_get_capacity (RP (self)->player, capacity_type) : NULL;
+
+  if (impl == NULL || !JANUS_IS_CAPACITY (impl))
+    {
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_MISSING_CAPACITY,
+                   "Role %s cannot invoke capacity %s: its player does not provide it",
+                   G_OBJECT_TYPE_NAME (self), g_type_name (capacity_type));
+      return NULL;
+    }
+  return impl;
+}
+
+/**
+ * janus_role_invoke_capacity:
+ * @self: a played role
+ * @capacity_type: a capacity interface type
+ * @input: (nullable): the input; a floating reference is taken
+ * @error: return location for a #GError
+ *
+ * Invokes the player's @capacity_type synchronously, on the calling thread,
+ * through [method@Janus.Capacity.invoke].
+ *
+ * Returns: (transfer full) (nullable): the result, or %NULL (with @error set
+ *   on failure, %JANUS_ERROR_MISSING_CAPACITY if the player lacks it)
+ */
+GVariant *
+janus_role_invoke_capacity (JanusRole  *self,
+                            GType       capacity_type,
+                            GVariant   *input,
+                            GError    **error)
+{
+  g_autoptr(GVariant) in = NULL;
+  JanusCapacity *impl;
+
+  g_return_val_if_fail (JANUS_IS_ROLE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  in = input ? g_variant_ref_sink (input) : NULL;
+  impl = find_capacity (self, capacity_type, error);
+  if (impl == NULL)
+    return NULL;
+  return janus_capacity_invoke (impl, in, error);
+}
+
+/* An internal light agent that performs one asynchronous capacity call on a
+ * worker and mails the outcome to the calling role. */
+#define JANUS_TYPE_CAPACITY_TASK (janus_capacity_task_get_type ())
+G_DECLARE_FINAL_TYPE (JanusCapacityTask, janus_capacity_task, JANUS, CAPACITY_TASK, JanusAgent)
+
+struct _JanusCapacityTask
+{
+  JanusAgent         parent_instance;
+  JanusCapacity     *capacity;
+  GVariant          *input;
+  JanusAddress       reply_to;
+  JanusMessageRoute *route;
+  char              *subject;
+};
+
+G_DEFINE_FINAL_TYPE (JanusCapacityTask, janus_capacity_task, JANUS_TYPE_AGENT)
+
+static gboolean
+capacity_task_activate (JanusAgent  *agent,
+                        GVariant    *parameters,
+                        GError     **error)
+{
+  JanusCapacityTask *self = JANUS_CAPACITY_TASK (agent);
+  g_autoptr(GError) failure = NULL;
+  g_autoptr(GVariant) result = NULL;
+  JanusMessage *reply;
+  GVariant *body;
+
+  result = janus_capacity_invoke (self->capacity, self->input, &failure);
+  if (failure != NULL)
+    body = g_variant_new ("(bv)", FALSE, g_variant_new_string (failure->message));
+  else
+    body = g_variant_new ("(bv)", TRUE, result ? result : g_variant_new ("()"));
+  reply = janus_message_new (self->subject, body);
+  reply->route = janus_message_route_ref (self->route);
+  janus_agent_send (agent, &self->reply_to, reply, NULL);
+  return TRUE;
+}
+
+static JanusLive
+capacity_task_live (JanusAgent *agent)
+{
+  return JANUS_LIVE_DONE;
+}
+
+static void
+capacity_task_finalize (GObject *object)
+{
+  JanusCapacityTask *self = JANUS_CAPACITY_TASK (object);
+
+  g_clear_object (&self->capacity);
+  g_clear_pointer (&self->input, g_variant_unref);
+  g_clear_pointer (&self->route, janus_message_route_unref);
+  g_free (self->subject);
+  G_OBJECT_CLASS (janus_capacity_task_parent_class)->finalize (object);
+}
+
+static void
+janus_capacity_task_class_init (JanusCapacityTaskClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = capacity_task_finalize;
+  JANUS_AGENT_CLASS (klass)->activate = capacity_task_activate;
+  JANUS_AGENT_CLASS (klass)->live = capacity_task_live;
+}
+
+static void
+janus_capacity_task_init (JanusCapacityTask *self)
+{
+}
+
+/**
+ * janus_role_invoke_capacity_async:
+ * @self: a played role
+ * @capacity_type: a capacity interface type
+ * @input: (nullable): the input; a floating reference is taken
+ * @reply_subject: the subject of the answer
+ * @error: return location for a #GError
+ *
+ * Invokes the player's @capacity_type on one of the kernel's workers, so
+ * the role's step goes on at once. The outcome arrives in this role's
+ * mailbox as a message with subject @reply_subject; read it with
+ * [method@Janus.Message.get_capacity_result]. The implementation must be
+ * thread safe.
+ *
+ * Returns: %TRUE if the invocation was scheduled; %FALSE with @error set
+ *   (%JANUS_ERROR_MISSING_CAPACITY, or the kernel refused the task)
+ */
+gboolean
+janus_role_invoke_capacity_async (JanusRole   *self,
+                                  GType        capacity_type,
+                                  GVariant    *input,
+                                  const char  *reply_subject,
+                                  GError     **error)
+{
+  g_autoptr(GVariant) in = NULL;
+  g_autoptr(JanusCapacityTask) task = NULL;
+  JanusCapacity *impl;
+  JanusAgent *player;
+
+  g_return_val_if_fail (JANUS_IS_ROLE (self), FALSE);
+  g_return_val_if_fail (reply_subject != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  in = input ? g_variant_ref_sink (input) : NULL;
+  impl = find_capacity (self, capacity_type, error);
+  if (impl == NULL)
+    return FALSE;
+  player = RP (self)->player;
+  task = g_object_new (JANUS_TYPE_CAPACITY_TASK, NULL);
+  task->capacity = g_object_ref (impl);
+  task->input = in ? g_variant_ref (in) : NULL;
+  task->reply_to = *janus_agent_get_address (player);
+  task->route = janus_message_route_new (janus_group_get_id (RP (self)->group),
+                                         G_TYPE_INVALID, G_OBJECT_TYPE (self));
+  task->subject = g_strdup (reply_subject);
+  return janus_kernel_launch_light_agent (janus_agent_get_kernel (player),
+                                          JANUS_AGENT (task), NULL, NULL, error);
+}
+
+/* ------------------------------------------------------------- GObject */
+
+static gboolean
+janus_role_real_activate (JanusRole  *self,
+                          GVariant   *init,
+                          GError    **error)
+{
+  return TRUE;
+}
+
+static JanusLive
+janus_role_real_live (JanusRole *self)
+{
+  return JANUS_LIVE_WAIT;
+}
+
+static void
+janus_role_real_end (JanusRole *self)
+{
+}
+
+static void
+janus_role_finalize (GObject *object)
+{
+  JanusRolePrivate *rp = RP (JANUS_ROLE (object));
+
+  g_clear_object (&rp->group);
+
+  G_OBJECT_CLASS (janus_role_parent_class)->finalize (object);
+}
+
+static void
+janus_role_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  JanusRole *self = JANUS_ROLE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PLAYER:
+      g_value_set_object (value, janus_role_get_player (self));
+      break;
+    case PROP_GROUP:
+      g_value_set_object (value, janus_role_get_group (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+janus_role_class_init (JanusRoleClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = janus_role_finalize;
+  object_class->get_property = janus_role_get_property;
+
+  klass->activate = janus_role_real_activate;
+  klass->live = janus_role_real_live;
+  klass->end = janus_role_real_end;
+
+  /**
+   * JanusRole:player: (attributes org.gtk.Property.get=janus_role_get_player)
+   *
+   * The agent playing the role, %NULL once it was left.
+   */
+  properties[PROP_PLAYER] =
+    g_param_spec_object ("player", NULL, NULL, JANUS_TYPE_AGENT,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * JanusRole:group: (attributes org.gtk.Property.get=janus_role_get_group)
+   *
+   * The group the role is played in.
+   */
+  properties[PROP_GROUP] =
+    g_param_spec_object ("group", NULL, NULL, JANUS_TYPE_GROUP,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+janus_role_init (JanusRole *self)
+{
+}
