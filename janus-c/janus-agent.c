@@ -1754,26 +1754,28 @@ step_roles (JanusAgent *self)
 {
   JanusAgentPrivate *priv = P (self);
   JanusAgentExtra *extra = peek_extra (priv);
-  g_autoptr(GPtrArray) roles = NULL;
   gboolean again = FALSE;
-  guint i;
+  guint i = 0;
 
   if (extra == NULL || extra->roles == NULL || extra->roles->len == 0)
     return JANUS_LIVE_WAIT;
   mailbox_look (self, priv);            /* marks the roles with arrivals */
-  roles = janus_agent_list_roles (self);
-  for (i = 0; i < roles->len; i++)
+  /* in place: a role left during the loop shifts the later ones down */
+  while (i < extra->roles->len)
     {
-      JanusRole *role = roles->pdata[i];
+      JanusRole *role = extra->roles->pdata[i];
       JanusRolePrivate *rp = janus_role_get_private (role);
+      g_autoptr(JanusRole) keep = NULL;
       JanusLive live;
 
-      if (!rp->played || !(rp->fresh || rp->has_new || rp->wants_again))
-        continue;
+      if (!(rp->fresh || rp->has_new || rp->wants_again))
+        {
+          i++;
+          continue;
+        }
+      keep = g_object_ref (role);
       rp->fresh = rp->has_new = FALSE;
       live = JANUS_ROLE_GET_CLASS (role)->live (role);
-      if (!rp->played)
-        continue;                       /* it left during its step */
       if (live != JANUS_LIVE_AGAIN && live != JANUS_LIVE_WAIT && live != JANUS_LIVE_DONE)
         {
           g_autoptr(GError) error = NULL;
@@ -1783,13 +1785,16 @@ step_roles (JanusAgent *self)
           janus_kernel_agent_failed (priv->kernel, self, error);
           live = JANUS_LIVE_DONE;
         }
-      if (live == JANUS_LIVE_DONE)
+      if (rp->played && live == JANUS_LIVE_DONE)
         leave_role_now (self, role);
-      else
+      else if (rp->played)
         {
           rp->wants_again = live == JANUS_LIVE_AGAIN;
           again |= rp->wants_again;
         }
+      /* the role may have left (itself or another) during its step */
+      if (i < extra->roles->len && extra->roles->pdata[i] == role)
+        i++;
     }
   return again ? JANUS_LIVE_AGAIN : JANUS_LIVE_WAIT;
 }
