@@ -2051,12 +2051,29 @@ void
 janus_agent_class_set_activation_prototype (JanusAgentClass *klass,
                                             const char      *type_string)
 {
+  static GMutex lock;
+  static GHashTable *interned;    /* type string -> GVariantType, for ever */
+  GVariantType *type = NULL;
+
   g_return_if_fail (JANUS_IS_AGENT_CLASS (klass));
   g_return_if_fail (type_string == NULL || g_variant_type_string_is_valid (type_string));
 
-  /* class data lives as long as the type: the previous (possibly inherited)
-   * prototype is shared with the parent class and stays */
-  klass->activation_prototype = type_string ? g_variant_type_new (type_string) : NULL;
+  /* interned: subclasses copy the pointer into their own class struct, so a
+   * prototype can never be freed; interning bounds them by distinct types */
+  if (type_string != NULL)
+    {
+      g_mutex_lock (&lock);
+      if (interned == NULL)
+        interned = g_hash_table_new (g_str_hash, g_str_equal);
+      type = g_hash_table_lookup (interned, type_string);
+      if (type == NULL)
+        {
+          type = g_variant_type_new (type_string);
+          g_hash_table_insert (interned, g_strdup (type_string), type);
+        }
+      g_mutex_unlock (&lock);
+    }
+  klass->activation_prototype = type;
 }
 
 /**
