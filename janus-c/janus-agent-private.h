@@ -12,19 +12,22 @@ G_BEGIN_DECLS
 
 typedef struct _JanusAgentExtra JanusAgentExtra;
 
-/* Bits of JanusAgentPrivate.flags: written before the agent is published
- * (HEAVY) or by the agent's owner during its turn (the others). */
+/* Bits of JanusAgentPrivate.flags, written by the agent's owner only (the
+ * thread running its turn, or its heavy thread). */
 enum {
-  JANUS_AGENT_FLAG_HEAVY   = 1 << 0,
+  JANUS_AGENT_FLAG_TOOK    = 1 << 0,  /* this step took the inbox (one look) */
   JANUS_AGENT_FLAG_KILL_ME = 1 << 1,  /* kill at the end of this turn */
   JANUS_AGENT_FLAG_QUEUED  = 1 << 2,  /* in a scheduling set (step mode) */
+  JANUS_AGENT_FLAG_SLEEPING = 1 << 3, /* janus_agent_sleep: no live until due */
+  JANUS_AGENT_FLAG_LOOKED  = 1 << 4,  /* step mode: looked at round start */
 };
 
 /* Bits of JanusAgentPrivate.pending: requests from other threads, set with
  * a seq_cst RMW before trying to unblock the agent (see janus-inbox). */
 enum {
-  JANUS_PENDING_KILL = 1 << 0,
-  JANUS_PENDING_WAKE = 1 << 1,
+  JANUS_PENDING_KILL  = 1 << 0,
+  JANUS_PENDING_WAKE  = 1 << 1,
+  JANUS_PENDING_TIMER = 1 << 2,       /* a due timer is in the inbox */
 };
 
 /* Everything a light agent needs; the rest lives in the lazily allocated
@@ -35,9 +38,11 @@ enum {
  *   inbox          any thread (janus-inbox-private.h protocol)
  *   pending        any thread sets bits (seq_cst); the owner clears them
  *   state          the owner, atomically, read by anyone
- *   flags, queue*  the owner: the thread running the agent's turn (or its
+ *   flags, mailbox_kind, queue*
+ *                  the owner: the thread running the agent's turn (or its
  *                  heavy thread); handed between threads through the inbox
  *                  and run-queue release/acquire pairs
+ *   heavy          written once before the agent is published
  *   rq_next        whoever holds the right to schedule the agent
  *   address, kernel, creator  written once at launch, before publication
  *   extra          installed once with a CAS, then immutable pointer */
@@ -48,7 +53,7 @@ typedef struct
   _Atomic guint8            state;
   guint8                    flags;
   guint8                    mailbox_kind;
-  guint8                    turn_took;     /* inbox taken during this turn */
+  guint8                    heavy;         /* set before publication, then read-only */
   JanusMessage             *queue_head;    /* owner's FIFO, oldest first */
   JanusMessage             *queue_tail;
   JanusAgent               *rq_next;
@@ -65,6 +70,11 @@ struct _JanusAgentExtra
   GMutex        lock;            /* guards memory, mailbox wrapper, heavy wait */
   JanusMemory  *memory;
   JanusMailbox *mailbox;
+  /* timers (owner only): pending ones, and due ones taken from the inbox */
+  struct _JanusTimer *timers;
+  guint         n_timers;
+  JanusMessage *fired_head;
+  JanusMessage *fired_tail;
   /* roles (owner only) and capacities (guarded by lock) */
   GPtrArray    *roles;           /* JanusRole played, strong, take order */
   gboolean      end_when_no_role;
@@ -128,6 +138,7 @@ JanusTurnResult janus_agent_run_turn  (JanusAgent   *self);
 void      janus_agent_heavy_main      (JanusAgent   *self);
 void      janus_agent_heavy_wake      (JanusAgent   *self);
 void      janus_agent_request_kill    (JanusAgent   *self);
+void      janus_agent_prelook         (JanusAgent   *self);
 JanusAgent *janus_agent_get_current   (void);
 
 /* Mailbox internals shared with JanusMailbox */

@@ -7,6 +7,7 @@
 #include "janus-group-private.h"
 #include "janus-organization-private.h"
 #include "janus-role-private.h"
+#include "janus-timer-private.h"
 #include "janus-enums.h"
 #include "janus-error.h"
 #include "janus-kernel-private.h"
@@ -166,6 +167,11 @@ peek_extra (JanusAgentPrivate *priv)
 static void mailbox_look (JanusAgent        *self,
                           JanusAgentPrivate *priv);
 static void leave_all_roles (JanusAgent *self);
+static void run_fired_timers (JanusAgent *self);
+static void cancel_all_timers (JanusAgent *self);
+static JanusMessage *extract_timers (JanusAgentPrivate  *priv,
+                                     JanusMessage       *head,
+                                     JanusMessage      **tail);
 
 /* ------------------------------------------------------------ life-cycle */
 
@@ -198,7 +204,7 @@ janus_agent_prepare_launch (JanusAgent  *self,
   janus_address_init (&priv->address, kernel->uuid, id);
   priv->creator = creator;
   if (heavy)
-    priv->flags |= JANUS_AGENT_FLAG_HEAVY;
+    priv->heavy = TRUE;
   if (name != NULL || parameters != NULL || heavy)
     {
       JanusAgentExtra *extra = janus_agent_ensure_extra (self);
@@ -279,6 +285,7 @@ die (JanusAgent *self)
   JANUS_AGENT_GET_CLASS (self)->end (self);
   /* whatever end left: each remaining role ends and is left */
   leave_all_roles (self);
+  cancel_all_timers (self);
 
   drain_dead_letters (self);
   janus_registry_remove (kernel->registry, priv->address.id);
@@ -356,8 +363,17 @@ janus_agent_run_turn (JanusAgent *self)
   JanusLive live = JANUS_LIVE_WAIT;
 
   tls_agent = self;
-  priv->turn_took = 0;
+  priv->flags &= ~JANUS_AGENT_FLAG_TOOK;
   pending = take_pending (priv);
+  if (G_UNLIKELY (priv->mailbox_kind == JANUS_MAILBOX_KIND_BUFFERED))
+    {
+      /* a buffered mailbox looks when the step begins (or, in step mode,
+       * already did when the round began) */
+      if (priv->flags & JANUS_AGENT_FLAG_LOOKED)
+        priv->flags = (priv->flags & ~JANUS_AGENT_FLAG_LOOKED) | JANUS_AGENT_FLAG_TOOK;
+      else
+        mailbox_look (self, priv);
+    }
 
   if (janus_agent_private_state (priv) == JANUS_AGENT_STATE_BORN)
     {
@@ -366,7 +382,13 @@ janus_agent_run_turn (JanusAgent *self)
       set_state (self, JANUS_AGENT_STATE_ALIVE);
     }
 
-  if (!(pending & JANUS_PENDING_KILL) && !(priv->flags & JANUS_AGENT_FLAG_KILL_ME))
+  /* due timers run first, in the order they were due */
+  if (G_UNLIKELY (pending & JANUS_PENDING_TIMER))
+    mailbox_look (self, priv);
+  if (G_UNLIKELY (priv->extra != NULL) && priv->extra->fired_head != NULL)
+    run_fired_timers (self);
+
+  if (!(pending & JANUS_PENDING_KILL) && !(priv->flags & (JANUS_AGENT_FLAG_KILL_ME | JANUS_AGENT_FLAG_SLEEPING)))
     {
       live = JANUS_AGENT_GET_CLASS (self)->live (self);
       if (!live_result_valid (self, live) || live == JANUS_LIVE_DONE)
@@ -377,7 +399,7 @@ janus_agent_run_turn (JanusAgent *self)
 
   /* WAIT sleeps until something arrives after the step looked at its
    * mailbox; a step that did not look, looks now */
-  if (live == JANUS_LIVE_WAIT && !priv->turn_took)
+  if (live == JANUS_LIVE_WAIT && !(priv->flags & JANUS_AGENT_FLAG_TOOK))
     mailbox_look (self, priv);
   if (live == JANUS_LIVE_AGAIN || sleep_or_keep (priv))
     result = JANUS_TURN_AGAIN;
@@ -455,7 +477,11 @@ janus_agent_heavy_main (JanusAgent *self)
       pending = take_pending (priv);
       if ((pending & JANUS_PENDING_KILL) || (priv->flags & JANUS_AGENT_FLAG_KILL_ME))
         break;
-      priv->turn_took = 0;
+      priv->flags &= ~JANUS_AGENT_FLAG_TOOK;
+      if (pending & JANUS_PENDING_TIMER)
+        mailbox_look (self, priv);
+      if (priv->extra != NULL && priv->extra->fired_head != NULL)
+        run_fired_timers (self);
       live = JANUS_AGENT_GET_CLASS (self)->live (self);
       if (!live_result_valid (self, live) || live == JANUS_LIVE_DONE)
         break;
@@ -503,7 +529,7 @@ janus_agent_check_owner (JanusAgent *self)
   state = janus_agent_private_state (priv);
   if (state == JANUS_AGENT_STATE_UNBORN || state == JANUS_AGENT_STATE_DIED)
     return TRUE;
-  if (priv->kernel->n_workers > 0 || (priv->flags & JANUS_AGENT_FLAG_HEAVY) || tls_agent != NULL)
+  if (priv->kernel->n_workers > 0 || priv->heavy || tls_agent != NULL)
     return FALSE;
   driver = atomic_load_explicit (&priv->kernel->sched->driver, memory_order_acquire);
   return driver == NULL || driver == g_thread_self ();
@@ -622,14 +648,27 @@ queue_append (JanusAgentPrivate *priv,
     }
 }
 
+/* Step mode: a buffered agent about to run in this round looks now, before
+ * any agent of the round runs (called by the driving thread). */
+void
+janus_agent_prelook (JanusAgent *self)
+{
+  JanusAgentPrivate *priv = P (self);
+
+  if (priv->mailbox_kind != JANUS_MAILBOX_KIND_BUFFERED)
+    return;
+  mailbox_look (self, priv);
+  priv->flags |= JANUS_AGENT_FLAG_LOOKED;
+}
+
 /* Whether the caller is the light agent's own step after its first look at
  * the mailbox: arrivals then wait for the next step. */
 static inline gboolean
 looked_this_step (JanusAgent        *self,
                   JanusAgentPrivate *priv)
 {
-  return priv->turn_took && tls_agent == self
-         && !(priv->flags & JANUS_AGENT_FLAG_HEAVY);
+  return (priv->flags & JANUS_AGENT_FLAG_TOOK) && tls_agent == self
+         && !priv->heavy;
 }
 
 /* Moves what arrived into the owner's queue: once per step for a light agent
@@ -645,8 +684,11 @@ mailbox_look (JanusAgent        *self,
   if (looked_this_step (self, priv))
     return;
   if (tls_agent == self)
-    priv->turn_took = 1;
+    priv->flags |= JANUS_AGENT_FLAG_TOOK;
   head = janus_inbox_take (&priv->inbox, &tail, &n);
+  /* a timer may arrive before its TIMER flag: always look for them */
+  if (head != NULL && priv->extra != NULL)
+    head = extract_timers (priv, head, &tail);
   if (head != NULL)
     queue_append (priv, head, tail);
 }
@@ -907,8 +949,9 @@ janus_agent_get_mailbox_size (JanusAgent *self)
  * Takes the oldest message, waiting for one to arrive if the mailbox is
  * empty. Only a heavy agent blocks (on its own thread, without spinning); for
  * a light agent this is [method@Janus.Agent.get_message]. A kill (asked
- * before or while waiting, [method@Janus.Agent.kill_me] included) or a
- * [method@Janus.Agent.wake] ends the wait with %NULL.
+ * before or while waiting, [method@Janus.Agent.kill_me] included), a
+ * [method@Janus.Agent.wake] or one of the agent's timers falling due (it
+ * runs once `live` returns) ends the wait with %NULL.
  *
  * Returns: (transfer full) (nullable): the message, or %NULL on time-out or
  *   kill
@@ -926,7 +969,7 @@ janus_agent_wait_message (JanusAgent *self,
 
   priv = P (self);
   m = janus_agent_mailbox_take (self);
-  if (m != NULL || timeout_usec == 0 || !(priv->flags & JANUS_AGENT_FLAG_HEAVY)
+  if (m != NULL || timeout_usec == 0 || !priv->heavy
       || tls_agent != self)
     return m;
 
@@ -947,6 +990,9 @@ janus_agent_wait_message (JanusAgent *self,
         return NULL;
       if ((m = janus_agent_mailbox_take (self)) != NULL)
         return m;
+      /* a due timer ends the wait: it runs once live returns */
+      if (priv->extra != NULL && priv->extra->fired_head != NULL)
+        return NULL;
       if (deadline >= 0 && g_get_monotonic_time () >= deadline)
         return NULL;
     }
@@ -985,7 +1031,7 @@ janus_agent_set_mailbox_kind (JanusAgent       *self,
   JanusMessage *queued;
 
   g_return_if_fail (janus_is_agent (self));
-  g_return_if_fail (kind <= JANUS_MAILBOX_KIND_BLACK_HOLE);
+  g_return_if_fail (kind <= JANUS_MAILBOX_KIND_BUFFERED);
   CHECK_OWNER (self, );
 
   priv = P (self);
@@ -1142,13 +1188,13 @@ janus_agent_send_random (JanusAgent          *self,
   g_return_val_if_fail (message != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  chosen = receivers[janus_scheduler_random () % n_receivers];
+  g_return_val_if_fail (chosen != NULL, NULL);
   if (!janus_agent_check_sender (self, message, error))
     {
       janus_message_unref (message);
       return NULL;
     }
-  chosen = receivers[janus_scheduler_random () % n_receivers];
-  g_return_val_if_fail (chosen != NULL, NULL);
   send_one (self, chosen, message);
   return chosen;
 }
@@ -1340,6 +1386,360 @@ janus_agent_wake (JanusAgent *self)
     request (self, JANUS_PENDING_WAKE);
 }
 
+/* -------------------------------------------------------------- timers */
+
+static void
+link_timer (JanusAgentExtra *extra,
+            JanusTimer      *timer)
+{
+  timer->prev = NULL;
+  timer->next = extra->timers;
+  if (extra->timers)
+    extra->timers->prev = timer;
+  extra->timers = timer;
+  extra->n_timers++;
+}
+
+static void
+unlink_timer (JanusAgentExtra *extra,
+              JanusTimer      *timer)
+{
+  if (timer->prev)
+    timer->prev->next = timer->next;
+  else
+    extra->timers = timer->next;
+  if (timer->next)
+    timer->next->prev = timer->prev;
+  timer->prev = timer->next = NULL;
+  extra->n_timers--;
+}
+
+/* Whoever holds the timer (a heap, or a message in transit) frees it. */
+static void
+cancel_timer (JanusAgent      *self,
+              JanusAgentExtra *extra,
+              JanusTimer      *timer)
+{
+  int pending = JANUS_TIMER_PENDING;
+
+  unlink_timer (extra, timer);
+  /* acq_rel: against the heap owner firing it. Still in a heap: it stops
+   * counting as pending now; already fired: it was counted out then, and
+   * the agent skips it when it arrives */
+  if (atomic_compare_exchange_strong_explicit (&timer->state, &pending, JANUS_TIMER_CANCELLED,
+                                               memory_order_acq_rel, memory_order_acquire))
+    janus_scheduler_timer_cancelled (P (self)->kernel);
+  else
+    atomic_store_explicit (&timer->state, JANUS_TIMER_CANCELLED, memory_order_release);
+}
+
+static guint64
+add_timer (JanusAgent     *self,
+           gint64          due,
+           JanusTimerKind  kind,
+           JanusTimerFunc  func,
+           gpointer        user_data,
+           GDestroyNotify  destroy)
+{
+  JanusAgentPrivate *priv = P (self);
+  JanusAgentExtra *extra = janus_agent_ensure_extra (self);
+  JanusTimer *timer = g_new0 (JanusTimer, 1);
+
+  timer->id = janus_scheduler_timer_id (priv->kernel);
+  timer->agent_id = priv->address.id;
+  timer->func = func;
+  timer->data = user_data;
+  timer->destroy = destroy;
+  timer->kind = kind;
+  atomic_init (&timer->state, JANUS_TIMER_PENDING);
+  link_timer (extra, timer);
+  janus_scheduler_add_timer (priv->kernel, timer, due);
+  return timer->id;
+}
+
+/* Runs the due timers the agent's mailbox handed over, oldest first. */
+static void
+run_fired_timers (JanusAgent *self)
+{
+  JanusAgentExtra *extra = peek_extra (P (self));
+
+  while (extra != NULL && extra->fired_head != NULL)
+    {
+      JanusMessage *m = extra->fired_head;
+      JanusTimer *timer = m->v.data;
+
+      extra->fired_head = m->next;
+      if (extra->fired_head == NULL)
+        extra->fired_tail = NULL;
+      m->next = NULL;
+      janus_message_unref (m);
+      if (atomic_load_explicit (&timer->state, memory_order_acquire) != JANUS_TIMER_CANCELLED)
+        {
+          unlink_timer (extra, timer);
+          if (timer->kind == JANUS_TIMER_SLEEP)
+            P (self)->flags &= ~JANUS_AGENT_FLAG_SLEEPING;
+          else
+            timer->func (self, timer->data);
+        }
+      janus_timer_free (timer);
+    }
+}
+
+/* Takes the due timers out of a batch of arrivals (they are not letters). */
+static JanusMessage *
+extract_timers (JanusAgentPrivate  *priv,
+                JanusMessage       *head,
+                JanusMessage      **tail)
+{
+  JanusAgentExtra *extra = atomic_load_explicit (&priv->extra, memory_order_acquire);
+  JanusMessage *m = head, *prev = NULL;
+
+  while (m != NULL)
+    {
+      JanusMessage *next = m->next;
+
+      if (janus_message_internal (m))
+        {
+          if (prev)
+            prev->next = next;
+          else
+            head = next;
+          if (*tail == m)
+            *tail = prev;
+          m->next = NULL;
+          if (extra->fired_tail)
+            extra->fired_tail->next = m;
+          else
+            extra->fired_head = m;
+          extra->fired_tail = m;
+        }
+      else
+        prev = m;
+      m = next;
+    }
+  return head;
+}
+
+/* At death: pending timers will not run (whoever holds them frees them). */
+static void
+cancel_all_timers (JanusAgent *self)
+{
+  JanusAgentExtra *extra = peek_extra (P (self));
+
+  while (extra != NULL && extra->timers != NULL)
+    cancel_timer (self, extra, extra->timers);
+  while (extra != NULL && extra->fired_head != NULL)
+    {
+      JanusMessage *m = extra->fired_head;
+      extra->fired_head = m->next;
+      m->next = NULL;
+      janus_timer_free (m->v.data);
+      janus_message_unref (m);
+    }
+  if (extra != NULL)
+    extra->fired_tail = NULL;
+}
+
+#define CHECK_TIMER_CALLER(self, val)                                           \
+  G_STMT_START {                                                                \
+    JanusAgentState s_ = janus_agent_private_state (P (self));                  \
+    if (G_UNLIKELY (s_ == JANUS_AGENT_STATE_UNBORN || s_ >= JANUS_AGENT_STATE_DIED)) \
+      {                                                                         \
+        g_critical ("%s: agent %s is not running", G_STRFUNC,                   \
+                    G_OBJECT_TYPE_NAME (self));                                 \
+        return val;                                                             \
+      }                                                                         \
+    if (G_UNLIKELY (!janus_agent_check_owner (self)))                           \
+      {                                                                         \
+        g_critical ("%s: agent %s's timers are set from its own steps",         \
+                    G_STRFUNC, G_OBJECT_TYPE_NAME (self));                      \
+        return val;                                                             \
+      }                                                                         \
+  } G_STMT_END
+
+/**
+ * janus_agent_call_in:
+ * @self: the agent (call from its own step)
+ * @delay: microseconds from now, 0 or more, on the kernel's clock
+ * @func: (scope notified) (closure user_data) (destroy destroy): what to do
+ * @user_data: (nullable): data for @func
+ * @destroy: (nullable): frees @user_data once the timer ran or was
+ *   cancelled
+ *
+ * Runs @func in the agent's first step after @delay has passed: the agent
+ * becomes runnable then (a waiting agent is woken), its due timers run at
+ * the start of that step — before its `live` — oldest first, and timers due
+ * at the same time in the order they were set. Timers live in a heap per
+ * worker (no #GSource each). Under a virtual clock ([class@Janus.Clock])
+ * they fire exactly when the clock reaches them. A timer of an agent that
+ * died never runs.
+ *
+ * Returns: the timer's identifier, for [method@Janus.Agent.cancel_timer]
+ */
+guint64
+janus_agent_call_in (JanusAgent     *self,
+                     gint64          delay,
+                     JanusTimerFunc  func,
+                     gpointer        user_data,
+                     GDestroyNotify  destroy)
+{
+  g_return_val_if_fail (janus_is_agent (self), 0);
+  g_return_val_if_fail (delay >= 0, 0);
+  g_return_val_if_fail (func != NULL, 0);
+  CHECK_TIMER_CALLER (self, 0);
+
+  return add_timer (self, janus_kernel_monotonic_time (P (self)->kernel) + delay,
+                    JANUS_TIMER_CALL, func, user_data, destroy);
+}
+
+/**
+ * janus_agent_call_at:
+ * @self: the agent (call from its own step)
+ * @time: when, on the kernel's clock ([method@Janus.Kernel.get_time])
+ * @func: (scope notified) (closure user_data) (destroy destroy): what to do
+ * @user_data: (nullable): data for @func
+ * @destroy: (nullable): frees @user_data once the timer ran or was
+ *   cancelled
+ *
+ * Like [method@Janus.Agent.call_in], at the kernel time @time (a time in
+ * the past runs at the next step).
+ *
+ * Returns: the timer's identifier, for [method@Janus.Agent.cancel_timer]
+ */
+guint64
+janus_agent_call_at (JanusAgent     *self,
+                     gint64          time,
+                     JanusTimerFunc  func,
+                     gpointer        user_data,
+                     GDestroyNotify  destroy)
+{
+  JanusKernel *kernel;
+  gint64 due;
+
+  g_return_val_if_fail (janus_is_agent (self), 0);
+  g_return_val_if_fail (func != NULL, 0);
+  CHECK_TIMER_CALLER (self, 0);
+
+  kernel = P (self)->kernel;
+  /* the real clock's timers follow the monotonic clock: translate */
+  due = janus_kernel_monotonic_time (kernel) + (time - janus_kernel_get_time (kernel));
+  return add_timer (self, due, JANUS_TIMER_CALL, func, user_data, destroy);
+}
+
+/**
+ * janus_agent_cancel_timer:
+ * @self: the agent (call from its own step)
+ * @timer_id: an identifier from [method@Janus.Agent.call_in] or
+ *   [method@Janus.Agent.call_at]
+ *
+ * Cancels a timer that has not run yet; its destroy function still runs.
+ *
+ * Returns: %TRUE if the timer was pending and will not run
+ */
+gboolean
+janus_agent_cancel_timer (JanusAgent *self,
+                          guint64     timer_id)
+{
+  JanusAgentExtra *extra;
+  JanusTimer *timer;
+
+  g_return_val_if_fail (janus_is_agent (self), FALSE);
+  CHECK_TIMER_CALLER (self, FALSE);
+
+  extra = peek_extra (P (self));
+  for (timer = extra ? extra->timers : NULL; timer != NULL; timer = timer->next)
+    if (timer->id == timer_id && timer->kind == JANUS_TIMER_CALL)
+      {
+        cancel_timer (self, extra, timer);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/**
+ * janus_agent_get_timer_count:
+ * @self: an agent
+ *
+ * Counts the agent's timers that have not run nor been cancelled (a
+ * sleep included). Call from the agent's own step.
+ *
+ * Returns: the number of pending timers
+ */
+guint
+janus_agent_get_timer_count (JanusAgent *self)
+{
+  JanusAgentExtra *extra;
+
+  g_return_val_if_fail (janus_is_agent (self), 0);
+
+  extra = peek_extra (P (self));
+  return extra ? extra->n_timers : 0;
+}
+
+/**
+ * janus_agent_sleep:
+ * @self: the agent (call from its own step)
+ * @duration: microseconds on the kernel's clock, 0 or more
+ *
+ * Makes the agent sleep for @duration without blocking anything: a light
+ * agent finishes its current step, then is not stepped again (its `live`
+ * and its roles do not run; messages wait in its mailbox) until @duration
+ * has passed — it is then woken. A heavy agent's thread blocks until then
+ * (a kill ends the sleep). Sleeping again replaces the previous sleep.
+ */
+void
+janus_agent_sleep (JanusAgent *self,
+                   gint64      duration)
+{
+  JanusAgentPrivate *priv;
+  JanusAgentExtra *extra;
+  JanusTimer *timer;
+
+  g_return_if_fail (janus_is_agent (self));
+  g_return_if_fail (duration >= 0);
+  CHECK_TIMER_CALLER (self, );
+
+  priv = P (self);
+  extra = janus_agent_ensure_extra (self);
+  for (timer = extra->timers; timer != NULL; timer = timer->next)
+    if (timer->kind == JANUS_TIMER_SLEEP)
+      {
+        cancel_timer (self, extra, timer);
+        break;
+      }
+  priv->flags |= JANUS_AGENT_FLAG_SLEEPING;
+  add_timer (self, janus_kernel_monotonic_time (priv->kernel) + duration,
+             JANUS_TIMER_SLEEP, NULL, NULL, NULL);
+  if (priv->heavy && tls_agent == self)
+    {
+      /* the heavy thread itself waits: arrivals do not end a sleep */
+      while ((priv->flags & JANUS_AGENT_FLAG_SLEEPING)
+             && !(atomic_load_explicit (&priv->pending, memory_order_acquire) & JANUS_PENDING_KILL))
+        {
+          janus_agent_wait_arrival (self, -1);
+          mailbox_look (self, priv);
+          run_fired_timers (self);
+        }
+    }
+}
+
+/**
+ * janus_agent_is_sleeping:
+ * @self: an agent
+ *
+ * Tells whether the agent is in a [method@Janus.Agent.sleep]. Call from
+ * the agent's own step.
+ *
+ * Returns: whether it sleeps
+ */
+gboolean
+janus_agent_is_sleeping (JanusAgent *self)
+{
+  g_return_val_if_fail (janus_is_agent (self), FALSE);
+
+  return (P (self)->flags & JANUS_AGENT_FLAG_SLEEPING) != 0;
+}
+
 /* -------------------------------------------------------------- roles */
 
 static JanusAgentExtra *
@@ -1444,7 +1844,7 @@ check_role_request (JanusAgent  *self,
                    G_OBJECT_TYPE_NAME (org), max, max == 1 ? "" : "s");
       return FALSE;
     }
-  return janus_role_check_capacities (role_type, self, error)
+  return janus_role_check_capacities (role_type, self, group, error)
          && janus_role_check_conditions (role_type, self, group, FALSE, error);
 }
 
@@ -2035,7 +2435,7 @@ janus_agent_is_heavy (JanusAgent *self)
 {
   g_return_val_if_fail (janus_is_agent (self), FALSE);
 
-  return (P (self)->flags & JANUS_AGENT_FLAG_HEAVY) != 0;
+  return P (self)->heavy;
 }
 
 /**

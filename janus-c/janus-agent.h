@@ -11,6 +11,18 @@ G_BEGIN_DECLS
 
 #define JANUS_TYPE_AGENT (janus_agent_get_type ())
 
+/**
+ * JanusTimerFunc:
+ * @agent: the agent the timer belongs to
+ * @user_data: the data given with the timer
+ *
+ * What a timer does when it is due ([method@Janus.Agent.call_in],
+ * [method@Janus.Agent.call_at]). It runs in the agent's step, never
+ * concurrently with its `live` or its roles, like the rest of its code.
+ */
+typedef void (*JanusTimerFunc) (JanusAgent *agent,
+                                gpointer    user_data);
+
 JANUS_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (JanusAgent, janus_agent, JANUS, AGENT, GObject)
 
@@ -124,6 +136,29 @@ gboolean             janus_agent_kill               (JanusAgent          *self,
                                                      GError             **error);
 JANUS_AVAILABLE_IN_ALL
 void                 janus_agent_wake               (JanusAgent          *self);
+
+JANUS_AVAILABLE_IN_ALL
+guint64              janus_agent_call_in            (JanusAgent          *self,
+                                                     gint64               delay,
+                                                     JanusTimerFunc       func,
+                                                     gpointer             user_data,
+                                                     GDestroyNotify       destroy);
+JANUS_AVAILABLE_IN_ALL
+guint64              janus_agent_call_at            (JanusAgent          *self,
+                                                     gint64               time,
+                                                     JanusTimerFunc       func,
+                                                     gpointer             user_data,
+                                                     GDestroyNotify       destroy);
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_agent_cancel_timer       (JanusAgent          *self,
+                                                     guint64              timer_id);
+JANUS_AVAILABLE_IN_ALL
+guint                janus_agent_get_timer_count    (JanusAgent          *self);
+JANUS_AVAILABLE_IN_ALL
+void                 janus_agent_sleep              (JanusAgent          *self,
+                                                     gint64               duration);
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_agent_is_sleeping        (JanusAgent          *self);
 
 JANUS_AVAILABLE_IN_ALL
 JanusRole           *janus_agent_request_role       (JanusAgent          *self,

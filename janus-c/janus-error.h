@@ -61,6 +61,8 @@ G_BEGIN_DECLS
  *   refused it, or the receiver does not play the role there).
  * @JANUS_ERROR_ROLE_NOT_PLAYED: the agent does not play this role in this
  *   group.
+ * @JANUS_ERROR_TIME_BACKWARDS: a virtual clock was asked to go back (or to
+ *   stay): its time only increases.
  *
  * Error codes in the %JANUS_ERROR domain. Each refusal has its own code and a
  * message naming what was refused.
@@ -87,6 +89,7 @@ typedef enum {
   JANUS_ERROR_MISSING_CAPACITY,
   JANUS_ERROR_NOT_A_MEMBER,
   JANUS_ERROR_ROLE_NOT_PLAYED,
+  JANUS_ERROR_TIME_BACKWARDS,
 } JanusError;
 
 JANUS_AVAILABLE_IN_ALL

@@ -193,8 +193,9 @@ janus_group_check_join (JanusGroup  *self,
   if (membership != NULL && !janus_condition_evaluate (membership, agent, self, role_type))
     {
       g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER,
-                   "Agent %s may not be a member of group %s (%s): membership "
-                   "policy “%s” refused", G_OBJECT_TYPE_NAME (agent), self->uuid,
+                   "Agent %s may not take role %s in group %s (%s): it may not "
+                   "be a member (membership policy “%s” refused)",
+                   G_OBJECT_TYPE_NAME (agent), g_type_name (role_type), self->uuid,
                    G_OBJECT_TYPE_NAME (self->organization),
                    janus_condition_get_description (membership));
       return FALSE;

@@ -8,6 +8,7 @@
 #include "janus-epoch-private.h"
 #include "janus-registry-private.h"
 #include "janus-scheduler-private.h"
+#include "janus-clock.h"
 
 G_BEGIN_DECLS
 
@@ -48,6 +49,8 @@ struct _JanusKernel
   GSource           *source;
   gboolean           workers_started;
   gboolean           unlisted;        /* left the process's kernel table */
+  JanusClock        *clock;           /* strong; set before agents run */
+  gulong             clock_handler;
   GHashTable        *organizations;   /* GType -> JanusOrganization, strong */
   GHashTable        *groups;          /* id -> JanusGroup, strong, living */
   guint64            next_group_id;
@@ -76,6 +79,10 @@ void         janus_kernel_forget_group       (JanusKernel       *kernel,
 void         janus_kernel_heavy_finished     (JanusKernel       *kernel,
                                               GThread           *thread);
 gint64       janus_kernel_read_clock         (JanusKernel       *kernel);
+gint64       janus_kernel_monotonic_time     (JanusKernel       *kernel);
+gboolean     janus_kernel_clock_is_virtual   (JanusKernel       *kernel);
+void         janus_kernel_deliver_timer      (JanusKernel       *kernel,
+                                              JanusTimer        *timer);
 
 /* The send time of a message: the time of the sending step (the clock is
  * read once per step, at its first send), or now outside any step. */

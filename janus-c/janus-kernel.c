@@ -56,6 +56,7 @@ enum {
   PROP_AGENT_COUNT,
   PROP_DEAD_LETTERS,
   PROP_SEED,
+  PROP_CLOCK,
   N_PROPS
 };
 
@@ -141,14 +142,61 @@ janus_kernel_find_by_uuid (const guint8 uuid[16])
 
 /* ------------------------------------------------------------- helpers */
 
+/* Message timestamps: the virtual time, or the coarse wall clock (a few ns
+ * instead of ~30, at a few ms resolution). */
 gint64
 janus_kernel_read_clock (JanusKernel *kernel)
 {
   struct timespec ts;
 
-  /* the coarse clock: a few ns instead of ~30, at a few ms resolution */
+  if (G_UNLIKELY (janus_kernel_clock_is_virtual (kernel)))
+    return janus_clock_get_time (kernel->clock);
   clock_gettime (CLOCK_REALTIME_COARSE, &ts);
   return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+gboolean
+janus_kernel_clock_is_virtual (JanusKernel *kernel)
+{
+  return janus_clock_is_virtual (kernel->clock);
+}
+
+/* The time timers follow (the monotonic clock, or the virtual time). */
+gint64
+janus_kernel_monotonic_time (JanusKernel *kernel)
+{
+  return janus_clock_get_monotonic_time (kernel->clock);
+}
+
+/* A due timer goes to its agent as an internal message; the agent's next
+ * step runs it. An agent that is gone drops it silently (a timer is not a
+ * letter). */
+void
+janus_kernel_deliver_timer (JanusKernel *self,
+                            JanusTimer  *timer)
+{
+  JanusMessage *m = janus_message_new_internal (timer);
+  JanusPushResult r = JANUS_PUSH_CLOSED;
+  JanusAgent *agent;
+
+  janus_epoch_enter ();
+  agent = janus_registry_lookup (self->registry, timer->agent_id);
+  if (agent != NULL)
+    r = janus_inbox_push (&PA (agent)->inbox, m);
+  if (r != JANUS_PUSH_CLOSED)
+    {
+      /* after the push: an agent that sees the flag finds the timer */
+      atomic_fetch_or_explicit (&PA (agent)->pending, JANUS_PENDING_TIMER,
+                                memory_order_seq_cst);
+      if (r == JANUS_PUSH_UNBLOCKED)
+        janus_scheduler_schedule (self, agent);
+    }
+  janus_epoch_exit ();
+  if (r == JANUS_PUSH_CLOSED)
+    {
+      janus_message_unref (m);
+      janus_timer_free (timer);
+    }
 }
 
 static void
@@ -200,7 +248,8 @@ janus_kernel_dead_letter (JanusKernel  *self,
   janus_message_unref (message);
 }
 
-/* Every message of a list linked through next (oldest first). */
+/* Every message of a list linked through next (oldest first); timers on
+ * their way to a dead agent are dropped, not counted. */
 void
 janus_kernel_dead_letters (JanusKernel  *self,
                            JanusMessage *messages)
@@ -209,7 +258,13 @@ janus_kernel_dead_letters (JanusKernel  *self,
     {
       JanusMessage *next = messages->next;
       messages->next = NULL;
-      janus_kernel_dead_letter (self, messages);
+      if (G_UNLIKELY (janus_message_internal (messages)))
+        {
+          janus_timer_free (messages->v.data);
+          janus_message_unref (messages);
+        }
+      else
+        janus_kernel_dead_letter (self, messages);
       messages = next;
     }
 }
@@ -814,7 +869,57 @@ janus_kernel_get_time (JanusKernel *self)
 {
   g_return_val_if_fail (JANUS_IS_KERNEL (self), 0);
 
-  return g_get_real_time ();
+  return janus_clock_get_time (self->clock);
+}
+
+/**
+ * janus_kernel_get_clock:
+ * @self: a kernel
+ *
+ * Gets the kernel's clock (a real-time clock unless set).
+ *
+ * Returns: (transfer none): the clock
+ */
+JanusClock *
+janus_kernel_get_clock (JanusKernel *self)
+{
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
+
+  return self->clock;
+}
+
+static void
+clock_moved (JanusClock  *clock,
+             GParamSpec  *pspec,
+             JanusKernel *self)
+{
+  /* timers may be due: parked workers (or the driver) look again */
+  janus_scheduler_wake_all (self);
+}
+
+/**
+ * janus_kernel_set_clock:
+ * @self: a kernel with no agent yet
+ * @clock: the clock the kernel's timers and timestamps follow
+ *
+ * Replaces the kernel's clock, typically with a virtual one for a
+ * simulation. Call it before launching agents: timers already pending keep
+ * the times of the old clock.
+ */
+void
+janus_kernel_set_clock (JanusKernel *self,
+                        JanusClock  *clock)
+{
+  g_return_if_fail (JANUS_IS_KERNEL (self));
+  g_return_if_fail (JANUS_IS_CLOCK (clock));
+  g_return_if_fail (!janus_scheduler_timers_pending (self));
+
+  if (self->clock == clock)
+    return;
+  g_clear_signal_handler (&self->clock_handler, self->clock);
+  g_set_object (&self->clock, clock);
+  self->clock_handler = g_signal_connect (clock, "notify::time", G_CALLBACK (clock_moved), self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLOCK]);
 }
 
 /* ----------------------------------------------------------------- kill */
@@ -1032,11 +1137,15 @@ source_prepare (GSource *source,
   KernelSource *ks = (KernelSource *) source;
   GMainContext *expected = NULL;
 
+  gint64 next;
+
   atomic_compare_exchange_strong_explicit (&ks->kernel->sched->context, &expected,
                                            g_source_get_context (source),
                                            memory_order_release,
                                            memory_order_relaxed);
-  *timeout = -1;
+  /* wake the context in time for the next real-clock timer */
+  next = janus_scheduler_next_timeout (ks->kernel);
+  *timeout = next == G_MAXINT64 ? -1 : (gint) MIN ((next + 999) / 1000, G_MAXINT);
   return janus_scheduler_has_work (ks->kernel);
 }
 
@@ -1302,6 +1411,8 @@ janus_kernel_constructed (GObject *object)
   janus_address_init (&self->address, self->uuid, JANUS_ADDRESS_KERNEL_ID);
   self->registry = janus_registry_new ();
   self->sched = g_aligned_alloc0 (1, sizeof (JanusScheduler), 64);
+  g_mutex_init (&self->sched->shared_lock);
+  atomic_init (&self->sched->shared_next, G_MAXINT64);
   self->workers = g_new0 (JanusWorker *, n);
   for (i = 0; i < n; i++)
     self->workers[i] = janus_worker_new (self, i);
@@ -1333,12 +1444,16 @@ janus_kernel_finalize (GObject *object)
   for (i = 0; i < n; i++)
     janus_worker_free (self->workers[i]);
   g_free (self->workers);
+  janus_timer_heap_clear (&self->sched->shared_timers);
+  g_mutex_clear (&self->sched->shared_lock);
   g_aligned_free (self->sched);
   janus_registry_free (self->registry);
   g_ptr_array_unref (self->heavy_threads);
   g_ptr_array_unref (self->finished_threads);
   g_hash_table_unref (self->organizations);
   g_hash_table_unref (self->groups);
+  g_clear_signal_handler (&self->clock_handler, self->clock);
+  g_clear_object (&self->clock);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
 
@@ -1376,6 +1491,9 @@ janus_kernel_get_property (GObject    *object,
     case PROP_SEED:
       g_value_set_uint64 (value, self->seed);
       break;
+    case PROP_CLOCK:
+      g_value_set_object (value, self->clock);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1402,6 +1520,9 @@ janus_kernel_set_property (GObject      *object,
         self->seed = g_value_get_uint64 (value);   /* at construction */
       else
         janus_kernel_set_seed (self, g_value_get_uint64 (value));
+      break;
+    case PROP_CLOCK:
+      janus_kernel_set_clock (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1485,6 +1606,15 @@ janus_kernel_class_init (JanusKernelClass *klass)
     g_param_spec_uint64 ("seed", NULL, NULL, 0, G_MAXUINT64, 0,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * JanusKernel:clock: (attributes org.gtk.Property.get=janus_kernel_get_clock org.gtk.Property.set=janus_kernel_set_clock)
+   *
+   * The clock the kernel's timers and timestamps follow.
+   */
+  properties[PROP_CLOCK] =
+    g_param_spec_object ("clock", NULL, NULL, JANUS_TYPE_CLOCK,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1528,4 +1658,5 @@ janus_kernel_init (JanusKernel *self)
   self->finished_threads = g_ptr_array_new ();
   self->organizations = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   self->groups = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->clock = janus_clock_new_real ();
 }

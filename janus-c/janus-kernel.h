@@ -66,6 +66,11 @@ GPtrArray          *janus_kernel_list_agents         (JanusKernel        *self);
 
 JANUS_AVAILABLE_IN_ALL
 gint64              janus_kernel_get_time            (JanusKernel        *self);
+JANUS_AVAILABLE_IN_ALL
+JanusClock         *janus_kernel_get_clock           (JanusKernel        *self);
+JANUS_AVAILABLE_IN_ALL
+void                janus_kernel_set_clock           (JanusKernel        *self,
+                                                      JanusClock         *clock);
 
 JANUS_AVAILABLE_IN_ALL
 JanusOrganization  *janus_kernel_get_organization    (JanusKernel        *self,

@@ -19,6 +19,7 @@ enum {
   JANUS_MESSAGE_BODY_MASK    = 0x3,
   JANUS_MESSAGE_SENT         = 1 << 2,  /* immutable from now on */
   JANUS_MESSAGE_SUBJECT_HEAP = 1 << 3,  /* subject was g_strdup'ed */
+  JANUS_MESSAGE_INTERNAL     = 1 << 4,  /* a due timer on its way to its agent */
 };
 
 #define JANUS_MESSAGE_INLINE_SUBJECT 16
@@ -89,6 +90,13 @@ janus_message_seal (JanusMessage       *m,
 }
 
 JanusMessage *janus_message_clone_for   (JanusMessage *message);
+JanusMessage *janus_message_new_internal (gpointer     timer);
+
+static inline gboolean
+janus_message_internal (const JanusMessage *m)
+{
+  return (m->flags & JANUS_MESSAGE_INTERNAL) != 0;
+}
 JanusMessageRoute *janus_message_route_new   (guint64            group_id,
                                               GType              sender_role,
                                               GType              receiver_role);

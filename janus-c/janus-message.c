@@ -311,6 +311,17 @@ janus_message_new_pointer (const char     *subject,
   return m;
 }
 
+/* A due timer on its way to its agent: never shown to user code. */
+JanusMessage *
+janus_message_new_internal (gpointer timer)
+{
+  JanusMessage *m = message_new ("janus-timer", JANUS_BODY_POINTER);
+
+  m->flags |= JANUS_MESSAGE_INTERNAL;
+  m->v.data = timer;
+  return m;
+}
+
 /* An unsent message with the subject, body and priority of @message. */
 JanusMessage *
 janus_message_clone_for (JanusMessage *message)

@@ -24,6 +24,7 @@ JanusRole        *janus_role_new_for            (GType       role_type,
                                                  JanusGroup *group);
 gboolean          janus_role_check_capacities   (GType       role_type,
                                                  JanusAgent *agent,
+                                                 JanusGroup *group,
                                                  GError    **error);
 gboolean          janus_role_check_conditions   (GType       role_type,
                                                  JanusAgent *agent,

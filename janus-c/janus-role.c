@@ -237,6 +237,7 @@ janus_role_type_add_leave_condition (GType           role_type,
 gboolean
 janus_role_check_capacities (GType        role_type,
                              JanusAgent  *agent,
+                             JanusGroup  *group,
                              GError     **error)
 {
   g_autoptr(GTypeClass) klass = g_type_class_ref (role_type);
@@ -249,9 +250,9 @@ janus_role_check_capacities (GType        role_type,
       if (janus_agent_get_capacity (agent, cap) == NULL)
         {
           g_set_error (error, JANUS_ERROR, JANUS_ERROR_MISSING_CAPACITY,
-                       "Agent %s cannot play role %s: it lacks capacity %s",
+                       "Agent %s cannot play role %s in group %s: it lacks capacity %s",
                        G_OBJECT_TYPE_NAME (agent), g_type_name (role_type),
-                       g_type_name (cap));
+                       janus_group_get_uuid (group), g_type_name (cap));
           return FALSE;
         }
     }
@@ -557,7 +558,8 @@ check_role_sender (JanusRole     *self,
   if (!RP (self)->played)
     {
       g_set_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED,
-                   "Role %s is not played: it cannot send", G_OBJECT_TYPE_NAME (self));
+                   "Role %s is no longer played in group %s: it cannot send",
+                   G_OBJECT_TYPE_NAME (self), janus_group_get_uuid (RP (self)->group));
       return FALSE;
     }
   return janus_agent_check_sender (RP (self)->player, message, error);

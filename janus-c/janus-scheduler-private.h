@@ -6,6 +6,8 @@
 
 #include "janus-types.h"
 #include "janus-epoch-private.h"
+#include "janus-timer-private.h"
+#include "janus-clock.h"
 
 G_BEGIN_DECLS
 
@@ -40,6 +42,12 @@ typedef struct
   atomic_int             driver_wake;    /* futex word of a parked driver */
   GMainContext *_Atomic  context;        /* where a JanusKernel source is attached */
   atomic_bool            shutdown;       /* workers leave their loops */
+  /* timers made outside workers (heavy agents): any worker fires them */
+  GMutex                 shared_lock;
+  JanusTimerHeap         shared_timers;
+  _Atomic gint64         shared_next;    /* due of its earliest, G_MAXINT64 if none */
+  _Atomic guint64        timer_ids;
+  atomic_uint            n_timers;       /* pending, not cancelled, in all heaps */
 } JanusScheduler;
 
 struct _JanusWorker
@@ -58,6 +66,7 @@ struct _JanusWorker
   JanusLimbo     limbo;
   gboolean       in_turn;
   gint64         turn_time;          /* timestamp of this turn's sends, 0 = unread */
+  JanusTimerHeap timers;             /* timers made by steps run here */
 
   /* shared with thieves: ring_head packs (steal << 32 | real) so a thief
    * can claim a range while the owner keeps popping (Tokio's queue.rs) */
@@ -105,6 +114,13 @@ gboolean     janus_scheduler_drive      (JanusKernel  *kernel,
                                          gboolean      block);
 gboolean     janus_scheduler_has_work   (JanusKernel  *kernel);
 void         janus_scheduler_kick       (JanusKernel  *kernel);
+void         janus_scheduler_add_timer  (JanusKernel  *kernel,
+                                         JanusTimer   *timer,
+                                         gint64        due);
+guint64      janus_scheduler_timer_id   (JanusKernel  *kernel);
+gboolean     janus_scheduler_timers_pending (JanusKernel *kernel);
+gint64       janus_scheduler_next_timeout (JanusKernel *kernel);
+void         janus_scheduler_timer_cancelled (JanusKernel *kernel);
 void         janus_scheduler_shutdown   (JanusKernel  *kernel);
 guint64      janus_scheduler_random     (void);
 void         janus_scheduler_seed       (JanusKernel  *kernel,

@@ -121,6 +121,151 @@ now_nsec (void)
   return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* ------------------------------------------------------------------ timers
+ *
+ * Each worker keeps the timers its steps made in its own heap and fires
+ * them; timers made elsewhere (heavy agents, the driving thread outside a
+ * step) go to the kernel's shared heap, which every worker looks at. A due
+ * timer is delivered to its agent as an internal message. */
+
+guint64
+janus_scheduler_timer_id (JanusKernel *kernel)
+{
+  return atomic_fetch_add_explicit (&kernel->sched->timer_ids, 1, memory_order_relaxed) + 1;
+}
+
+gboolean
+janus_scheduler_timers_pending (JanusKernel *kernel)
+{
+  return atomic_load_explicit (&kernel->sched->n_timers, memory_order_acquire) > 0;
+}
+
+/* Called by the owner of @timer's agent (in its step, or its heavy thread). */
+void
+janus_scheduler_add_timer (JanusKernel *kernel,
+                           JanusTimer  *timer,
+                           gint64       due)
+{
+  JanusScheduler *s = kernel->sched;
+  JanusWorker *w = tls_worker;
+  gint64 next;
+
+  atomic_fetch_add_explicit (&s->n_timers, 1, memory_order_relaxed);
+  if (w != NULL && w->kernel == kernel)
+    {
+      janus_timer_heap_push (&w->timers, timer, due);
+      return;
+    }
+  g_mutex_lock (&s->shared_lock);
+  janus_timer_heap_push (&s->shared_timers, timer, due);
+  next = janus_timer_heap_next_due (&s->shared_timers);
+  atomic_store_explicit (&s->shared_next, next, memory_order_release);
+  g_mutex_unlock (&s->shared_lock);
+  /* parked workers (or the driver) compute a new deadline */
+  if (next == due)
+    janus_scheduler_wake_all (kernel);
+}
+
+/* The owner cancelled a timer: it no longer counts as pending. */
+void
+janus_scheduler_timer_cancelled (JanusKernel *kernel)
+{
+  atomic_fetch_sub_explicit (&kernel->sched->n_timers, 1, memory_order_relaxed);
+}
+
+static void
+deliver_due (JanusKernel *kernel,
+             JanusTimer  *timer)
+{
+  int pending = JANUS_TIMER_PENDING;
+
+  /* acq_rel: against the owner's cancel of the same timer */
+  if (atomic_compare_exchange_strong_explicit (&timer->state, &pending, JANUS_TIMER_FIRED,
+                                               memory_order_acq_rel, memory_order_acquire))
+    {
+      atomic_fetch_sub_explicit (&kernel->sched->n_timers, 1, memory_order_relaxed);
+      janus_kernel_deliver_timer (kernel, timer);
+    }
+  else
+    janus_timer_free (timer);   /* cancelled while in the heap */
+}
+
+/* Drops cancelled timers from the top of @heap, so the earliest due time is
+ * one that will fire. */
+static void
+prune_cancelled (JanusTimerHeap *heap)
+{
+  while (heap->len > 0
+         && atomic_load_explicit (&heap->slots[0].timer->state, memory_order_acquire)
+            == JANUS_TIMER_CANCELLED)
+    janus_timer_free (janus_timer_heap_pop_due (heap, G_MAXINT64));
+}
+
+/* Fires what is due at @now in @w's heap and in the shared one. */
+static void
+fire_due (JanusWorker *w,
+          gint64       now)
+{
+  JanusScheduler *s = w->kernel->sched;
+  JanusTimer *timer, *due = NULL, **tail = &due;
+
+  while ((timer = janus_timer_heap_pop_due (&w->timers, now)) != NULL)
+    deliver_due (w->kernel, timer);
+  if (atomic_load_explicit (&s->shared_next, memory_order_acquire) > now)
+    return;
+  /* take the due ones under the lock, deliver them outside it */
+  g_mutex_lock (&s->shared_lock);
+  while ((timer = janus_timer_heap_pop_due (&s->shared_timers, now)) != NULL)
+    {
+      *tail = timer;
+      timer->next = NULL;       /* the agent's list link is not used in transit */
+      tail = &timer->next;
+    }
+  atomic_store_explicit (&s->shared_next, janus_timer_heap_next_due (&s->shared_timers),
+                         memory_order_release);
+  g_mutex_unlock (&s->shared_lock);
+  while (due != NULL)
+    {
+      timer = due;
+      due = timer->next;
+      deliver_due (w->kernel, timer);
+    }
+}
+
+/* The earliest due time this worker must wake up for (the owner prunes
+ * cancelled timers off the tops first). */
+static gint64
+next_due (JanusWorker *w)
+{
+  JanusScheduler *s = w->kernel->sched;
+
+  prune_cancelled (&w->timers);
+  if (atomic_load_explicit (&s->shared_next, memory_order_acquire) != G_MAXINT64)
+    {
+      g_mutex_lock (&s->shared_lock);
+      prune_cancelled (&s->shared_timers);
+      atomic_store_explicit (&s->shared_next, janus_timer_heap_next_due (&s->shared_timers),
+                             memory_order_release);
+      g_mutex_unlock (&s->shared_lock);
+    }
+  return MIN (janus_timer_heap_next_due (&w->timers),
+              atomic_load_explicit (&s->shared_next, memory_order_acquire));
+}
+
+static gboolean
+has_timers (JanusWorker *w)
+{
+  return w->timers.len > 0
+         || atomic_load_explicit (&w->kernel->sched->shared_next, memory_order_relaxed) != G_MAXINT64;
+}
+
+static void
+maybe_fire (JanusWorker *w)
+{
+  if (G_UNLIKELY (has_timers (w)))
+    fire_due (w, janus_kernel_monotonic_time (w->kernel));
+}
+
 /* ------------------------------------------------------------ worker ring
  *
  * A bounded ring of agent pointers, owned by one worker, stealable by the
@@ -459,7 +604,7 @@ janus_scheduler_schedule (JanusKernel *kernel,
   JanusWorker *w = tls_worker;
   JanusAgent *displaced;
 
-  if (G_UNLIKELY (P (agent)->flags & JANUS_AGENT_FLAG_HEAVY))
+  if (G_UNLIKELY (P (agent)->heavy))
     {
       janus_agent_heavy_wake (agent);
       return;
@@ -501,13 +646,20 @@ refill_ring (JanusWorker *w)
   while (w->fifo_head != NULL)
     {
       JanusAgent *agent = w->fifo_head;
+      JanusAgent *next = P (agent)->rq_next;
+
+      /* unlink before the push: once in the ring, another worker may run
+       * the agent and reuse its rq_next at once */
+      P (agent)->rq_next = NULL;
       if (!ring_push (w, agent))
-        break;
-      w->fifo_head = P (agent)->rq_next;
-      if (w->fifo_head == NULL)
+        {
+          P (agent)->rq_next = next;
+          break;
+        }
+      w->fifo_head = next;
+      if (next == NULL)
         w->fifo_tail = NULL;
       w->fifo_length--;
-      P (agent)->rq_next = NULL;
       moved = TRUE;
     }
   return moved;
@@ -666,8 +818,18 @@ idle (JanusWorker *w,
         }
     }
 
+  /* due timers make work: fire them before deciding to sleep */
+  if (has_timers (w))
+    {
+      maybe_fire (w);
+      if ((agent = next_local (w)) != NULL)
+        return agent;
+    }
+
   /* between turns the worker holds no agent: collect, then go offline */
   janus_epoch_collect (&w->limbo);
+  if (janus_epoch_shared_pending ())
+    janus_epoch_collect_shared ();
   janus_epoch_offline ();
 
   atomic_store_explicit (&w->park, JANUS_PARK_PARKED, memory_order_seq_cst);
@@ -698,12 +860,38 @@ idle (JanusWorker *w,
   janus_epoch_offline ();
 
   while (atomic_load_explicit (&w->park, memory_order_seq_cst) == JANUS_PARK_PARKED)
-    futex_wait (&w->park, JANUS_PARK_PARKED, NULL);
+    {
+      gint64 due = next_due (w);
+      struct timespec ts;
 
-  /* NOTIFIED: the waker decremented nparked and made us a searcher */
-  atomic_store_explicit (&w->park, JANUS_PARK_RUNNING, memory_order_relaxed);
-  *searching = TRUE;
+      if (due == G_MAXINT64 || janus_kernel_clock_is_virtual (kernel))
+        {
+          /* a virtual clock wakes us when it moves */
+          futex_wait (&w->park, JANUS_PARK_PARKED, NULL);
+          continue;
+        }
+      due -= janus_kernel_monotonic_time (kernel);
+      if (due <= 0)
+        break;
+      ts.tv_sec = due / G_USEC_PER_SEC;
+      ts.tv_nsec = (due % G_USEC_PER_SEC) * 1000;
+      futex_wait (&w->park, JANUS_PARK_PARKED, &ts);
+    }
+
+  {
+    int parked = JANUS_PARK_PARKED;
+    /* woken by a waker (NOTIFIED: it made us a searcher) or by a timer */
+    if (atomic_compare_exchange_strong_explicit (&w->park, &parked, JANUS_PARK_RUNNING,
+                                                 memory_order_seq_cst, memory_order_relaxed))
+      atomic_fetch_sub_explicit (&s->nparked, 1, memory_order_seq_cst);
+    else
+      {
+        atomic_store_explicit (&w->park, JANUS_PARK_RUNNING, memory_order_relaxed);
+        *searching = TRUE;
+      }
+  }
   janus_epoch_online ();
+  maybe_fire (w);
   return NULL;
 }
 
@@ -737,6 +925,9 @@ between_turns (JanusWorker *w)
   janus_epoch_quiescent ();
   if (G_UNLIKELY (w->limbo.length > 0) && w->tick % COLLECT_INTERVAL == 0)
     janus_epoch_collect (&w->limbo);
+  /* a busy worker looks at its timers every few turns */
+  if ((w->tick & 15) == 0)
+    maybe_fire (w);
 }
 
 static gpointer
@@ -791,6 +982,8 @@ void
 janus_worker_free (JanusWorker *w)
 {
   g_assert (w->limbo.head == NULL);
+  /* timers of agents that died before them */
+  janus_timer_heap_clear (&w->timers);
   g_aligned_free (w);
 }
 
@@ -829,6 +1022,13 @@ janus_scheduler_shutdown (JanusKernel *kernel)
 
 /* ------------------------------------------------------- 0-worker driving */
 
+static gboolean
+runnable (JanusWorker *w)
+{
+  return w->fifo_length > 0 || !inject_is_empty (w->kernel);
+}
+
+/* Whether the driver has something to do now (for a GSource). */
 gboolean
 janus_scheduler_has_work (JanusKernel *kernel)
 {
@@ -836,7 +1036,18 @@ janus_scheduler_has_work (JanusKernel *kernel)
 
   if (kernel->n_workers > 0)
     return FALSE;
-  return w->fifo_length > 0 || !inject_is_empty (kernel);
+  return runnable (w) || next_due (w) <= janus_kernel_monotonic_time (kernel);
+}
+
+/* Microseconds until the driver's next timer (G_MAXINT64: none or virtual). */
+gint64
+janus_scheduler_next_timeout (JanusKernel *kernel)
+{
+  gint64 due = next_due (kernel->workers[0]);
+
+  if (due == G_MAXINT64 || janus_kernel_clock_is_virtual (kernel))
+    return G_MAXINT64;
+  return MAX (due - janus_kernel_monotonic_time (kernel), 0);
 }
 
 static void
@@ -855,33 +1066,99 @@ admit_injected (JanusWorker *w)
 static gboolean
 driver_should_stop (JanusKernel *kernel)
 {
+  if (atomic_load_explicit (&kernel->stopping, memory_order_acquire))
+    return atomic_load_explicit (&kernel->live_agents, memory_order_acquire) == 0;
   if (atomic_load_explicit (&kernel->quit, memory_order_acquire))
     return TRUE;
   return atomic_load_explicit (&kernel->live_agents, memory_order_acquire) == 0
          && !atomic_load_explicit (&kernel->keep_alive, memory_order_acquire);
 }
 
-/* Parks the driving thread until something is injected or run() should
- * return. */
+/* A virtual clock with nothing runnable jumps to the next due timer:
+ * discrete-event simulation. Returns whether it moved. */
+static gboolean
+jump_to_next_timer (JanusWorker *w)
+{
+  JanusKernel *kernel = w->kernel;
+  gint64 due = next_due (w);
+
+  if (due == G_MAXINT64 || !janus_kernel_clock_is_virtual (kernel))
+    return FALSE;
+  if (due > janus_kernel_monotonic_time (kernel))
+    janus_clock_set_time (kernel->clock, due, NULL);
+  fire_due (w, janus_kernel_monotonic_time (kernel));
+  return TRUE;
+}
+
+/* Parks the driving thread until something is injected, a real-clock timer
+ * is due, or run() should return. */
 static void
 driver_park (JanusKernel *kernel)
 {
   JanusScheduler *s = kernel->sched;
   JanusWorker *w = kernel->workers[0];
+  gint64 timeout = janus_scheduler_next_timeout (kernel);
 
   janus_epoch_collect (&w->limbo);
+  if (janus_epoch_shared_pending ())
+    janus_epoch_collect_shared ();
   janus_epoch_offline ();
   atomic_store_explicit (&s->driver_wake, 0, memory_order_seq_cst);
-  if (inject_is_empty (kernel) && !driver_should_stop (kernel))
-    futex_wait (&s->driver_wake, 0, NULL);
+  if (inject_is_empty (kernel) && !driver_should_stop (kernel) && timeout > 0)
+    {
+      struct timespec ts = { timeout / G_USEC_PER_SEC, (timeout % G_USEC_PER_SEC) * 1000 };
+      futex_wait (&s->driver_wake, 0, timeout == G_MAXINT64 ? NULL : &ts);
+    }
   janus_epoch_online ();
 }
 
+static void
+run_one (JanusWorker *w,
+         JanusAgent  *agent)
+{
+  w->tick++;
+  run_agent (w, agent);
+  janus_epoch_quiescent ();
+  if (G_UNLIKELY (w->limbo.length > 0) && w->tick % COLLECT_INTERVAL == 0)
+    janus_epoch_collect (&w->limbo);
+}
+
+/* One step: due timers fire, every agent runnable then gets one turn (buffered
+ * mailboxes look first, all at once), then a stepped virtual clock moves. */
+static void
+drive_round (JanusWorker *w)
+{
+  JanusKernel *kernel = w->kernel;
+  JanusClock *clock = kernel->clock;
+  gint n;
+
+  fire_due (w, janus_kernel_monotonic_time (kernel));
+  admit_injected (w);
+  if (w->fifo_length == 0 && janus_clock_get_step (clock) == 0)
+    {
+      jump_to_next_timer (w);
+      admit_injected (w);
+    }
+  n = (gint) w->fifo_length;
+  if (n > 0)
+    {
+      JanusAgent *agent;
+      gint i;
+      for (i = 0, agent = w->fifo_head; i < n; i++, agent = P (agent)->rq_next)
+        janus_agent_prelook (agent);
+    }
+  while (n-- > 0)
+    run_one (w, fifo_pop (w));
+  if (janus_clock_get_step (clock) > 0)
+    janus_clock_advance (clock, janus_clock_get_step (clock), NULL);
+}
+
 /* Runs agents on the calling thread for a 0-worker kernel.
- *  - one_round: every agent runnable now gets one turn (step mode);
- *  - block: keep going (parking when idle) until run() should return;
+ *  - one_round: one step (janus_kernel_step);
+ *  - block: keep going (parking when idle, or jumping a virtual clock to the
+ *    next timer) until run() should return;
  *  - otherwise: at most max_turns turns (a GSource dispatch).
- * Returns whether runnable agents remain. */
+ * Returns whether anything is left to do (runnable agents or timers). */
 gboolean
 janus_scheduler_drive (JanusKernel *kernel,
                        gint         max_turns,
@@ -906,41 +1183,47 @@ janus_scheduler_drive (JanusKernel *kernel,
   tls_worker = w;
   janus_epoch_online ();
 
-  admit_injected (w);
   if (one_round)
-    max_turns = (gint) w->fifo_length;
+    drive_round (w);
+  else
+    for (;;)
+      {
+        JanusAgent *agent;
 
-  for (;;)
-    {
-      JanusAgent *agent;
-
-      if (!block && max_turns-- <= 0)
-        break;
-      if (block && driver_should_stop (kernel))
-        break;
-      agent = fifo_pop (w);
-      if (agent == NULL)
-        {
-          admit_injected (w);
-          if (w->fifo_length > 0)
+        if (block && driver_should_stop (kernel))
+          break;
+        if (!block && max_turns-- <= 0)
+          break;
+        if ((w->tick & 15) == 0)
+          maybe_fire (w);
+        if (w->fifo_head == NULL)
+          {
+            admit_injected (w);
+            if (w->fifo_head == NULL)
+              {
+                maybe_fire (w);
+                admit_injected (w);
+              }
+          }
+        agent = fifo_pop (w);
+        if (agent != NULL)
+          {
+            run_one (w, agent);
             continue;
-          if (!block)
-            break;
+          }
+        if (!block)
+          break;
+        if (!jump_to_next_timer (w))
           driver_park (kernel);
-          admit_injected (w);
-          continue;
-        }
-      w->tick++;
-      run_agent (w, agent);
-      between_turns (w);
-    }
+        admit_injected (w);
+      }
 
   janus_epoch_collect (&w->limbo);
   janus_epoch_offline ();
   tls_worker = saved;
   if (saved != NULL)
     janus_epoch_online ();
-  more = w->fifo_length > 0 || !inject_is_empty (kernel);
+  more = runnable (w) || janus_scheduler_timers_pending (kernel);
   atomic_store_explicit (&s->driver, NULL, memory_order_release);
   return more;
 }

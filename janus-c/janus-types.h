@@ -22,6 +22,7 @@ typedef struct _JanusGroup JanusGroup;
 typedef struct _JanusRole JanusRole;
 typedef struct _JanusCondition JanusCondition;
 typedef struct _JanusCapacity JanusCapacity;
+typedef struct _JanusClock JanusClock;
 
 /**
  * JanusAgentState:
@@ -91,6 +92,12 @@ typedef enum {
  *   arrival order.
  * @JANUS_MAILBOX_KIND_BLACK_HOLE: the mailbox keeps nothing: every message
  *   delivered to it is counted and reported as a dead letter.
+ * @JANUS_MAILBOX_KIND_BUFFERED: FIFO, but a step sees only what arrived
+ *   before it began: on a kernel without workers, what arrived before the
+ *   whole [method@Janus.Kernel.step] began, so messages sent during a step
+ *   are seen at the next one whatever the order of the agents in the step
+ *   (the influence/reaction model of simulations); on workers, what arrived
+ *   before the agent's step began.
  *
  * How an agent's mailbox orders (or refuses) what it receives.
  */
@@ -98,6 +105,7 @@ typedef enum {
   JANUS_MAILBOX_KIND_FIFO,
   JANUS_MAILBOX_KIND_PRIORITY,
   JANUS_MAILBOX_KIND_BLACK_HOLE,
+  JANUS_MAILBOX_KIND_BUFFERED,
 } JanusMailboxKind;
 
 /**

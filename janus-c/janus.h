@@ -14,6 +14,7 @@
 #include "janus-blackboard-memory.h"
 #include "janus-property-memory.h"
 #include "janus-mailbox.h"
+#include "janus-clock.h"
 #include "janus-capacity.h"
 #include "janus-condition.h"
 #include "janus-organization.h"
