@@ -2,8 +2,9 @@
 #include "config.h"
 
 #include <stdatomic.h>
+#include <string.h>
 
-#include "janus-clock.h"
+#include "janus-clock-private.h"
 #include "janus-error.h"
 
 /**
@@ -43,8 +44,45 @@ struct _JanusClock
   gboolean        is_virtual;   /* immutable */
   _Atomic gint64  time;         /* virtual only */
   _Atomic gint64  step;         /* virtual only */
-  GMutex          lock;         /* serialises set_time / advance */
+  GMutex          lock;         /* serialises set_time / advance; guards listeners */
+  GArray         *listeners;    /* of Listener */
 };
+
+typedef struct
+{
+  JanusClockListener func;
+  gpointer           data;
+} Listener;
+
+void
+janus_clock_add_listener (JanusClock         *self,
+                          JanusClockListener  func,
+                          gpointer            data)
+{
+  g_mutex_lock (&self->lock);
+  g_array_append_val (self->listeners, ((Listener) { func, data }));
+  g_mutex_unlock (&self->lock);
+}
+
+void
+janus_clock_remove_listener (JanusClock         *self,
+                             JanusClockListener  func,
+                             gpointer            data)
+{
+  guint i;
+
+  g_mutex_lock (&self->lock);
+  for (i = 0; i < self->listeners->len; i++)
+    {
+      Listener *l = &g_array_index (self->listeners, Listener, i);
+      if (l->func == func && l->data == data)
+        {
+          g_array_remove_index (self->listeners, i);
+          break;
+        }
+    }
+  g_mutex_unlock (&self->lock);
+}
 
 enum {
   PROP_0,
@@ -170,6 +208,8 @@ janus_clock_set_time (JanusClock  *self,
                       gint64       time,
                       GError     **error)
 {
+  Listener listeners[16];
+  guint i, n;
   gint64 now;
 
   g_return_val_if_fail (JANUS_IS_CLOCK (self), FALSE);
@@ -194,7 +234,12 @@ janus_clock_set_time (JanusClock  *self,
   /* release: what happened before the move is visible to whoever reads the
    * new time */
   atomic_store_explicit (&self->time, time, memory_order_release);
+  n = MIN (self->listeners->len, G_N_ELEMENTS (listeners));
+  memcpy (listeners, self->listeners->data, n * sizeof (Listener));
   g_mutex_unlock (&self->lock);
+  /* outside the lock: a listener may read the clock */
+  for (i = 0; i < n; i++)
+    listeners[i].func (listeners[i].data);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIME]);
   return TRUE;
 }
@@ -289,6 +334,7 @@ janus_clock_get_property (GObject    *object,
 static void
 janus_clock_finalize (GObject *object)
 {
+  g_array_unref (JANUS_CLOCK (object)->listeners);
   g_mutex_clear (&JANUS_CLOCK (object)->lock);
   G_OBJECT_CLASS (janus_clock_parent_class)->finalize (object);
 }
@@ -336,4 +382,5 @@ static void
 janus_clock_init (JanusClock *self)
 {
   g_mutex_init (&self->lock);
+  self->listeners = g_array_new (FALSE, FALSE, sizeof (Listener));
 }

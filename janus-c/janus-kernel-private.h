@@ -50,7 +50,6 @@ struct _JanusKernel
   gboolean           workers_started;
   gboolean           unlisted;        /* left the process's kernel table */
   JanusClock        *clock;           /* strong; set before agents run */
-  gulong             clock_handler;
   GHashTable        *organizations;   /* GType -> JanusOrganization, strong */
   GHashTable        *groups;          /* id -> JanusGroup, strong, living */
   guint64            next_group_id;

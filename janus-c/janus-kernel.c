@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "janus-agent-private.h"
+#include "janus-clock-private.h"
 #include "janus-debug-private.h"
 #include "janus-error.h"
 #include "janus-group-private.h"
@@ -889,12 +890,16 @@ janus_kernel_get_clock (JanusKernel *self)
 }
 
 static void
-clock_moved (JanusClock  *clock,
-             GParamSpec  *pspec,
-             JanusKernel *self)
+clock_moved (gpointer data)
 {
-  /* timers may be due: parked workers (or the driver) look again */
-  janus_scheduler_wake_all (self);
+  JanusKernel *self = data;
+
+  /* timers may be due: parked workers (or a parked driver) look again; the
+   * driver moving the clock itself needs no wake-up */
+  if (self->n_workers > 0)
+    janus_scheduler_wake_all (self);
+  else if (atomic_load_explicit (&self->sched->driver, memory_order_acquire) != g_thread_self ())
+    janus_scheduler_kick (self);
 }
 
 /**
@@ -916,9 +921,9 @@ janus_kernel_set_clock (JanusKernel *self,
 
   if (self->clock == clock)
     return;
-  g_clear_signal_handler (&self->clock_handler, self->clock);
+  janus_clock_remove_listener (self->clock, clock_moved, self);
   g_set_object (&self->clock, clock);
-  self->clock_handler = g_signal_connect (clock, "notify::time", G_CALLBACK (clock_moved), self);
+  janus_clock_add_listener (clock, clock_moved, self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLOCK]);
 }
 
@@ -1452,7 +1457,7 @@ janus_kernel_finalize (GObject *object)
   g_ptr_array_unref (self->finished_threads);
   g_hash_table_unref (self->organizations);
   g_hash_table_unref (self->groups);
-  g_clear_signal_handler (&self->clock_handler, self->clock);
+  janus_clock_remove_listener (self->clock, clock_moved, self);
   g_clear_object (&self->clock);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
@@ -1659,4 +1664,5 @@ janus_kernel_init (JanusKernel *self)
   self->organizations = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   self->groups = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
   self->clock = janus_clock_new_real ();
+  janus_clock_add_listener (self->clock, clock_moved, self);
 }
