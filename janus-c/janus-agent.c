@@ -314,9 +314,9 @@ activate (JanusAgent *self)
     }
   if (error == NULL)
     g_set_error (&error, JANUS_ERROR, JANUS_ERROR_FAILED,
-                 "Agent %s (%s) failed to activate",
-                 janus_agent_get_name (self) ? janus_agent_get_name (self) : "",
-                 G_OBJECT_TYPE_NAME (self));
+                 "Agent %s%s%s failed to activate", G_OBJECT_TYPE_NAME (self),
+                 janus_agent_get_name (self) ? " " : "",
+                 janus_agent_get_name (self) ? janus_agent_get_name (self) : "");
   janus_kernel_agent_failed (priv->kernel, self, error);
   return FALSE;
 }
@@ -862,7 +862,7 @@ janus_agent_peek_message (JanusAgent *self)
  *
  * Takes every message out of the mailbox, in reading order.
  *
- * Returns: (transfer full) (element-type JanusMessage): the messages
+ * Returns: (transfer container) (element-type JanusMessage): the messages
  */
 GPtrArray *
 janus_agent_get_messages (JanusAgent *self)
@@ -885,7 +885,7 @@ janus_agent_get_messages (JanusAgent *self)
  *
  * Lists the messages in the mailbox, in reading order, leaving them there.
  *
- * Returns: (transfer full) (element-type JanusMessage): the messages (each
+ * Returns: (transfer container) (element-type JanusMessage): the messages (each
  *   with a new reference)
  */
 GPtrArray *
@@ -2036,7 +2036,7 @@ janus_agent_get_role (JanusAgent *self,
  * Lists the roles the agent plays, in the order it took them. Call from the
  * agent's own step.
  *
- * Returns: (transfer full) (element-type JanusRole): the roles
+ * Returns: (transfer container) (element-type JanusRole): the roles
  */
 GPtrArray *
 janus_agent_list_roles (JanusAgent *self)
@@ -2516,6 +2516,33 @@ janus_agent_get_activation_prototype (JanusAgent *self)
 }
 
 /* ------------------------------------------------------------- GObject */
+
+/**
+ * JanusAgentClass::activate:
+ * @self: the agent
+ * @parameters: (nullable): the launch parameters, %NULL if none were given
+ * @error: return location for a #GError
+ *
+ * Starts the agent. See [struct@Janus.AgentClass].
+ *
+ * Returns: %TRUE to start, %FALSE with @error set to refuse
+ */
+
+/**
+ * JanusAgentClass::live:
+ * @self: the agent
+ *
+ * One step of the agent. See [struct@Janus.AgentClass].
+ *
+ * Returns: what the scheduler does next
+ */
+
+/**
+ * JanusAgentClass::end:
+ * @self: the agent
+ *
+ * Stops the agent. See [struct@Janus.AgentClass].
+ */
 
 static gboolean
 janus_agent_real_activate (JanusAgent  *self,

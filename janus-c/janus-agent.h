@@ -30,7 +30,8 @@ G_DECLARE_DERIVABLE_TYPE (JanusAgent, janus_agent, JANUS, AGENT, GObject)
  * JanusAgentClass:
  * @parent_class: the parent class
  * @activate: runs once when the agent starts (state BORN), before any `live`,
- *   with the launch parameters (%NULL when none were given). Return %FALSE and
+ *   with the launch parameters (%NULL when none were given: the argument is
+ *   nullable). Return %FALSE and
  *   set @error to refuse to start: the agent then dies (its `end` runs) and
  *   the kernel reports the error through [signal@Janus.Kernel::agent-failed].
  *   The default accepts any parameters.

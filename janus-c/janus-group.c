@@ -674,7 +674,7 @@ janus_group_count_players (JanusGroup *self,
  * Lists the agents playing a role of type @role_type (or of a subclass) in
  * the group, in the order they took it, each once.
  *
- * Returns: (transfer full) (element-type JanusAgent): the players
+ * Returns: (transfer container) (element-type JanusAgent): the players
  */
 GPtrArray *
 janus_group_list_players (JanusGroup *self,
@@ -706,7 +706,7 @@ janus_group_list_players (JanusGroup *self,
  *
  * Lists the roles played in the group, in the order they were taken.
  *
- * Returns: (transfer full) (element-type JanusRole): the roles
+ * Returns: (transfer container) (element-type JanusRole): the roles
  */
 GPtrArray *
 janus_group_list_roles (JanusGroup *self)

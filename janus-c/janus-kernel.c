@@ -607,7 +607,7 @@ janus_kernel_lookup_agent (JanusKernel        *self,
  *
  * Lists the kernel's agents. MT safe.
  *
- * Returns: (transfer full) (element-type JanusAgent): the kernel's agents
+ * Returns: (transfer container) (element-type JanusAgent): the kernel's agents
  *   that have not died yet, by address
  */
 GPtrArray *
@@ -752,7 +752,7 @@ compare_groups (gconstpointer a,
  *
  * Lists the kernel's living groups, oldest first. MT safe.
  *
- * Returns: (transfer full) (element-type JanusGroup): the groups
+ * Returns: (transfer container) (element-type JanusGroup): the groups
  */
 GPtrArray *
 janus_kernel_list_groups (JanusKernel *self)

@@ -128,7 +128,7 @@ empty_array (void)
  *
  * See [method@Janus.Agent.get_messages].
  *
- * Returns: (transfer full) (element-type JanusMessage): every message, taken
+ * Returns: (transfer container) (element-type JanusMessage): every message, taken
  */
 GPtrArray *
 janus_mailbox_get_messages (JanusMailbox *self)
@@ -144,7 +144,7 @@ janus_mailbox_get_messages (JanusMailbox *self)
  *
  * See [method@Janus.Agent.peek_messages].
  *
- * Returns: (transfer full) (element-type JanusMessage): every message, left
+ * Returns: (transfer container) (element-type JanusMessage): every message, left
  *   in place
  */
 GPtrArray *

@@ -299,7 +299,7 @@ janus_organization_first_group (JanusOrganization *self)
  *
  * Lists the living groups of the organization, oldest first.
  *
- * Returns: (transfer full) (element-type JanusGroup): the groups
+ * Returns: (transfer container) (element-type JanusGroup): the groups
  */
 GPtrArray *
 janus_organization_list_groups (JanusOrganization *self)

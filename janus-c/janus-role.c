@@ -436,7 +436,7 @@ janus_role_peek_message (JanusRole *self)
  *
  * Takes every message addressed to this role, oldest first.
  *
- * Returns: (transfer full) (element-type JanusMessage): the messages
+ * Returns: (transfer container) (element-type JanusMessage): the messages
  */
 GPtrArray *
 janus_role_get_messages (JanusRole *self)
@@ -459,7 +459,7 @@ janus_role_get_messages (JanusRole *self)
  *
  * Lists the messages addressed to this role, oldest first, leaving them.
  *
- * Returns: (transfer full) (element-type JanusMessage): the messages
+ * Returns: (transfer container) (element-type JanusMessage): the messages
  */
 GPtrArray *
 janus_role_peek_messages (JanusRole *self)
@@ -1061,6 +1061,33 @@ janus_role_invoke_capacity_async (JanusRole   *self,
 }
 
 /* ------------------------------------------------------------- GObject */
+
+/**
+ * JanusRoleClass::activate:
+ * @self: the role
+ * @init: (nullable): the init data given to [method@Janus.Agent.request_role]
+ * @error: return location for a #GError
+ *
+ * Starts the role. See [struct@Janus.RoleClass].
+ *
+ * Returns: %TRUE to take the role, %FALSE with @error set to refuse
+ */
+
+/**
+ * JanusRoleClass::live:
+ * @self: the role
+ *
+ * One step of the role. See [struct@Janus.RoleClass].
+ *
+ * Returns: what the activator does next
+ */
+
+/**
+ * JanusRoleClass::end:
+ * @self: the role
+ *
+ * Stops the role. See [struct@Janus.RoleClass].
+ */
 
 static gboolean
 janus_role_real_activate (JanusRole  *self,

@@ -1,0 +1,95 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""python-pingpong: the pingpong workload of janus-bench (bench/janus-bench.c)
+with two Python agents, through GObject introspection.
+
+    python-pingpong.py WORKERS N
+
+Prints   RESULT system=janus-c-python-<W>w workload=pingpong n=N secs=S rate=R unit=msg/s
+and exits 1 when the final count is wrong. Ping sends 1 to pong when the
+kernel sends it "start"; pong returns every counter, ping sends it back plus
+one until it reaches N: 2N messages, timed from "start" to the last one.
+WORKERS may be 0: then the main thread runs the agents (no GIL hand-over)."""
+
+import sys
+import threading
+import time
+
+import gi
+gi.require_version('Janus', '1.0')
+from gi.repository import Janus  # noqa: E402
+
+
+class BenchAgent(Janus.Agent):
+    def __init__(self, handle):
+        super().__init__()
+        self.handle = handle
+        self.next = None            # the peer's address
+
+    def do_live(self):
+        get_message, handle = self.get_message, self.handle
+        while (m := get_message()) is not None:
+            handle(self, m)
+        return Janus.Live.WAIT
+
+
+def run_pingpong(kernel, workers, n):
+    done = threading.Event()
+    result = [0]
+
+    def ping_handle(self, m):
+        if m.has_subject('start'):
+            self.send(self.next, Janus.Message.new_int64('int', 1))
+            return
+        v = m.get_int64()[1]
+        if v >= n:
+            result[0] = v
+            done.set()
+            if workers == 0:
+                kernel.quit()       # makes run() return on the main thread
+        else:
+            self.send(self.next, Janus.Message.new_int64('int', v + 1))
+
+    def pong_handle(self, m):
+        self.send(self.next, Janus.Message.new_int64('int', m.get_int64()[1]))
+
+    ping, pong = BenchAgent(ping_handle), BenchAgent(pong_handle)
+    kernel.launch_light_agent(ping, None, None)
+    kernel.launch_light_agent(pong, None, None)
+    ping.next, pong.next = pong.get_address(), ping.get_address()
+
+    t0 = time.monotonic()
+    kernel.send(ping.get_address(), Janus.Message.new('start', None))
+    if workers == 0:
+        kernel.run()
+    else:
+        done.wait()
+    secs = time.monotonic() - t0
+
+    kernel.kill_all()
+    kernel.run()
+    if not done.is_set() or result[0] != n:
+        print(f'pingpong: expected {n} got {result[0]}', file=sys.stderr)
+        return 1
+    print(f'RESULT system=janus-c-python-{workers}w workload=pingpong n={n} '
+          f'secs={secs:.4f} rate={2.0 * n / secs:.0f} unit=msg/s', flush=True)
+    return 0
+
+
+def main(argv):
+    try:
+        workers, n = int(argv[1]), int(argv[2])
+    except (IndexError, ValueError):
+        workers = n = -1
+    if len(argv) != 3 or workers < 0 or n < 1:
+        print('usage: python-pingpong.py WORKERS N', file=sys.stderr)
+        return 2
+    kernel = Janus.Kernel.new(workers)
+    try:
+        return run_pingpong(kernel, workers, n)
+    finally:
+        kernel.shutdown()
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))
