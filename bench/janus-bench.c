@@ -115,8 +115,6 @@ bench_agent_live (JanusAgent *agent)
     {
       self->handle (self, m);
       janus_message_unref (m);
-      if (janus_agent_get_state (agent) != JANUS_AGENT_STATE_ALIVE)
-        break;
     }
   return JANUS_LIVE_WAIT;
 }
