@@ -627,7 +627,8 @@ queue_append (JanusAgentPrivate *priv,
               JanusMessage      *head,
               JanusMessage      *tail)
 {
-  if (atomic_load_explicit (&priv->extra, memory_order_relaxed) != NULL)
+  if (atomic_load_explicit (&priv->extra, memory_order_relaxed) != NULL
+      && priv->mailbox_kind != JANUS_MAILBOX_KIND_BLACK_HOLE)
     mark_roles (priv, head);
   switch (priv->mailbox_kind)
     {
@@ -797,8 +798,8 @@ janus_agent_mailbox_list_for (JanusAgent *self,
   return all;
 }
 
-/* Heavy agent: sleeps until something arrives after this call (or a kill, a
- * wake-up, or @timeout_usec). FALSE on time-out, kill or wake-up. */
+/* Heavy agent: sleeps until something new arrives in its inbox (or a kill,
+ * a wake-up, or @timeout_usec). FALSE on time-out, kill or wake-up. */
 gboolean
 janus_agent_wait_arrival (JanusAgent *self,
                           gint64      timeout_usec)
@@ -814,7 +815,8 @@ janus_agent_wait_arrival (JanusAgent *self,
                                  memory_order_acq_rel);
       return FALSE;
     }
-  mailbox_look (self, priv);
+  /* no look here: the caller just looked (and found nothing for it); a
+   * look now would hide an arrival from it and sleep on it */
   return heavy_sleep (self, timeout_usec < 0 ? -1 : g_get_monotonic_time () + timeout_usec);
 }
 
@@ -1713,12 +1715,15 @@ janus_agent_sleep (JanusAgent *self,
   if (priv->heavy && tls_agent == self)
     {
       /* the heavy thread itself waits: arrivals do not end a sleep */
-      while ((priv->flags & JANUS_AGENT_FLAG_SLEEPING)
-             && !(atomic_load_explicit (&priv->pending, memory_order_acquire) & JANUS_PENDING_KILL))
+      for (;;)
         {
-          janus_agent_wait_arrival (self, -1);
+          /* arrivals wait in the queue; due timers run (one ends the sleep) */
           mailbox_look (self, priv);
           run_fired_timers (self);
+          if (!(priv->flags & JANUS_AGENT_FLAG_SLEEPING)
+              || (atomic_load_explicit (&priv->pending, memory_order_acquire) & JANUS_PENDING_KILL))
+            break;
+          janus_agent_wait_arrival (self, -1);
         }
     }
 }
@@ -1800,8 +1805,16 @@ check_role_caller (JanusAgent  *self,
   if (janus_group_get_kernel (group) != P (self)->kernel)
     {
       g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
-                   "Group %s is not a living group of agent %s's kernel",
+                   "Group %s is not a group of agent %s's kernel",
                    janus_group_get_uuid (group), G_OBJECT_TYPE_NAME (self));
+      return FALSE;
+    }
+  if (!janus_group_is_alive (group))
+    {
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER,
+                   "Group %s (%s) no longer exists: its last member left",
+                   janus_group_get_uuid (group),
+                   G_OBJECT_TYPE_NAME (janus_group_get_organization (group)));
       return FALSE;
     }
   return TRUE;
@@ -1860,9 +1873,12 @@ leave_role_now (JanusAgent *self,
 
   JANUS_ROLE_GET_CLASS (role)->end (role);
   rp->played = FALSE;
-  g_ptr_array_remove (extra->roles, role);
   janus_group_remove (group, role);
+  /* handlers may still read the role's player */
+  rp->leaving = TRUE;
   janus_group_emit_left (group, role);
+  rp->leaving = FALSE;
+  g_ptr_array_remove (extra->roles, role);
   if (extra->roles->len == 0 && extra->end_when_no_role
       && janus_agent_private_state (P (self)) < JANUS_AGENT_STATE_DYING)
     janus_agent_request_kill (self);

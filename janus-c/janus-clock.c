@@ -350,8 +350,12 @@ janus_clock_class_init (JanusClockClass *klass)
   /**
    * JanusClock:time: (attributes org.gtk.Property.get=janus_clock_get_time)
    *
-   * The current time in microseconds. Notified when a virtual clock moves
-   * (on the thread that moved it); never for a real-time clock.
+   * The current time in microseconds. Notified after a virtual clock moves,
+   * on the thread that moved it; never for a real-time clock. Moves made at
+   * the same time from several threads may be notified fewer times than
+   * they happened (GObject's `notify` does not run concurrently with
+   * itself): read the time in the handler rather than counting
+   * notifications. Kernels do not depend on it.
    */
   properties[PROP_TIME] =
     g_param_spec_int64 ("time", NULL, NULL, G_MININT64, G_MAXINT64, 0,

@@ -884,8 +884,9 @@ janus_group_class_init (JanusGroupClass *klass)
    * @self: the group
    * @role: the role left
    *
-   * Emitted once when a role is left (after its `end`), on the player's
-   * thread, with no lock held.
+   * Emitted once when a role is left: after its `end` and after it left the
+   * group's membership, while [method@Janus.Role.get_player] still returns
+   * its player; on the player's thread, with no lock held.
    */
   signals[ROLE_LEFT] =
     g_signal_new ("role-left", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

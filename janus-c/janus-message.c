@@ -762,7 +762,18 @@ janus_message_get_capacity_result (JanusMessage  *message,
   g_variant_get (body, "(bv)", &ok, &payload);
   if (ok)
     return g_steal_pointer (&payload);
+  if (g_variant_is_of_type (payload, G_VARIANT_TYPE ("(sis)")))
+    {
+      const char *domain, *text;
+      gint code;
+
+      /* the capacity's own error, domain and code included */
+      g_variant_get (payload, "(&si&s)", &domain, &code, &text);
+      g_set_error_literal (error, g_quark_from_string (domain), code, text);
+      return NULL;
+    }
   g_set_error_literal (error, JANUS_ERROR, JANUS_ERROR_FAILED,
-                       g_variant_get_string (payload, NULL));
+                       g_variant_is_of_type (payload, G_VARIANT_TYPE_STRING)
+                       ? g_variant_get_string (payload, NULL) : "capacity failed");
   return NULL;
 }

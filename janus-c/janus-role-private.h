@@ -2,6 +2,7 @@
 #pragma once
 
 #include "janus-role.h"
+#include "janus-address-private.h"
 
 G_BEGIN_DECLS
 
@@ -11,11 +12,14 @@ G_BEGIN_DECLS
 typedef struct
 {
   JanusAgent *player;           /* borrowed: a player outlives its roles' play */
+  JanusAddress player_address;  /* for senders that may outlive the player */
+  JanusKernel *kernel;          /* borrowed: roles are left before their kernel goes */
   JanusGroup *group;            /* strong */
   gboolean    played;
   gboolean    fresh;            /* activated, not stepped yet */
   gboolean    wants_again;      /* its last live returned AGAIN */
   gboolean    has_new;          /* a message for it arrived since its last step */
+  gboolean    leaving;          /* role-left is being emitted */
 } JanusRolePrivate;
 
 JanusRolePrivate *janus_role_get_private        (JanusRole  *self);

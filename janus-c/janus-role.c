@@ -299,6 +299,8 @@ janus_role_new_for (GType       role_type,
   JanusRolePrivate *rp = RP (self);
 
   rp->player = player;
+  rp->player_address = *janus_agent_get_address (player);
+  rp->kernel = janus_agent_get_kernel (player);
   rp->group = g_object_ref (group);
   return self;
 }
@@ -322,14 +324,14 @@ janus_role_accepts (JanusRole    *self,
  * Gets the agent playing the role.
  *
  * Returns: (transfer none) (nullable): the player, or %NULL once the role
- *   was left
+ *   was left (handlers of [signal@Janus.Group::role-left] still get it)
  */
 JanusAgent *
 janus_role_get_player (JanusRole *self)
 {
   g_return_val_if_fail (JANUS_IS_ROLE (self), NULL);
 
-  return RP (self)->played ? RP (self)->player : NULL;
+  return RP (self)->played || RP (self)->leaving ? RP (self)->player : NULL;
 }
 
 /**
@@ -566,7 +568,9 @@ check_role_sender (JanusRole     *self,
 }
 
 /* Inside an epoch critical section: the players of @receiver_role (or a
- * subclass) in @snap other than @sender, in take order. */
+ * subclass) in @snap other than @sender, each once, in take order. The
+ * duplicate check is quadratic only in the number of conforming players
+ * seen so far, and an agent rarely plays two conforming roles. */
 static guint
 collect_receivers (JanusRoleSnapshot  *snap,
                    GType               receiver_role,
@@ -579,8 +583,14 @@ collect_receivers (JanusRoleSnapshot  *snap,
     {
       JanusRole *r = snap->roles[i];
       JanusAgent *player = RP (r)->player;
+      guint j;
 
-      if (player != sender && g_type_is_a (G_OBJECT_TYPE (r), receiver_role))
+      if (player == sender || !g_type_is_a (G_OBJECT_TYPE (r), receiver_role))
+        continue;
+      /* an agent playing several conforming roles is one receiver */
+      for (j = 0; j < n && out[j] != player; j++)
+        ;
+      if (j == n)
         out[n++] = player;
     }
   return n;
@@ -841,6 +851,48 @@ fail:
 }
 
 /**
+ * janus_role_post_message:
+ * @self: a role
+ * @message: (transfer full): an unsent message
+ *
+ * Puts @message into the role's own mailbox, as if the role had sent it to
+ * itself: it is read in a later step of the player. Any thread may call it
+ * — a signal handler running elsewhere uses it to hand work to the role's
+ * step. A message for a role that was left, or whose player died, is a dead
+ * letter. MT safe.
+ *
+ * Returns: %TRUE if sent; %FALSE with @error set if @message was sent before
+ *   (it is released in every case)
+ */
+gboolean
+janus_role_post_message (JanusRole     *self,
+                         JanusMessage  *message,
+                         GError       **error)
+{
+  JanusRolePrivate *rp;
+
+  g_return_val_if_fail (JANUS_IS_ROLE (self), FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  rp = RP (self);
+  if (janus_message_sent (message))
+    {
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_MESSAGE_SENT,
+                   "Message “%s” was sent already; send a copy instead", message->subject);
+      janus_message_unref (message);
+      return FALSE;
+    }
+  message->route = janus_message_route_new (janus_group_get_id (rp->group),
+                                            G_OBJECT_TYPE (self), G_OBJECT_TYPE (self));
+  /* by address: the player may be gone by now */
+  janus_message_seal (message, &rp->player_address, &rp->player_address,
+                      janus_kernel_timestamp (rp->kernel));
+  janus_kernel_deliver (rp->kernel, message);
+  return TRUE;
+}
+
+/**
  * janus_role_forward:
  * @self: the forwarding role
  * @message: a message (it is not consumed)
@@ -971,7 +1023,9 @@ capacity_task_activate (JanusAgent  *agent,
 
   result = janus_capacity_invoke (self->capacity, self->input, &failure);
   if (failure != NULL)
-    body = g_variant_new ("(bv)", FALSE, g_variant_new_string (failure->message));
+    body = g_variant_new ("(bv)", FALSE,
+                          g_variant_new ("(sis)", g_quark_to_string (failure->domain),
+                                         failure->code, failure->message));
   else
     body = g_variant_new ("(bv)", TRUE, result ? result : g_variant_new ("()"));
   reply = janus_message_new (self->subject, body);

@@ -107,6 +107,10 @@ gboolean             janus_role_reply               (JanusRole          *self,
                                                      JanusMessage       *reply,
                                                      GError            **error);
 JANUS_AVAILABLE_IN_ALL
+gboolean             janus_role_post_message        (JanusRole          *self,
+                                                     JanusMessage       *message,
+                                                     GError            **error);
+JANUS_AVAILABLE_IN_ALL
 JanusAddress        *janus_role_forward             (JanusRole          *self,
                                                      JanusMessage       *message,
                                                      GType               receiver_role,

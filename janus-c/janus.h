@@ -22,5 +22,8 @@
 #include "janus-role.h"
 #include "janus-agent.h"
 #include "janus-kernel.h"
+#include "janus-contract-net-organization.h"
+#include "janus-contract-net-initiator.h"
+#include "janus-contract-net-participant.h"
 
 #undef JANUS_INSIDE
