@@ -1416,6 +1416,19 @@ unlink_timer (JanusAgentExtra *extra,
   extra->n_timers--;
 }
 
+/* Now plus @delay (>= 0) on the kernel's timer clock, saturated: a delay
+ * of G_MAXINT64 is "never", not a time in the past. */
+static gint64
+due_after (JanusKernel *kernel,
+           gint64       delay)
+{
+  gint64 due;
+
+  if (__builtin_add_overflow (janus_kernel_monotonic_time (kernel), delay, &due))
+    return G_MAXINT64;
+  return due;
+}
+
 /* Whoever holds the timer (a heap, or a message in transit) frees it. */
 static void
 cancel_timer (JanusAgent      *self,
@@ -1487,6 +1500,38 @@ run_fired_timers (JanusAgent *self)
     }
 }
 
+static gboolean
+fires_before (JanusMessage *a,
+              JanusMessage *b)
+{
+  JanusTimer *x = a->v.data, *y = b->v.data;
+
+  return x->due < y->due || (x->due == y->due && x->id < y->id);
+}
+
+/* Timers reach the agent from several heaps (each worker's, the shared
+ * one) in any order: keep the due ones sorted by (due time, creation). */
+static void
+fired_insert (JanusAgentExtra *extra,
+              JanusMessage    *m)
+{
+  JanusMessage **link = &extra->fired_head;
+
+  if (extra->fired_tail == NULL || !fires_before (m, extra->fired_tail))
+    {
+      if (extra->fired_tail)
+        extra->fired_tail->next = m;
+      else
+        extra->fired_head = m;
+      extra->fired_tail = m;
+      return;
+    }
+  while (*link != NULL && !fires_before (m, *link))
+    link = &(*link)->next;
+  m->next = *link;
+  *link = m;
+}
+
 /* Takes the due timers out of a batch of arrivals (they are not letters). */
 static JanusMessage *
 extract_timers (JanusAgentPrivate  *priv,
@@ -1509,11 +1554,7 @@ extract_timers (JanusAgentPrivate  *priv,
           if (*tail == m)
             *tail = prev;
           m->next = NULL;
-          if (extra->fired_tail)
-            extra->fired_tail->next = m;
-          else
-            extra->fired_head = m;
-          extra->fired_tail = m;
+          fired_insert (extra, m);
         }
       else
         prev = m;
@@ -1590,7 +1631,7 @@ janus_agent_call_in (JanusAgent     *self,
   g_return_val_if_fail (func != NULL, 0);
   CHECK_TIMER_CALLER (self, 0);
 
-  return add_timer (self, janus_kernel_monotonic_time (P (self)->kernel) + delay,
+  return add_timer (self, due_after (P (self)->kernel, delay),
                     JANUS_TIMER_CALL, func, user_data, destroy);
 }
 
@@ -1624,7 +1665,9 @@ janus_agent_call_at (JanusAgent     *self,
 
   kernel = P (self)->kernel;
   /* the real clock's timers follow the monotonic clock: translate */
-  due = janus_kernel_monotonic_time (kernel) + (time - janus_kernel_get_time (kernel));
+  if (__builtin_sub_overflow (time, janus_kernel_get_time (kernel), &due))
+    due = time < 0 ? 0 : G_MAXINT64;
+  due = due_after (kernel, MAX (due, 0));
   return add_timer (self, due, JANUS_TIMER_CALL, func, user_data, destroy);
 }
 
@@ -1710,8 +1753,7 @@ janus_agent_sleep (JanusAgent *self,
         break;
       }
   priv->flags |= JANUS_AGENT_FLAG_SLEEPING;
-  add_timer (self, janus_kernel_monotonic_time (priv->kernel) + duration,
-             JANUS_TIMER_SLEEP, NULL, NULL, NULL);
+  add_timer (self, due_after (priv->kernel, duration), JANUS_TIMER_SLEEP, NULL, NULL, NULL);
   if (priv->heavy && tls_agent == self)
     {
       /* the heavy thread itself waits: arrivals do not end a sleep */

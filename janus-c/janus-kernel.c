@@ -488,6 +488,8 @@ launch (JanusKernel  *self,
       JanusAgentExtra *extra = janus_agent_ensure_extra (agent);
       char thread_name[16];
 
+      /* the workers fire the heavy agent's timers */
+      start_workers (self);
       join_finished_threads (self);
       g_snprintf (thread_name, sizeof thread_name, "janus-heavy-%" G_GUINT64_FORMAT, id);
       g_mutex_lock (&self->lock);

@@ -28,7 +28,8 @@ enum {
 typedef struct _JanusTimer JanusTimer;
 struct _JanusTimer
 {
-  guint64         id;           /* unique in the kernel, increasing per heap */
+  guint64         id;           /* unique in the kernel, increasing */
+  gint64          due;          /* on the kernel's monotonic (or virtual) time */
   guint64         agent_id;
   JanusTimerFunc  func;
   gpointer        data;

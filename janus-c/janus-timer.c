@@ -18,6 +18,7 @@ janus_timer_heap_push (JanusTimerHeap *heap,
   JanusTimerSlot slot = { due, timer->id, timer };
   guint i;
 
+  timer->due = due;
   if (heap->len == heap->alloc)
     {
       heap->alloc = MAX (64, heap->alloc * 2);

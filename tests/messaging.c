@@ -1135,7 +1135,7 @@ main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  /* a failing test (see the report of a library bug) does not stop the
+  /* a failing test does not stop the
    * binary: the other tests still run and report */
   g_test_set_nonfatal_assertions ();
 
