@@ -139,6 +139,7 @@ void      janus_agent_heavy_main      (JanusAgent   *self);
 void      janus_agent_heavy_wake      (JanusAgent   *self);
 void      janus_agent_request_kill    (JanusAgent   *self);
 void      janus_agent_prelook         (JanusAgent   *self);
+void      janus_agent_notify_state    (JanusAgent   *self);
 JanusAgent *janus_agent_get_current   (void);
 
 /* Mailbox internals shared with JanusMailbox */

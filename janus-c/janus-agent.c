@@ -649,6 +649,14 @@ queue_append (JanusAgentPrivate *priv,
     }
 }
 
+/* The kernel just moved the agent to BORN (with a CAS, on the launching
+ * thread): announce it. */
+void
+janus_agent_notify_state (JanusAgent *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
 /* Step mode: a buffered agent about to run in this round looks now, before
  * any agent of the round runs (called by the driving thread). */
 void

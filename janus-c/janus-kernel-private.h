@@ -47,7 +47,7 @@ struct _JanusKernel
   GPtrArray         *heavy_threads;   /* GThread of running heavy agents */
   GPtrArray         *finished_threads;/* GThread of dead heavy agents */
   GSource           *source;
-  gboolean           workers_started;
+  atomic_bool        workers_started;
   gboolean           unlisted;        /* left the process's kernel table */
   JanusClock        *clock;           /* strong; set before agents run */
   GHashTable        *organizations;   /* GType -> JanusOrganization, strong */

@@ -205,14 +205,16 @@ start_workers (JanusKernel *self)
 {
   guint i;
 
-  if (self->n_workers == 0)
+  /* acquire: pairs with the release below; launches after the first one
+   * take no lock */
+  if (self->n_workers == 0 || atomic_load_explicit (&self->workers_started, memory_order_acquire))
     return;
   g_mutex_lock (&self->lock);
-  if (!self->workers_started)
+  if (!atomic_load_explicit (&self->workers_started, memory_order_relaxed))
     {
-      self->workers_started = TRUE;
       for (i = 0; i < self->n_workers; i++)
         janus_worker_start (self->workers[i]);
+      atomic_store_explicit (&self->workers_started, TRUE, memory_order_release);
     }
   g_mutex_unlock (&self->lock);
 }
@@ -481,7 +483,7 @@ launch (JanusKernel  *self,
   g_object_ref (agent);         /* the kernel's, released after DIED */
   atomic_fetch_add_explicit (&self->live_agents, 1, memory_order_relaxed);
   janus_registry_publish (self->registry, id, agent);
-  g_object_notify (G_OBJECT (agent), "state");
+  janus_agent_notify_state (agent);
 
   if (heavy)
     {
@@ -1118,7 +1120,7 @@ janus_kernel_shutdown (JanusKernel *self)
   wait_all_dead (self);
   join_heavy_threads (self);
   release_groups (self);
-  if (self->n_workers > 0 && self->workers_started)
+  if (self->n_workers > 0 && atomic_load_explicit (&self->workers_started, memory_order_acquire))
     janus_scheduler_shutdown (self);
   else
     janus_epoch_move_to_shared (&self->workers[0]->limbo);
