@@ -919,6 +919,135 @@ janus_role_forward (JanusRole     *self,
   return janus_role_send_message (self, receiver_role, janus_message_clone_for (message), error);
 }
 
+/* -------------------------------------------------------------- timers */
+
+typedef struct
+{
+  JanusRole          *role;
+  JanusRoleTimerFunc  func;
+  gpointer            data;
+  GDestroyNotify      destroy;
+} RoleTimer;
+
+static void
+role_timer_run (JanusAgent *agent,
+                gpointer    user_data)
+{
+  RoleTimer *t = user_data;
+
+  /* a role left since does not act any more */
+  if (RP (t->role)->played)
+    t->func (t->role, t->data);
+}
+
+static void
+role_timer_free (gpointer user_data)
+{
+  RoleTimer *t = user_data;
+
+  if (t->destroy != NULL)
+    t->destroy (t->data);
+  g_object_unref (t->role);
+  g_free (t);
+}
+
+static RoleTimer *
+role_timer_new (JanusRole          *self,
+                JanusRoleTimerFunc  func,
+                gpointer            user_data,
+                GDestroyNotify      destroy)
+{
+  RoleTimer *t = g_new (RoleTimer, 1);
+
+  t->role = g_object_ref (self);
+  t->func = func;
+  t->data = user_data;
+  t->destroy = destroy;
+  return t;
+}
+
+/**
+ * janus_role_call_in:
+ * @self: a played role (call from its player's step)
+ * @delay: microseconds from now on the kernel's clock, 0 or more
+ * @func: (scope notified) (closure user_data) (destroy destroy): what to do
+ * @user_data: (nullable): data for @func
+ * @destroy: (nullable): frees @user_data once the timer ran or was
+ *   cancelled
+ *
+ * A timer of the role: like [method@Janus.Agent.call_in] on its player,
+ * except that @func gets the role and does not run if the role was left
+ * by then.
+ *
+ * Returns: the timer's identifier, for [method@Janus.Role.cancel_timer]
+ *   (0 if the role is not played)
+ */
+guint64
+janus_role_call_in (JanusRole          *self,
+                    gint64              delay,
+                    JanusRoleTimerFunc  func,
+                    gpointer            user_data,
+                    GDestroyNotify      destroy)
+{
+  g_return_val_if_fail (JANUS_IS_ROLE (self), 0);
+  g_return_val_if_fail (func != NULL, 0);
+  g_return_val_if_fail (RP (self)->played, 0);
+
+  return janus_agent_call_in (RP (self)->player, delay, role_timer_run,
+                              role_timer_new (self, func, user_data, destroy),
+                              role_timer_free);
+}
+
+/**
+ * janus_role_call_at:
+ * @self: a played role (call from its player's step)
+ * @time: when, on the kernel's clock
+ * @func: (scope notified) (closure user_data) (destroy destroy): what to do
+ * @user_data: (nullable): data for @func
+ * @destroy: (nullable): frees @user_data once the timer ran or was
+ *   cancelled
+ *
+ * Like [method@Janus.Role.call_in], at the kernel time @time.
+ *
+ * Returns: the timer's identifier (0 if the role is not played)
+ */
+guint64
+janus_role_call_at (JanusRole          *self,
+                    gint64              time,
+                    JanusRoleTimerFunc  func,
+                    gpointer            user_data,
+                    GDestroyNotify      destroy)
+{
+  g_return_val_if_fail (JANUS_IS_ROLE (self), 0);
+  g_return_val_if_fail (func != NULL, 0);
+  g_return_val_if_fail (RP (self)->played, 0);
+
+  return janus_agent_call_at (RP (self)->player, time, role_timer_run,
+                              role_timer_new (self, func, user_data, destroy),
+                              role_timer_free);
+}
+
+/**
+ * janus_role_cancel_timer:
+ * @self: a role (call from its player's step)
+ * @timer_id: an identifier from [method@Janus.Role.call_in] or
+ *   [method@Janus.Role.call_at]
+ *
+ * Cancels a role's timer that has not run yet.
+ *
+ * Returns: %TRUE if it was pending and will not run
+ */
+gboolean
+janus_role_cancel_timer (JanusRole *self,
+                         guint64    timer_id)
+{
+  g_return_val_if_fail (JANUS_IS_ROLE (self), FALSE);
+
+  if (!RP (self)->played)
+    return FALSE;
+  return janus_agent_cancel_timer (RP (self)->player, timer_id);
+}
+
 /* ---------------------------------------------------------- capacities */
 
 /**

@@ -11,6 +11,17 @@ G_BEGIN_DECLS
 
 #define JANUS_TYPE_ROLE (janus_role_get_type ())
 
+/**
+ * JanusRoleTimerFunc:
+ * @role: the role the timer belongs to
+ * @user_data: the data given with the timer
+ *
+ * What a role's timer does when it is due ([method@Janus.Role.call_in]). It
+ * runs in the player's step, like the role's `live`.
+ */
+typedef void (*JanusRoleTimerFunc) (JanusRole *role,
+                                    gpointer   user_data);
+
 JANUS_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (JanusRole, janus_role, JANUS, ROLE, GObject)
 
@@ -115,6 +126,22 @@ JanusAddress        *janus_role_forward             (JanusRole          *self,
                                                      JanusMessage       *message,
                                                      GType               receiver_role,
                                                      GError            **error);
+
+JANUS_AVAILABLE_IN_ALL
+guint64              janus_role_call_in             (JanusRole          *self,
+                                                     gint64              delay,
+                                                     JanusRoleTimerFunc  func,
+                                                     gpointer            user_data,
+                                                     GDestroyNotify      destroy);
+JANUS_AVAILABLE_IN_ALL
+guint64              janus_role_call_at             (JanusRole          *self,
+                                                     gint64              time,
+                                                     JanusRoleTimerFunc  func,
+                                                     gpointer            user_data,
+                                                     GDestroyNotify      destroy);
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_role_cancel_timer        (JanusRole          *self,
+                                                     guint64             timer_id);
 
 JANUS_AVAILABLE_IN_ALL
 gpointer             janus_role_get_capacity        (JanusRole          *self,

@@ -1938,6 +1938,131 @@ test_heavy_timer_without_run (void)
   g_object_unref (agent);
 }
 
+/* ------------------------------------------------------- role timers */
+
+static GString *role_log;
+
+#define RT_TYPE_ROLE (rt_role_get_type ())
+G_DECLARE_FINAL_TYPE (RtRole, rt_role, RT, ROLE, JanusRole)
+struct _RtRole { JanusRole parent_instance; guint64 doomed; };
+G_DEFINE_FINAL_TYPE (RtRole, rt_role, JANUS_TYPE_ROLE)
+
+static void
+rt_log (JanusRole *role,
+        gpointer   user_data)
+{
+  JanusKernel *kernel = janus_agent_get_kernel (janus_role_get_player (role));
+
+  g_assert_true (RT_IS_ROLE (role));
+  g_string_append_printf (role_log, "%s@%" G_GINT64_FORMAT " ", (const char *) user_data,
+                          janus_kernel_get_time (kernel));
+}
+
+static gint rt_destroyed;
+
+static void
+rt_destroy (gpointer data)
+{
+  rt_destroyed++;
+}
+
+static gboolean
+rt_role_activate (JanusRole *role, GVariant *init, GError **error)
+{
+  RtRole *self = RT_ROLE (role);
+
+  janus_role_call_in (role, 2000, rt_log, "second", rt_destroy);
+  janus_role_call_in (role, 1000, rt_log, "first", rt_destroy);
+  self->doomed = janus_role_call_in (role, 1500, rt_log, "cancelled", rt_destroy);
+  janus_role_call_at (role, 5000, rt_log, "after-leave", rt_destroy);
+  return TRUE;
+}
+
+static void rt_role_class_init (RtRoleClass *klass) { JANUS_ROLE_CLASS (klass)->activate = rt_role_activate; }
+static void rt_role_init (RtRole *self) {}
+
+#define RT_TYPE_ORG (rt_org_get_type ())
+G_DECLARE_FINAL_TYPE (RtOrg, rt_org, RT, ORG, JanusOrganization)
+struct _RtOrg { JanusOrganization parent_instance; };
+G_DEFINE_FINAL_TYPE (RtOrg, rt_org, JANUS_TYPE_ORGANIZATION)
+static void rt_org_class_init (RtOrgClass *klass)
+{
+  janus_organization_class_add_role (JANUS_ORGANIZATION_CLASS (klass), RT_TYPE_ROLE, 0);
+}
+static void rt_org_init (RtOrg *self) {}
+
+#define RT_TYPE_AGENT (rt_agent_get_type ())
+G_DECLARE_FINAL_TYPE (RtAgent, rt_agent, RT, AGENT, JanusAgent)
+struct _RtAgent { JanusAgent parent_instance; JanusGroup *group; };
+G_DEFINE_FINAL_TYPE (RtAgent, rt_agent, JANUS_TYPE_AGENT)
+
+static void
+rt_cancel_and_leave (JanusAgent *agent,
+                     gpointer    user_data)
+{
+  RtAgent *self = RT_AGENT (agent);
+  RtRole *role = RT_ROLE (janus_agent_get_role (agent, RT_TYPE_ROLE, self->group));
+
+  g_assert_true (janus_role_cancel_timer (JANUS_ROLE (role), role->doomed));
+  g_assert_false (janus_role_cancel_timer (JANUS_ROLE (role), role->doomed));
+  if (GPOINTER_TO_INT (user_data))
+    g_assert_true (janus_agent_leave_role (agent, RT_TYPE_ROLE, self->group, NULL));
+}
+
+static void
+rt_leave (JanusAgent *agent,
+          gpointer    user_data)
+{
+  g_assert_true (janus_agent_leave_role (agent, RT_TYPE_ROLE, RT_AGENT (agent)->group, NULL));
+}
+
+static gboolean
+rt_agent_activate (JanusAgent *agent, GVariant *params, GError **error)
+{
+  RtAgent *self = RT_AGENT (agent);
+
+  if (janus_agent_request_role (agent, RT_TYPE_ROLE, self->group, NULL, error) == NULL)
+    return FALSE;
+  /* at 1200: cancel one role timer; at 3000: leave the role */
+  janus_agent_call_in (agent, 1200, rt_cancel_and_leave, GINT_TO_POINTER (FALSE), NULL);
+  janus_agent_call_in (agent, 3000, rt_leave, NULL, NULL);
+  return TRUE;
+}
+
+static void rt_agent_class_init (RtAgentClass *klass) { JANUS_AGENT_CLASS (klass)->activate = rt_agent_activate; }
+static void rt_agent_init (RtAgent *self) {}
+
+/* Role timers get the role, run in due order, can be cancelled, and do not
+ * run once the role was left (their destroy functions still run, once). */
+static void
+test_role_timers (void)
+{
+  g_autoptr(JanusKernel) kernel = janus_kernel_new (0);
+  g_autoptr(JanusClock) clock = janus_clock_new_virtual (0, 0);
+  g_autoptr(JanusGroup) group = NULL;
+  RtAgent *agent;
+
+  janus_kernel_set_clock (kernel, clock);
+  group = janus_kernel_create_group (kernel, RT_TYPE_ORG, NULL);
+  janus_group_set_persistent (group, TRUE);
+  role_log = g_string_new (NULL);
+  rt_destroyed = 0;
+  agent = g_object_new (RT_TYPE_AGENT, NULL);
+  agent->group = group;
+  g_assert_true (janus_kernel_launch_light_agent (kernel, JANUS_AGENT (agent), NULL, NULL, NULL));
+  janus_kernel_set_keep_alive (kernel, FALSE);
+  while (janus_kernel_step (kernel))
+    if (janus_kernel_get_time (kernel) > 10000)
+      break;
+  g_assert_cmpstr (role_log->str, ==, "first@1000 second@2000 ");
+  g_assert_cmpint (rt_destroyed, ==, 4);
+  janus_kernel_kill (kernel, JANUS_AGENT (agent), NULL);
+  janus_kernel_run (kernel);
+  g_object_unref (agent);
+  g_string_free (role_log, TRUE);
+}
+
+
 int
 main (int    argc,
       char **argv)
@@ -1997,6 +2122,7 @@ main (int    argc,
   g_test_add_func ("/timer/order/driver-and-step", test_order_driver_and_step);
   g_test_add_func ("/timer/far-future-call-in", test_far_future_call_in);
   g_test_add_func ("/timer/heavy/without-run", test_heavy_timer_without_run);
+  g_test_add_func ("/timer/role", test_role_timers);
 
   return g_test_run ();
 }
