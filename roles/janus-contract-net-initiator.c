@@ -9,9 +9,10 @@
 #include "janus-contract-net-participant.h"
 #include "janus-contract-net-private.h"
 #include "janus-error.h"
-#include "janus-group-private.h"
+#include "janus-group.h"
 #include "janus-kernel.h"
-#include "janus-message-private.h"
+#include "janus-message.h"
+#include "janus-role.h"
 
 /**
  * JanusContractNetInitiator:
@@ -92,9 +93,8 @@ typedef struct
   gatomicrefcount  ref_count;
 
   /* immutable */
-  JanusAddress    *player;      /* the notices' receiver */
-  guint64          group_id;
-  GType            role_type;   /* the notices' receiving role: the initiator's type */
+  JanusAddress    *player;      /* the initiator's player, the cfp's sender */
+  GWeakRef         role;        /* the notices go to its mailbox */
 
   /* guarded by lock; written by the player's step, read by the handlers */
   GMutex           lock;
@@ -165,8 +165,7 @@ watch_new (JanusContractNetInitiator *self,
 
   g_atomic_ref_count_init (&w->ref_count);
   w->player = janus_address_copy (janus_agent_get_address (player));
-  w->group_id = janus_group_get_id (janus_role_get_group (JANUS_ROLE (self)));
-  w->role_type = G_OBJECT_TYPE (self);
+  g_weak_ref_init (&w->role, self);
   g_mutex_init (&w->lock);
   w->tracked = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) janus_message_unref, NULL);
   return w;
@@ -185,6 +184,7 @@ watch_unref (Watch *w)
   if (!g_atomic_ref_count_dec (&w->ref_count))
     return;
   janus_address_free (w->player);
+  g_weak_ref_clear (&w->role);
   g_hash_table_unref (w->tracked);
   g_mutex_clear (&w->lock);
   g_free (w);
@@ -244,20 +244,19 @@ watch_untrack (Watch        *w,
     janus_message_unref (message);
 }
 
-/* Posts a notice into the initiator role's mailbox. It is a role message
- * from no role (as a capacity result is): it lands in the role's own part
- * of its player's mailbox and gets the role stepped, which no public send
- * can do from outside the group. MT safe. */
+/* Posts a notice into the initiator role's own mailbox, which gets the
+ * role stepped. MT safe; a role already gone gets nothing. */
 static void
 watch_post (Watch       *w,
             JanusKernel *kernel,
             const char  *subject,
             GVariant    *body)
 {
-  JanusMessage *notice = janus_message_new (subject, body);
+  g_autoptr(JanusRole) role = g_weak_ref_get (&w->role);
+  g_autoptr(GVariant) owned = g_variant_ref_sink (body);
 
-  notice->route = janus_message_route_new (w->group_id, G_TYPE_INVALID, w->role_type);
-  janus_kernel_send (kernel, w->player, notice, NULL);
+  if (role != NULL)
+    janus_role_post_message (role, janus_message_new (subject, owned), NULL);
 }
 
 /* Any thread, no lock held. Every dead letter of the kernel comes here:
@@ -646,11 +645,18 @@ check_participants (JanusContractNetInitiator *self)
     participant_gone (self, gone->pdata[i]);
 }
 
+/* A notice is what the role posted to itself (janus_role_post_message):
+ * sent by its own player, as its own role type. */
 static gboolean
-is_notice (JanusMessage *message)
+is_notice (JanusContractNetInitiator *self,
+           JanusMessage              *message)
 {
-  return janus_message_get_sender_role (message) == G_TYPE_INVALID
-         && janus_address_is_kernel (janus_message_get_sender (message));
+  JanusAgent *player = janus_role_get_player (JANUS_ROLE (self));
+
+  return janus_message_get_sender_role (message) == G_OBJECT_TYPE (self)
+         && player != NULL
+         && janus_address_equal (janus_message_get_sender (message),
+                                 janus_agent_get_address (player));
 }
 
 static void
@@ -684,7 +690,7 @@ static void
 dispatch (JanusContractNetInitiator *self,
           JanusMessage              *message)
 {
-  if (is_notice (message))
+  if (is_notice (self, message))
     on_notice (self, message);
   else if (janus_message_has_subject (message, JANUS_CONTRACT_NET_PROPOSE))
     on_propose (self, message);
