@@ -235,7 +235,8 @@ janus_clock_set_time (JanusClock  *self,
    * new time */
   atomic_store_explicit (&self->time, time, memory_order_release);
   n = MIN (self->listeners->len, G_N_ELEMENTS (listeners));
-  memcpy (listeners, self->listeners->data, n * sizeof (Listener));
+  if (n > 0)
+    memcpy (listeners, self->listeners->data, n * sizeof (Listener));
   g_mutex_unlock (&self->lock);
   /* outside the lock: a listener may read the clock */
   for (i = 0; i < n; i++)
