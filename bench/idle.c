@@ -19,6 +19,8 @@
 
 #include <janus.h>
 
+#include "bench-util.h"
+
 static gint ready, stopped;
 
 #define IDLE_TYPE_AGENT (idle_agent_get_type ())
@@ -59,22 +61,6 @@ idle_agent_init (IdleAgent *self)
 {
 }
 
-static long
-vmrss_kb (void)
-{
-  FILE *f = fopen ("/proc/self/status", "r");
-  char line[256];
-  long kb = -1;
-
-  if (f == NULL)
-    return -1;
-  while (fgets (line, sizeof line, f))
-    if (strncmp (line, "VmRSS:", 6) == 0)
-      kb = strtol (line + 6, NULL, 10);
-  fclose (f);
-  return kb;
-}
-
 static double
 cpu_seconds (void)
 {
@@ -110,7 +96,7 @@ main (int argc, char **argv)
   kernel = janus_kernel_new (workers);
   agents = g_new0 (JanusAgent *, n);
   g_type_ensure (IDLE_TYPE_AGENT);
-  rss0 = vmrss_kb ();
+  rss0 = bench_rss_kb ();
   for (i = 0; i < n; i++)
     {
       agents[i] = g_object_new (IDLE_TYPE_AGENT, NULL);
@@ -121,7 +107,7 @@ main (int argc, char **argv)
     g_usleep (1000);
   /* let every worker finish its last turn and park */
   g_usleep (200 * 1000);
-  rss1 = vmrss_kb ();
+  rss1 = bench_rss_kb ();
 
   cpu0 = cpu_seconds ();
   t0 = g_get_monotonic_time ();

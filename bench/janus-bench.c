@@ -19,35 +19,9 @@
 
 #include <janus.h>
 
+#include "bench-util.h"
+
 static guint workers;
-
-static double
-now_s (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static long
-vmrss_kb (void)
-{
-  FILE *f = fopen ("/proc/self/status", "r");
-  char line[256];
-  long kb = -1;
-
-  if (f == NULL)
-    return -1;
-  while (fgets (line, sizeof line, f))
-    if (strncmp (line, "VmRSS:", 6) == 0)
-      {
-        kb = strtol (line + 6, NULL, 10);
-        break;
-      }
-  fclose (f);
-  return kb;
-}
 
 static void
 report (const char *workload,
@@ -225,10 +199,10 @@ run_pingpong (JanusKernel *kernel,
   ping->next = janus_address_copy (addr (pong));
   pong->next = janus_address_copy (addr (ping));
   g_n = n;
-  t0 = now_s ();
+  t0 = bench_now ();
   janus_kernel_send (kernel, addr (ping), janus_message_new ("start", NULL), NULL);
   wait_done ();
-  s = now_s () - t0;
+  s = bench_now () - t0;
   finish (kernel);
   if (g_result != n)
     {
@@ -273,11 +247,11 @@ run_ring (JanusKernel *kernel,
     ((BenchAgent *) nodes->pdata[i])->next =
       janus_address_copy (addr (nodes->pdata[(i + 1) % a]));
   g_n = n;
-  t0 = now_s ();
+  t0 = bench_now ();
   /* hop 0 = injection */
   janus_kernel_send (kernel, addr (nodes->pdata[0]), janus_message_new_int64 ("token", 0), NULL);
   wait_done ();
-  s = now_s () - t0;
+  s = bench_now () - t0;
   finish (kernel);
   for (i = 0; i < a; i++)
     sum += ((BenchAgent *) nodes->pdata[i])->i0;
@@ -357,8 +331,8 @@ run_spawn (JanusKernel *kernel,
 
   g_type_ensure (IDLE_TYPE_AGENT);
   memset (v, 0, sizeof (JanusAgent *) * k);
-  rss0 = vmrss_kb ();
-  t0 = now_s ();
+  rss0 = bench_rss_kb ();
+  t0 = bench_now ();
   for (i = 0; i < k; i++)
     {
       /* the kernel keeps its own reference until the agent died */
@@ -369,8 +343,8 @@ run_spawn (JanusKernel *kernel,
   /* like the peers, wait until every agent ran its initialisation */
   while (g_atomic_int_get (&g_ready) < k)
     g_thread_yield ();
-  s = now_s () - t0;
-  rss1 = vmrss_kb ();
+  s = bench_now () - t0;
+  rss1 = bench_rss_kb ();
 
   for (i = 0; i < k; i++)
     janus_kernel_send (kernel, janus_agent_get_address (v[i]),
@@ -451,10 +425,10 @@ run_forkjoin (JanusKernel *kernel,
   for (i = 0; i < f; i++)
     g_ptr_array_add (g_workers, spawn (kernel, worker_handle));
   sender = spawn (kernel, sender_handle);
-  t0 = now_s ();
+  t0 = bench_now ();
   janus_kernel_send (kernel, addr (sender), janus_message_new ("go", NULL), NULL);
   wait_done ();
-  s = now_s () - t0;
+  s = bench_now () - t0;
   finish (kernel);
   g_ptr_array_unref (g_workers);
   if (g_total_count != n || g_total_sum != want_sum)

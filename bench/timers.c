@@ -21,33 +21,10 @@
 
 #include <janus.h>
 
+#include "bench-util.h"
+
 static gint64 n_timers;
 static gint64 fired, order_errors, last_due;
-
-static double
-now_s (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static long
-vmrss_kb (void)
-{
-  FILE *f = fopen ("/proc/self/status", "r");
-  char line[256];
-  long kb = -1;
-
-  if (f == NULL)
-    return -1;
-  while (fgets (line, sizeof line, f))
-    if (strncmp (line, "VmRSS:", 6) == 0)
-      kb = strtol (line + 6, NULL, 10);
-  fclose (f);
-  return kb;
-}
 
 static void
 on_timer (JanusAgent *agent,
@@ -74,7 +51,7 @@ setter_activate (JanusAgent *agent, GVariant *parameters, GError **error)
 {
   Setter *self = (Setter *) agent;
   guint64 x = 0x9E3779B97F4A7C15 ^ (guint64) self->count;
-  double t0 = now_s ();
+  double t0 = bench_now ();
   gint64 i;
 
   for (i = 0; i < self->count; i++)
@@ -85,7 +62,7 @@ setter_activate (JanusAgent *agent, GVariant *parameters, GError **error)
       due = 1 + (gint64) ((x * G_GUINT64_CONSTANT (0x2545F4914F6CDD1D)) % (G_GUINT64_CONSTANT (3600) * G_USEC_PER_SEC));
       janus_agent_call_at (agent, due, on_timer, GSIZE_TO_POINTER (due), NULL);
     }
-  insert_secs += now_s () - t0;
+  insert_secs += bench_now () - t0;
   return TRUE;
 }
 
@@ -118,7 +95,7 @@ run (const char *name,
   fired = order_errors = last_due = 0;
   insert_secs = 0;
   g_type_ensure (SETTER_TYPE);
-  rss0 = vmrss_kb ();
+  rss0 = bench_rss_kb ();
   for (i = 0; i < agents; i++)
     {
       Setter *s = g_object_new (SETTER_TYPE, NULL);
@@ -126,13 +103,13 @@ run (const char *name,
       janus_kernel_launch_light_agent (kernel, JANUS_AGENT (s), NULL, NULL, NULL);
       g_object_unref (s);
     }
-  rss_agents = vmrss_kb ();
+  rss_agents = bench_rss_kb ();
   janus_kernel_step (kernel);           /* every activate sets its timers */
-  rss1 = vmrss_kb ();
+  rss1 = bench_rss_kb ();
 
-  t0 = now_s ();
+  t0 = bench_now ();
   janus_kernel_run (kernel);            /* jumps from timer to timer */
-  fire_secs = now_s () - t0;
+  fire_secs = bench_now () - t0;
 
   if (fired != n_timers || order_errors != 0)
     {
