@@ -17,7 +17,6 @@ typedef struct _JanusAgentExtra JanusAgentExtra;
 enum {
   JANUS_AGENT_FLAG_TOOK    = 1 << 0,  /* this step took the inbox (one look) */
   JANUS_AGENT_FLAG_KILL_ME = 1 << 1,  /* kill at the end of this turn */
-  JANUS_AGENT_FLAG_QUEUED  = 1 << 2,  /* in a scheduling set (step mode) */
   JANUS_AGENT_FLAG_SLEEPING = 1 << 3, /* janus_agent_sleep: no live until due */
   JANUS_AGENT_FLAG_LOOKED  = 1 << 4,  /* step mode: looked at round start */
 };
