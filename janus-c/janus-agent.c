@@ -1685,7 +1685,11 @@ janus_agent_call_at (JanusAgent     *self,
  * @timer_id: an identifier from [method@Janus.Agent.call_in] or
  *   [method@Janus.Agent.call_at]
  *
- * Cancels a timer that has not run yet; its destroy function still runs.
+ * Cancels a timer that has not run yet. Its callback will not run; its
+ * destroy function still runs, but only once the entry leaves the timer
+ * heap: when the timer's due time passes, or earlier when it reaches the
+ * top of the heap, or at kernel shutdown; possibly on another worker's
+ * thread.
  *
  * Returns: %TRUE if the timer was pending and will not run
  */
@@ -2025,6 +2029,10 @@ janus_agent_request_role (JanusAgent  *self,
       return NULL;
     }
   janus_group_emit_taken (group, role);
+  /* taken from outside the agent's step (the driving thread of a kernel
+   * without workers): wake the agent so that the activator steps it */
+  if (tls_agent != self)
+    janus_agent_wake (self);
   return role;
 }
 

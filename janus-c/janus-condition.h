@@ -18,7 +18,8 @@ G_DECLARE_FINAL_TYPE (JanusCondition, janus_condition, JANUS, CONDITION, GObject
  * JanusConditionFunc:
  * @agent: the agent asking to obtain or leave a role, or to join a group
  * @group: the group
- * @role_type: the role type concerned
+ * @role_type: (type gsize): the role type concerned (a #GType; language
+ *   bindings get it as an integer)
  * @user_data: the data given with the function
  *
  * Decides whether @agent may obtain (or leave) a role of type @role_type in

@@ -32,6 +32,7 @@ typedef struct
   guint64     group_id;         /* per kernel, never reused */
   GType       sender_role;
   GType       receiver_role;
+  guint64     receiver_serial;  /* one role instance only (a post), or 0 */
 } JanusMessageRoute;
 
 /* 128 bytes: two cache lines. Messages are recycled through per-thread

@@ -655,6 +655,7 @@ janus_message_route_new (guint64 group_id,
   route->group_id = group_id;
   route->sender_role = sender_role;
   route->receiver_role = receiver_role;
+  route->receiver_serial = 0;
   return route;
 }
 

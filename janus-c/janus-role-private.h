@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdatomic.h>
+
 #include "janus-role.h"
 #include "janus-address-private.h"
 
@@ -15,7 +17,8 @@ typedef struct
   JanusAddress player_address;  /* for senders that may outlive the player */
   JanusKernel *kernel;          /* borrowed: roles are left before their kernel goes */
   JanusGroup *group;            /* strong */
-  gboolean    played;
+  atomic_bool played;           /* read by other threads (post_message) */
+  guint64     serial;           /* unique in the process: posts target it */
   gboolean    fresh;            /* activated, not stepped yet */
   gboolean    wants_again;      /* its last live returned AGAIN */
   gboolean    has_new;          /* a message for it arrived since its last step */

@@ -295,9 +295,11 @@ janus_role_new_for (GType       role_type,
                     JanusAgent *player,
                     JanusGroup *group)
 {
+  static _Atomic guint64 serials = 1;
   JanusRole *self = g_object_new (role_type, NULL);
   JanusRolePrivate *rp = RP (self);
 
+  rp->serial = atomic_fetch_add_explicit (&serials, 1, memory_order_relaxed);
   rp->player = player;
   rp->player_address = *janus_agent_get_address (player);
   rp->kernel = janus_agent_get_kernel (player);
@@ -314,7 +316,8 @@ janus_role_accepts (JanusRole    *self,
 
   return route != NULL
          && route->group_id == janus_group_get_id (RP (self)->group)
-         && g_type_is_a (G_OBJECT_TYPE (self), route->receiver_role);
+         && g_type_is_a (G_OBJECT_TYPE (self), route->receiver_role)
+         && (route->receiver_serial == 0 || route->receiver_serial == RP (self)->serial);
 }
 
 /**
@@ -855,11 +858,13 @@ fail:
  * @self: a role
  * @message: (transfer full): an unsent message
  *
- * Puts @message into the role's own mailbox, as if the role had sent it to
- * itself: it is read in a later step of the player. Any thread may call it
- * — a signal handler running elsewhere uses it to hand work to the role's
- * step. A message for a role that was left, or whose player died, is a dead
- * letter. MT safe.
+ * Puts @message into this role's own mailbox, as if the role had sent it to
+ * itself: it is read in a later step of the player, by this role only. Any
+ * thread may call it — a signal handler running elsewhere uses it to hand
+ * work to the role's step. Posting to a role that was left, or whose player
+ * died, makes a dead letter; a post that crosses the leaving stays in the
+ * player's mailbox (only the agent itself sees it) until the agent dies.
+ * MT safe.
  *
  * Returns: %TRUE if sent; %FALSE with @error set if @message was sent before
  *   (it is released in every case)
@@ -885,10 +890,13 @@ janus_role_post_message (JanusRole     *self,
     }
   message->route = janus_message_route_new (janus_group_get_id (rp->group),
                                             G_OBJECT_TYPE (self), G_OBJECT_TYPE (self));
-  /* by address: the player may be gone by now */
+  message->route->receiver_serial = rp->serial;
   janus_message_seal (message, &rp->player_address, &rp->player_address,
                       janus_kernel_timestamp (rp->kernel));
-  janus_kernel_deliver (rp->kernel, message);
+  if (!atomic_load_explicit (&rp->played, memory_order_acquire))
+    janus_kernel_dead_letter (rp->kernel, message);
+  else
+    janus_kernel_deliver (rp->kernel, message);   /* by address: the player may go */
   return TRUE;
 }
 

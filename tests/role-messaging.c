@@ -1176,6 +1176,46 @@ test_dead_letters (Cast          *c,
   g_string_free (dl.subjects, TRUE);
 }
 
+/* A post reaches the role instance it was posted to: once the role is left
+ * a post is a dead letter, and a post that crossed the leaving is not read
+ * by a role of the same type taken again. */
+static void
+test_post_to_left_role (Cast          *c,
+                        gconstpointer  data)
+{
+  DeadLetters dl = { 0, g_string_new (NULL) };
+  g_autoptr(GError) error = NULL;
+  JanusRole *old = g_object_ref (ROLE (c->r_in[0]));
+  TestRole *again;
+
+  g_signal_connect (c->kernel, "dead-letter", G_CALLBACK (on_dead_letter), &dl);
+  step_until_idle (c->kernel);
+  g_assert_true (janus_role_post_message (old, janus_message_new ("crossing", NULL), &error));
+  g_assert_no_error (error);
+  g_assert_true (janus_agent_leave_role (AGENT (c->r[0]), role_recv, c->group, NULL));
+  g_assert_true (janus_role_post_message (old, janus_message_new ("late", NULL), &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (dl.n, ==, 1);
+  g_assert_cmpstr (dl.subjects->str, ==, "late,");
+
+  again = take (c->r[0], role_recv, c->group);
+  g_assert_true (ROLE (again) != old);
+  step_until_idle (c->kernel);
+  g_assert_cmpuint (again->got->len, ==, 0);
+  g_assert_cmpuint (janus_role_get_mailbox_size (ROLE (again)), ==, 0);
+  g_assert_cmpuint (janus_role_get_mailbox_size (old), ==, 0);
+  /* a post to the new instance is read by it */
+  g_assert_true (janus_role_post_message (ROLE (again), janus_message_new ("fresh", NULL), &error));
+  step_until_idle (c->kernel);
+  g_assert_cmpuint (again->got->len, ==, 1);
+  g_assert_cmpstr (janus_message_get_subject (again->got->pdata[0]), ==, "fresh");
+  g_assert_cmpuint (janus_kernel_get_dead_letter_count (c->kernel), ==, 1);
+
+  g_signal_handlers_disconnect_by_data (c->kernel, &dl);
+  g_string_free (dl.subjects, TRUE);
+  g_object_unref (old);
+}
+
 /* ------------------------------------------------------- on two workers
  *
  * The asker plays Sender and Receiver; three responders play Receiver (one
@@ -1578,8 +1618,8 @@ main (int    argc,
   TEST_C ("/role-messaging/route-accessors", test_route_accessors);
   TEST_C ("/role-messaging/left-role-cannot-send", test_left_role_cannot_send);
   TEST_C ("/role-messaging/dead-letters", test_dead_letters);
+  TEST_C ("/role-messaging/post/left-role", test_post_to_left_role);
   g_test_add_func ("/role-messaging/workers", test_workers);
-  /* last: known failures would hide the tests after them */
   TEST_C ("/role-messaging/two-conforming-roles/broadcast", test_two_roles_broadcast);
   TEST_C ("/role-messaging/two-conforming-roles/candidates", test_two_roles_candidates);
 

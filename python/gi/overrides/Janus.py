@@ -30,11 +30,14 @@ only add Python conveniences; the C semantics are unchanged:
 - ``Janus.Message``: ``Janus.Message("subject", body=None, priority=0)``
   where ``body`` is a ``GLib.Variant``, an ``int`` (stored as an int64 body)
   or ``None``; a readable ``repr()``.
+- ``Janus.Condition.new(description, func, *user_data)``: ``func(agent,
+  group, role_type, *user_data)`` gets ``role_type`` as a ``GObject.GType``
+  (the C callback passes it as an integer, which PyGObject can marshal).
 """
 
 import threading
 
-from gi.repository import GLib
+from gi.repository import GLib, GObject
 
 from ..module import get_introspection_module
 from ..overrides import override
@@ -147,3 +150,41 @@ class Message(Janus.Message):
 
 Message = override(Message)
 __all__.append('Message')
+
+
+class Condition(Janus.Condition):
+    @classmethod
+    def new(cls, description, func, *user_data):
+        """A condition from a Python callable ``func(agent, group, role_type,
+        *user_data)`` returning a bool; ``role_type`` is a ``GObject.GType``."""
+        def call(agent, group, role_type, *data):
+            return bool(func(agent, group, _gtype_from_int(role_type), *data))
+        return Janus.Condition.new(description, call, *user_data)
+
+
+def _gtype_from_int(value):
+    """The ``GObject.GType`` whose numeric value is ``value``.
+
+    PyGObject has no constructor from the number, so the role types (all
+    classed types derived from ``Janus.Role``) are searched, most recently
+    registered first through a cache refreshed on a miss."""
+    if value == 0:
+        return GObject.TYPE_INVALID
+    gtype = _gtype_cache.get(value)
+    if gtype is None:
+        pending = [Janus.Role.__gtype__]
+        while pending:
+            t = pending.pop()
+            _gtype_cache[hash(t)] = t
+            pending.extend(t.children)
+        gtype = _gtype_cache.get(value)
+        if gtype is None:
+            raise ValueError('%d is not a role GType' % value)
+    return gtype
+
+
+_gtype_cache = {}
+
+
+Condition = override(Condition)
+__all__.append('Condition')
