@@ -12,6 +12,10 @@ G_BEGIN_DECLS
 typedef struct
 {
   guint      n;
+  guint     *before;            /* [i]: the index of the previous role of
+                                 * roles[i]'s player, or G_MAXUINT; so an
+                                 * agent playing several roles is found
+                                 * without a quadratic search */
   JanusRole *roles[];
 } JanusRoleSnapshot;
 

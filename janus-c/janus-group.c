@@ -128,10 +128,30 @@ publish_snapshot (JanusGroup *self)
   JanusRoleSnapshot *fresh, *old;
   guint i;
 
-  fresh = g_malloc (sizeof (JanusRoleSnapshot) + self->roles->len * sizeof (JanusRole *));
-  fresh->n = self->roles->len;
-  for (i = 0; i < fresh->n; i++)
-    fresh->roles[i] = self->roles->pdata[i];
+  g_autoptr(GHashTable) last = NULL;     /* player → index of its last role so far */
+  guint n = self->roles->len;
+
+  /* one block: the header, the roles, then the indices */
+  fresh = g_malloc (sizeof (JanusRoleSnapshot) + n * (sizeof (JanusRole *) + sizeof (guint)));
+  fresh->n = n;
+  fresh->before = (guint *) &fresh->roles[n];
+  if (n > 1)
+    last = g_hash_table_new (NULL, NULL);
+  for (i = 0; i < n; i++)
+    {
+      JanusRole *role = self->roles->pdata[i];
+      JanusAgent *player = janus_role_get_private (role)->player;
+      gpointer previous;
+
+      fresh->roles[i] = role;
+      fresh->before[i] = G_MAXUINT;
+      if (last != NULL)
+        {
+          if (g_hash_table_lookup_extended (last, player, NULL, &previous))
+            fresh->before[i] = GPOINTER_TO_UINT (previous);
+          g_hash_table_insert (last, player, GUINT_TO_POINTER (i));
+        }
+    }
   old = atomic_exchange_explicit (&self->snapshot, fresh, memory_order_acq_rel);
   if (old != NULL)
     janus_epoch_retire_shared (old, g_free);
@@ -680,6 +700,7 @@ GPtrArray *
 janus_group_list_players (JanusGroup *self,
                           GType       role_type)
 {
+  JanusRoleSnapshot *snap;
   GPtrArray *players;
   guint i;
 
@@ -687,14 +708,21 @@ janus_group_list_players (JanusGroup *self,
 
   players = g_ptr_array_new_with_free_func (g_object_unref);
   g_mutex_lock (&self->lock);
-  for (i = 0; i < self->roles->len; i++)
+  /* the lock keeps the snapshot current; its links find an agent's
+   * earlier roles without a search */
+  snap = atomic_load_explicit (&self->snapshot, memory_order_relaxed);
+  for (i = 0; i < snap->n; i++)
     {
-      JanusRole *role = self->roles->pdata[i];
-      JanusAgent *player = janus_role_get_private (role)->player;
+      JanusRole *role = snap->roles[i];
+      guint j;
 
-      if ((role_type == G_TYPE_INVALID || g_type_is_a (G_OBJECT_TYPE (role), role_type))
-          && !g_ptr_array_find (players, player, NULL))
-        g_ptr_array_add (players, g_object_ref (player));
+      if (role_type != G_TYPE_INVALID && !g_type_is_a (G_OBJECT_TYPE (role), role_type))
+        continue;
+      for (j = snap->before[i]; j != G_MAXUINT; j = snap->before[j])
+        if (role_type == G_TYPE_INVALID || g_type_is_a (G_OBJECT_TYPE (snap->roles[j]), role_type))
+          break;
+      if (j == G_MAXUINT)
+        g_ptr_array_add (players, g_object_ref (janus_role_get_private (role)->player));
     }
   g_mutex_unlock (&self->lock);
   return players;
@@ -900,5 +928,5 @@ janus_group_init (JanusGroup *self)
   self->roles = g_ptr_array_new_with_free_func (NULL);
   self->alive = TRUE;
   atomic_init (&self->policy, JANUS_SELECTION_RANDOM);
-  self->snapshot = g_malloc0 (sizeof (JanusRoleSnapshot));
+  self->snapshot = g_malloc0 (sizeof (JanusRoleSnapshot));   /* n = 0, before unused */
 }

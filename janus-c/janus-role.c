@@ -571,9 +571,10 @@ check_role_sender (JanusRole     *self,
 }
 
 /* Inside an epoch critical section: the players of @receiver_role (or a
- * subclass) in @snap other than @sender, each once, in take order. The
- * duplicate check is quadratic only in the number of conforming players
- * seen so far, and an agent rarely plays two conforming roles. */
+ * subclass) in @snap other than @sender, each once, in take order. An
+ * agent playing several conforming roles counts at its first one: the
+ * snapshot links each role to the previous role of the same player, so
+ * the check costs the number of roles that agent plays, not a search. */
 static guint
 collect_receivers (JanusRoleSnapshot  *snap,
                    GType               receiver_role,
@@ -590,13 +591,72 @@ collect_receivers (JanusRoleSnapshot  *snap,
 
       if (player == sender || !g_type_is_a (G_OBJECT_TYPE (r), receiver_role))
         continue;
-      /* an agent playing several conforming roles is one receiver */
-      for (j = 0; j < n && out[j] != player; j++)
-        ;
-      if (j == n)
+      for (j = snap->before[i]; j != G_MAXUINT; j = snap->before[j])
+        if (g_type_is_a (G_OBJECT_TYPE (snap->roles[j]), receiver_role))
+          break;
+      if (j == G_MAXUINT)
         out[n++] = player;
     }
   return n;
+}
+
+/* Per-thread arrays for the candidates of a role send, grown as needed and
+ * reused, so that a send allocates nothing once warm. A selection function
+ * that sends from inside a send gets arrays of its own. */
+typedef struct
+{
+  guint                 cap;
+  gboolean              in_use;
+  gboolean              temporary;
+  JanusAgent          **players;
+  const JanusAddress  **addresses;
+} Scratch;
+
+static void
+scratch_free (gpointer data)
+{
+  Scratch *s = data;
+
+  g_free (s->players);
+  g_free (s->addresses);
+  g_free (s);
+}
+
+static __thread Scratch *tls_scratch __attribute__ ((tls_model ("initial-exec")));
+static GPrivate scratch_key = G_PRIVATE_INIT (scratch_free);   /* frees it at thread exit */
+
+static Scratch *
+scratch_take (guint n)
+{
+  Scratch *s = tls_scratch;
+
+  if (s == NULL)
+    {
+      s = tls_scratch = g_new0 (Scratch, 1);
+      g_private_set (&scratch_key, s);
+    }
+  if (s->in_use)
+    {
+      s = g_new0 (Scratch, 1);
+      s->temporary = TRUE;
+    }
+  s->in_use = TRUE;
+  if (s->cap < n)
+    {
+      s->cap = MAX (MAX (n, 64), s->cap * 2);
+      s->players = g_renew (JanusAgent *, s->players, s->cap);
+      s->addresses = g_renew (const JanusAddress *, s->addresses, s->cap);
+    }
+  return s;
+}
+
+static void
+scratch_give (Scratch *s)
+{
+  if (s->temporary)
+    scratch_free (s);
+  else
+    s->in_use = FALSE;
 }
 
 static void
@@ -639,16 +699,18 @@ janus_role_route_one (JanusAgent          *player,
                       GError             **error)
 {
   JanusRoleSnapshot *snap;
-  JanusAgent **players, *stack[64];
-  const JanusAddress **addresses, *astack[64];
+  JanusAgent **players;
+  const JanusAddress **addresses;
   JanusMessageRoute *route;
   JanusAddress *chosen = NULL;
+  Scratch *scratch;
   guint n, i, pick = 0;
 
   janus_epoch_enter ();
   snap = janus_group_snapshot (group);
-  players = snap->n <= G_N_ELEMENTS (stack) ? stack : g_new (JanusAgent *, snap->n);
-  addresses = snap->n <= G_N_ELEMENTS (astack) ? astack : g_new (const JanusAddress *, snap->n);
+  scratch = scratch_take (snap->n);
+  players = scratch->players;
+  addresses = scratch->addresses;
   n = collect_receivers (snap, receiver_role, player, players);
   for (i = 0; i < n; i++)
     addresses[i] = &janus_agent_get_private (players[i])->address;
@@ -681,10 +743,7 @@ janus_role_route_one (JanusAgent          *player,
 
 out:
   janus_epoch_exit ();
-  if (players != stack)
-    g_free (players);
-  if (addresses != astack)
-    g_free (addresses);
+  scratch_give (scratch);
   if (message != NULL)
     janus_message_unref (message);
   return chosen;
@@ -753,8 +812,9 @@ janus_role_broadcast_message (JanusRole     *self,
                               GError       **error)
 {
   JanusRoleSnapshot *snap;
-  JanusAgent **players, *stack[64];
+  JanusAgent **players;
   JanusMessageRoute *route;
+  Scratch *scratch;
   guint n, i;
 
   g_return_val_if_fail (JANUS_IS_ROLE (self), FALSE);
@@ -772,13 +832,13 @@ janus_role_broadcast_message (JanusRole     *self,
 
   janus_epoch_enter ();
   snap = janus_group_snapshot (RP (self)->group);
-  players = snap->n <= G_N_ELEMENTS (stack) ? stack : g_new (JanusAgent *, snap->n);
+  scratch = scratch_take (snap->n);
+  players = scratch->players;
   n = collect_receivers (snap, receiver_role, RP (self)->player, players);
   if (n > 1 && janus_message_body_kind (message) == JANUS_BODY_POINTER)
     {
       janus_epoch_exit ();
-      if (players != stack)
-        g_free (players);
+      scratch_give (scratch);
       g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
                    "Message “%s” has a pointer body and cannot go to %u receivers",
                    message->subject, n);
@@ -795,8 +855,7 @@ janus_role_broadcast_message (JanusRole     *self,
     janus_message_unref (message);
   janus_message_route_unref (route);
   janus_epoch_exit ();
-  if (players != stack)
-    g_free (players);
+  scratch_give (scratch);
   if (n_receivers)
     *n_receivers = n;
   return TRUE;
