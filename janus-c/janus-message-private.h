@@ -101,6 +101,9 @@ janus_message_internal (const JanusMessage *m)
 JanusMessageRoute *janus_message_route_new   (guint64            group_id,
                                               GType              sender_role,
                                               GType              receiver_role);
+JanusMessageRoute *janus_message_route_shared (guint64           group_id,
+                                               GType             sender_role,
+                                               GType             receiver_role);
 JanusMessageRoute *janus_message_route_ref   (JanusMessageRoute *route);
 void               janus_message_route_unref (JanusMessageRoute *route);
 void          janus_message_cache_flush (void);

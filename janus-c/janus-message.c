@@ -61,10 +61,16 @@ G_DEFINE_BOXED_TYPE (JanusMessage, janus_message, janus_message_ref, janus_messa
 #define CACHE_BATCH 512
 #define CACHE_MAX   (2 * CACHE_BATCH)
 
+/* Role messages also keep their last few routes: a route is immutable once
+ * made, so the messages of one sender to one role type share it. */
+#define ROUTE_CACHE 4
+
 typedef struct {
-  JanusMessage *head;
-  guint         count;
-  gboolean      registered;
+  JanusMessage      *head;
+  guint              count;
+  gboolean           registered;
+  guint              route_next;
+  JanusMessageRoute *routes[ROUTE_CACHE];
 } MessageCache;
 
 static __thread MessageCache cache __attribute__ ((tls_model ("initial-exec")));
@@ -129,6 +135,10 @@ cache_spill (void)
 void
 janus_message_cache_flush (void)
 {
+  guint i;
+
+  for (i = 0; i < ROUTE_CACHE; i++)
+    g_clear_pointer (&cache.routes[i], janus_message_route_unref);
   while (cache.count > 0)
     {
       JanusMessage *m = cache.head;
@@ -656,6 +666,38 @@ janus_message_route_new (guint64 group_id,
   route->sender_role = sender_role;
   route->receiver_role = receiver_role;
   route->receiver_serial = 0;
+  return route;
+}
+
+/* A route with these fields and no receiver serial, shared with earlier
+ * messages of this thread when one matches: no allocation per message. */
+JanusMessageRoute *
+janus_message_route_shared (guint64 group_id,
+                            GType   sender_role,
+                            GType   receiver_role)
+{
+  JanusMessageRoute *route;
+  guint i;
+
+  if (G_UNLIKELY (janus_debug_flags & JANUS_DEBUG_NO_CACHE))
+    return janus_message_route_new (group_id, sender_role, receiver_role);
+  for (i = 0; i < ROUTE_CACHE; i++)
+    {
+      route = cache.routes[i];
+      if (route != NULL && route->group_id == group_id
+          && route->sender_role == sender_role && route->receiver_role == receiver_role)
+        return janus_message_route_ref (route);
+    }
+  if (G_UNLIKELY (!cache.registered))
+    {
+      cache.registered = TRUE;
+      g_private_set (&cache_key, &cache);
+    }
+  route = janus_message_route_new (group_id, sender_role, receiver_role);
+  i = cache.route_next++ % ROUTE_CACHE;
+  if (cache.routes[i] != NULL)
+    janus_message_route_unref (cache.routes[i]);
+  cache.routes[i] = janus_message_route_ref (route);
   return route;
 }
 

@@ -737,7 +737,7 @@ janus_role_route_one (JanusAgent          *player,
     pick = janus_group_select (group, addresses, n);
 
   chosen = janus_address_copy (addresses[pick]);
-  route = janus_message_route_new (janus_group_get_id (group), sender_role, receiver_role);
+  route = janus_message_route_shared (janus_group_get_id (group), sender_role, receiver_role);
   deliver_routed (player, players[pick], g_steal_pointer (&message), route);
   janus_message_route_unref (route);
 
@@ -845,8 +845,8 @@ janus_role_broadcast_message (JanusRole     *self,
       janus_message_unref (message);
       return FALSE;
     }
-  route = janus_message_route_new (janus_group_get_id (RP (self)->group),
-                                   G_OBJECT_TYPE (self), receiver_role);
+  route = janus_message_route_shared (janus_group_get_id (RP (self)->group),
+                                      G_OBJECT_TYPE (self), receiver_role);
   for (i = 0; i + 1 < n; i++)
     deliver_routed (RP (self)->player, players[i], janus_message_clone_for (message), route);
   if (n > 0)
@@ -899,8 +899,8 @@ janus_role_reply (JanusRole     *self,
       goto fail;
     }
   pp = janus_agent_get_private (RP (self)->player);
-  route = janus_message_route_new (request->route->group_id, G_OBJECT_TYPE (self),
-                                   request->route->sender_role);
+  route = janus_message_route_shared (request->route->group_id, G_OBJECT_TYPE (self),
+                                      request->route->sender_role);
   reply->route = route;
   janus_message_seal (reply, &pp->address, &request->sender,
                       janus_kernel_timestamp (pp->kernel));
