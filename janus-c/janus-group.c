@@ -125,11 +125,9 @@ janus_group_snapshot (JanusGroup *self)
 static void
 publish_snapshot (JanusGroup *self)
 {
-  JanusRoleSnapshot *fresh, *old;
-  guint i;
-
   g_autoptr(GHashTable) last = NULL;     /* player → index of its last role so far */
-  guint n = self->roles->len;
+  JanusRoleSnapshot *fresh, *old;
+  guint n = self->roles->len, i;
 
   /* one block: the header, the roles, then the indices */
   fresh = g_malloc (sizeof (JanusRoleSnapshot) + n * (sizeof (JanusRole *) + sizeof (guint)));
