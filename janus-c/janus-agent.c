@@ -86,7 +86,9 @@
  * `end` (on a kernel without workers, the thread driving the kernel may also
  * look between two steps). Within one step a light agent sees the messages
  * that had arrived when the step first looked at its mailbox; what arrives
- * later is seen at the next step, which is scheduled at once.
+ * later is seen at the next step, which is scheduled at once — also when the
+ * step returns %JANUS_LIVE_WAIT, and also when it never looked (then what
+ * arrived after the step began counts as later).
  *
  * ## Activation prototype
  *
@@ -164,7 +166,7 @@ peek_extra (JanusAgentPrivate *priv)
   return atomic_load_explicit (&priv->extra, memory_order_acquire);
 }
 
-static void mailbox_look (JanusAgent        *self,
+static gconstpointer mailbox_look (JanusAgent        *self,
                           JanusAgentPrivate *priv);
 static void leave_all_roles (JanusAgent *self);
 static void run_fired_timers (JanusAgent *self);
@@ -337,6 +339,37 @@ live_result_valid (JanusAgent *self,
   return FALSE;
 }
 
+/* The top of the inbox when a step begins: what the step can see without
+ * looking (it was there before the step ran). Only the owner takes from the
+ * inbox, so during the step this message stays in it: a later top that
+ * differs from it arrived during the step. */
+static inline gconstpointer
+inbox_top (JanusAgentPrivate *priv)
+{
+  uintptr_t top = atomic_load_explicit (&priv->inbox, memory_order_relaxed);
+
+  return top > JANUS_INBOX_CLOSED ? (gconstpointer) top : NULL;
+}
+
+/* At the end of a step that returned WAIT: whether something arrived that
+ * the step could not see, so that the agent must be stepped again. A step
+ * that looked at its mailbox saw everything up to its first look; what came
+ * later is still in the inbox and keeps the agent awake (sleep_or_keep). A
+ * step that never looked counts as having seen what had arrived before it
+ * began; anything newer it takes now and reports. */
+static gboolean
+arrived_unseen (JanusAgent        *self,
+                JanusAgentPrivate *priv,
+                gconstpointer      top_at_start)
+{
+  gconstpointer newest;
+
+  if (priv->flags & JANUS_AGENT_FLAG_TOOK)
+    return FALSE;
+  newest = mailbox_look (self, priv);
+  return newest != NULL && newest != top_at_start;
+}
+
 /* After a WAIT: give the agent up unless something arrived or was asked in
  * the meantime. Returns TRUE if the caller still owns the agent. */
 static gboolean
@@ -359,11 +392,13 @@ janus_agent_run_turn (JanusAgent *self)
   JanusAgentPrivate *priv = P (self);
   JanusAgent *saved = tls_agent;
   JanusTurnResult result = JANUS_TURN_SLEEP;
+  gconstpointer top_at_start;
   guint pending;
   JanusLive live = JANUS_LIVE_WAIT;
 
   tls_agent = self;
   priv->flags &= ~JANUS_AGENT_FLAG_TOOK;
+  top_at_start = inbox_top (priv);
   pending = take_pending (priv);
   if (G_UNLIKELY (priv->mailbox_kind == JANUS_MAILBOX_KIND_BUFFERED))
     {
@@ -397,10 +432,9 @@ janus_agent_run_turn (JanusAgent *self)
   if ((pending & JANUS_PENDING_KILL) || (priv->flags & JANUS_AGENT_FLAG_KILL_ME))
     goto dead;
 
-  /* WAIT sleeps until something arrives after the step looked at its
-   * mailbox; a step that did not look, looks now */
-  if (live == JANUS_LIVE_WAIT && !(priv->flags & JANUS_AGENT_FLAG_TOOK))
-    mailbox_look (self, priv);
+  /* WAIT sleeps until something new happens */
+  if (live == JANUS_LIVE_WAIT && arrived_unseen (self, priv, top_at_start))
+    live = JANUS_LIVE_AGAIN;
   if (live == JANUS_LIVE_AGAIN || sleep_or_keep (priv))
     result = JANUS_TURN_AGAIN;
   tls_agent = saved;
@@ -472,6 +506,7 @@ janus_agent_heavy_main (JanusAgent *self)
 
   for (;;)
     {
+      gconstpointer top_at_start = inbox_top (priv);
       JanusLive live;
 
       pending = take_pending (priv);
@@ -487,11 +522,8 @@ janus_agent_heavy_main (JanusAgent *self)
         break;
       if (priv->flags & JANUS_AGENT_FLAG_KILL_ME)
         break;
-      if (live == JANUS_LIVE_WAIT)
-        {
-          mailbox_look (self, priv);
-          heavy_sleep (self, -1);
-        }
+      if (live == JANUS_LIVE_WAIT && !arrived_unseen (self, priv, top_at_start))
+        heavy_sleep (self, -1);
     }
 
 dead:
@@ -682,24 +714,31 @@ looked_this_step (JanusAgent        *self,
 
 /* Moves what arrived into the owner's queue: once per step for a light agent
  * (its first look), so a step is bounded even under a steady stream; at
- * every look for a heavy agent or between steps. */
-static void
+ * every look for a heavy agent or between steps. Returns the newest arrival
+ * it took (a letter or a due timer), to compare with the inbox's top at the
+ * start of a step (see stepped_after), or NULL if nothing had arrived. */
+static gconstpointer
 mailbox_look (JanusAgent        *self,
               JanusAgentPrivate *priv)
 {
   JanusMessage *head, *tail;
+  gconstpointer newest;
   guint n;
 
   if (looked_this_step (self, priv))
-    return;
+    return NULL;
   if (tls_agent == self)
     priv->flags |= JANUS_AGENT_FLAG_TOOK;
   head = janus_inbox_take (&priv->inbox, &tail, &n);
+  if (head == NULL)
+    return NULL;
+  newest = tail;
   /* a timer may arrive before its TIMER flag: always look for them */
-  if (head != NULL && priv->extra != NULL)
+  if (priv->extra != NULL)
     head = extract_timers (priv, head, &tail);
   if (head != NULL)
     queue_append (priv, head, tail);
+  return newest;
 }
 
 JanusMessage *
