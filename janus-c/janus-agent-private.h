@@ -5,28 +5,18 @@
 
 #include "janus-agent.h"
 #include "janus-address-private.h"
-#include "janus-inbox-private.h"
+#include "janus-mailbox-private.h"
 #include "janus-scheduler-private.h"
 
 G_BEGIN_DECLS
 
 typedef struct _JanusAgentExtra JanusAgentExtra;
 
-/* Bits of JanusAgentPrivate.flags, written by the agent's owner only (the
- * thread running its turn, or its heavy thread). */
+/* Bits of JanusAgentPrivate.mbox.owner_flags, written by the agent's owner
+ * only (the thread running its turn, or its heavy thread). */
 enum {
-  JANUS_AGENT_FLAG_TOOK    = 1 << 0,  /* this step took the inbox (one look) */
-  JANUS_AGENT_FLAG_KILL_ME = 1 << 1,  /* kill at the end of this turn */
-  JANUS_AGENT_FLAG_SLEEPING = 1 << 3, /* janus_agent_sleep: no live until due */
-  JANUS_AGENT_FLAG_LOOKED  = 1 << 4,  /* step mode: looked at round start */
-};
-
-/* Bits of JanusAgentPrivate.pending: requests from other threads, set with
- * a seq_cst RMW before trying to unblock the agent (see janus-inbox). */
-enum {
-  JANUS_PENDING_KILL  = 1 << 0,
-  JANUS_PENDING_WAKE  = 1 << 1,
-  JANUS_PENDING_TIMER = 1 << 2,       /* a due timer is in the inbox */
+  JANUS_AGENT_FLAG_KILL_ME  = 1 << 0, /* kill at the end of this turn */
+  JANUS_AGENT_FLAG_SLEEPING = 1 << 1, /* janus_agent_sleep: no live until due */
 };
 
 /* Everything a light agent needs; the rest lives in the lazily allocated
@@ -34,27 +24,15 @@ enum {
  * (GSlice rounds to 16), plus an 8-byte slot in the kernel's address table.
  *
  * Who writes what:
- *   inbox          any thread (janus-inbox-private.h protocol)
- *   pending        any thread sets bits (seq_cst); the owner clears them
- *   state          the owner, atomically, read by anyone
- *   flags, mailbox_kind, queue*
- *                  the owner: the thread running the agent's turn (or its
- *                  heavy thread); handed between threads through the inbox
- *                  and run-queue release/acquire pairs
- *   heavy          written once before the agent is published
+ *   mbox           see janus-mailbox-private.h; the agent keeps its
+ *                  life-cycle state (owner_state, written by the owner
+ *                  atomically, read by anyone) and its flags there
  *   rq_next        whoever holds the right to schedule the agent
  *   address, kernel, creator  written once at launch, before publication
  *   extra          installed once with a CAS, then immutable pointer */
 typedef struct
 {
-  atomic_uintptr_t          inbox;
-  atomic_uint               pending;
-  _Atomic guint8            state;
-  guint8                    flags;
-  guint8                    mailbox_kind;
-  guint8                    heavy;         /* set before publication, then read-only */
-  JanusMessage             *queue_head;    /* owner's FIFO, oldest first */
-  JanusMessage             *queue_tail;
+  JanusMbox                 mbox;
   JanusAgent               *rq_next;
   JanusKernel              *kernel;
   JanusAddress              address;
@@ -62,11 +40,13 @@ typedef struct
   JanusAgentExtra *_Atomic  extra;
 } JanusAgentPrivate;
 
+G_STATIC_ASSERT (sizeof (JanusAgentPrivate) <= 88);
+
 struct _JanusAgentExtra
 {
   char         *name;
   GVariant     *parameters;      /* until activate has run */
-  GMutex        lock;            /* guards memory, mailbox wrapper, heavy wait */
+  GMutex        lock;            /* guards memory, the mailbox object */
   JanusMemory  *memory;
   JanusMailbox *mailbox;
   /* timers (owner only): pending ones, and due ones taken from the inbox */
@@ -80,8 +60,7 @@ struct _JanusAgentExtra
   GHashTable   *capacities;      /* GType -> GObject */
   /* heavy agents */
   GThread      *thread;
-  GCond         cond;
-  gboolean      woken;
+  JanusMboxWaiter waiter;
 };
 
 /* Offset of the private struct from the instance, fixed once the type is
@@ -119,7 +98,7 @@ JanusAgentExtra   *janus_agent_ensure_extra     (JanusAgent *self);
 static inline JanusAgentState
 janus_agent_private_state (JanusAgentPrivate *priv)
 {
-  return (JanusAgentState) atomic_load_explicit (&priv->state, memory_order_acquire);
+  return (JanusAgentState) atomic_load_explicit (&priv->mbox.owner_state, memory_order_acquire);
 }
 
 /* Kernel-side life-cycle entry points (janus-agent.c) */
@@ -141,21 +120,17 @@ void      janus_agent_prelook         (JanusAgent   *self);
 void      janus_agent_notify_state    (JanusAgent   *self);
 JanusAgent *janus_agent_get_current   (void);
 
-/* Mailbox internals shared with JanusMailbox */
-JanusMessage *janus_agent_mailbox_take  (JanusAgent *self);
-JanusMessage *janus_agent_mailbox_peek  (JanusAgent *self);
-guint         janus_agent_mailbox_size  (JanusAgent *self);
 gboolean      janus_agent_check_owner   (JanusAgent *self);
-JanusMessage *janus_agent_mailbox_take_for (JanusAgent *self,
-                                            JanusRole  *role);
-JanusMessage *janus_agent_mailbox_peek_for (JanusAgent *self,
-                                            JanusRole  *role);
-GPtrArray    *janus_agent_mailbox_list_for (JanusAgent *self,
-                                            JanusRole  *role);
 gboolean      janus_agent_check_sender  (JanusAgent    *self,
                                          JanusMessage  *message,
                                          GError       **error);
 gboolean      janus_agent_wait_arrival  (JanusAgent *self,
                                          gint64      timeout_usec);
+
+static inline JanusMbox *
+janus_agent_get_mbox (JanusAgent *self)
+{
+  return &janus_agent_get_private (self)->mbox;
+}
 
 G_END_DECLS

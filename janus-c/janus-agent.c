@@ -111,7 +111,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static __thread JanusAgent *tls_agent __attribute__ ((tls_model ("initial-exec")));
 __thread GType janus_agent_type_seen __attribute__ ((tls_model ("initial-exec")));
 
 G_DEFINE_TYPE_WITH_PRIVATE (JanusAgent, janus_agent, G_TYPE_OBJECT)
@@ -119,6 +118,7 @@ G_DEFINE_TYPE_WITH_PRIVATE (JanusAgent, janus_agent, G_TYPE_OBJECT)
 gint janus_agent_private_offset;
 
 #define P(agent) janus_agent_get_private (agent)
+#define MBOX(agent) (&janus_agent_get_private (agent)->mbox)
 
 gboolean
 janus_agent_type_check_slow (gconstpointer instance)
@@ -129,10 +129,27 @@ janus_agent_type_check_slow (gconstpointer instance)
   return TRUE;
 }
 
+/* The agent owning @mbox: the mailbox is the first member of its private
+ * struct. */
+static inline JanusAgent *
+agent_of (JanusMbox *mbox)
+{
+  return (JanusAgent *) ((char *) mbox - janus_agent_private_offset);
+}
+
+/* The agent whose step (or heavy thread) runs on this thread, if any. */
 JanusAgent *
 janus_agent_get_current (void)
 {
-  return tls_agent;
+  JanusMbox *mbox = janus_mbox_current ();
+
+  return mbox ? agent_of (mbox) : NULL;
+}
+
+static inline gboolean
+is_current (JanusAgent *self)
+{
+  return janus_mbox_current () == MBOX (self);
 }
 
 JanusAgentExtra *
@@ -147,7 +164,7 @@ janus_agent_ensure_extra (JanusAgent *self)
 
   extra = g_new0 (JanusAgentExtra, 1);
   g_mutex_init (&extra->lock);
-  g_cond_init (&extra->cond);
+  janus_mbox_waiter_init (&extra->waiter);
   /* acq_rel: the initialised struct is visible to whoever loads the pointer;
    * on failure we use the winner's */
   if (atomic_compare_exchange_strong_explicit (&priv->extra, &expected, extra,
@@ -155,7 +172,7 @@ janus_agent_ensure_extra (JanusAgent *self)
                                                memory_order_acquire))
     return extra;
   g_mutex_clear (&extra->lock);
-  g_cond_clear (&extra->cond);
+  janus_mbox_waiter_clear (&extra->waiter);
   g_free (extra);
   return expected;
 }
@@ -166,14 +183,13 @@ peek_extra (JanusAgentPrivate *priv)
   return atomic_load_explicit (&priv->extra, memory_order_acquire);
 }
 
-static gconstpointer mailbox_look (JanusAgent        *self,
-                          JanusAgentPrivate *priv);
 static void leave_all_roles (JanusAgent *self);
 static void run_fired_timers (JanusAgent *self);
 static void cancel_all_timers (JanusAgent *self);
-static JanusMessage *extract_timers (JanusAgentPrivate  *priv,
-                                     JanusMessage       *head,
-                                     JanusMessage      **tail);
+static void fired_insert (JanusAgentExtra *extra,
+                          JanusMessage    *m);
+static void mark_roles (JanusAgent   *self,
+                        JanusMessage *head);
 
 /* ------------------------------------------------------------ life-cycle */
 
@@ -187,7 +203,7 @@ set_state (JanusAgent      *self,
 
   /* release: what happened before the change is visible to whoever reads
    * the new state with janus_agent_get_state () */
-  atomic_store_explicit (&priv->state, (guint8) state, memory_order_release);
+  atomic_store_explicit (&priv->mbox.owner_state, (guint8) state, memory_order_release);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
@@ -206,7 +222,7 @@ janus_agent_prepare_launch (JanusAgent  *self,
   janus_address_init (&priv->address, kernel->uuid, id);
   priv->creator = creator;
   if (heavy)
-    priv->heavy = TRUE;
+    priv->mbox.flags |= JANUS_MBOX_HEAVY;
   if (name != NULL || parameters != NULL || heavy)
     {
       JanusAgentExtra *extra = janus_agent_ensure_extra (self);
@@ -237,14 +253,6 @@ janus_agent_check_parameters (JanusAgent  *self,
   return FALSE;
 }
 
-static inline guint
-take_pending (JanusAgentPrivate *priv)
-{
-  if (G_LIKELY (atomic_load_explicit (&priv->pending, memory_order_relaxed) == 0))
-    return 0;
-  return atomic_exchange_explicit (&priv->pending, 0, memory_order_acquire);
-}
-
 static void
 retire_agent (JanusAgent *self)
 {
@@ -255,24 +263,6 @@ retire_agent (JanusAgent *self)
     janus_epoch_retire (&w->limbo, self, g_object_unref);
   else
     janus_epoch_retire_shared (self, g_object_unref);
-}
-
-static void
-drain_dead_letters (JanusAgent *self)
-{
-  JanusAgentPrivate *priv = P (self);
-  JanusMessage *tail, *rest;
-  guint n;
-
-  /* from now on every push fails and is counted by its sender */
-  rest = janus_inbox_close (&priv->inbox, &tail, &n);
-  if (priv->queue_head != NULL)
-    {
-      priv->queue_tail->next = rest;
-      rest = priv->queue_head;
-      priv->queue_head = priv->queue_tail = NULL;
-    }
-  janus_kernel_dead_letters (priv->kernel, rest);
 }
 
 /* DYING -> BREAKING_DOWN (end) -> DIED, then the kernel lets go. */
@@ -289,10 +279,11 @@ die (JanusAgent *self)
   leave_all_roles (self);
   cancel_all_timers (self);
 
-  drain_dead_letters (self);
+  /* from now on every push fails and is counted by its sender */
+  janus_kernel_dead_letters (kernel, janus_mbox_close (&priv->mbox));
   janus_registry_remove (kernel->registry, priv->address.id);
   set_state (self, JANUS_AGENT_STATE_DIED);
-  priv->flags &= ~JANUS_AGENT_FLAG_KILL_ME;
+  priv->mbox.owner_flags &= ~JANUS_AGENT_FLAG_KILL_ME;
   janus_kernel_agent_died (kernel, self);
   retire_agent (self);
 }
@@ -339,50 +330,24 @@ live_result_valid (JanusAgent *self,
   return FALSE;
 }
 
-/* The top of the inbox when a step begins: what the step can see without
- * looking (it was there before the step ran). Only the owner takes from the
- * inbox, so during the step this message stays in it: a later top that
- * differs from it arrived during the step. */
-static inline gconstpointer
-inbox_top (JanusAgentPrivate *priv)
+/* Due timers run first, in the order they were due. */
+static inline void
+run_due_timers (JanusAgent *self,
+                guint       requests)
 {
-  uintptr_t top = atomic_load_explicit (&priv->inbox, memory_order_relaxed);
+  JanusAgentPrivate *priv = P (self);
 
-  return top > JANUS_INBOX_CLOSED ? (gconstpointer) top : NULL;
+  if (G_UNLIKELY (requests & JANUS_REQUEST_TIMER))
+    janus_mbox_look (&priv->mbox);
+  if (G_UNLIKELY (priv->extra != NULL) && priv->extra->fired_head != NULL)
+    run_fired_timers (self);
 }
 
-/* At the end of a step that returned WAIT: whether something arrived that
- * the step could not see, so that the agent must be stepped again. A step
- * that looked at its mailbox saw everything up to its first look; what came
- * later is still in the inbox and keeps the agent awake (sleep_or_keep). A
- * step that never looked counts as having seen what had arrived before it
- * began; anything newer it takes now and reports. */
-static gboolean
-arrived_unseen (JanusAgent        *self,
-                JanusAgentPrivate *priv,
-                gconstpointer      top_at_start)
+static inline gboolean
+kill_asked (JanusAgentPrivate *priv,
+            guint              requests)
 {
-  gconstpointer newest;
-
-  if (priv->flags & JANUS_AGENT_FLAG_TOOK)
-    return FALSE;
-  newest = mailbox_look (self, priv);
-  return newest != NULL && newest != top_at_start;
-}
-
-/* After a WAIT: give the agent up unless something arrived or was asked in
- * the meantime. Returns TRUE if the caller still owns the agent. */
-static gboolean
-sleep_or_keep (JanusAgentPrivate *priv)
-{
-  if (!janus_inbox_try_block (&priv->inbox))
-    return TRUE;                /* messages arrived meanwhile */
-  /* Dekker with janus_agent_request: either the requester saw BLOCKED and
-   * schedules us, or we see its flag and take the agent back */
-  if (atomic_load_explicit (&priv->pending, memory_order_seq_cst) != 0
-      && janus_inbox_unblock (&priv->inbox))
-    return TRUE;
-  return FALSE;
+  return (requests & JANUS_REQUEST_KILL) || (priv->mbox.owner_flags & JANUS_AGENT_FLAG_KILL_ME);
 }
 
 /* One turn of a light agent on a worker. */
@@ -390,25 +355,14 @@ JanusTurnResult
 janus_agent_run_turn (JanusAgent *self)
 {
   JanusAgentPrivate *priv = P (self);
-  JanusAgent *saved = tls_agent;
+  JanusMbox *saved = janus_mbox_begin_step (&priv->mbox);
   JanusTurnResult result = JANUS_TURN_SLEEP;
-  gconstpointer top_at_start;
-  guint pending;
+  gconstpointer top_at_start = janus_mbox_top (&priv->mbox);
+  guint requests = janus_mbox_take_requests (&priv->mbox);
   JanusLive live = JANUS_LIVE_WAIT;
 
-  tls_agent = self;
-  priv->flags &= ~JANUS_AGENT_FLAG_TOOK;
-  top_at_start = inbox_top (priv);
-  pending = take_pending (priv);
-  if (G_UNLIKELY (priv->mailbox_kind == JANUS_MAILBOX_KIND_BUFFERED))
-    {
-      /* a buffered mailbox looks when the step begins (or, in step mode,
-       * already did when the round began) */
-      if (priv->flags & JANUS_AGENT_FLAG_LOOKED)
-        priv->flags = (priv->flags & ~JANUS_AGENT_FLAG_LOOKED) | JANUS_AGENT_FLAG_TOOK;
-      else
-        mailbox_look (self, priv);
-    }
+  if (G_UNLIKELY (priv->mbox.kind == JANUS_MAILBOX_KIND_BUFFERED))
+    janus_mbox_begin_buffered_step (&priv->mbox);
 
   if (janus_agent_private_state (priv) == JANUS_AGENT_STATE_BORN)
     {
@@ -416,33 +370,28 @@ janus_agent_run_turn (JanusAgent *self)
         goto dead;
       set_state (self, JANUS_AGENT_STATE_ALIVE);
     }
+  run_due_timers (self, requests);
 
-  /* due timers run first, in the order they were due */
-  if (G_UNLIKELY (pending & JANUS_PENDING_TIMER))
-    mailbox_look (self, priv);
-  if (G_UNLIKELY (priv->extra != NULL) && priv->extra->fired_head != NULL)
-    run_fired_timers (self);
-
-  if (!(pending & JANUS_PENDING_KILL) && !(priv->flags & (JANUS_AGENT_FLAG_KILL_ME | JANUS_AGENT_FLAG_SLEEPING)))
+  if (!kill_asked (priv, requests) && !(priv->mbox.owner_flags & JANUS_AGENT_FLAG_SLEEPING))
     {
       live = JANUS_AGENT_GET_CLASS (self)->live (self);
       if (!live_result_valid (self, live) || live == JANUS_LIVE_DONE)
         goto dead;
     }
-  if ((pending & JANUS_PENDING_KILL) || (priv->flags & JANUS_AGENT_FLAG_KILL_ME))
+  if (kill_asked (priv, requests))
     goto dead;
 
   /* WAIT sleeps until something new happens */
-  if (live == JANUS_LIVE_WAIT && arrived_unseen (self, priv, top_at_start))
+  if (live == JANUS_LIVE_WAIT && janus_mbox_arrived_unseen (&priv->mbox, top_at_start))
     live = JANUS_LIVE_AGAIN;
-  if (live == JANUS_LIVE_AGAIN || sleep_or_keep (priv))
+  if (live == JANUS_LIVE_AGAIN || janus_mbox_try_sleep (&priv->mbox))
     result = JANUS_TURN_AGAIN;
-  tls_agent = saved;
+  janus_mbox_end_step (saved);
   return result;
 
 dead:
   die (self);
-  tls_agent = saved;
+  janus_mbox_end_step (saved);
   return JANUS_TURN_GONE;
 }
 
@@ -452,12 +401,7 @@ dead:
 void
 janus_agent_heavy_wake (JanusAgent *self)
 {
-  JanusAgentExtra *extra = peek_extra (P (self));
-
-  g_mutex_lock (&extra->lock);
-  extra->woken = TRUE;
-  g_cond_signal (&extra->cond);
-  g_mutex_unlock (&extra->lock);
+  janus_mbox_waiter_wake (&peek_extra (P (self))->waiter);
 }
 
 /* Heavy thread: sleeps until a message, a request or @deadline (monotonic
@@ -466,85 +410,53 @@ static gboolean
 heavy_sleep (JanusAgent *self,
              gint64      deadline)
 {
-  JanusAgentPrivate *priv = P (self);
-  JanusAgentExtra *extra = peek_extra (priv);
-  gboolean woken;
-
-  g_mutex_lock (&extra->lock);
-  extra->woken = FALSE;
-  g_mutex_unlock (&extra->lock);
-
-  if (!sleep_or_keep (priv))
-    {
-      g_mutex_lock (&extra->lock);
-      while (!extra->woken)
-        {
-          if (deadline < 0)
-            g_cond_wait (&extra->cond, &extra->lock);
-          else if (!g_cond_wait_until (&extra->cond, &extra->lock, deadline))
-            break;
-        }
-      woken = extra->woken;
-      g_mutex_unlock (&extra->lock);
-      /* timed out: take the agent back, unless a sender just did */
-      if (!woken && janus_inbox_unblock (&priv->inbox))
-        return FALSE;
-    }
-  return TRUE;
+  return janus_mbox_sleep (MBOX (self), &peek_extra (P (self))->waiter, deadline);
 }
 
 void
 janus_agent_heavy_main (JanusAgent *self)
 {
   JanusAgentPrivate *priv = P (self);
-  guint pending;
+  guint requests;
 
-  tls_agent = self;
+  janus_mbox_begin_step (&priv->mbox);
   if (!activate (self))
     goto dead;
   set_state (self, JANUS_AGENT_STATE_ALIVE);
 
   for (;;)
     {
-      gconstpointer top_at_start = inbox_top (priv);
+      gconstpointer top_at_start = janus_mbox_top (&priv->mbox);
       JanusLive live;
 
-      pending = take_pending (priv);
-      if ((pending & JANUS_PENDING_KILL) || (priv->flags & JANUS_AGENT_FLAG_KILL_ME))
+      requests = janus_mbox_take_requests (&priv->mbox);
+      if (kill_asked (priv, requests))
         break;
-      priv->flags &= ~JANUS_AGENT_FLAG_TOOK;
-      if (pending & JANUS_PENDING_TIMER)
-        mailbox_look (self, priv);
-      if (priv->extra != NULL && priv->extra->fired_head != NULL)
-        run_fired_timers (self);
+      priv->mbox.flags &= ~JANUS_MBOX_TOOK;
+      run_due_timers (self, requests);
       live = JANUS_AGENT_GET_CLASS (self)->live (self);
       if (!live_result_valid (self, live) || live == JANUS_LIVE_DONE)
         break;
-      if (priv->flags & JANUS_AGENT_FLAG_KILL_ME)
+      if (priv->mbox.owner_flags & JANUS_AGENT_FLAG_KILL_ME)
         break;
-      if (live == JANUS_LIVE_WAIT && !arrived_unseen (self, priv, top_at_start))
+      if (live == JANUS_LIVE_WAIT && !janus_mbox_arrived_unseen (&priv->mbox, top_at_start))
         heavy_sleep (self, -1);
     }
 
 dead:
   die (self);
-  tls_agent = NULL;
+  janus_mbox_end_step (NULL);
 }
 
 /* ------------------------------------------------------------ requests */
 
-/* Asks the agent's owner to look at @bit (kill or wake). MT safe. */
+/* Asks the agent's owner to look at @bits (kill or wake). MT safe. */
 static void
 request (JanusAgent *self,
-         guint       bit)
+         guint       bits)
 {
-  JanusAgentPrivate *priv = P (self);
-
-  /* seq_cst: the flag is set before we try to take the agent over; the
-   * owner blocks before it reads the flags (see sleep_or_keep) */
-  atomic_fetch_or_explicit (&priv->pending, bit, memory_order_seq_cst);
-  if (janus_inbox_unblock (&priv->inbox))
-    janus_scheduler_schedule (priv->kernel, self);
+  if (janus_mbox_request (MBOX (self), bits))
+    janus_scheduler_schedule (P (self)->kernel, self);
 }
 
 /* ------------------------------------------------------------ mailbox */
@@ -556,130 +468,35 @@ janus_agent_check_owner (JanusAgent *self)
   JanusAgentState state;
   GThread *driver;
 
-  if (tls_agent == self)
+  if (is_current (self))
     return TRUE;
   state = janus_agent_private_state (priv);
   if (state == JANUS_AGENT_STATE_UNBORN || state == JANUS_AGENT_STATE_DIED)
     return TRUE;
-  if (priv->kernel->n_workers > 0 || priv->heavy || tls_agent != NULL)
+  if (priv->kernel->n_workers > 0 || janus_mbox_is_heavy (&priv->mbox)
+      || janus_mbox_current () != NULL)
     return FALSE;
   driver = atomic_load_explicit (&priv->kernel->sched->driver, memory_order_acquire);
   return driver == NULL || driver == g_thread_self ();
 }
 
+static gboolean
+check_reader (JanusAgent *self,
+              const char *func)
+{
+  if (G_LIKELY (janus_agent_check_owner (self)))
+    return TRUE;
+  g_critical ("%s: the mailbox of agent %s is read only by the agent itself "
+              "(or between steps of a kernel without workers)",
+              func, G_OBJECT_TYPE_NAME (self));
+  return FALSE;
+}
+
 #define CHECK_OWNER(self, val)                                                  \
   G_STMT_START {                                                                \
-    if (G_UNLIKELY (!janus_agent_check_owner (self)))                           \
-      {                                                                         \
-        g_critical ("%s: the mailbox of agent %s is read only by the agent "    \
-                    "itself (or between steps of a kernel without workers)",    \
-                    G_STRFUNC, G_OBJECT_TYPE_NAME (self));                      \
-        return val;                                                             \
-      }                                                                         \
+    if (G_UNLIKELY (!check_reader (self, G_STRFUNC)))                           \
+      return val;                                                               \
   } G_STMT_END
-
-/* Stable merge sort of a message list by decreasing priority. */
-static JanusMessage *
-merge_by_priority (JanusMessage *a,
-                   JanusMessage *b)
-{
-  JanusMessage head = { 0 }, *t = &head;
-
-  while (a && b)
-    {
-      if (b->priority > a->priority)
-        {
-          t->next = b;
-          b = b->next;
-        }
-      else
-        {
-          t->next = a;
-          a = a->next;
-        }
-      t = t->next;
-    }
-  t->next = a ? a : b;
-  return head.next;
-}
-
-static JanusMessage *
-sort_by_priority (JanusMessage *list)
-{
-  JanusMessage *slow, *fast, *second;
-
-  if (list == NULL || list->next == NULL)
-    return list;
-  slow = list;
-  fast = list->next;
-  while (fast && fast->next)
-    {
-      slow = slow->next;
-      fast = fast->next->next;
-    }
-  second = slow->next;
-  slow->next = NULL;
-  return merge_by_priority (sort_by_priority (list), sort_by_priority (second));
-}
-
-static void
-fix_tail (JanusAgentPrivate *priv)
-{
-  JanusMessage *m = priv->queue_head;
-
-  priv->queue_tail = NULL;
-  while (m != NULL)
-    {
-      priv->queue_tail = m;
-      m = m->next;
-    }
-}
-
-/* Marks the roles that arrivals are addressed to, for the activator. */
-static void
-mark_roles (JanusAgentPrivate *priv,
-            JanusMessage      *head)
-{
-  JanusAgentExtra *extra = atomic_load_explicit (&priv->extra, memory_order_acquire);
-  JanusMessage *m;
-  guint i;
-
-  if (extra == NULL || extra->roles == NULL || extra->roles->len == 0)
-    return;
-  for (m = head; m != NULL; m = m->next)
-    if (m->route != NULL)
-      for (i = 0; i < extra->roles->len; i++)
-        if (janus_role_accepts (extra->roles->pdata[i], m))
-          janus_role_get_private (extra->roles->pdata[i])->has_new = TRUE;
-}
-
-/* Appends @head..@tail (oldest first) to the owner's queue per the kind. */
-static void
-queue_append (JanusAgentPrivate *priv,
-              JanusMessage      *head,
-              JanusMessage      *tail)
-{
-  if (atomic_load_explicit (&priv->extra, memory_order_relaxed) != NULL
-      && priv->mailbox_kind != JANUS_MAILBOX_KIND_BLACK_HOLE)
-    mark_roles (priv, head);
-  switch (priv->mailbox_kind)
-    {
-    case JANUS_MAILBOX_KIND_BLACK_HOLE:
-      janus_kernel_dead_letters (priv->kernel, head);
-      return;
-    case JANUS_MAILBOX_KIND_PRIORITY:
-      priv->queue_head = merge_by_priority (priv->queue_head, sort_by_priority (head));
-      fix_tail (priv);
-      return;
-    default:
-      if (priv->queue_tail)
-        priv->queue_tail->next = head;
-      else
-        priv->queue_head = head;
-      priv->queue_tail = tail;
-      return;
-    }
-}
 
 /* The kernel just moved the agent to BORN (with a CAS, on the launching
  * thread): announce it. */
@@ -694,155 +511,7 @@ janus_agent_notify_state (JanusAgent *self)
 void
 janus_agent_prelook (JanusAgent *self)
 {
-  JanusAgentPrivate *priv = P (self);
-
-  if (priv->mailbox_kind != JANUS_MAILBOX_KIND_BUFFERED)
-    return;
-  mailbox_look (self, priv);
-  priv->flags |= JANUS_AGENT_FLAG_LOOKED;
-}
-
-/* Whether the caller is the light agent's own step after its first look at
- * the mailbox: arrivals then wait for the next step. */
-static inline gboolean
-looked_this_step (JanusAgent        *self,
-                  JanusAgentPrivate *priv)
-{
-  return (priv->flags & JANUS_AGENT_FLAG_TOOK) && tls_agent == self
-         && !priv->heavy;
-}
-
-/* Moves what arrived into the owner's queue: once per step for a light agent
- * (its first look), so a step is bounded even under a steady stream; at
- * every look for a heavy agent or between steps. Returns the newest arrival
- * it took (a letter or a due timer), to compare with the inbox's top at the
- * start of a step (see stepped_after), or NULL if nothing had arrived. */
-static gconstpointer
-mailbox_look (JanusAgent        *self,
-              JanusAgentPrivate *priv)
-{
-  JanusMessage *head, *tail;
-  gconstpointer newest;
-  guint n;
-
-  if (looked_this_step (self, priv))
-    return NULL;
-  if (tls_agent == self)
-    priv->flags |= JANUS_AGENT_FLAG_TOOK;
-  head = janus_inbox_take (&priv->inbox, &tail, &n);
-  if (head == NULL)
-    return NULL;
-  newest = tail;
-  /* a timer may arrive before its TIMER flag: always look for them */
-  if (priv->extra != NULL)
-    head = extract_timers (priv, head, &tail);
-  if (head != NULL)
-    queue_append (priv, head, tail);
-  return newest;
-}
-
-JanusMessage *
-janus_agent_mailbox_take (JanusAgent *self)
-{
-  JanusAgentPrivate *priv = P (self);
-  JanusMessage *m;
-
-  if (!looked_this_step (self, priv))
-    mailbox_look (self, priv);
-  m = priv->queue_head;
-  if (m == NULL)
-    return NULL;
-  priv->queue_head = m->next;
-  if (priv->queue_head == NULL)
-    priv->queue_tail = NULL;
-  m->next = NULL;
-  return m;
-}
-
-JanusMessage *
-janus_agent_mailbox_peek (JanusAgent *self)
-{
-  JanusAgentPrivate *priv = P (self);
-
-  mailbox_look (self, priv);
-  return priv->queue_head;
-}
-
-guint
-janus_agent_mailbox_size (JanusAgent *self)
-{
-  JanusAgentPrivate *priv = P (self);
-  JanusMessage *m;
-  guint n = 0;
-
-  mailbox_look (self, priv);
-  for (m = priv->queue_head; m; m = m->next)
-    n++;
-  return n;
-}
-
-/* The first message of the queue addressed to @role, and its predecessor. */
-static JanusMessage *
-find_for (JanusAgentPrivate  *priv,
-          JanusRole          *role,
-          JanusMessage      **prev_out)
-{
-  JanusMessage *m, *prev = NULL;
-
-  for (m = priv->queue_head; m != NULL; prev = m, m = m->next)
-    if (janus_role_accepts (role, m))
-      {
-        *prev_out = prev;
-        return m;
-      }
-  return NULL;
-}
-
-JanusMessage *
-janus_agent_mailbox_take_for (JanusAgent *self,
-                              JanusRole  *role)
-{
-  JanusAgentPrivate *priv = P (self);
-  JanusMessage *m, *prev = NULL;
-
-  mailbox_look (self, priv);
-  m = find_for (priv, role, &prev);
-  if (m == NULL)
-    return NULL;
-  if (prev)
-    prev->next = m->next;
-  else
-    priv->queue_head = m->next;
-  if (priv->queue_tail == m)
-    priv->queue_tail = prev;
-  m->next = NULL;
-  return m;
-}
-
-JanusMessage *
-janus_agent_mailbox_peek_for (JanusAgent *self,
-                              JanusRole  *role)
-{
-  JanusAgentPrivate *priv = P (self);
-  JanusMessage *prev;
-
-  mailbox_look (self, priv);
-  return find_for (priv, role, &prev);
-}
-
-GPtrArray *
-janus_agent_mailbox_list_for (JanusAgent *self,
-                              JanusRole  *role)
-{
-  JanusAgentPrivate *priv = P (self);
-  GPtrArray *all = g_ptr_array_new_with_free_func ((GDestroyNotify) janus_message_unref);
-  JanusMessage *m;
-
-  mailbox_look (self, priv);
-  for (m = priv->queue_head; m != NULL; m = m->next)
-    if (janus_role_accepts (role, m))
-      g_ptr_array_add (all, janus_message_ref (m));
-  return all;
+  janus_mbox_prelook (MBOX (self));
 }
 
 /* Heavy agent: sleeps until something new arrives in its inbox (or a kill,
@@ -852,13 +521,13 @@ janus_agent_wait_arrival (JanusAgent *self,
                           gint64      timeout_usec)
 {
   JanusAgentPrivate *priv = P (self);
-  guint pending = atomic_load_explicit (&priv->pending, memory_order_acquire);
+  guint requests = atomic_load_explicit (&priv->mbox.requests, memory_order_acquire);
 
-  if ((pending & JANUS_PENDING_KILL) || (priv->flags & JANUS_AGENT_FLAG_KILL_ME))
+  if (kill_asked (priv, requests))
     return FALSE;
-  if (pending & JANUS_PENDING_WAKE)
+  if (requests & JANUS_REQUEST_WAKE)
     {
-      atomic_fetch_and_explicit (&priv->pending, ~(guint) JANUS_PENDING_WAKE,
+      atomic_fetch_and_explicit (&priv->mbox.requests, ~(guint) JANUS_REQUEST_WAKE,
                                  memory_order_acq_rel);
       return FALSE;
     }
@@ -874,17 +543,17 @@ janus_agent_wait_arrival (JanusAgent *self,
  * Takes the oldest message (for a priority mailbox, the most urgent) out of
  * the agent's mailbox. Call from the agent's own `activate`, `live` or `end`.
  *
- * Returns: (transfer full) (nullable): the message, or %NULL if the mailbox
+ * Returns: (transfer full) (nullable): the message, or `NULL` if the mailbox
  *   is empty
  */
 JanusMessage *
 janus_agent_get_message (JanusAgent *self)
 {
   g_return_val_if_fail (janus_is_agent (self), NULL);
-  if (G_UNLIKELY (tls_agent != self))
+  if (G_UNLIKELY (!is_current (self)))
     CHECK_OWNER (self, NULL);
 
-  return janus_agent_mailbox_take (self);
+  return janus_mbox_take (MBOX (self));
 }
 
 /**
@@ -902,7 +571,7 @@ janus_agent_peek_message (JanusAgent *self)
   g_return_val_if_fail (janus_is_agent (self), NULL);
   CHECK_OWNER (self, NULL);
 
-  return janus_agent_mailbox_peek (self);
+  return janus_mbox_peek (MBOX (self));
 }
 
 /**
@@ -911,21 +580,18 @@ janus_agent_peek_message (JanusAgent *self)
  *
  * Takes every message out of the mailbox, in reading order.
  *
- * Returns: (transfer container) (element-type JanusMessage): the messages
+ * Returns: (transfer container) (element-type JanusMessage): the messages,
+ *   taken out of the mailbox. The array owns them (its free function is
+ *   [method@Janus.Message.unref]): g_ptr_array_unref() frees the array and
+ *   the messages; steal one with g_ptr_array_steal_index() to keep it
  */
 GPtrArray *
 janus_agent_get_messages (JanusAgent *self)
 {
-  GPtrArray *all;
-  JanusMessage *m;
-
   g_return_val_if_fail (janus_is_agent (self), NULL);
   CHECK_OWNER (self, NULL);
 
-  all = g_ptr_array_new_with_free_func ((GDestroyNotify) janus_message_unref);
-  while ((m = janus_agent_mailbox_take (self)) != NULL)
-    g_ptr_array_add (all, m);
-  return all;
+  return janus_mbox_take_all (MBOX (self));
 }
 
 /**
@@ -934,25 +600,19 @@ janus_agent_get_messages (JanusAgent *self)
  *
  * Lists the messages in the mailbox, in reading order, leaving them there.
  *
- * Returns: (transfer container) (element-type JanusMessage): the messages (each
- *   with a new reference)
+ * Returns: (transfer container) (element-type JanusMessage): the messages,
+ *   still in the mailbox. The array holds a reference of its own on each
+ *   (its free function is [method@Janus.Message.unref]): g_ptr_array_unref()
+ *   frees the array and drops those references; the mailbox keeps the
+ *   messages
  */
 GPtrArray *
 janus_agent_peek_messages (JanusAgent *self)
 {
-  JanusAgentPrivate *priv;
-  GPtrArray *all;
-  JanusMessage *m;
-
   g_return_val_if_fail (janus_is_agent (self), NULL);
   CHECK_OWNER (self, NULL);
 
-  priv = P (self);
-  mailbox_look (self, priv);
-  all = g_ptr_array_new_with_free_func ((GDestroyNotify) janus_message_unref);
-  for (m = priv->queue_head; m; m = m->next)
-    g_ptr_array_add (all, janus_message_ref (m));
-  return all;
+  return janus_mbox_peek_all (MBOX (self));
 }
 
 /**
@@ -969,7 +629,7 @@ janus_agent_has_message (JanusAgent *self)
   g_return_val_if_fail (janus_is_agent (self), FALSE);
   CHECK_OWNER (self, FALSE);
 
-  return janus_agent_mailbox_peek (self) != NULL;
+  return janus_mbox_peek (MBOX (self)) != NULL;
 }
 
 /**
@@ -986,7 +646,46 @@ janus_agent_get_mailbox_size (JanusAgent *self)
   g_return_val_if_fail (janus_is_agent (self), 0);
   CHECK_OWNER (self, 0);
 
-  return janus_agent_mailbox_size (self);
+  return janus_mbox_count (MBOX (self));
+}
+
+/* A heavy agent's blocking read. */
+static JanusMessage *
+wait_message (JanusAgent *self,
+              gint64      timeout_usec)
+{
+  JanusAgentPrivate *priv = P (self);
+  JanusMessage *m;
+  gint64 deadline;
+
+  m = janus_mbox_take (&priv->mbox);
+  if (m != NULL || timeout_usec == 0 || !janus_mbox_is_heavy (&priv->mbox)
+      || !is_current (self))
+    return m;
+
+  deadline = timeout_usec < 0 ? -1 : g_get_monotonic_time () + timeout_usec;
+  for (;;)
+    {
+      guint requests = atomic_load_explicit (&priv->mbox.requests, memory_order_acquire);
+
+      if (kill_asked (priv, requests))
+        return NULL;
+      if (requests & JANUS_REQUEST_WAKE)
+        {
+          atomic_fetch_and_explicit (&priv->mbox.requests, ~(guint) JANUS_REQUEST_WAKE,
+                                     memory_order_acq_rel);
+          return NULL;
+        }
+      if (!heavy_sleep (self, deadline))
+        return NULL;
+      if ((m = janus_mbox_take (&priv->mbox)) != NULL)
+        return m;
+      /* a due timer ends the wait: it runs once live returns */
+      if (priv->extra != NULL && priv->extra->fired_head != NULL)
+        return NULL;
+      if (deadline >= 0 && g_get_monotonic_time () >= deadline)
+        return NULL;
+    }
 }
 
 /**
@@ -1000,51 +699,19 @@ janus_agent_get_mailbox_size (JanusAgent *self)
  * a light agent this is [method@Janus.Agent.get_message]. A kill (asked
  * before or while waiting, [method@Janus.Agent.kill_me] included), a
  * [method@Janus.Agent.wake] or one of the agent's timers falling due (it
- * runs once `live` returns) ends the wait with %NULL.
+ * runs once `live` returns) ends the wait with `NULL`.
  *
- * Returns: (transfer full) (nullable): the message, or %NULL on time-out or
+ * Returns: (transfer full) (nullable): the message, or `NULL` on time-out or
  *   kill
  */
 JanusMessage *
 janus_agent_wait_message (JanusAgent *self,
                           gint64      timeout_usec)
 {
-  JanusAgentPrivate *priv;
-  JanusMessage *m;
-  gint64 deadline;
-
   g_return_val_if_fail (janus_is_agent (self), NULL);
   CHECK_OWNER (self, NULL);
 
-  priv = P (self);
-  m = janus_agent_mailbox_take (self);
-  if (m != NULL || timeout_usec == 0 || !priv->heavy
-      || tls_agent != self)
-    return m;
-
-  deadline = timeout_usec < 0 ? -1 : g_get_monotonic_time () + timeout_usec;
-  for (;;)
-    {
-      guint pending = atomic_load_explicit (&priv->pending, memory_order_acquire);
-
-      if ((pending & JANUS_PENDING_KILL) || (priv->flags & JANUS_AGENT_FLAG_KILL_ME))
-        return NULL;
-      if (pending & JANUS_PENDING_WAKE)
-        {
-          atomic_fetch_and_explicit (&priv->pending, ~(guint) JANUS_PENDING_WAKE,
-                                     memory_order_acq_rel);
-          return NULL;
-        }
-      if (!heavy_sleep (self, deadline))
-        return NULL;
-      if ((m = janus_agent_mailbox_take (self)) != NULL)
-        return m;
-      /* a due timer ends the wait: it runs once live returns */
-      if (priv->extra != NULL && priv->extra->fired_head != NULL)
-        return NULL;
-      if (deadline >= 0 && g_get_monotonic_time () >= deadline)
-        return NULL;
-    }
+  return wait_message (self, timeout_usec);
 }
 
 /**
@@ -1060,7 +727,7 @@ janus_agent_get_mailbox_kind (JanusAgent *self)
 {
   g_return_val_if_fail (janus_is_agent (self), JANUS_MAILBOX_KIND_FIFO);
 
-  return P (self)->mailbox_kind;
+  return MBOX (self)->kind;
 }
 
 /**
@@ -1076,26 +743,13 @@ void
 janus_agent_set_mailbox_kind (JanusAgent       *self,
                               JanusMailboxKind  kind)
 {
-  JanusAgentPrivate *priv;
-  JanusMessage *queued;
-
   g_return_if_fail (janus_is_agent (self));
   g_return_if_fail (kind <= JANUS_MAILBOX_KIND_BUFFERED);
   CHECK_OWNER (self, );
 
-  priv = P (self);
-  if (priv->mailbox_kind == kind)
+  if (MBOX (self)->kind == kind)
     return;
-  priv->mailbox_kind = kind;
-  queued = priv->queue_head;
-  priv->queue_head = priv->queue_tail = NULL;
-  if (queued != NULL)
-    {
-      JanusMessage *tail = queued;
-      while (tail->next)
-        tail = tail->next;
-      queue_append (priv, queued, tail);
-    }
+  janus_mbox_set_kind (MBOX (self), kind);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAILBOX_KIND]);
 }
 
@@ -1120,11 +774,66 @@ janus_agent_get_mailbox (JanusAgent *self)
   extra = janus_agent_ensure_extra (self);
   g_mutex_lock (&extra->lock);
   if (extra->mailbox == NULL)
-    extra->mailbox = janus_mailbox_new_for_agent (self);
+    extra->mailbox = janus_mailbox_new_for (MBOX (self), self);
   mailbox = extra->mailbox;
   g_mutex_unlock (&extra->lock);
   return mailbox;
 }
+
+/* ------------------------------------------------- what the mailbox hands up */
+
+static gboolean
+mbox_check_reader (JanusMbox  *mbox,
+                   const char *func)
+{
+  return check_reader (agent_of (mbox), func);
+}
+
+static void
+mbox_timer_due (JanusMbox    *mbox,
+                JanusMessage *timer)
+{
+  fired_insert (peek_extra (P (agent_of (mbox))), timer);
+}
+
+static void
+mbox_arrived (JanusMbox    *mbox,
+              JanusMessage *letters)
+{
+  mark_roles (agent_of (mbox), letters);
+}
+
+static void
+mbox_refused (JanusMbox    *mbox,
+              JanusMessage *letters)
+{
+  janus_kernel_dead_letters (P (agent_of (mbox))->kernel, letters);
+}
+
+static void
+mbox_kind_changed (JanusMbox *mbox)
+{
+  g_object_notify_by_pspec (G_OBJECT (agent_of (mbox)), properties[PROP_MAILBOX_KIND]);
+}
+
+static JanusMessage *
+mbox_wait (JanusMbox *mbox,
+           gint64     timeout_usec)
+{
+  JanusAgent *self = agent_of (mbox);
+
+  CHECK_OWNER (self, NULL);
+  return wait_message (self, timeout_usec);
+}
+
+static const JanusMboxOwnerFuncs mbox_owner_funcs = {
+  mbox_check_reader,
+  mbox_timer_due,
+  mbox_arrived,
+  mbox_refused,
+  mbox_kind_changed,
+  mbox_wait,
+};
 
 /* ------------------------------------------------------------- sending */
 
@@ -1342,10 +1051,10 @@ janus_agent_request_kill (JanusAgent *self)
 
   if (janus_agent_private_state (priv) >= JANUS_AGENT_STATE_DYING)
     return;
-  if (tls_agent == self)
-    priv->flags |= JANUS_AGENT_FLAG_KILL_ME;
+  if (is_current (self))
+    priv->mbox.owner_flags |= JANUS_AGENT_FLAG_KILL_ME;
   else
-    request (self, JANUS_PENDING_KILL);
+    request (self, JANUS_REQUEST_KILL);
 }
 
 /**
@@ -1432,7 +1141,7 @@ janus_agent_wake (JanusAgent *self)
   g_return_if_fail (janus_agent_private_state (P (self)) != JANUS_AGENT_STATE_UNBORN);
 
   if (janus_agent_private_state (P (self)) < JANUS_AGENT_STATE_DIED)
-    request (self, JANUS_PENDING_WAKE);
+    request (self, JANUS_REQUEST_WAKE);
 }
 
 /* -------------------------------------------------------------- timers */
@@ -1539,7 +1248,7 @@ run_fired_timers (JanusAgent *self)
         {
           unlink_timer (extra, timer);
           if (timer->kind == JANUS_TIMER_SLEEP)
-            P (self)->flags &= ~JANUS_AGENT_FLAG_SLEEPING;
+            P (self)->mbox.owner_flags &= ~JANUS_AGENT_FLAG_SLEEPING;
           else
             timer->func (self, timer->data);
         }
@@ -1577,37 +1286,6 @@ fired_insert (JanusAgentExtra *extra,
     link = &(*link)->next;
   m->next = *link;
   *link = m;
-}
-
-/* Takes the due timers out of a batch of arrivals (they are not letters). */
-static JanusMessage *
-extract_timers (JanusAgentPrivate  *priv,
-                JanusMessage       *head,
-                JanusMessage      **tail)
-{
-  JanusAgentExtra *extra = atomic_load_explicit (&priv->extra, memory_order_acquire);
-  JanusMessage *m = head, *prev = NULL;
-
-  while (m != NULL)
-    {
-      JanusMessage *next = m->next;
-
-      if (janus_message_internal (m))
-        {
-          if (prev)
-            prev->next = next;
-          else
-            head = next;
-          if (*tail == m)
-            *tail = prev;
-          m->next = NULL;
-          fired_insert (extra, m);
-        }
-      else
-        prev = m;
-      m = next;
-    }
-  return head;
 }
 
 /* At death: pending timers will not run (whoever holds them frees them). */
@@ -1803,18 +1481,18 @@ janus_agent_sleep (JanusAgent *self,
         cancel_timer (self, extra, timer);
         break;
       }
-  priv->flags |= JANUS_AGENT_FLAG_SLEEPING;
+  priv->mbox.owner_flags |= JANUS_AGENT_FLAG_SLEEPING;
   add_timer (self, due_after (priv->kernel, duration), JANUS_TIMER_SLEEP, NULL, NULL, NULL);
-  if (priv->heavy && tls_agent == self)
+  if (janus_mbox_is_heavy (&priv->mbox) && is_current (self))
     {
       /* the heavy thread itself waits: arrivals do not end a sleep */
       for (;;)
         {
           /* arrivals wait in the queue; due timers run (one ends the sleep) */
-          mailbox_look (self, priv);
+          janus_mbox_look (&priv->mbox);
           run_fired_timers (self);
-          if (!(priv->flags & JANUS_AGENT_FLAG_SLEEPING)
-              || (atomic_load_explicit (&priv->pending, memory_order_acquire) & JANUS_PENDING_KILL))
+          if (!(priv->mbox.owner_flags & JANUS_AGENT_FLAG_SLEEPING)
+              || (atomic_load_explicit (&priv->mbox.requests, memory_order_acquire) & JANUS_REQUEST_KILL))
             break;
           janus_agent_wait_arrival (self, -1);
         }
@@ -1835,7 +1513,7 @@ janus_agent_is_sleeping (JanusAgent *self)
 {
   g_return_val_if_fail (janus_is_agent (self), FALSE);
 
-  return (P (self)->flags & JANUS_AGENT_FLAG_SLEEPING) != 0;
+  return (P (self)->mbox.owner_flags & JANUS_AGENT_FLAG_SLEEPING) != 0;
 }
 
 /* -------------------------------------------------------------- roles */
@@ -2070,7 +1748,7 @@ janus_agent_request_role (JanusAgent  *self,
   janus_group_emit_taken (group, role);
   /* taken from outside the agent's step (the driving thread of a kernel
    * without workers): wake the agent so that the activator steps it */
-  if (tls_agent != self)
+  if (!is_current (self))
     janus_agent_wake (self);
   return role;
 }
@@ -2259,6 +1937,24 @@ fail:
   return NULL;
 }
 
+/* Marks the roles that arrivals are addressed to, for the activator. */
+static void
+mark_roles (JanusAgent   *self,
+            JanusMessage *head)
+{
+  JanusAgentExtra *extra = peek_extra (P (self));
+  JanusMessage *m;
+  guint i;
+
+  if (extra == NULL || extra->roles == NULL || extra->roles->len == 0)
+    return;
+  for (m = head; m != NULL; m = m->next)
+    if (m->route != NULL)
+      for (i = 0; i < extra->roles->len; i++)
+        if (janus_role_accepts (extra->roles->pdata[i], m))
+          janus_role_get_private (extra->roles->pdata[i])->has_new = TRUE;
+}
+
 /* The default live: Janus's activator steps each played role that is new,
  * has a message that arrived since its last step, or asked to be stepped
  * again. */
@@ -2272,7 +1968,7 @@ step_roles (JanusAgent *self)
 
   if (extra == NULL || extra->roles == NULL || extra->roles->len == 0)
     return JANUS_LIVE_WAIT;
-  mailbox_look (self, priv);            /* marks the roles with arrivals */
+  janus_mbox_look (&priv->mbox);        /* marks the roles with arrivals */
   /* in place: a role left during the loop shifts the later ones down */
   while (i < extra->roles->len)
     {
@@ -2548,7 +2244,7 @@ janus_agent_is_heavy (JanusAgent *self)
 {
   g_return_val_if_fail (janus_is_agent (self), FALSE);
 
-  return P (self)->heavy;
+  return janus_mbox_is_heavy (MBOX (self));
 }
 
 /**
@@ -2682,14 +2378,8 @@ janus_agent_finalize (GObject *object)
   JanusAgent *self = JANUS_AGENT (object);
   JanusAgentPrivate *priv = P (self);
   JanusAgentExtra *extra = peek_extra (priv);
-  JanusMessage *m = priv->queue_head;
 
-  while (m != NULL)
-    {
-      JanusMessage *next = m->next;
-      janus_message_unref (m);
-      m = next;
-    }
+  janus_mbox_clear (&priv->mbox);
   if (extra != NULL)
     {
       if (extra->mailbox != NULL)
@@ -2703,7 +2393,7 @@ janus_agent_finalize (GObject *object)
       g_clear_pointer (&extra->parameters, g_variant_unref);
       g_free (extra->name);
       g_mutex_clear (&extra->lock);
-      g_cond_clear (&extra->cond);
+      janus_mbox_waiter_clear (&extra->waiter);
       g_free (extra);
     }
 
@@ -2767,6 +2457,7 @@ janus_agent_class_init (JanusAgentClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   janus_agent_private_offset = JanusAgent_private_offset;
+  janus_mbox_set_owner_funcs (&mbox_owner_funcs);
 
   object_class->finalize = janus_agent_finalize;
   object_class->get_property = janus_agent_get_property;

@@ -183,11 +183,11 @@ janus_kernel_deliver_timer (JanusKernel *self,
   janus_epoch_enter ();
   agent = janus_registry_lookup (self->registry, timer->agent_id);
   if (agent != NULL)
-    r = janus_inbox_push (&PA (agent)->inbox, m);
+    r = janus_inbox_push (&PA (agent)->mbox.inbox, m);
   if (r != JANUS_PUSH_CLOSED)
     {
       /* after the push: an agent that sees the flag finds the timer */
-      atomic_fetch_or_explicit (&PA (agent)->pending, JANUS_PENDING_TIMER,
+      atomic_fetch_or_explicit (&PA (agent)->mbox.requests, JANUS_REQUEST_TIMER,
                                 memory_order_seq_cst);
       if (r == JANUS_PUSH_UNBLOCKED)
         janus_scheduler_schedule (self, agent);
@@ -301,7 +301,7 @@ deliver_local (JanusKernel  *self,
   janus_epoch_enter ();
   agent = janus_registry_lookup (self->registry, message->receiver.id);
   if (G_LIKELY (agent != NULL))
-    r = janus_inbox_push (&PA (agent)->inbox, message);
+    r = janus_inbox_push (&PA (agent)->mbox.inbox, message);
   /* from here the message may already be freed by its receiver */
   if (r == JANUS_PUSH_UNBLOCKED)
     janus_scheduler_schedule (self, agent);
@@ -317,7 +317,7 @@ janus_kernel_deliver_to_agent (JanusKernel  *self,
                                JanusAgent   *agent,
                                JanusMessage *message)
 {
-  JanusPushResult r = janus_inbox_push (&PA (agent)->inbox, message);
+  JanusPushResult r = janus_inbox_push (&PA (agent)->mbox.inbox, message);
 
   if (r == JANUS_PUSH_UNBLOCKED)
     janus_scheduler_schedule (PA (agent)->kernel, agent);
@@ -437,7 +437,7 @@ begin_launch (JanusAgent *agent)
   guint8 unborn = JANUS_AGENT_STATE_UNBORN;
 
   /* one launch wins, even if two threads launch the same agent */
-  return atomic_compare_exchange_strong_explicit (&PA (agent)->state, &unborn,
+  return atomic_compare_exchange_strong_explicit (&PA (agent)->mbox.owner_state, &unborn,
                                                   JANUS_AGENT_STATE_BORN,
                                                   memory_order_acq_rel,
                                                   memory_order_relaxed);
@@ -470,7 +470,7 @@ launch (JanusKernel  *self,
     goto launched;
   if (!janus_registry_reserve (self->registry, &id))
     {
-      atomic_store_explicit (&PA (agent)->state, JANUS_AGENT_STATE_UNBORN, memory_order_release);
+      atomic_store_explicit (&PA (agent)->mbox.owner_state, JANUS_AGENT_STATE_UNBORN, memory_order_release);
       g_set_error (error, JANUS_ERROR, JANUS_ERROR_TOO_MANY_AGENTS,
                    "Kernel %s has launched as many agents as it can address",
                    self->uuid_string);

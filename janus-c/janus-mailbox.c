@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include "janus-agent-private.h"
 #include "janus-mailbox-private.h"
 
 /**
@@ -34,10 +33,476 @@
  * mailbox is empty and every operation returns nothing.
  */
 
+static const JanusMboxOwnerFuncs *owner;
+
+__thread JanusMbox *janus_mbox_tls_current __attribute__ ((tls_model ("initial-exec")));
+
+void
+janus_mbox_set_owner_funcs (const JanusMboxOwnerFuncs *funcs)
+{
+  owner = funcs;
+}
+
+/* ------------------------------------------------------------ ordering */
+
+/* Stable merge of two lists by decreasing priority. */
+static JanusMessage *
+merge_by_priority (JanusMessage *a,
+                   JanusMessage *b)
+{
+  JanusMessage head = { 0 }, *t = &head;
+
+  while (a && b)
+    {
+      if (b->priority > a->priority)
+        {
+          t->next = b;
+          b = b->next;
+        }
+      else
+        {
+          t->next = a;
+          a = a->next;
+        }
+      t = t->next;
+    }
+  t->next = a ? a : b;
+  return head.next;
+}
+
+static JanusMessage *
+sort_by_priority (JanusMessage *list)
+{
+  JanusMessage *slow, *fast, *second;
+
+  if (list == NULL || list->next == NULL)
+    return list;
+  slow = list;
+  fast = list->next;
+  while (fast && fast->next)
+    {
+      slow = slow->next;
+      fast = fast->next->next;
+    }
+  second = slow->next;
+  slow->next = NULL;
+  return merge_by_priority (sort_by_priority (list), sort_by_priority (second));
+}
+
+static void
+fix_tail (JanusMbox *mbox)
+{
+  JanusMessage *m;
+
+  mbox->tail = NULL;
+  for (m = mbox->head; m != NULL; m = m->next)
+    mbox->tail = m;
+}
+
+/* Appends @head..@tail (oldest first) to the queue as the kind says. */
+static void
+queue_append (JanusMbox    *mbox,
+              JanusMessage *head,
+              JanusMessage *tail)
+{
+  switch (mbox->kind)
+    {
+    case JANUS_MAILBOX_KIND_BLACK_HOLE:
+      owner->refused (mbox, head);
+      return;
+    case JANUS_MAILBOX_KIND_PRIORITY:
+      mbox->head = merge_by_priority (mbox->head, sort_by_priority (head));
+      fix_tail (mbox);
+      return;
+    default:
+      if (mbox->tail)
+        mbox->tail->next = head;
+      else
+        mbox->head = head;
+      mbox->tail = tail;
+      return;
+    }
+}
+
+/* ---------------------------------------------------------------- looking */
+
+/* Takes a list of arrivals, oldest first, out of a timers and letters mix:
+ * the due timers go to the owner, in the order they came. */
+static JanusMessage *
+hand_over_timers (JanusMbox     *mbox,
+                  JanusMessage  *head,
+                  JanusMessage **tail)
+{
+  JanusMessage *m = head, *prev = NULL;
+
+  while (m != NULL)
+    {
+      JanusMessage *next = m->next;
+
+      if (janus_message_internal (m))
+        {
+          if (prev)
+            prev->next = next;
+          else
+            head = next;
+          if (*tail == m)
+            *tail = prev;
+          m->next = NULL;
+          owner->timer_due (mbox, m);
+        }
+      else
+        prev = m;
+      m = next;
+    }
+  return head;
+}
+
+/* Moves what arrived into the queue: once per step for a light owner (its
+ * first look), so a step is bounded even under a steady stream; at every
+ * look for a heavy owner or between steps. Returns the newest arrival it
+ * took (a letter or a due timer), to compare with the inbox's top at the
+ * start of a step (janus_mbox_arrived_unseen), or NULL if nothing had
+ * arrived. */
+gconstpointer
+janus_mbox_look (JanusMbox *mbox)
+{
+  JanusMessage *top, *head = NULL, *tail, *m;
+  guint16 any_flags = 0;
+  uintptr_t any_route = 0;
+
+  if (janus_mbox_looked_this_step (mbox))
+    return NULL;
+  if (janus_mbox_tls_current == mbox)
+    mbox->flags |= JANUS_MBOX_TOOK;
+  /* a plain load first: an empty inbox costs no atomic write */
+  if (atomic_load_explicit (&mbox->inbox, memory_order_relaxed) <= JANUS_INBOX_CLOSED)
+    return NULL;
+  /* acquire: pairs with the senders' release CAS */
+  top = (JanusMessage *) atomic_exchange_explicit (&mbox->inbox, JANUS_INBOX_EMPTY,
+                                                   memory_order_acquire);
+  /* reverse the stack into arrival order, noting on the way whether a
+   * timer or a role message is among the arrivals */
+  tail = top;
+  for (m = top; m != NULL; )
+    {
+      JanusMessage *next = m->next;
+
+      any_flags |= m->flags;
+      any_route |= (uintptr_t) m->route;
+      m->next = head;
+      head = m;
+      m = next;
+    }
+  /* a timer may arrive before its TIMER request: always look for them */
+  if (G_UNLIKELY (any_flags & JANUS_MESSAGE_INTERNAL))
+    head = hand_over_timers (mbox, head, &tail);
+  if (head == NULL)
+    return top;
+  if (G_UNLIKELY (any_route != 0) && mbox->kind != JANUS_MAILBOX_KIND_BLACK_HOLE)
+    owner->arrived (mbox, head);
+  queue_append (mbox, head, tail);
+  return top;
+}
+
+/* At the start of a step of a buffered mailbox: it looks now (or, in step
+ * mode, already did when the round began). */
+void
+janus_mbox_begin_buffered_step (JanusMbox *mbox)
+{
+  if (mbox->flags & JANUS_MBOX_LOOKED)
+    mbox->flags = (mbox->flags & ~JANUS_MBOX_LOOKED) | JANUS_MBOX_TOOK;
+  else
+    janus_mbox_look (mbox);
+}
+
+/* Step mode: a buffered mailbox whose owner runs in this round looks now,
+ * before any owner of the round runs (called by the driving thread). */
+void
+janus_mbox_prelook (JanusMbox *mbox)
+{
+  if (mbox->kind != JANUS_MAILBOX_KIND_BUFFERED)
+    return;
+  janus_mbox_look (mbox);
+  mbox->flags |= JANUS_MBOX_LOOKED;
+}
+
+/* janus_mbox_arrived_unseen for a step that never looked: it counts as
+ * having seen what had arrived before it began; anything newer it takes
+ * now and reports. */
+gboolean
+janus_mbox_arrived_unseen_slow (JanusMbox     *mbox,
+                                gconstpointer  top_at_start)
+{
+  gconstpointer newest = janus_mbox_look (mbox);
+
+  return newest != NULL && newest != top_at_start;
+}
+
+/* ---------------------------------------------------------------- reading */
+
+JanusMessage *
+janus_mbox_unlink (JanusMbox    *mbox,
+                   JanusMessage *prev,
+                   JanusMessage *message)
+{
+  if (prev)
+    prev->next = message->next;
+  else
+    mbox->head = message->next;
+  if (mbox->tail == message)
+    mbox->tail = prev;
+  message->next = NULL;
+  return message;
+}
+
+JanusMessage *
+janus_mbox_take_slow (JanusMbox *mbox)
+{
+  if (!janus_mbox_looked_this_step (mbox))
+    janus_mbox_look (mbox);
+  if (mbox->head == NULL)
+    return NULL;
+  return janus_mbox_unlink (mbox, NULL, mbox->head);
+}
+
+JanusMessage *
+janus_mbox_peek (JanusMbox *mbox)
+{
+  janus_mbox_look (mbox);
+  return mbox->head;
+}
+
+guint
+janus_mbox_count (JanusMbox *mbox)
+{
+  return janus_mbox_count_filtered (mbox, NULL, NULL);
+}
+
+static GPtrArray *
+message_array (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) janus_message_unref);
+}
+
+GPtrArray *
+janus_mbox_take_all (JanusMbox *mbox)
+{
+  GPtrArray *all = message_array ();
+  JanusMessage *m;
+
+  while ((m = janus_mbox_take (mbox)) != NULL)
+    g_ptr_array_add (all, m);
+  return all;
+}
+
+GPtrArray *
+janus_mbox_peek_all (JanusMbox *mbox)
+{
+  return janus_mbox_peek_all_filtered (mbox, NULL, NULL);
+}
+
+/* The first queued message @filter accepts (all with no filter), and its
+ * predecessor. */
+static JanusMessage *
+find (JanusMbox        *mbox,
+      JanusMboxFilter   filter,
+      gpointer          data,
+      JanusMessage    **prev_out)
+{
+  JanusMessage *m, *prev = NULL;
+
+  for (m = mbox->head; m != NULL; prev = m, m = m->next)
+    if (filter == NULL || filter (m, data))
+      {
+        *prev_out = prev;
+        return m;
+      }
+  return NULL;
+}
+
+JanusMessage *
+janus_mbox_take_filtered (JanusMbox       *mbox,
+                          JanusMboxFilter  filter,
+                          gpointer         data)
+{
+  JanusMessage *m, *prev = NULL;
+
+  janus_mbox_look (mbox);
+  m = find (mbox, filter, data, &prev);
+  return m ? janus_mbox_unlink (mbox, prev, m) : NULL;
+}
+
+JanusMessage *
+janus_mbox_peek_filtered (JanusMbox       *mbox,
+                          JanusMboxFilter  filter,
+                          gpointer         data)
+{
+  JanusMessage *prev;
+
+  janus_mbox_look (mbox);
+  return find (mbox, filter, data, &prev);
+}
+
+GPtrArray *
+janus_mbox_take_all_filtered (JanusMbox       *mbox,
+                              JanusMboxFilter  filter,
+                              gpointer         data)
+{
+  GPtrArray *all = message_array ();
+  JanusMessage *m;
+
+  while ((m = janus_mbox_take_filtered (mbox, filter, data)) != NULL)
+    g_ptr_array_add (all, m);
+  return all;
+}
+
+GPtrArray *
+janus_mbox_peek_all_filtered (JanusMbox       *mbox,
+                              JanusMboxFilter  filter,
+                              gpointer         data)
+{
+  GPtrArray *all = message_array ();
+  JanusMessage *m;
+
+  janus_mbox_look (mbox);
+  for (m = mbox->head; m != NULL; m = m->next)
+    if (filter == NULL || filter (m, data))
+      g_ptr_array_add (all, janus_message_ref (m));
+  return all;
+}
+
+guint
+janus_mbox_count_filtered (JanusMbox       *mbox,
+                           JanusMboxFilter  filter,
+                           gpointer         data)
+{
+  JanusMessage *m;
+  guint n = 0;
+
+  janus_mbox_look (mbox);
+  for (m = mbox->head; m != NULL; m = m->next)
+    if (filter == NULL || filter (m, data))
+      n++;
+  return n;
+}
+
+/* Re-orders what is queued for the new kind (a black hole refuses it). */
+void
+janus_mbox_set_kind (JanusMbox        *mbox,
+                     JanusMailboxKind  kind)
+{
+  JanusMessage *queued = mbox->head;
+
+  mbox->kind = kind;
+  mbox->head = mbox->tail = NULL;
+  if (queued != NULL)
+    {
+      JanusMessage *tail = queued;
+      while (tail->next)
+        tail = tail->next;
+      queue_append (mbox, queued, tail);
+    }
+}
+
+/* The owner dies: every later push fails (and is counted by its sender);
+ * returns what was left, queued first, oldest first. */
+JanusMessage *
+janus_mbox_close (JanusMbox *mbox)
+{
+  JanusMessage *tail, *rest;
+  guint n;
+
+  rest = janus_inbox_close (&mbox->inbox, &tail, &n);
+  if (mbox->head != NULL)
+    {
+      mbox->tail->next = rest;
+      rest = mbox->head;
+      mbox->head = mbox->tail = NULL;
+    }
+  return rest;
+}
+
+/* Frees what is queued (the owner is finalized). */
+void
+janus_mbox_clear (JanusMbox *mbox)
+{
+  JanusMessage *m = mbox->head;
+
+  while (m != NULL)
+    {
+      JanusMessage *next = m->next;
+      janus_message_unref (m);
+      m = next;
+    }
+  mbox->head = mbox->tail = NULL;
+}
+
+/* ---------------------------------------------------------------- waiting */
+
+void
+janus_mbox_waiter_init (JanusMboxWaiter *waiter)
+{
+  g_mutex_init (&waiter->lock);
+  g_cond_init (&waiter->cond);
+  waiter->woken = FALSE;
+}
+
+void
+janus_mbox_waiter_clear (JanusMboxWaiter *waiter)
+{
+  g_mutex_clear (&waiter->lock);
+  g_cond_clear (&waiter->cond);
+}
+
+/* Wakes a heavy owner's thread; the caller took the owner over (it
+ * unblocked the inbox). */
+void
+janus_mbox_waiter_wake (JanusMboxWaiter *waiter)
+{
+  g_mutex_lock (&waiter->lock);
+  waiter->woken = TRUE;
+  g_cond_signal (&waiter->cond);
+  g_mutex_unlock (&waiter->lock);
+}
+
+/* A heavy owner's thread sleeps until a message or a request arrives, or
+ * @deadline (monotonic µs, -1 for none). FALSE on time-out. */
+gboolean
+janus_mbox_sleep (JanusMbox       *mbox,
+                  JanusMboxWaiter *waiter,
+                  gint64           deadline)
+{
+  gboolean woken;
+
+  g_mutex_lock (&waiter->lock);
+  waiter->woken = FALSE;
+  g_mutex_unlock (&waiter->lock);
+
+  if (janus_mbox_try_sleep (mbox))
+    return TRUE;
+  g_mutex_lock (&waiter->lock);
+  while (!waiter->woken)
+    {
+      if (deadline < 0)
+        g_cond_wait (&waiter->cond, &waiter->lock);
+      else if (!g_cond_wait_until (&waiter->cond, &waiter->lock, deadline))
+        break;
+    }
+  woken = waiter->woken;
+  g_mutex_unlock (&waiter->lock);
+  /* timed out: take the owner back, unless a sender just did */
+  if (!woken && janus_inbox_unblock (&mbox->inbox))
+    return FALSE;
+  return TRUE;
+}
+
+/* ------------------------------------------------------ the public object */
+
 struct _JanusMailbox
 {
   GObject     parent_instance;
-  JanusAgent *agent;            /* borrowed; cleared by the agent's finalize */
+  JanusMbox  *mbox;             /* the owner's; both cleared by its finalize */
+  JanusAgent *agent;            /* borrowed */
 };
 
 G_DEFINE_FINAL_TYPE (JanusMailbox, janus_mailbox, G_TYPE_OBJECT)
@@ -53,18 +518,31 @@ typedef struct
 G_STATIC_ASSERT (sizeof (RealIter) <= sizeof (JanusMailboxIter));
 
 JanusMailbox *
-janus_mailbox_new_for_agent (JanusAgent *agent)
+janus_mailbox_new_for (JanusMbox  *mbox,
+                       JanusAgent *owner_agent)
 {
   JanusMailbox *self = g_object_new (JANUS_TYPE_MAILBOX, NULL);
 
-  self->agent = agent;
+  self->mbox = mbox;
+  self->agent = owner_agent;
   return self;
 }
 
 void
 janus_mailbox_detach (JanusMailbox *self)
 {
+  self->mbox = NULL;
   self->agent = NULL;
+}
+
+/* The mailbox, if its owner is there and the caller may read it. */
+static JanusMbox *
+readable (JanusMailbox *self,
+          const char   *func)
+{
+  if (self->mbox == NULL || !owner->check_reader (self->mbox, func))
+    return NULL;
+  return self->mbox;
 }
 
 /**
@@ -73,7 +551,7 @@ janus_mailbox_detach (JanusMailbox *self)
  *
  * Gets the agent the mailbox belongs to.
  *
- * Returns: (transfer none) (nullable): the agent owning the mailbox, or %NULL
+ * Returns: (transfer none) (nullable): the agent owning the mailbox, or `NULL`
  *   once it is finalized
  */
 JanusAgent *
@@ -95,9 +573,12 @@ janus_mailbox_get_agent (JanusMailbox *self)
 JanusMessage *
 janus_mailbox_get_message (JanusMailbox *self)
 {
+  JanusMbox *mbox;
+
   g_return_val_if_fail (JANUS_IS_MAILBOX (self), NULL);
 
-  return self->agent ? janus_agent_get_message (self->agent) : NULL;
+  mbox = readable (self, G_STRFUNC);
+  return mbox ? janus_mbox_take (mbox) : NULL;
 }
 
 /**
@@ -111,15 +592,12 @@ janus_mailbox_get_message (JanusMailbox *self)
 JanusMessage *
 janus_mailbox_peek_message (JanusMailbox *self)
 {
+  JanusMbox *mbox;
+
   g_return_val_if_fail (JANUS_IS_MAILBOX (self), NULL);
 
-  return self->agent ? janus_agent_peek_message (self->agent) : NULL;
-}
-
-static GPtrArray *
-empty_array (void)
-{
-  return g_ptr_array_new_with_free_func ((GDestroyNotify) janus_message_unref);
+  mbox = readable (self, G_STRFUNC);
+  return mbox ? janus_mbox_peek (mbox) : NULL;
 }
 
 /**
@@ -128,14 +606,18 @@ empty_array (void)
  *
  * See [method@Janus.Agent.get_messages].
  *
- * Returns: (transfer container) (element-type JanusMessage): every message, taken
+ * Returns: (transfer container) (element-type JanusMessage): every
+ *   message, taken out; the array owns them: g_ptr_array_unref() frees both
  */
 GPtrArray *
 janus_mailbox_get_messages (JanusMailbox *self)
 {
+  JanusMbox *mbox;
+
   g_return_val_if_fail (JANUS_IS_MAILBOX (self), NULL);
 
-  return self->agent ? janus_agent_get_messages (self->agent) : empty_array ();
+  mbox = readable (self, G_STRFUNC);
+  return mbox ? janus_mbox_take_all (mbox) : message_array ();
 }
 
 /**
@@ -144,15 +626,19 @@ janus_mailbox_get_messages (JanusMailbox *self)
  *
  * See [method@Janus.Agent.peek_messages].
  *
- * Returns: (transfer container) (element-type JanusMessage): every message, left
- *   in place
+ * Returns: (transfer container) (element-type JanusMessage): every
+ *   message, left in place; the array holds a reference of its own on each:
+ *   g_ptr_array_unref() frees the array and drops those references
  */
 GPtrArray *
 janus_mailbox_peek_messages (JanusMailbox *self)
 {
+  JanusMbox *mbox;
+
   g_return_val_if_fail (JANUS_IS_MAILBOX (self), NULL);
 
-  return self->agent ? janus_agent_peek_messages (self->agent) : empty_array ();
+  mbox = readable (self, G_STRFUNC);
+  return mbox ? janus_mbox_peek_all (mbox) : message_array ();
 }
 
 /**
@@ -166,9 +652,12 @@ janus_mailbox_peek_messages (JanusMailbox *self)
 gboolean
 janus_mailbox_has_message (JanusMailbox *self)
 {
+  JanusMbox *mbox;
+
   g_return_val_if_fail (JANUS_IS_MAILBOX (self), FALSE);
 
-  return self->agent ? janus_agent_has_message (self->agent) : FALSE;
+  mbox = readable (self, G_STRFUNC);
+  return mbox ? janus_mbox_peek (mbox) != NULL : FALSE;
 }
 
 /**
@@ -182,9 +671,12 @@ janus_mailbox_has_message (JanusMailbox *self)
 guint
 janus_mailbox_get_size (JanusMailbox *self)
 {
+  JanusMbox *mbox;
+
   g_return_val_if_fail (JANUS_IS_MAILBOX (self), 0);
 
-  return self->agent ? janus_agent_get_mailbox_size (self->agent) : 0;
+  mbox = readable (self, G_STRFUNC);
+  return mbox ? janus_mbox_count (mbox) : 0;
 }
 
 /**
@@ -194,7 +686,7 @@ janus_mailbox_get_size (JanusMailbox *self)
  *
  * See [method@Janus.Agent.wait_message].
  *
- * Returns: (transfer full) (nullable): the oldest message, or %NULL
+ * Returns: (transfer full) (nullable): the oldest message, or `NULL`
  */
 JanusMessage *
 janus_mailbox_wait_message (JanusMailbox *self,
@@ -202,7 +694,7 @@ janus_mailbox_wait_message (JanusMailbox *self,
 {
   g_return_val_if_fail (JANUS_IS_MAILBOX (self), NULL);
 
-  return self->agent ? janus_agent_wait_message (self->agent, timeout_usec) : NULL;
+  return self->mbox ? owner->wait (self->mbox, timeout_usec) : NULL;
 }
 
 /**
@@ -218,7 +710,7 @@ janus_mailbox_get_kind (JanusMailbox *self)
 {
   g_return_val_if_fail (JANUS_IS_MAILBOX (self), JANUS_MAILBOX_KIND_FIFO);
 
-  return self->agent ? janus_agent_get_mailbox_kind (self->agent) : JANUS_MAILBOX_KIND_FIFO;
+  return self->mbox ? self->mbox->kind : JANUS_MAILBOX_KIND_FIFO;
 }
 
 /**
@@ -232,10 +724,16 @@ void
 janus_mailbox_set_kind (JanusMailbox     *self,
                         JanusMailboxKind  kind)
 {
-  g_return_if_fail (JANUS_IS_MAILBOX (self));
+  JanusMbox *mbox;
 
-  if (self->agent)
-    janus_agent_set_mailbox_kind (self->agent, kind);
+  g_return_if_fail (JANUS_IS_MAILBOX (self));
+  g_return_if_fail (kind <= JANUS_MAILBOX_KIND_BUFFERED);
+
+  mbox = readable (self, G_STRFUNC);
+  if (mbox == NULL || mbox->kind == kind)
+    return;
+  janus_mbox_set_kind (mbox, kind);
+  owner->kind_changed (mbox);
 }
 
 /**
@@ -268,31 +766,27 @@ janus_mailbox_iter_init (JanusMailboxIter *iter,
  *
  * Moves to the next message.
  *
- * Returns: %FALSE when there is no more message
+ * Returns: `FALSE` when there is no more message
  */
 gboolean
 janus_mailbox_iter_next (JanusMailboxIter  *iter,
                          JanusMessage     **message)
 {
   RealIter *ri = (RealIter *) iter;
-  JanusAgent *agent;
+  JanusMbox *mbox;
 
   g_return_val_if_fail (iter != NULL, FALSE);
 
-  agent = ri->mailbox->agent;
-  if (agent == NULL)
+  mbox = ri->mailbox->mbox;
+  if (mbox == NULL)
     return FALSE;
   if (ri->started == NULL)
     {
-      if (!janus_agent_check_owner (agent))
-        {
-          g_critical ("%s: the mailbox of agent %s is read only by the agent itself",
-                      G_STRFUNC, G_OBJECT_TYPE_NAME (agent));
-          return FALSE;
-        }
+      if (!owner->check_reader (mbox, G_STRFUNC))
+        return FALSE;
       ri->started = iter;
       ri->prev = NULL;
-      ri->current = janus_agent_mailbox_peek (agent);
+      ri->current = janus_mbox_peek (mbox);
     }
   else if (ri->current != NULL)
     {
@@ -300,11 +794,8 @@ janus_mailbox_iter_next (JanusMailboxIter  *iter,
       ri->current = ri->current->next;
     }
   else
-    {
-      /* the current message was stolen: continue after prev */
-      JanusAgentPrivate *priv = janus_agent_get_private (agent);
-      ri->current = ri->prev ? ri->prev->next : priv->queue_head;
-    }
+    /* the current message was stolen: continue after prev */
+    ri->current = ri->prev ? ri->prev->next : mbox->head;
   if (message)
     *message = ri->current;
   return ri->current != NULL;
@@ -323,22 +814,13 @@ JanusMessage *
 janus_mailbox_iter_steal (JanusMailboxIter *iter)
 {
   RealIter *ri = (RealIter *) iter;
-  JanusAgentPrivate *priv;
   JanusMessage *m;
 
   g_return_val_if_fail (iter != NULL, NULL);
   g_return_val_if_fail (ri->current != NULL, NULL);
-  g_return_val_if_fail (ri->mailbox->agent != NULL, NULL);
+  g_return_val_if_fail (ri->mailbox->mbox != NULL, NULL);
 
-  priv = janus_agent_get_private (ri->mailbox->agent);
-  m = ri->current;
-  if (ri->prev)
-    ri->prev->next = m->next;
-  else
-    priv->queue_head = m->next;
-  if (priv->queue_tail == m)
-    priv->queue_tail = ri->prev;
-  m->next = NULL;
+  m = janus_mbox_unlink (ri->mailbox->mbox, ri->prev, ri->current);
   ri->current = NULL;
   return m;
 }

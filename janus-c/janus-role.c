@@ -386,7 +386,19 @@ janus_role_get_memory (JanusRole *self)
   return RP (self)->played ? janus_agent_get_memory (RP (self)->player) : NULL;
 }
 
-/* ------------------------------------------------------------ mailbox */
+/* ------------------------------------------------------------ mailbox
+ *
+ * A role's mailbox is a filtered view of its player's: the messages whose
+ * route names the role's group and type (janus_role_accepts). */
+
+#define PLAYER_MBOX(self) janus_agent_get_mbox (RP (self)->player)
+
+static gboolean
+accepts (JanusMessage *message,
+         gpointer      role)
+{
+  return janus_role_accepts (role, message);
+}
 
 #define CHECK_PLAYED(self, val)                                               \
   G_STMT_START {                                                              \
@@ -415,7 +427,7 @@ janus_role_get_message (JanusRole *self)
   g_return_val_if_fail (JANUS_IS_ROLE (self), NULL);
   CHECK_PLAYED (self, NULL);
 
-  return janus_agent_mailbox_take_for (RP (self)->player, self);
+  return janus_mbox_take_filtered (PLAYER_MBOX (self), accepts, self);
 }
 
 /**
@@ -432,7 +444,7 @@ janus_role_peek_message (JanusRole *self)
   g_return_val_if_fail (JANUS_IS_ROLE (self), NULL);
   CHECK_PLAYED (self, NULL);
 
-  return janus_agent_mailbox_peek_for (RP (self)->player, self);
+  return janus_mbox_peek_filtered (PLAYER_MBOX (self), accepts, self);
 }
 
 /**
@@ -446,16 +458,10 @@ janus_role_peek_message (JanusRole *self)
 GPtrArray *
 janus_role_get_messages (JanusRole *self)
 {
-  GPtrArray *all;
-  JanusMessage *m;
-
   g_return_val_if_fail (JANUS_IS_ROLE (self), NULL);
+  CHECK_PLAYED (self, g_ptr_array_new_with_free_func ((GDestroyNotify) janus_message_unref));
 
-  all = g_ptr_array_new_with_free_func ((GDestroyNotify) janus_message_unref);
-  CHECK_PLAYED (self, all);
-  while ((m = janus_agent_mailbox_take_for (RP (self)->player, self)) != NULL)
-    g_ptr_array_add (all, m);
-  return all;
+  return janus_mbox_take_all_filtered (PLAYER_MBOX (self), accepts, self);
 }
 
 /**
@@ -474,7 +480,7 @@ janus_role_peek_messages (JanusRole *self)
   if (!RP (self)->played)
     return g_ptr_array_new_with_free_func ((GDestroyNotify) janus_message_unref);
   CHECK_PLAYED (self, NULL);
-  return janus_agent_mailbox_list_for (RP (self)->player, self);
+  return janus_mbox_peek_all_filtered (PLAYER_MBOX (self), accepts, self);
 }
 
 /**
@@ -491,7 +497,7 @@ janus_role_has_message (JanusRole *self)
   g_return_val_if_fail (JANUS_IS_ROLE (self), FALSE);
   CHECK_PLAYED (self, FALSE);
 
-  return janus_agent_mailbox_peek_for (RP (self)->player, self) != NULL;
+  return janus_mbox_peek_filtered (PLAYER_MBOX (self), accepts, self) != NULL;
 }
 
 /**
@@ -505,13 +511,10 @@ janus_role_has_message (JanusRole *self)
 guint
 janus_role_get_mailbox_size (JanusRole *self)
 {
-  g_autoptr(GPtrArray) all = NULL;
-
   g_return_val_if_fail (JANUS_IS_ROLE (self), 0);
   CHECK_PLAYED (self, 0);
 
-  all = janus_agent_mailbox_list_for (RP (self)->player, self);
-  return all->len;
+  return janus_mbox_count_filtered (PLAYER_MBOX (self), accepts, self);
 }
 
 /**
@@ -541,7 +544,7 @@ janus_role_wait_message (JanusRole *self,
     {
       gint64 left;
 
-      if ((m = janus_agent_mailbox_take_for (RP (self)->player, self)) != NULL)
+      if ((m = janus_mbox_take_filtered (PLAYER_MBOX (self), accepts, self)) != NULL)
         return m;
       if (!janus_agent_is_heavy (RP (self)->player) || timeout_usec == 0)
         return NULL;

@@ -604,7 +604,7 @@ janus_scheduler_schedule (JanusKernel *kernel,
   JanusWorker *w = tls_worker;
   JanusAgent *displaced;
 
-  if (G_UNLIKELY (P (agent)->heavy))
+  if (G_UNLIKELY (janus_mbox_is_heavy (&P (agent)->mbox)))
     {
       janus_agent_heavy_wake (agent);
       return;
