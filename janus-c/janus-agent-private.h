@@ -7,6 +7,7 @@
 #include "janus-address-private.h"
 #include "janus-mailbox-private.h"
 #include "janus-scheduler-private.h"
+#include "janus-timer-private.h"
 
 G_BEGIN_DECLS
 
@@ -49,11 +50,7 @@ struct _JanusAgentExtra
   GMutex        lock;            /* guards memory, the mailbox object */
   JanusMemory  *memory;
   JanusMailbox *mailbox;
-  /* timers (owner only): pending ones, and due ones taken from the inbox */
-  struct _JanusTimer *timers;
-  guint         n_timers;
-  JanusMessage *fired_head;
-  JanusMessage *fired_tail;
+  JanusTimerSet timers;          /* owner only */
   /* roles (owner only) and capacities (guarded by lock) */
   GPtrArray    *roles;           /* JanusRole played, strong, take order */
   gboolean      end_when_no_role;

@@ -186,8 +186,6 @@ peek_extra (JanusAgentPrivate *priv)
 static void leave_all_roles (JanusAgent *self);
 static void run_fired_timers (JanusAgent *self);
 static void cancel_all_timers (JanusAgent *self);
-static void fired_insert (JanusAgentExtra *extra,
-                          JanusMessage    *m);
 static void mark_roles (JanusAgent   *self,
                         JanusMessage *head);
 
@@ -339,7 +337,7 @@ run_due_timers (JanusAgent *self,
 
   if (G_UNLIKELY (requests & JANUS_REQUEST_TIMER))
     janus_mbox_look (&priv->mbox);
-  if (G_UNLIKELY (priv->extra != NULL) && priv->extra->fired_head != NULL)
+  if (G_UNLIKELY (priv->extra != NULL) && janus_timer_set_has_fired (&priv->extra->timers))
     run_fired_timers (self);
 }
 
@@ -681,7 +679,7 @@ wait_message (JanusAgent *self,
       if ((m = janus_mbox_take (&priv->mbox)) != NULL)
         return m;
       /* a due timer ends the wait: it runs once live returns */
-      if (priv->extra != NULL && priv->extra->fired_head != NULL)
+      if (priv->extra != NULL && janus_timer_set_has_fired (&priv->extra->timers))
         return NULL;
       if (deadline >= 0 && g_get_monotonic_time () >= deadline)
         return NULL;
@@ -793,7 +791,7 @@ static void
 mbox_timer_due (JanusMbox    *mbox,
                 JanusMessage *timer)
 {
-  fired_insert (peek_extra (P (agent_of (mbox))), timer);
+  janus_timer_set_fired (&peek_extra (P (agent_of (mbox)))->timers, timer);
 }
 
 static void
@@ -1144,33 +1142,10 @@ janus_agent_wake (JanusAgent *self)
     request (self, JANUS_REQUEST_WAKE);
 }
 
-/* -------------------------------------------------------------- timers */
-
-static void
-link_timer (JanusAgentExtra *extra,
-            JanusTimer      *timer)
-{
-  timer->prev = NULL;
-  timer->next = extra->timers;
-  if (extra->timers)
-    extra->timers->prev = timer;
-  extra->timers = timer;
-  extra->n_timers++;
-}
-
-static void
-unlink_timer (JanusAgentExtra *extra,
-              JanusTimer      *timer)
-{
-  if (timer->prev)
-    timer->prev->next = timer->next;
-  else
-    extra->timers = timer->next;
-  if (timer->next)
-    timer->next->prev = timer->prev;
-  timer->prev = timer->next = NULL;
-  extra->n_timers--;
-}
+/* -------------------------------------------------------------- timers
+ *
+ * The bookkeeping is janus-timer.c's (JanusTimerSet, in the agent's extra
+ * data); the scheduler's heaps fire them. */
 
 /* Now plus @delay (>= 0) on the kernel's timer clock, saturated: a delay
  * of G_MAXINT64 is "never", not a time in the past. */
@@ -1185,23 +1160,12 @@ due_after (JanusKernel *kernel,
   return due;
 }
 
-/* Whoever holds the timer (a heap, or a message in transit) frees it. */
 static void
-cancel_timer (JanusAgent      *self,
-              JanusAgentExtra *extra,
-              JanusTimer      *timer)
+cancel_timer (JanusAgent *self,
+              JanusTimer *timer)
 {
-  int pending = JANUS_TIMER_PENDING;
-
-  unlink_timer (extra, timer);
-  /* acq_rel: against the heap owner firing it. Still in a heap: it stops
-   * counting as pending now; already fired: it was counted out then, and
-   * the agent skips it when it arrives */
-  if (atomic_compare_exchange_strong_explicit (&timer->state, &pending, JANUS_TIMER_CANCELLED,
-                                               memory_order_acq_rel, memory_order_acquire))
+  if (janus_timer_set_cancel (&peek_extra (P (self))->timers, timer))
     janus_scheduler_timer_cancelled (P (self)->kernel);
-  else
-    atomic_store_explicit (&timer->state, JANUS_TIMER_CANCELLED, memory_order_release);
 }
 
 static guint64
@@ -1213,17 +1177,10 @@ add_timer (JanusAgent     *self,
            GDestroyNotify  destroy)
 {
   JanusAgentPrivate *priv = P (self);
-  JanusAgentExtra *extra = janus_agent_ensure_extra (self);
-  JanusTimer *timer = g_new0 (JanusTimer, 1);
+  JanusTimer *timer = janus_timer_new (janus_scheduler_timer_id (priv->kernel),
+                                       priv->address.id, kind, func, user_data, destroy);
 
-  timer->id = janus_scheduler_timer_id (priv->kernel);
-  timer->agent_id = priv->address.id;
-  timer->func = func;
-  timer->data = user_data;
-  timer->destroy = destroy;
-  timer->kind = kind;
-  atomic_init (&timer->state, JANUS_TIMER_PENDING);
-  link_timer (extra, timer);
+  janus_timer_set_add (&janus_agent_ensure_extra (self)->timers, timer);
   janus_scheduler_add_timer (priv->kernel, timer, due);
   return timer->id;
 }
@@ -1234,58 +1191,8 @@ run_fired_timers (JanusAgent *self)
 {
   JanusAgentExtra *extra = peek_extra (P (self));
 
-  while (extra != NULL && extra->fired_head != NULL)
-    {
-      JanusMessage *m = extra->fired_head;
-      JanusTimer *timer = m->v.data;
-
-      extra->fired_head = m->next;
-      if (extra->fired_head == NULL)
-        extra->fired_tail = NULL;
-      m->next = NULL;
-      janus_message_unref (m);
-      if (atomic_load_explicit (&timer->state, memory_order_acquire) != JANUS_TIMER_CANCELLED)
-        {
-          unlink_timer (extra, timer);
-          if (timer->kind == JANUS_TIMER_SLEEP)
-            P (self)->mbox.owner_flags &= ~JANUS_AGENT_FLAG_SLEEPING;
-          else
-            timer->func (self, timer->data);
-        }
-      janus_timer_free (timer);
-    }
-}
-
-static gboolean
-fires_before (JanusMessage *a,
-              JanusMessage *b)
-{
-  JanusTimer *x = a->v.data, *y = b->v.data;
-
-  return x->due < y->due || (x->due == y->due && x->id < y->id);
-}
-
-/* Timers reach the agent from several heaps (each worker's, the shared
- * one) in any order: keep the due ones sorted by (due time, creation). */
-static void
-fired_insert (JanusAgentExtra *extra,
-              JanusMessage    *m)
-{
-  JanusMessage **link = &extra->fired_head;
-
-  if (extra->fired_tail == NULL || !fires_before (m, extra->fired_tail))
-    {
-      if (extra->fired_tail)
-        extra->fired_tail->next = m;
-      else
-        extra->fired_head = m;
-      extra->fired_tail = m;
-      return;
-    }
-  while (*link != NULL && !fires_before (m, *link))
-    link = &(*link)->next;
-  m->next = *link;
-  *link = m;
+  if (extra != NULL && janus_timer_set_run (&extra->timers, self))
+    P (self)->mbox.owner_flags &= ~JANUS_AGENT_FLAG_SLEEPING;
 }
 
 /* At death: pending timers will not run (whoever holds them frees them). */
@@ -1293,19 +1200,12 @@ static void
 cancel_all_timers (JanusAgent *self)
 {
   JanusAgentExtra *extra = peek_extra (P (self));
+  guint n;
 
-  while (extra != NULL && extra->timers != NULL)
-    cancel_timer (self, extra, extra->timers);
-  while (extra != NULL && extra->fired_head != NULL)
-    {
-      JanusMessage *m = extra->fired_head;
-      extra->fired_head = m->next;
-      m->next = NULL;
-      janus_timer_free (m->v.data);
-      janus_message_unref (m);
-    }
-  if (extra != NULL)
-    extra->fired_tail = NULL;
+  if (extra == NULL)
+    return;
+  for (n = janus_timer_set_cancel_all (&extra->timers); n > 0; n--)
+    janus_scheduler_timer_cancelled (P (self)->kernel);
 }
 
 #define CHECK_TIMER_CALLER(self, val)                                           \
@@ -1421,13 +1321,11 @@ janus_agent_cancel_timer (JanusAgent *self,
   CHECK_TIMER_CALLER (self, FALSE);
 
   extra = peek_extra (P (self));
-  for (timer = extra ? extra->timers : NULL; timer != NULL; timer = timer->next)
-    if (timer->id == timer_id && timer->kind == JANUS_TIMER_CALL)
-      {
-        cancel_timer (self, extra, timer);
-        return TRUE;
-      }
-  return FALSE;
+  timer = extra && timer_id != 0 ? janus_timer_set_find (&extra->timers, timer_id, JANUS_TIMER_CALL) : NULL;
+  if (timer == NULL)
+    return FALSE;
+  cancel_timer (self, timer);
+  return TRUE;
 }
 
 /**
@@ -1447,7 +1345,7 @@ janus_agent_get_timer_count (JanusAgent *self)
   g_return_val_if_fail (janus_is_agent (self), 0);
 
   extra = peek_extra (P (self));
-  return extra ? extra->n_timers : 0;
+  return extra ? extra->timers.n_pending : 0;
 }
 
 /**
@@ -1475,12 +1373,9 @@ janus_agent_sleep (JanusAgent *self,
 
   priv = P (self);
   extra = janus_agent_ensure_extra (self);
-  for (timer = extra->timers; timer != NULL; timer = timer->next)
-    if (timer->kind == JANUS_TIMER_SLEEP)
-      {
-        cancel_timer (self, extra, timer);
-        break;
-      }
+  timer = janus_timer_set_find (&extra->timers, 0, JANUS_TIMER_SLEEP);
+  if (timer != NULL)
+    cancel_timer (self, timer);
   priv->mbox.owner_flags |= JANUS_AGENT_FLAG_SLEEPING;
   add_timer (self, due_after (priv->kernel, duration), JANUS_TIMER_SLEEP, NULL, NULL, NULL);
   if (janus_mbox_is_heavy (&priv->mbox) && is_current (self))

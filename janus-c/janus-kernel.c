@@ -181,7 +181,7 @@ janus_kernel_deliver_timer (JanusKernel *self,
   JanusAgent *agent;
 
   janus_epoch_enter ();
-  agent = janus_registry_lookup (self->registry, timer->agent_id);
+  agent = janus_registry_lookup (self->registry, timer->owner_id);
   if (agent != NULL)
     r = janus_inbox_push (&PA (agent)->mbox.inbox, m);
   if (r != JANUS_PUSH_CLOSED)

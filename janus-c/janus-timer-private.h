@@ -3,13 +3,19 @@
 
 #include <stdatomic.h>
 
-#include "janus-agent.h"
+#include "janus-message-private.h"
+#include "janus-types.h"
 
 G_BEGIN_DECLS
 
+/* What a timer does when it is due, in its owner's step (the signature of
+ * JanusTimerFunc, which the agent's public header declares). */
+typedef void (*JanusTimerCallback) (JanusAgent *owner,
+                                    gpointer    user_data);
+
 typedef enum {
-  JANUS_TIMER_CALL,             /* run func (agent, data) in the agent's step */
-  JANUS_TIMER_SLEEP,            /* end janus_agent_sleep () */
+  JANUS_TIMER_CALL,             /* run func (owner, data) in the owner's step */
+  JANUS_TIMER_SLEEP,            /* end the owner's sleep */
 } JanusTimerKind;
 
 enum {
@@ -18,11 +24,12 @@ enum {
   JANUS_TIMER_CANCELLED,        /* will not run */
 };
 
-/* A pending timer. Created in its agent's step and pushed onto the heap of
+/* A pending timer. Created in its owner's step and pushed onto the heap of
  * the worker running that step (or the kernel's shared heap); the heap owns
- * it until it is due. A due timer travels to its agent as an internal
- * message, and the agent's next step runs it and frees it. The agent links
- * its pending timers (prev/next, owner only) so it can cancel one by id.
+ * it until it is due. A due timer travels to its owner as an internal
+ * message, and the owner's next step runs it and frees it. The owner links
+ * its pending timers in its JanusTimerSet (prev/next, owner only) so it can
+ * cancel one by id.
  * `state` decides, with one CAS, whether a timer fired or was cancelled;
  * cancelling never frees: whoever holds the timer then does. */
 typedef struct _JanusTimer JanusTimer;
@@ -30,8 +37,8 @@ struct _JanusTimer
 {
   guint64         id;           /* unique in the kernel, increasing */
   gint64          due;          /* on the kernel's monotonic (or virtual) time */
-  guint64         agent_id;
-  JanusTimerFunc  func;
+  guint64         owner_id;     /* the owner's id in its kernel's table */
+  JanusTimerCallback func;
   gpointer        data;
   GDestroyNotify  destroy;
   JanusTimer     *prev;         /* the agent's pending list */
@@ -63,6 +70,42 @@ JanusTimer *janus_timer_heap_pop_due (JanusTimerHeap *heap,
                                      gint64          now);
 gint64      janus_timer_heap_next_due (JanusTimerHeap *heap);
 void        janus_timer_heap_clear  (JanusTimerHeap *heap);
+JanusTimer *janus_timer_new         (guint64             id,
+                                     guint64             owner_id,
+                                     JanusTimerKind      kind,
+                                     JanusTimerCallback  func,
+                                     gpointer            user_data,
+                                     GDestroyNotify      destroy);
 void        janus_timer_free        (JanusTimer     *timer);
+
+/* An owner's timers (owner only): those pending in a heap, linked so that
+ * one can be cancelled by id, and the due ones its mailbox handed over
+ * (internal messages, kept in due order until its step runs them). */
+typedef struct
+{
+  JanusTimer   *pending;
+  guint         n_pending;
+  JanusMessage *fired_head;
+  JanusMessage *fired_tail;
+} JanusTimerSet;
+
+void        janus_timer_set_add     (JanusTimerSet  *set,
+                                     JanusTimer     *timer);
+gboolean    janus_timer_set_cancel  (JanusTimerSet  *set,
+                                     JanusTimer     *timer);
+guint       janus_timer_set_cancel_all (JanusTimerSet *set);
+JanusTimer *janus_timer_set_find    (JanusTimerSet  *set,
+                                     guint64         id,
+                                     JanusTimerKind  kind);
+void        janus_timer_set_fired   (JanusTimerSet  *set,
+                                     JanusMessage   *due);
+gboolean    janus_timer_set_run     (JanusTimerSet  *set,
+                                     JanusAgent     *owner);
+
+static inline gboolean
+janus_timer_set_has_fired (JanusTimerSet *set)
+{
+  return set->fired_head != NULL;
+}
 
 G_END_DECLS
