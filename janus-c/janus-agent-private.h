@@ -51,9 +51,10 @@ struct _JanusAgentExtra
   JanusMemory  *memory;
   JanusMailbox *mailbox;
   JanusTimerSet timers;          /* owner only */
-  /* roles (owner only) and capacities (guarded by lock) */
+  /* roles (owner only): janus-agent-roles.c's */
   GPtrArray    *roles;           /* JanusRole played, strong, take order */
   gboolean      end_when_no_role;
+  /* capacities (guarded by lock): janus-capacity.c's */
   GHashTable   *capacities;      /* GType -> GObject */
   /* heavy agents */
   GThread      *thread;
@@ -117,6 +118,17 @@ void      janus_agent_prelook         (JanusAgent   *self);
 void      janus_agent_notify_state    (JanusAgent   *self);
 JanusAgent *janus_agent_get_current   (void);
 
+/* What role playing (janus-agent-roles.c, a layer above) does for the
+ * agent; installed with the first role request. */
+typedef struct
+{
+  JanusLive (*live)      (JanusAgent   *self);     /* the activator: default live */
+  void      (*leave_all) (JanusAgent   *self);     /* at death, after end */
+  void      (*arrived)   (JanusAgent   *self,      /* role letters were queued */
+                          JanusMessage *letters);
+} JanusAgentRoleFuncs;
+
+void          janus_agent_set_role_funcs (const JanusAgentRoleFuncs *funcs);
 gboolean      janus_agent_check_owner   (JanusAgent *self);
 gboolean      janus_agent_check_sender  (JanusAgent    *self,
                                          JanusMessage  *message,

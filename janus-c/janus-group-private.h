@@ -11,8 +11,9 @@ G_BEGIN_DECLS
  * epoch collector, together with the group's references on removed roles. */
 typedef struct
 {
-  guint      n;
-  guint     *before;            /* [i]: the index of the previous role of
+  guint       n;
+  JanusAgent **players;         /* [i]: the player of roles[i] */
+  guint      *before;            /* [i]: the index of the previous role of
                                  * roles[i]'s player, or G_MAXUINT; so an
                                  * agent playing several roles is found
                                  * without a quadratic search */
@@ -20,8 +21,7 @@ typedef struct
 } JanusRoleSnapshot;
 
 JanusGroup         *janus_group_new             (JanusKernel       *kernel,
-                                                 JanusOrganization *organization,
-                                                 guint64            id);
+                                                 JanusOrganization *organization);
 guint64             janus_group_get_id          (JanusGroup        *self);
 JanusRoleSnapshot  *janus_group_snapshot        (JanusGroup        *self);
 gboolean            janus_group_check_join      (JanusGroup        *self,
@@ -34,6 +34,9 @@ gboolean            janus_group_check_leave     (JanusGroup        *self,
                                                  GError           **error);
 gboolean            janus_group_insert          (JanusGroup        *self,
                                                  JanusRole         *role,
+                                                 JanusAgent        *player,
+                                                 GType              listed,
+                                                 guint              max,
                                                  GError           **error);
 gboolean            janus_group_remove          (JanusGroup        *self,
                                                  JanusRole         *role);

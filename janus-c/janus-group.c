@@ -9,9 +9,8 @@
 #include "janus-epoch-private.h"
 #include "janus-error.h"
 #include "janus-group-private.h"
-#include "janus-kernel-private.h"
-#include "janus-organization-private.h"
-#include "janus-role-private.h"
+#include "janus-organization.h"
+#include "janus-role.h"
 #include "janus-scheduler-private.h"
 
 /**
@@ -56,6 +55,7 @@ struct _JanusGroup
   GMutex               lock;
   JanusKernel         *kernel;          /* cleared when the kernel goes */
   GPtrArray           *roles;           /* JanusRole, strong, take order */
+  GPtrArray           *players;         /* JanusAgent of roles[i], borrowed */
   JanusCondition      *membership;
   GPtrArray           *obtain;          /* JanusCondition */
   GPtrArray           *leave;
@@ -93,15 +93,16 @@ G_DEFINE_FINAL_TYPE (JanusGroup, janus_group, G_TYPE_OBJECT)
 
 JanusGroup *
 janus_group_new (JanusKernel       *kernel,
-                 JanusOrganization *organization,
-                 guint64            id)
+                 JanusOrganization *organization)
 {
+  static _Atomic guint64 ids;
   JanusGroup *self = g_object_new (JANUS_TYPE_GROUP, NULL);
   g_autofree char *uuid = g_uuid_string_random ();
 
   self->kernel = kernel;
   self->organization = g_object_ref (organization);
-  self->id = id;
+  /* unique in the process: role messages name their group by it */
+  self->id = atomic_fetch_add_explicit (&ids, 1, memory_order_relaxed);
   g_strlcpy (self->uuid, uuid, sizeof self->uuid);
   return self;
 }
@@ -129,19 +130,22 @@ publish_snapshot (JanusGroup *self)
   JanusRoleSnapshot *fresh, *old;
   guint n = self->roles->len, i;
 
-  /* one block: the header, the roles, then the indices */
-  fresh = g_malloc (sizeof (JanusRoleSnapshot) + n * (sizeof (JanusRole *) + sizeof (guint)));
+  /* one block: the header, the roles, the players, then the indices */
+  fresh = g_malloc (sizeof (JanusRoleSnapshot)
+                    + n * (sizeof (JanusRole *) + sizeof (JanusAgent *) + sizeof (guint)));
   fresh->n = n;
-  fresh->before = (guint *) &fresh->roles[n];
+  fresh->players = (JanusAgent **) &fresh->roles[n];
+  fresh->before = (guint *) &fresh->players[n];
   if (n > 1)
     last = g_hash_table_new (NULL, NULL);
   for (i = 0; i < n; i++)
     {
       JanusRole *role = self->roles->pdata[i];
-      JanusAgent *player = janus_role_get_private (role)->player;
+      JanusAgent *player = self->players->pdata[i];
       gpointer previous;
 
       fresh->roles[i] = role;
+      fresh->players[i] = player;
       fresh->before[i] = G_MAXUINT;
       if (last != NULL)
         {
@@ -247,18 +251,20 @@ count_conforming (JanusGroup *self,
   return n;
 }
 
-/* Adds @role (its player and group set) if the group is alive, the player
- * does not play that role type here yet and the cardinality allows it. */
+/* Adds @role, played by @player, if the group is alive, the player does
+ * not play that role type here yet and the cardinality allows it (at most
+ * @max players, 0 for no limit, of roles conforming to @listed). */
 gboolean
 janus_group_insert (JanusGroup  *self,
                     JanusRole   *role,
+                    JanusAgent  *player,
+                    GType        listed,
+                    guint        max,
                     GError     **error)
 {
-  JanusRolePrivate *rp = janus_role_get_private (role);
-  GType type = G_OBJECT_TYPE (role), listed;
-  guint max = 0, i;
+  GType type = G_OBJECT_TYPE (role);
+  guint i;
 
-  listed = janus_organization_listed_role (self->organization, type, &max);
   g_mutex_lock (&self->lock);
   if (!self->alive)
     {
@@ -270,14 +276,13 @@ janus_group_insert (JanusGroup  *self,
     }
   for (i = 0; i < self->roles->len; i++)
     {
-      JanusRole *other = self->roles->pdata[i];
-      if (janus_role_get_private (other)->player == rp->player
-          && G_OBJECT_TYPE (other) == type)
+      if (self->players->pdata[i] == player
+          && G_OBJECT_TYPE (self->roles->pdata[i]) == type)
         {
           g_mutex_unlock (&self->lock);
           g_set_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_ALREADY_PLAYED,
                        "Agent %s already plays role %s in group %s",
-                       G_OBJECT_TYPE_NAME (rp->player), g_type_name (type), self->uuid);
+                       G_OBJECT_TYPE_NAME (player), g_type_name (type), self->uuid);
           return FALSE;
         }
     }
@@ -291,38 +296,31 @@ janus_group_insert (JanusGroup  *self,
       return FALSE;
     }
   g_ptr_array_add (self->roles, g_object_ref (role));
+  g_ptr_array_add (self->players, player);
   publish_snapshot (self);
   g_mutex_unlock (&self->lock);
   return TRUE;
 }
 
-static void
-group_die (JanusGroup *self)
-{
-  JanusKernel *kernel;
-
-  janus_organization_remove_group (self->organization, self);
-  g_mutex_lock (&self->lock);
-  kernel = self->kernel;
-  g_mutex_unlock (&self->lock);
-  if (kernel != NULL)
-    janus_kernel_forget_group (kernel, self);
-}
-
 /* Removes @role; the group dies if it was its last member and it is not
- * persistent. Returns FALSE if @role was not there. */
+ * persistent. Returns TRUE if the group died (its organization then lets
+ * it go). */
 gboolean
 janus_group_remove (JanusGroup *self,
                     JanusRole  *role)
 {
   gboolean dies;
+  guint i;
 
   g_mutex_lock (&self->lock);
-  if (!g_ptr_array_remove (self->roles, role))   /* keeps the take order */
+  if (!g_ptr_array_find (self->roles, role, &i))
     {
       g_mutex_unlock (&self->lock);
       return FALSE;
     }
+  /* keeps the take order */
+  g_ptr_array_remove_index (self->roles, i);
+  g_ptr_array_remove_index (self->players, i);
   publish_snapshot (self);
   dies = self->roles->len == 0 && !self->persistent && self->alive;
   if (dies)
@@ -332,9 +330,7 @@ janus_group_remove (JanusGroup *self,
   /* senders may still hold the old snapshot: the group's reference on the
    * role goes after the grace period */
   janus_epoch_retire_shared (role, g_object_unref);
-  if (dies)
-    group_die (self);
-  return TRUE;
+  return dies;
 }
 
 void
@@ -720,7 +716,7 @@ janus_group_list_players (JanusGroup *self,
         if (role_type == G_TYPE_INVALID || g_type_is_a (G_OBJECT_TYPE (snap->roles[j]), role_type))
           break;
       if (j == G_MAXUINT)
-        g_ptr_array_add (players, g_object_ref (janus_role_get_private (role)->player));
+        g_ptr_array_add (players, g_object_ref (snap->players[i]));
     }
   g_mutex_unlock (&self->lock);
   return players;
@@ -770,8 +766,8 @@ janus_group_has_member (JanusGroup *self,
   g_return_val_if_fail (JANUS_IS_AGENT (agent), FALSE);
 
   g_mutex_lock (&self->lock);
-  for (i = 0; i < self->roles->len && !found; i++)
-    found = janus_role_get_private (self->roles->pdata[i])->player == agent;
+  for (i = 0; i < self->players->len && !found; i++)
+    found = self->players->pdata[i] == agent;
   g_mutex_unlock (&self->lock);
   return found;
 }
@@ -785,6 +781,7 @@ janus_group_finalize (GObject *object)
 
   g_warn_if_fail (self->roles->len == 0);
   g_ptr_array_unref (self->roles);
+  g_ptr_array_unref (self->players);
   g_free (atomic_load_explicit (&self->snapshot, memory_order_relaxed));
   g_clear_object (&self->membership);
   g_clear_pointer (&self->obtain, g_ptr_array_unref);
@@ -924,6 +921,7 @@ janus_group_init (JanusGroup *self)
 {
   g_mutex_init (&self->lock);
   self->roles = g_ptr_array_new_with_free_func (NULL);
+  self->players = g_ptr_array_new ();
   self->alive = TRUE;
   atomic_init (&self->policy, JANUS_SELECTION_RANDOM);
   self->snapshot = g_malloc0 (sizeof (JanusRoleSnapshot));   /* n = 0, before unused */

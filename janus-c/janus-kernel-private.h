@@ -18,8 +18,8 @@ G_BEGIN_DECLS
  * registry pointer.
  * Atomics (any thread): live_agents, dead_letters, stopping, quit,
  * keep_alive, inject, nsearching, nparked, has_dead_letter_handlers.
- * `lock` guards: heavy_threads, finished_threads, source, organizations,
- * groups, next_group_id; `cond` is
+ * `lock` guards: heavy_threads, finished_threads, source, shutdown_hooks;
+ * `cond` is
  * signalled when live_agents reaches 0 or quit is set. */
 struct _JanusKernel
 {
@@ -50,10 +50,16 @@ struct _JanusKernel
   atomic_bool        workers_started;
   gboolean           unlisted;        /* left the process's kernel table */
   JanusClock        *clock;           /* strong; set before agents run */
-  GHashTable        *organizations;   /* GType -> JanusOrganization, strong */
-  GHashTable        *groups;          /* id -> JanusGroup, strong, living */
-  guint64            next_group_id;
+  GArray            *shutdown_hooks;  /* ShutdownHook */
 };
+
+typedef void (*JanusKernelShutdownFunc) (JanusKernel *kernel,
+                                         gpointer     data);
+
+gboolean     janus_kernel_is_stopping        (JanusKernel             *kernel);
+void         janus_kernel_add_shutdown_hook  (JanusKernel             *kernel,
+                                              JanusKernelShutdownFunc  func,
+                                              gpointer                 data);
 
 JanusWorker *janus_kernel_current_worker     (JanusKernel       *kernel);
 void         janus_kernel_dead_letter        (JanusKernel       *kernel,
@@ -71,10 +77,6 @@ void         janus_kernel_deliver_to_agent   (JanusKernel       *kernel,
                                               JanusAgent        *agent,
                                               JanusMessage      *message);
 JanusKernel *janus_kernel_find_by_uuid       (const guint8       uuid[16]);
-JanusGroup  *janus_kernel_find_group         (JanusKernel       *kernel,
-                                              guint64            id);
-void         janus_kernel_forget_group       (JanusKernel       *kernel,
-                                              JanusGroup        *group);
 void         janus_kernel_heavy_finished     (JanusKernel       *kernel,
                                               GThread           *thread);
 gint64       janus_kernel_read_clock         (JanusKernel       *kernel);

@@ -8,10 +8,8 @@
 #include "janus-clock-private.h"
 #include "janus-debug-private.h"
 #include "janus-error.h"
-#include "janus-group-private.h"
 #include "janus-kernel-private.h"
 #include "janus-message-private.h"
-#include "janus-organization-private.h"
 
 /**
  * JanusKernel:
@@ -627,238 +625,6 @@ janus_kernel_list_agents (JanusKernel *self)
   return agents;
 }
 
-/* ------------------------------------------------ organizations, groups */
-
-/**
- * janus_kernel_get_organization:
- * @self: a kernel
- * @organization_type: a subtype of #JanusOrganization
- *
- * Gets the kernel's one instance of @organization_type, made on first use.
- * MT safe.
- *
- * Returns: (transfer none): the organization, owned by the kernel
- */
-JanusOrganization *
-janus_kernel_get_organization (JanusKernel *self,
-                               GType        organization_type)
-{
-  JanusOrganization *org, *fresh;
-
-  g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
-  g_return_val_if_fail (g_type_is_a (organization_type, JANUS_TYPE_ORGANIZATION), NULL);
-  g_return_val_if_fail (!G_TYPE_IS_ABSTRACT (organization_type), NULL);
-
-  g_mutex_lock (&self->lock);
-  org = g_hash_table_lookup (self->organizations, GSIZE_TO_POINTER (organization_type));
-  g_mutex_unlock (&self->lock);
-  if (org != NULL)
-    return org;
-
-  /* built outside the lock: its instance init is user code */
-  fresh = janus_organization_new_for_kernel (organization_type, self);
-  g_mutex_lock (&self->lock);
-  org = g_hash_table_lookup (self->organizations, GSIZE_TO_POINTER (organization_type));
-  if (org == NULL)
-    {
-      org = fresh;
-      fresh = NULL;
-      g_hash_table_insert (self->organizations, GSIZE_TO_POINTER (organization_type), org);
-    }
-  g_mutex_unlock (&self->lock);
-  g_clear_object (&fresh);
-  return org;
-}
-
-/**
- * janus_kernel_create_group:
- * @self: a kernel
- * @organization_type: a subtype of #JanusOrganization
- * @error: return location for a #GError
- *
- * Makes a new group of @organization_type (with a fresh UUID). It lives
- * until its last member leaves (unless made persistent) or the kernel goes.
- * MT safe.
- *
- * Returns: (transfer full) (nullable): the group, or %NULL with
- *   %JANUS_ERROR_KERNEL_STOPPED if the kernel is shutting down
- */
-JanusGroup *
-janus_kernel_create_group (JanusKernel  *self,
-                           GType         organization_type,
-                           GError      **error)
-{
-  JanusOrganization *org;
-  JanusGroup *group;
-
-  g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
-  g_return_val_if_fail (g_type_is_a (organization_type, JANUS_TYPE_ORGANIZATION), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (atomic_load_explicit (&self->stopping, memory_order_acquire))
-    {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_KERNEL_STOPPED,
-                   "Kernel %s is shutting down: cannot create a group of %s",
-                   self->uuid_string, g_type_name (organization_type));
-      return NULL;
-    }
-  org = janus_kernel_get_organization (self, organization_type);
-  g_mutex_lock (&self->lock);
-  group = janus_group_new (self, org, self->next_group_id++);
-  g_hash_table_insert (self->groups, g_memdup2 (&(guint64) { janus_group_get_id (group) },
-                                                sizeof (guint64)),
-                       g_object_ref (group));
-  g_mutex_unlock (&self->lock);
-  janus_organization_add_group (org, group);
-  return group;
-}
-
-/**
- * janus_kernel_get_or_create_group:
- * @self: a kernel
- * @organization_type: a subtype of #JanusOrganization
- * @error: return location for a #GError
- *
- * Gets the oldest living group of @organization_type, or makes one if
- * there is none.
- *
- * Returns: (transfer full) (nullable): the group, or %NULL with @error set
- */
-JanusGroup *
-janus_kernel_get_or_create_group (JanusKernel  *self,
-                                  GType         organization_type,
-                                  GError      **error)
-{
-  JanusGroup *group;
-
-  g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
-  g_return_val_if_fail (g_type_is_a (organization_type, JANUS_TYPE_ORGANIZATION), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  group = janus_organization_first_group (janus_kernel_get_organization (self, organization_type));
-  if (group != NULL)
-    return group;
-  return janus_kernel_create_group (self, organization_type, error);
-}
-
-static int
-compare_groups (gconstpointer a,
-                gconstpointer b)
-{
-  guint64 x = janus_group_get_id (*(JanusGroup **) a), y = janus_group_get_id (*(JanusGroup **) b);
-
-  return x < y ? -1 : x > y;
-}
-
-/**
- * janus_kernel_list_groups:
- * @self: a kernel
- *
- * Lists the kernel's living groups, oldest first. MT safe.
- *
- * Returns: (transfer container) (element-type JanusGroup): the groups
- */
-GPtrArray *
-janus_kernel_list_groups (JanusKernel *self)
-{
-  GPtrArray *groups;
-  GHashTableIter iter;
-  gpointer value;
-
-  g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
-
-  groups = g_ptr_array_new_with_free_func (g_object_unref);
-  g_mutex_lock (&self->lock);
-  g_hash_table_iter_init (&iter, self->groups);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (groups, g_object_ref (value));
-  g_mutex_unlock (&self->lock);
-  g_ptr_array_sort (groups, compare_groups);
-  return groups;
-}
-
-/**
- * janus_kernel_lookup_group:
- * @self: a kernel
- * @uuid: a group's UUID
- *
- * Finds a living group by its UUID. MT safe.
- *
- * Returns: (transfer full) (nullable): the group, or %NULL
- */
-JanusGroup *
-janus_kernel_lookup_group (JanusKernel *self,
-                           const char  *uuid)
-{
-  JanusGroup *found = NULL;
-  GHashTableIter iter;
-  gpointer value;
-
-  g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
-  g_return_val_if_fail (uuid != NULL, NULL);
-
-  g_mutex_lock (&self->lock);
-  g_hash_table_iter_init (&iter, self->groups);
-  while (found == NULL && g_hash_table_iter_next (&iter, NULL, &value))
-    if (g_str_equal (janus_group_get_uuid (value), uuid))
-      found = g_object_ref (value);
-  g_mutex_unlock (&self->lock);
-  return found;
-}
-
-JanusGroup *
-janus_kernel_find_group (JanusKernel *self,
-                         guint64      id)
-{
-  JanusGroup *group;
-
-  g_mutex_lock (&self->lock);
-  group = g_hash_table_lookup (self->groups, &id);
-  if (group != NULL)
-    g_object_ref (group);
-  g_mutex_unlock (&self->lock);
-  return group;
-}
-
-/* A group died (its last member left): the kernel lets it go. */
-void
-janus_kernel_forget_group (JanusKernel *self,
-                           JanusGroup  *group)
-{
-  guint64 id = janus_group_get_id (group);
-  gpointer key, value = NULL;
-
-  g_mutex_lock (&self->lock);
-  if (!g_hash_table_steal_extended (self->groups, &id, &key, &value))
-    key = NULL;
-  g_mutex_unlock (&self->lock);
-  g_free (key);
-  if (value != NULL)
-    g_object_unref (value);
-}
-
-/* Detaches every group and drops the organizations (all agents are dead). */
-static void
-release_groups (JanusKernel *self)
-{
-  g_autoptr(GPtrArray) groups = janus_kernel_list_groups (self);
-  GHashTable *orgs;
-  guint i;
-
-  for (i = 0; i < groups->len; i++)
-    {
-      janus_organization_remove_group (janus_group_get_organization (groups->pdata[i]),
-                                       groups->pdata[i]);
-      janus_group_detach (groups->pdata[i]);
-    }
-  g_mutex_lock (&self->lock);
-  g_hash_table_remove_all (self->groups);
-  orgs = g_steal_pointer (&self->organizations);
-  self->organizations = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
-  g_mutex_unlock (&self->lock);
-  g_hash_table_unref (orgs);
-}
-
 /**
  * janus_kernel_get_time:
  * @self: a kernel
@@ -1060,6 +826,43 @@ janus_kernel_quit (JanusKernel *self)
   wake_waiters (self);
 }
 
+gboolean
+janus_kernel_is_stopping (JanusKernel *self)
+{
+  return atomic_load_explicit (&self->stopping, memory_order_acquire);
+}
+
+typedef struct
+{
+  JanusKernelShutdownFunc func;
+  gpointer                data;
+} ShutdownHook;
+
+/* What the layers above the kernel (organizations and groups) do when it
+ * shuts down, once its agents are dead. Called under no lock. */
+void
+janus_kernel_add_shutdown_hook (JanusKernel             *self,
+                                JanusKernelShutdownFunc  func,
+                                gpointer                 data)
+{
+  g_mutex_lock (&self->lock);
+  g_array_append_val (self->shutdown_hooks, ((ShutdownHook) { func, data }));
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+run_shutdown_hooks (JanusKernel *self)
+{
+  g_autoptr(GArray) hooks = NULL;
+  guint i;
+
+  g_mutex_lock (&self->lock);
+  hooks = g_array_copy (self->shutdown_hooks);
+  g_mutex_unlock (&self->lock);
+  for (i = 0; i < hooks->len; i++)
+    g_array_index (hooks, ShutdownHook, i).func (self, g_array_index (hooks, ShutdownHook, i).data);
+}
+
 static void
 wait_all_dead (JanusKernel *self)
 {
@@ -1119,7 +922,7 @@ janus_kernel_shutdown (JanusKernel *self)
   start_workers (self);
   wait_all_dead (self);
   join_heavy_threads (self);
-  release_groups (self);
+  run_shutdown_hooks (self);
   if (self->n_workers > 0 && atomic_load_explicit (&self->workers_started, memory_order_acquire))
     janus_scheduler_shutdown (self);
   else
@@ -1459,8 +1262,7 @@ janus_kernel_finalize (GObject *object)
   janus_registry_free (self->registry);
   g_ptr_array_unref (self->heavy_threads);
   g_ptr_array_unref (self->finished_threads);
-  g_hash_table_unref (self->organizations);
-  g_hash_table_unref (self->groups);
+  g_array_unref (self->shutdown_hooks);
   janus_clock_remove_listener (self->clock, clock_moved, self);
   g_clear_object (&self->clock);
   g_mutex_clear (&self->lock);
@@ -1665,8 +1467,7 @@ janus_kernel_init (JanusKernel *self)
   g_cond_init (&self->cond);
   self->heavy_threads = g_ptr_array_new ();
   self->finished_threads = g_ptr_array_new ();
-  self->organizations = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
-  self->groups = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->shutdown_hooks = g_array_new (FALSE, FALSE, sizeof (ShutdownHook));
   self->clock = janus_clock_new_real ();
   janus_clock_add_listener (self->clock, clock_moved, self);
 }

@@ -6,8 +6,6 @@
 
 #include "janus-debug-private.h"
 #include "janus-error.h"
-#include "janus-group-private.h"
-#include "janus-kernel-private.h"
 #include "janus-message-private.h"
 
 /**
@@ -716,31 +714,6 @@ janus_message_route_unref (JanusMessageRoute *route)
 }
 
 /**
- * janus_message_dup_group:
- * @message: a message
- *
- * Finds the group a role message was sent in (see
- * [method@Janus.Role.send_message]).
- *
- * Returns: (transfer full) (nullable): the group, or %NULL for a direct
- *   message or when the group no longer exists
- */
-JanusGroup *
-janus_message_dup_group (JanusMessage *message)
-{
-  g_autoptr(JanusKernel) kernel = NULL;
-
-  g_return_val_if_fail (message != NULL, NULL);
-
-  if (message->route == NULL || !janus_message_sent (message))
-    return NULL;
-  kernel = janus_kernel_find_by_uuid (message->receiver.kernel);
-  if (kernel == NULL)
-    return NULL;
-  return janus_kernel_find_group (kernel, message->route->group_id);
-}
-
-/**
  * janus_message_get_sender_role:
  * @message: a message
  *
@@ -771,52 +744,4 @@ janus_message_get_receiver_role (JanusMessage *message)
   g_return_val_if_fail (message != NULL, G_TYPE_INVALID);
 
   return message->route ? message->route->receiver_role : G_TYPE_INVALID;
-}
-
-/**
- * janus_message_get_capacity_result:
- * @message: the message that answered [method@Janus.Role.invoke_capacity_async]
- * @error: return location for a #GError
- *
- * Reads the outcome of an asynchronous capacity invocation: its result, or
- * the error it failed with.
- *
- * Returns: (transfer full) (nullable): the result (a `()` unit for a capacity
- *   that returned nothing), or %NULL with @error set
- */
-GVariant *
-janus_message_get_capacity_result (JanusMessage  *message,
-                                   GError       **error)
-{
-  GVariant *body;
-  gboolean ok;
-  g_autoptr(GVariant) payload = NULL;
-
-  g_return_val_if_fail (message != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  body = janus_message_get_body (message);
-  if (body == NULL || !g_variant_is_of_type (body, G_VARIANT_TYPE ("(bv)")))
-    {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
-                   "Message “%s” is not a capacity result", message->subject);
-      return NULL;
-    }
-  g_variant_get (body, "(bv)", &ok, &payload);
-  if (ok)
-    return g_steal_pointer (&payload);
-  if (g_variant_is_of_type (payload, G_VARIANT_TYPE ("(sis)")))
-    {
-      const char *domain, *text;
-      gint code;
-
-      /* the capacity's own error, domain and code included */
-      g_variant_get (payload, "(&si&s)", &domain, &code, &text);
-      g_set_error_literal (error, g_quark_from_string (domain), code, text);
-      return NULL;
-    }
-  g_set_error_literal (error, JANUS_ERROR, JANUS_ERROR_FAILED,
-                       g_variant_is_of_type (payload, G_VARIANT_TYPE_STRING)
-                       ? g_variant_get_string (payload, NULL) : "capacity failed");
-  return NULL;
 }

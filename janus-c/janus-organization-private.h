@@ -10,8 +10,6 @@ JanusOrganization *janus_organization_new_for_kernel (GType              type,
 GType              janus_organization_listed_role    (JanusOrganization *self,
                                                       GType              role_type,
                                                       guint             *max_players);
-void               janus_organization_add_group      (JanusOrganization *self,
-                                                      JanusGroup        *group);
 void               janus_organization_remove_group   (JanusOrganization *self,
                                                       JanusGroup        *group);
 JanusGroup        *janus_organization_first_group    (JanusOrganization *self);

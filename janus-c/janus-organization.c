@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include "janus-group.h"
-#include "janus-kernel.h"
+#include "janus-error.h"
+#include "janus-group-private.h"
+#include "janus-kernel-private.h"
+#include "janus-message-private.h"
 #include "janus-organization-private.h"
 #include "janus-role.h"
 
@@ -28,6 +30,10 @@
  *
  * A group accepts a role of a listed type or of one of its subclasses; the
  * cardinality of a listed type counts the players of all of them.
+ *
+ * An organization holds its living groups; the kernel's functions that make
+ * and find groups ([method@Janus.Kernel.create_group] and friends) are
+ * implemented here, on the kernel's table of organizations.
  */
 
 typedef struct
@@ -48,7 +54,7 @@ typedef struct
 {
   JanusKernel *kernel;          /* borrowed: the kernel owns its organizations */
   GMutex       lock;            /* guards groups */
-  GPtrArray   *groups;          /* JanusGroup, weak: the kernel holds them */
+  GPtrArray   *groups;          /* JanusGroup, strong, living, oldest first */
 } JanusOrganizationPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (JanusOrganization, janus_organization, G_TYPE_OBJECT)
@@ -257,26 +263,50 @@ janus_organization_get_max_players (JanusOrganization *self,
   return max;
 }
 
-void
-janus_organization_add_group (JanusOrganization *self,
-                              JanusGroup        *group)
+static void
+add_group (JanusOrganization *self,
+           JanusGroup        *group)
 {
   JanusOrganizationPrivate *priv = janus_organization_get_instance_private (self);
 
   g_mutex_lock (&priv->lock);
-  g_ptr_array_add (priv->groups, group);
+  g_ptr_array_add (priv->groups, g_object_ref (group));
   g_mutex_unlock (&priv->lock);
 }
 
+/* @group died (its last member left): the organization lets it go. */
 void
 janus_organization_remove_group (JanusOrganization *self,
                                  JanusGroup        *group)
 {
   JanusOrganizationPrivate *priv = janus_organization_get_instance_private (self);
+  gboolean had;
+  guint i;
 
   g_mutex_lock (&priv->lock);
-  g_ptr_array_remove (priv->groups, group);
+  had = g_ptr_array_find (priv->groups, group, &i);
+  if (had)
+    g_ptr_array_steal_index (priv->groups, i);     /* keeps the order */
   g_mutex_unlock (&priv->lock);
+  /* outside the lock: the last reference runs the group's finalize */
+  if (had)
+    g_object_unref (group);
+}
+
+/* The kernel shuts down: every group is detached and let go. */
+static void
+release_groups (JanusOrganization *self)
+{
+  JanusOrganizationPrivate *priv = janus_organization_get_instance_private (self);
+  g_autoptr(GPtrArray) groups = NULL;
+  guint i;
+
+  g_mutex_lock (&priv->lock);
+  groups = g_steal_pointer (&priv->groups);
+  priv->groups = g_ptr_array_new_with_free_func (g_object_unref);
+  g_mutex_unlock (&priv->lock);
+  for (i = 0; i < groups->len; i++)
+    janus_group_detach (groups->pdata[i]);
 }
 
 /* The oldest living group, with a new reference, or NULL. */
@@ -319,6 +349,295 @@ janus_organization_list_groups (JanusOrganization *self)
   return groups;
 }
 
+/* --------------------------------------- the kernel's organizations
+ *
+ * Each kernel has one instance of each organization class, kept in a table
+ * attached to the kernel (the kernel itself knows nothing of CRIO). When the
+ * kernel shuts down, once its agents are dead, the groups are detached and
+ * the organizations dropped. */
+
+typedef struct
+{
+  GMutex      lock;
+  GHashTable *organizations;    /* GType -> JanusOrganization, strong */
+} KernelTable;
+
+static void
+kernel_table_free (gpointer data)
+{
+  KernelTable *table = data;
+
+  g_hash_table_unref (table->organizations);
+  g_mutex_clear (&table->lock);
+  g_free (table);
+}
+
+/* The organizations of the kernel, with a new reference each. */
+static GPtrArray *
+list_organizations (KernelTable *table)
+{
+  GPtrArray *orgs = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&table->lock);
+  g_hash_table_iter_init (&iter, table->organizations);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (orgs, g_object_ref (value));
+  g_mutex_unlock (&table->lock);
+  return orgs;
+}
+
+static void
+kernel_shut_down (JanusKernel *kernel,
+                  gpointer     data)
+{
+  KernelTable *table = data;
+  g_autoptr(GPtrArray) orgs = list_organizations (table);
+  guint i;
+
+  for (i = 0; i < orgs->len; i++)
+    release_groups (orgs->pdata[i]);
+  g_mutex_lock (&table->lock);
+  g_hash_table_remove_all (table->organizations);
+  g_mutex_unlock (&table->lock);
+}
+
+static KernelTable *
+kernel_table (JanusKernel *kernel)
+{
+  static GQuark quark;
+  KernelTable *table;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("janus-kernel-organizations");
+  table = g_object_get_qdata (G_OBJECT (kernel), quark);
+  if (table != NULL)
+    return table;
+  table = g_new0 (KernelTable, 1);
+  g_mutex_init (&table->lock);
+  table->organizations = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  if (g_object_replace_qdata (G_OBJECT (kernel), quark, NULL, table, kernel_table_free, NULL))
+    {
+      janus_kernel_add_shutdown_hook (kernel, kernel_shut_down, table);
+      return table;
+    }
+  kernel_table_free (table);
+  return g_object_get_qdata (G_OBJECT (kernel), quark);
+}
+
+/* Every living group of the kernel, with a new reference each. */
+static GPtrArray *
+list_kernel_groups (JanusKernel *kernel)
+{
+  g_autoptr(GPtrArray) orgs = list_organizations (kernel_table (kernel));
+  GPtrArray *groups = g_ptr_array_new_with_free_func (g_object_unref);
+  guint i;
+
+  for (i = 0; i < orgs->len; i++)
+    {
+      g_autoptr(GPtrArray) some = janus_organization_list_groups (orgs->pdata[i]);
+      g_ptr_array_extend_and_steal (groups, g_steal_pointer (&some));
+    }
+  return groups;
+}
+
+
+/**
+ * janus_kernel_get_organization:
+ * @self: a kernel
+ * @organization_type: a subtype of #JanusOrganization
+ *
+ * Gets the kernel's one instance of @organization_type, made on first use.
+ * MT safe.
+ *
+ * Returns: (transfer none): the organization, owned by the kernel
+ */
+JanusOrganization *
+janus_kernel_get_organization (JanusKernel *self,
+                               GType        organization_type)
+{
+  JanusOrganization *org, *fresh;
+  KernelTable *table;
+
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
+  g_return_val_if_fail (g_type_is_a (organization_type, JANUS_TYPE_ORGANIZATION), NULL);
+  g_return_val_if_fail (!G_TYPE_IS_ABSTRACT (organization_type), NULL);
+
+  table = kernel_table (self);
+  g_mutex_lock (&table->lock);
+  org = g_hash_table_lookup (table->organizations, GSIZE_TO_POINTER (organization_type));
+  g_mutex_unlock (&table->lock);
+  if (org != NULL)
+    return org;
+
+  /* built outside the lock: its instance init is user code */
+  fresh = janus_organization_new_for_kernel (organization_type, self);
+  g_mutex_lock (&table->lock);
+  org = g_hash_table_lookup (table->organizations, GSIZE_TO_POINTER (organization_type));
+  if (org == NULL)
+    {
+      org = fresh;
+      fresh = NULL;
+      g_hash_table_insert (table->organizations, GSIZE_TO_POINTER (organization_type), org);
+    }
+  g_mutex_unlock (&table->lock);
+  g_clear_object (&fresh);
+  return org;
+}
+
+/**
+ * janus_kernel_create_group:
+ * @self: a kernel
+ * @organization_type: a subtype of #JanusOrganization
+ * @error: return location for a #GError
+ *
+ * Makes a new group of @organization_type (with a fresh UUID). It lives
+ * until its last member leaves (unless made persistent) or the kernel goes.
+ * MT safe.
+ *
+ * Returns: (transfer full) (nullable): the group, or %NULL with
+ *   %JANUS_ERROR_KERNEL_STOPPED if the kernel is shutting down
+ */
+JanusGroup *
+janus_kernel_create_group (JanusKernel  *self,
+                           GType         organization_type,
+                           GError      **error)
+{
+  JanusOrganization *org;
+  JanusGroup *group;
+
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
+  g_return_val_if_fail (g_type_is_a (organization_type, JANUS_TYPE_ORGANIZATION), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (janus_kernel_is_stopping (self))
+    {
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_KERNEL_STOPPED,
+                   "Kernel %s is shutting down: cannot create a group of %s",
+                   janus_kernel_get_uuid (self), g_type_name (organization_type));
+      return NULL;
+    }
+  org = janus_kernel_get_organization (self, organization_type);
+  group = janus_group_new (self, org);
+  add_group (org, group);
+  return group;
+}
+
+/**
+ * janus_kernel_get_or_create_group:
+ * @self: a kernel
+ * @organization_type: a subtype of #JanusOrganization
+ * @error: return location for a #GError
+ *
+ * Gets the oldest living group of @organization_type, or makes one if
+ * there is none.
+ *
+ * Returns: (transfer full) (nullable): the group, or %NULL with @error set
+ */
+JanusGroup *
+janus_kernel_get_or_create_group (JanusKernel  *self,
+                                  GType         organization_type,
+                                  GError      **error)
+{
+  JanusGroup *group;
+
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
+  g_return_val_if_fail (g_type_is_a (organization_type, JANUS_TYPE_ORGANIZATION), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  group = janus_organization_first_group (janus_kernel_get_organization (self, organization_type));
+  if (group != NULL)
+    return group;
+  return janus_kernel_create_group (self, organization_type, error);
+}
+
+static int
+compare_groups (gconstpointer a,
+                gconstpointer b)
+{
+  guint64 x = janus_group_get_id (*(JanusGroup **) a), y = janus_group_get_id (*(JanusGroup **) b);
+
+  return x < y ? -1 : x > y;
+}
+
+/**
+ * janus_kernel_list_groups:
+ * @self: a kernel
+ *
+ * Lists the kernel's living groups, oldest first. MT safe.
+ *
+ * Returns: (transfer container) (element-type JanusGroup): the groups
+ */
+GPtrArray *
+janus_kernel_list_groups (JanusKernel *self)
+{
+  GPtrArray *groups;
+
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
+
+  groups = list_kernel_groups (self);
+  g_ptr_array_sort (groups, compare_groups);
+  return groups;
+}
+
+/**
+ * janus_kernel_lookup_group:
+ * @self: a kernel
+ * @uuid: a group's UUID
+ *
+ * Finds a living group by its UUID. MT safe.
+ *
+ * Returns: (transfer full) (nullable): the group, or %NULL
+ */
+JanusGroup *
+janus_kernel_lookup_group (JanusKernel *self,
+                           const char  *uuid)
+{
+  g_autoptr(GPtrArray) groups = NULL;
+  guint i;
+
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
+  g_return_val_if_fail (uuid != NULL, NULL);
+
+  groups = list_kernel_groups (self);
+  for (i = 0; i < groups->len; i++)
+    if (g_str_equal (janus_group_get_uuid (groups->pdata[i]), uuid))
+      return g_object_ref (groups->pdata[i]);
+  return NULL;
+}
+
+/**
+ * janus_message_dup_group:
+ * @message: a message
+ *
+ * Finds the group a role message was sent in (see
+ * [method@Janus.Role.send_message]).
+ *
+ * Returns: (transfer full) (nullable): the group, or %NULL for a direct
+ *   message or when the group no longer exists
+ */
+JanusGroup *
+janus_message_dup_group (JanusMessage *message)
+{
+  g_autoptr(JanusKernel) kernel = NULL;
+  g_autoptr(GPtrArray) groups = NULL;
+  guint i;
+
+  g_return_val_if_fail (message != NULL, NULL);
+
+  if (message->route == NULL || !janus_message_sent (message))
+    return NULL;
+  kernel = janus_kernel_find_by_uuid (message->receiver.kernel);
+  if (kernel == NULL)
+    return NULL;
+  groups = list_kernel_groups (kernel);
+  for (i = 0; i < groups->len; i++)
+    if (janus_group_get_id (groups->pdata[i]) == message->route->group_id)
+      return g_object_ref (groups->pdata[i]);
+  return NULL;
+}
+
 static void
 janus_organization_finalize (GObject *object)
 {
@@ -343,5 +662,5 @@ janus_organization_init (JanusOrganization *self)
   JanusOrganizationPrivate *priv = janus_organization_get_instance_private (self);
 
   g_mutex_init (&priv->lock);
-  priv->groups = g_ptr_array_new ();
+  priv->groups = g_ptr_array_new_with_free_func (g_object_unref);
 }

@@ -13,22 +13,28 @@ G_BEGIN_DECLS
  * lock-free); the rest belongs to the player's step. */
 typedef struct
 {
+  /* janus-role.c's */
   JanusAgent *player;           /* borrowed: a player outlives its roles' play */
   JanusAddress player_address;  /* for senders that may outlive the player */
   JanusKernel *kernel;          /* borrowed: roles are left before their kernel goes */
   JanusGroup *group;            /* strong */
   atomic_bool played;           /* read by other threads (post_message) */
   guint64     serial;           /* unique in the process: posts target it */
+  gboolean    leaving;          /* role-left is being emitted */
+  /* the activator's (janus-agent-roles.c) */
   gboolean    fresh;            /* activated, not stepped yet */
   gboolean    wants_again;      /* its last live returned AGAIN */
   gboolean    has_new;          /* a message for it arrived since its last step */
-  gboolean    leaving;          /* role-left is being emitted */
 } JanusRolePrivate;
 
 JanusRolePrivate *janus_role_get_private        (JanusRole  *self);
 JanusRole        *janus_role_new_for            (GType       role_type,
                                                  JanusAgent *player,
                                                  JanusGroup *group);
+void              janus_role_set_played         (JanusRole  *self,
+                                                 gboolean    played);
+void              janus_role_set_leaving        (JanusRole  *self,
+                                                 gboolean    leaving);
 gboolean          janus_role_check_capacities   (GType       role_type,
                                                  JanusAgent *agent,
                                                  JanusGroup *group,

@@ -2,7 +2,7 @@
 #include "config.h"
 
 #include "janus-agent-private.h"
-#include "janus-capacity.h"
+#include "janus-capacity-private.h"
 #include "janus-condition.h"
 #include "janus-epoch-private.h"
 #include "janus-error.h"
@@ -307,6 +307,22 @@ janus_role_new_for (GType       role_type,
   return self;
 }
 
+/* The role starts or stops being played (janus-agent-roles.c). */
+void
+janus_role_set_played (JanusRole *self,
+                       gboolean   played)
+{
+  atomic_store_explicit (&RP (self)->played, played, memory_order_release);
+}
+
+/* While role-left is emitted: handlers still get the player. */
+void
+janus_role_set_leaving (JanusRole *self,
+                        gboolean   leaving)
+{
+  RP (self)->leaving = leaving;
+}
+
 /* Whether @message was addressed to this role (its group, its type). */
 gboolean
 janus_role_accepts (JanusRole    *self,
@@ -589,7 +605,7 @@ collect_receivers (JanusRoleSnapshot  *snap,
   for (i = 0; i < snap->n; i++)
     {
       JanusRole *r = snap->roles[i];
-      JanusAgent *player = RP (r)->player;
+      JanusAgent *player = snap->players[i];
       guint j;
 
       if (player == sender || !g_type_is_a (G_OBJECT_TYPE (r), receiver_role))
@@ -1192,78 +1208,6 @@ janus_role_invoke_capacity (JanusRole  *self,
   return janus_capacity_invoke (impl, in, error);
 }
 
-/* An internal light agent that performs one asynchronous capacity call on a
- * worker and mails the outcome to the calling role. */
-#define JANUS_TYPE_CAPACITY_TASK (janus_capacity_task_get_type ())
-G_DECLARE_FINAL_TYPE (JanusCapacityTask, janus_capacity_task, JANUS, CAPACITY_TASK, JanusAgent)
-
-struct _JanusCapacityTask
-{
-  JanusAgent         parent_instance;
-  JanusCapacity     *capacity;
-  GVariant          *input;
-  JanusAddress       reply_to;
-  JanusMessageRoute *route;
-  char              *subject;
-};
-
-G_DEFINE_FINAL_TYPE (JanusCapacityTask, janus_capacity_task, JANUS_TYPE_AGENT)
-
-static gboolean
-capacity_task_activate (JanusAgent  *agent,
-                        GVariant    *parameters,
-                        GError     **error)
-{
-  JanusCapacityTask *self = JANUS_CAPACITY_TASK (agent);
-  g_autoptr(GError) failure = NULL;
-  g_autoptr(GVariant) result = NULL;
-  JanusMessage *reply;
-  GVariant *body;
-
-  result = janus_capacity_invoke (self->capacity, self->input, &failure);
-  if (failure != NULL)
-    body = g_variant_new ("(bv)", FALSE,
-                          g_variant_new ("(sis)", g_quark_to_string (failure->domain),
-                                         failure->code, failure->message));
-  else
-    body = g_variant_new ("(bv)", TRUE, result ? result : g_variant_new ("()"));
-  reply = janus_message_new (self->subject, body);
-  reply->route = janus_message_route_ref (self->route);
-  janus_agent_send (agent, &self->reply_to, reply, NULL);
-  return TRUE;
-}
-
-static JanusLive
-capacity_task_live (JanusAgent *agent)
-{
-  return JANUS_LIVE_DONE;
-}
-
-static void
-capacity_task_finalize (GObject *object)
-{
-  JanusCapacityTask *self = JANUS_CAPACITY_TASK (object);
-
-  g_clear_object (&self->capacity);
-  g_clear_pointer (&self->input, g_variant_unref);
-  g_clear_pointer (&self->route, janus_message_route_unref);
-  g_free (self->subject);
-  G_OBJECT_CLASS (janus_capacity_task_parent_class)->finalize (object);
-}
-
-static void
-janus_capacity_task_class_init (JanusCapacityTaskClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = capacity_task_finalize;
-  JANUS_AGENT_CLASS (klass)->activate = capacity_task_activate;
-  JANUS_AGENT_CLASS (klass)->live = capacity_task_live;
-}
-
-static void
-janus_capacity_task_init (JanusCapacityTask *self)
-{
-}
-
 /**
  * janus_role_invoke_capacity_async:
  * @self: a played role
@@ -1289,9 +1233,7 @@ janus_role_invoke_capacity_async (JanusRole   *self,
                                   GError     **error)
 {
   g_autoptr(GVariant) in = NULL;
-  g_autoptr(JanusCapacityTask) task = NULL;
   JanusCapacity *impl;
-  JanusAgent *player;
 
   g_return_val_if_fail (JANUS_IS_ROLE (self), FALSE);
   g_return_val_if_fail (reply_subject != NULL, FALSE);
@@ -1301,16 +1243,10 @@ janus_role_invoke_capacity_async (JanusRole   *self,
   impl = find_capacity (self, capacity_type, error);
   if (impl == NULL)
     return FALSE;
-  player = RP (self)->player;
-  task = g_object_new (JANUS_TYPE_CAPACITY_TASK, NULL);
-  task->capacity = g_object_ref (impl);
-  task->input = in ? g_variant_ref (in) : NULL;
-  task->reply_to = *janus_agent_get_address (player);
-  task->route = janus_message_route_new (janus_group_get_id (RP (self)->group),
-                                         G_TYPE_INVALID, G_OBJECT_TYPE (self));
-  task->subject = g_strdup (reply_subject);
-  return janus_kernel_launch_light_agent (janus_agent_get_kernel (player),
-                                          JANUS_AGENT (task), NULL, NULL, error);
+  return janus_capacity_invoke_by_message (impl, in, RP (self)->player,
+                                           janus_message_route_new (janus_group_get_id (RP (self)->group),
+                                                                    G_TYPE_INVALID, G_OBJECT_TYPE (self)),
+                                           reply_subject, error);
 }
 
 /* ------------------------------------------------------------- GObject */
