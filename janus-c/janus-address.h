@@ -9,10 +9,9 @@
 
 G_BEGIN_DECLS
 
-#define JANUS_TYPE_ADDRESS (janus_address_get_type ())
-
 JANUS_AVAILABLE_IN_ALL
-GType          janus_address_get_type        (void) G_GNUC_CONST;
+GType janus_address_get_type (void) G_GNUC_CONST;
+
 
 JANUS_AVAILABLE_IN_ALL
 JanusAddress  *janus_address_new             (const char         *kernel_uuid,

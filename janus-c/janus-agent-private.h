@@ -5,8 +5,7 @@
 
 #include "janus-agent.h"
 #include "janus-address-private.h"
-#include "janus-mailbox-private.h"
-#include "janus-scheduler-private.h"
+#include "janus-runtime-private.h"
 #include "janus-timer-private.h"
 
 G_BEGIN_DECLS
@@ -25,17 +24,16 @@ enum {
  * (GSlice rounds to 16), plus an 8-byte slot in the kernel's address table.
  *
  * Who writes what:
- *   mbox           see janus-mailbox-private.h; the agent keeps its
- *                  life-cycle state (owner_state, written by the owner
- *                  atomically, read by anyone) and its flags there
- *   rq_next        whoever holds the right to schedule the agent
- *   address, kernel, creator  written once at launch, before publication
+ *   run            what the scheduler sees: the mailbox (see
+ *                  janus-mailbox-private.h; the agent keeps its life-cycle
+ *                  state there, written by the owner atomically, read by
+ *                  anyone, and its flags) and the run-queue link
+ *   address, runtime, creator  written once at launch, before publication
  *   extra          installed once with a CAS, then immutable pointer */
 typedef struct
 {
-  JanusMbox                 mbox;
-  JanusAgent               *rq_next;
-  JanusKernel              *kernel;
+  JanusRunnable             run;
+  JanusRuntime             *runtime;       /* its kernel's */
   JanusAddress              address;
   guint64                   creator;       /* id of the launching agent */
   JanusAgentExtra *_Atomic  extra;
@@ -96,27 +94,25 @@ JanusAgentExtra   *janus_agent_ensure_extra     (JanusAgent *self);
 static inline JanusAgentState
 janus_agent_private_state (JanusAgentPrivate *priv)
 {
-  return (JanusAgentState) atomic_load_explicit (&priv->mbox.owner_state, memory_order_acquire);
+  return (JanusAgentState) atomic_load_explicit (&priv->run.mbox.owner_state, memory_order_acquire);
 }
 
-/* Kernel-side life-cycle entry points (janus-agent.c) */
-void      janus_agent_prepare_launch  (JanusAgent   *self,
-                                       JanusKernel  *kernel,
-                                       guint64       id,
-                                       guint64       creator,
-                                       const char   *name,
-                                       GVariant     *parameters,
-                                       gboolean      heavy);
-gboolean  janus_agent_check_parameters (JanusAgent  *self,
-                                       GVariant     *parameters,
-                                       GError      **error);
-JanusTurnResult janus_agent_run_turn  (JanusAgent   *self);
-void      janus_agent_heavy_main      (JanusAgent   *self);
-void      janus_agent_heavy_wake      (JanusAgent   *self);
-void      janus_agent_request_kill    (JanusAgent   *self);
-void      janus_agent_prelook         (JanusAgent   *self);
-void      janus_agent_notify_state    (JanusAgent   *self);
-JanusAgent *janus_agent_get_current   (void);
+/* The kernel's side of the life-cycle (janus-agent.c) */
+gboolean      janus_agent_launch        (JanusAgent    *self,
+                                         JanusRuntime  *runtime,
+                                         const char    *name,
+                                         GVariant      *parameters,
+                                         gboolean       heavy,
+                                         GError       **error);
+void          janus_agent_request_kill  (JanusAgent    *self);
+JanusAgent   *janus_agent_get_current   (void);
+const JanusRunnableClass *janus_agent_runnable_class (void);
+
+static inline JanusRuntime *
+janus_agent_get_runtime (JanusAgent *self)
+{
+  return janus_agent_get_private (self)->runtime;
+}
 
 /* What role playing (janus-agent-roles.c, a layer above) does for the
  * agent; installed with the first role request. */
@@ -139,7 +135,7 @@ gboolean      janus_agent_wait_arrival  (JanusAgent *self,
 static inline JanusMbox *
 janus_agent_get_mbox (JanusAgent *self)
 {
-  return &janus_agent_get_private (self)->mbox;
+  return &janus_agent_get_private (self)->run.mbox;
 }
 
 G_END_DECLS

@@ -4,7 +4,6 @@
 #include "janus-agent-private.h"
 #include "janus-error.h"
 #include "janus-group-private.h"
-#include "janus-kernel-private.h"
 #include "janus-organization-private.h"
 #include "janus-role-private.h"
 
@@ -523,7 +522,7 @@ activator_live (JanusAgent *self)
           g_set_error (&error, JANUS_ERROR, JANUS_ERROR_INVALID_LIVE_RESULT,
                        "Role %s::live returned %d, which is not a JanusLive value; "
                        "the role is left", G_OBJECT_TYPE_NAME (role), (int) live);
-          janus_kernel_agent_failed (janus_agent_get_kernel (self), self, error);
+          janus_runtime_report_failure (janus_agent_get_runtime (self), self, error);
           live = JANUS_LIVE_DONE;
         }
       if (rp->played && live == JANUS_LIVE_DONE)

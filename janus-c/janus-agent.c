@@ -10,7 +10,6 @@
 #include "janus-timer-private.h"
 #include "janus-enums.h"
 #include "janus-error.h"
-#include "janus-kernel-private.h"
 #include "janus-mailbox-private.h"
 #include "janus-memory.h"
 #include "janus-scheduler-private.h"
@@ -118,7 +117,8 @@ G_DEFINE_TYPE_WITH_PRIVATE (JanusAgent, janus_agent, G_TYPE_OBJECT)
 gint janus_agent_private_offset;
 
 #define P(agent) janus_agent_get_private (agent)
-#define MBOX(agent) (&janus_agent_get_private (agent)->mbox)
+#define MBOX(agent) (&janus_agent_get_private (agent)->run.mbox)
+#define RT(agent) (janus_agent_get_private (agent)->runtime)
 
 gboolean
 janus_agent_type_check_slow (gconstpointer instance)
@@ -208,36 +208,12 @@ set_state (JanusAgent      *self,
 
   /* release: what happened before the change is visible to whoever reads
    * the new state with janus_agent_get_state () */
-  atomic_store_explicit (&priv->mbox.owner_state, (guint8) state, memory_order_release);
+  atomic_store_explicit (&priv->run.mbox.owner_state, (guint8) state, memory_order_release);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
-void
-janus_agent_prepare_launch (JanusAgent  *self,
-                            JanusKernel *kernel,
-                            guint64      id,
-                            guint64      creator,
-                            const char  *name,
-                            GVariant    *parameters,
-                            gboolean     heavy)
-{
-  JanusAgentPrivate *priv = P (self);
-
-  priv->kernel = kernel;
-  janus_address_init (&priv->address, kernel->uuid, id);
-  priv->creator = creator;
-  if (heavy)
-    priv->mbox.flags |= JANUS_MBOX_HEAVY;
-  if (name != NULL || parameters != NULL || heavy)
-    {
-      JanusAgentExtra *extra = janus_agent_ensure_extra (self);
-      extra->name = g_strdup (name);
-      extra->parameters = parameters ? g_variant_ref_sink (parameters) : NULL;
-    }
-}
-
-gboolean
-janus_agent_check_parameters (JanusAgent  *self,
+static gboolean
+check_parameters (JanusAgent  *self,
                               GVariant    *parameters,
                               GError     **error)
 {
@@ -258,24 +234,95 @@ janus_agent_check_parameters (JanusAgent  *self,
   return FALSE;
 }
 
-static void
-retire_agent (JanusAgent *self)
+/* Claims @self for a launch on @runtime (once, whatever the threads):
+ * UNBORN -> BORN, with an address, and the parameters kept for activate.
+ * On failure the agent is left UNBORN. */
+static gboolean
+claim (JanusAgent    *self,
+       JanusRuntime  *runtime,
+       const char    *name,
+       GVariant      *parameters,
+       gboolean       heavy,
+       GError       **error)
 {
-  JanusWorker *w = janus_scheduler_current ();
+  JanusAgentPrivate *priv = P (self);
+  JanusAgent *current = janus_agent_get_current ();
+  guint8 unborn = JANUS_AGENT_STATE_UNBORN;
+  guint64 id;
 
-  /* the kernel's reference goes once no sender can still hold the pointer */
-  if (w != NULL && w->kernel == P (self)->kernel)
-    janus_epoch_retire (&w->limbo, self, g_object_unref);
-  else
-    janus_epoch_retire_shared (self, g_object_unref);
+  if (janus_agent_private_state (priv) != JANUS_AGENT_STATE_UNBORN)
+    goto launched;
+  if (!check_parameters (self, parameters, error))
+    return FALSE;
+  /* one launch wins, even if two threads launch the same agent */
+  if (!atomic_compare_exchange_strong_explicit (&priv->run.mbox.owner_state, &unborn,
+                                                JANUS_AGENT_STATE_BORN,
+                                                memory_order_acq_rel, memory_order_relaxed))
+    goto launched;
+  if (!janus_runtime_reserve (runtime, &id))
+    {
+      atomic_store_explicit (&priv->run.mbox.owner_state, JANUS_AGENT_STATE_UNBORN,
+                             memory_order_release);
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_TOO_MANY_AGENTS,
+                   "Kernel %s has launched as many agents as it can address",
+                   runtime->uuid_string);
+      return FALSE;
+    }
+
+  priv->runtime = runtime;
+  janus_address_init (&priv->address, runtime->uuid, id);
+  /* launched from another agent's step: that agent may kill it */
+  priv->creator = current != NULL && RT (current) == runtime ? P (current)->address.id
+                                                              : JANUS_ADDRESS_KERNEL_ID;
+  if (heavy)
+    priv->run.mbox.flags |= JANUS_MBOX_HEAVY;
+  if (name != NULL || parameters != NULL || heavy)
+    {
+      JanusAgentExtra *extra = janus_agent_ensure_extra (self);
+      extra->name = g_strdup (name);
+      extra->parameters = parameters ? g_variant_ref (parameters) : NULL;
+    }
+  return TRUE;
+
+launched:
+  g_set_error (error, JANUS_ERROR, JANUS_ERROR_ALREADY_LAUNCHED,
+               "Agent %s was already launched", G_OBJECT_TYPE_NAME (self));
+  return FALSE;
 }
 
-/* DYING -> BREAKING_DOWN (end) -> DIED, then the kernel lets go. */
+/* The kernel launches @self on @runtime: claims it, takes the runtime's
+ * reference (released after DIED), publishes it, and has it run. */
+gboolean
+janus_agent_launch (JanusAgent    *self,
+                    JanusRuntime  *runtime,
+                    const char    *name,
+                    GVariant      *parameters,
+                    gboolean       heavy,
+                    GError       **error)
+{
+  JanusAgentPrivate *priv = P (self);
+
+  if (!claim (self, runtime, name, parameters, heavy, error))
+    return FALSE;
+  g_object_ref (self);
+  janus_runtime_publish (runtime, priv->address.id, &priv->run);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  if (heavy)
+    janus_scheduler_spawn_heavy (runtime->sched, &priv->run, priv->address.id);
+  else
+    {
+      janus_scheduler_start (runtime->sched);
+      janus_scheduler_schedule (runtime->sched, &priv->run);
+    }
+  return TRUE;
+}
+
+/* DYING -> BREAKING_DOWN (end) -> DIED, then the runtime lets go. */
 static void
 die (JanusAgent *self)
 {
   JanusAgentPrivate *priv = P (self);
-  JanusKernel *kernel = priv->kernel;
+  JanusRuntime *runtime = priv->runtime;
 
   set_state (self, JANUS_AGENT_STATE_DYING);
   set_state (self, JANUS_AGENT_STATE_BREAKING_DOWN);
@@ -286,12 +333,12 @@ die (JanusAgent *self)
   cancel_all_timers (self);
 
   /* from now on every push fails and is counted by its sender */
-  janus_kernel_dead_letters (kernel, janus_mbox_close (&priv->mbox));
-  janus_registry_remove (kernel->registry, priv->address.id);
+  janus_runtime_dead_letters (runtime, janus_mbox_close (&priv->run.mbox));
   set_state (self, JANUS_AGENT_STATE_DIED);
-  priv->mbox.owner_flags &= ~JANUS_AGENT_FLAG_KILL_ME;
-  janus_kernel_agent_died (kernel, self);
-  retire_agent (self);
+  priv->run.mbox.owner_flags &= ~JANUS_AGENT_FLAG_KILL_ME;
+  janus_runtime_unpublish (runtime, priv->address.id);
+  /* the runtime's reference goes once no sender can still hold the pointer */
+  janus_scheduler_retire (runtime->sched, self, g_object_unref);
 }
 
 static gboolean
@@ -316,7 +363,7 @@ activate (JanusAgent *self)
                  "Agent %s%s%s failed to activate", G_OBJECT_TYPE_NAME (self),
                  janus_agent_get_name (self) ? " " : "",
                  janus_agent_get_name (self) ? janus_agent_get_name (self) : "");
-  janus_kernel_agent_failed (priv->kernel, self, error);
+  janus_runtime_report_failure (priv->runtime, self, error);
   return FALSE;
 }
 
@@ -332,7 +379,7 @@ live_result_valid (JanusAgent *self,
                "%s::live returned %d, which is not a JanusLive value "
                "(an exception in a language binding?); the agent is killed",
                G_OBJECT_TYPE_NAME (self), (int) r);
-  janus_kernel_agent_failed (P (self)->kernel, self, error);
+  janus_runtime_report_failure (RT (self), self, error);
   return FALSE;
 }
 
@@ -344,7 +391,7 @@ run_due_timers (JanusAgent *self,
   JanusAgentPrivate *priv = P (self);
 
   if (G_UNLIKELY (requests & JANUS_REQUEST_TIMER))
-    janus_mbox_look (&priv->mbox);
+    janus_mbox_look (&priv->run.mbox);
   if (G_UNLIKELY (priv->extra != NULL) && janus_timer_set_has_fired (&priv->extra->timers))
     run_fired_timers (self);
 }
@@ -353,22 +400,22 @@ static inline gboolean
 kill_asked (JanusAgentPrivate *priv,
             guint              requests)
 {
-  return (requests & JANUS_REQUEST_KILL) || (priv->mbox.owner_flags & JANUS_AGENT_FLAG_KILL_ME);
+  return (requests & JANUS_REQUEST_KILL) || (priv->run.mbox.owner_flags & JANUS_AGENT_FLAG_KILL_ME);
 }
 
 /* One turn of a light agent on a worker. */
-JanusTurnResult
-janus_agent_run_turn (JanusAgent *self)
+static JanusTurnResult
+run_turn (JanusAgent *self)
 {
   JanusAgentPrivate *priv = P (self);
-  JanusMbox *saved = janus_mbox_begin_step (&priv->mbox);
+  JanusMbox *saved = janus_mbox_begin_step (&priv->run.mbox);
   JanusTurnResult result = JANUS_TURN_SLEEP;
-  gconstpointer top_at_start = janus_mbox_top (&priv->mbox);
-  guint requests = janus_mbox_take_requests (&priv->mbox);
+  gconstpointer top_at_start = janus_mbox_top (&priv->run.mbox);
+  guint requests = janus_mbox_take_requests (&priv->run.mbox);
   JanusLive live = JANUS_LIVE_WAIT;
 
-  if (G_UNLIKELY (priv->mbox.kind == JANUS_MAILBOX_KIND_BUFFERED))
-    janus_mbox_begin_buffered_step (&priv->mbox);
+  if (G_UNLIKELY (priv->run.mbox.kind == JANUS_MAILBOX_KIND_BUFFERED))
+    janus_mbox_begin_buffered_step (&priv->run.mbox);
 
   if (janus_agent_private_state (priv) == JANUS_AGENT_STATE_BORN)
     {
@@ -378,7 +425,7 @@ janus_agent_run_turn (JanusAgent *self)
     }
   run_due_timers (self, requests);
 
-  if (!kill_asked (priv, requests) && !(priv->mbox.owner_flags & JANUS_AGENT_FLAG_SLEEPING))
+  if (!kill_asked (priv, requests) && !(priv->run.mbox.owner_flags & JANUS_AGENT_FLAG_SLEEPING))
     {
       live = JANUS_AGENT_GET_CLASS (self)->live (self);
       if (!live_result_valid (self, live) || live == JANUS_LIVE_DONE)
@@ -388,9 +435,9 @@ janus_agent_run_turn (JanusAgent *self)
     goto dead;
 
   /* WAIT sleeps until something new happens */
-  if (live == JANUS_LIVE_WAIT && janus_mbox_arrived_unseen (&priv->mbox, top_at_start))
+  if (live == JANUS_LIVE_WAIT && janus_mbox_arrived_unseen (&priv->run.mbox, top_at_start))
     live = JANUS_LIVE_AGAIN;
-  if (live == JANUS_LIVE_AGAIN || janus_mbox_try_sleep (&priv->mbox))
+  if (live == JANUS_LIVE_AGAIN || janus_mbox_try_sleep (&priv->run.mbox))
     result = JANUS_TURN_AGAIN;
   janus_mbox_end_step (saved);
   return result;
@@ -404,8 +451,8 @@ dead:
 /* --------------------------------------------------------- heavy agents */
 
 /* Wakes a heavy agent's thread; the caller won its inbox (unblocked it). */
-void
-janus_agent_heavy_wake (JanusAgent *self)
+static void
+heavy_wake (JanusAgent *self)
 {
   janus_mbox_waiter_wake (&peek_extra (P (self))->waiter);
 }
@@ -419,33 +466,33 @@ heavy_sleep (JanusAgent *self,
   return janus_mbox_sleep (MBOX (self), &peek_extra (P (self))->waiter, deadline);
 }
 
-void
-janus_agent_heavy_main (JanusAgent *self)
+static void
+heavy_main (JanusAgent *self)
 {
   JanusAgentPrivate *priv = P (self);
   guint requests;
 
-  janus_mbox_begin_step (&priv->mbox);
+  janus_mbox_begin_step (&priv->run.mbox);
   if (!activate (self))
     goto dead;
   set_state (self, JANUS_AGENT_STATE_ALIVE);
 
   for (;;)
     {
-      gconstpointer top_at_start = janus_mbox_top (&priv->mbox);
+      gconstpointer top_at_start = janus_mbox_top (&priv->run.mbox);
       JanusLive live;
 
-      requests = janus_mbox_take_requests (&priv->mbox);
+      requests = janus_mbox_take_requests (&priv->run.mbox);
       if (kill_asked (priv, requests))
         break;
-      priv->mbox.flags &= ~JANUS_MBOX_TOOK;
+      priv->run.mbox.flags &= ~JANUS_MBOX_TOOK;
       run_due_timers (self, requests);
       live = JANUS_AGENT_GET_CLASS (self)->live (self);
       if (!live_result_valid (self, live) || live == JANUS_LIVE_DONE)
         break;
-      if (priv->mbox.owner_flags & JANUS_AGENT_FLAG_KILL_ME)
+      if (priv->run.mbox.owner_flags & JANUS_AGENT_FLAG_KILL_ME)
         break;
-      if (live == JANUS_LIVE_WAIT && !janus_mbox_arrived_unseen (&priv->mbox, top_at_start))
+      if (live == JANUS_LIVE_WAIT && !janus_mbox_arrived_unseen (&priv->run.mbox, top_at_start))
         heavy_sleep (self, -1);
     }
 
@@ -461,8 +508,7 @@ static void
 request (JanusAgent *self,
          guint       bits)
 {
-  if (janus_mbox_request (MBOX (self), bits))
-    janus_scheduler_schedule (P (self)->kernel, self);
+  janus_scheduler_request (RT (self)->sched, &P (self)->run, bits);
 }
 
 /* ------------------------------------------------------------ mailbox */
@@ -472,18 +518,13 @@ janus_agent_check_owner (JanusAgent *self)
 {
   JanusAgentPrivate *priv = P (self);
   JanusAgentState state;
-  GThread *driver;
 
   if (is_current (self))
     return TRUE;
   state = janus_agent_private_state (priv);
   if (state == JANUS_AGENT_STATE_UNBORN || state == JANUS_AGENT_STATE_DIED)
     return TRUE;
-  if (priv->kernel->n_workers > 0 || janus_mbox_is_heavy (&priv->mbox)
-      || janus_mbox_current () != NULL)
-    return FALSE;
-  driver = atomic_load_explicit (&priv->kernel->sched->driver, memory_order_acquire);
-  return driver == NULL || driver == g_thread_self ();
+  return janus_scheduler_may_read (priv->runtime->sched, &priv->run);
 }
 
 static gboolean
@@ -504,22 +545,6 @@ check_reader (JanusAgent *self,
       return val;                                                               \
   } G_STMT_END
 
-/* The kernel just moved the agent to BORN (with a CAS, on the launching
- * thread): announce it. */
-void
-janus_agent_notify_state (JanusAgent *self)
-{
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
-}
-
-/* Step mode: a buffered agent about to run in this round looks now, before
- * any agent of the round runs (called by the driving thread). */
-void
-janus_agent_prelook (JanusAgent *self)
-{
-  janus_mbox_prelook (MBOX (self));
-}
-
 /* Heavy agent: sleeps until something new arrives in its inbox (or a kill,
  * a wake-up, or @timeout_usec). FALSE on time-out, kill or wake-up. */
 gboolean
@@ -527,13 +552,13 @@ janus_agent_wait_arrival (JanusAgent *self,
                           gint64      timeout_usec)
 {
   JanusAgentPrivate *priv = P (self);
-  guint requests = atomic_load_explicit (&priv->mbox.requests, memory_order_acquire);
+  guint requests = atomic_load_explicit (&priv->run.mbox.requests, memory_order_acquire);
 
   if (kill_asked (priv, requests))
     return FALSE;
   if (requests & JANUS_REQUEST_WAKE)
     {
-      atomic_fetch_and_explicit (&priv->mbox.requests, ~(guint) JANUS_REQUEST_WAKE,
+      atomic_fetch_and_explicit (&priv->run.mbox.requests, ~(guint) JANUS_REQUEST_WAKE,
                                  memory_order_acq_rel);
       return FALSE;
     }
@@ -664,27 +689,27 @@ wait_message (JanusAgent *self,
   JanusMessage *m;
   gint64 deadline;
 
-  m = janus_mbox_take (&priv->mbox);
-  if (m != NULL || timeout_usec == 0 || !janus_mbox_is_heavy (&priv->mbox)
+  m = janus_mbox_take (&priv->run.mbox);
+  if (m != NULL || timeout_usec == 0 || !janus_mbox_is_heavy (&priv->run.mbox)
       || !is_current (self))
     return m;
 
   deadline = timeout_usec < 0 ? -1 : g_get_monotonic_time () + timeout_usec;
   for (;;)
     {
-      guint requests = atomic_load_explicit (&priv->mbox.requests, memory_order_acquire);
+      guint requests = atomic_load_explicit (&priv->run.mbox.requests, memory_order_acquire);
 
       if (kill_asked (priv, requests))
         return NULL;
       if (requests & JANUS_REQUEST_WAKE)
         {
-          atomic_fetch_and_explicit (&priv->mbox.requests, ~(guint) JANUS_REQUEST_WAKE,
+          atomic_fetch_and_explicit (&priv->run.mbox.requests, ~(guint) JANUS_REQUEST_WAKE,
                                      memory_order_acq_rel);
           return NULL;
         }
       if (!heavy_sleep (self, deadline))
         return NULL;
-      if ((m = janus_mbox_take (&priv->mbox)) != NULL)
+      if ((m = janus_mbox_take (&priv->run.mbox)) != NULL)
         return m;
       /* a due timer ends the wait: it runs once live returns */
       if (priv->extra != NULL && janus_timer_set_has_fired (&priv->extra->timers))
@@ -786,6 +811,52 @@ janus_agent_get_mailbox (JanusAgent *self)
   return mailbox;
 }
 
+/* ------------------------------------------- what the scheduler runs */
+
+static inline JanusAgent *
+agent_of_runnable (JanusRunnable *r)
+{
+  return agent_of (&r->mbox);
+}
+
+static JanusTurnResult
+runnable_run (JanusRunnable *r)
+{
+  return run_turn (agent_of_runnable (r));
+}
+
+static void
+runnable_run_heavy (JanusRunnable *r)
+{
+  heavy_main (agent_of_runnable (r));
+}
+
+static void
+runnable_wake_heavy (JanusRunnable *r)
+{
+  heavy_wake (agent_of_runnable (r));
+}
+
+static gpointer
+runnable_object (JanusRunnable *r)
+{
+  return agent_of_runnable (r);
+}
+
+static const JanusRunnableClass runnable_class = {
+  runnable_run,
+  runnable_run_heavy,
+  runnable_wake_heavy,
+  runnable_object,
+};
+
+/* How the scheduler runs agents. */
+const JanusRunnableClass *
+janus_agent_runnable_class (void)
+{
+  return &runnable_class;
+}
+
 /* ------------------------------------------------- what the mailbox hands up */
 
 static gboolean
@@ -817,7 +888,7 @@ static void
 mbox_refused (JanusMbox    *mbox,
               JanusMessage *letters)
 {
-  janus_kernel_dead_letters (P (agent_of (mbox))->kernel, letters);
+  janus_runtime_dead_letters (RT (agent_of (mbox)), letters);
 }
 
 static void
@@ -886,8 +957,8 @@ send_one (JanusAgent         *self,
   JanusAgentPrivate *priv = P (self);
 
   janus_message_seal (message, &priv->address, receiver,
-                      janus_kernel_timestamp (priv->kernel));
-  janus_kernel_deliver (priv->kernel, message);
+                      janus_runtime_timestamp (priv->runtime));
+  janus_runtime_deliver (priv->runtime, message);
 }
 
 /**
@@ -1062,7 +1133,7 @@ janus_agent_request_kill (JanusAgent *self)
   if (janus_agent_private_state (priv) >= JANUS_AGENT_STATE_DYING)
     return;
   if (is_current (self))
-    priv->mbox.owner_flags |= JANUS_AGENT_FLAG_KILL_ME;
+    priv->run.mbox.owner_flags |= JANUS_AGENT_FLAG_KILL_ME;
   else
     request (self, JANUS_REQUEST_KILL);
 }
@@ -1119,7 +1190,7 @@ janus_agent_kill (JanusAgent  *self,
     }
   if (self != other
       && (janus_agent_private_state (s) == JANUS_AGENT_STATE_UNBORN
-          || s->kernel != o->kernel
+          || s->runtime != o->runtime
           || o->creator != s->address.id))
     {
       g_autofree char *a = janus_address_to_string (&s->address);
@@ -1162,12 +1233,12 @@ janus_agent_wake (JanusAgent *self)
 /* Now plus @delay (>= 0) on the kernel's timer clock, saturated: a delay
  * of G_MAXINT64 is "never", not a time in the past. */
 static gint64
-due_after (JanusKernel *kernel,
-           gint64       delay)
+due_after (JanusAgent *self,
+           gint64      delay)
 {
   gint64 due;
 
-  if (__builtin_add_overflow (janus_kernel_monotonic_time (kernel), delay, &due))
+  if (__builtin_add_overflow (janus_scheduler_monotonic_time (RT (self)->sched), delay, &due))
     return G_MAXINT64;
   return due;
 }
@@ -1177,7 +1248,7 @@ cancel_timer (JanusAgent *self,
               JanusTimer *timer)
 {
   if (janus_timer_set_cancel (&peek_extra (P (self))->timers, timer))
-    janus_scheduler_timer_cancelled (P (self)->kernel);
+    janus_scheduler_timer_cancelled (RT (self)->sched);
 }
 
 static guint64
@@ -1189,11 +1260,11 @@ add_timer (JanusAgent     *self,
            GDestroyNotify  destroy)
 {
   JanusAgentPrivate *priv = P (self);
-  JanusTimer *timer = janus_timer_new (janus_scheduler_timer_id (priv->kernel),
+  JanusTimer *timer = janus_timer_new (janus_scheduler_timer_id (priv->runtime->sched),
                                        priv->address.id, kind, func, user_data, destroy);
 
   janus_timer_set_add (&janus_agent_ensure_extra (self)->timers, timer);
-  janus_scheduler_add_timer (priv->kernel, timer, due);
+  janus_scheduler_add_timer (priv->runtime->sched, timer, due);
   return timer->id;
 }
 
@@ -1204,7 +1275,7 @@ run_fired_timers (JanusAgent *self)
   JanusAgentExtra *extra = peek_extra (P (self));
 
   if (extra != NULL && janus_timer_set_run (&extra->timers, self))
-    P (self)->mbox.owner_flags &= ~JANUS_AGENT_FLAG_SLEEPING;
+    P (self)->run.mbox.owner_flags &= ~JANUS_AGENT_FLAG_SLEEPING;
 }
 
 /* At death: pending timers will not run (whoever holds them frees them). */
@@ -1217,7 +1288,7 @@ cancel_all_timers (JanusAgent *self)
   if (extra == NULL)
     return;
   for (n = janus_timer_set_cancel_all (&extra->timers); n > 0; n--)
-    janus_scheduler_timer_cancelled (P (self)->kernel);
+    janus_scheduler_timer_cancelled (RT (self)->sched);
 }
 
 #define CHECK_TIMER_CALLER(self, val)                                           \
@@ -1268,7 +1339,7 @@ janus_agent_call_in (JanusAgent     *self,
   g_return_val_if_fail (func != NULL, 0);
   CHECK_TIMER_CALLER (self, 0);
 
-  return add_timer (self, due_after (P (self)->kernel, delay),
+  return add_timer (self, due_after (self, delay),
                     JANUS_TIMER_CALL, func, user_data, destroy);
 }
 
@@ -1293,18 +1364,16 @@ janus_agent_call_at (JanusAgent     *self,
                      gpointer        user_data,
                      GDestroyNotify  destroy)
 {
-  JanusKernel *kernel;
   gint64 due;
 
   g_return_val_if_fail (janus_is_agent (self), 0);
   g_return_val_if_fail (func != NULL, 0);
   CHECK_TIMER_CALLER (self, 0);
 
-  kernel = P (self)->kernel;
   /* the real clock's timers follow the monotonic clock: translate */
-  if (__builtin_sub_overflow (time, janus_kernel_get_time (kernel), &due))
+  if (__builtin_sub_overflow (time, janus_clock_get_time (janus_scheduler_get_clock (RT (self)->sched)), &due))
     due = time < 0 ? 0 : G_MAXINT64;
-  due = due_after (kernel, MAX (due, 0));
+  due = due_after (self, MAX (due, 0));
   return add_timer (self, due, JANUS_TIMER_CALL, func, user_data, destroy);
 }
 
@@ -1388,18 +1457,18 @@ janus_agent_sleep (JanusAgent *self,
   timer = janus_timer_set_find (&extra->timers, 0, JANUS_TIMER_SLEEP);
   if (timer != NULL)
     cancel_timer (self, timer);
-  priv->mbox.owner_flags |= JANUS_AGENT_FLAG_SLEEPING;
-  add_timer (self, due_after (priv->kernel, duration), JANUS_TIMER_SLEEP, NULL, NULL, NULL);
-  if (janus_mbox_is_heavy (&priv->mbox) && is_current (self))
+  priv->run.mbox.owner_flags |= JANUS_AGENT_FLAG_SLEEPING;
+  add_timer (self, due_after (self, duration), JANUS_TIMER_SLEEP, NULL, NULL, NULL);
+  if (janus_mbox_is_heavy (&priv->run.mbox) && is_current (self))
     {
       /* the heavy thread itself waits: arrivals do not end a sleep */
       for (;;)
         {
           /* arrivals wait in the queue; due timers run (one ends the sleep) */
-          janus_mbox_look (&priv->mbox);
+          janus_mbox_look (&priv->run.mbox);
           run_fired_timers (self);
-          if (!(priv->mbox.owner_flags & JANUS_AGENT_FLAG_SLEEPING)
-              || (atomic_load_explicit (&priv->mbox.requests, memory_order_acquire) & JANUS_REQUEST_KILL))
+          if (!(priv->run.mbox.owner_flags & JANUS_AGENT_FLAG_SLEEPING)
+              || (atomic_load_explicit (&priv->run.mbox.requests, memory_order_acquire) & JANUS_REQUEST_KILL))
             break;
           janus_agent_wait_arrival (self, -1);
         }
@@ -1420,7 +1489,7 @@ janus_agent_is_sleeping (JanusAgent *self)
 {
   g_return_val_if_fail (janus_is_agent (self), FALSE);
 
-  return (P (self)->mbox.owner_flags & JANUS_AGENT_FLAG_SLEEPING) != 0;
+  return (P (self)->run.mbox.owner_flags & JANUS_AGENT_FLAG_SLEEPING) != 0;
 }
 
 /* ------------------------------------------------------------- memory */
@@ -1549,7 +1618,7 @@ janus_agent_get_kernel (JanusAgent *self)
 
   if (janus_agent_private_state (P (self)) == JANUS_AGENT_STATE_UNBORN)
     return NULL;
-  return P (self)->kernel;
+  return (JanusKernel *) P (self)->runtime->owner;
 }
 
 /**
@@ -1721,7 +1790,7 @@ janus_agent_finalize (GObject *object)
   JanusAgentPrivate *priv = P (self);
   JanusAgentExtra *extra = peek_extra (priv);
 
-  janus_mbox_clear (&priv->mbox);
+  janus_mbox_clear (&priv->run.mbox);
   if (extra != NULL)
     {
       if (extra->mailbox != NULL)

@@ -9,8 +9,6 @@
 
 G_BEGIN_DECLS
 
-#define JANUS_TYPE_AGENT (janus_agent_get_type ())
-
 /**
  * JanusTimerFunc:
  * @agent: the agent the timer belongs to

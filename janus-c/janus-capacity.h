@@ -9,8 +9,6 @@
 
 G_BEGIN_DECLS
 
-#define JANUS_TYPE_CAPACITY (janus_capacity_get_type ())
-
 JANUS_AVAILABLE_IN_ALL
 G_DECLARE_INTERFACE (JanusCapacity, janus_capacity, JANUS, CAPACITY, GObject)
 

@@ -9,8 +9,6 @@
 
 G_BEGIN_DECLS
 
-#define JANUS_TYPE_CLOCK (janus_clock_get_type ())
-
 JANUS_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (JanusClock, janus_clock, JANUS, CLOCK, GObject)
 

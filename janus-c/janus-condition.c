@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include "janus-agent.h"
 #include "janus-condition.h"
-#include "janus-group.h"
 #include "janus-kernel.h"
 
 /**
@@ -87,8 +87,14 @@ within_time_window (JanusAgent *agent,
                     gpointer    user_data)
 {
   JanusCondition *self = user_data;
-  gint64 now = janus_kernel_get_time (janus_group_get_kernel (group));
+  JanusKernel *kernel = agent ? janus_agent_get_kernel (agent) : NULL;
+  gint64 now;
 
+  /* the agent's kernel: the group's, whenever an agent takes or leaves a
+   * role; an agent not launched has no time */
+  if (kernel == NULL)
+    return FALSE;
+  now = janus_kernel_get_time (kernel);
   return now >= self->not_before && now <= self->not_after;
 }
 
@@ -156,7 +162,7 @@ janus_condition_evaluate (JanusCondition *self,
                           GType           role_type)
 {
   g_return_val_if_fail (JANUS_IS_CONDITION (self), FALSE);
-  g_return_val_if_fail (JANUS_IS_GROUP (group), FALSE);
+  g_return_val_if_fail (G_TYPE_CHECK_INSTANCE_TYPE (group, JANUS_TYPE_GROUP), FALSE);
 
   return self->func (agent, group, role_type, self->user_data) != FALSE;
 }

@@ -9,8 +9,6 @@
 
 G_BEGIN_DECLS
 
-#define JANUS_TYPE_CONDITION (janus_condition_get_type ())
-
 JANUS_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (JanusCondition, janus_condition, JANUS, CONDITION, GObject)
 

@@ -9,8 +9,6 @@
 
 G_BEGIN_DECLS
 
-#define JANUS_TYPE_GROUP (janus_group_get_type ())
-
 JANUS_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (JanusGroup, janus_group, JANUS, GROUP, GObject)
 

@@ -1,15 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include <string.h>
-#include <time.h>
-
 #include "janus-agent-private.h"
-#include "janus-clock-private.h"
-#include "janus-debug-private.h"
 #include "janus-error.h"
 #include "janus-kernel-private.h"
-#include "janus-message-private.h"
 
 /**
  * JanusKernel:
@@ -68,159 +62,51 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-/* Kernels of this process by UUID, for messages between them. */
-static GMutex kernels_lock;
-static GHashTable *kernels;     /* uuid bytes -> JanusKernel (weak) */
+/* JanusKernel's fields, grouped by who may touch them.
+ *
+ * Immutable after construction: n_workers, runtime (which holds the
+ * kernel's UUID, address, address table, scheduler and counters).
+ * Atomics (any thread): stopping, quit, keep_alive.
+ * `lock` guards shutdown_hooks; `cond` is signalled (under `lock`) when the
+ * last agent died or quit is set, for janus_kernel_run with workers. */
+struct _JanusKernel
+{
+  GObject            parent_instance;
+
+  guint              n_workers;       /* 0: the caller's thread drives */
+  JanusRuntime      *runtime;
+
+  atomic_bool        stopping;
+  atomic_bool        quit;
+  atomic_bool        keep_alive;
+  guint64            seed;
+
+  GMutex             lock;
+  GCond              cond;
+  gboolean           unlisted;        /* left the process's table of kernels */
+  GArray            *shutdown_hooks;  /* ShutdownHook */
+};
 
 G_DEFINE_FINAL_TYPE (JanusKernel, janus_kernel, G_TYPE_OBJECT)
 
-#define PA(agent) janus_agent_get_private (agent)
-
-/* ------------------------------------------------------- kernel registry */
-
-static guint
-uuid_hash (gconstpointer key)
-{
-  guint h;
-
-  memcpy (&h, key, sizeof h);
-  return h;
-}
-
-static gboolean
-uuid_equal (gconstpointer a,
-            gconstpointer b)
-{
-  return memcmp (a, b, 16) == 0;
-}
-
-static void
-kernels_add (JanusKernel *self)
-{
-  g_mutex_lock (&kernels_lock);
-  if (kernels == NULL)
-    kernels = g_hash_table_new (uuid_hash, uuid_equal);
-  g_hash_table_insert (kernels, self->uuid, self);
-  g_mutex_unlock (&kernels_lock);
-}
-
-static void
-kernels_remove (JanusKernel *self)
-{
-  gboolean last;
-
-  g_mutex_lock (&kernels_lock);
-  g_hash_table_remove (kernels, self->uuid);
-  last = g_hash_table_size (kernels) == 0;
-  if (last)
-    g_clear_pointer (&kernels, g_hash_table_unref);
-  g_mutex_unlock (&kernels_lock);
-
-  /* with no kernel left, give cached messages back to the system */
-  if (last)
-    {
-      janus_message_cache_flush ();
-      janus_message_cache_trim_global ();
-    }
-}
-
+/* The kernel of this process with that UUID, with a new reference, or NULL. */
 JanusKernel *
 janus_kernel_find_by_uuid (const guint8 uuid[16])
 {
-  JanusKernel *kernel = NULL;
+  JanusRuntime *rt = janus_runtime_find (uuid);
+  JanusKernel *kernel;
 
-  g_mutex_lock (&kernels_lock);
-  if (kernels != NULL)
-    kernel = g_hash_table_lookup (kernels, uuid);
-  /* kernels leave the table in dispose, while still referenced */
-  if (kernel != NULL)
-    g_object_ref (kernel);
-  g_mutex_unlock (&kernels_lock);
+  if (rt == NULL)
+    return NULL;
+  kernel = g_object_ref (JANUS_KERNEL (rt->owner));
+  janus_runtime_release (rt);
   return kernel;
-}
-
-/* ------------------------------------------------------------- helpers */
-
-/* Message timestamps: the virtual time, or the coarse wall clock (a few ns
- * instead of ~30, at a few ms resolution). */
-gint64
-janus_kernel_read_clock (JanusKernel *kernel)
-{
-  struct timespec ts;
-
-  if (G_UNLIKELY (janus_kernel_clock_is_virtual (kernel)))
-    return janus_clock_get_time (kernel->clock);
-  clock_gettime (CLOCK_REALTIME_COARSE, &ts);
-  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
-
-gboolean
-janus_kernel_clock_is_virtual (JanusKernel *kernel)
-{
-  return janus_clock_is_virtual (kernel->clock);
-}
-
-/* The time timers follow (the monotonic clock, or the virtual time). */
-gint64
-janus_kernel_monotonic_time (JanusKernel *kernel)
-{
-  return janus_clock_get_monotonic_time (kernel->clock);
-}
-
-/* A due timer goes to its agent as an internal message; the agent's next
- * step runs it. An agent that is gone drops it silently (a timer is not a
- * letter). */
-void
-janus_kernel_deliver_timer (JanusKernel *self,
-                            JanusTimer  *timer)
-{
-  JanusMessage *m = janus_message_new_internal (timer);
-  JanusPushResult r = JANUS_PUSH_CLOSED;
-  JanusAgent *agent;
-
-  janus_epoch_enter ();
-  agent = janus_registry_lookup (self->registry, timer->owner_id);
-  if (agent != NULL)
-    r = janus_inbox_push (&PA (agent)->mbox.inbox, m);
-  if (r != JANUS_PUSH_CLOSED)
-    {
-      /* after the push: an agent that sees the flag finds the timer */
-      atomic_fetch_or_explicit (&PA (agent)->mbox.requests, JANUS_REQUEST_TIMER,
-                                memory_order_seq_cst);
-      if (r == JANUS_PUSH_UNBLOCKED)
-        janus_scheduler_schedule (self, agent);
-    }
-  janus_epoch_exit ();
-  if (r == JANUS_PUSH_CLOSED)
-    {
-      janus_message_unref (m);
-      janus_timer_free (timer);
-    }
-}
-
-static void
-start_workers (JanusKernel *self)
-{
-  guint i;
-
-  /* acquire: pairs with the release below; launches after the first one
-   * take no lock */
-  if (self->n_workers == 0 || atomic_load_explicit (&self->workers_started, memory_order_acquire))
-    return;
-  g_mutex_lock (&self->lock);
-  if (!atomic_load_explicit (&self->workers_started, memory_order_relaxed))
-    {
-      for (i = 0; i < self->n_workers; i++)
-        janus_worker_start (self->workers[i]);
-      atomic_store_explicit (&self->workers_started, TRUE, memory_order_release);
-    }
-  g_mutex_unlock (&self->lock);
 }
 
 static gboolean
 should_stop (JanusKernel *self)
 {
-  guint live = atomic_load_explicit (&self->live_agents, memory_order_acquire);
+  guint live = atomic_load_explicit (&self->runtime->live, memory_order_acquire);
 
   if (atomic_load_explicit (&self->stopping, memory_order_acquire))
     return live == 0;
@@ -235,116 +121,45 @@ wake_waiters (JanusKernel *self)
   g_mutex_lock (&self->lock);
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
-  janus_scheduler_kick (self);
+  janus_scheduler_kick (self->runtime->sched);
 }
 
-/* ---------------------------------------------------------- dead letters */
+/* ------------------------------------- what the runtime tells the kernel */
 
-void
-janus_kernel_dead_letter (JanusKernel  *self,
-                          JanusMessage *message)
+static void
+on_dead_letter (gpointer      owner,
+                JanusMessage *message)
 {
-  atomic_fetch_add_explicit (&self->dead_letters, 1, memory_order_relaxed);
-  g_signal_emit (self, signals[DEAD_LETTER], 0, message);
-  janus_message_unref (message);
+  g_signal_emit (owner, signals[DEAD_LETTER], 0, message);
 }
 
-/* Every message of a list linked through next (oldest first); timers on
- * their way to a dead agent are dropped, not counted. */
-void
-janus_kernel_dead_letters (JanusKernel  *self,
-                           JanusMessage *messages)
-{
-  while (messages != NULL)
-    {
-      JanusMessage *next = messages->next;
-      messages->next = NULL;
-      if (G_UNLIKELY (janus_message_internal (messages)))
-        {
-          janus_timer_free (messages->v.data);
-          janus_message_unref (messages);
-        }
-      else
-        janus_kernel_dead_letter (self, messages);
-      messages = next;
-    }
-}
-
-void
-janus_kernel_agent_failed (JanusKernel  *self,
-                           JanusAgent   *agent,
-                           const GError *error)
+static void
+on_failed (gpointer      owner,
+           JanusAgent   *agent,
+           const GError *error)
 {
   g_debug ("agent %s failed: %s", G_OBJECT_TYPE_NAME (agent), error->message);
-  g_signal_emit (self, signals[AGENT_FAILED], 0, agent, error);
+  g_signal_emit (owner, signals[AGENT_FAILED], 0, agent, error);
 }
 
-void
-janus_kernel_agent_died (JanusKernel *self,
-                         JanusAgent  *agent)
+static void
+on_all_dead (gpointer owner)
 {
-  if (atomic_fetch_sub_explicit (&self->live_agents, 1, memory_order_acq_rel) == 1)
-    wake_waiters (self);
+  wake_waiters (owner);
 }
 
-/* ------------------------------------------------------------- delivery */
-
-static inline void
-deliver_local (JanusKernel  *self,
-               JanusMessage *message)
+static gboolean
+on_should_stop (gpointer owner)
 {
-  JanusAgent *agent;
-  JanusPushResult r = JANUS_PUSH_CLOSED;
-
-  janus_epoch_enter ();
-  agent = janus_registry_lookup (self->registry, message->receiver.id);
-  if (G_LIKELY (agent != NULL))
-    r = janus_inbox_push (&PA (agent)->mbox.inbox, message);
-  /* from here the message may already be freed by its receiver */
-  if (r == JANUS_PUSH_UNBLOCKED)
-    janus_scheduler_schedule (self, agent);
-  janus_epoch_exit ();
-  if (G_UNLIKELY (r == JANUS_PUSH_CLOSED))
-    janus_kernel_dead_letter (self, message);
+  return should_stop (owner);
 }
 
-/* Hands a sealed message to @agent, found by the caller inside an epoch
- * critical section (a group's role snapshot). */
-void
-janus_kernel_deliver_to_agent (JanusKernel  *self,
-                               JanusAgent   *agent,
-                               JanusMessage *message)
-{
-  JanusPushResult r = janus_inbox_push (&PA (agent)->mbox.inbox, message);
-
-  if (r == JANUS_PUSH_UNBLOCKED)
-    janus_scheduler_schedule (PA (agent)->kernel, agent);
-  else if (G_UNLIKELY (r == JANUS_PUSH_CLOSED))
-    janus_kernel_dead_letter (PA (agent)->kernel, message);
-}
-
-/* Hands a sealed message to its receiver (or counts it as a dead letter). */
-gboolean
-janus_kernel_deliver (JanusKernel  *self,
-                      JanusMessage *message)
-{
-  JanusKernel *other;
-
-  if (G_LIKELY (janus_address_same_kernel (&message->receiver, self->uuid)))
-    {
-      deliver_local (self, message);
-      return TRUE;
-    }
-  other = janus_kernel_find_by_uuid (message->receiver.kernel);
-  if (other == NULL)
-    {
-      janus_kernel_dead_letter (self, message);
-      return FALSE;
-    }
-  deliver_local (other, message);
-  g_object_unref (other);
-  return TRUE;
-}
+static const JanusRuntimeFuncs runtime_funcs = {
+  on_dead_letter,
+  on_failed,
+  on_all_dead,
+  on_should_stop,
+};
 
 /**
  * janus_kernel_send:
@@ -379,67 +194,13 @@ janus_kernel_send (JanusKernel         *self,
       janus_message_unref (message);
       return FALSE;
     }
-  janus_message_seal (message, &self->address, receiver, janus_kernel_timestamp (self));
-  janus_kernel_deliver (self, message);
+  janus_message_seal (message, &self->runtime->address, receiver,
+                      janus_runtime_timestamp (self->runtime));
+  janus_runtime_deliver (self->runtime, message);
   return TRUE;
 }
 
 /* --------------------------------------------------------------- launch */
-
-static gpointer
-heavy_thread (gpointer data)
-{
-  JanusAgent *agent = data;
-  JanusKernel *self = PA (agent)->kernel;
-
-  janus_agent_heavy_main (agent);
-  janus_kernel_heavy_finished (self, g_thread_self ());
-  return NULL;
-}
-
-/* Called by a heavy agent's thread after its agent died: the thread can be
- * joined from now on. */
-void
-janus_kernel_heavy_finished (JanusKernel *self,
-                             GThread     *thread)
-{
-  g_mutex_lock (&self->lock);
-  if (g_ptr_array_remove_fast (self->heavy_threads, thread))
-    g_ptr_array_add (self->finished_threads, thread);
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-}
-
-static void
-join_finished_threads (JanusKernel *self)
-{
-  g_autoptr(GPtrArray) done = NULL;
-  guint i;
-
-  g_mutex_lock (&self->lock);
-  if (self->finished_threads->len > 0)
-    {
-      done = self->finished_threads;
-      self->finished_threads = g_ptr_array_new ();
-    }
-  g_mutex_unlock (&self->lock);
-  if (done == NULL)
-    return;
-  for (i = 0; i < done->len; i++)
-    g_thread_join (done->pdata[i]);
-}
-
-static gboolean
-begin_launch (JanusAgent *agent)
-{
-  guint8 unborn = JANUS_AGENT_STATE_UNBORN;
-
-  /* one launch wins, even if two threads launch the same agent */
-  return atomic_compare_exchange_strong_explicit (&PA (agent)->mbox.owner_state, &unborn,
-                                                  JANUS_AGENT_STATE_BORN,
-                                                  memory_order_acq_rel,
-                                                  memory_order_relaxed);
-}
 
 static gboolean
 launch (JanusKernel  *self,
@@ -450,64 +211,15 @@ launch (JanusKernel  *self,
         GError      **error)
 {
   g_autoptr(GVariant) params = parameters ? g_variant_ref_sink (parameters) : NULL;
-  JanusAgent *current = janus_agent_get_current ();
-  guint64 id, creator = JANUS_ADDRESS_KERNEL_ID;
 
   if (atomic_load_explicit (&self->stopping, memory_order_acquire))
     {
       g_set_error (error, JANUS_ERROR, JANUS_ERROR_KERNEL_STOPPED,
                    "Kernel %s is shutting down: cannot launch agent %s",
-                   self->uuid_string, G_OBJECT_TYPE_NAME (agent));
+                   self->runtime->uuid_string, G_OBJECT_TYPE_NAME (agent));
       return FALSE;
     }
-  if (janus_agent_get_state (agent) != JANUS_AGENT_STATE_UNBORN)
-    goto launched;
-  if (!janus_agent_check_parameters (agent, params, error))
-    return FALSE;
-  if (!begin_launch (agent))
-    goto launched;
-  if (!janus_registry_reserve (self->registry, &id))
-    {
-      atomic_store_explicit (&PA (agent)->mbox.owner_state, JANUS_AGENT_STATE_UNBORN, memory_order_release);
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_TOO_MANY_AGENTS,
-                   "Kernel %s has launched as many agents as it can address",
-                   self->uuid_string);
-      return FALSE;
-    }
-
-  if (current != NULL && PA (current)->kernel == self)
-    creator = PA (current)->address.id;
-  janus_agent_prepare_launch (agent, self, id, creator, name, params, heavy);
-  g_object_ref (agent);         /* the kernel's, released after DIED */
-  atomic_fetch_add_explicit (&self->live_agents, 1, memory_order_relaxed);
-  janus_registry_publish (self->registry, id, agent);
-  janus_agent_notify_state (agent);
-
-  if (heavy)
-    {
-      JanusAgentExtra *extra = janus_agent_ensure_extra (agent);
-      char thread_name[16];
-
-      /* the workers fire the heavy agent's timers */
-      start_workers (self);
-      join_finished_threads (self);
-      g_snprintf (thread_name, sizeof thread_name, "janus-heavy-%" G_GUINT64_FORMAT, id);
-      g_mutex_lock (&self->lock);
-      extra->thread = g_thread_new (thread_name, heavy_thread, agent);
-      g_ptr_array_add (self->heavy_threads, extra->thread);
-      g_mutex_unlock (&self->lock);
-    }
-  else
-    {
-      start_workers (self);
-      janus_scheduler_schedule (self, agent);
-    }
-  return TRUE;
-
-launched:
-  g_set_error (error, JANUS_ERROR, JANUS_ERROR_ALREADY_LAUNCHED,
-               "Agent %s was already launched", G_OBJECT_TYPE_NAME (agent));
-  return FALSE;
+  return janus_agent_launch (agent, self->runtime, name, params, heavy, error);
 }
 
 /**
@@ -588,19 +300,12 @@ JanusAgent *
 janus_kernel_lookup_agent (JanusKernel        *self,
                            const JanusAddress *address)
 {
-  JanusAgent *agent = NULL;
-
   g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
   g_return_val_if_fail (address != NULL, NULL);
 
-  if (!janus_address_same_kernel (address, self->uuid))
+  if (!janus_address_same_kernel (address, self->runtime->uuid))
     return NULL;
-  janus_epoch_enter ();
-  agent = janus_registry_lookup (self->registry, address->id);
-  if (agent != NULL)
-    g_object_ref (agent);
-  janus_epoch_exit ();
-  return agent;
+  return janus_runtime_dup_object (self->runtime, address->id);
 }
 
 /**
@@ -615,14 +320,9 @@ janus_kernel_lookup_agent (JanusKernel        *self,
 GPtrArray *
 janus_kernel_list_agents (JanusKernel *self)
 {
-  GPtrArray *agents;
-
   g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
 
-  janus_epoch_enter ();
-  agents = janus_registry_list (self->registry);
-  janus_epoch_exit ();
-  return agents;
+  return janus_runtime_list_objects (self->runtime);
 }
 
 /**
@@ -640,7 +340,7 @@ janus_kernel_get_time (JanusKernel *self)
 {
   g_return_val_if_fail (JANUS_IS_KERNEL (self), 0);
 
-  return janus_clock_get_time (self->clock);
+  return janus_clock_get_time (janus_scheduler_get_clock (self->runtime->sched));
 }
 
 /**
@@ -656,20 +356,7 @@ janus_kernel_get_clock (JanusKernel *self)
 {
   g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
 
-  return self->clock;
-}
-
-static void
-clock_moved (gpointer data)
-{
-  JanusKernel *self = data;
-
-  /* timers may be due: parked workers (or a parked driver) look again; the
-   * driver moving the clock itself needs no wake-up */
-  if (self->n_workers > 0)
-    janus_scheduler_wake_all (self);
-  else if (atomic_load_explicit (&self->sched->driver, memory_order_acquire) != g_thread_self ())
-    janus_scheduler_kick (self);
+  return janus_scheduler_get_clock (self->runtime->sched);
 }
 
 /**
@@ -687,13 +374,11 @@ janus_kernel_set_clock (JanusKernel *self,
 {
   g_return_if_fail (JANUS_IS_KERNEL (self));
   g_return_if_fail (JANUS_IS_CLOCK (clock));
-  g_return_if_fail (!janus_scheduler_timers_pending (self));
+  g_return_if_fail (!janus_scheduler_timers_pending (self->runtime->sched));
 
-  if (self->clock == clock)
+  if (janus_scheduler_get_clock (self->runtime->sched) == clock)
     return;
-  janus_clock_remove_listener (self->clock, clock_moved, self);
-  g_set_object (&self->clock, clock);
-  janus_clock_add_listener (clock, clock_moved, self);
+  janus_scheduler_set_clock (self->runtime->sched, clock);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLOCK]);
 }
 
@@ -728,11 +413,11 @@ janus_kernel_kill (JanusKernel  *self,
                    "Cannot kill agent %s: it is not launched", G_OBJECT_TYPE_NAME (agent));
       return FALSE;
     }
-  if (PA (agent)->kernel != self)
+  if (janus_agent_get_runtime (agent) != self->runtime)
     {
       g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_PERMITTED,
                    "Kernel %s may not kill agent %s of another kernel",
-                   self->uuid_string, G_OBJECT_TYPE_NAME (agent));
+                   self->runtime->uuid_string, G_OBJECT_TYPE_NAME (agent));
       return FALSE;
     }
   janus_agent_request_kill (agent);
@@ -775,13 +460,13 @@ janus_kernel_run (JanusKernel *self)
 {
   g_return_if_fail (JANUS_IS_KERNEL (self));
   g_return_if_fail (janus_agent_get_current () == NULL
-                    || PA (janus_agent_get_current ())->kernel != self);
+                    || janus_agent_get_runtime (janus_agent_get_current ()) != self->runtime);
 
   if (self->n_workers == 0)
-    janus_scheduler_drive (self, 0, FALSE, TRUE);
+    janus_scheduler_drive (self->runtime->sched, 0, FALSE, TRUE);
   else
     {
-      start_workers (self);
+      janus_scheduler_start (self->runtime->sched);
       g_mutex_lock (&self->lock);
       while (!should_stop (self))
         g_cond_wait (&self->cond, &self->lock);
@@ -807,7 +492,7 @@ janus_kernel_step (JanusKernel *self)
   g_return_val_if_fail (JANUS_IS_KERNEL (self), FALSE);
   g_return_val_if_fail (self->n_workers == 0, FALSE);
 
-  return janus_scheduler_drive (self, 0, TRUE, FALSE);
+  return janus_scheduler_drive (self->runtime->sched, 0, TRUE, FALSE);
 }
 
 /**
@@ -868,24 +553,14 @@ wait_all_dead (JanusKernel *self)
 {
   if (self->n_workers == 0)
     {
-      while (atomic_load_explicit (&self->live_agents, memory_order_acquire) > 0)
-        janus_scheduler_drive (self, 0, FALSE, TRUE);
+      while (atomic_load_explicit (&self->runtime->live, memory_order_acquire) > 0)
+        janus_scheduler_drive (self->runtime->sched, 0, FALSE, TRUE);
       return;
     }
   g_mutex_lock (&self->lock);
-  while (atomic_load_explicit (&self->live_agents, memory_order_acquire) > 0)
+  while (atomic_load_explicit (&self->runtime->live, memory_order_acquire) > 0)
     g_cond_wait (&self->cond, &self->lock);
   g_mutex_unlock (&self->lock);
-}
-
-static void
-join_heavy_threads (JanusKernel *self)
-{
-  g_mutex_lock (&self->lock);
-  while (self->heavy_threads->len > 0)
-    g_cond_wait (&self->cond, &self->lock);
-  g_mutex_unlock (&self->lock);
-  join_finished_threads (self);
 }
 
 /**
@@ -905,7 +580,7 @@ janus_kernel_shutdown (JanusKernel *self)
 
   g_return_if_fail (JANUS_IS_KERNEL (self));
   current = janus_agent_get_current ();
-  if (current != NULL && PA (current)->kernel == self)
+  if (current != NULL && janus_agent_get_runtime (current) == self->runtime)
     {
       g_critical ("janus_kernel_shutdown: called from agent %s of the same kernel",
                   G_OBJECT_TYPE_NAME (current));
@@ -919,14 +594,11 @@ janus_kernel_shutdown (JanusKernel *self)
     }
   atomic_store_explicit (&self->quit, FALSE, memory_order_release);
   janus_kernel_kill_all (self);
-  start_workers (self);
+  janus_scheduler_start (self->runtime->sched);
   wait_all_dead (self);
-  join_heavy_threads (self);
+  janus_scheduler_join_heavy (self->runtime->sched);
   run_shutdown_hooks (self);
-  if (self->n_workers > 0 && atomic_load_explicit (&self->workers_started, memory_order_acquire))
-    janus_scheduler_shutdown (self);
-  else
-    janus_epoch_move_to_shared (&self->workers[0]->limbo);
+  janus_scheduler_stop (self->runtime->sched);
   /* free what the dead agents left, unless another thread still holds an
    * epoch; then the next collection anywhere frees it */
   for (int i = 0; i < 1000 && janus_epoch_shared_pending (); i++)
@@ -947,24 +619,19 @@ source_prepare (GSource *source,
                 gint    *timeout)
 {
   KernelSource *ks = (KernelSource *) source;
-  GMainContext *expected = NULL;
-
   gint64 next;
 
-  atomic_compare_exchange_strong_explicit (&ks->kernel->sched->context, &expected,
-                                           g_source_get_context (source),
-                                           memory_order_release,
-                                           memory_order_relaxed);
+  janus_scheduler_set_context (ks->kernel->runtime->sched, g_source_get_context (source));
   /* wake the context in time for the next real-clock timer */
-  next = janus_scheduler_next_timeout (ks->kernel);
+  next = janus_scheduler_next_timeout (ks->kernel->runtime->sched);
   *timeout = next == G_MAXINT64 ? -1 : (gint) MIN ((next + 999) / 1000, G_MAXINT);
-  return janus_scheduler_has_work (ks->kernel);
+  return janus_scheduler_has_work (ks->kernel->runtime->sched);
 }
 
 static gboolean
 source_check (GSource *source)
 {
-  return janus_scheduler_has_work (((KernelSource *) source)->kernel);
+  return janus_scheduler_has_work (((KernelSource *) source)->kernel->runtime->sched);
 }
 
 static gboolean
@@ -972,7 +639,7 @@ source_dispatch (GSource     *source,
                  GSourceFunc  callback,
                  gpointer     user_data)
 {
-  janus_scheduler_drive (((KernelSource *) source)->kernel, 256, FALSE, FALSE);
+  janus_scheduler_drive (((KernelSource *) source)->kernel->runtime->sched, 256, FALSE, FALSE);
   return G_SOURCE_CONTINUE;
 }
 
@@ -981,7 +648,7 @@ source_finalize (GSource *source)
 {
   KernelSource *ks = (KernelSource *) source;
 
-  atomic_store_explicit (&ks->kernel->sched->context, NULL, memory_order_release);
+  janus_scheduler_set_context (ks->kernel->runtime->sched, NULL);
   g_object_unref (ks->kernel);
 }
 
@@ -1081,7 +748,7 @@ janus_kernel_get_uuid (JanusKernel *self)
 {
   g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
 
-  return self->uuid_string;
+  return self->runtime->uuid_string;
 }
 
 /**
@@ -1098,7 +765,7 @@ janus_kernel_get_address (JanusKernel *self)
 {
   g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
 
-  return &self->address;
+  return &self->runtime->address;
 }
 
 /**
@@ -1114,7 +781,7 @@ janus_kernel_get_agent_count (JanusKernel *self)
 {
   g_return_val_if_fail (JANUS_IS_KERNEL (self), 0);
 
-  return atomic_load_explicit (&self->live_agents, memory_order_acquire);
+  return atomic_load_explicit (&self->runtime->live, memory_order_acquire);
 }
 
 /**
@@ -1130,7 +797,7 @@ janus_kernel_get_dead_letter_count (JanusKernel *self)
 {
   g_return_val_if_fail (JANUS_IS_KERNEL (self), 0);
 
-  return atomic_load_explicit (&self->dead_letters, memory_order_acquire);
+  return atomic_load_explicit (&self->runtime->dead_letters, memory_order_acquire);
 }
 
 /**
@@ -1203,7 +870,7 @@ janus_kernel_set_seed (JanusKernel *self,
   g_return_if_fail (JANUS_IS_KERNEL (self));
 
   self->seed = seed;
-  janus_scheduler_seed (self, seed);
+  janus_scheduler_seed (self->runtime->sched, seed);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEED]);
 }
 
@@ -1213,23 +880,12 @@ static void
 janus_kernel_constructed (GObject *object)
 {
   JanusKernel *self = JANUS_KERNEL (object);
-  g_autofree char *uuid = g_uuid_string_random ();
-  guint i, n = MAX (self->n_workers, 1);
 
   G_OBJECT_CLASS (janus_kernel_parent_class)->constructed (object);
 
-  janus_uuid_parse (uuid, strlen (uuid), self->uuid);
-  janus_uuid_format (self->uuid, self->uuid_string);
-  janus_address_init (&self->address, self->uuid, JANUS_ADDRESS_KERNEL_ID);
-  self->registry = janus_registry_new ();
-  self->sched = g_aligned_alloc0 (1, sizeof (JanusScheduler), 64);
-  g_mutex_init (&self->sched->shared_lock);
-  atomic_init (&self->sched->shared_next, G_MAXINT64);
-  self->workers = g_new0 (JanusWorker *, n);
-  for (i = 0; i < n; i++)
-    self->workers[i] = janus_worker_new (self, i);
-  janus_scheduler_seed (self, self->seed);
-  kernels_add (self);
+  self->runtime = janus_runtime_new (self->n_workers, janus_agent_runnable_class (),
+                                     &runtime_funcs, object);
+  janus_scheduler_seed (self->runtime->sched, self->seed);
 }
 
 static void
@@ -1241,7 +897,7 @@ janus_kernel_dispose (GObject *object)
   if (!self->unlisted)
     {
       self->unlisted = TRUE;
-      kernels_remove (self);
+      janus_runtime_unlist (self->runtime);
     }
 
   G_OBJECT_CLASS (janus_kernel_parent_class)->dispose (object);
@@ -1251,20 +907,9 @@ static void
 janus_kernel_finalize (GObject *object)
 {
   JanusKernel *self = JANUS_KERNEL (object);
-  guint i, n = MAX (self->n_workers, 1);
 
-  for (i = 0; i < n; i++)
-    janus_worker_free (self->workers[i]);
-  g_free (self->workers);
-  janus_timer_heap_clear (&self->sched->shared_timers);
-  g_mutex_clear (&self->sched->shared_lock);
-  g_aligned_free (self->sched);
-  janus_registry_free (self->registry);
-  g_ptr_array_unref (self->heavy_threads);
-  g_ptr_array_unref (self->finished_threads);
+  janus_runtime_free (self->runtime);
   g_array_unref (self->shutdown_hooks);
-  janus_clock_remove_listener (self->clock, clock_moved, self);
-  g_clear_object (&self->clock);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
 
@@ -1285,10 +930,10 @@ janus_kernel_get_property (GObject    *object,
       g_value_set_uint (value, self->n_workers);
       break;
     case PROP_UUID:
-      g_value_set_string (value, self->uuid_string);
+      g_value_set_string (value, self->runtime->uuid_string);
       break;
     case PROP_ADDRESS:
-      g_value_set_boxed (value, &self->address);
+      g_value_set_boxed (value, &self->runtime->address);
       break;
     case PROP_KEEP_ALIVE:
       g_value_set_boolean (value, janus_kernel_get_keep_alive (self));
@@ -1303,7 +948,7 @@ janus_kernel_get_property (GObject    *object,
       g_value_set_uint64 (value, self->seed);
       break;
     case PROP_CLOCK:
-      g_value_set_object (value, self->clock);
+      g_value_set_object (value, janus_kernel_get_clock (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1327,7 +972,7 @@ janus_kernel_set_property (GObject      *object,
       janus_kernel_set_keep_alive (self, g_value_get_boolean (value));
       break;
     case PROP_SEED:
-      if (self->workers == NULL)
+      if (self->runtime == NULL)
         self->seed = g_value_get_uint64 (value);   /* at construction */
       else
         janus_kernel_set_seed (self, g_value_get_uint64 (value));
@@ -1465,9 +1110,5 @@ janus_kernel_init (JanusKernel *self)
 {
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
-  self->heavy_threads = g_ptr_array_new ();
-  self->finished_threads = g_ptr_array_new ();
   self->shutdown_hooks = g_array_new (FALSE, FALSE, sizeof (ShutdownHook));
-  self->clock = janus_clock_new_real ();
-  janus_clock_add_listener (self->clock, clock_moved, self);
 }

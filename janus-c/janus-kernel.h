@@ -9,8 +9,6 @@
 
 G_BEGIN_DECLS
 
-#define JANUS_TYPE_KERNEL (janus_kernel_get_type ())
-
 JANUS_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (JanusKernel, janus_kernel, JANUS, KERNEL, GObject)
 

@@ -9,8 +9,6 @@
 
 G_BEGIN_DECLS
 
-#define JANUS_TYPE_MAILBOX (janus_mailbox_get_type ())
-
 JANUS_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (JanusMailbox, janus_mailbox, JANUS, MAILBOX, GObject)
 

@@ -9,8 +9,6 @@
 
 G_BEGIN_DECLS
 
-#define JANUS_TYPE_MEMORY (janus_memory_get_type ())
-
 JANUS_AVAILABLE_IN_ALL
 G_DECLARE_INTERFACE (JanusMemory, janus_memory, JANUS, MEMORY, GObject)
 

@@ -9,10 +9,9 @@
 
 G_BEGIN_DECLS
 
-#define JANUS_TYPE_MESSAGE (janus_message_get_type ())
-
 JANUS_AVAILABLE_IN_ALL
-GType               janus_message_get_type      (void) G_GNUC_CONST;
+GType janus_message_get_type (void) G_GNUC_CONST;
+
 
 JANUS_AVAILABLE_IN_ALL
 JanusMessage       *janus_message_new           (const char          *subject,

@@ -9,8 +9,6 @@
 
 G_BEGIN_DECLS
 
-#define JANUS_TYPE_ORGANIZATION (janus_organization_get_type ())
-
 JANUS_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (JanusOrganization, janus_organization, JANUS, ORGANIZATION, GObject)
 

@@ -7,7 +7,10 @@
 
 G_BEGIN_DECLS
 
-/* The kernel's address table: agent id -> agent, read without locks.
+/* What the table holds: the scheduler's view of an agent. */
+typedef struct _JanusRunnable JanusRunnable;
+
+/* The kernel's address table: agent id -> runnable, read without locks.
  *
  * Ids are sequential and never reused, so the table is a three-level radix
  * array (4096 directories x 4096 chunks x 1024 slots = 2^34 ids) filled
@@ -33,7 +36,7 @@ typedef struct _JanusRegistryDir JanusRegistryDir;
 
 struct _JanusRegistryChunk
 {
-  _Atomic (JanusAgent *) slots[JANUS_REGISTRY_CHUNK_SIZE];
+  _Atomic (JanusRunnable *) slots[JANUS_REGISTRY_CHUNK_SIZE];
   atomic_uint            released;   /* ids of this chunk given back */
 };
 
@@ -54,14 +57,15 @@ gboolean       janus_registry_reserve  (JanusRegistry *registry,
                                         guint64       *id);
 void           janus_registry_publish  (JanusRegistry *registry,
                                         guint64        id,
-                                        JanusAgent    *agent);
+                                        JanusRunnable *runnable);
 void           janus_registry_remove   (JanusRegistry *registry,
                                         guint64        id);
 void           janus_registry_release_id (JanusRegistry *registry,
                                         guint64        id);
-GPtrArray     *janus_registry_list     (JanusRegistry *registry);
+GPtrArray     *janus_registry_list     (JanusRegistry *registry,
+                                        gpointer     (*object) (JanusRunnable *runnable));
 
-static inline JanusAgent *
+static inline JanusRunnable *
 janus_registry_lookup (JanusRegistry *registry,
                        guint64        id)
 {

@@ -82,16 +82,16 @@ janus_registry_reserve (JanusRegistry *registry,
   return TRUE;
 }
 
-/* Makes @agent findable under its reserved @id. */
+/* Makes @runnable findable under its reserved @id. */
 void
 janus_registry_publish (JanusRegistry *registry,
                         guint64        id,
-                        JanusAgent    *agent)
+                        JanusRunnable *runnable)
 {
   JanusRegistryChunk *chunk = chunk_for (registry, id, FALSE);
 
   /* release: the agent's launch fields are written before it is findable */
-  atomic_store_explicit (&chunk->slots[id & (JANUS_REGISTRY_CHUNK_SIZE - 1)], agent,
+  atomic_store_explicit (&chunk->slots[id & (JANUS_REGISTRY_CHUNK_SIZE - 1)], runnable,
                          memory_order_release);
 }
 
@@ -137,10 +137,12 @@ janus_registry_remove (JanusRegistry *registry,
   janus_registry_release_id (registry, id);
 }
 
-/* A snapshot of the published agents, each with a new reference. The caller
- * must be inside an epoch critical section. */
+/* A snapshot of the objects (@object of each published runnable), each
+ * with a new reference. The caller must be inside an epoch critical
+ * section. */
 GPtrArray *
-janus_registry_list (JanusRegistry *registry)
+janus_registry_list (JanusRegistry *registry,
+                     gpointer     (*object) (JanusRunnable *runnable))
 {
   GPtrArray *agents = g_ptr_array_new_with_free_func (g_object_unref);
   guint64 end = atomic_load_explicit (&registry->next_id, memory_order_acquire);
@@ -151,7 +153,7 @@ janus_registry_list (JanusRegistry *registry)
   for (id = 0; id < end; id++)
     {
       JanusRegistryChunk *chunk = chunk_for (registry, id, FALSE);
-      JanusAgent *agent;
+      JanusRunnable *agent;
 
       if (chunk == NULL)
         {
@@ -161,7 +163,7 @@ janus_registry_list (JanusRegistry *registry)
       agent = atomic_load_explicit (&chunk->slots[id & (JANUS_REGISTRY_CHUNK_SIZE - 1)],
                                     memory_order_acquire);
       if (agent != NULL)
-        g_ptr_array_add (agents, g_object_ref (agent));
+        g_ptr_array_add (agents, g_object_ref (object (agent)));
     }
   return agents;
 }

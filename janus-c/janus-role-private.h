@@ -5,6 +5,7 @@
 
 #include "janus-role.h"
 #include "janus-address-private.h"
+#include "janus-runtime-private.h"
 
 G_BEGIN_DECLS
 
@@ -16,7 +17,7 @@ typedef struct
   /* janus-role.c's */
   JanusAgent *player;           /* borrowed: a player outlives its roles' play */
   JanusAddress player_address;  /* for senders that may outlive the player */
-  JanusKernel *kernel;          /* borrowed: roles are left before their kernel goes */
+  JanusRuntime *runtime;        /* borrowed: roles are left before their kernel goes */
   JanusGroup *group;            /* strong */
   atomic_bool played;           /* read by other threads (post_message) */
   guint64     serial;           /* unique in the process: posts target it */

@@ -7,7 +7,6 @@
 #include "janus-epoch-private.h"
 #include "janus-error.h"
 #include "janus-group-private.h"
-#include "janus-kernel-private.h"
 #include "janus-message-private.h"
 #include "janus-role-private.h"
 
@@ -302,7 +301,7 @@ janus_role_new_for (GType       role_type,
   rp->serial = atomic_fetch_add_explicit (&serials, 1, memory_order_relaxed);
   rp->player = player;
   rp->player_address = *janus_agent_get_address (player);
-  rp->kernel = janus_agent_get_kernel (player);
+  rp->runtime = janus_agent_get_runtime (player);
   rp->group = g_object_ref (group);
   return self;
 }
@@ -696,13 +695,13 @@ deliver_routed (JanusAgent        *sender,
                 JanusMessage      *message,
                 JanusMessageRoute *route)
 {
-  JanusKernel *kernel = janus_agent_get_kernel (sender);
+  JanusRuntime *runtime = janus_agent_get_runtime (sender);
 
   message->route = janus_message_route_ref (route);
   janus_message_seal (message, janus_agent_get_address (sender),
                       &janus_agent_get_private (receiver)->address,
-                      janus_kernel_timestamp (kernel));
-  janus_kernel_deliver_to_agent (kernel, receiver, message);
+                      janus_runtime_timestamp (runtime));
+  janus_runtime_deliver_to (runtime, &janus_agent_get_private (receiver)->run, message);
 }
 
 /* Sends @message from (@player, @sender_role) to one player of
@@ -922,8 +921,8 @@ janus_role_reply (JanusRole     *self,
                                       request->route->sender_role);
   reply->route = route;
   janus_message_seal (reply, &pp->address, &request->sender,
-                      janus_kernel_timestamp (pp->kernel));
-  janus_kernel_deliver (pp->kernel, reply);
+                      janus_runtime_timestamp (pp->runtime));
+  janus_runtime_deliver (pp->runtime, reply);
   return TRUE;
 
 fail:
@@ -970,11 +969,11 @@ janus_role_post_message (JanusRole     *self,
                                             G_OBJECT_TYPE (self), G_OBJECT_TYPE (self));
   message->route->receiver_serial = rp->serial;
   janus_message_seal (message, &rp->player_address, &rp->player_address,
-                      janus_kernel_timestamp (rp->kernel));
+                      janus_runtime_timestamp (rp->runtime));
   if (!atomic_load_explicit (&rp->played, memory_order_acquire))
-    janus_kernel_dead_letter (rp->kernel, message);
+    janus_runtime_dead_letter (rp->runtime, message);
   else
-    janus_kernel_deliver (rp->kernel, message);   /* by address: the player may go */
+    janus_runtime_deliver (rp->runtime, message);   /* by address: the player may go */
   return TRUE;
 }
 

@@ -9,8 +9,6 @@
 
 G_BEGIN_DECLS
 
-#define JANUS_TYPE_ROLE (janus_role_get_type ())
-
 /**
  * JanusRoleTimerFunc:
  * @role: the role the timer belongs to

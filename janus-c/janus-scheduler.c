@@ -8,8 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "janus-agent-private.h"
-#include "janus-kernel-private.h"
+#include "janus-clock-private.h"
 #include "janus-scheduler-private.h"
 
 /* How long an idle worker keeps looking for work before it parks. Short and
@@ -26,15 +25,48 @@
 /* A 0-worker source runs at most this many turns per dispatch. */
 #define SOURCE_BUDGET        256
 
+struct _JanusScheduler
+{
+  /* immutable after janus_scheduler_new */
+  guint                     n_workers;       /* 0: the caller's thread drives */
+  JanusWorker             **workers;         /* MAX (n_workers, 1) entries */
+  const JanusRunnableClass *klass;
+  JanusRegistry            *registry;        /* borrowed: whose ids timers name */
+  const char               *name;            /* borrowed, for messages */
+  JanusSchedulerStopFunc    should_stop;
+  gpointer                  stop_data;
+
+  /* inject: LIFO stack of runnables linked through rq_next, taken whole */
+  alignas (64) JanusRunnable *_Atomic inject;
+  /* number of workers looking for work / parked (the Go and Tokio rule:
+   * wake somebody only if nobody is searching and somebody sleeps) */
+  alignas (64) atomic_uint nsearching;
+  atomic_uint            nparked;
+  /* 0-worker mode: the thread driving now, if any */
+  GThread *_Atomic       driver;
+  atomic_int             driver_wake;    /* futex word of a parked driver */
+  GMainContext *_Atomic  context;        /* where a JanusKernel source is attached */
+  atomic_bool            shutdown;       /* workers leave their loops */
+  atomic_bool            started;        /* the worker threads run */
+  /* timers made outside workers (heavy agents): any worker fires them */
+  GMutex                 shared_lock;
+  JanusTimerHeap         shared_timers;
+  _Atomic gint64         shared_next;    /* due of its earliest, G_MAXINT64 if none */
+  _Atomic guint64        timer_ids;
+  atomic_uint            n_timers;       /* pending, not cancelled, in all heaps */
+  JanusClock *_Atomic    clock;          /* strong; replaced before runnables run */
+
+  /* `lock` guards the threads; `cond` is signalled when a heavy thread ends */
+  GMutex                 lock;
+  GCond                  cond;
+  GPtrArray             *heavy_threads;   /* GThread of running heavy runnables */
+  GPtrArray             *finished_threads;/* GThread of ended ones, to join */
+};
+
 __thread JanusWorker *janus_scheduler_tls_worker __attribute__ ((tls_model ("initial-exec")));
 #define tls_worker janus_scheduler_tls_worker
 static __thread guint64 tls_rng __attribute__ ((tls_model ("initial-exec")));
 
-static inline JanusAgentPrivate *
-P (JanusAgent *agent)
-{
-  return janus_agent_get_private (agent);
-}
 
 /* splitmix64: turns a seed into a well-mixed non-zero generator state */
 static guint64
@@ -75,15 +107,15 @@ janus_scheduler_random (void)
   return xorshift (&tls_rng);
 }
 
-/* Re-seeds every worker of @kernel: worker i starts from mix (seed + i). */
+/* Re-seeds every worker: worker i starts from mix (seed + i). */
 void
-janus_scheduler_seed (JanusKernel *kernel,
+janus_scheduler_seed (JanusScheduler *s,
                       guint64      seed)
 {
-  guint i, n = MAX (kernel->n_workers, 1);
+  guint i, n = MAX (s->n_workers, 1);
 
   for (i = 0; i < n; i++)
-    kernel->workers[i]->rng = mix_seed (seed + i);
+    s->workers[i]->rng = mix_seed (seed + i);
 }
 
 /* ------------------------------------------------------------------ futex */
@@ -121,6 +153,81 @@ now_nsec (void)
   return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* ------------------------------------------------------------------ time */
+
+static inline JanusClock *
+clock_of (JanusScheduler *s)
+{
+  return atomic_load_explicit (&s->clock, memory_order_acquire);
+}
+
+static gboolean
+clock_is_virtual (JanusScheduler *s)
+{
+  return janus_clock_is_virtual (clock_of (s));
+}
+
+/* The time timers follow (the monotonic clock, or the virtual time). */
+static gint64
+monotonic_time (JanusScheduler *s)
+{
+  return janus_clock_get_monotonic_time (clock_of (s));
+}
+
+gint64
+janus_scheduler_monotonic_time (JanusScheduler *s)
+{
+  return monotonic_time (s);
+}
+
+/* Message timestamps: the virtual time, or the coarse wall clock (a few ns
+ * instead of ~30, at a few ms resolution). */
+gint64
+janus_scheduler_read_clock (JanusScheduler *s)
+{
+  struct timespec ts;
+
+  if (G_UNLIKELY (clock_is_virtual (s)))
+    return janus_clock_get_time (clock_of (s));
+  clock_gettime (CLOCK_REALTIME_COARSE, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+JanusClock *
+janus_scheduler_get_clock (JanusScheduler *s)
+{
+  return clock_of (s);
+}
+
+static void
+clock_moved (gpointer data)
+{
+  JanusScheduler *s = data;
+
+  /* timers may be due: parked workers (or a parked driver) look again; the
+   * driver moving the clock itself needs no wake-up */
+  if (s->n_workers > 0)
+    janus_scheduler_wake_all (s);
+  else if (atomic_load_explicit (&s->driver, memory_order_acquire) != g_thread_self ())
+    janus_scheduler_kick (s);
+}
+
+/* Replaces the clock (before any timer is pending). */
+void
+janus_scheduler_set_clock (JanusScheduler *s,
+                           JanusClock     *clock)
+{
+  JanusClock *old = clock_of (s);
+
+  if (old == clock)
+    return;
+  if (old != NULL)
+    janus_clock_remove_listener (old, clock_moved, s);
+  janus_clock_add_listener (clock, clock_moved, s);
+  atomic_store_explicit (&s->clock, g_object_ref (clock), memory_order_release);
+  g_clear_object (&old);
+}
+
 /* ------------------------------------------------------------------ timers
  *
  * Each worker keeps the timers its steps made in its own heap and fires
@@ -129,29 +236,28 @@ now_nsec (void)
  * timer is delivered to its agent as an internal message. */
 
 guint64
-janus_scheduler_timer_id (JanusKernel *kernel)
+janus_scheduler_timer_id (JanusScheduler *s)
 {
-  return atomic_fetch_add_explicit (&kernel->sched->timer_ids, 1, memory_order_relaxed) + 1;
+  return atomic_fetch_add_explicit (&s->timer_ids, 1, memory_order_relaxed) + 1;
 }
 
 gboolean
-janus_scheduler_timers_pending (JanusKernel *kernel)
+janus_scheduler_timers_pending (JanusScheduler *s)
 {
-  return atomic_load_explicit (&kernel->sched->n_timers, memory_order_acquire) > 0;
+  return atomic_load_explicit (&s->n_timers, memory_order_acquire) > 0;
 }
 
 /* Called by the owner of @timer's agent (in its step, or its heavy thread). */
 void
-janus_scheduler_add_timer (JanusKernel *kernel,
+janus_scheduler_add_timer (JanusScheduler *s,
                            JanusTimer  *timer,
                            gint64       due)
 {
-  JanusScheduler *s = kernel->sched;
-  JanusWorker *w = tls_worker;
+    JanusWorker *w = tls_worker;
   gint64 next;
 
   atomic_fetch_add_explicit (&s->n_timers, 1, memory_order_relaxed);
-  if (w != NULL && w->kernel == kernel)
+  if (w != NULL && w->sched == s)
     {
       janus_timer_heap_push (&w->timers, timer, due);
       return;
@@ -163,18 +269,40 @@ janus_scheduler_add_timer (JanusKernel *kernel,
   g_mutex_unlock (&s->shared_lock);
   /* parked workers (or the driver) compute a new deadline */
   if (next == due)
-    janus_scheduler_wake_all (kernel);
+    janus_scheduler_wake_all (s);
 }
 
 /* The owner cancelled a timer: it no longer counts as pending. */
 void
-janus_scheduler_timer_cancelled (JanusKernel *kernel)
+janus_scheduler_timer_cancelled (JanusScheduler *s)
 {
-  atomic_fetch_sub_explicit (&kernel->sched->n_timers, 1, memory_order_relaxed);
+  atomic_fetch_sub_explicit (&s->n_timers, 1, memory_order_relaxed);
+}
+
+/* A due timer goes to its owner as an internal message; the owner's next
+ * step runs it. An owner that is gone drops it silently (a timer is not a
+ * letter). */
+static void
+deliver_timer (JanusScheduler *s,
+               JanusTimer     *timer)
+{
+  JanusMessage *m = janus_message_new_internal (timer);
+  JanusRunnable *r;
+  gboolean taken;
+
+  janus_epoch_enter ();
+  r = janus_registry_lookup (s->registry, timer->owner_id);
+  taken = r != NULL && janus_scheduler_push (s, r, m, JANUS_REQUEST_TIMER);
+  janus_epoch_exit ();
+  if (!taken)
+    {
+      janus_message_unref (m);
+      janus_timer_free (timer);
+    }
 }
 
 static void
-deliver_due (JanusKernel *kernel,
+deliver_due (JanusScheduler *s,
              JanusTimer  *timer)
 {
   int pending = JANUS_TIMER_PENDING;
@@ -183,8 +311,8 @@ deliver_due (JanusKernel *kernel,
   if (atomic_compare_exchange_strong_explicit (&timer->state, &pending, JANUS_TIMER_FIRED,
                                                memory_order_acq_rel, memory_order_acquire))
     {
-      atomic_fetch_sub_explicit (&kernel->sched->n_timers, 1, memory_order_relaxed);
-      janus_kernel_deliver_timer (kernel, timer);
+      atomic_fetch_sub_explicit (&s->n_timers, 1, memory_order_relaxed);
+      deliver_timer (s, timer);
     }
   else
     janus_timer_free (timer);   /* cancelled while in the heap */
@@ -206,11 +334,11 @@ static void
 fire_due (JanusWorker *w,
           gint64       now)
 {
-  JanusScheduler *s = w->kernel->sched;
+  JanusScheduler *s = w->sched;
   JanusTimer *timer, *due = NULL, **tail = &due;
 
   while ((timer = janus_timer_heap_pop_due (&w->timers, now)) != NULL)
-    deliver_due (w->kernel, timer);
+    deliver_due (w->sched, timer);
   if (atomic_load_explicit (&s->shared_next, memory_order_acquire) > now)
     return;
   /* take the due ones under the lock, deliver them outside it */
@@ -228,7 +356,7 @@ fire_due (JanusWorker *w,
     {
       timer = due;
       due = timer->next;
-      deliver_due (w->kernel, timer);
+      deliver_due (w->sched, timer);
     }
 }
 
@@ -237,7 +365,7 @@ fire_due (JanusWorker *w,
 static gint64
 next_due (JanusWorker *w)
 {
-  JanusScheduler *s = w->kernel->sched;
+  JanusScheduler *s = w->sched;
 
   prune_cancelled (&w->timers);
   if (atomic_load_explicit (&s->shared_next, memory_order_acquire) != G_MAXINT64)
@@ -256,14 +384,14 @@ static gboolean
 has_timers (JanusWorker *w)
 {
   return w->timers.len > 0
-         || atomic_load_explicit (&w->kernel->sched->shared_next, memory_order_relaxed) != G_MAXINT64;
+         || atomic_load_explicit (&w->sched->shared_next, memory_order_relaxed) != G_MAXINT64;
 }
 
 static void
 maybe_fire (JanusWorker *w)
 {
   if (G_UNLIKELY (has_timers (w)))
-    fire_due (w, janus_kernel_monotonic_time (w->kernel));
+    fire_due (w, monotonic_time (w->sched));
 }
 
 /* ------------------------------------------------------------ worker ring
@@ -296,7 +424,7 @@ head_real (guint64 head)
 /* Owner only. FALSE when full. */
 static gboolean
 ring_push (JanusWorker *w,
-           JanusAgent  *agent)
+           JanusRunnable  *agent)
 {
   guint32 tail = atomic_load_explicit (&w->ring_tail, memory_order_relaxed);
   /* acquire: a thief's finished steal (slots copied out) is visible before
@@ -312,7 +440,7 @@ ring_push (JanusWorker *w,
 }
 
 /* Owner only. */
-static JanusAgent *
+static JanusRunnable *
 ring_pop (JanusWorker *w)
 {
   guint64 head = atomic_load_explicit (&w->ring_head, memory_order_acquire);
@@ -346,7 +474,7 @@ ring_length (JanusWorker *w)
 
 /* Called by @thief (owner of its own ring) on @victim: moves half of the
  * victim's ring into the thief's ring and returns one of them to run. */
-static JanusAgent *
+static JanusRunnable *
 ring_steal (JanusWorker *thief,
             JanusWorker *victim)
 {
@@ -354,7 +482,7 @@ ring_steal (JanusWorker *thief,
   guint64 dst_head = atomic_load_explicit (&thief->ring_head, memory_order_acquire);
   guint64 prev, next;
   guint32 n, first, i;
-  JanusAgent *agent;
+  JanusRunnable *agent;
 
   if (dst_tail - head_steal (dst_head) > JANUS_RING_SIZE / 2)
     return NULL;
@@ -417,17 +545,16 @@ ring_steal (JanusWorker *thief,
 
 /* TRUE when the stack was empty (the caller must make sure somebody looks). */
 static gboolean
-inject_push_chain (JanusKernel *kernel,
-                   JanusAgent  *first,
-                   JanusAgent  *last)
+inject_push_chain (JanusScheduler *s,
+                   JanusRunnable  *first,
+                   JanusRunnable  *last)
 {
-  JanusScheduler *s = kernel->sched;
-  JanusAgent *old = atomic_load_explicit (&s->inject, memory_order_relaxed);
+    JanusRunnable *old = atomic_load_explicit (&s->inject, memory_order_relaxed);
 
   /* seq_cst: the push is the "publish work" half of the Dekker pairs with
    * parking workers and a parking 0-worker driver */
   do
-    P (last)->rq_next = old;
+    last->rq_next = old;
   while (!atomic_compare_exchange_weak_explicit (&s->inject, &old, first,
                                                  memory_order_seq_cst,
                                                  memory_order_relaxed));
@@ -435,11 +562,10 @@ inject_push_chain (JanusKernel *kernel,
 }
 
 /* Takes every injected agent, oldest first. */
-static JanusAgent *
-inject_take (JanusKernel *kernel)
+static JanusRunnable *
+inject_take (JanusScheduler *s)
 {
-  JanusScheduler *s = kernel->sched;
-  JanusAgent *top, *fifo = NULL;
+    JanusRunnable *top, *fifo = NULL;
 
   if (atomic_load_explicit (&s->inject, memory_order_relaxed) == NULL)
     return NULL;
@@ -447,8 +573,8 @@ inject_take (JanusKernel *kernel)
   top = atomic_exchange_explicit (&s->inject, NULL, memory_order_acquire);
   while (top != NULL)
     {
-      JanusAgent *next = P (top)->rq_next;
-      P (top)->rq_next = fifo;
+      JanusRunnable *next = top->rq_next;
+      top->rq_next = fifo;
       fifo = top;
       top = next;
     }
@@ -456,9 +582,9 @@ inject_take (JanusKernel *kernel)
 }
 
 static gboolean
-inject_is_empty (JanusKernel *kernel)
+inject_is_empty (JanusScheduler *s)
 {
-  return atomic_load_explicit (&kernel->sched->inject, memory_order_seq_cst) == NULL;
+  return atomic_load_explicit (&s->inject, memory_order_seq_cst) == NULL;
 }
 
 /* ------------------------------------------------------ waking, parking */
@@ -466,12 +592,11 @@ inject_is_empty (JanusKernel *kernel)
 /* Wakes the driver of a 0-worker kernel (run() parked on its futex, or a
  * main loop with the kernel's source attached). */
 void
-janus_scheduler_kick (JanusKernel *kernel)
+janus_scheduler_kick (JanusScheduler *s)
 {
-  JanusScheduler *s = kernel->sched;
-  GMainContext *context;
+    GMainContext *context;
 
-  if (kernel->n_workers > 0)
+  if (s->n_workers > 0)
     return;
   /* seq_cst: pairs with the driver's store of 0 and its re-check */
   if (atomic_exchange_explicit (&s->driver_wake, 1, memory_order_seq_cst) == 0)
@@ -485,10 +610,9 @@ janus_scheduler_kick (JanusKernel *kernel)
  * inject stack): wake one parked worker unless somebody is already
  * searching (Go's wakep). The woken worker starts as a searcher. */
 static void
-notify_parked (JanusKernel *kernel)
+notify_parked (JanusScheduler *s)
 {
-  JanusScheduler *s = kernel->sched;
-  guint zero = 0, i, start;
+    guint zero = 0, i, start;
 
   /* seq_cst fence: "publish work, then read the sleepers" (StoreLoad);
    * a parking worker does "announce sleep, then re-scan the work" */
@@ -501,10 +625,10 @@ notify_parked (JanusKernel *kernel)
                                                 memory_order_relaxed))
     return;
 
-  start = (guint) (janus_scheduler_random () % kernel->n_workers);
-  for (i = 0; i < kernel->n_workers; i++)
+  start = (guint) (janus_scheduler_random () % s->n_workers);
+  for (i = 0; i < s->n_workers; i++)
     {
-      JanusWorker *w = kernel->workers[(start + i) % kernel->n_workers];
+      JanusWorker *w = s->workers[(start + i) % s->n_workers];
       int parked = JANUS_PARK_PARKED;
 
       if (atomic_compare_exchange_strong_explicit (&w->park, &parked, JANUS_PARK_NOTIFIED,
@@ -521,100 +645,100 @@ notify_parked (JanusKernel *kernel)
 }
 
 void
-janus_scheduler_wake_all (JanusKernel *kernel)
+janus_scheduler_wake_all (JanusScheduler *s)
 {
   guint i;
 
-  for (i = 0; i < kernel->n_workers; i++)
+  for (i = 0; i < s->n_workers; i++)
     {
-      JanusWorker *w = kernel->workers[i];
+      JanusWorker *w = s->workers[i];
       int parked = JANUS_PARK_PARKED;
 
       if (atomic_compare_exchange_strong_explicit (&w->park, &parked, JANUS_PARK_NOTIFIED,
                                                    memory_order_seq_cst,
                                                    memory_order_relaxed))
         {
-          atomic_fetch_sub_explicit (&kernel->sched->nparked, 1, memory_order_seq_cst);
-          atomic_fetch_add_explicit (&kernel->sched->nsearching, 1, memory_order_seq_cst);
+          atomic_fetch_sub_explicit (&s->nparked, 1, memory_order_seq_cst);
+          atomic_fetch_add_explicit (&s->nsearching, 1, memory_order_seq_cst);
           futex_wake (&w->park);
         }
     }
-  janus_scheduler_kick (kernel);
+  janus_scheduler_kick (s);
 }
 
 /* ------------------------------------------------------------- scheduling */
 
 static void
 fifo_push (JanusWorker *w,
-           JanusAgent  *agent)
+           JanusRunnable  *agent)
 {
-  P (agent)->rq_next = NULL;
+  agent->rq_next = NULL;
   if (w->fifo_tail)
-    P (w->fifo_tail)->rq_next = agent;
+    w->fifo_tail->rq_next = agent;
   else
     w->fifo_head = agent;
   w->fifo_tail = agent;
   w->fifo_length++;
 }
 
-static JanusAgent *
+static JanusRunnable *
 fifo_pop (JanusWorker *w)
 {
-  JanusAgent *agent = w->fifo_head;
+  JanusRunnable *agent = w->fifo_head;
 
   if (agent == NULL)
     return NULL;
-  w->fifo_head = P (agent)->rq_next;
+  w->fifo_head = agent->rq_next;
   if (w->fifo_head == NULL)
     w->fifo_tail = NULL;
   w->fifo_length--;
-  P (agent)->rq_next = NULL;
+  agent->rq_next = NULL;
   return agent;
 }
 
 static void
-inject (JanusKernel *kernel,
-        JanusAgent  *agent)
+inject (JanusScheduler *s,
+        JanusRunnable  *agent)
 {
-  if (!inject_push_chain (kernel, agent, agent))
+  if (!inject_push_chain (s, agent, agent))
     return;
-  if (kernel->n_workers == 0)
-    janus_scheduler_kick (kernel);
+  if (s->n_workers == 0)
+    janus_scheduler_kick (s);
   else
-    notify_parked (kernel);
+    notify_parked (s);
 }
 
 /* Worker only: puts an agent at the back of the local ring (or, when the
  * ring is full, on the inject stack). */
 static void
 push_local (JanusWorker *w,
-            JanusAgent  *agent)
+            JanusRunnable  *agent)
 {
   if (!ring_push (w, agent))
-    inject_push_chain (w->kernel, agent, agent);
+    inject_push_chain (w->sched, agent, agent);
 }
 
 /* Makes @agent run: the caller won the right to schedule it (it replaced
  * BLOCKED in the agent's inbox, launched it, or ended a turn that asks for
  * another). Called from any thread. */
 void
-janus_scheduler_schedule (JanusKernel *kernel,
-                          JanusAgent  *agent)
+janus_scheduler_schedule (JanusScheduler *s,
+                          JanusRunnable  *agent)
 {
   JanusWorker *w = tls_worker;
-  JanusAgent *displaced;
+  JanusRunnable *displaced;
 
-  if (G_UNLIKELY (janus_mbox_is_heavy (&P (agent)->mbox)))
+  if (G_UNLIKELY (janus_mbox_is_heavy (&agent->mbox)))
     {
-      janus_agent_heavy_wake (agent);
+      s->klass->wake_heavy (agent);
       return;
     }
-  if (G_UNLIKELY (w == NULL || w->kernel != kernel))
+  if (G_UNLIKELY (w == NULL || w->sched != s))
     {
-      inject (kernel, agent);
+      inject (s, agent);
       return;
     }
-  if (kernel->n_workers == 0)
+  if (s->n_workers == 0)
     {
       fifo_push (w, agent);
       return;
@@ -622,7 +746,7 @@ janus_scheduler_schedule (JanusKernel *kernel,
   if (!w->in_turn)
     {
       push_local (w, agent);
-      notify_parked (kernel);
+      notify_parked (s);
       return;
     }
   /* the agent a turn wakes runs next on this worker; one displaced from the
@@ -632,7 +756,7 @@ janus_scheduler_schedule (JanusKernel *kernel,
   if (displaced != NULL)
     {
       push_local (w, displaced);
-      notify_parked (kernel);
+      notify_parked (s);
     }
 }
 
@@ -645,15 +769,15 @@ refill_ring (JanusWorker *w)
 
   while (w->fifo_head != NULL)
     {
-      JanusAgent *agent = w->fifo_head;
-      JanusAgent *next = P (agent)->rq_next;
+      JanusRunnable *agent = w->fifo_head;
+      JanusRunnable *next = agent->rq_next;
 
       /* unlink before the push: once in the ring, another worker may run
        * the agent and reuse its rq_next at once */
-      P (agent)->rq_next = NULL;
+      agent->rq_next = NULL;
       if (!ring_push (w, agent))
         {
-          P (agent)->rq_next = next;
+          agent->rq_next = next;
           break;
         }
       w->fifo_head = next;
@@ -667,37 +791,37 @@ refill_ring (JanusWorker *w)
 
 /* Takes every injected agent: one to run now, the others into the ring (or,
  * beyond its capacity, the worker's overflow list, in O(1)). */
-static JanusAgent *
+static JanusRunnable *
 take_injected (JanusWorker *w)
 {
-  JanusAgent *first = inject_take (w->kernel), *rest, *last;
+  JanusRunnable *first = inject_take (w->sched), *rest, *last;
 
   if (first == NULL)
     return NULL;
-  rest = P (first)->rq_next;
-  P (first)->rq_next = NULL;
+  rest = first->rq_next;
+  first->rq_next = NULL;
   if (rest != NULL)
     {
       guint n = 0;
-      for (last = rest; P (last)->rq_next != NULL; last = P (last)->rq_next)
+      for (last = rest; last->rq_next != NULL; last = last->rq_next)
         n++;
       if (w->fifo_tail)
-        P (w->fifo_tail)->rq_next = rest;
+        w->fifo_tail->rq_next = rest;
       else
         w->fifo_head = rest;
       w->fifo_tail = last;
       w->fifo_length += n + 1;
       refill_ring (w);
       if (ring_length (w) > 0)
-        notify_parked (w->kernel);
+        notify_parked (w->sched);
     }
   return first;
 }
 
-static JanusAgent *
+static JanusRunnable *
 next_local (JanusWorker *w)
 {
-  JanusAgent *agent;
+  JanusRunnable *agent;
 
   if (++w->tick % INJECT_INTERVAL == 0 && (agent = take_injected (w)) != NULL)
     return agent;
@@ -722,19 +846,19 @@ next_local (JanusWorker *w)
 }
 
 /* Looks at the other workers' rings and the inject stack once. */
-static JanusAgent *
+static JanusRunnable *
 search_once (JanusWorker *w)
 {
-  JanusKernel *kernel = w->kernel;
-  guint n = kernel->n_workers, start, i;
-  JanusAgent *agent;
+  JanusScheduler *s = w->sched;
+  guint n = s->n_workers, start, i;
+  JanusRunnable *agent;
 
   if ((agent = take_injected (w)) != NULL)
     return agent;
   start = (guint) (janus_scheduler_random () % n);
   for (i = 0; i < n; i++)
     {
-      JanusWorker *victim = kernel->workers[(start + i) % n];
+      JanusWorker *victim = s->workers[(start + i) % n];
       if (victim != w && (agent = ring_steal (w, victim)) != NULL)
         return agent;
     }
@@ -744,13 +868,13 @@ search_once (JanusWorker *w)
 static gboolean
 anything_visible (JanusWorker *w)
 {
-  JanusKernel *kernel = w->kernel;
+  JanusScheduler *s = w->sched;
   guint i;
 
-  if (!inject_is_empty (kernel))
+  if (!inject_is_empty (s))
     return TRUE;
-  for (i = 0; i < kernel->n_workers; i++)
-    if (ring_length (kernel->workers[i]) > 0)
+  for (i = 0; i < s->n_workers; i++)
+    if (ring_length (s->workers[i]) > 0)
       return TRUE;
   return FALSE;
 }
@@ -760,29 +884,28 @@ anything_visible (JanusWorker *w)
 static void
 stop_searching (JanusWorker *w)
 {
-  JanusScheduler *s = w->kernel->sched;
+  JanusScheduler *s = w->sched;
 
   if (atomic_fetch_sub_explicit (&s->nsearching, 1, memory_order_seq_cst) == 1
       && anything_visible (w))
-    notify_parked (w->kernel);
+    notify_parked (w->sched);
 }
 
 /* Nothing to do: spin a little looking for work, then park. Returns an agent
  * when some was found. */
-static JanusAgent *
+static JanusRunnable *
 idle (JanusWorker *w,
       gboolean    *searching)
 {
-  JanusKernel *kernel = w->kernel;
-  JanusScheduler *s = kernel->sched;
-  JanusAgent *agent;
+  JanusScheduler *s = w->sched;
+    JanusRunnable *agent;
   gint64 deadline;
 
   if (!*searching)
     {
       guint ns = atomic_load_explicit (&s->nsearching, memory_order_relaxed);
       /* at most half the workers search (at least one) */
-      if (2 * ns < MAX (kernel->n_workers, 2u))
+      if (2 * ns < MAX (s->n_workers, 2u))
         {
           atomic_fetch_add_explicit (&s->nsearching, 1, memory_order_seq_cst);
           *searching = TRUE;
@@ -813,7 +936,7 @@ idle (JanusWorker *w,
       if ((agent = search_once (w)) != NULL)
         {
           if (anything_visible (w))
-            notify_parked (kernel);
+            notify_parked (s);
           return agent;
         }
     }
@@ -864,13 +987,13 @@ idle (JanusWorker *w,
       gint64 due = next_due (w);
       struct timespec ts;
 
-      if (due == G_MAXINT64 || janus_kernel_clock_is_virtual (kernel))
+      if (due == G_MAXINT64 || clock_is_virtual (s))
         {
           /* a virtual clock wakes us when it moves */
           futex_wait (&w->park, JANUS_PARK_PARKED, NULL);
           continue;
         }
-      due -= janus_kernel_monotonic_time (kernel);
+      due -= monotonic_time (s);
       if (due <= 0)
         break;
       ts.tv_sec = due / G_USEC_PER_SEC;
@@ -897,25 +1020,25 @@ idle (JanusWorker *w,
 
 static void
 run_agent (JanusWorker *w,
-           JanusAgent  *agent)
+           JanusRunnable  *agent)
 {
   JanusTurnResult r;
 
   w->in_turn = TRUE;
   w->turn_time = 0;
-  r = janus_agent_run_turn (agent);
+  r = w->sched->klass->run (agent);
   w->in_turn = FALSE;
 
   if (r != JANUS_TURN_AGAIN)
     return;
-  if (w->kernel->n_workers == 0)
+  if (w->sched->n_workers == 0)
     fifo_push (w, agent);
   else
     {
       push_local (w, agent);
       /* more than the agent we will pop next: surplus for a parked worker */
       if (ring_length (w) > 1)
-        notify_parked (w->kernel);
+        notify_parked (w->sched);
     }
 }
 
@@ -934,7 +1057,7 @@ static gpointer
 worker_main (gpointer data)
 {
   JanusWorker *w = data;
-  JanusScheduler *s = w->kernel->sched;
+  JanusScheduler *s = w->sched;
   gboolean searching = FALSE;
 
   tls_worker = w;
@@ -942,7 +1065,7 @@ worker_main (gpointer data)
 
   while (!atomic_load_explicit (&s->shutdown, memory_order_acquire))
     {
-      JanusAgent *agent = next_local (w);
+      JanusRunnable *agent = next_local (w);
 
       if (agent == NULL)
         agent = idle (w, &searching);
@@ -964,13 +1087,13 @@ worker_main (gpointer data)
   return NULL;
 }
 
-JanusWorker *
-janus_worker_new (JanusKernel *kernel,
-                  guint        index)
+static JanusWorker *
+worker_new (JanusScheduler *s,
+            guint           index)
 {
   JanusWorker *w = g_aligned_alloc0 (1, sizeof (JanusWorker), 64);
 
-  w->kernel = kernel;
+  w->sched = s;
   w->index = index;
   atomic_init (&w->ring_head, 0);
   atomic_init (&w->ring_tail, 0);
@@ -978,8 +1101,8 @@ janus_worker_new (JanusKernel *kernel,
   return w;
 }
 
-void
-janus_worker_free (JanusWorker *w)
+static void
+worker_free (JanusWorker *w)
 {
   g_assert (w->limbo.head == NULL);
   /* timers of agents that died before them */
@@ -987,37 +1110,246 @@ janus_worker_free (JanusWorker *w)
   g_aligned_free (w);
 }
 
-void
-janus_worker_start (JanusWorker *w)
-{
-  char name[16];
+/* ------------------------------------------------------------ life-cycle */
 
-  g_snprintf (name, sizeof name, "janus-worker-%u", w->index);
-  w->thread = g_thread_new (name, worker_main, w);
+/* A scheduler with @n_workers worker threads (started on first use), that
+ * runs the runnables of @klass. @registry is where timers find their
+ * owners; @should_stop tells a thread driving a 0-worker scheduler with
+ * janus_scheduler_drive () (block mode) when to return. */
+JanusScheduler *
+janus_scheduler_new (guint                      n_workers,
+                     const JanusRunnableClass  *klass,
+                     JanusRegistry             *registry,
+                     const char                *name,
+                     JanusSchedulerStopFunc     should_stop,
+                     gpointer                   data)
+{
+  JanusScheduler *s = g_aligned_alloc0 (1, sizeof (JanusScheduler), 64);
+  guint i, n = MAX (n_workers, 1);
+
+  s->n_workers = n_workers;
+  s->klass = klass;
+  s->registry = registry;
+  s->name = name;
+  s->should_stop = should_stop;
+  s->stop_data = data;
+  g_mutex_init (&s->shared_lock);
+  atomic_init (&s->shared_next, G_MAXINT64);
+  g_mutex_init (&s->lock);
+  g_cond_init (&s->cond);
+  s->heavy_threads = g_ptr_array_new ();
+  s->finished_threads = g_ptr_array_new ();
+  s->workers = g_new0 (JanusWorker *, n);
+  for (i = 0; i < n; i++)
+    s->workers[i] = worker_new (s, i);
+  janus_scheduler_seed (s, 0);
+  {
+    JanusClock *real = janus_clock_new_real ();
+    janus_scheduler_set_clock (s, real);
+    g_object_unref (real);
+  }
+  return s;
 }
 
+/* Every runnable is gone and janus_scheduler_stop () was called. */
 void
-janus_worker_join (JanusWorker *w)
+janus_scheduler_free (JanusScheduler *s)
 {
-  if (w->thread != NULL)
-    g_thread_join (g_steal_pointer (&w->thread));
+  JanusClock *clock = clock_of (s);
+  guint i, n = MAX (s->n_workers, 1);
+
+  for (i = 0; i < n; i++)
+    worker_free (s->workers[i]);
+  g_free (s->workers);
+  janus_timer_heap_clear (&s->shared_timers);
+  g_mutex_clear (&s->shared_lock);
+  g_ptr_array_unref (s->heavy_threads);
+  g_ptr_array_unref (s->finished_threads);
+  g_mutex_clear (&s->lock);
+  g_cond_clear (&s->cond);
+  janus_clock_remove_listener (clock, clock_moved, s);
+  g_object_unref (clock);
+  g_aligned_free (s);
 }
 
-/* Stops the worker threads (every agent must be dead). */
+guint
+janus_scheduler_get_n_workers (JanusScheduler *s)
+{
+  return s->n_workers;
+}
+
+/* Starts the worker threads, once. */
 void
-janus_scheduler_shutdown (JanusKernel *kernel)
+janus_scheduler_start (JanusScheduler *s)
 {
   guint i;
 
-  atomic_store_explicit (&kernel->sched->shutdown, TRUE, memory_order_seq_cst);
-  for (i = 0; i < kernel->n_workers; i++)
+  /* acquire: pairs with the release below; later calls take no lock */
+  if (s->n_workers == 0 || atomic_load_explicit (&s->started, memory_order_acquire))
+    return;
+  g_mutex_lock (&s->lock);
+  if (!atomic_load_explicit (&s->started, memory_order_relaxed))
     {
-      JanusWorker *w = kernel->workers[i];
+      for (i = 0; i < s->n_workers; i++)
+        {
+          char name[16];
+
+          g_snprintf (name, sizeof name, "janus-worker-%u", i);
+          s->workers[i]->thread = g_thread_new (name, worker_main, s->workers[i]);
+        }
+      atomic_store_explicit (&s->started, TRUE, memory_order_release);
+    }
+  g_mutex_unlock (&s->lock);
+}
+
+/* Stops the worker threads (every runnable must be gone); without workers,
+ * hands what the driver retired to the shared limbo. */
+void
+janus_scheduler_stop (JanusScheduler *s)
+{
+  guint i;
+
+  if (s->n_workers == 0 || !atomic_load_explicit (&s->started, memory_order_acquire))
+    {
+      janus_epoch_move_to_shared (&s->workers[0]->limbo);
+      return;
+    }
+  atomic_store_explicit (&s->shutdown, TRUE, memory_order_seq_cst);
+  for (i = 0; i < s->n_workers; i++)
+    {
+      JanusWorker *w = s->workers[i];
       atomic_store_explicit (&w->park, JANUS_PARK_NOTIFIED, memory_order_seq_cst);
       futex_wake (&w->park);
     }
-  for (i = 0; i < kernel->n_workers; i++)
-    janus_worker_join (kernel->workers[i]);
+  for (i = 0; i < s->n_workers; i++)
+    if (s->workers[i]->thread != NULL)
+      g_thread_join (g_steal_pointer (&s->workers[i]->thread));
+}
+
+/* --------------------------------------------------------- heavy threads */
+
+typedef struct
+{
+  JanusScheduler *sched;
+  JanusRunnable  *runnable;
+} HeavyStart;
+
+static void
+join_finished (JanusScheduler *s)
+{
+  g_autoptr(GPtrArray) done = NULL;
+  guint i;
+
+  g_mutex_lock (&s->lock);
+  if (s->finished_threads->len > 0)
+    {
+      done = s->finished_threads;
+      s->finished_threads = g_ptr_array_new ();
+    }
+  g_mutex_unlock (&s->lock);
+  for (i = 0; done != NULL && i < done->len; i++)
+    g_thread_join (done->pdata[i]);
+}
+
+static gpointer
+heavy_main (gpointer data)
+{
+  HeavyStart start = *(HeavyStart *) data;
+  JanusScheduler *s = start.sched;
+
+  g_free (data);
+  s->klass->run_heavy (start.runnable);
+  /* the thread can be joined from now on */
+  g_mutex_lock (&s->lock);
+  if (g_ptr_array_remove_fast (s->heavy_threads, g_thread_self ()))
+    g_ptr_array_add (s->finished_threads, g_thread_self ());
+  g_cond_broadcast (&s->cond);
+  g_mutex_unlock (&s->lock);
+  return NULL;
+}
+
+/* Gives the heavy runnable @r (id @id, for the thread's name) a thread of
+ * its own. */
+void
+janus_scheduler_spawn_heavy (JanusScheduler *s,
+                             JanusRunnable  *r,
+                             guint64         id)
+{
+  HeavyStart *start = g_new (HeavyStart, 1);
+  char name[16];
+
+  /* the workers fire the heavy runnable's timers */
+  janus_scheduler_start (s);
+  join_finished (s);
+  start->sched = s;
+  start->runnable = r;
+  g_snprintf (name, sizeof name, "janus-heavy-%" G_GUINT64_FORMAT, id);
+  g_mutex_lock (&s->lock);
+  g_ptr_array_add (s->heavy_threads, g_thread_new (name, heavy_main, start));
+  g_mutex_unlock (&s->lock);
+}
+
+/* Waits until every heavy runnable's thread ended, and joins them. */
+void
+janus_scheduler_join_heavy (JanusScheduler *s)
+{
+  g_mutex_lock (&s->lock);
+  while (s->heavy_threads->len > 0)
+    g_cond_wait (&s->cond, &s->lock);
+  g_mutex_unlock (&s->lock);
+  join_finished (s);
+}
+
+/* Releases @data once no sender can still hold it: through the current
+ * worker's limbo if it is one of this scheduler's, else the shared one. */
+void
+janus_scheduler_retire (JanusScheduler *s,
+                        gpointer        data,
+                        GDestroyNotify  destroy)
+{
+  JanusWorker *w = tls_worker;
+
+  if (w != NULL && w->sched == s)
+    janus_epoch_retire (&w->limbo, data, destroy);
+  else
+    janus_epoch_retire_shared (data, destroy);
+}
+
+/* Whether the calling thread may read @r's mailbox besides @r's own steps:
+ * the thread driving a 0-worker scheduler between steps (or any thread
+ * while nobody drives it) may, for a light runnable. */
+gboolean
+janus_scheduler_may_read (JanusScheduler *s,
+                          JanusRunnable  *r)
+{
+  GThread *driver;
+
+  if (s->n_workers > 0 || janus_mbox_is_heavy (&r->mbox) || janus_mbox_current () != NULL)
+    return FALSE;
+  driver = atomic_load_explicit (&s->driver, memory_order_acquire);
+  return driver == NULL || driver == g_thread_self ();
+}
+
+/* Whether the calling thread drives the 0-worker scheduler now. */
+gboolean
+janus_scheduler_is_driving (JanusScheduler *s)
+{
+  return atomic_load_explicit (&s->driver, memory_order_acquire) == g_thread_self ();
+}
+
+/* A main context runs the scheduler (its GSource was attached to it), or
+ * no longer does (NULL). */
+void
+janus_scheduler_set_context (JanusScheduler *s,
+                             GMainContext   *context)
+{
+  GMainContext *expected = NULL;
+
+  if (context == NULL)
+    atomic_store_explicit (&s->context, NULL, memory_order_release);
+  else
+    atomic_compare_exchange_strong_explicit (&s->context, &expected, context,
+                                             memory_order_release, memory_order_relaxed);
 }
 
 /* ------------------------------------------------------- 0-worker driving */
@@ -1025,53 +1357,48 @@ janus_scheduler_shutdown (JanusKernel *kernel)
 static gboolean
 runnable (JanusWorker *w)
 {
-  return w->fifo_length > 0 || !inject_is_empty (w->kernel);
+  return w->fifo_length > 0 || !inject_is_empty (w->sched);
 }
 
 /* Whether the driver has something to do now (for a GSource). */
 gboolean
-janus_scheduler_has_work (JanusKernel *kernel)
+janus_scheduler_has_work (JanusScheduler *s)
 {
-  JanusWorker *w = kernel->workers[0];
+  JanusWorker *w = s->workers[0];
 
-  if (kernel->n_workers > 0)
+  if (s->n_workers > 0)
     return FALSE;
-  return runnable (w) || next_due (w) <= janus_kernel_monotonic_time (kernel);
+  return runnable (w) || next_due (w) <= monotonic_time (s);
 }
 
 /* Microseconds until the driver's next timer (G_MAXINT64: none or virtual). */
 gint64
-janus_scheduler_next_timeout (JanusKernel *kernel)
+janus_scheduler_next_timeout (JanusScheduler *s)
 {
-  gint64 due = next_due (kernel->workers[0]);
+  gint64 due = next_due (s->workers[0]);
 
-  if (due == G_MAXINT64 || janus_kernel_clock_is_virtual (kernel))
+  if (due == G_MAXINT64 || clock_is_virtual (s))
     return G_MAXINT64;
-  return MAX (due - janus_kernel_monotonic_time (kernel), 0);
+  return MAX (due - monotonic_time (s), 0);
 }
 
 static void
 admit_injected (JanusWorker *w)
 {
-  JanusAgent *agent = inject_take (w->kernel);
+  JanusRunnable *agent = inject_take (w->sched);
 
   while (agent != NULL)
     {
-      JanusAgent *next = P (agent)->rq_next;
+      JanusRunnable *next = agent->rq_next;
       fifo_push (w, agent);
       agent = next;
     }
 }
 
 static gboolean
-driver_should_stop (JanusKernel *kernel)
+driver_should_stop (JanusScheduler *s)
 {
-  if (atomic_load_explicit (&kernel->stopping, memory_order_acquire))
-    return atomic_load_explicit (&kernel->live_agents, memory_order_acquire) == 0;
-  if (atomic_load_explicit (&kernel->quit, memory_order_acquire))
-    return TRUE;
-  return atomic_load_explicit (&kernel->live_agents, memory_order_acquire) == 0
-         && !atomic_load_explicit (&kernel->keep_alive, memory_order_acquire);
+  return s->should_stop (s->stop_data);
 }
 
 /* A virtual clock with nothing runnable jumps to the next due timer:
@@ -1079,32 +1406,31 @@ driver_should_stop (JanusKernel *kernel)
 static gboolean
 jump_to_next_timer (JanusWorker *w)
 {
-  JanusKernel *kernel = w->kernel;
+  JanusScheduler *s = w->sched;
   gint64 due = next_due (w);
 
-  if (due == G_MAXINT64 || !janus_kernel_clock_is_virtual (kernel))
+  if (due == G_MAXINT64 || !clock_is_virtual (s))
     return FALSE;
-  if (due > janus_kernel_monotonic_time (kernel))
-    janus_clock_set_time (kernel->clock, due, NULL);
-  fire_due (w, janus_kernel_monotonic_time (kernel));
+  if (due > monotonic_time (s))
+    janus_clock_set_time (s->clock, due, NULL);
+  fire_due (w, monotonic_time (s));
   return TRUE;
 }
 
 /* Parks the driving thread until something is injected, a real-clock timer
  * is due, or run() should return. */
 static void
-driver_park (JanusKernel *kernel)
+driver_park (JanusScheduler *s)
 {
-  JanusScheduler *s = kernel->sched;
-  JanusWorker *w = kernel->workers[0];
-  gint64 timeout = janus_scheduler_next_timeout (kernel);
+    JanusWorker *w = s->workers[0];
+  gint64 timeout = janus_scheduler_next_timeout (s);
 
   janus_epoch_collect (&w->limbo);
   if (janus_epoch_shared_pending ())
     janus_epoch_collect_shared ();
   janus_epoch_offline ();
   atomic_store_explicit (&s->driver_wake, 0, memory_order_seq_cst);
-  if (inject_is_empty (kernel) && !driver_should_stop (kernel) && timeout > 0)
+  if (inject_is_empty (s) && !driver_should_stop (s) && timeout > 0)
     {
       struct timespec ts = { timeout / G_USEC_PER_SEC, (timeout % G_USEC_PER_SEC) * 1000 };
       futex_wait (&s->driver_wake, 0, timeout == G_MAXINT64 ? NULL : &ts);
@@ -1114,7 +1440,7 @@ driver_park (JanusKernel *kernel)
 
 static void
 run_one (JanusWorker *w,
-         JanusAgent  *agent)
+         JanusRunnable  *agent)
 {
   w->tick++;
   run_agent (w, agent);
@@ -1128,11 +1454,11 @@ run_one (JanusWorker *w,
 static void
 drive_round (JanusWorker *w)
 {
-  JanusKernel *kernel = w->kernel;
-  JanusClock *clock = kernel->clock;
+  JanusScheduler *s = w->sched;
+  JanusClock *clock = s->clock;
   gint n;
 
-  fire_due (w, janus_kernel_monotonic_time (kernel));
+  fire_due (w, monotonic_time (s));
   admit_injected (w);
   if (w->fifo_length == 0 && janus_clock_get_step (clock) == 0)
     {
@@ -1142,10 +1468,10 @@ drive_round (JanusWorker *w)
   n = (gint) w->fifo_length;
   if (n > 0)
     {
-      JanusAgent *agent;
+      JanusRunnable *agent;
       gint i;
-      for (i = 0, agent = w->fifo_head; i < n; i++, agent = P (agent)->rq_next)
-        janus_agent_prelook (agent);
+      for (i = 0, agent = w->fifo_head; i < n; i++, agent = agent->rq_next)
+        janus_mbox_prelook (&agent->mbox);
     }
   while (n-- > 0)
     run_one (w, fifo_pop (w));
@@ -1160,13 +1486,12 @@ drive_round (JanusWorker *w)
  *  - otherwise: at most max_turns turns (a GSource dispatch).
  * Returns whether anything is left to do (runnable agents or timers). */
 gboolean
-janus_scheduler_drive (JanusKernel *kernel,
+janus_scheduler_drive (JanusScheduler *s,
                        gint         max_turns,
                        gboolean     one_round,
                        gboolean     block)
 {
-  JanusScheduler *s = kernel->sched;
-  JanusWorker *w = kernel->workers[0];
+    JanusWorker *w = s->workers[0];
   JanusWorker *saved = tls_worker;
   GThread *self = g_thread_self (), *expected = NULL;
   gboolean more;
@@ -1176,7 +1501,7 @@ janus_scheduler_drive (JanusKernel *kernel,
                                                 memory_order_relaxed))
     {
       g_critical ("janus: kernel %s is already driven by %s thread",
-                  kernel->uuid_string, expected == self ? "this" : "another");
+                  s->name, expected == self ? "this" : "another");
       return FALSE;
     }
 
@@ -1188,9 +1513,9 @@ janus_scheduler_drive (JanusKernel *kernel,
   else
     for (;;)
       {
-        JanusAgent *agent;
+        JanusRunnable *agent;
 
-        if (block && driver_should_stop (kernel))
+        if (block && driver_should_stop (s))
           break;
         if (!block && max_turns-- <= 0)
           break;
@@ -1214,7 +1539,7 @@ janus_scheduler_drive (JanusKernel *kernel,
         if (!block)
           break;
         if (!jump_to_next_timer (w))
-          driver_park (kernel);
+          driver_park (s);
         admit_injected (w);
       }
 
@@ -1223,7 +1548,7 @@ janus_scheduler_drive (JanusKernel *kernel,
   tls_worker = saved;
   if (saved != NULL)
     janus_epoch_online ();
-  more = runnable (w) || janus_scheduler_timers_pending (kernel);
+  more = runnable (w) || janus_scheduler_timers_pending (s);
   atomic_store_explicit (&s->driver, NULL, memory_order_release);
   return more;
 }

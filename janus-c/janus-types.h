@@ -24,6 +24,51 @@ typedef struct _JanusCondition JanusCondition;
 typedef struct _JanusCapacity JanusCapacity;
 typedef struct _JanusClock JanusClock;
 
+/* The core types, as json-types.h lists json-glib's: any file may name a
+ * type (for a property, a signal parameter, a type check) without
+ * including the header of the layer that implements it. */
+#define JANUS_TYPE_ADDRESS (janus_address_get_type ())
+#define JANUS_TYPE_MESSAGE (janus_message_get_type ())
+#define JANUS_TYPE_AGENT (janus_agent_get_type ())
+#define JANUS_TYPE_KERNEL (janus_kernel_get_type ())
+#define JANUS_TYPE_MAILBOX (janus_mailbox_get_type ())
+#define JANUS_TYPE_MEMORY (janus_memory_get_type ())
+#define JANUS_TYPE_ORGANIZATION (janus_organization_get_type ())
+#define JANUS_TYPE_GROUP (janus_group_get_type ())
+#define JANUS_TYPE_ROLE (janus_role_get_type ())
+#define JANUS_TYPE_CONDITION (janus_condition_get_type ())
+#define JANUS_TYPE_CAPACITY (janus_capacity_get_type ())
+#define JANUS_TYPE_CLOCK (janus_clock_get_type ())
+
+/* each header declares its type's function again, for introspection */
+#ifndef __GI_SCANNER__
+JANUS_AVAILABLE_IN_ALL
+GType janus_address_get_type (void) G_GNUC_CONST;
+JANUS_AVAILABLE_IN_ALL
+GType janus_message_get_type (void) G_GNUC_CONST;
+JANUS_AVAILABLE_IN_ALL
+GType janus_agent_get_type (void) G_GNUC_CONST;
+JANUS_AVAILABLE_IN_ALL
+GType janus_kernel_get_type (void) G_GNUC_CONST;
+JANUS_AVAILABLE_IN_ALL
+GType janus_mailbox_get_type (void) G_GNUC_CONST;
+JANUS_AVAILABLE_IN_ALL
+GType janus_memory_get_type (void) G_GNUC_CONST;
+JANUS_AVAILABLE_IN_ALL
+GType janus_organization_get_type (void) G_GNUC_CONST;
+JANUS_AVAILABLE_IN_ALL
+GType janus_group_get_type (void) G_GNUC_CONST;
+JANUS_AVAILABLE_IN_ALL
+GType janus_role_get_type (void) G_GNUC_CONST;
+JANUS_AVAILABLE_IN_ALL
+GType janus_condition_get_type (void) G_GNUC_CONST;
+JANUS_AVAILABLE_IN_ALL
+GType janus_capacity_get_type (void) G_GNUC_CONST;
+JANUS_AVAILABLE_IN_ALL
+GType janus_clock_get_type (void) G_GNUC_CONST;
+#endif
+
+
 /**
  * JanusAgentState:
  * @JANUS_AGENT_STATE_UNBORN: created and not launched yet. The only state
