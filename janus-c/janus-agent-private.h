@@ -131,6 +131,11 @@ gboolean      janus_agent_check_sender  (JanusAgent    *self,
                                          GError       **error);
 gboolean      janus_agent_wait_arrival  (JanusAgent *self,
                                          gint64      timeout_usec);
+void          janus_agent_run_due_timers (JanusAgent *self);
+gboolean      janus_agent_check_reader  (JanusAgent *self,
+                                         const char *func);
+JanusMessage *janus_agent_wait          (JanusAgent *self,
+                                         gint64      timeout_usec);
 
 static inline JanusMbox *
 janus_agent_get_mbox (JanusAgent *self)

@@ -193,7 +193,6 @@ peek_extra (JanusAgentPrivate *priv)
   return atomic_load_explicit (&priv->extra, memory_order_acquire);
 }
 
-static void run_fired_timers (JanusAgent *self);
 static void cancel_all_timers (JanusAgent *self);
 
 /* ------------------------------------------------------------ life-cycle */
@@ -393,7 +392,7 @@ run_due_timers (JanusAgent *self,
   if (G_UNLIKELY (requests & JANUS_REQUEST_TIMER))
     janus_mbox_look (&priv->run.mbox);
   if (G_UNLIKELY (priv->extra != NULL) && janus_timer_set_has_fired (&priv->extra->timers))
-    run_fired_timers (self);
+    janus_agent_run_due_timers (self);
 }
 
 static inline gboolean
@@ -527,9 +526,9 @@ janus_agent_check_owner (JanusAgent *self)
   return janus_scheduler_may_read (priv->runtime->sched, &priv->run);
 }
 
-static gboolean
-check_reader (JanusAgent *self,
-              const char *func)
+gboolean
+janus_agent_check_reader (JanusAgent *self,
+                          const char *func)
 {
   if (G_LIKELY (janus_agent_check_owner (self)))
     return TRUE;
@@ -541,9 +540,25 @@ check_reader (JanusAgent *self,
 
 #define CHECK_OWNER(self, val)                                                  \
   G_STMT_START {                                                                \
-    if (G_UNLIKELY (!check_reader (self, G_STRFUNC)))                           \
+    if (G_UNLIKELY (!janus_agent_check_reader (self, G_STRFUNC)))                           \
       return val;                                                               \
   } G_STMT_END
+
+/* Whether a heavy agent's wait ends now: a kill was asked, or a wake-up
+ * (which the wait consumes). */
+static gboolean
+wait_interrupted (JanusAgentPrivate *priv)
+{
+  guint requests = atomic_load_explicit (&priv->run.mbox.requests, memory_order_acquire);
+
+  if (kill_asked (priv, requests))
+    return TRUE;
+  if (!(requests & JANUS_REQUEST_WAKE))
+    return FALSE;
+  atomic_fetch_and_explicit (&priv->run.mbox.requests, ~(guint) JANUS_REQUEST_WAKE,
+                             memory_order_acq_rel);
+  return TRUE;
+}
 
 /* Heavy agent: sleeps until something new arrives in its inbox (or a kill,
  * a wake-up, or @timeout_usec). FALSE on time-out, kill or wake-up. */
@@ -551,139 +566,17 @@ gboolean
 janus_agent_wait_arrival (JanusAgent *self,
                           gint64      timeout_usec)
 {
-  JanusAgentPrivate *priv = P (self);
-  guint requests = atomic_load_explicit (&priv->run.mbox.requests, memory_order_acquire);
-
-  if (kill_asked (priv, requests))
+  if (wait_interrupted (P (self)))
     return FALSE;
-  if (requests & JANUS_REQUEST_WAKE)
-    {
-      atomic_fetch_and_explicit (&priv->run.mbox.requests, ~(guint) JANUS_REQUEST_WAKE,
-                                 memory_order_acq_rel);
-      return FALSE;
-    }
   /* no look here: the caller just looked (and found nothing for it); a
    * look now would hide an arrival from it and sleep on it */
   return heavy_sleep (self, timeout_usec < 0 ? -1 : g_get_monotonic_time () + timeout_usec);
 }
 
-/**
- * janus_agent_get_message:
- * @self: an agent
- *
- * Takes the oldest message (for a priority mailbox, the most urgent) out of
- * the agent's mailbox. Call from the agent's own `activate`, `live` or `end`.
- *
- * Returns: (transfer full) (nullable): the message, or `NULL` if the mailbox
- *   is empty
- */
+/* A heavy agent's blocking read (janus_agent_wait_message). */
 JanusMessage *
-janus_agent_get_message (JanusAgent *self)
-{
-  g_return_val_if_fail (janus_is_agent (self), NULL);
-  if (G_UNLIKELY (!is_current (self)))
-    CHECK_OWNER (self, NULL);
-
-  return janus_mbox_take (MBOX (self));
-}
-
-/**
- * janus_agent_peek_message:
- * @self: an agent
- *
- * Looks at the message [method@Janus.Agent.get_message] would return,
- * leaving it in the mailbox.
- *
- * Returns: (transfer none) (nullable): the message, valid until it is taken
- */
-JanusMessage *
-janus_agent_peek_message (JanusAgent *self)
-{
-  g_return_val_if_fail (janus_is_agent (self), NULL);
-  CHECK_OWNER (self, NULL);
-
-  return janus_mbox_peek (MBOX (self));
-}
-
-/**
- * janus_agent_get_messages:
- * @self: an agent
- *
- * Takes every message out of the mailbox, in reading order.
- *
- * Returns: (transfer container) (element-type JanusMessage): the messages,
- *   taken out of the mailbox. The array owns them (its free function is
- *   [method@Janus.Message.unref]): g_ptr_array_unref() frees the array and
- *   the messages; steal one with g_ptr_array_steal_index() to keep it
- */
-GPtrArray *
-janus_agent_get_messages (JanusAgent *self)
-{
-  g_return_val_if_fail (janus_is_agent (self), NULL);
-  CHECK_OWNER (self, NULL);
-
-  return janus_mbox_take_all (MBOX (self));
-}
-
-/**
- * janus_agent_peek_messages:
- * @self: an agent
- *
- * Lists the messages in the mailbox, in reading order, leaving them there.
- *
- * Returns: (transfer container) (element-type JanusMessage): the messages,
- *   still in the mailbox. The array holds a reference of its own on each
- *   (its free function is [method@Janus.Message.unref]): g_ptr_array_unref()
- *   frees the array and drops those references; the mailbox keeps the
- *   messages
- */
-GPtrArray *
-janus_agent_peek_messages (JanusAgent *self)
-{
-  g_return_val_if_fail (janus_is_agent (self), NULL);
-  CHECK_OWNER (self, NULL);
-
-  return janus_mbox_peek_all (MBOX (self));
-}
-
-/**
- * janus_agent_has_message:
- * @self: an agent
- *
- * Tells whether the agent's mailbox holds a message.
- *
- * Returns: whether [method@Janus.Agent.get_message] would return a message
- */
-gboolean
-janus_agent_has_message (JanusAgent *self)
-{
-  g_return_val_if_fail (janus_is_agent (self), FALSE);
-  CHECK_OWNER (self, FALSE);
-
-  return janus_mbox_peek (MBOX (self)) != NULL;
-}
-
-/**
- * janus_agent_get_mailbox_size:
- * @self: an agent
- *
- * Counts the messages in the agent's mailbox (those the current step can see).
- *
- * Returns: how many messages the mailbox holds
- */
-guint
-janus_agent_get_mailbox_size (JanusAgent *self)
-{
-  g_return_val_if_fail (janus_is_agent (self), 0);
-  CHECK_OWNER (self, 0);
-
-  return janus_mbox_count (MBOX (self));
-}
-
-/* A heavy agent's blocking read. */
-static JanusMessage *
-wait_message (JanusAgent *self,
-              gint64      timeout_usec)
+janus_agent_wait (JanusAgent *self,
+                  gint64      timeout_usec)
 {
   JanusAgentPrivate *priv = P (self);
   JanusMessage *m;
@@ -697,17 +590,7 @@ wait_message (JanusAgent *self,
   deadline = timeout_usec < 0 ? -1 : g_get_monotonic_time () + timeout_usec;
   for (;;)
     {
-      guint requests = atomic_load_explicit (&priv->run.mbox.requests, memory_order_acquire);
-
-      if (kill_asked (priv, requests))
-        return NULL;
-      if (requests & JANUS_REQUEST_WAKE)
-        {
-          atomic_fetch_and_explicit (&priv->run.mbox.requests, ~(guint) JANUS_REQUEST_WAKE,
-                                     memory_order_acq_rel);
-          return NULL;
-        }
-      if (!heavy_sleep (self, deadline))
+      if (wait_interrupted (priv) || !heavy_sleep (self, deadline))
         return NULL;
       if ((m = janus_mbox_take (&priv->run.mbox)) != NULL)
         return m;
@@ -717,32 +600,6 @@ wait_message (JanusAgent *self,
       if (deadline >= 0 && g_get_monotonic_time () >= deadline)
         return NULL;
     }
-}
-
-/**
- * janus_agent_wait_message:
- * @self: a heavy agent
- * @timeout_usec: how long to wait at most, in microseconds; -1 waits for
- *   ever, 0 does not wait
- *
- * Takes the oldest message, waiting for one to arrive if the mailbox is
- * empty. Only a heavy agent blocks (on its own thread, without spinning); for
- * a light agent this is [method@Janus.Agent.get_message]. A kill (asked
- * before or while waiting, [method@Janus.Agent.kill_me] included), a
- * [method@Janus.Agent.wake] or one of the agent's timers falling due (it
- * runs once `live` returns) ends the wait with `NULL`.
- *
- * Returns: (transfer full) (nullable): the message, or `NULL` on time-out or
- *   kill
- */
-JanusMessage *
-janus_agent_wait_message (JanusAgent *self,
-                          gint64      timeout_usec)
-{
-  g_return_val_if_fail (janus_is_agent (self), NULL);
-  CHECK_OWNER (self, NULL);
-
-  return wait_message (self, timeout_usec);
 }
 
 /**
@@ -782,33 +639,6 @@ janus_agent_set_mailbox_kind (JanusAgent       *self,
     return;
   janus_mbox_set_kind (MBOX (self), kind);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAILBOX_KIND]);
-}
-
-/**
- * janus_agent_get_mailbox:
- * @self: an agent
- *
- * Gets the agent's mailbox as an object, for code that works on mailboxes
- * (and for iterating it from Python). The agent functions
- * [method@Janus.Agent.get_message] and friends do the same without it.
- *
- * Returns: (transfer none): the mailbox, owned by @self
- */
-JanusMailbox *
-janus_agent_get_mailbox (JanusAgent *self)
-{
-  JanusAgentExtra *extra;
-  JanusMailbox *mailbox;
-
-  g_return_val_if_fail (janus_is_agent (self), NULL);
-
-  extra = janus_agent_ensure_extra (self);
-  g_mutex_lock (&extra->lock);
-  if (extra->mailbox == NULL)
-    extra->mailbox = janus_mailbox_new_for (MBOX (self), self);
-  mailbox = extra->mailbox;
-  g_mutex_unlock (&extra->lock);
-  return mailbox;
 }
 
 /* ------------------------------------------- what the scheduler runs */
@@ -863,7 +693,7 @@ static gboolean
 mbox_check_reader (JanusMbox  *mbox,
                    const char *func)
 {
-  return check_reader (agent_of (mbox), func);
+  return janus_agent_check_reader (agent_of (mbox), func);
 }
 
 static void
@@ -904,7 +734,7 @@ mbox_wait (JanusMbox *mbox,
   JanusAgent *self = agent_of (mbox);
 
   CHECK_OWNER (self, NULL);
-  return wait_message (self, timeout_usec);
+  return janus_agent_wait (self, timeout_usec);
 }
 
 static const JanusMboxOwnerFuncs mbox_owner_funcs = {
@@ -915,212 +745,6 @@ static const JanusMboxOwnerFuncs mbox_owner_funcs = {
   mbox_kind_changed,
   mbox_wait,
 };
-
-/* ------------------------------------------------------------- sending */
-
-gboolean
-janus_agent_check_sender (JanusAgent    *self,
-                          JanusMessage  *message,
-                          GError       **error)
-{
-  JanusAgentState state = janus_agent_private_state (P (self));
-
-  if (state == JANUS_AGENT_STATE_UNBORN)
-    {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_LAUNCHED,
-                   "Agent %s cannot send: it is not launched",
-                   G_OBJECT_TYPE_NAME (self));
-      return FALSE;
-    }
-  if (state == JANUS_AGENT_STATE_DIED)
-    {
-      g_autofree char *a = janus_address_to_string (&P (self)->address);
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_AGENT_DEAD,
-                   "Agent %s cannot send: it is dead", a);
-      return FALSE;
-    }
-  if (janus_message_sent (message))
-    {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_MESSAGE_SENT,
-                   "Message “%s” was sent already; send a copy "
-                   "(janus_message_copy) instead", message->subject);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-send_one (JanusAgent         *self,
-          const JanusAddress *receiver,
-          JanusMessage       *message)
-{
-  JanusAgentPrivate *priv = P (self);
-
-  janus_message_seal (message, &priv->address, receiver,
-                      janus_runtime_timestamp (priv->runtime));
-  janus_runtime_deliver (priv->runtime, message);
-}
-
-/**
- * janus_agent_send:
- * @self: the sending agent
- * @receiver: the address of the receiving agent
- * @message: (transfer full): an unsent message
- *
- * Sends @message to the agent at @receiver. The message becomes immutable
- * and belongs to the receiver; @self must not use it afterwards.
- *
- * A message to an agent that is dead or unknown is not an error: it is a
- * dead letter, counted by the receiving kernel and reported by its
- * [signal@Janus.Kernel::dead-letter] signal. MT safe, allocation free in
- * steady state and lock free.
- *
- * Returns: %TRUE if the message was sent; %FALSE with @error set if @self is
- *   not launched or dead, or @message was sent before (it is released in
- *   every case)
- */
-gboolean
-janus_agent_send (JanusAgent          *self,
-                  const JanusAddress  *receiver,
-                  JanusMessage        *message,
-                  GError             **error)
-{
-  g_return_val_if_fail (janus_is_agent (self), FALSE);
-  g_return_val_if_fail (receiver != NULL, FALSE);
-  g_return_val_if_fail (message != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (G_UNLIKELY (!janus_agent_check_sender (self, message, error)))
-    {
-      janus_message_unref (message);
-      return FALSE;
-    }
-  send_one (self, receiver, message);
-  return TRUE;
-}
-
-/**
- * janus_agent_send_random:
- * @self: the sending agent
- * @receivers: (array length=n_receivers): candidate receivers
- * @n_receivers: the number of @receivers, at least 1
- * @message: (transfer full): an unsent message
- *
- * Sends @message to one of @receivers chosen at random (uniformly; on a
- * kernel with a seed the choice is reproducible).
- *
- * Returns: (transfer none) (nullable): the chosen element of @receivers, or
- *   %NULL with @error set (see [method@Janus.Agent.send])
- */
-const JanusAddress *
-janus_agent_send_random (JanusAgent          *self,
-                         const JanusAddress **receivers,
-                         guint                n_receivers,
-                         JanusMessage        *message,
-                         GError             **error)
-{
-  const JanusAddress *chosen;
-
-  g_return_val_if_fail (janus_is_agent (self), NULL);
-  g_return_val_if_fail (receivers != NULL, NULL);
-  g_return_val_if_fail (n_receivers > 0, NULL);
-  g_return_val_if_fail (message != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  chosen = receivers[janus_scheduler_random () % n_receivers];
-  g_return_val_if_fail (chosen != NULL, NULL);
-  if (!janus_agent_check_sender (self, message, error))
-    {
-      janus_message_unref (message);
-      return NULL;
-    }
-  send_one (self, chosen, message);
-  return chosen;
-}
-
-/**
- * janus_agent_broadcast:
- * @self: the sending agent
- * @receivers: (array length=n_receivers): the receivers
- * @n_receivers: the number of @receivers
- * @message: (transfer full): an unsent message; its body may not be a pointer
- *   when there is more than one receiver
- *
- * Sends @message to each of @receivers: each gets its own message with the
- * same subject, body (shared) and priority.
- *
- * Returns: %TRUE if sent; %FALSE with @error set otherwise (see
- *   [method@Janus.Agent.send]; a pointer body with several receivers is
- *   %JANUS_ERROR_INVALID_ARGUMENT)
- */
-gboolean
-janus_agent_broadcast (JanusAgent          *self,
-                       const JanusAddress **receivers,
-                       guint                n_receivers,
-                       JanusMessage        *message,
-                       GError             **error)
-{
-  guint i;
-
-  g_return_val_if_fail (janus_is_agent (self), FALSE);
-  g_return_val_if_fail (receivers != NULL || n_receivers == 0, FALSE);
-  g_return_val_if_fail (message != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!janus_agent_check_sender (self, message, error))
-    goto fail;
-  if (n_receivers > 1 && janus_message_body_kind (message) == JANUS_BODY_POINTER)
-    {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
-                   "Message “%s” has a pointer body and cannot go to %u "
-                   "receivers; use a GVariant body", message->subject, n_receivers);
-      goto fail;
-    }
-  for (i = 0; i + 1 < n_receivers; i++)
-    send_one (self, receivers[i], janus_message_clone_for (message));
-  if (n_receivers > 0)
-    send_one (self, receivers[n_receivers - 1], message);
-  else
-    janus_message_unref (message);
-  return TRUE;
-
-fail:
-  janus_message_unref (message);
-  return FALSE;
-}
-
-/**
- * janus_agent_reply:
- * @self: the replying agent
- * @request: a message @self received
- * @reply: (transfer full): an unsent message
- *
- * Sends @reply to the sender of @request.
- *
- * Returns: %TRUE if sent; %FALSE with @error set otherwise (see
- *   [method@Janus.Agent.send]; an unsent @request is
- *   %JANUS_ERROR_INVALID_ARGUMENT)
- */
-gboolean
-janus_agent_reply (JanusAgent    *self,
-                   JanusMessage  *request,
-                   JanusMessage  *reply,
-                   GError       **error)
-{
-  g_return_val_if_fail (janus_is_agent (self), FALSE);
-  g_return_val_if_fail (request != NULL, FALSE);
-  g_return_val_if_fail (reply != NULL, FALSE);
-
-  if (!janus_message_sent (request))
-    {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
-                   "Cannot reply to message “%s”: it was never sent",
-                   request->subject);
-      janus_message_unref (reply);
-      return FALSE;
-    }
-  return janus_agent_send (self, &request->sender, reply, error);
-}
 
 /* ---------------------------------------------------------------- kill */
 
@@ -1228,49 +852,11 @@ janus_agent_wake (JanusAgent *self)
 /* -------------------------------------------------------------- timers
  *
  * The bookkeeping is janus-timer.c's (JanusTimerSet, in the agent's extra
- * data); the scheduler's heaps fire them. */
-
-/* Now plus @delay (>= 0) on the kernel's timer clock, saturated: a delay
- * of G_MAXINT64 is "never", not a time in the past. */
-static gint64
-due_after (JanusAgent *self,
-           gint64      delay)
-{
-  gint64 due;
-
-  if (__builtin_add_overflow (janus_scheduler_monotonic_time (RT (self)->sched), delay, &due))
-    return G_MAXINT64;
-  return due;
-}
-
-static void
-cancel_timer (JanusAgent *self,
-              JanusTimer *timer)
-{
-  if (janus_timer_set_cancel (&peek_extra (P (self))->timers, timer))
-    janus_scheduler_timer_cancelled (RT (self)->sched);
-}
-
-static guint64
-add_timer (JanusAgent     *self,
-           gint64          due,
-           JanusTimerKind  kind,
-           JanusTimerFunc  func,
-           gpointer        user_data,
-           GDestroyNotify  destroy)
-{
-  JanusAgentPrivate *priv = P (self);
-  JanusTimer *timer = janus_timer_new (janus_scheduler_timer_id (priv->runtime->sched),
-                                       priv->address.id, kind, func, user_data, destroy);
-
-  janus_timer_set_add (&janus_agent_ensure_extra (self)->timers, timer);
-  janus_scheduler_add_timer (priv->runtime->sched, timer, due);
-  return timer->id;
-}
+ * data), the public functions janus-agent-timers.c's. */
 
 /* Runs the due timers the agent's mailbox handed over, oldest first. */
-static void
-run_fired_timers (JanusAgent *self)
+void
+janus_agent_run_due_timers (JanusAgent *self)
 {
   JanusAgentExtra *extra = peek_extra (P (self));
 
@@ -1289,207 +875,6 @@ cancel_all_timers (JanusAgent *self)
     return;
   for (n = janus_timer_set_cancel_all (&extra->timers); n > 0; n--)
     janus_scheduler_timer_cancelled (RT (self)->sched);
-}
-
-#define CHECK_TIMER_CALLER(self, val)                                           \
-  G_STMT_START {                                                                \
-    JanusAgentState s_ = janus_agent_private_state (P (self));                  \
-    if (G_UNLIKELY (s_ == JANUS_AGENT_STATE_UNBORN || s_ >= JANUS_AGENT_STATE_DIED)) \
-      {                                                                         \
-        g_critical ("%s: agent %s is not running", G_STRFUNC,                   \
-                    G_OBJECT_TYPE_NAME (self));                                 \
-        return val;                                                             \
-      }                                                                         \
-    if (G_UNLIKELY (!janus_agent_check_owner (self)))                           \
-      {                                                                         \
-        g_critical ("%s: agent %s's timers are set from its own steps",         \
-                    G_STRFUNC, G_OBJECT_TYPE_NAME (self));                      \
-        return val;                                                             \
-      }                                                                         \
-  } G_STMT_END
-
-/**
- * janus_agent_call_in:
- * @self: the agent (call from its own step)
- * @delay: microseconds from now, 0 or more, on the kernel's clock
- * @func: (scope notified) (closure user_data) (destroy destroy): what to do
- * @user_data: (nullable): data for @func
- * @destroy: (nullable): frees @user_data once the timer ran or was
- *   cancelled
- *
- * Runs @func in the agent's first step after @delay has passed: the agent
- * becomes runnable then (a waiting agent is woken), its due timers run at
- * the start of that step — before its `live` — oldest first, and timers due
- * at the same time in the order they were set. Timers live in a heap per
- * worker (no #GSource each). Under a virtual clock ([class@Janus.Clock])
- * they fire exactly when the clock reaches them. A timer of an agent that
- * died never runs.
- *
- * Returns: the timer's identifier, for [method@Janus.Agent.cancel_timer]
- */
-guint64
-janus_agent_call_in (JanusAgent     *self,
-                     gint64          delay,
-                     JanusTimerFunc  func,
-                     gpointer        user_data,
-                     GDestroyNotify  destroy)
-{
-  g_return_val_if_fail (janus_is_agent (self), 0);
-  g_return_val_if_fail (delay >= 0, 0);
-  g_return_val_if_fail (func != NULL, 0);
-  CHECK_TIMER_CALLER (self, 0);
-
-  return add_timer (self, due_after (self, delay),
-                    JANUS_TIMER_CALL, func, user_data, destroy);
-}
-
-/**
- * janus_agent_call_at:
- * @self: the agent (call from its own step)
- * @time: when, on the kernel's clock ([method@Janus.Kernel.get_time])
- * @func: (scope notified) (closure user_data) (destroy destroy): what to do
- * @user_data: (nullable): data for @func
- * @destroy: (nullable): frees @user_data once the timer ran or was
- *   cancelled
- *
- * Like [method@Janus.Agent.call_in], at the kernel time @time (a time in
- * the past runs at the next step).
- *
- * Returns: the timer's identifier, for [method@Janus.Agent.cancel_timer]
- */
-guint64
-janus_agent_call_at (JanusAgent     *self,
-                     gint64          time,
-                     JanusTimerFunc  func,
-                     gpointer        user_data,
-                     GDestroyNotify  destroy)
-{
-  gint64 due;
-
-  g_return_val_if_fail (janus_is_agent (self), 0);
-  g_return_val_if_fail (func != NULL, 0);
-  CHECK_TIMER_CALLER (self, 0);
-
-  /* the real clock's timers follow the monotonic clock: translate */
-  if (__builtin_sub_overflow (time, janus_clock_get_time (janus_scheduler_get_clock (RT (self)->sched)), &due))
-    due = time < 0 ? 0 : G_MAXINT64;
-  due = due_after (self, MAX (due, 0));
-  return add_timer (self, due, JANUS_TIMER_CALL, func, user_data, destroy);
-}
-
-/**
- * janus_agent_cancel_timer:
- * @self: the agent (call from its own step)
- * @timer_id: an identifier from [method@Janus.Agent.call_in] or
- *   [method@Janus.Agent.call_at]
- *
- * Cancels a timer that has not run yet. Its callback will not run; its
- * destroy function still runs, but only once the entry leaves the timer
- * heap: when the timer's due time passes, or earlier when it reaches the
- * top of the heap, or at kernel shutdown; possibly on another worker's
- * thread.
- *
- * Returns: %TRUE if the timer was pending and will not run
- */
-gboolean
-janus_agent_cancel_timer (JanusAgent *self,
-                          guint64     timer_id)
-{
-  JanusAgentExtra *extra;
-  JanusTimer *timer;
-
-  g_return_val_if_fail (janus_is_agent (self), FALSE);
-  CHECK_TIMER_CALLER (self, FALSE);
-
-  extra = peek_extra (P (self));
-  timer = extra && timer_id != 0 ? janus_timer_set_find (&extra->timers, timer_id, JANUS_TIMER_CALL) : NULL;
-  if (timer == NULL)
-    return FALSE;
-  cancel_timer (self, timer);
-  return TRUE;
-}
-
-/**
- * janus_agent_get_timer_count:
- * @self: an agent
- *
- * Counts the agent's timers that have not run nor been cancelled (a
- * sleep included). Call from the agent's own step.
- *
- * Returns: the number of pending timers
- */
-guint
-janus_agent_get_timer_count (JanusAgent *self)
-{
-  JanusAgentExtra *extra;
-
-  g_return_val_if_fail (janus_is_agent (self), 0);
-
-  extra = peek_extra (P (self));
-  return extra ? extra->timers.n_pending : 0;
-}
-
-/**
- * janus_agent_sleep:
- * @self: the agent (call from its own step)
- * @duration: microseconds on the kernel's clock, 0 or more
- *
- * Makes the agent sleep for @duration without blocking anything: a light
- * agent finishes its current step, then is not stepped again (its `live`
- * and its roles do not run; messages wait in its mailbox) until @duration
- * has passed — it is then woken. A heavy agent's thread blocks until then
- * (a kill ends the sleep). Sleeping again replaces the previous sleep.
- */
-void
-janus_agent_sleep (JanusAgent *self,
-                   gint64      duration)
-{
-  JanusAgentPrivate *priv;
-  JanusAgentExtra *extra;
-  JanusTimer *timer;
-
-  g_return_if_fail (janus_is_agent (self));
-  g_return_if_fail (duration >= 0);
-  CHECK_TIMER_CALLER (self, );
-
-  priv = P (self);
-  extra = janus_agent_ensure_extra (self);
-  timer = janus_timer_set_find (&extra->timers, 0, JANUS_TIMER_SLEEP);
-  if (timer != NULL)
-    cancel_timer (self, timer);
-  priv->run.mbox.owner_flags |= JANUS_AGENT_FLAG_SLEEPING;
-  add_timer (self, due_after (self, duration), JANUS_TIMER_SLEEP, NULL, NULL, NULL);
-  if (janus_mbox_is_heavy (&priv->run.mbox) && is_current (self))
-    {
-      /* the heavy thread itself waits: arrivals do not end a sleep */
-      for (;;)
-        {
-          /* arrivals wait in the queue; due timers run (one ends the sleep) */
-          janus_mbox_look (&priv->run.mbox);
-          run_fired_timers (self);
-          if (!(priv->run.mbox.owner_flags & JANUS_AGENT_FLAG_SLEEPING)
-              || (atomic_load_explicit (&priv->run.mbox.requests, memory_order_acquire) & JANUS_REQUEST_KILL))
-            break;
-          janus_agent_wait_arrival (self, -1);
-        }
-    }
-}
-
-/**
- * janus_agent_is_sleeping:
- * @self: an agent
- *
- * Tells whether the agent is in a [method@Janus.Agent.sleep]. Call from
- * the agent's own step.
- *
- * Returns: whether it sleeps
- */
-gboolean
-janus_agent_is_sleeping (JanusAgent *self)
-{
-  g_return_val_if_fail (janus_is_agent (self), FALSE);
-
-  return (P (self)->run.mbox.owner_flags & JANUS_AGENT_FLAG_SLEEPING) != 0;
 }
 
 /* ------------------------------------------------------------- memory */
