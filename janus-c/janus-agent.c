@@ -3,16 +3,9 @@
 
 #include "janus-agent-private.h"
 #include "janus-blackboard-memory.h"
-#include "janus-capacity.h"
-#include "janus-group-private.h"
-#include "janus-organization-private.h"
-#include "janus-role-private.h"
-#include "janus-timer-private.h"
 #include "janus-enums.h"
 #include "janus-error.h"
-#include "janus-mailbox-private.h"
 #include "janus-memory.h"
-#include "janus-scheduler-private.h"
 
 /**
  * JanusAgent:

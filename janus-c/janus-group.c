@@ -9,8 +9,6 @@
 #include "janus-epoch-private.h"
 #include "janus-error.h"
 #include "janus-group-private.h"
-#include "janus-organization.h"
-#include "janus-role.h"
 #include "janus-scheduler-private.h"
 
 /**

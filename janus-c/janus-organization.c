@@ -6,7 +6,6 @@
 #include "janus-kernel-private.h"
 #include "janus-message-private.h"
 #include "janus-organization-private.h"
-#include "janus-role.h"
 
 /**
  * JanusOrganization:
