@@ -129,8 +129,8 @@ speak (Node *self)
     {
       JanusMessage *m = janus_message_new_int64 ("news", self->sent);
       if (self->group != NULL)
-        janus_role_broadcast_message (janus_agent_get_role (agent, SPEAKER_TYPE, self->group),
-                                      LISTENER_TYPE, m, NULL, NULL);
+        janus_role_broadcast (janus_agent_get_role (agent, SPEAKER_TYPE, self->group),
+                              LISTENER_TYPE, m, NULL, NULL);
       else
         janus_agent_broadcast (agent, (const JanusAddress **) self->peers->pdata,
                                self->peers->len, m, NULL);

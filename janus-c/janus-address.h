@@ -15,25 +15,25 @@ GType janus_address_get_type (void) G_GNUC_CONST;
 
 JANUS_AVAILABLE_IN_ALL
 JanusAddress  *janus_address_new             (const char         *kernel_uuid,
-                                              guint64             id);
+                                              guint64             id) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
-JanusAddress  *janus_address_new_for_kernel  (const char         *kernel_uuid);
+JanusAddress  *janus_address_new_for_kernel  (const char         *kernel_uuid) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 JanusAddress  *janus_address_parse           (const char         *text,
-                                              GError            **error);
+                                              GError            **error) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
-JanusAddress  *janus_address_copy            (const JanusAddress *address);
+JanusAddress  *janus_address_copy            (const JanusAddress *address) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 void           janus_address_free            (JanusAddress       *address);
 
 JANUS_AVAILABLE_IN_ALL
 guint64        janus_address_get_id          (const JanusAddress *address);
 JANUS_AVAILABLE_IN_ALL
-char          *janus_address_dup_kernel_uuid (const JanusAddress *address);
+char          *janus_address_dup_kernel_uuid (const JanusAddress *address) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 gboolean       janus_address_is_kernel       (const JanusAddress *address);
 JANUS_AVAILABLE_IN_ALL
-char          *janus_address_to_string       (const JanusAddress *address);
+char          *janus_address_to_string       (const JanusAddress *address) G_GNUC_WARN_UNUSED_RESULT;
 
 JANUS_AVAILABLE_IN_ALL
 guint          janus_address_hash            (gconstpointer       address);

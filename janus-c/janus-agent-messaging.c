@@ -274,43 +274,77 @@ janus_agent_send (JanusAgent          *self,
   return TRUE;
 }
 
+/* Whether @address is one of @self's candidates: sending to a set of
+ * addresses never picks the sender itself (Janus's rule). */
+static inline gboolean
+is_candidate (JanusAgent         *self,
+              const JanusAddress *address)
+{
+  return !janus_address_equal (address, &P (self)->address);
+}
+
 /**
  * janus_agent_send_random:
  * @self: the sending agent
  * @receivers: (array length=n_receivers): candidate receivers
  * @n_receivers: the number of @receivers, at least 1
  * @message: (transfer full): an unsent message
+ * @out_receiver: (out) (optional) (nullable) (transfer full): where to store
+ *   the address of the receiver, or `NULL`
+ * @error: return location for a [struct@GLib.Error]
  *
  * Sends @message to one of @receivers chosen at random (uniformly; on a
- * kernel with a seed the choice is reproducible).
+ * kernel with a seed the choice is reproducible). As everywhere in Janus,
+ * sending to a set of addresses never picks the sender itself: @self's own
+ * address, if it is among @receivers, is not a candidate.
  *
- * Returns: (transfer none) (nullable): the chosen element of @receivers, or
- *   %NULL with @error set (see [method@Janus.Agent.send])
+ * Returns: `TRUE` if the message was sent; `FALSE` with @error set (see
+ *   [method@Janus.Agent.send]; only @self among @receivers is
+ *   [error@Janus.MessageError.NO_RECEIVER]). @message is released in every
+ *   case
  */
-const JanusAddress *
+gboolean
 janus_agent_send_random (JanusAgent          *self,
                          const JanusAddress **receivers,
                          guint                n_receivers,
                          JanusMessage        *message,
+                         JanusAddress       **out_receiver,
                          GError             **error)
 {
-  const JanusAddress *chosen;
+  guint i, n = 0, pick;
 
-  g_return_val_if_fail (janus_is_agent (self), NULL);
-  g_return_val_if_fail (receivers != NULL, NULL);
-  g_return_val_if_fail (n_receivers > 0, NULL);
-  g_return_val_if_fail (message != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  g_return_val_if_fail (janus_is_agent (self), FALSE);
+  g_return_val_if_fail (receivers != NULL, FALSE);
+  g_return_val_if_fail (n_receivers > 0, FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (out_receiver == NULL || *out_receiver == NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  chosen = receivers[janus_scheduler_random () % n_receivers];
-  g_return_val_if_fail (chosen != NULL, NULL);
-  if (!janus_agent_check_sender (self, message, error))
+  for (i = 0; i < n_receivers; i++)
     {
-      janus_message_unref (message);
-      return NULL;
+      g_return_val_if_fail (receivers[i] != NULL, FALSE);
+      n += is_candidate (self, receivers[i]);
     }
-  send_one (self, chosen, message);
-  return chosen;
+  if (!janus_agent_check_sender (self, message, error))
+    goto fail;
+  if (n == 0)
+    {
+      g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
+                   "Message “%s” has no receiver: agent %s cannot send to itself "
+                   "at random", message->subject, G_OBJECT_TYPE_NAME (self));
+      goto fail;
+    }
+  pick = (guint) (janus_scheduler_random () % n);
+  for (i = 0; !is_candidate (self, receivers[i]) || pick-- > 0; i++)
+    ;
+  if (out_receiver != NULL)
+    *out_receiver = janus_address_copy (receivers[i]);
+  send_one (self, receivers[i], message);
+  return TRUE;
+
+fail:
+  janus_message_unref (message);
+  return FALSE;
 }
 
 /**

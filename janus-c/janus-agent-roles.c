@@ -415,41 +415,45 @@ janus_agent_set_end_when_no_role (JanusAgent *self,
 }
 
 /**
- * janus_agent_send_role_message:
+ * janus_agent_send_to_role:
  * @self: the sending agent (call from its own step)
  * @group: a group where @self plays @sender_role
  * @sender_role: the role @self sends as
  * @receiver_role: the type of the receiving role
- * @receiver: (nullable): the address of the one agent to send to, or %NULL
+ * @receiver: (nullable): the address of the one agent to send to, or `NULL`
  *   to let the group's selection policy choose among the players
  * @message: (transfer full): an unsent message
- * @error: return location for a #GError
+ * @out_receiver: (out) (optional) (nullable) (transfer full): where to store
+ *   the address of the receiver, or `NULL`
+ * @error: return location for a [struct@GLib.Error]
  *
- * Sends a role message from the agent's context, as
- * [method@Janus.Role.send_message] does from the role: to @receiver if it
- * plays @receiver_role in @group (otherwise %JANUS_ERROR_NOT_A_MEMBER), or
- * to one player chosen by the group, never to @self.
+ * Sends a role message from the agent's context, as [method@Janus.Role.send]
+ * does from the role: to @receiver if it plays @receiver_role in @group
+ * (otherwise [error@Janus.OrganizationError.NOT_A_MEMBER]), or to one
+ * player chosen by the group, never to @self.
  *
- * Returns: (transfer full) (nullable): the address of the receiver, or
- *   %NULL with @error set (%JANUS_ERROR_ROLE_NOT_PLAYED if @self does not
- *   play @sender_role there); @message is released in every case
+ * Returns: `TRUE` if sent; `FALSE` with @error set
+ *   ([error@Janus.OrganizationError.ROLE_NOT_PLAYED] if @self does not play
+ *   @sender_role there); @message is released in every case
  */
-JanusAddress *
-janus_agent_send_role_message (JanusAgent          *self,
-                               JanusGroup          *group,
-                               GType                sender_role,
-                               GType                receiver_role,
-                               const JanusAddress  *receiver,
-                               JanusMessage        *message,
-                               GError             **error)
+gboolean
+janus_agent_send_to_role (JanusAgent          *self,
+                          JanusGroup          *group,
+                          GType                sender_role,
+                          GType                receiver_role,
+                          const JanusAddress  *receiver,
+                          JanusMessage        *message,
+                          JanusAddress       **out_receiver,
+                          GError             **error)
 {
   JanusRole *role;
 
-  g_return_val_if_fail (janus_is_agent (self), NULL);
-  g_return_val_if_fail (JANUS_IS_GROUP (group), NULL);
-  g_return_val_if_fail (g_type_is_a (receiver_role, JANUS_TYPE_ROLE), NULL);
-  g_return_val_if_fail (message != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  g_return_val_if_fail (janus_is_agent (self), FALSE);
+  g_return_val_if_fail (JANUS_IS_GROUP (group), FALSE);
+  g_return_val_if_fail (g_type_is_a (receiver_role, JANUS_TYPE_ROLE), FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (out_receiver == NULL || *out_receiver == NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!janus_agent_check_sender (self, message, error))
     goto fail;
@@ -462,11 +466,11 @@ janus_agent_send_role_message (JanusAgent          *self,
       goto fail;
     }
   return janus_role_route_one (self, group, G_OBJECT_TYPE (role), receiver_role, receiver,
-                               message, error);
+                               message, out_receiver, error);
 
 fail:
   janus_message_unref (message);
-  return NULL;
+  return FALSE;
 }
 
 /* Marks the roles that arrivals are addressed to, for the activator. */

@@ -87,10 +87,11 @@ gboolean             janus_agent_send               (JanusAgent          *self,
                                                      JanusMessage        *message,
                                                      GError             **error);
 JANUS_AVAILABLE_IN_ALL
-const JanusAddress  *janus_agent_send_random        (JanusAgent          *self,
+gboolean             janus_agent_send_random        (JanusAgent          *self,
                                                      const JanusAddress **receivers,
                                                      guint                n_receivers,
                                                      JanusMessage        *message,
+                                                     JanusAddress       **out_receiver,
                                                      GError             **error);
 JANUS_AVAILABLE_IN_ALL
 gboolean             janus_agent_broadcast          (JanusAgent          *self,
@@ -107,20 +108,20 @@ gboolean             janus_agent_reply              (JanusAgent          *self,
 JANUS_AVAILABLE_IN_ALL
 JanusMailbox        *janus_agent_get_mailbox        (JanusAgent          *self);
 JANUS_AVAILABLE_IN_ALL
-JanusMessage        *janus_agent_get_message        (JanusAgent          *self);
+JanusMessage        *janus_agent_get_message        (JanusAgent          *self) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 JanusMessage        *janus_agent_peek_message       (JanusAgent          *self);
 JANUS_AVAILABLE_IN_ALL
-GPtrArray           *janus_agent_get_messages       (JanusAgent          *self);
+GPtrArray           *janus_agent_get_messages       (JanusAgent          *self) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
-GPtrArray           *janus_agent_peek_messages      (JanusAgent          *self);
+GPtrArray           *janus_agent_peek_messages      (JanusAgent          *self) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 gboolean             janus_agent_has_message        (JanusAgent          *self);
 JANUS_AVAILABLE_IN_ALL
 guint                janus_agent_get_mailbox_size   (JanusAgent          *self);
 JANUS_AVAILABLE_IN_ALL
 JanusMessage        *janus_agent_wait_message       (JanusAgent          *self,
-                                                     gint64               timeout_usec);
+                                                     gint64               timeout_usec) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 JanusMailboxKind     janus_agent_get_mailbox_kind   (JanusAgent          *self);
 JANUS_AVAILABLE_IN_ALL
@@ -175,19 +176,20 @@ JanusRole           *janus_agent_get_role           (JanusAgent          *self,
                                                      GType                role_type,
                                                      JanusGroup          *group);
 JANUS_AVAILABLE_IN_ALL
-GPtrArray           *janus_agent_list_roles         (JanusAgent          *self);
+GPtrArray           *janus_agent_list_roles         (JanusAgent          *self) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 gboolean             janus_agent_get_end_when_no_role (JanusAgent        *self);
 JANUS_AVAILABLE_IN_ALL
 void                 janus_agent_set_end_when_no_role (JanusAgent        *self,
                                                      gboolean             end_when_no_role);
 JANUS_AVAILABLE_IN_ALL
-JanusAddress        *janus_agent_send_role_message  (JanusAgent          *self,
+gboolean             janus_agent_send_to_role       (JanusAgent          *self,
                                                      JanusGroup          *group,
                                                      GType                sender_role,
                                                      GType                receiver_role,
                                                      const JanusAddress  *receiver,
                                                      JanusMessage        *message,
+                                                     JanusAddress       **out_receiver,
                                                      GError             **error);
 
 JANUS_AVAILABLE_IN_ALL

@@ -15,6 +15,6 @@ JANUS_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (JanusBlackboardMemory, janus_blackboard_memory, JANUS, BLACKBOARD_MEMORY, GObject)
 
 JANUS_AVAILABLE_IN_ALL
-JanusBlackboardMemory *janus_blackboard_memory_new (void);
+JanusBlackboardMemory *janus_blackboard_memory_new (void) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

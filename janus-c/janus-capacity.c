@@ -19,7 +19,7 @@
  * A role calls a capacity synchronously — through your own typed interface
  * on the object [method@Janus.Role.get_capacity] returns, or through the
  * generic [method@Janus.Capacity.invoke] with [method@Janus.Role.invoke_capacity]
- * — or asynchronously with [method@Janus.Role.invoke_capacity_async]: the
+ * — or asynchronously with [method@Janus.Role.invoke_capacity_on_worker]: the
  * capacity then runs on one of the kernel's workers and its result comes
  * back as a message in the role's mailbox.
  *
@@ -252,7 +252,7 @@ janus_capacity_invoke_by_message (JanusCapacity      *self,
 
 /**
  * janus_message_get_capacity_result:
- * @message: the message that answered [method@Janus.Role.invoke_capacity_async]
+ * @message: the message that answered [method@Janus.Role.invoke_capacity_on_worker]
  * @error: return location for a #GError
  *
  * Reads the outcome of an asynchronous capacity invocation: its result, or

@@ -18,7 +18,7 @@ G_DECLARE_INTERFACE (JanusCapacity, janus_capacity, JANUS, CAPACITY, GObject)
  * @invoke: performs the capacity on @input and returns its result (a new
  *   reference, or %NULL for none), or fails with @error. Called on the
  *   caller's thread for [method@Janus.Role.invoke_capacity], on a worker for
- *   [method@Janus.Role.invoke_capacity_async]: an implementation used
+ *   [method@Janus.Role.invoke_capacity_on_worker]: an implementation used
  *   asynchronously must be thread safe.
  *
  * A competence that a role requires and a player provides. Implement it
@@ -41,6 +41,6 @@ struct _JanusCapacityInterface
 JANUS_AVAILABLE_IN_ALL
 GVariant *janus_capacity_invoke (JanusCapacity  *self,
                                  GVariant       *input,
-                                 GError        **error);
+                                 GError        **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

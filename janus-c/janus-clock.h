@@ -13,10 +13,10 @@ JANUS_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (JanusClock, janus_clock, JANUS, CLOCK, GObject)
 
 JANUS_AVAILABLE_IN_ALL
-JanusClock *janus_clock_new_real       (void);
+JanusClock *janus_clock_new_real       (void) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 JanusClock *janus_clock_new_virtual    (gint64       start,
-                                        gint64       step);
+                                        gint64       step) G_GNUC_WARN_UNUSED_RESULT;
 
 JANUS_AVAILABLE_IN_ALL
 gboolean    janus_clock_is_virtual     (JanusClock  *self);

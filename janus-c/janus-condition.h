@@ -34,10 +34,10 @@ JANUS_AVAILABLE_IN_ALL
 JanusCondition *janus_condition_new             (const char         *description,
                                                  JanusConditionFunc  func,
                                                  gpointer            user_data,
-                                                 GDestroyNotify      destroy);
+                                                 GDestroyNotify      destroy) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 JanusCondition *janus_condition_new_time_window (gint64              not_before,
-                                                 gint64              not_after);
+                                                 gint64              not_after) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 const char     *janus_condition_get_description (JanusCondition     *self);
 JANUS_AVAILABLE_IN_ALL

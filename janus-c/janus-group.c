@@ -31,7 +31,7 @@
  *    class's conditions, such as a time window (%JANUS_ERROR_CONDITION_FAILED).
  *
  * Roles send each other messages inside the group (see
- * [method@Janus.Role.send_message]); the group's selection policy picks the
+ * [method@Janus.Role.send]); the group's selection policy picks the
  * receiver when one of several players must get a message.
  *
  * A group disappears when its last member leaves, unless it is
@@ -607,7 +607,7 @@ janus_group_get_selection_policy (JanusGroup *self)
  * @policy: %JANUS_SELECTION_RANDOM or %JANUS_SELECTION_ROUND_ROBIN (use
  *   [method@Janus.Group.set_selection_func] for a custom one)
  *
- * Sets how [method@Janus.Role.send_message] chooses its receiver.
+ * Sets how [method@Janus.Role.send] chooses its receiver.
  */
 void
 janus_group_set_selection_policy (JanusGroup           *self,

@@ -71,9 +71,9 @@ guint                janus_group_count_players         (JanusGroup          *sel
                                                         GType                role_type);
 JANUS_AVAILABLE_IN_ALL
 GPtrArray           *janus_group_list_players          (JanusGroup          *self,
-                                                        GType                role_type);
+                                                        GType                role_type) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
-GPtrArray           *janus_group_list_roles            (JanusGroup          *self);
+GPtrArray           *janus_group_list_roles            (JanusGroup          *self) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 gboolean             janus_group_has_member            (JanusGroup          *self,
                                                         JanusAgent          *agent);

@@ -13,7 +13,7 @@ JANUS_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (JanusKernel, janus_kernel, JANUS, KERNEL, GObject)
 
 JANUS_AVAILABLE_IN_ALL
-JanusKernel        *janus_kernel_new                 (guint               workers);
+JanusKernel        *janus_kernel_new                 (guint               workers) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 JanusKernel        *janus_kernel_get_default         (void);
 
@@ -58,9 +58,9 @@ gboolean            janus_kernel_send                (JanusKernel        *self,
                                                       GError            **error);
 JANUS_AVAILABLE_IN_ALL
 JanusAgent         *janus_kernel_lookup_agent        (JanusKernel        *self,
-                                                      const JanusAddress *address);
+                                                      const JanusAddress *address) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
-GPtrArray          *janus_kernel_list_agents         (JanusKernel        *self);
+GPtrArray          *janus_kernel_list_agents         (JanusKernel        *self) G_GNUC_WARN_UNUSED_RESULT;
 
 JANUS_AVAILABLE_IN_ALL
 gint64              janus_kernel_get_time            (JanusKernel        *self);
@@ -76,16 +76,16 @@ JanusOrganization  *janus_kernel_get_organization    (JanusKernel        *self,
 JANUS_AVAILABLE_IN_ALL
 JanusGroup         *janus_kernel_create_group        (JanusKernel        *self,
                                                       GType               organization_type,
-                                                      GError            **error);
+                                                      GError            **error) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 JanusGroup         *janus_kernel_get_or_create_group (JanusKernel        *self,
                                                       GType               organization_type,
-                                                      GError            **error);
+                                                      GError            **error) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
-GPtrArray          *janus_kernel_list_groups         (JanusKernel        *self);
+GPtrArray          *janus_kernel_list_groups         (JanusKernel        *self) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 JanusGroup         *janus_kernel_lookup_group        (JanusKernel        *self,
-                                                      const char         *uuid);
+                                                      const char         *uuid) G_GNUC_WARN_UNUSED_RESULT;
 
 JANUS_AVAILABLE_IN_ALL
 gboolean            janus_kernel_kill                (JanusKernel        *self,
@@ -103,6 +103,6 @@ void                janus_kernel_quit                (JanusKernel        *self);
 JANUS_AVAILABLE_IN_ALL
 void                janus_kernel_shutdown            (JanusKernel        *self);
 JANUS_AVAILABLE_IN_ALL
-GSource            *janus_kernel_create_source       (JanusKernel        *self);
+GSource            *janus_kernel_create_source       (JanusKernel        *self) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

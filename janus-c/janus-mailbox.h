@@ -31,20 +31,20 @@ typedef struct
 JANUS_AVAILABLE_IN_ALL
 JanusAgent       *janus_mailbox_get_agent     (JanusMailbox     *self);
 JANUS_AVAILABLE_IN_ALL
-JanusMessage     *janus_mailbox_get_message   (JanusMailbox     *self);
+JanusMessage     *janus_mailbox_get_message   (JanusMailbox     *self) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 JanusMessage     *janus_mailbox_peek_message  (JanusMailbox     *self);
 JANUS_AVAILABLE_IN_ALL
-GPtrArray        *janus_mailbox_get_messages  (JanusMailbox     *self);
+GPtrArray        *janus_mailbox_get_messages  (JanusMailbox     *self) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
-GPtrArray        *janus_mailbox_peek_messages (JanusMailbox     *self);
+GPtrArray        *janus_mailbox_peek_messages (JanusMailbox     *self) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 gboolean          janus_mailbox_has_message   (JanusMailbox     *self);
 JANUS_AVAILABLE_IN_ALL
 guint             janus_mailbox_get_size      (JanusMailbox     *self);
 JANUS_AVAILABLE_IN_ALL
 JanusMessage     *janus_mailbox_wait_message  (JanusMailbox     *self,
-                                               gint64            timeout_usec);
+                                               gint64            timeout_usec) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 JanusMailboxKind  janus_mailbox_get_kind      (JanusMailbox     *self);
 JANUS_AVAILABLE_IN_ALL
@@ -58,6 +58,6 @@ JANUS_AVAILABLE_IN_ALL
 gboolean          janus_mailbox_iter_next     (JanusMailboxIter *iter,
                                                JanusMessage    **message);
 JANUS_AVAILABLE_IN_ALL
-JanusMessage     *janus_mailbox_iter_steal    (JanusMailboxIter *iter);
+JanusMessage     *janus_mailbox_iter_steal    (JanusMailboxIter *iter) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -48,7 +48,7 @@ struct _JanusMemoryInterface
 
 JANUS_AVAILABLE_IN_ALL
 GVariant  *janus_memory_get          (JanusMemory  *self,
-                                      const char   *key);
+                                      const char   *key) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 gboolean   janus_memory_put          (JanusMemory  *self,
                                       const char   *key,
@@ -62,7 +62,7 @@ JANUS_AVAILABLE_IN_ALL
 gboolean   janus_memory_has          (JanusMemory  *self,
                                       const char   *key);
 JANUS_AVAILABLE_IN_ALL
-char     **janus_memory_list_keys    (JanusMemory  *self);
+char     **janus_memory_list_keys    (JanusMemory  *self) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 void       janus_memory_emit_changed (JanusMemory  *self,
                                       const char   *key,

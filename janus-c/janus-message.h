@@ -15,16 +15,16 @@ GType janus_message_get_type (void) G_GNUC_CONST;
 
 JANUS_AVAILABLE_IN_ALL
 JanusMessage       *janus_message_new           (const char          *subject,
-                                                 GVariant            *body);
+                                                 GVariant            *body) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 JanusMessage       *janus_message_new_int64     (const char          *subject,
-                                                 gint64               value);
+                                                 gint64               value) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 JanusMessage       *janus_message_new_pointer   (const char          *subject,
                                                  gpointer             data,
-                                                 GDestroyNotify       destroy);
+                                                 GDestroyNotify       destroy) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
-JanusMessage       *janus_message_copy          (JanusMessage        *message);
+JanusMessage       *janus_message_copy          (JanusMessage        *message) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 JanusMessage       *janus_message_ref           (JanusMessage        *message);
 JANUS_AVAILABLE_IN_ALL
@@ -56,14 +56,14 @@ void                janus_message_set_priority  (JanusMessage        *message,
 JANUS_AVAILABLE_IN_ALL
 gboolean            janus_message_is_sent       (JanusMessage        *message);
 JANUS_AVAILABLE_IN_ALL
-JanusGroup         *janus_message_dup_group     (JanusMessage        *message);
+JanusGroup         *janus_message_dup_group     (JanusMessage        *message) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 GType               janus_message_get_sender_role   (JanusMessage    *message);
 JANUS_AVAILABLE_IN_ALL
 GType               janus_message_get_receiver_role (JanusMessage    *message);
 JANUS_AVAILABLE_IN_ALL
 GVariant           *janus_message_get_capacity_result (JanusMessage  *message,
-                                                 GError             **error);
+                                                 GError             **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JanusMessage, janus_message_unref)
 

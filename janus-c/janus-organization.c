@@ -611,7 +611,7 @@ janus_kernel_lookup_group (JanusKernel *self,
  * @message: a message
  *
  * Finds the group a role message was sent in (see
- * [method@Janus.Role.send_message]).
+ * [method@Janus.Role.send]).
  *
  * Returns: (transfer full) (nullable): the group, or %NULL for a direct
  *   message or when the group no longer exists

@@ -42,7 +42,7 @@ JANUS_AVAILABLE_IN_ALL
 JanusKernel  *janus_organization_get_kernel            (JanusOrganization      *self);
 JANUS_AVAILABLE_IN_ALL
 GType        *janus_organization_list_role_types       (JanusOrganization      *self,
-                                                        guint                  *n_types);
+                                                        guint                  *n_types) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 gboolean      janus_organization_lists_role            (JanusOrganization      *self,
                                                         GType                   role_type);
@@ -50,6 +50,6 @@ JANUS_AVAILABLE_IN_ALL
 guint         janus_organization_get_max_players       (JanusOrganization      *self,
                                                         GType                   role_type);
 JANUS_AVAILABLE_IN_ALL
-GPtrArray    *janus_organization_list_groups           (JanusOrganization      *self);
+GPtrArray    *janus_organization_list_groups           (JanusOrganization      *self) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -15,8 +15,8 @@ JANUS_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (JanusPropertyMemory, janus_property_memory, JANUS, PROPERTY_MEMORY, GObject)
 
 JANUS_AVAILABLE_IN_ALL
-JanusPropertyMemory *janus_property_memory_new        (GObject             *object);
+JanusPropertyMemory *janus_property_memory_new        (GObject             *object) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
-GObject             *janus_property_memory_dup_object (JanusPropertyMemory *self);
+GObject             *janus_property_memory_dup_object (JanusPropertyMemory *self) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -19,7 +19,7 @@ typedef struct
   JanusAddress player_address;  /* for senders that may outlive the player */
   JanusRuntime *runtime;        /* borrowed: roles are left before their kernel goes */
   JanusGroup *group;            /* strong */
-  atomic_bool played;           /* read by other threads (post_message) */
+  atomic_bool played;           /* read by other threads (janus_role_post) */
   guint64     serial;           /* unique in the process: posts target it */
   gboolean    leaving;          /* role-left is being emitted */
   /* the activator's (janus-agent-roles.c) */
@@ -47,12 +47,13 @@ gboolean          janus_role_check_conditions   (GType       role_type,
                                                  GError    **error);
 gboolean          janus_role_accepts            (JanusRole    *self,
                                                  JanusMessage *message);
-JanusAddress     *janus_role_route_one          (JanusAgent          *player,
+gboolean          janus_role_route_one          (JanusAgent          *player,
                                                  JanusGroup          *group,
                                                  GType                sender_role,
                                                  GType                receiver_role,
                                                  const JanusAddress  *only,
                                                  JanusMessage        *message,
+                                                 JanusAddress       **out_receiver,
                                                  GError             **error);
 
 G_END_DECLS

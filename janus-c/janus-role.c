@@ -36,7 +36,7 @@
  *
  * // in a buyer agent's live:
  * JanusRole *buyer = janus_agent_request_role (agent, BUYER_TYPE_ROLE, group, NULL, &error);
- * janus_role_broadcast_message (buyer, SELLER_TYPE_ROLE,
+ * janus_role_broadcast (buyer, SELLER_TYPE_ROLE,
  *                               janus_message_new ("price?", NULL), NULL, &error);
  * ```
  *
@@ -51,9 +51,9 @@
  * ## Messages
  *
  * Role messages are sent inside the role's group, to roles:
- * [method@Janus.Role.send_message] gives a message to one player of the
+ * [method@Janus.Role.send] gives a message to one player of the
  * receiving role type (the group's [enum@Janus.SelectionPolicy] chooses),
- * [method@Janus.Role.broadcast_message] to every player of that type or of
+ * [method@Janus.Role.broadcast] to every player of that type or of
  * a subclass; neither ever delivers to the sending agent. The message lands
  * in the receiving role's mailbox — which is also part of its player's
  * mailbox, so the agent sees it too. [method@Janus.Role.reply] answers the
@@ -64,7 +64,7 @@
  * A role class may require capacities ([method@Janus.RoleClass.add_required_capacity]):
  * only agents providing them can take it. The role calls them with
  * [method@Janus.Role.get_capacity], [method@Janus.Role.invoke_capacity] or,
- * on a worker, [method@Janus.Role.invoke_capacity_async].
+ * on a worker, [method@Janus.Role.invoke_capacity_on_worker].
  */
 
 /* The class-level rules, shared by subclasses until one changes them. */
@@ -468,7 +468,10 @@ janus_role_peek_message (JanusRole *self)
  *
  * Takes every message addressed to this role, oldest first.
  *
- * Returns: (transfer container) (element-type JanusMessage): the messages
+ * Returns: (transfer container) (element-type JanusMessage): the messages,
+ *   taken out of the mailbox. The array owns them (its free function is
+ *   [method@Janus.Message.unref]): g_ptr_array_unref() frees the array and
+ *   the messages
  */
 GPtrArray *
 janus_role_get_messages (JanusRole *self)
@@ -485,7 +488,9 @@ janus_role_get_messages (JanusRole *self)
  *
  * Lists the messages addressed to this role, oldest first, leaving them.
  *
- * Returns: (transfer container) (element-type JanusMessage): the messages
+ * Returns: (transfer container) (element-type JanusMessage): the messages,
+ *   still in the mailbox. The array holds a reference of its own on each:
+ *   g_ptr_array_unref() frees the array and drops those references
  */
 GPtrArray *
 janus_role_peek_messages (JanusRole *self)
@@ -706,21 +711,22 @@ deliver_routed (JanusAgent        *sender,
 
 /* Sends @message from (@player, @sender_role) to one player of
  * @receiver_role in @group, or to @only if it plays it there. Shared with
- * janus_agent_send_role_message. */
-JanusAddress *
+ * janus_agent_send_to_role. */
+gboolean
 janus_role_route_one (JanusAgent          *player,
                       JanusGroup          *group,
                       GType                sender_role,
                       GType                receiver_role,
                       const JanusAddress  *only,
                       JanusMessage        *message,
+                      JanusAddress       **out_receiver,
                       GError             **error)
 {
   JanusRoleSnapshot *snap;
   JanusAgent **players;
   const JanusAddress **addresses;
   JanusMessageRoute *route;
-  JanusAddress *chosen = NULL;
+  gboolean sent = FALSE;
   Scratch *scratch;
   guint n, i, pick = 0;
 
@@ -754,25 +760,29 @@ janus_role_route_one (JanusAgent          *player,
   else
     pick = janus_group_select (group, addresses, n);
 
-  chosen = janus_address_copy (addresses[pick]);
+  if (out_receiver != NULL)
+    *out_receiver = janus_address_copy (addresses[pick]);
   route = janus_message_route_shared (janus_group_get_id (group), sender_role, receiver_role);
   deliver_routed (player, players[pick], g_steal_pointer (&message), route);
   janus_message_route_unref (route);
+  sent = TRUE;
 
 out:
   janus_epoch_exit ();
   scratch_give (scratch);
   if (message != NULL)
     janus_message_unref (message);
-  return chosen;
+  return sent;
 }
 
 /**
- * janus_role_send_message:
+ * janus_role_send:
  * @self: the sending role
  * @receiver_role: the type of the receiving role
  * @message: (transfer full): an unsent message
- * @error: return location for a #GError
+ * @out_receiver: (out) (optional) (nullable) (transfer full): where to store
+ *   the address of the receiver, or `NULL`
+ * @error: return location for a [struct@GLib.Error]
  *
  * Sends @message to one player of @receiver_role (or of a subclass) in the
  * role's group, never to the sending agent itself, chosen by the group's
@@ -780,33 +790,35 @@ out:
  * role's mailbox. MT safe and lock free (the group's membership is read
  * from an immutable snapshot).
  *
- * Returns: (transfer full) (nullable): the address of the receiver, or
- *   %NULL with @error set (%JANUS_ERROR_ROLE_NOT_PLAYED if @self was left,
- *   %JANUS_ERROR_NOT_A_MEMBER if nobody else plays @receiver_role, or a
- *   send error); @message is released in every case
+ * Returns: `TRUE` if sent; `FALSE` with @error set
+ *   ([error@Janus.OrganizationError.ROLE_NOT_PLAYED] if @self was left,
+ *   [error@Janus.OrganizationError.NOT_A_MEMBER] if nobody else plays
+ *   @receiver_role, or a send error); @message is released in every case
  */
-JanusAddress *
-janus_role_send_message (JanusRole     *self,
-                         GType          receiver_role,
-                         JanusMessage  *message,
-                         GError       **error)
+gboolean
+janus_role_send (JanusRole     *self,
+                 GType          receiver_role,
+                 JanusMessage  *message,
+                 JanusAddress **out_receiver,
+                 GError       **error)
 {
-  g_return_val_if_fail (JANUS_IS_ROLE (self), NULL);
-  g_return_val_if_fail (g_type_is_a (receiver_role, JANUS_TYPE_ROLE), NULL);
-  g_return_val_if_fail (message != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  g_return_val_if_fail (JANUS_IS_ROLE (self), FALSE);
+  g_return_val_if_fail (g_type_is_a (receiver_role, JANUS_TYPE_ROLE), FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (out_receiver == NULL || *out_receiver == NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!check_role_sender (self, message, error))
     {
       janus_message_unref (message);
-      return NULL;
+      return FALSE;
     }
   return janus_role_route_one (RP (self)->player, RP (self)->group, G_OBJECT_TYPE (self),
-                               receiver_role, NULL, message, error);
+                               receiver_role, NULL, message, out_receiver, error);
 }
 
 /**
- * janus_role_broadcast_message:
+ * janus_role_broadcast:
  * @self: the sending role
  * @receiver_role: the type of the receiving roles
  * @message: (transfer full): an unsent message; a pointer body is refused
@@ -823,11 +835,11 @@ janus_role_send_message (JanusRole     *self,
  *   released in every case)
  */
 gboolean
-janus_role_broadcast_message (JanusRole     *self,
-                              GType          receiver_role,
-                              JanusMessage  *message,
-                              guint         *n_receivers,
-                              GError       **error)
+janus_role_broadcast (JanusRole     *self,
+                      GType          receiver_role,
+                      JanusMessage  *message,
+                      guint         *n_receivers,
+                      GError       **error)
 {
   JanusRoleSnapshot *snap;
   JanusAgent **players;
@@ -931,7 +943,7 @@ fail:
 }
 
 /**
- * janus_role_post_message:
+ * janus_role_post:
  * @self: a role
  * @message: (transfer full): an unsent message
  *
@@ -947,9 +959,9 @@ fail:
  *   (it is released in every case)
  */
 gboolean
-janus_role_post_message (JanusRole     *self,
-                         JanusMessage  *message,
-                         GError       **error)
+janus_role_post (JanusRole     *self,
+                 JanusMessage  *message,
+                 GError       **error)
 {
   JanusRolePrivate *rp;
 
@@ -980,28 +992,30 @@ janus_role_post_message (JanusRole     *self,
 /**
  * janus_role_forward:
  * @self: the forwarding role
- * @message: a message (it is not consumed)
  * @receiver_role: the type of the receiving role
- * @error: return location for a #GError
+ * @message: a message whose body is not a pointer (it is not consumed)
+ * @out_receiver: (out) (optional) (nullable) (transfer full): where to store
+ *   the address of the receiver, or `NULL`
+ * @error: return location for a [struct@GLib.Error]
  *
  * Sends a copy of @message (subject, body, priority) from this role to one
- * player of @receiver_role in the group, as [method@Janus.Role.send_message]
- * does.
+ * player of @receiver_role in the group, as [method@Janus.Role.send] does.
  *
- * Returns: (transfer full) (nullable): the address of the receiver, or
- *   %NULL with @error set
+ * Returns: `TRUE` if sent; `FALSE` with @error set
  */
-JanusAddress *
+gboolean
 janus_role_forward (JanusRole     *self,
-                    JanusMessage  *message,
                     GType          receiver_role,
+                    JanusMessage  *message,
+                    JanusAddress **out_receiver,
                     GError       **error)
 {
-  g_return_val_if_fail (JANUS_IS_ROLE (self), NULL);
-  g_return_val_if_fail (message != NULL, NULL);
-  g_return_val_if_fail (janus_message_body_kind (message) != JANUS_BODY_POINTER, NULL);
+  g_return_val_if_fail (JANUS_IS_ROLE (self), FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (janus_message_body_kind (message) != JANUS_BODY_POINTER, FALSE);
 
-  return janus_role_send_message (self, receiver_role, janus_message_clone_for (message), error);
+  return janus_role_send (self, receiver_role, janus_message_clone_for (message),
+                          out_receiver, error);
 }
 
 /* -------------------------------------------------------------- timers */
@@ -1208,7 +1222,7 @@ janus_role_invoke_capacity (JanusRole  *self,
 }
 
 /**
- * janus_role_invoke_capacity_async:
+ * janus_role_invoke_capacity_on_worker:
  * @self: a played role
  * @capacity_type: a capacity interface type
  * @input: (nullable): the input; a floating reference is taken
@@ -1225,7 +1239,7 @@ janus_role_invoke_capacity (JanusRole  *self,
  *   (%JANUS_ERROR_MISSING_CAPACITY, or the kernel refused the task)
  */
 gboolean
-janus_role_invoke_capacity_async (JanusRole   *self,
+janus_role_invoke_capacity_on_worker (JanusRole   *self,
                                   GType        capacity_type,
                                   GVariant    *input,
                                   const char  *reply_subject,

@@ -84,28 +84,29 @@ JANUS_AVAILABLE_IN_ALL
 JanusMemory         *janus_role_get_memory          (JanusRole          *self);
 
 JANUS_AVAILABLE_IN_ALL
-JanusMessage        *janus_role_get_message         (JanusRole          *self);
+JanusMessage        *janus_role_get_message         (JanusRole          *self) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 JanusMessage        *janus_role_peek_message        (JanusRole          *self);
 JANUS_AVAILABLE_IN_ALL
-GPtrArray           *janus_role_get_messages        (JanusRole          *self);
+GPtrArray           *janus_role_get_messages        (JanusRole          *self) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
-GPtrArray           *janus_role_peek_messages       (JanusRole          *self);
+GPtrArray           *janus_role_peek_messages       (JanusRole          *self) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 gboolean             janus_role_has_message         (JanusRole          *self);
 JANUS_AVAILABLE_IN_ALL
 guint                janus_role_get_mailbox_size    (JanusRole          *self);
 JANUS_AVAILABLE_IN_ALL
 JanusMessage        *janus_role_wait_message        (JanusRole          *self,
-                                                     gint64              timeout_usec);
+                                                     gint64              timeout_usec) G_GNUC_WARN_UNUSED_RESULT;
 
 JANUS_AVAILABLE_IN_ALL
-JanusAddress        *janus_role_send_message        (JanusRole          *self,
+gboolean             janus_role_send                (JanusRole          *self,
                                                      GType               receiver_role,
                                                      JanusMessage       *message,
+                                                     JanusAddress      **out_receiver,
                                                      GError            **error);
 JANUS_AVAILABLE_IN_ALL
-gboolean             janus_role_broadcast_message   (JanusRole          *self,
+gboolean             janus_role_broadcast           (JanusRole          *self,
                                                      GType               receiver_role,
                                                      JanusMessage       *message,
                                                      guint              *n_receivers,
@@ -116,13 +117,14 @@ gboolean             janus_role_reply               (JanusRole          *self,
                                                      JanusMessage       *reply,
                                                      GError            **error);
 JANUS_AVAILABLE_IN_ALL
-gboolean             janus_role_post_message        (JanusRole          *self,
+gboolean             janus_role_post                (JanusRole          *self,
                                                      JanusMessage       *message,
                                                      GError            **error);
 JANUS_AVAILABLE_IN_ALL
-JanusAddress        *janus_role_forward             (JanusRole          *self,
-                                                     JanusMessage       *message,
+gboolean             janus_role_forward             (JanusRole          *self,
                                                      GType               receiver_role,
+                                                     JanusMessage       *message,
+                                                     JanusAddress      **out_receiver,
                                                      GError            **error);
 
 JANUS_AVAILABLE_IN_ALL
@@ -148,9 +150,9 @@ JANUS_AVAILABLE_IN_ALL
 GVariant            *janus_role_invoke_capacity     (JanusRole          *self,
                                                      GType               capacity_type,
                                                      GVariant           *input,
-                                                     GError            **error);
+                                                     GError            **error) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
-gboolean             janus_role_invoke_capacity_async (JanusRole        *self,
+gboolean             janus_role_invoke_capacity_on_worker (JanusRole    *self,
                                                      GType               capacity_type,
                                                      GVariant           *input,
                                                      const char         *reply_subject,

@@ -162,7 +162,7 @@ typedef enum {
  * @JANUS_SELECTION_CUSTOM: a function set with
  *   [method@Janus.Group.set_selection_func].
  *
- * How [method@Janus.Role.send_message] chooses the one player of the
+ * How [method@Janus.Role.send] chooses the one player of the
  * receiving role (the sender excluded).
  */
 typedef enum {

@@ -256,7 +256,7 @@ watch_post (Watch       *w,
   g_autoptr(GVariant) owned = g_variant_ref_sink (body);
 
   if (role != NULL)
-    janus_role_post_message (role, janus_message_new (subject, owned), NULL);
+    janus_role_post (role, janus_message_new (subject, owned), NULL);
 }
 
 /* Any thread, no lock held. Every dead letter of the kernel comes here:
@@ -645,7 +645,7 @@ check_participants (JanusContractNetInitiator *self)
     participant_gone (self, gone->pdata[i]);
 }
 
-/* A notice is what the role posted to itself (janus_role_post_message):
+/* A notice is what the role posted to itself (janus_role_post):
  * sent by its own player, as its own role type. */
 static gboolean
 is_notice (JanusContractNetInitiator *self,
@@ -747,17 +747,15 @@ send_cfp (JanusContractNetInitiator *self,
   JanusContractNetInitiatorPrivate *priv = PRIV (self);
   const JanusAddress *to = janus_agent_get_address (participant);
   g_autoptr(JanusMessage) cfp = janus_message_new (JANUS_CONTRACT_NET_CFP, priv->task);
-  g_autoptr(JanusAddress) sent = NULL;
   g_autoptr(GError) error = NULL;
 
   /* asked before it is sent: a dead letter may be reported while sending */
   set_answer (self, to, ANSWER_PENDING);
   priv->n_pending++;
   watch_track (priv->watch, cfp);
-  sent = janus_agent_send_role_message (player, janus_role_get_group (JANUS_ROLE (self)),
-                                        G_OBJECT_TYPE (self), JANUS_TYPE_CONTRACT_NET_PARTICIPANT,
-                                        to, janus_message_ref (cfp), &error);
-  if (sent != NULL)
+  if (janus_agent_send_to_role (player, janus_role_get_group (JANUS_ROLE (self)),
+                                G_OBJECT_TYPE (self), JANUS_TYPE_CONTRACT_NET_PARTICIPANT,
+                                to, janus_message_ref (cfp), NULL, &error))
     return;
   /* it left the group meanwhile: it was not asked */
   g_debug ("contract-net initiator %s: no cfp for a participant: %s",

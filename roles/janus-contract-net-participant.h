@@ -47,10 +47,10 @@ struct _JanusContractNetParticipantClass
 
 JANUS_AVAILABLE_IN_ALL
 GVariant *janus_contract_net_participant_propose (JanusContractNetParticipant  *self,
-                                                  GVariant                     *task);
+                                                  GVariant                     *task) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 GVariant *janus_contract_net_participant_perform (JanusContractNetParticipant  *self,
                                                   GVariant                     *task,
-                                                  GError                      **error);
+                                                  GError                      **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -780,14 +780,14 @@ invoke_three (TestAgent *self,
   JanusKernel *kernel = janus_agent_get_kernel (AGENT (self));
 
   as->invoked_at = step_no;
-  g_assert_true (janus_role_invoke_capacity_async (ROLE (as->role), TEST_TYPE_CALC,
-                                                   g_variant_new ("(xx)", 2, 3), "sum", &error));
+  g_assert_true (janus_role_invoke_capacity_on_worker (ROLE (as->role), TEST_TYPE_CALC,
+                                                       g_variant_new ("(xx)", 2, 3), "sum", &error));
   g_assert_no_error (error);
-  g_assert_true (janus_role_invoke_capacity_async (ROLE (as->role), TEST_TYPE_CALC,
-                                                   g_variant_new_string ("fail"), "failed", &error));
+  g_assert_true (janus_role_invoke_capacity_on_worker (ROLE (as->role), TEST_TYPE_CALC,
+                                                       g_variant_new_string ("fail"), "failed", &error));
   g_assert_no_error (error);
-  g_assert_true (janus_role_invoke_capacity_async (ROLE (as->role), TEST_TYPE_CALC,
-                                                   NULL, "unit", &error));
+  g_assert_true (janus_role_invoke_capacity_on_worker (ROLE (as->role), TEST_TYPE_CALC,
+                                                       NULL, "unit", &error));
   g_assert_no_error (error);
   /* the step goes on: nothing ran yet, nothing arrived */
   as->n_in_step = calc_invocations (as->calc);
@@ -901,10 +901,10 @@ invoke_missing (TestAgent *self,
 {
   Missing *mi = data;
 
-  mi->ok = janus_role_invoke_capacity_async (ROLE (mi->role), TEST_TYPE_CALC,
-                                             g_variant_new ("(xx)", 1, 1), "never", &mi->error);
-  g_assert_false (janus_role_invoke_capacity_async (mi->left, TEST_TYPE_CALC, NULL, "never",
-                                                    &mi->left_error));
+  mi->ok = janus_role_invoke_capacity_on_worker (ROLE (mi->role), TEST_TYPE_CALC,
+                                                 g_variant_new ("(xx)", 1, 1), "never", &mi->error);
+  g_assert_false (janus_role_invoke_capacity_on_worker (mi->left, TEST_TYPE_CALC, NULL, "never",
+                                                        &mi->left_error));
 }
 
 static void
@@ -950,8 +950,8 @@ invoke_and_die (TestAgent *self,
 {
   Async *as = data;
 
-  g_assert_true (janus_role_invoke_capacity_async (ROLE (as->role), TEST_TYPE_CALC,
-                                                   g_variant_new ("(xx)", 1, 1), "late", NULL));
+  g_assert_true (janus_role_invoke_capacity_on_worker (ROLE (as->role), TEST_TYPE_CALC,
+                                                       g_variant_new ("(xx)", 1, 1), "late", NULL));
   janus_agent_kill_me (AGENT (self));
 }
 
@@ -1014,9 +1014,9 @@ workers_invoke (TestAgent *self,
       g_autofree char *subject = g_strdup_printf ("r%u", i);
       g_autoptr(GError) error = NULL;
 
-      g_assert_true (janus_role_invoke_capacity_async (ROLE (w->role), TEST_TYPE_CALC,
-                                                       g_variant_new ("(xx)", (gint64) i, (gint64) 1000),
-                                                       subject, &error));
+      g_assert_true (janus_role_invoke_capacity_on_worker (ROLE (w->role), TEST_TYPE_CALC,
+                                                           g_variant_new ("(xx)", (gint64) i, (gint64) 1000),
+                                                           subject, &error));
       g_assert_no_error (error);
     }
 }
@@ -1082,8 +1082,8 @@ invoke_failing (TestAgent *self,
 {
   Async *as = data;
 
-  g_assert_true (janus_role_invoke_capacity_async (ROLE (as->role), TEST_TYPE_CALC,
-                                                   g_variant_new_string ("fail"), "failed", NULL));
+  g_assert_true (janus_role_invoke_capacity_on_worker (ROLE (as->role), TEST_TYPE_CALC,
+                                                       g_variant_new_string ("fail"), "failed", NULL));
 }
 
 static void

@@ -1066,7 +1066,7 @@ nosy_live (TestAgent *self)
   switch ((PeekWay) self->mode)
     {
     case PEEK_AGENT_API:
-      janus_agent_get_message (AGENT (victim));
+      g_assert_null (janus_agent_get_message (AGENT (victim)));
       break;
     case PEEK_MAILBOX_OBJECT:
       janus_mailbox_get_size (mbox (victim));

@@ -944,14 +944,14 @@ misuse (Misuse what)
 
   switch (what)
     {
-    case MISUSE_GET_NULL_KEY:    janus_memory_get (m, NULL); break;
+    case MISUSE_GET_NULL_KEY:    g_assert_null (janus_memory_get (m, NULL)); break;
     case MISUSE_PUT_NULL_KEY:    janus_memory_put (m, NULL, g_variant_new_int32 (1), NULL); break;
     case MISUSE_PUT_NULL_VALUE:  janus_memory_put (m, "count", NULL, NULL); break;
     case MISUSE_HAS_NULL_KEY:    janus_memory_has (m, NULL); break;
     case MISUSE_REMOVE_NULL_KEY: janus_memory_remove (m, NULL, NULL); break;
-    case MISUSE_NEW_NULL_OBJECT: janus_property_memory_new (NULL); break;
+    case MISUSE_NEW_NULL_OBJECT: g_assert_null (janus_property_memory_new (NULL)); break;
     case MISUSE_DUP_NOT_PROPERTY_MEMORY:
-      janus_property_memory_dup_object ((JanusPropertyMemory *) thing);
+      g_assert_null (janus_property_memory_dup_object ((JanusPropertyMemory *) thing));
       break;
     }
 }

@@ -365,8 +365,8 @@ assert_all_sends_fail (TestAgent   *from,
   g_clear_error (&error);
   g_assert_cmpint (destroyed, ==, 1);
 
-  g_assert_null (janus_agent_send_random (AGENT (from), receivers, 2,
-                                          counted_message ("b", &destroyed), &error));
+  g_assert_false (janus_agent_send_random (AGENT (from), receivers, 2,
+                                           counted_message ("b", &destroyed), NULL, &error));
   g_assert_error (error, JANUS_ERROR, code);
   g_clear_error (&error);
   g_assert_cmpint (destroyed, ==, 2);
@@ -460,7 +460,7 @@ resend_live (TestAgent *self)
           ok = janus_kernel_send (kernel, ADDR (rd->other), m, &error);
           break;
         case 2:
-          ok = janus_agent_send_random (AGENT (self), receivers, 1, m, &error) != NULL;
+          ok = janus_agent_send_random (AGENT (self), receivers, 1, m, NULL, &error);
           break;
         case 3:
           ok = janus_agent_broadcast (AGENT (self), receivers, 1, m, &error);
@@ -555,7 +555,7 @@ test_error_send_random_none (void)
       const JanusAddress *none[1] = { NULL };
 
       launch (kernel, a);
-      janus_agent_send_random (AGENT (a), none, 0, janus_message_new ("x", NULL), NULL);
+      janus_agent_send_random (AGENT (a), none, 0, janus_message_new ("x", NULL), NULL, NULL);
       return;
     }
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
@@ -630,15 +630,15 @@ send_random_live (TestAgent *self)
 
   for (i = 0; i < rd->n_sends; i++)
     {
-      const JanusAddress *chosen;
+      g_autoptr(JanusAddress) chosen = NULL;
 
-      chosen = janus_agent_send_random (AGENT (self), rd->receivers, N_RANDOM_RECEIVERS,
-                                        janus_message_new_int64 ("r", i), &error);
+      g_assert_true (janus_agent_send_random (AGENT (self), rd->receivers, N_RANDOM_RECEIVERS,
+                                              janus_message_new_int64 ("r", i), &chosen, &error));
       g_assert_no_error (error);
       g_assert_nonnull (chosen);
-      /* an element of the array itself, not a copy */
+      /* a copy of one of the candidates */
       for (k = 0; k < N_RANDOM_RECEIVERS; k++)
-        if (chosen == rd->receivers[k])
+        if (janus_address_equal (chosen, rd->receivers[k]))
           break;
       g_assert_cmpuint (k, <, N_RANDOM_RECEIVERS);
       rd->chosen[k]++;
@@ -695,6 +695,65 @@ test_send_random (gconstpointer data)
   finish (kernel, sender, NULL);
   for (k = 0; k < N_RANDOM_RECEIVERS; k++)
     g_assert_finalize_object (receivers[k]);
+}
+
+/* The sender among the candidates: it is never picked; alone, no receiver. */
+typedef struct
+{
+  const JanusAddress *receivers[2];
+  guint               to_self;
+  guint               to_other;
+  gboolean            refused;
+  gint                destroyed;
+} SelfData;
+
+static JanusLive
+send_random_self_live (TestAgent *self)
+{
+  SelfData *sd = self->data;
+  g_autoptr(GError) error = NULL;
+  guint i;
+
+  sd->receivers[0] = ADDR (self);
+  for (i = 0; i < 200; i++)
+    {
+      g_autoptr(JanusAddress) chosen = NULL;
+
+      g_assert_true (janus_agent_send_random (AGENT (self), sd->receivers, 2,
+                                              janus_message_new_int64 ("r", i), &chosen, &error));
+      g_assert_no_error (error);
+      if (janus_address_equal (chosen, ADDR (self)))
+        sd->to_self++;
+      else if (janus_address_equal (chosen, sd->receivers[1]))
+        sd->to_other++;
+    }
+  /* only itself: nobody to send to, the message is released */
+  g_assert_false (janus_agent_send_random (AGENT (self), sd->receivers, 1,
+                                           counted_message ("alone", &sd->destroyed), NULL, &error));
+  sd->refused = g_error_matches (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT);
+  return JANUS_LIVE_DONE;
+}
+
+static void
+test_send_random_never_self (void)
+{
+  JanusKernel *kernel = janus_kernel_new (0);
+  SelfData sd = { { NULL } };
+  TestAgent *other = test_agent_new (collect_live, NULL);
+  TestAgent *sender = test_agent_new (send_random_self_live, &sd);
+
+  launch (kernel, other);
+  sd.receivers[1] = ADDR (other);
+  launch (kernel, sender);
+  step_until_idle (kernel, 10);
+
+  g_assert_cmpuint (sd.to_self, ==, 0);
+  g_assert_cmpuint (sd.to_other, ==, 200);
+  g_assert_cmpuint (other->got->len, ==, 200);
+  g_assert_true (sd.refused);
+  g_assert_cmpint (sd.destroyed, ==, 1);
+  g_assert_cmpuint (janus_kernel_get_dead_letter_count (kernel), ==, 0);
+  finish (kernel, sender, other, NULL);
 }
 
 /* --------------------------------------------------------- broadcast */
@@ -1152,6 +1211,7 @@ main (int    argc,
 
   g_test_add_data_func ("/messaging/send-random/element", GUINT_TO_POINTER (30), test_send_random);
   g_test_add_data_func ("/messaging/send-random/uniform", GUINT_TO_POINTER (3000), test_send_random);
+  g_test_add_func ("/messaging/send-random/never-self", test_send_random_never_self);
 
   g_test_add_func ("/messaging/broadcast/each-once", test_broadcast_each_once);
   g_test_add_data_func ("/messaging/broadcast/no-receiver", &broadcast_none, test_broadcast_case);

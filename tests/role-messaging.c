@@ -440,8 +440,9 @@ send_many (TestAgent *self,
       g_autoptr(JanusAddress) to = NULL;
       int w;
 
-      to = janus_role_send_message (ROLE (sd->c->s_out), sd->to,
-                                    janus_message_new_int64 ("n", i), &error);
+      to = NULL;
+      g_assert_true (janus_role_send (ROLE (sd->c->s_out), sd->to,
+                                      janus_message_new_int64 ("n", i), &to, &error));
       g_assert_no_error (error);
       g_assert_nonnull (to);
       w = who (sd->c, to);
@@ -640,8 +641,9 @@ test_send_no_other_player (Cast          *c,
   JanusAddress *to;
 
   /* the sender is the only Sender: nobody else to send to */
-  to = janus_role_send_message (ROLE (c->s_in), role_sender,
-                                janus_message_new_pointer ("x", &destroyed, count_destroy), &error);
+  to = NULL;
+  g_assert_false (janus_role_send (ROLE (c->s_in), role_sender,
+                                   janus_message_new_pointer ("x", &destroyed, count_destroy), &to, &error));
   g_assert_null (to);
   g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER);
   expect_names (error, role_sender, c->group);
@@ -649,8 +651,9 @@ test_send_no_other_player (Cast          *c,
   g_clear_error (&error);
 
   /* nobody plays it */
-  to = janus_role_send_message (ROLE (c->s_out), role_lonely,
-                                janus_message_new_pointer ("x", &destroyed, count_destroy), &error);
+  to = NULL;
+  g_assert_false (janus_role_send (ROLE (c->s_out), role_lonely,
+                                   janus_message_new_pointer ("x", &destroyed, count_destroy), &to, &error));
   g_assert_null (to);
   g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER);
   g_assert_cmpint (destroyed, ==, 2);
@@ -668,9 +671,9 @@ test_broadcast (Cast          *c,
   guint n = 99, i;
 
   /* Receiver and its subclass; not the sender, not Other */
-  g_assert_true (janus_role_broadcast_message (ROLE (c->s_out), role_recv,
-                                               janus_message_new ("all", g_variant_new ("(si)", "x", 5)),
-                                               &n, &error));
+  g_assert_true (janus_role_broadcast (ROLE (c->s_out), role_recv,
+                                       janus_message_new ("all", g_variant_new ("(si)", "x", 5)),
+                                       &n, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n, ==, 3);
   step_until_idle (c->kernel);
@@ -696,17 +699,17 @@ test_broadcast (Cast          *c,
   g_assert_cmpuint (c->o_in->got->len, ==, 0);
 
   /* the subclass only */
-  g_assert_true (janus_role_broadcast_message (ROLE (c->s_out), role_recv_sub,
-                                               janus_message_new ("sub", NULL), &n, &error));
+  g_assert_true (janus_role_broadcast (ROLE (c->s_out), role_recv_sub,
+                                       janus_message_new ("sub", NULL), &n, &error));
   g_assert_cmpuint (n, ==, 1);
   /* nobody: success, 0 */
-  g_assert_true (janus_role_broadcast_message (ROLE (c->s_out), role_lonely,
-                                               janus_message_new ("none", NULL), &n, &error));
+  g_assert_true (janus_role_broadcast (ROLE (c->s_out), role_lonely,
+                                       janus_message_new ("none", NULL), &n, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n, ==, 0);
   /* n_receivers is optional */
-  g_assert_true (janus_role_broadcast_message (ROLE (c->s_out), role_other,
-                                               janus_message_new ("other", NULL), NULL, &error));
+  g_assert_true (janus_role_broadcast (ROLE (c->s_out), role_other,
+                                       janus_message_new ("other", NULL), NULL, &error));
   g_assert_no_error (error);
   step_until_idle (c->kernel);
   g_assert_cmpuint (c->r_in[2]->got->len, ==, 2);
@@ -723,18 +726,18 @@ test_broadcast_pointer_body (Cast          *c,
   gint destroyed = 0;
   guint n = 99;
 
-  g_assert_false (janus_role_broadcast_message (ROLE (c->s_out), role_recv,
-                                                janus_message_new_pointer ("p", &destroyed, count_destroy),
-                                                &n, &error));
+  g_assert_false (janus_role_broadcast (ROLE (c->s_out), role_recv,
+                                        janus_message_new_pointer ("p", &destroyed, count_destroy),
+                                        &n, &error));
   g_assert_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT);
   g_assert_cmpint (destroyed, ==, 1);
   g_assert_cmpuint (n, ==, 0);
   g_clear_error (&error);
 
   /* one receiver: fine */
-  g_assert_true (janus_role_broadcast_message (ROLE (c->s_out), role_other,
-                                               janus_message_new_pointer ("p", &destroyed, count_destroy),
-                                               &n, &error));
+  g_assert_true (janus_role_broadcast (ROLE (c->s_out), role_other,
+                                       janus_message_new_pointer ("p", &destroyed, count_destroy),
+                                       &n, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n, ==, 1);
   step_until_idle (c->kernel);
@@ -760,8 +763,8 @@ test_two_roles_broadcast (Cast          *c,
     g_autoptr(GPtrArray) players = janus_group_list_players (c->group, role_recv);
     g_assert_cmpuint (players->len, ==, 4);          /* r0, s, r1, r2 */
   }
-  g_assert_true (janus_role_broadcast_message (ROLE (c->s_out), role_recv,
-                                               janus_message_new ("once", NULL), &n, &error));
+  g_assert_true (janus_role_broadcast (ROLE (c->s_out), role_recv,
+                                       janus_message_new ("once", NULL), &n, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (janus_agent_get_mailbox_size (AGENT (c->r[0])), ==, 1);
   g_assert_cmpuint (n, ==, 3);
@@ -778,8 +781,8 @@ test_two_roles_candidates (Cast          *c,
 
   take (c->r[0], role_recv_sub, c->group);
   janus_group_set_selection_func (c->group, custom_select, &cd, NULL);
-  janus_address_free (janus_role_send_message (ROLE (c->s_out), role_recv,
-                                               janus_message_new ("one", NULL), &error));
+  janus_role_send (ROLE (c->s_out), role_recv,
+                   janus_message_new ("one", NULL), NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (cd.calls, ==, 1);
   /* r0, r1, r2: each player once, in take order */
@@ -828,8 +831,9 @@ test_reply (Cast          *c,
   JanusMessage *pong;
 
   c->o_in->live = live_pong;
-  to = janus_role_send_message (ROLE (c->s_in), role_other,
-                                janus_message_new_int64 ("ping", 11), &error);
+  to = NULL;
+  g_assert_true (janus_role_send (ROLE (c->s_in), role_other,
+                                  janus_message_new_int64 ("ping", 11), &to, &error));
   g_assert_no_error (error);
   g_assert_true (janus_address_equal (to, ADDR (c->o)));
   step_until_idle (c->kernel);
@@ -893,15 +897,16 @@ test_forward (Cast          *c,
   JanusMessage *task, *copy;
 
   c->r_in[0]->live = live_idle;
-  janus_address_free (janus_agent_send_role_message (AGENT (c->s), c->group, role_sender, role_recv,
-                                                     ADDR (c->r[0]),
-                                                     janus_message_new ("task", g_variant_new_string ("t")),
-                                                     &error));
+  janus_agent_send_to_role (AGENT (c->s), c->group, role_sender, role_recv,
+                            ADDR (c->r[0]),
+                            janus_message_new ("task", g_variant_new_string ("t")), NULL,
+                            &error);
   g_assert_no_error (error);
   task = janus_role_get_message (ROLE (c->r_in[0]));
   g_assert_nonnull (task);
 
-  to = janus_role_forward (ROLE (c->r_in[0]), task, role_other, &error);
+  to = NULL;
+  g_assert_true (janus_role_forward (ROLE (c->r_in[0]), role_other, task, &to, &error));
   g_assert_no_error (error);
   g_assert_true (janus_address_equal (to, ADDR (c->o)));
   /* not consumed */
@@ -937,37 +942,42 @@ agent_sends (TestAgent *self,
   JanusAddress *to;
 
   /* no address: the group chooses (round robin: r0) */
-  to = janus_agent_send_role_message (AGENT (self), c->group, role_sender, role_recv, NULL,
-                                      janus_message_new ("chosen", NULL), &error);
+  to = NULL;
+  g_assert_true (janus_agent_send_to_role (AGENT (self), c->group, role_sender, role_recv, NULL,
+                                           janus_message_new ("chosen", NULL), &to, &error));
   g_assert_no_error (error);
   g_assert_true (janus_address_equal (to, ADDR (c->r[0])));
   janus_address_free (to);
 
   /* an address: that agent, also through a subclass */
-  to = janus_agent_send_role_message (AGENT (self), c->group, role_sender, role_recv, ADDR (c->r[2]),
-                                      janus_message_new ("addressed", NULL), &error);
+  to = NULL;
+  g_assert_true (janus_agent_send_to_role (AGENT (self), c->group, role_sender, role_recv, ADDR (c->r[2]),
+                                           janus_message_new ("addressed", NULL), &to, &error));
   g_assert_no_error (error);
   g_assert_true (janus_address_equal (to, ADDR (c->r[2])));
   janus_address_free (to);
 
   /* an agent that does not play the receiving role there */
-  to = janus_agent_send_role_message (AGENT (self), c->group, role_sender, role_recv, ADDR (c->o),
-                                      janus_message_new_pointer ("x", &as->destroyed, count_destroy),
-                                      &error);
+  to = NULL;
+  g_assert_false (janus_agent_send_to_role (AGENT (self), c->group, role_sender, role_recv, ADDR (c->o),
+                                            janus_message_new_pointer ("x", &as->destroyed, count_destroy), &to,
+                                            &error));
   g_assert_null (to);
   g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER);
   g_clear_error (&error);
   /* itself: never */
-  to = janus_agent_send_role_message (AGENT (self), c->group, role_sender, role_recv, ADDR (self),
-                                      janus_message_new_pointer ("x", &as->destroyed, count_destroy),
-                                      &error);
+  to = NULL;
+  g_assert_false (janus_agent_send_to_role (AGENT (self), c->group, role_sender, role_recv, ADDR (self),
+                                            janus_message_new_pointer ("x", &as->destroyed, count_destroy), &to,
+                                            &error));
   g_assert_null (to);
   g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER);
   g_clear_error (&error);
   /* a sender role it does not play */
-  to = janus_agent_send_role_message (AGENT (self), c->group, role_other, role_recv, NULL,
-                                      janus_message_new_pointer ("x", &as->destroyed, count_destroy),
-                                      &error);
+  to = NULL;
+  g_assert_false (janus_agent_send_to_role (AGENT (self), c->group, role_other, role_recv, NULL,
+                                            janus_message_new_pointer ("x", &as->destroyed, count_destroy), &to,
+                                            &error));
   g_assert_null (to);
   g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED);
   expect_names (error, role_other, c->group);
@@ -1001,8 +1011,8 @@ test_agent_send_role_message (Cast          *c,
   /* an unlaunched agent cannot send */
   {
     TestAgent *ghost = g_object_new (TEST_TYPE_AGENT, NULL);
-    g_assert_null (janus_agent_send_role_message (AGENT (ghost), c->group, role_sender, role_recv, NULL,
-                                                  janus_message_new ("x", NULL), &error));
+    g_assert_false (janus_agent_send_to_role (AGENT (ghost), c->group, role_sender, role_recv, NULL,
+                                              janus_message_new ("x", NULL), NULL, &error));
     g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_LAUNCHED);
     g_assert_finalize_object (ghost);
   }
@@ -1037,7 +1047,7 @@ test_route_accessors (Cast          *c,
   a = take (c->r[0], role_other, g2);
   b = take (c->r[1], role_lonely, g2);
   b->live = live_idle;
-  janus_address_free (janus_role_send_message (ROLE (a), role_lonely, janus_message_new ("g2", NULL), NULL));
+  janus_role_send (ROLE (a), role_lonely, janus_message_new ("g2", NULL), NULL, NULL);
   m = janus_role_get_message (ROLE (b));
   g_assert_nonnull (m);
   found = janus_message_dup_group (m);
@@ -1069,8 +1079,8 @@ test_left_role_cannot_send (Cast          *c,
 
   /* a request to reply to, received by s's Receiver */
   c->s_in->live = live_idle;
-  janus_address_free (janus_agent_send_role_message (AGENT (c->o), c->group, role_other, role_recv,
-                                                     ADDR (c->s), janus_message_new ("q", NULL), &error));
+  janus_agent_send_to_role (AGENT (c->o), c->group, role_other, role_recv,
+                            ADDR (c->s), janus_message_new ("q", NULL), NULL, &error);
   g_assert_no_error (error);
   request = janus_role_get_message (ROLE (c->s_in));
   g_assert_nonnull (request);
@@ -1080,14 +1090,14 @@ test_left_role_cannot_send (Cast          *c,
   g_assert_true (janus_agent_leave_role (AGENT (c->s), role_sender, c->group, NULL));
   g_assert_true (janus_agent_leave_role (AGENT (c->s), role_recv, c->group, NULL));
 
-  g_assert_null (janus_role_send_message (gone, role_recv,
-                                          janus_message_new_pointer ("x", &destroyed, count_destroy), &error));
+  g_assert_false (janus_role_send (gone, role_recv,
+                                   janus_message_new_pointer ("x", &destroyed, count_destroy), NULL, &error));
   g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED);
   expect_names (error, role_sender, c->group);
   g_clear_error (&error);
-  g_assert_false (janus_role_broadcast_message (gone, role_recv,
-                                                janus_message_new_pointer ("x", &destroyed, count_destroy),
-                                                &n, &error));
+  g_assert_false (janus_role_broadcast (gone, role_recv,
+                                        janus_message_new_pointer ("x", &destroyed, count_destroy),
+                                        &n, &error));
   g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED);
   g_assert_cmpuint (n, ==, 0);
   g_clear_error (&error);
@@ -1095,13 +1105,13 @@ test_left_role_cannot_send (Cast          *c,
                                     janus_message_new_pointer ("x", &destroyed, count_destroy), &error));
   g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED);
   g_clear_error (&error);
-  g_assert_null (janus_role_forward (in, request, role_other, &error));
+  g_assert_false (janus_role_forward (in, role_other, request, NULL, &error));
   g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED);
   g_clear_error (&error);
   /* nor from the agent's context */
-  g_assert_null (janus_agent_send_role_message (AGENT (c->s), c->group, role_sender, role_recv, NULL,
-                                                janus_message_new_pointer ("x", &destroyed, count_destroy),
-                                                &error));
+  g_assert_false (janus_agent_send_to_role (AGENT (c->s), c->group, role_sender, role_recv, NULL,
+                                            janus_message_new_pointer ("x", &destroyed, count_destroy), NULL,
+                                            &error));
   g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED);
   g_assert_cmpint (destroyed, ==, 4);
 
@@ -1141,8 +1151,8 @@ test_dead_letters (Cast          *c,
   g_signal_connect (c->kernel, "dead-letter", G_CALLBACK (on_dead_letter), &dl);
   /* unread role messages of an agent that dies */
   c->o_in->live = live_idle;
-  janus_address_free (janus_role_send_message (ROLE (c->s_out), role_other, janus_message_new ("u1", NULL), NULL));
-  janus_address_free (janus_role_send_message (ROLE (c->s_out), role_other, janus_message_new ("u2", NULL), NULL));
+  janus_role_send (ROLE (c->s_out), role_other, janus_message_new ("u1", NULL), NULL, NULL);
+  janus_role_send (ROLE (c->s_out), role_other, janus_message_new ("u2", NULL), NULL, NULL);
   step_until_idle (c->kernel);
   g_assert_cmpuint (janus_role_get_mailbox_size (ROLE (c->o_in)), ==, 2);
   janus_kernel_kill (c->kernel, AGENT (c->o), NULL);
@@ -1153,14 +1163,14 @@ test_dead_letters (Cast          *c,
   g_assert_cmpuint (janus_kernel_get_dead_letter_count (c->kernel), ==, 2);
 
   /* its role is gone: a new send finds nobody (an error, not a letter) */
-  g_assert_null (janus_role_send_message (ROLE (c->s_out), role_other, janus_message_new ("late", NULL), &error));
+  g_assert_false (janus_role_send (ROLE (c->s_out), role_other, janus_message_new ("late", NULL), NULL, &error));
   g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER);
   g_clear_error (&error);
 
   /* a reply to a role whose player died meanwhile */
   c->r_in[0]->live = live_idle;
-  janus_address_free (janus_agent_send_role_message (AGENT (c->s), c->group, role_sender, role_recv,
-                                                     ADDR (c->r[0]), janus_message_new ("q", NULL), &error));
+  janus_agent_send_to_role (AGENT (c->s), c->group, role_sender, role_recv,
+                            ADDR (c->r[0]), janus_message_new ("q", NULL), NULL, &error);
   g_assert_no_error (error);
   request = janus_role_get_message (ROLE (c->r_in[0]));
   g_assert_nonnull (request);
@@ -1190,10 +1200,10 @@ test_post_to_left_role (Cast          *c,
 
   g_signal_connect (c->kernel, "dead-letter", G_CALLBACK (on_dead_letter), &dl);
   step_until_idle (c->kernel);
-  g_assert_true (janus_role_post_message (old, janus_message_new ("crossing", NULL), &error));
+  g_assert_true (janus_role_post (old, janus_message_new ("crossing", NULL), &error));
   g_assert_no_error (error);
   g_assert_true (janus_agent_leave_role (AGENT (c->r[0]), role_recv, c->group, NULL));
-  g_assert_true (janus_role_post_message (old, janus_message_new ("late", NULL), &error));
+  g_assert_true (janus_role_post (old, janus_message_new ("late", NULL), &error));
   g_assert_no_error (error);
   g_assert_cmpuint (dl.n, ==, 1);
   g_assert_cmpstr (dl.subjects->str, ==, "late,");
@@ -1205,7 +1215,7 @@ test_post_to_left_role (Cast          *c,
   g_assert_cmpuint (janus_role_get_mailbox_size (ROLE (again)), ==, 0);
   g_assert_cmpuint (janus_role_get_mailbox_size (old), ==, 0);
   /* a post to the new instance is read by it */
-  g_assert_true (janus_role_post_message (ROLE (again), janus_message_new ("fresh", NULL), &error));
+  g_assert_true (janus_role_post (ROLE (again), janus_message_new ("fresh", NULL), &error));
   step_until_idle (c->kernel);
   g_assert_cmpuint (again->got->len, ==, 1);
   g_assert_cmpstr (janus_message_get_subject (again->got->pdata[0]), ==, "fresh");
@@ -1279,7 +1289,8 @@ live_responder (TestRole *self)
         ok = janus_role_reply (ROLE (self), m, janus_message_new ("ack", NULL), &error);
       else if (janus_message_has_subject (m, "fwd"))
         {
-          JanusAddress *to = janus_role_forward (ROLE (self), m, role_other, &error);
+          JanusAddress *to = NULL;
+          janus_role_forward (ROLE (self), role_other, m, &to, &error);
           ok = to != NULL;
           g_clear_pointer (&to, janus_address_free);
         }
@@ -1412,7 +1423,8 @@ asker_sends (TestAgent *self,
     {
       int w = -1, j;
 
-      to = janus_role_send_message (ROLE (asker->out), role_recv, janus_message_new ("ping", NULL), &error);
+      to = NULL;
+      g_assert_true (janus_role_send (ROLE (asker->out), role_recv, janus_message_new ("ping", NULL), &to, &error));
       g_assert_no_error (error);
       for (j = 0; j < 3; j++)
         if (janus_address_equal (to, ADDR (net.resp[j])))
@@ -1420,16 +1432,17 @@ asker_sends (TestAgent *self,
       g_array_append_val (net.chosen, w);
       janus_address_free (to);
     }
-  g_assert_true (janus_role_broadcast_message (ROLE (asker->out), role_recv,
-                                               janus_message_new ("all", NULL), &n, &error));
+  g_assert_true (janus_role_broadcast (ROLE (asker->out), role_recv,
+                                       janus_message_new ("all", NULL), &n, &error));
   g_assert_no_error (error);
   net.n_bcast = n;
-  to = janus_role_send_message (ROLE (asker->out), role_recv_sub, janus_message_new ("fwd", NULL), &error);
+  to = NULL;
+  g_assert_true (janus_role_send (ROLE (asker->out), role_recv_sub, janus_message_new ("fwd", NULL), &to, &error));
   g_assert_no_error (error);
   g_assert_true (janus_address_equal (to, ADDR (net.resp[2])));
   janus_address_free (to);
   /* nobody else plays Sender */
-  g_assert_null (janus_role_send_message (ROLE (asker->in), role_sender, janus_message_new ("x", NULL), &error));
+  g_assert_false (janus_role_send (ROLE (asker->in), role_sender, janus_message_new ("x", NULL), NULL, &error));
   g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER);
 }
 
@@ -1451,7 +1464,8 @@ asker_sends_random (TestAgent *self,
     {
       int w = -1, j;
 
-      to = janus_role_send_message (ROLE (asker->out), role_recv, janus_message_new ("ping", NULL), &error);
+      to = NULL;
+      g_assert_true (janus_role_send (ROLE (asker->out), role_recv, janus_message_new ("ping", NULL), &to, &error));
       g_assert_no_error (error);
       for (j = 0; j < 3; j++)
         if (janus_address_equal (to, ADDR (net.resp[j])))
@@ -1459,14 +1473,15 @@ asker_sends_random (TestAgent *self,
       g_array_append_val (net.chosen, w);
       janus_address_free (to);
     }
-  to = janus_agent_send_role_message (AGENT (self), net.group, role_sender, role_recv,
-                                      ADDR (net.resp[1]), janus_message_new ("ping", NULL), &error);
+  to = NULL;
+  g_assert_true (janus_agent_send_to_role (AGENT (self), net.group, role_sender, role_recv,
+                                           ADDR (net.resp[1]), janus_message_new ("ping", NULL), &to, &error));
   g_assert_no_error (error);
   g_assert_true (janus_address_equal (to, ADDR (net.resp[1])));
   janus_address_free (to);
 
   g_assert_true (janus_agent_leave_role (AGENT (self), role_recv, net.group, &error));
-  g_assert_null (janus_role_send_message (ROLE (asker->in), role_recv, janus_message_new ("x", NULL), &error));
+  g_assert_false (janus_role_send (ROLE (asker->in), role_recv, janus_message_new ("x", NULL), NULL, &error));
   g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED);
 }
 

@@ -182,9 +182,10 @@ sim_agent_pass (SimAgent *self,
 
   if (g_rand_boolean (self->rand))
     {
-      const JanusAddress *to = janus_agent_send_random (agent, w->addresses, N_SIM_AGENTS,
-                                                        janus_message_new_int64 ("hop", value),
-                                                        &error);
+      g_autoptr(JanusAddress) to = NULL;
+
+      janus_agent_send_random (agent, w->addresses, N_SIM_AGENTS,
+                               janus_message_new_int64 ("hop", value), &to, &error);
       g_assert_no_error (error);
       g_assert_nonnull (to);
       trace_add (w, self->index, EV_SENT_RANDOM, value, janus_address_get_id (to));
@@ -193,8 +194,8 @@ sim_agent_pass (SimAgent *self,
     {
       g_autoptr(JanusAddress) to = NULL;
 
-      to = janus_agent_send_role_message (agent, w->group, SIM_TYPE_PEER, SIM_TYPE_PEER, NULL,
-                                          janus_message_new_int64 ("hop", value), &error);
+      janus_agent_send_to_role (agent, w->group, SIM_TYPE_PEER, SIM_TYPE_PEER, NULL,
+                                janus_message_new_int64 ("hop", value), &to, &error);
       if (to == NULL)
         {
           /* every other peer is gone */

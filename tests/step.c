@@ -399,7 +399,7 @@ random_trace_live (StepAgent *self)
   trace_add (f, self->index, -1, 0);
   if (self->turns == 1 && self->index < 4)
     janus_agent_send_random (agent, all, N_TRACE_AGENTS,
-                             janus_message_new_int64 ("hop", self->index * 100), NULL);
+                             janus_message_new_int64 ("hop", self->index * 100), NULL, NULL);
   while ((m = janus_agent_get_message (agent)) != NULL)
     {
       gint64 v = 0;
@@ -408,7 +408,7 @@ random_trace_live (StepAgent *self)
       trace_add (f, self->index, v, janus_address_get_id (janus_message_get_sender (m)));
       if (v % 100 < 30)
         janus_agent_send_random (agent, all, N_TRACE_AGENTS,
-                                 janus_message_new_int64 ("hop", v + 1), NULL);
+                                 janus_message_new_int64 ("hop", v + 1), NULL, NULL);
       janus_message_unref (m);
     }
   return JANUS_LIVE_WAIT;

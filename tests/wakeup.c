@@ -362,7 +362,7 @@ post_main (gpointer data)
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (janus_role_post_message (data, janus_message_new ("posted", NULL), &error));
+  g_assert_true (janus_role_post (data, janus_message_new ("posted", NULL), &error));
   g_assert_no_error (error);
   return NULL;
 }
@@ -396,7 +396,7 @@ wake_role_live (JanusRole *role)
     switch (self->scenario)
       {
       case SELF_SEND:
-        g_assert_true (janus_role_post_message (role, janus_message_new ("mine", NULL), &error));
+        g_assert_true (janus_role_post (role, janus_message_new ("mine", NULL), &error));
         g_assert_no_error (error);
         break;
       case ARRIVE_AFTER_LOOK:

@@ -12,7 +12,7 @@
  *
  * Predators coordinate as Hunter roles of a Hunting group: a hunter that
  * sees a prey broadcasts its position to the other hunters
- * (janus_role_broadcast_message); hunters head for the cells around the
+ * (janus_role_broadcast); hunters head for the cells around the
  * prey, one side each. Prey flee from the predators they see. A prey is
  * caught when its four neighbour cells are all occupied (by predators, or
  * other prey blocking it) with at least one predator among them.
@@ -263,10 +263,10 @@ broadcast_sighting (PursuitBody *self,
 {
   g_autoptr(GError) error = NULL;
 
-  if (!janus_role_broadcast_message (self->hunter, PURSUIT_TYPE_HUNTER,
-                                     janus_message_new ("prey-at",
-                                                        g_variant_new ("(uuii)", turn, prey, x, y)),
-                                     NULL, &error))
+  if (!janus_role_broadcast (self->hunter, PURSUIT_TYPE_HUNTER,
+                             janus_message_new ("prey-at",
+                             g_variant_new ("(uuii)", turn, prey, x, y)),
+                             NULL, &error))
     g_warning ("hunter %u: %s", self->index, error->message);
 }
 

@@ -203,7 +203,7 @@ class SendTests(Fixture):
         addresses = [r.get_address() for r in receivers]
         chosen_counts = {address: 0 for address in addresses}
         for i in range(300):
-            chosen = sender.send_random(addresses, Janus.Message('r', i))
+            _, chosen = sender.send_random(addresses, Janus.Message('r', i))
             self.assertIsInstance(chosen, Janus.Address)
             self.assertIn(chosen, chosen_counts)
             chosen_counts[chosen] += 1
@@ -214,9 +214,20 @@ class SendTests(Fixture):
         # uniform: missing one of 3 in 300 draws has probability ~1e-52
         self.assertTrue(all(c > 0 for c in chosen_counts.values()), chosen_counts)
 
+    def test_send_random_never_picks_the_sender(self):
+        a, b = self.launch(2)
+        for i in range(50):
+            ok, chosen = a.send_random([a.get_address(), b.get_address()], Janus.Message('r', i))
+            self.assertTrue(ok)
+            self.assertEqual(chosen, b.get_address())
+        with self.assertRaises(GLib.Error):
+            a.send_random([a.get_address()], Janus.Message('alone'))
+        self.assertEqual(b.get_mailbox_size(), 50)
+        self.assertEqual(a.get_mailbox_size(), 0)
+
     def test_send_random_single(self):
         a, b = self.launch(2)
-        chosen = a.send_random([b.get_address()], Janus.Message('only'))
+        _, chosen = a.send_random([b.get_address()], Janus.Message('only'))
         self.assertEqual(chosen, b.get_address())
         self.assertEqual(b.get_message().get_subject(), 'only')
 

@@ -525,7 +525,7 @@ class RoleLifecycleTests(Fixture):
         step_until_idle(self.kernel)            # b's new role lives once
         self.assertEqual([e for e in self.log if e[1] == 'live'], [('R', 'live')])
         del self.log[:]
-        sender.send_message(self.Q, Janus.Message('for Q'))
+        sender.send(self.Q, Janus.Message('for Q'))
         step_until_idle(self.kernel)
         self.assertEqual(self.log, [('Q', 'live')])
         self.assertTrue(r.is_played() and q.is_played())
@@ -737,7 +737,7 @@ class RoleLifecycleTests(Fixture):
         b, = self.launch()
         a.request_role(self.R, self.group, None)
         b.request_role(self.Q, self.group, None)
-        b.get_role(self.Q, self.group).send_message(self.R, Janus.Message('hello'))
+        b.get_role(self.Q, self.group).send(self.R, Janus.Message('hello'))
         step_until_idle(self.kernel)
         self.assertNotIn(('R', 'live'), self.log)
         self.assertEqual(a.get_role(self.R, self.group).get_mailbox_size(), 1)
@@ -1177,7 +1177,7 @@ class RoleMessagingTests(Fixture):
     def test_send_returns_the_receiver(self):
         x = self.cast({'a': [self.Asker], 'b': [self.Answerer]})
         ask = self.role(x['a'], self.Asker)
-        to = ask.send_message(self.Answerer, Janus.Message('q', GLib.Variant('i', 1)))
+        _, to = ask.send(self.Answerer, Janus.Message('q', GLib.Variant('i', 1)))
         self.assertIsInstance(to, Janus.Address)
         self.assertEqual(to, x['b'].get_address())
         answerer = self.role(x['b'], self.Answerer)
@@ -1199,7 +1199,7 @@ class RoleMessagingTests(Fixture):
         ask = self.role(x['a'], self.Asker)
         receivers = {x['b'].get_address(): 0, x['c'].get_address(): 0}
         for i in range(60):
-            to = ask.send_message(self.Answerer, Janus.Message('q%d' % i))
+            _, to = ask.send(self.Answerer, Janus.Message('q%d' % i))
             self.assertIn(to, receivers)
             receivers[to] += 1
         # random by default: missing one of 2 in 60 draws has probability 2^-59
@@ -1211,7 +1211,7 @@ class RoleMessagingTests(Fixture):
         x = self.cast({'a': [self.Asker, self.Answerer]})
         dead_letters = self.kernel.get_dead_letter_count()
         with self.assertRaises(GLib.Error) as cm:
-            self.role(x['a'], self.Asker).send_message(self.Answerer, Janus.Message('q'))
+            self.role(x['a'], self.Asker).send(self.Answerer, Janus.Message('q'))
         self.assertJanusError(cm, E.NOT_A_MEMBER)
         self.assertIn(self.Answerer.__gtype__.name, cm.exception.message)
         self.assertEqual(self.kernel.get_dead_letter_count(), dead_letters)
@@ -1221,10 +1221,10 @@ class RoleMessagingTests(Fixture):
         x = self.cast({'a': [self.Asker, self.Answerer], 'b': [self.Answerer],
                        'c': [self.SubAnswerer], 'd': [self.Asker]})
         ask = self.role(x['a'], self.Asker)
-        ok, n = ask.broadcast_message(self.Answerer, Janus.Message('all', GLib.Variant('s', 'x')))
+        ok, n = ask.broadcast(self.Answerer, Janus.Message('all', GLib.Variant('s', 'x')))
         self.assertTrue(ok)
         self.assertEqual(n, 2)
-        ok, n = ask.broadcast_message(self.SubAnswerer, Janus.Message('subs'))
+        ok, n = ask.broadcast(self.SubAnswerer, Janus.Message('subs'))
         self.assertEqual((ok, n), (True, 1))
         step_until_idle(self.kernel)
         self.assertEqual(sorted(self.got), [('Answerer', 'b', 'all'), ('SubAnswerer', 'c', 'all'),
@@ -1232,7 +1232,7 @@ class RoleMessagingTests(Fixture):
 
     def test_broadcast_to_nobody(self):
         x = self.cast({'a': [self.Asker, self.Answerer]})
-        ok, n = self.role(x['a'], self.Asker).broadcast_message(self.Answerer, Janus.Message('none'))
+        ok, n = self.role(x['a'], self.Asker).broadcast(self.Answerer, Janus.Message('none'))
         self.assertEqual((ok, n), (True, 0))
         self.assertEqual(self.kernel.get_dead_letter_count(), 0)
 
@@ -1245,7 +1245,7 @@ class RoleMessagingTests(Fixture):
 
         x = self.cast({'a': [self.Asker, self.Answerer], 'b': [Echo]})
         ask = self.role(x['a'], self.Asker)
-        ask.send_message(self.Answerer, Janus.Message('ping', GLib.Variant('i', 5)))
+        ask.send(self.Answerer, Janus.Message('ping', GLib.Variant('i', 5)))
         self.kernel.step()                      # b replies
         self.assertEqual(ask.get_mailbox_size(), 1)
         self.assertEqual(self.role(x['a'], self.Answerer).get_mailbox_size(), 0)
@@ -1272,9 +1272,9 @@ class RoleMessagingTests(Fixture):
         ask, ans = self.role(a, self.Asker), self.role(a, self.Answerer)
         b_ask, b_ans = self.role(b, self.Asker), self.role(b, self.Answerer)
         step_until_idle(self.kernel)
-        b_ask.send_message(self.Answerer, Janus.Message('q1'))
-        b_ans.send_message(self.Asker, Janus.Message('q2'))
-        b_ask.send_message(self.Answerer, Janus.Message('q3'))
+        b_ask.send(self.Answerer, Janus.Message('q1'))
+        b_ans.send(self.Asker, Janus.Message('q2'))
+        b_ask.send(self.Answerer, Janus.Message('q3'))
         self.kernel.send(a.get_address(), Janus.Message('direct'))
         # on a 0-worker kernel the driving thread may read between steps
         self.assertEqual(ans.get_mailbox_size(), 2)
@@ -1306,7 +1306,7 @@ class RoleMessagingTests(Fixture):
         step_until_idle(self.kernel)
         del seen[:]
         for i in range(5):
-            ask.send_message(self.Answerer, Janus.Message('m%d' % i))
+            ask.send(self.Answerer, Janus.Message('m%d' % i))
         step_until_idle(self.kernel)
         self.assertEqual(seen, [['m0', 'm1', 'm2', 'm3', 'm4']])
 
@@ -1322,7 +1322,7 @@ class RoleMessagingTests(Fixture):
         sender, = self.launch(names=['sender'])
         ans = reader.request_role(self.Answerer, self.group, None)
         ask = sender.request_role(self.Asker, self.group, None)
-        ask.send_message(self.Answerer, Janus.Message('for the role'))
+        ask.send(self.Answerer, Janus.Message('for the role'))
         self.kernel.send(reader.get_address(), Janus.Message('for the agent'))
         step_until_idle(self.kernel)
         self.assertEqual(reader.subjects, ['for the role', 'for the agent'])
@@ -1334,7 +1334,7 @@ class RoleMessagingTests(Fixture):
         step_until_idle(self.kernel)
         results = []
         thread = threading.Thread(target=lambda: results.append(
-            ans.post_message(Janus.Message('posted', GLib.Variant('i', 3)))))
+            ans.post(Janus.Message('posted', GLib.Variant('i', 3)))))
         thread.start()
         thread.join(TIMEOUT)
         self.assertFalse(thread.is_alive())
@@ -1351,9 +1351,9 @@ class RoleMessagingTests(Fixture):
         x = self.cast({'a': [self.Answerer]})
         ans = self.role(x['a'], self.Answerer)
         m = Janus.Message('once')
-        self.assertTrue(ans.post_message(m))
+        self.assertTrue(ans.post(m))
         with self.assertRaises(GLib.Error) as cm:
-            ans.post_message(m)
+            ans.post(m)
         self.assertJanusError(cm, E.MESSAGE_SENT)
         self.assertEqual(ans.get_mailbox_size(), 1)
 
@@ -1366,7 +1366,7 @@ class RoleMessagingTests(Fixture):
         a.leave_role(self.Answerer, self.group)
         letters = []
         self.kernel.connect('dead-letter', lambda k, m: letters.append(m.get_subject()))
-        self.assertTrue(old.post_message(Janus.Message('too late')))
+        self.assertTrue(old.post(Janus.Message('too late')))
         step_until_idle(self.kernel)
         self.assertEqual(letters, ['too late'])
         self.assertEqual(self.kernel.get_dead_letter_count(), 1)
@@ -1379,16 +1379,16 @@ class RoleMessagingTests(Fixture):
         ask = self.role(x['a'], self.Asker)
         x['a'].leave_role(self.Asker, self.group)
         with self.assertRaises(GLib.Error) as cm:
-            ask.send_message(self.Answerer, Janus.Message('q'))
+            ask.send(self.Answerer, Janus.Message('q'))
         self.assertJanusError(cm, E.ROLE_NOT_PLAYED)
         with self.assertRaises(GLib.Error) as cm:
-            ask.broadcast_message(self.Answerer, Janus.Message('q'))
+            ask.broadcast(self.Answerer, Janus.Message('q'))
         self.assertJanusError(cm, E.ROLE_NOT_PLAYED)
         self.assertEqual(x['b'].get_mailbox_size(), 0)
 
     def test_left_role_reads_nothing(self):
         x = self.cast({'a': [self.Answerer], 'b': [self.Asker]})
-        self.role(x['b'], self.Asker).send_message(self.Answerer, Janus.Message('q'))
+        self.role(x['b'], self.Asker).send(self.Answerer, Janus.Message('q'))
         ans = self.role(x['a'], self.Answerer)
         x['a'].leave_role(self.Answerer, self.group)
         self.assertIsNone(ans.get_message())
@@ -1402,17 +1402,17 @@ class RoleMessagingTests(Fixture):
         x = self.cast({'a': [self.Asker], 'b': [self.Answerer], 'c': [self.Answerer],
                        'd': [self.Asker]})
         a = x['a']
-        to = a.send_role_message(self.group, self.Asker, self.Answerer, x['c'].get_address(),
-                                 Janus.Message('to c'))
+        _, to = a.send_to_role(self.group, self.Asker, self.Answerer, x['c'].get_address(),
+                                   Janus.Message('to c'))
         self.assertEqual(to, x['c'].get_address())
-        to = a.send_role_message(self.group, self.Asker, self.Answerer, None, Janus.Message('any'))
+        _, to = a.send_to_role(self.group, self.Asker, self.Answerer, None, Janus.Message('any'))
         self.assertIn(to, (x['b'].get_address(), x['c'].get_address()))
         with self.assertRaises(GLib.Error) as cm:
-            a.send_role_message(self.group, self.Asker, self.Answerer, x['d'].get_address(),
-                                Janus.Message('d plays no Answerer'))
+            a.send_to_role(self.group, self.Asker, self.Answerer, x['d'].get_address(),
+                           Janus.Message('d plays no Answerer'))
         self.assertJanusError(cm, E.NOT_A_MEMBER)
         with self.assertRaises(GLib.Error) as cm:
-            a.send_role_message(self.group, self.Answerer, self.Asker, None, Janus.Message('q'))
+            a.send_to_role(self.group, self.Answerer, self.Asker, None, Janus.Message('q'))
         self.assertJanusError(cm, E.ROLE_NOT_PLAYED)
         m = self.role(x['c'], self.Answerer).get_message()
         self.assertEqual(m.get_subject(), 'to c')
@@ -1421,7 +1421,7 @@ class RoleMessagingTests(Fixture):
     def test_forward(self):
         x = self.cast({'a': [self.Answerer], 'b': [self.Asker], 'c': [self.Answerer]})
         original = Janus.Message('fwd', GLib.Variant('i', 9))
-        to = self.role(x['b'], self.Asker).forward(original, self.Answerer)
+        _, to = self.role(x['b'], self.Asker).forward(self.Answerer, original)
         self.assertIn(to, (x['a'].get_address(), x['c'].get_address()))
         self.assertFalse(original.is_sent())            # a copy went
         receiver = self.kernel.lookup_agent(to)
@@ -1434,7 +1434,7 @@ class RoleMessagingTests(Fixture):
         self.group.set_selection_policy(Janus.SelectionPolicy.ROUND_ROBIN)
         self.assertEqual(self.group.props.selection_policy, Janus.SelectionPolicy.ROUND_ROBIN)
         ask = self.role(x['a'], self.Asker)
-        order = [self.kernel.lookup_agent(ask.send_message(self.Answerer, Janus.Message('r'))).get_name()
+        order = [self.kernel.lookup_agent(ask.send(self.Answerer, Janus.Message('r'))[1]).get_name()
                  for _ in range(7)]
         self.assertEqual(order, ['b', 'c', 'd', 'b', 'c', 'd', 'b'])
 
@@ -1453,7 +1453,7 @@ class RoleMessagingTests(Fixture):
         self.assertEqual(self.group.get_selection_policy(), Janus.SelectionPolicy.CUSTOM)
         ask = self.role(x['a'], self.Asker)
         for _ in range(3):
-            self.assertEqual(ask.send_message(self.Answerer, Janus.Message('c')), x['c'].get_address())
+            self.assertEqual(ask.send(self.Answerer, Janus.Message('c')), (True, x['c'].get_address()))
         # the candidates: the players in take order, the sender aside
         self.assertEqual(calls, [(self.group, [str(x['b'].get_address()), str(x['c'].get_address())],
                                   'data')] * 3)
@@ -1520,14 +1520,14 @@ class CapacityTests(Fixture):
             role.invoke_capacity(Janus.Capacity, GLib.Variant('x', 1))
         self.assertJanusError(cm, E.MISSING_CAPACITY)
         with self.assertRaises(GLib.Error) as cm:
-            role.invoke_capacity_async(Janus.Capacity, GLib.Variant('x', 1), 'never')
+            role.invoke_capacity_on_worker(Janus.Capacity, GLib.Variant('x', 1), 'never')
         self.assertJanusError(cm, E.MISSING_CAPACITY)
 
     def test_invoke_async(self):
         agent, role = self.capable()
-        self.assertTrue(role.invoke_capacity_async(Janus.Capacity, GLib.Variant('x', 5), 'five'))
-        self.assertTrue(role.invoke_capacity_async(Janus.Capacity, GLib.Variant('s', 'fig'), 'fails'))
-        self.assertTrue(role.invoke_capacity_async(Janus.Capacity, None, 'unit'))
+        self.assertTrue(role.invoke_capacity_on_worker(Janus.Capacity, GLib.Variant('x', 5), 'five'))
+        self.assertTrue(role.invoke_capacity_on_worker(Janus.Capacity, GLib.Variant('s', 'fig'), 'fails'))
+        self.assertTrue(role.invoke_capacity_on_worker(Janus.Capacity, None, 'unit'))
         step_until_idle(self.kernel)
         outcome = dict(self.results)
         self.assertEqual(sorted(outcome), ['fails', 'five', 'unit'])
@@ -1544,7 +1544,7 @@ class CapacityTests(Fixture):
     def test_async_result_goes_to_the_calling_role(self):
         agent, role = self.capable()
         plain = agent.request_role(self.Plain, self.group, None)
-        role.invoke_capacity_async(Janus.Capacity, GLib.Variant('x', 1), 'mine')
+        role.invoke_capacity_on_worker(Janus.Capacity, GLib.Variant('x', 1), 'mine')
         for _ in range(MAX_STEPS):
             if role.has_message() or not self.kernel.step():
                 break
@@ -1575,7 +1575,7 @@ class WorkerCapacityTests(Fixture):
 
         class User(Janus.Role):
             def do_activate(self, init):
-                return self.invoke_capacity_async(Janus.Capacity, GLib.Variant('x', 50), 'r')
+                return self.invoke_capacity_on_worker(Janus.Capacity, GLib.Variant('x', 50), 'r')
 
             def do_live(self):
                 m = self.get_message()
@@ -2059,7 +2059,7 @@ class TimerTests(Fixture):
         # agent and to its role wait
         sleeper_role = sleeper.request_role(Napping, group, None)
         self.kernel.send(sleeper.get_address(), Janus.Message('direct'))
-        poke.send_message(Napping, Janus.Message('for the role'))
+        poke.send(Napping, Janus.Message('for the role'))
         self.kernel.step()
         self.assertEqual(self.log, [])
         self.assertEqual(sleeper.get_mailbox_size(), 2)
@@ -2171,11 +2171,11 @@ class ReplayTests(unittest.TestCase):
         def do_live(self):
             kernel = self.get_kernel()
             self.n += 1
-            to = self.role.send_message(ReplayTests.Listen, Janus.Message('role %d' % self.n))
+            _, to = self.role.send(ReplayTests.Listen, Janus.Message('role %d' % self.n))
             self.trace.append((kernel.get_time(), 'talker', 'role to',
                                kernel.lookup_agent(to).get_name()))
-            chosen = self.send_random([l.get_address() for l in self.listeners],
-                                      Janus.Message('direct %d' % self.n))
+            _, chosen = self.send_random([l.get_address() for l in self.listeners],
+                                         Janus.Message('direct %d' % self.n))
             self.trace.append((kernel.get_time(), 'talker', 'direct to',
                                kernel.lookup_agent(chosen).get_name()))
             return Janus.Live.AGAIN if self.n < 12 else Janus.Live.DONE
