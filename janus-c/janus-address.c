@@ -178,13 +178,13 @@ parse_id (const char *text,
 /**
  * janus_address_parse:
  * @text: an address as [method@Janus.Address.to_string] prints it
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Reads an address from its text: `janus://<kernel-uuid>/<id>` for an agent,
  * `janus://<kernel-uuid>/` for a kernel.
  *
- * Returns: (transfer full) (nullable): the address, or %NULL with
- *   %JANUS_ERROR_INVALID_ADDRESS set in @error
+ * Returns: (transfer full) (nullable): the address, or `NULL` with
+ *   `JANUS_MESSAGE_ERROR_INVALID_ADDRESS` set in @error
  */
 JanusAddress *
 janus_address_parse (const char  *text,
@@ -204,7 +204,7 @@ janus_address_parse (const char  *text,
       || uuid[36] != '/'
       || !parse_id (uuid + 37, &self->id))
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ADDRESS,
+      g_set_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_INVALID_ADDRESS,
                    "“%s” is not a janus-c address "
                    "(expected janus://<kernel-uuid>/<id>)", text);
       return NULL;
@@ -246,7 +246,7 @@ janus_address_free (JanusAddress *address)
  *
  * Gets the agent's identifier in its kernel.
  *
- * Returns: the agent's identifier in its kernel, or %G_MAXUINT64 for the
+ * Returns: the agent's identifier in its kernel, or `G_MAXUINT64` for the
  *   address of a kernel
  */
 guint64
@@ -319,7 +319,7 @@ janus_address_to_string (const JanusAddress *address)
  * janus_address_hash:
  * @address: (type JanusAddress): an address
  *
- * A hash function for addresses, for #GHashTable with
+ * A hash function for addresses, for [struct@GLib.HashTable] with
  * [method@Janus.Address.equal].
  *
  * Returns: the hash of @address
@@ -342,7 +342,7 @@ janus_address_hash (gconstpointer address)
  * @a: (type JanusAddress): an address
  * @b: (type JanusAddress): another address
  *
- * Compares two addresses for equality, for #GHashTable with [method@Janus.Address.hash].
+ * Compares two addresses for equality, for [struct@GLib.HashTable] with [method@Janus.Address.hash].
  *
  * Returns: whether @a and @b name the same agent (or kernel)
  */

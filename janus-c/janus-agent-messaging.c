@@ -202,7 +202,7 @@ janus_agent_check_sender (JanusAgent    *self,
 
   if (state == JANUS_AGENT_STATE_UNBORN)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_LAUNCHED,
+      g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_LAUNCHED,
                    "Agent %s cannot send: it is not launched",
                    G_OBJECT_TYPE_NAME (self));
       return FALSE;
@@ -210,13 +210,13 @@ janus_agent_check_sender (JanusAgent    *self,
   if (state == JANUS_AGENT_STATE_DIED)
     {
       g_autofree char *a = janus_address_to_string (&P (self)->address);
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_AGENT_DEAD,
+      g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_AGENT_DEAD,
                    "Agent %s cannot send: it is dead", a);
       return FALSE;
     }
   if (janus_message_sent (message))
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_MESSAGE_SENT,
+      g_set_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_ALREADY_SENT,
                    "Message “%s” was sent already; send a copy "
                    "(janus_message_copy) instead", message->subject);
       return FALSE;
@@ -250,7 +250,7 @@ send_one (JanusAgent         *self,
  * [signal@Janus.Kernel::dead-letter] signal. MT safe, allocation free in
  * steady state and lock free.
  *
- * Returns: %TRUE if the message was sent; %FALSE with @error set if @self is
+ * Returns: `TRUE` if the message was sent; `FALSE` with @error set if @self is
  *   not launched or dead, or @message was sent before (it is released in
  *   every case)
  */
@@ -300,7 +300,7 @@ is_candidate (JanusAgent         *self,
  *
  * Returns: `TRUE` if the message was sent; `FALSE` with @error set (see
  *   [method@Janus.Agent.send]; only @self among @receivers is
- *   [error@Janus.MessageError.NO_RECEIVER]). @message is released in every
+ *   `JANUS_MESSAGE_ERROR_NO_RECEIVER`). @message is released in every
  *   case
  */
 gboolean
@@ -329,7 +329,7 @@ janus_agent_send_random (JanusAgent          *self,
     goto fail;
   if (n == 0)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_NO_RECEIVER,
                    "Message “%s” has no receiver: agent %s cannot send to itself "
                    "at random", message->subject, G_OBJECT_TYPE_NAME (self));
       goto fail;
@@ -358,9 +358,9 @@ fail:
  * Sends @message to each of @receivers: each gets its own message with the
  * same subject, body (shared) and priority.
  *
- * Returns: %TRUE if sent; %FALSE with @error set otherwise (see
+ * Returns: `TRUE` if sent; `FALSE` with @error set otherwise (see
  *   [method@Janus.Agent.send]; a pointer body with several receivers is
- *   %JANUS_ERROR_INVALID_ARGUMENT)
+ *   `JANUS_MESSAGE_ERROR_POINTER_BODY`)
  */
 gboolean
 janus_agent_broadcast (JanusAgent          *self,
@@ -380,7 +380,7 @@ janus_agent_broadcast (JanusAgent          *self,
     goto fail;
   if (n_receivers > 1 && janus_message_body_kind (message) == JANUS_BODY_POINTER)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_POINTER_BODY,
                    "Message “%s” has a pointer body and cannot go to %u "
                    "receivers; use a GVariant body", message->subject, n_receivers);
       goto fail;
@@ -406,9 +406,9 @@ fail:
  *
  * Sends @reply to the sender of @request.
  *
- * Returns: %TRUE if sent; %FALSE with @error set otherwise (see
+ * Returns: `TRUE` if sent; `FALSE` with @error set otherwise (see
  *   [method@Janus.Agent.send]; an unsent @request is
- *   %JANUS_ERROR_INVALID_ARGUMENT)
+ *   `JANUS_MESSAGE_ERROR_NOT_SENT`)
  */
 gboolean
 janus_agent_reply (JanusAgent    *self,
@@ -422,7 +422,7 @@ janus_agent_reply (JanusAgent    *self,
 
   if (!janus_message_sent (request))
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_NOT_SENT,
                    "Cannot reply to message “%s”: it was never sent",
                    request->subject);
       janus_message_unref (reply);

@@ -89,26 +89,26 @@ check_role_caller (JanusAgent  *self,
 
   if (state == JANUS_AGENT_STATE_UNBORN)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_LAUNCHED,
+      g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_LAUNCHED,
                    "Agent %s cannot play roles: it is not launched", G_OBJECT_TYPE_NAME (self));
       return FALSE;
     }
   if (state >= JANUS_AGENT_STATE_DYING)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_AGENT_DEAD,
+      g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_AGENT_DEAD,
                    "Agent %s cannot take roles: it is dying", G_OBJECT_TYPE_NAME (self));
       return FALSE;
     }
   if (janus_group_get_kernel (group) != janus_agent_get_kernel (self))
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_WRONG_KERNEL,
                    "Group %s is not a group of agent %s's kernel",
                    janus_group_get_uuid (group), G_OBJECT_TYPE_NAME (self));
       return FALSE;
     }
   if (!janus_group_is_alive (group))
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER,
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER,
                    "Group %s (%s) no longer exists: its last member left",
                    janus_group_get_uuid (group),
                    G_OBJECT_TYPE_NAME (janus_group_get_organization (group)));
@@ -131,7 +131,7 @@ check_role_request (JanusAgent  *self,
   listed = janus_organization_listed_role (org, role_type, &max);
   if (listed == G_TYPE_INVALID)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_LISTED,
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_LISTED,
                    "Organization %s does not list role %s (group %s)",
                    G_OBJECT_TYPE_NAME (org), g_type_name (role_type), janus_group_get_uuid (group));
       return FALSE;
@@ -139,7 +139,7 @@ check_role_request (JanusAgent  *self,
   if (find_role (self, role_type, group) != NULL
       && G_OBJECT_TYPE (find_role (self, role_type, group)) == role_type)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_ALREADY_PLAYED,
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_ALREADY_PLAYED,
                    "Agent %s already plays role %s in group %s",
                    G_OBJECT_TYPE_NAME (self), g_type_name (role_type), janus_group_get_uuid (group));
       return FALSE;
@@ -148,7 +148,7 @@ check_role_request (JanusAgent  *self,
     return FALSE;
   if (max > 0 && janus_group_count_players (group, listed) >= max)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_CARDINALITY_FULL,
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CARDINALITY_FULL,
                    "Role %s is full in group %s (%s): at most %u player%s",
                    g_type_name (listed), janus_group_get_uuid (group),
                    G_OBJECT_TYPE_NAME (org), max, max == 1 ? "" : "s");
@@ -205,25 +205,25 @@ leave_all_roles (JanusAgent *self)
 /**
  * janus_agent_request_role:
  * @self: the agent (call from its own step)
- * @role_type: a subtype of #JanusRole listed by @group's organization
+ * @role_type: a subtype of [class@Janus.Role] listed by @group's organization
  * @group: a group of the agent's kernel
  * @init: (nullable): data given to the role's `activate`; a floating
  *   reference is taken
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Takes a role of type @role_type in @group. The checks run in this order:
- * the organization lists the type (%JANUS_ERROR_ROLE_NOT_LISTED), the agent
- * does not play it there yet (%JANUS_ERROR_ROLE_ALREADY_PLAYED), the group's
- * membership policy (%JANUS_ERROR_NOT_A_MEMBER), the group's obtain
- * conditions (%JANUS_ERROR_CONDITION_FAILED), the role's cardinality
- * (%JANUS_ERROR_CARDINALITY_FULL), its required capacities
- * (%JANUS_ERROR_MISSING_CAPACITY) and its class's obtain conditions
- * (%JANUS_ERROR_CONDITION_FAILED). Then the role's `activate` runs with
+ * the organization lists the type (`JANUS_ORGANIZATION_ERROR_ROLE_NOT_LISTED`), the agent
+ * does not play it there yet (`JANUS_ORGANIZATION_ERROR_ROLE_ALREADY_PLAYED`), the group's
+ * membership policy (`JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER`), the group's obtain
+ * conditions (`JANUS_ORGANIZATION_ERROR_CONDITION_FAILED`), the role's cardinality
+ * (`JANUS_ORGANIZATION_ERROR_CARDINALITY_FULL`), its required capacities
+ * (`JANUS_ORGANIZATION_ERROR_MISSING_CAPACITY`) and its class's obtain conditions
+ * (`JANUS_ORGANIZATION_ERROR_CONDITION_FAILED`). Then the role's `activate` runs with
  * @init; if it fails its error is returned and the role is not taken.
  * Otherwise the group emits [signal@Janus.Group::role-taken].
  *
  * Returns: (transfer none) (nullable): the new role, owned by @self while
- *   played, or %NULL with @error set
+ *   played, or `NULL` with @error set
  */
 JanusRole *
 janus_agent_request_role (JanusAgent  *self,
@@ -262,7 +262,7 @@ janus_agent_request_role (JanusAgent  *self,
       janus_role_set_played (role, FALSE);
       g_ptr_array_remove (extra->roles, role);
       if (failure == NULL)
-        g_set_error (&failure, JANUS_ERROR, JANUS_ERROR_FAILED,
+        g_set_error (&failure, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_FAILED,
                      "Role %s failed to activate in group %s",
                      g_type_name (role_type), janus_group_get_uuid (group));
       g_propagate_error (error, g_steal_pointer (&failure));
@@ -290,17 +290,17 @@ janus_agent_request_role (JanusAgent  *self,
  * @self: the agent (call from its own step)
  * @role_type: the type of a role @self plays in @group
  * @group: the group
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Leaves a role: the group's and the role class's leave conditions are
- * checked (%JANUS_ERROR_CONDITION_FAILED), then the role's `end` runs and
+ * checked (`JANUS_ORGANIZATION_ERROR_CONDITION_FAILED`), then the role's `end` runs and
  * the group emits [signal@Janus.Group::role-left]. A group whose last
  * member leaves disappears unless it is persistent. An agent that asked for
  * it ([method@Janus.Agent.set_end_when_no_role]) dies when it left its last
  * role.
  *
- * Returns: %TRUE if left; %FALSE with @error set
- *   (%JANUS_ERROR_ROLE_NOT_PLAYED if it does not play the role there)
+ * Returns: `TRUE` if left; `FALSE` with @error set
+ *   (`JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED` if it does not play the role there)
  */
 gboolean
 janus_agent_leave_role (JanusAgent  *self,
@@ -318,7 +318,7 @@ janus_agent_leave_role (JanusAgent  *self,
   role = find_role (self, role_type, group);
   if (role == NULL)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED,
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED,
                    "Agent %s does not play role %s in group %s",
                    G_OBJECT_TYPE_NAME (self), g_type_name (role_type), janus_group_get_uuid (group));
       return FALSE;
@@ -339,7 +339,7 @@ janus_agent_leave_role (JanusAgent  *self,
  * Finds the role of type @role_type (or, failing that, of a subtype) the
  * agent plays in @group. Call from the agent's own step.
  *
- * Returns: (transfer none) (nullable): the role, or %NULL
+ * Returns: (transfer none) (nullable): the role, or `NULL`
  */
 JanusRole *
 janus_agent_get_role (JanusAgent *self,
@@ -403,7 +403,7 @@ janus_agent_get_end_when_no_role (JanusAgent *self)
  *
  * Opts in to Janus's rule that an agent with no role left ends itself: once
  * it leaves its last role (by [method@Janus.Agent.leave_role] or a role's
- * `live` returning %JANUS_LIVE_DONE), it dies at the end of that step.
+ * `live` returning `JANUS_LIVE_DONE`), it dies at the end of that step.
  */
 void
 janus_agent_set_end_when_no_role (JanusAgent *self,
@@ -429,11 +429,11 @@ janus_agent_set_end_when_no_role (JanusAgent *self,
  *
  * Sends a role message from the agent's context, as [method@Janus.Role.send]
  * does from the role: to @receiver if it plays @receiver_role in @group
- * (otherwise [error@Janus.OrganizationError.NOT_A_MEMBER]), or to one
+ * (otherwise `JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER`), or to one
  * player chosen by the group, never to @self.
  *
  * Returns: `TRUE` if sent; `FALSE` with @error set
- *   ([error@Janus.OrganizationError.ROLE_NOT_PLAYED] if @self does not play
+ *   (`JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED` if @self does not play
  *   @sender_role there); @message is released in every case
  */
 gboolean
@@ -460,7 +460,7 @@ janus_agent_send_to_role (JanusAgent          *self,
   role = find_role (self, sender_role, group);
   if (role == NULL)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED,
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED,
                    "Agent %s does not play role %s in group %s",
                    G_OBJECT_TYPE_NAME (self), g_type_name (sender_role), janus_group_get_uuid (group));
       goto fail;
@@ -523,7 +523,7 @@ activator_live (JanusAgent *self)
       if (live != JANUS_LIVE_AGAIN && live != JANUS_LIVE_WAIT && live != JANUS_LIVE_DONE)
         {
           g_autoptr(GError) error = NULL;
-          g_set_error (&error, JANUS_ERROR, JANUS_ERROR_INVALID_LIVE_RESULT,
+          g_set_error (&error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_INVALID_LIVE_RESULT,
                        "Role %s::live returned %d, which is not a JanusLive value; "
                        "the role is left", G_OBJECT_TYPE_NAME (role), (int) live);
           janus_runtime_report_failure (janus_agent_get_runtime (self), self, error);

@@ -85,7 +85,7 @@ add_timer (JanusAgent     *self,
  * becomes runnable then (a waiting agent is woken), its due timers run at
  * the start of that step — before its `live` — oldest first, and timers due
  * at the same time in the order they were set. Timers live in a heap per
- * worker (no #GSource each). Under a virtual clock ([class@Janus.Clock])
+ * worker (no [struct@GLib.Source] each). Under a virtual clock ([class@Janus.Clock])
  * they fire exactly when the clock reaches them. A timer of an agent that
  * died never runs.
  *
@@ -153,7 +153,7 @@ janus_agent_call_at (JanusAgent     *self,
  * top of the heap, or at kernel shutdown; possibly on another worker's
  * thread.
  *
- * Returns: %TRUE if the timer was pending and will not run
+ * Returns: `TRUE` if the timer was pending and will not run
  */
 gboolean
 janus_agent_cancel_timer (JanusAgent *self,

@@ -68,7 +68,7 @@
  *
  * A light agent ([method@Janus.Kernel.launch_light_agent]) is stepped by the
  * kernel's workers. Its `live` must not block: it returns
- * %JANUS_LIVE_WAIT to sleep until a message arrives, at no cost. A heavy
+ * `JANUS_LIVE_WAIT` to sleep until a message arrives, at no cost. A heavy
  * agent ([method@Janus.Kernel.launch_heavy_agent]) has its own thread and may
  * block, for instance in [method@Janus.Agent.wait_message].
  *
@@ -79,14 +79,14 @@
  * look between two steps). Within one step a light agent sees the messages
  * that had arrived when the step first looked at its mailbox; what arrives
  * later is seen at the next step, which is scheduled at once — also when the
- * step returns %JANUS_LIVE_WAIT, and also when it never looked (then what
+ * step returns `JANUS_LIVE_WAIT`, and also when it never looked (then what
  * arrived after the step began counts as later).
  *
  * ## Activation prototype
  *
- * A class may declare the #GVariant type of its launch parameters with
+ * A class may declare the [struct@GLib.Variant] type of its launch parameters with
  * [method@Janus.AgentClass.set_activation_prototype]; launching with other
- * parameters is then a %JANUS_ERROR_INVALID_PARAMETERS error. Subclasses
+ * parameters is then a `JANUS_KERNEL_ERROR_INVALID_PARAMETERS` error. Subclasses
  * inherit the prototype.
  */
 
@@ -217,7 +217,7 @@ check_parameters (JanusAgent  *self,
   if (parameters != NULL && g_variant_is_of_type (parameters, proto))
     return TRUE;
   want = g_variant_type_dup_string (proto);
-  g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_PARAMETERS,
+  g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_INVALID_PARAMETERS,
                "Agent type %s expects launch parameters of type “%s”, got %s%s%s",
                G_OBJECT_TYPE_NAME (self), want,
                parameters ? "“" : "none",
@@ -255,7 +255,7 @@ claim (JanusAgent    *self,
     {
       atomic_store_explicit (&priv->run.mbox.owner_state, JANUS_AGENT_STATE_UNBORN,
                              memory_order_release);
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_TOO_MANY_AGENTS,
+      g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_TOO_MANY_AGENTS,
                    "Kernel %s has launched as many agents as it can address",
                    runtime->uuid_string);
       return FALSE;
@@ -277,7 +277,7 @@ claim (JanusAgent    *self,
   return TRUE;
 
 launched:
-  g_set_error (error, JANUS_ERROR, JANUS_ERROR_ALREADY_LAUNCHED,
+  g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_ALREADY_LAUNCHED,
                "Agent %s was already launched", G_OBJECT_TYPE_NAME (self));
   return FALSE;
 }
@@ -351,7 +351,7 @@ activate (JanusAgent *self)
       return TRUE;
     }
   if (error == NULL)
-    g_set_error (&error, JANUS_ERROR, JANUS_ERROR_FAILED,
+    g_set_error (&error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_FAILED,
                  "Agent %s%s%s failed to activate", G_OBJECT_TYPE_NAME (self),
                  janus_agent_get_name (self) ? " " : "",
                  janus_agent_get_name (self) ? janus_agent_get_name (self) : "");
@@ -367,7 +367,7 @@ live_result_valid (JanusAgent *self,
 
   if (r == JANUS_LIVE_AGAIN || r == JANUS_LIVE_WAIT || r == JANUS_LIVE_DONE)
     return TRUE;
-  g_set_error (&error, JANUS_ERROR, JANUS_ERROR_INVALID_LIVE_RESULT,
+  g_set_error (&error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_INVALID_LIVE_RESULT,
                "%s::live returned %d, which is not a JanusLive value "
                "(an exception in a language binding?); the agent is killed",
                G_OBJECT_TYPE_NAME (self), (int) r);
@@ -775,15 +775,15 @@ janus_agent_kill_me (JanusAgent *self)
  * janus_agent_kill:
  * @self: the agent asking
  * @other: the agent to kill
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Kills @other, with Janus's rights: an agent may kill itself and the agents
  * it launched (the kernel may kill any, see [method@Janus.Kernel.kill]).
  * @other dies at the end of its current step, or at once if it was waiting.
  * Killing a dead agent succeeds and does nothing. MT safe.
  *
- * Returns: %TRUE if the kill was accepted; %FALSE with
- *   %JANUS_ERROR_NOT_PERMITTED or %JANUS_ERROR_NOT_LAUNCHED otherwise
+ * Returns: `TRUE` if the kill was accepted; `FALSE` with
+ *   `JANUS_KERNEL_ERROR_NOT_PERMITTED` or `JANUS_KERNEL_ERROR_NOT_LAUNCHED` otherwise
  */
 gboolean
 janus_agent_kill (JanusAgent  *self,
@@ -800,7 +800,7 @@ janus_agent_kill (JanusAgent  *self,
   o = P (other);
   if (janus_agent_private_state (o) == JANUS_AGENT_STATE_UNBORN)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_LAUNCHED,
+      g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_LAUNCHED,
                    "Cannot kill agent %s: it is not launched",
                    G_OBJECT_TYPE_NAME (other));
       return FALSE;
@@ -812,7 +812,7 @@ janus_agent_kill (JanusAgent  *self,
     {
       g_autofree char *a = janus_address_to_string (&s->address);
       g_autofree char *b = janus_address_to_string (&o->address);
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_PERMITTED,
+      g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_PERMITTED,
                    "Agent %s (%s) may not kill agent %s (%s): only the agent "
                    "itself, the agent that launched it and the kernel may",
                    janus_agent_get_state (self) == JANUS_AGENT_STATE_UNBORN ? "(unlaunched)" : a,
@@ -830,7 +830,7 @@ janus_agent_kill (JanusAgent  *self,
  * Makes a waiting agent runnable: its `live` is called again soon even if no
  * message arrived (a heavy agent's [method@Janus.Agent.wait_message] returns).
  * Does nothing to an agent that is not waiting, except that its next
- * %JANUS_LIVE_WAIT returns at once. MT safe.
+ * `JANUS_LIVE_WAIT` returns at once. MT safe.
  */
 void
 janus_agent_wake (JanusAgent *self)
@@ -967,7 +967,7 @@ janus_agent_is_alive (JanusAgent *self)
  *
  * Gets the address other agents send to. MT safe.
  *
- * Returns: (transfer none) (nullable): the agent's address, or %NULL before
+ * Returns: (transfer none) (nullable): the agent's address, or `NULL` before
  *   it is launched; it stays valid as long as @self
  */
 const JanusAddress *
@@ -987,7 +987,7 @@ janus_agent_get_address (JanusAgent *self)
  * Gets the kernel the agent was launched on.
  *
  * Returns: (transfer none) (nullable): the kernel that runs the agent, or
- *   %NULL before it is launched
+ *   `NULL` before it is launched
  */
 JanusKernel *
 janus_agent_get_kernel (JanusAgent *self)
@@ -1037,8 +1037,8 @@ janus_agent_is_heavy (JanusAgent *self)
 /**
  * janus_agent_class_set_activation_prototype:
  * @klass: an agent class
- * @type_string: (nullable): a #GVariant type string such as `"(si)"`, or
- *   %NULL to accept any parameters
+ * @type_string: (nullable): a [struct@GLib.Variant] type string such as `"(si)"`, or
+ *   `NULL` to accept any parameters
  *
  * Declares the type of the parameters agents of this class (and of its
  * subclasses) must be launched with. Call it from the class's `class_init`.
@@ -1074,11 +1074,11 @@ janus_agent_class_set_activation_prototype (JanusAgentClass *klass,
 
 /**
  * janus_agent_type_set_activation_prototype:
- * @agent_type: a subtype of #JanusAgent
- * @type_string: (nullable): a #GVariant type string, or %NULL
+ * @agent_type: a subtype of [class@Janus.Agent]
+ * @type_string: (nullable): a [struct@GLib.Variant] type string, or `NULL`
  *
  * Like [method@Janus.AgentClass.set_activation_prototype], for a class given
- * by its #GType (language bindings; the Python override uses it for the
+ * by its `GType` (language bindings; the Python override uses it for the
  * `activation_prototype` class attribute). Affects subclasses created later.
  */
 void
@@ -1101,7 +1101,7 @@ janus_agent_type_set_activation_prototype (GType       agent_type,
  * Gets the type the launch parameters of @self must have (its class's activation prototype).
  *
  * Returns: (nullable): the type the launch parameters of @self must have, or
- *   %NULL if any are accepted
+ *   `NULL` if any are accepted
  */
 const GVariantType *
 janus_agent_get_activation_prototype (JanusAgent *self)
@@ -1116,12 +1116,12 @@ janus_agent_get_activation_prototype (JanusAgent *self)
 /**
  * JanusAgentClass::activate:
  * @self: the agent
- * @parameters: (nullable): the launch parameters, %NULL if none were given
- * @error: return location for a #GError
+ * @parameters: (nullable): the launch parameters, `NULL` if none were given
+ * @error: return location for a [struct@GLib.Error]
  *
  * Starts the agent. See [struct@Janus.AgentClass].
  *
- * Returns: %TRUE to start, %FALSE with @error set to refuse
+ * Returns: `TRUE` to start, `FALSE` with @error set to refuse
  */
 
 /**
@@ -1271,7 +1271,7 @@ janus_agent_class_init (JanusAgentClass *klass)
   /**
    * JanusAgent:address: (attributes org.gtk.Property.get=janus_agent_get_address)
    *
-   * The agent's address, %NULL until it is launched.
+   * The agent's address, `NULL` until it is launched.
    */
   properties[PROP_ADDRESS] =
     g_param_spec_boxed ("address", NULL, NULL, JANUS_TYPE_ADDRESS,
@@ -1280,7 +1280,7 @@ janus_agent_class_init (JanusAgentClass *klass)
   /**
    * JanusAgent:kernel: (attributes org.gtk.Property.get=janus_agent_get_kernel)
    *
-   * The kernel running the agent, %NULL until it is launched.
+   * The kernel running the agent, `NULL` until it is launched.
    */
   properties[PROP_KERNEL] =
     g_param_spec_object ("kernel", NULL, NULL, JANUS_TYPE_KERNEL,

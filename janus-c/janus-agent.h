@@ -28,16 +28,16 @@ G_DECLARE_DERIVABLE_TYPE (JanusAgent, janus_agent, JANUS, AGENT, GObject)
  * JanusAgentClass:
  * @parent_class: the parent class
  * @activate: runs once when the agent starts (state BORN), before any `live`,
- *   with the launch parameters (%NULL when none were given: the argument is
- *   nullable). Return %FALSE and
+ *   with the launch parameters (`NULL` when none were given: the argument is
+ *   nullable). Return `FALSE` and
  *   set @error to refuse to start: the agent then dies (its `end` runs) and
  *   the kernel reports the error through [signal@Janus.Kernel::agent-failed].
  *   The default accepts any parameters.
  * @live: one step of the agent's behaviour (state ALIVE), called whenever the
  *   agent is runnable: after `activate`, then when a message arrives, a timer
  *   is due or it was woken — or at once again if the previous step returned
- *   %JANUS_LIVE_AGAIN. A light agent must not block in it. The default returns
- *   %JANUS_LIVE_WAIT.
+ *   `JANUS_LIVE_AGAIN`. A light agent must not block in it. The default returns
+ *   `JANUS_LIVE_WAIT`.
  * @end: runs once when the agent dies (state BREAKING_DOWN), after its last
  *   `live`; it may still read its mailbox and send. The default does nothing.
  *

@@ -8,7 +8,7 @@
 /**
  * JanusBlackboardMemory:
  *
- * The default [iface@Janus.Memory]: a table of keys and #GVariant values
+ * The default [iface@Janus.Memory]: a table of keys and [struct@GLib.Variant] values
  * that any number of threads may read and write at once (unlike Janus's,
  * which is not thread safe). Each change emits
  * [signal@Janus.Memory::changed] once, after the change, outside the lock,

@@ -14,7 +14,7 @@
  * ([method@Janus.RoleClass.add_required_capacity]); an agent provides a
  * capacity by registering an object implementing it
  * ([method@Janus.Agent.add_capacity]), and requesting a role whose required
- * capacities it lacks fails with %JANUS_ERROR_MISSING_CAPACITY.
+ * capacities it lacks fails with `JANUS_ORGANIZATION_ERROR_MISSING_CAPACITY`.
  *
  * A role calls a capacity synchronously — through your own typed interface
  * on the object [method@Janus.Role.get_capacity] returns, or through the
@@ -40,7 +40,7 @@ janus_capacity_real_invoke (JanusCapacity  *self,
                             GVariant       *input,
                             GError        **error)
 {
-  g_set_error (error, JANUS_ERROR, JANUS_ERROR_FAILED,
+  g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_FAILED,
                "Capacity %s cannot be invoked generically (no invoke function)",
                G_OBJECT_TYPE_NAME (self));
   return NULL;
@@ -56,11 +56,11 @@ janus_capacity_default_init (JanusCapacityInterface *iface)
  * janus_capacity_invoke:
  * @self: a capacity implementation
  * @input: (nullable): the input; a floating reference is taken
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Performs the capacity on @input.
  *
- * Returns: (transfer full) (nullable): the result, or %NULL for none or on
+ * Returns: (transfer full) (nullable): the result, or `NULL` for none or on
  *   error (then @error is set)
  */
 GVariant *
@@ -84,8 +84,8 @@ janus_capacity_invoke (JanusCapacity  *self,
 /**
  * janus_agent_add_capacity:
  * @self: an agent
- * @capacity_type: an interface type (requiring #JanusCapacity, or
- *   %JANUS_TYPE_CAPACITY itself)
+ * @capacity_type: an interface type (requiring [iface@Janus.Capacity], or
+ *   `JANUS_TYPE_CAPACITY` itself)
  * @implementation: (type GObject): an object implementing @capacity_type
  *
  * Registers @implementation as the agent's provider of @capacity_type
@@ -121,7 +121,7 @@ janus_agent_add_capacity (JanusAgent *self,
  * or else one registered for a type that implies it. MT safe.
  *
  * Returns: (transfer none) (type GObject) (nullable): the implementation, or
- *   %NULL
+ *   `NULL`
  */
 gpointer
 janus_agent_get_capacity (JanusAgent *self,
@@ -253,13 +253,13 @@ janus_capacity_invoke_by_message (JanusCapacity      *self,
 /**
  * janus_message_get_capacity_result:
  * @message: the message that answered [method@Janus.Role.invoke_capacity_on_worker]
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Reads the outcome of an asynchronous capacity invocation: its result, or
  * the error it failed with.
  *
  * Returns: (transfer full) (nullable): the result (a `()` unit for a capacity
- *   that returned nothing), or %NULL with @error set
+ *   that returned nothing), or `NULL` with @error set
  */
 GVariant *
 janus_message_get_capacity_result (JanusMessage  *message,
@@ -275,7 +275,7 @@ janus_message_get_capacity_result (JanusMessage  *message,
   body = janus_message_get_body (message);
   if (body == NULL || !g_variant_is_of_type (body, G_VARIANT_TYPE ("(bv)")))
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_NOT_A_CAPACITY_RESULT,
                    "Message “%s” is not a capacity result", message->subject);
       return NULL;
     }
@@ -292,7 +292,7 @@ janus_message_get_capacity_result (JanusMessage  *message,
       g_set_error_literal (error, g_quark_from_string (domain), code, text);
       return NULL;
     }
-  g_set_error_literal (error, JANUS_ERROR, JANUS_ERROR_FAILED,
+  g_set_error_literal (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_FAILED,
                        g_variant_is_of_type (payload, G_VARIANT_TYPE_STRING)
                        ? g_variant_get_string (payload, NULL) : "capacity failed");
   return NULL;

@@ -16,14 +16,14 @@ G_DECLARE_INTERFACE (JanusCapacity, janus_capacity, JANUS, CAPACITY, GObject)
  * JanusCapacityInterface:
  * @g_iface: the parent interface
  * @invoke: performs the capacity on @input and returns its result (a new
- *   reference, or %NULL for none), or fails with @error. Called on the
+ *   reference, or `NULL` for none), or fails with @error. Called on the
  *   caller's thread for [method@Janus.Role.invoke_capacity], on a worker for
  *   [method@Janus.Role.invoke_capacity_on_worker]: an implementation used
  *   asynchronously must be thread safe.
  *
  * A competence that a role requires and a player provides. Implement it
  * (usually together with a typed interface of your own whose prerequisite is
- * #JanusCapacity) on a GObject and register that object on the agent with
+ * [iface@Janus.Capacity]) on a GObject and register that object on the agent with
  * [method@Janus.Agent.add_capacity].
  */
 struct _JanusCapacityInterface

@@ -20,7 +20,7 @@
  *
  * A virtual clock ([ctor@Janus.Clock.new_virtual]) only moves when told:
  * [method@Janus.Clock.set_time] and [method@Janus.Clock.advance] (its time
- * strictly increases; going back is %JANUS_ERROR_TIME_BACKWARDS), or the
+ * strictly increases; going back is `JANUS_CLOCK_ERROR_TIME_BACKWARDS`), or the
  * kernel's step mode, which adds the clock's step at every
  * [method@Janus.Kernel.step]. Under a virtual clock a kernel's timers fire
  * exactly when time reaches them, in the order of their due times (and of
@@ -141,7 +141,7 @@ janus_clock_new_virtual (gint64 start,
  *
  * Tells whether the clock is virtual.
  *
- * Returns: %TRUE for a virtual clock
+ * Returns: `TRUE` for a virtual clock
  */
 gboolean
 janus_clock_is_virtual (JanusClock *self)
@@ -193,14 +193,14 @@ janus_clock_get_monotonic_time (JanusClock *self)
  * janus_clock_set_time:
  * @self: a virtual clock
  * @time: the new time, later than the current one
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Moves a virtual clock forward to @time. The kernels using it fire the
  * timers that became due (on their workers; at the next step or iteration
  * of a kernel without workers).
  *
- * Returns: %TRUE if moved; %FALSE with %JANUS_ERROR_TIME_BACKWARDS if @time
- *   is not later than now, or %JANUS_ERROR_INVALID_ARGUMENT for a real-time
+ * Returns: `TRUE` if moved; `FALSE` with `JANUS_CLOCK_ERROR_TIME_BACKWARDS` if @time
+ *   is not later than now, or `JANUS_CLOCK_ERROR_NOT_VIRTUAL` for a real-time
  *   clock
  */
 gboolean
@@ -217,7 +217,7 @@ janus_clock_set_time (JanusClock  *self,
 
   if (!self->is_virtual)
     {
-      g_set_error_literal (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
+      g_set_error_literal (error, JANUS_CLOCK_ERROR, JANUS_CLOCK_ERROR_NOT_VIRTUAL,
                            "A real-time clock cannot be set");
       return FALSE;
     }
@@ -226,7 +226,7 @@ janus_clock_set_time (JanusClock  *self,
   if (time <= now)
     {
       g_mutex_unlock (&self->lock);
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_TIME_BACKWARDS,
+      g_set_error (error, JANUS_CLOCK_ERROR, JANUS_CLOCK_ERROR_TIME_BACKWARDS,
                    "A virtual clock only moves forward: cannot go from %" G_GINT64_FORMAT
                    " to %" G_GINT64_FORMAT " µs", now, time);
       return FALSE;
@@ -249,11 +249,11 @@ janus_clock_set_time (JanusClock  *self,
  * janus_clock_advance:
  * @self: a virtual clock
  * @delta: a positive duration, in microseconds
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Moves a virtual clock forward by @delta.
  *
- * Returns: %TRUE if moved; %FALSE with @error set as for
+ * Returns: `TRUE` if moved; `FALSE` with @error set as for
  *   [method@Janus.Clock.set_time]
  */
 gboolean
@@ -265,7 +265,7 @@ janus_clock_advance (JanusClock  *self,
 
   if (delta <= 0 && self->is_virtual)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_TIME_BACKWARDS,
+      g_set_error (error, JANUS_CLOCK_ERROR, JANUS_CLOCK_ERROR_TIME_BACKWARDS,
                    "A virtual clock only moves forward: cannot advance by %" G_GINT64_FORMAT
                    " µs", delta);
       return FALSE;

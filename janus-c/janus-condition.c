@@ -17,7 +17,7 @@
  * ([method@Janus.RoleClass.add_obtain_condition],
  * [method@Janus.RoleClass.add_leave_condition]). When one refuses,
  * [method@Janus.Agent.request_role] or [method@Janus.Agent.leave_role] fails
- * with %JANUS_ERROR_CONDITION_FAILED (%JANUS_ERROR_NOT_A_MEMBER for a
+ * with `JANUS_ORGANIZATION_ERROR_CONDITION_FAILED` (`JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER` for a
  * membership policy), and the error message quotes the condition's
  * description.
  *
@@ -101,8 +101,8 @@ within_time_window (JanusAgent *agent,
 /**
  * janus_condition_new_time_window:
  * @not_before: the earliest time allowed, in microseconds of the kernel's
- *   clock ([method@Janus.Kernel.get_time]); %G_MININT64 for no limit
- * @not_after: the latest time allowed; %G_MAXINT64 for no limit
+ *   clock ([method@Janus.Kernel.get_time]); `G_MININT64` for no limit
+ * @not_after: the latest time allowed; `G_MAXINT64` for no limit
  *
  * Makes a condition that holds only while the group's kernel's time is
  * within [@not_before, @not_after].

@@ -16,14 +16,14 @@ G_DECLARE_FINAL_TYPE (JanusCondition, janus_condition, JANUS, CONDITION, GObject
  * JanusConditionFunc:
  * @agent: the agent asking to obtain or leave a role, or to join a group
  * @group: the group
- * @role_type: (type gsize): the role type concerned (a #GType; language
+ * @role_type: (type gsize): the role type concerned (a `GType`; language
  *   bindings get it as an integer)
  * @user_data: the data given with the function
  *
  * Decides whether @agent may obtain (or leave) a role of type @role_type in
  * @group. Runs on the asking agent's thread, with no janus-c lock held.
  *
- * Returns: %TRUE to allow, %FALSE to refuse
+ * Returns: `TRUE` to allow, `FALSE` to refuse
  */
 typedef gboolean (*JanusConditionFunc) (JanusAgent *agent,
                                         JanusGroup *group,

@@ -22,13 +22,13 @@
  * An agent joins a group by taking a role in it
  * ([method@Janus.Agent.request_role]), which checks, in this order:
  *
- * 1. the organization lists the role type (%JANUS_ERROR_ROLE_NOT_LISTED)
- *    and the agent does not play it here yet (%JANUS_ERROR_ROLE_ALREADY_PLAYED);
- * 2. the group's membership policy (%JANUS_ERROR_NOT_A_MEMBER);
- * 3. the group's obtain conditions (%JANUS_ERROR_CONDITION_FAILED);
- * 4. the role's obtain conditions: cardinality (%JANUS_ERROR_CARDINALITY_FULL),
- *    required capacities (%JANUS_ERROR_MISSING_CAPACITY), then the role
- *    class's conditions, such as a time window (%JANUS_ERROR_CONDITION_FAILED).
+ * 1. the organization lists the role type (`JANUS_ORGANIZATION_ERROR_ROLE_NOT_LISTED`)
+ *    and the agent does not play it here yet (`JANUS_ORGANIZATION_ERROR_ROLE_ALREADY_PLAYED`);
+ * 2. the group's membership policy (`JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER`);
+ * 3. the group's obtain conditions (`JANUS_ORGANIZATION_ERROR_CONDITION_FAILED`);
+ * 4. the role's obtain conditions: cardinality (`JANUS_ORGANIZATION_ERROR_CARDINALITY_FULL`),
+ *    required capacities (`JANUS_ORGANIZATION_ERROR_MISSING_CAPACITY`), then the role
+ *    class's conditions, such as a time window (`JANUS_ORGANIZATION_ERROR_CONDITION_FAILED`).
  *
  * Roles send each other messages inside the group (see
  * [method@Janus.Role.send]); the group's selection policy picks the
@@ -183,7 +183,7 @@ evaluate_all (JanusGroup  *self,
   for (i = 0; i < conditions->len; i++)
     if (!janus_condition_evaluate (conditions->pdata[i], agent, self, role_type))
       {
-        g_set_error (error, JANUS_ERROR, JANUS_ERROR_CONDITION_FAILED,
+        g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED,
                      "Agent %s may not %s role %s in group %s: condition “%s” "
                      "of the group refused",
                      G_OBJECT_TYPE_NAME (agent), what, g_type_name (role_type),
@@ -212,7 +212,7 @@ janus_group_check_join (JanusGroup  *self,
 
   if (membership != NULL && !janus_condition_evaluate (membership, agent, self, role_type))
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER,
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER,
                    "Agent %s may not take role %s in group %s (%s): it may not "
                    "be a member (membership policy “%s” refused)",
                    G_OBJECT_TYPE_NAME (agent), g_type_name (role_type), self->uuid,
@@ -267,7 +267,7 @@ janus_group_insert (JanusGroup  *self,
   if (!self->alive)
     {
       g_mutex_unlock (&self->lock);
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER,
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER,
                    "Group %s (%s) no longer exists: its last member left",
                    self->uuid, G_OBJECT_TYPE_NAME (self->organization));
       return FALSE;
@@ -278,7 +278,7 @@ janus_group_insert (JanusGroup  *self,
           && G_OBJECT_TYPE (self->roles->pdata[i]) == type)
         {
           g_mutex_unlock (&self->lock);
-          g_set_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_ALREADY_PLAYED,
+          g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_ALREADY_PLAYED,
                        "Agent %s already plays role %s in group %s",
                        G_OBJECT_TYPE_NAME (player), g_type_name (type), self->uuid);
           return FALSE;
@@ -287,7 +287,7 @@ janus_group_insert (JanusGroup  *self,
   if (max > 0 && count_conforming (self, listed) >= max)
     {
       g_mutex_unlock (&self->lock);
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_CARDINALITY_FULL,
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CARDINALITY_FULL,
                    "Role %s is full in group %s (%s): at most %u player%s",
                    g_type_name (listed), self->uuid,
                    G_OBJECT_TYPE_NAME (self->organization), max, max == 1 ? "" : "s");
@@ -429,7 +429,7 @@ janus_group_get_organization (JanusGroup *self)
  *
  * Gets the kernel of the group.
  *
- * Returns: (transfer none) (nullable): the kernel, or %NULL once it is gone
+ * Returns: (transfer none) (nullable): the kernel, or `NULL` once it is gone
  */
 JanusKernel *
 janus_group_get_kernel (JanusGroup *self)
@@ -514,10 +514,10 @@ janus_group_set_persistent (JanusGroup *self,
 /**
  * janus_group_set_membership_policy:
  * @self: a group
- * @policy: (nullable): decides which agents may be members, %NULL for all
+ * @policy: (nullable): decides which agents may be members, `NULL` for all
  *
  * Sets the condition an agent must meet to take any role in the group.
- * A refusal is %JANUS_ERROR_NOT_A_MEMBER.
+ * A refusal is `JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER`.
  */
 void
 janus_group_set_membership_policy (JanusGroup     *self,
@@ -554,7 +554,7 @@ add_condition (JanusGroup      *self,
  *
  * Adds a condition every role request in the group must meet (after the
  * membership policy, before the role's own conditions). A refusal is
- * %JANUS_ERROR_CONDITION_FAILED.
+ * `JANUS_ORGANIZATION_ERROR_CONDITION_FAILED`.
  */
 void
 janus_group_add_obtain_condition (JanusGroup     *self,
@@ -572,7 +572,7 @@ janus_group_add_obtain_condition (JanusGroup     *self,
  * @condition: a condition
  *
  * Adds a condition [method@Janus.Agent.leave_role] must meet in the group.
- * A refusal is %JANUS_ERROR_CONDITION_FAILED. A dying agent leaves its roles
+ * A refusal is `JANUS_ORGANIZATION_ERROR_CONDITION_FAILED`. A dying agent leaves its roles
  * whatever the conditions.
  */
 void
@@ -604,7 +604,7 @@ janus_group_get_selection_policy (JanusGroup *self)
 /**
  * janus_group_set_selection_policy:
  * @self: a group
- * @policy: %JANUS_SELECTION_RANDOM or %JANUS_SELECTION_ROUND_ROBIN (use
+ * @policy: `JANUS_SELECTION_RANDOM` or `JANUS_SELECTION_ROUND_ROBIN` (use
  *   [method@Janus.Group.set_selection_func] for a custom one)
  *
  * Sets how [method@Janus.Role.send] chooses its receiver.
@@ -627,7 +627,7 @@ janus_group_set_selection_policy (JanusGroup           *self,
  * @user_data: (nullable): data for @func
  * @destroy: (nullable): frees @user_data when replaced or with the group
  *
- * Installs a custom selection policy (%JANUS_SELECTION_CUSTOM).
+ * Installs a custom selection policy (`JANUS_SELECTION_CUSTOM`).
  */
 void
 janus_group_set_selection_func (JanusGroup         *self,
@@ -657,7 +657,7 @@ janus_group_set_selection_func (JanusGroup         *self,
 /**
  * janus_group_count_players:
  * @self: a group
- * @role_type: a role type, or %G_TYPE_INVALID for every role
+ * @role_type: a role type, or `G_TYPE_INVALID` for every role
  *
  * Counts the roles of type @role_type (or of a subclass) played in the
  * group.
@@ -681,7 +681,7 @@ janus_group_count_players (JanusGroup *self,
 /**
  * janus_group_list_players:
  * @self: a group
- * @role_type: a role type, or %G_TYPE_INVALID for every member
+ * @role_type: a role type, or `G_TYPE_INVALID` for every member
  *
  * Lists the agents playing a role of type @role_type (or of a subclass) in
  * the group, in the order they took it, each once.

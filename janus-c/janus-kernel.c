@@ -16,7 +16,7 @@
  * stepped by the workers; heavy agents get a thread of their own. With 0
  * workers, everything runs on the thread that drives the kernel:
  * [method@Janus.Kernel.run], [method@Janus.Kernel.step] (one deterministic
- * step, for tests and simulations) or a #GMainContext through
+ * step, for tests and simulations) or a [struct@GLib.MainContext] through
  * [method@Janus.Kernel.create_source].
  *
  * ```c
@@ -166,13 +166,13 @@ static const JanusRuntimeFuncs runtime_funcs = {
  * @self: a kernel
  * @receiver: the address of the receiving agent
  * @message: (transfer full): an unsent message
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Sends @message from the kernel itself (its sender is the kernel's address),
  * for code that runs outside any agent, such as `main`. Otherwise like
  * [method@Janus.Agent.send].
  *
- * Returns: %TRUE if sent; %FALSE with %JANUS_ERROR_MESSAGE_SENT if @message
+ * Returns: `TRUE` if sent; `FALSE` with `JANUS_MESSAGE_ERROR_ALREADY_SENT` if @message
  *   was sent before (it is released in every case)
  */
 gboolean
@@ -188,7 +188,7 @@ janus_kernel_send (JanusKernel         *self,
 
   if (janus_message_sent (message))
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_MESSAGE_SENT,
+      g_set_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_ALREADY_SENT,
                    "Message “%s” was sent already; send a copy instead",
                    message->subject);
       janus_message_unref (message);
@@ -214,7 +214,7 @@ launch (JanusKernel  *self,
 
   if (atomic_load_explicit (&self->stopping, memory_order_acquire))
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_KERNEL_STOPPED,
+      g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_STOPPED,
                    "Kernel %s is shutting down: cannot launch agent %s",
                    self->runtime->uuid_string, G_OBJECT_TYPE_NAME (agent));
       return FALSE;
@@ -229,7 +229,7 @@ launch (JanusKernel  *self,
  * @name: (nullable): a human-readable name
  * @parameters: (nullable): the parameters given to `activate`; a floating
  *   reference is taken
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Launches @agent as a light agent, stepped by the kernel's workers. It gets
  * its address and enters BORN at once; `activate` runs soon after on a
@@ -238,7 +238,7 @@ launch (JanusKernel  *self,
  * When called from an agent's step, that agent is recorded as the
  * launcher and may kill @agent.
  *
- * Returns: %TRUE if launched; %FALSE with @error set if the parameters do not
+ * Returns: `TRUE` if launched; `FALSE` with @error set if the parameters do not
  *   match the class's activation prototype, the agent was launched before,
  *   or the kernel is shutting down
  */
@@ -263,14 +263,14 @@ janus_kernel_launch_light_agent (JanusKernel  *self,
  * @name: (nullable): a human-readable name
  * @parameters: (nullable): the parameters given to `activate`; a floating
  *   reference is taken
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Launches @agent as a heavy agent: it gets a thread of its own, where
  * `activate`, `live` and `end` run and may block (see
  * [method@Janus.Agent.wait_message]). Otherwise like
  * [method@Janus.Kernel.launch_light_agent].
  *
- * Returns: %TRUE if launched; %FALSE with @error set otherwise
+ * Returns: `TRUE` if launched; `FALSE` with @error set otherwise
  */
 gboolean
 janus_kernel_launch_heavy_agent (JanusKernel  *self,
@@ -293,7 +293,7 @@ janus_kernel_launch_heavy_agent (JanusKernel  *self,
  *
  * Finds the live agent of this kernel at @address.
  *
- * Returns: (transfer full) (nullable): the agent, or %NULL if @address is
+ * Returns: (transfer full) (nullable): the agent, or `NULL` if @address is
  *   not one of this kernel's live agents
  */
 JanusAgent *
@@ -388,14 +388,14 @@ janus_kernel_set_clock (JanusKernel *self,
  * janus_kernel_kill:
  * @self: a kernel
  * @agent: one of the kernel's agents
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Kills @agent with the kernel's right (any of its agents). It dies at the
  * end of its current step, or at once if it is waiting. Killing a dead agent
  * succeeds and does nothing.
  *
- * Returns: %TRUE if the kill was accepted; %FALSE with
- *   %JANUS_ERROR_NOT_LAUNCHED or %JANUS_ERROR_NOT_PERMITTED (another kernel's
+ * Returns: `TRUE` if the kill was accepted; `FALSE` with
+ *   `JANUS_KERNEL_ERROR_NOT_LAUNCHED` or `JANUS_KERNEL_ERROR_NOT_PERMITTED` (another kernel's
  *   agent) otherwise
  */
 gboolean
@@ -409,13 +409,13 @@ janus_kernel_kill (JanusKernel  *self,
 
   if (janus_agent_get_state (agent) == JANUS_AGENT_STATE_UNBORN)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_LAUNCHED,
+      g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_LAUNCHED,
                    "Cannot kill agent %s: it is not launched", G_OBJECT_TYPE_NAME (agent));
       return FALSE;
     }
   if (janus_agent_get_runtime (agent) != self->runtime)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_PERMITTED,
+      g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_PERMITTED,
                    "Kernel %s may not kill agent %s of another kernel",
                    self->runtime->uuid_string, G_OBJECT_TYPE_NAME (agent));
       return FALSE;
@@ -660,7 +660,7 @@ static GSourceFuncs source_funcs = {
  * janus_kernel_create_source:
  * @self: a kernel with 0 workers
  *
- * Makes a #GSource that runs the kernel's agents from a #GMainContext:
+ * Makes a [struct@GLib.Source] that runs the kernel's agents from a [struct@GLib.MainContext]:
  * attach it with g_source_attach() and the agents run whenever they are
  * runnable, up to 256 steps per dispatch, on the context's thread. Only one
  * source per kernel may be attached, and it replaces [method@Janus.Kernel.run].
@@ -1079,7 +1079,7 @@ janus_kernel_class_init (JanusKernelClass *klass)
    * @agent: the agent that failed
    * @error: what went wrong
    *
-   * Emitted once when an agent fails: its `activate` returned %FALSE, or its
+   * Emitted once when an agent fails: its `activate` returned `FALSE`, or its
    * `live` returned a value that is not a [enum@Janus.Live]. The agent then
    * dies (its `end` runs); the kernel and the other agents go on. Emitted on
    * the thread running the agent, with no kernel lock held.

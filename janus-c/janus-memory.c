@@ -7,7 +7,7 @@
  * JanusMemory:
  *
  * A key → value store that an agent (and, later, the roles it plays) uses to
- * keep and share what it knows. Values are #GVariants, so they are typed,
+ * keep and share what it knows. Values are [struct@GLib.Variant]s, so they are typed,
  * immutable and can cross threads and languages.
  *
  * Every agent has one, created when first asked for
@@ -41,7 +41,7 @@ janus_memory_default_init (JanusMemoryInterface *iface)
    * JanusMemory::changed:
    * @self: the memory
    * @key: the key that changed
-   * @value: (nullable): its new value, or %NULL if it was removed
+   * @value: (nullable): its new value, or `NULL` if it was removed
    *
    * Emitted once per change (a put, or the removal of a present key),
    * detailed with the key, after the change, on the thread that made it,
@@ -63,7 +63,7 @@ janus_memory_default_init (JanusMemoryInterface *iface)
  *
  * Reads the value stored under @key.
  *
- * Returns: (transfer full) (nullable): the value stored under @key, or %NULL
+ * Returns: (transfer full) (nullable): the value stored under @key, or `NULL`
  */
 GVariant *
 janus_memory_get (JanusMemory *self,
@@ -80,11 +80,11 @@ janus_memory_get (JanusMemory *self,
  * @self: a memory
  * @key: a key
  * @value: the value; a floating reference is taken
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Stores @value under @key, replacing what was there.
  *
- * Returns: %TRUE if stored; %FALSE with @error set if the memory refuses it
+ * Returns: `TRUE` if stored; `FALSE` with @error set if the memory refuses it
  *   (a [class@Janus.PropertyMemory] refuses unknown, read-only or
  *   mistyped properties)
  */
@@ -109,11 +109,11 @@ janus_memory_put (JanusMemory  *self,
  * janus_memory_remove:
  * @self: a memory
  * @key: a key
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Removes @key. Removing an absent key succeeds and emits nothing.
  *
- * Returns: %TRUE on success; %FALSE with @error set if the memory cannot
+ * Returns: `TRUE` on success; `FALSE` with @error set if the memory cannot
  *   remove it (a [class@Janus.PropertyMemory] cannot remove a property)
  */
 gboolean
@@ -167,7 +167,7 @@ janus_memory_list_keys (JanusMemory *self)
  * janus_memory_emit_changed:
  * @self: a memory
  * @key: the key that changed
- * @value: (nullable): its new value, %NULL if removed
+ * @value: (nullable): its new value, `NULL` if removed
  *
  * Emits [signal@Janus.Memory::changed] for implementations of the
  * interface. Call it after the change, with no lock held.

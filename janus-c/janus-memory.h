@@ -15,7 +15,7 @@ G_DECLARE_INTERFACE (JanusMemory, janus_memory, JANUS, MEMORY, GObject)
 /**
  * JanusMemoryInterface:
  * @g_iface: the parent interface
- * @get: returns a new reference to the value stored under a key, or %NULL
+ * @get: returns a new reference to the value stored under a key, or `NULL`
  * @put: stores a value under a key (replacing any), or fails with an error
  * @remove: removes a key; removing an absent key succeeds and changes nothing
  * @has: whether a key is stored

@@ -31,7 +31,7 @@
  *            janus_address_to_string (janus_message_get_sender (m)));
  * ```
  *
- * The body is a #GVariant (typed, immutable, serialisable, usable from every
+ * The body is a [struct@GLib.Variant] (typed, immutable, serialisable, usable from every
  * language binding). Two cheaper bodies exist for C: an integer stored inline
  * ([ctor@Janus.Message.new_int64]; [method@Janus.Message.get_body] still
  * returns it as a `x` variant) and a pointer with a destroy function for
@@ -249,7 +249,7 @@ message_new (const char    *subject,
  * @subject: what the message is about, such as `"ping"`
  * @body: (nullable): the content; a floating reference is taken
  *
- * Makes a message whose body is a #GVariant.
+ * Makes a message whose body is a [struct@GLib.Variant].
  *
  * Returns: (transfer full): a new unsent message
  */
@@ -275,7 +275,7 @@ janus_message_new (const char *subject,
  *
  * Makes a message whose body is one integer, stored inside the message: the
  * cheapest message there is. [method@Janus.Message.get_int64] reads it;
- * [method@Janus.Message.get_body] returns it as a `x` #GVariant.
+ * [method@Janus.Message.get_body] returns it as a `x` [struct@GLib.Variant].
  *
  * Returns: (transfer full): a new unsent message
  */
@@ -300,7 +300,7 @@ janus_message_new_int64 (const char *subject,
  *
  * Makes a message carrying a pointer, for traffic between C agents of one
  * process. Such a message has exactly one receiver: it cannot be copied or
- * broadcast, and [method@Janus.Message.get_body] returns %NULL for it.
+ * broadcast, and [method@Janus.Message.get_body] returns `NULL` for it.
  *
  * Returns: (transfer full): a new unsent message
  */
@@ -468,9 +468,9 @@ janus_message_has_subject (JanusMessage *message,
  * janus_message_get_body:
  * @message: a message
  *
- * Gets the body as a #GVariant. An integer body made by
+ * Gets the body as a [struct@GLib.Variant]. An integer body made by
  * [ctor@Janus.Message.new_int64] is returned as a `x` variant (built on the
- * first call and kept); a pointer body gives %NULL.
+ * first call and kept); a pointer body gives `NULL`.
  *
  * Returns: (transfer none) (nullable): the body, valid as long as @message
  */
@@ -501,7 +501,7 @@ janus_message_get_body (JanusMessage *message)
  * @value: (out) (optional): the integer body
  *
  * Reads an integer body: one made by [ctor@Janus.Message.new_int64], or a
- * `x` #GVariant body.
+ * `x` [struct@GLib.Variant] body.
  *
  * Returns: whether the body is an integer
  */
@@ -534,7 +534,7 @@ janus_message_get_int64 (JanusMessage *message,
  * Gets a pointer body.
  *
  * Returns: (nullable): the pointer body given to
- *   [ctor@Janus.Message.new_pointer], or %NULL for other bodies
+ *   [ctor@Janus.Message.new_pointer], or `NULL` for other bodies
  */
 gpointer
 janus_message_get_pointer (JanusMessage *message)
@@ -553,7 +553,7 @@ janus_message_get_pointer (JanusMessage *message)
  * Gets the address of the sender.
  *
  * Returns: (transfer none) (nullable): the address of the agent (or kernel)
- *   that sent @message, or %NULL while it is not sent
+ *   that sent @message, or `NULL` while it is not sent
  */
 const JanusAddress *
 janus_message_get_sender (JanusMessage *message)
@@ -570,7 +570,7 @@ janus_message_get_sender (JanusMessage *message)
  * Gets the address the message was sent to.
  *
  * Returns: (transfer none) (nullable): the address @message was sent to, or
- *   %NULL while it is not sent
+ *   `NULL` while it is not sent
  */
 const JanusAddress *
 janus_message_get_receiver (JanusMessage *message)
@@ -620,7 +620,7 @@ janus_message_get_priority (JanusMessage *message)
  * @message: an unsent message
  * @priority: from -32768 to 32767; higher is more urgent
  *
- * Sets the priority used by %JANUS_MAILBOX_KIND_PRIORITY mailboxes (other
+ * Sets the priority used by `JANUS_MAILBOX_KIND_PRIORITY` mailboxes (other
  * kinds ignore it). Only an unsent message can be changed.
  */
 void
@@ -719,7 +719,7 @@ janus_message_route_unref (JanusMessageRoute *route)
  *
  * Gets the role type that sent a role message.
  *
- * Returns: the sending role's type, or %G_TYPE_INVALID for a direct message
+ * Returns: the sending role's type, or `G_TYPE_INVALID` for a direct message
  */
 GType
 janus_message_get_sender_role (JanusMessage *message)
@@ -736,7 +736,7 @@ janus_message_get_sender_role (JanusMessage *message)
  * Gets the role type a role message was addressed to (the receiving role is
  * of that type or a subclass).
  *
- * Returns: the receiving role type, or %G_TYPE_INVALID for a direct message
+ * Returns: the receiving role type, or `G_TYPE_INVALID` for a direct message
  */
 GType
 janus_message_get_receiver_role (JanusMessage *message)

@@ -79,7 +79,7 @@ role_list_for_write (JanusOrganizationClass *klass)
 /**
  * janus_organization_class_add_role:
  * @klass: an organization class
- * @role_type: a subtype of #JanusRole
+ * @role_type: a subtype of [class@Janus.Role]
  * @max_players: the most players of this role a group accepts, 0 for no
  *   limit
  *
@@ -112,12 +112,12 @@ janus_organization_class_add_role (JanusOrganizationClass *klass,
 
 /**
  * janus_organization_type_add_role:
- * @organization_type: a subtype of #JanusOrganization
- * @role_type: a subtype of #JanusRole
+ * @organization_type: a subtype of [class@Janus.Organization]
+ * @role_type: a subtype of [class@Janus.Role]
  * @max_players: the most players per group, 0 for no limit
  *
  * Like [method@Janus.OrganizationClass.add_role], for a class given by its
- * #GType (language bindings). Call it before the organization is first
+ * `GType` (language bindings). Call it before the organization is first
  * instantiated.
  */
 void
@@ -445,7 +445,7 @@ list_kernel_groups (JanusKernel *kernel)
 /**
  * janus_kernel_get_organization:
  * @self: a kernel
- * @organization_type: a subtype of #JanusOrganization
+ * @organization_type: a subtype of [class@Janus.Organization]
  *
  * Gets the kernel's one instance of @organization_type, made on first use.
  * MT safe.
@@ -488,15 +488,15 @@ janus_kernel_get_organization (JanusKernel *self,
 /**
  * janus_kernel_create_group:
  * @self: a kernel
- * @organization_type: a subtype of #JanusOrganization
- * @error: return location for a #GError
+ * @organization_type: a subtype of [class@Janus.Organization]
+ * @error: return location for a [struct@GLib.Error]
  *
  * Makes a new group of @organization_type (with a fresh UUID). It lives
  * until its last member leaves (unless made persistent) or the kernel goes.
  * MT safe.
  *
- * Returns: (transfer full) (nullable): the group, or %NULL with
- *   %JANUS_ERROR_KERNEL_STOPPED if the kernel is shutting down
+ * Returns: (transfer full) (nullable): the group, or `NULL` with
+ *   `JANUS_KERNEL_ERROR_STOPPED` if the kernel is shutting down
  */
 JanusGroup *
 janus_kernel_create_group (JanusKernel  *self,
@@ -512,7 +512,7 @@ janus_kernel_create_group (JanusKernel  *self,
 
   if (janus_kernel_is_stopping (self))
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_KERNEL_STOPPED,
+      g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_STOPPED,
                    "Kernel %s is shutting down: cannot create a group of %s",
                    janus_kernel_get_uuid (self), g_type_name (organization_type));
       return NULL;
@@ -526,13 +526,13 @@ janus_kernel_create_group (JanusKernel  *self,
 /**
  * janus_kernel_get_or_create_group:
  * @self: a kernel
- * @organization_type: a subtype of #JanusOrganization
- * @error: return location for a #GError
+ * @organization_type: a subtype of [class@Janus.Organization]
+ * @error: return location for a [struct@GLib.Error]
  *
  * Gets the oldest living group of @organization_type, or makes one if
  * there is none.
  *
- * Returns: (transfer full) (nullable): the group, or %NULL with @error set
+ * Returns: (transfer full) (nullable): the group, or `NULL` with @error set
  */
 JanusGroup *
 janus_kernel_get_or_create_group (JanusKernel  *self,
@@ -587,7 +587,7 @@ janus_kernel_list_groups (JanusKernel *self)
  *
  * Finds a living group by its UUID. MT safe.
  *
- * Returns: (transfer full) (nullable): the group, or %NULL
+ * Returns: (transfer full) (nullable): the group, or `NULL`
  */
 JanusGroup *
 janus_kernel_lookup_group (JanusKernel *self,
@@ -613,7 +613,7 @@ janus_kernel_lookup_group (JanusKernel *self,
  * Finds the group a role message was sent in (see
  * [method@Janus.Role.send]).
  *
- * Returns: (transfer full) (nullable): the group, or %NULL for a direct
+ * Returns: (transfer full) (nullable): the group, or `NULL` for a direct
  *   message or when the group no longer exists
  */
 JanusGroup *

@@ -40,31 +40,31 @@
  * | string | `s` | `o`, `g` |
  * | enumeration | `s`, the value's nick | its name, or an integer |
  * | flags | `as`, the nicks of the set flags | names, or an integer |
- * | #GVariant | the variant, of the property's type | |
+ * | [struct@GLib.Variant] | the variant, of the property's type | |
  * | `GStrv` | `as` | |
  * | [struct@Janus.Address] | `s`, as [method@Janus.Address.to_string] writes it | |
  *
- * A property whose value is `NULL` (a string, a #GVariant, a `GStrv`, an
+ * A property whose value is `NULL` (a string, a [struct@GLib.Variant], a `GStrv`, an
  * address) has no key in memory until it is set, as a removed key would.
  *
  * [method@Janus.Memory.put] sets a writable, not construct-only property
  * with g_object_set_property(); it refuses a value of the wrong type, out of
- * the property's range or refused by its #GParamSpec with
- * %JANUS_ERROR_INVALID_ARGUMENT, without a warning. Properties cannot be
+ * the property's range or refused by its [class@GObject.ParamSpec] with
+ * `JANUS_MEMORY_ERROR_INVALID_VALUE`, without a warning. Properties cannot be
  * removed, but removing a key that names no property succeeds.
  *
  * [signal@Janus.Memory::changed] follows the object's
  * [signal@GObject.Object::notify]: it is emitted once per notification of a
  * readable, representable property, whether the property was set through
  * the memory or directly, on the thread that notified, with the value read
- * just after the notification. A property with %G_PARAM_EXPLICIT_NOTIFY
+ * just after the notification. A property with `G_PARAM_EXPLICIT_NOTIFY`
  * only notifies when it changes, so setting it to its current value emits
  * nothing; other properties notify on every set, equal or not, and
  * g_object_freeze_notify() defers the signal as it defers the notification.
  *
  * The memory keeps only a weak reference to the object (the agent owns its
  * memory, so a strong one would be a cycle): once the object is finalized,
- * the memory is empty, put fails with %JANUS_ERROR_FAILED and nothing is
+ * the memory is empty, put fails with `JANUS_MEMORY_ERROR_GONE` and nothing is
  * emitted any more.
  *
  * The memory is as thread safe as the object's properties: GObject
@@ -552,7 +552,7 @@ refuse_value (GError     **error,
   g_autofree char *expected = g_variant_type_dup_string (memory_type (pspec));
   g_autofree char *text = print_value (variant);
   const char *reason;
-  int code = JANUS_ERROR_INVALID_ARGUMENT;
+  int code = JANUS_MEMORY_ERROR_INVALID_VALUE;
 
   switch (why)
     {
@@ -561,14 +561,14 @@ refuse_value (GError     **error,
     case CONVERT_NO_SUCH_VALUE: reason = "no such value"; break;
     case CONVERT_BAD_ADDRESS:
       reason = "not a janus-c address";
-      code = JANUS_ERROR_INVALID_ADDRESS;
+      code = JANUS_MEMORY_ERROR_INVALID_VALUE;
       break;
     case CONVERT_OK:
     default:
       reason = "refused by the property";
       break;
     }
-  g_set_error (error, JANUS_ERROR, code,
+  g_set_error (error, JANUS_MEMORY_ERROR, code,
                "Cannot set property “%s” of %s (type “%s”) to %s (type “%s”): %s",
                pspec->name, G_OBJECT_TYPE_NAME (object), expected,
                text, g_variant_get_type_string (variant), reason);
@@ -584,17 +584,17 @@ check_writable (GObject     *object,
   const char *type = G_OBJECT_TYPE_NAME (object);
 
   if (pspec == NULL)
-    g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
+    g_set_error (error, JANUS_MEMORY_ERROR, JANUS_MEMORY_ERROR_NO_SUCH_KEY,
                  "%s has no property “%s”", type, key);
   else if ((pspec->flags & G_PARAM_WRITABLE) == 0)
-    g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
+    g_set_error (error, JANUS_MEMORY_ERROR, JANUS_MEMORY_ERROR_READ_ONLY,
                  "Property “%s” of %s is not writable", pspec->name, type);
   else if ((pspec->flags & G_PARAM_CONSTRUCT_ONLY) != 0)
-    g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
+    g_set_error (error, JANUS_MEMORY_ERROR, JANUS_MEMORY_ERROR_READ_ONLY,
                  "Property “%s” of %s can only be set at construction",
                  pspec->name, type);
   else if (memory_type (pspec) == NULL)
-    g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
+    g_set_error (error, JANUS_MEMORY_ERROR, JANUS_MEMORY_ERROR_UNSUPPORTED,
                  "Property “%s” of %s holds a %s, which memory cannot represent",
                  pspec->name, type, g_type_name (pspec->value_type));
   else
@@ -634,7 +634,7 @@ property_put (JanusMemory  *memory,
 
   if (object == NULL)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_FAILED,
+      g_set_error (error, JANUS_MEMORY_ERROR, JANUS_MEMORY_ERROR_GONE,
                    "Cannot set “%s”: the object of this property memory is gone",
                    key);
       return FALSE;
@@ -671,7 +671,7 @@ property_remove (JanusMemory  *memory,
   pspec = find_property (object, key);
   if (pspec == NULL)
     return TRUE;
-  g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
+  g_set_error (error, JANUS_MEMORY_ERROR, JANUS_MEMORY_ERROR_READ_ONLY,
                "Property “%s” of %s cannot be removed from memory",
                pspec->name, G_OBJECT_TYPE_NAME (object));
   return FALSE;

@@ -46,7 +46,7 @@
  * `live` (the activator) steps each role it plays when the role is new,
  * has a message that arrived since its last step, or asked to be stepped
  * again; an agent that overrides `live` steps its roles itself, or chains
- * up. A role whose `live` returns %JANUS_LIVE_DONE is left.
+ * up. A role whose `live` returns `JANUS_LIVE_DONE` is left.
  *
  * ## Messages
  *
@@ -126,8 +126,8 @@ rules_for_write (JanusRoleClass *klass)
 /**
  * janus_role_class_add_required_capacity:
  * @klass: a role class
- * @capacity_type: an interface type requiring #JanusCapacity, or
- *   %JANUS_TYPE_CAPACITY
+ * @capacity_type: an interface type requiring [iface@Janus.Capacity], or
+ *   `JANUS_TYPE_CAPACITY`
  *
  * Requires players of this role (and of its subclasses) to provide
  * @capacity_type ([method@Janus.Agent.add_capacity]). Call it from
@@ -190,11 +190,11 @@ janus_role_class_add_leave_condition (JanusRoleClass *klass,
 
 /**
  * janus_role_type_add_required_capacity:
- * @role_type: a subtype of #JanusRole
+ * @role_type: a subtype of [class@Janus.Role]
  * @capacity_type: an interface type
  *
  * Like [method@Janus.RoleClass.add_required_capacity], for a class given by
- * its #GType (language bindings).
+ * its `GType` (language bindings).
  */
 void
 janus_role_type_add_required_capacity (GType role_type,
@@ -205,11 +205,11 @@ janus_role_type_add_required_capacity (GType role_type,
 
 /**
  * janus_role_type_add_obtain_condition:
- * @role_type: a subtype of #JanusRole
+ * @role_type: a subtype of [class@Janus.Role]
  * @condition: a condition
  *
  * Like [method@Janus.RoleClass.add_obtain_condition], for a class given by
- * its #GType.
+ * its `GType`.
  */
 void
 janus_role_type_add_obtain_condition (GType           role_type,
@@ -220,11 +220,11 @@ janus_role_type_add_obtain_condition (GType           role_type,
 
 /**
  * janus_role_type_add_leave_condition:
- * @role_type: a subtype of #JanusRole
+ * @role_type: a subtype of [class@Janus.Role]
  * @condition: a condition
  *
  * Like [method@Janus.RoleClass.add_leave_condition], for a class given by
- * its #GType.
+ * its `GType`.
  */
 void
 janus_role_type_add_leave_condition (GType           role_type,
@@ -248,7 +248,7 @@ janus_role_check_capacities (GType        role_type,
       GType cap = g_array_index (rules->capacities, GType, i);
       if (janus_agent_get_capacity (agent, cap) == NULL)
         {
-          g_set_error (error, JANUS_ERROR, JANUS_ERROR_MISSING_CAPACITY,
+          g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_MISSING_CAPACITY,
                        "Agent %s cannot play role %s in group %s: it lacks capacity %s",
                        G_OBJECT_TYPE_NAME (agent), g_type_name (role_type),
                        janus_group_get_uuid (group), g_type_name (cap));
@@ -276,7 +276,7 @@ janus_role_check_conditions (GType        role_type,
   for (i = 0; i < conditions->len; i++)
     if (!janus_condition_evaluate (conditions->pdata[i], agent, group, role_type))
       {
-        g_set_error (error, JANUS_ERROR, JANUS_ERROR_CONDITION_FAILED,
+        g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED,
                      "Agent %s may not %s role %s in group %s: condition “%s” "
                      "of the role refused", G_OBJECT_TYPE_NAME (agent),
                      leaving ? "leave" : "obtain", g_type_name (role_type),
@@ -341,7 +341,7 @@ janus_role_accepts (JanusRole    *self,
  *
  * Gets the agent playing the role.
  *
- * Returns: (transfer none) (nullable): the player, or %NULL once the role
+ * Returns: (transfer none) (nullable): the player, or `NULL` once the role
  *   was left (handlers of [signal@Janus.Group::role-left] still get it)
  */
 JanusAgent *
@@ -390,7 +390,7 @@ janus_role_is_played (JanusRole *self)
  *
  * Gets the player's memory: the roles of one agent share it.
  *
- * Returns: (transfer none) (nullable): the memory, or %NULL once the role
+ * Returns: (transfer none) (nullable): the memory, or `NULL` once the role
  *   was left
  */
 JanusMemory *
@@ -434,7 +434,7 @@ accepts (JanusMessage *message,
  * Takes the oldest message addressed to this role out of its player's
  * mailbox. Call from the player's step.
  *
- * Returns: (transfer full) (nullable): the message, or %NULL
+ * Returns: (transfer full) (nullable): the message, or `NULL`
  */
 JanusMessage *
 janus_role_get_message (JanusRole *self)
@@ -451,7 +451,7 @@ janus_role_get_message (JanusRole *self)
  *
  * Looks at the message [method@Janus.Role.get_message] would return.
  *
- * Returns: (transfer none) (nullable): the message, or %NULL
+ * Returns: (transfer none) (nullable): the message, or `NULL`
  */
 JanusMessage *
 janus_role_peek_message (JanusRole *self)
@@ -547,7 +547,7 @@ janus_role_get_mailbox_size (JanusRole *self)
  * for the player's other roles or for the agent itself that arrive
  * meanwhile stay in the mailbox.
  *
- * Returns: (transfer full) (nullable): the message, or %NULL
+ * Returns: (transfer full) (nullable): the message, or `NULL`
  */
 JanusMessage *
 janus_role_wait_message (JanusRole *self,
@@ -585,7 +585,7 @@ check_role_sender (JanusRole     *self,
 {
   if (!RP (self)->played)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED,
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED,
                    "Role %s is no longer played in group %s: it cannot send",
                    G_OBJECT_TYPE_NAME (self), janus_group_get_uuid (RP (self)->group));
       return FALSE;
@@ -687,7 +687,7 @@ no_receiver_error (JanusGroup  *group,
                    GType        receiver_role,
                    GError     **error)
 {
-  g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER,
+  g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER,
                "No agent plays role %s in group %s (the sender aside)",
                g_type_name (receiver_role), janus_group_get_uuid (group));
 }
@@ -746,7 +746,7 @@ janus_role_route_one (JanusAgent          *player,
       if (pick == n)
         {
           g_autofree char *text = janus_address_to_string (only);
-          g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER,
+          g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER,
                        "Agent %s does not play role %s in group %s", text,
                        g_type_name (receiver_role), janus_group_get_uuid (group));
           goto out;
@@ -791,8 +791,8 @@ out:
  * from an immutable snapshot).
  *
  * Returns: `TRUE` if sent; `FALSE` with @error set
- *   ([error@Janus.OrganizationError.ROLE_NOT_PLAYED] if @self was left,
- *   [error@Janus.OrganizationError.NOT_A_MEMBER] if nobody else plays
+ *   (`JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED` if @self was left,
+ *   `JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER` if nobody else plays
  *   @receiver_role, or a send error); @message is released in every case
  */
 gboolean
@@ -824,14 +824,14 @@ janus_role_send (JanusRole     *self,
  * @message: (transfer full): an unsent message; a pointer body is refused
  *   when there is more than one receiver
  * @n_receivers: (out) (optional): how many received it
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Sends @message to every player of @receiver_role or of one of its
  * subclasses in the role's group, except the sending agent. Each receiver
  * gets its own message (the body is shared). Broadcasting to nobody
  * succeeds with 0 receivers.
  *
- * Returns: %TRUE if sent; %FALSE with @error set otherwise (@message is
+ * Returns: `TRUE` if sent; `FALSE` with @error set otherwise (@message is
  *   released in every case)
  */
 gboolean
@@ -869,7 +869,7 @@ janus_role_broadcast (JanusRole     *self,
     {
       janus_epoch_exit ();
       scratch_give (scratch);
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_POINTER_BODY,
                    "Message “%s” has a pointer body and cannot go to %u receivers",
                    message->subject, n);
       janus_message_unref (message);
@@ -896,13 +896,13 @@ janus_role_broadcast (JanusRole     *self,
  * @self: the replying role
  * @request: a role message this role received
  * @reply: (transfer full): an unsent message
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Sends @reply to the role that sent @request (same group), into its
  * mailbox.
  *
- * Returns: %TRUE if sent; %FALSE with @error set (a direct @request is
- *   %JANUS_ERROR_INVALID_ARGUMENT); @reply is released in every case
+ * Returns: `TRUE` if sent; `FALSE` with @error set (a direct @request is
+ *   `JANUS_MESSAGE_ERROR_NOT_A_ROLE_MESSAGE`); @reply is released in every case
  */
 gboolean
 janus_role_reply (JanusRole     *self,
@@ -923,7 +923,7 @@ janus_role_reply (JanusRole     *self,
   if (request->route == NULL || !janus_message_sent (request)
       || request->route->sender_role == G_TYPE_INVALID)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_NOT_A_ROLE_MESSAGE,
                    "Role %s cannot reply to message “%s”: it was not sent by a role",
                    G_OBJECT_TYPE_NAME (self), request->subject);
       goto fail;
@@ -955,7 +955,7 @@ fail:
  * player's mailbox (only the agent itself sees it) until the agent dies.
  * MT safe.
  *
- * Returns: %TRUE if sent; %FALSE with @error set if @message was sent before
+ * Returns: `TRUE` if sent; `FALSE` with @error set if @message was sent before
  *   (it is released in every case)
  */
 gboolean
@@ -972,7 +972,7 @@ janus_role_post (JanusRole     *self,
   rp = RP (self);
   if (janus_message_sent (message))
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_MESSAGE_SENT,
+      g_set_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_ALREADY_SENT,
                    "Message “%s” was sent already; send a copy instead", message->subject);
       janus_message_unref (message);
       return FALSE;
@@ -1134,7 +1134,7 @@ janus_role_call_at (JanusRole          *self,
  *
  * Cancels a role's timer that has not run yet.
  *
- * Returns: %TRUE if it was pending and will not run
+ * Returns: `TRUE` if it was pending and will not run
  */
 gboolean
 janus_role_cancel_timer (JanusRole *self,
@@ -1158,7 +1158,7 @@ janus_role_cancel_timer (JanusRole *self,
  * synchronously through its own interface.
  *
  * Returns: (transfer none) (type GObject) (nullable): the implementation,
- *   or %NULL if the player does not provide it
+ *   or `NULL` if the player does not provide it
  */
 gpointer
 janus_role_get_capacity (JanusRole *self,
@@ -1181,7 +1181,7 @@ find_capacity (JanusRole  *self,
 
   if (impl == NULL || !JANUS_IS_CAPACITY (impl))
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_MISSING_CAPACITY,
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_MISSING_CAPACITY,
                    "Role %s cannot invoke capacity %s: its player does not provide it",
                    G_OBJECT_TYPE_NAME (self), g_type_name (capacity_type));
       return NULL;
@@ -1194,13 +1194,13 @@ find_capacity (JanusRole  *self,
  * @self: a played role
  * @capacity_type: a capacity interface type
  * @input: (nullable): the input; a floating reference is taken
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Invokes the player's @capacity_type synchronously, on the calling thread,
  * through [method@Janus.Capacity.invoke].
  *
- * Returns: (transfer full) (nullable): the result, or %NULL (with @error set
- *   on failure, %JANUS_ERROR_MISSING_CAPACITY if the player lacks it)
+ * Returns: (transfer full) (nullable): the result, or `NULL` (with @error set
+ *   on failure, `JANUS_ORGANIZATION_ERROR_MISSING_CAPACITY` if the player lacks it)
  */
 GVariant *
 janus_role_invoke_capacity (JanusRole  *self,
@@ -1227,7 +1227,7 @@ janus_role_invoke_capacity (JanusRole  *self,
  * @capacity_type: a capacity interface type
  * @input: (nullable): the input; a floating reference is taken
  * @reply_subject: the subject of the answer
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Invokes the player's @capacity_type on one of the kernel's workers, so
  * the role's step goes on at once. The outcome arrives in this role's
@@ -1235,8 +1235,8 @@ janus_role_invoke_capacity (JanusRole  *self,
  * [method@Janus.Message.get_capacity_result]. The implementation must be
  * thread safe.
  *
- * Returns: %TRUE if the invocation was scheduled; %FALSE with @error set
- *   (%JANUS_ERROR_MISSING_CAPACITY, or the kernel refused the task)
+ * Returns: `TRUE` if the invocation was scheduled; `FALSE` with @error set
+ *   (`JANUS_ORGANIZATION_ERROR_MISSING_CAPACITY`, or the kernel refused the task)
  */
 gboolean
 janus_role_invoke_capacity_on_worker (JanusRole   *self,
@@ -1268,11 +1268,11 @@ janus_role_invoke_capacity_on_worker (JanusRole   *self,
  * JanusRoleClass::activate:
  * @self: the role
  * @init: (nullable): the init data given to [method@Janus.Agent.request_role]
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Starts the role. See [struct@Janus.RoleClass].
  *
- * Returns: %TRUE to take the role, %FALSE with @error set to refuse
+ * Returns: `TRUE` to take the role, `FALSE` with @error set to refuse
  */
 
 /**
@@ -1356,7 +1356,7 @@ janus_role_class_init (JanusRoleClass *klass)
   /**
    * JanusRole:player: (attributes org.gtk.Property.get=janus_role_get_player)
    *
-   * The agent playing the role, %NULL once it was left.
+   * The agent playing the role, `NULL` once it was left.
    */
   properties[PROP_PLAYER] =
     g_param_spec_object ("player", NULL, NULL, JANUS_TYPE_AGENT,

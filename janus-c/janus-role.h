@@ -28,12 +28,12 @@ G_DECLARE_DERIVABLE_TYPE (JanusRole, janus_role, JANUS, ROLE, GObject)
  * @parent_class: the parent class
  * @activate: runs once when the role is taken
  *   ([method@Janus.Agent.request_role]), with the init data given there;
- *   return %FALSE and set @error to refuse: the role is then not taken. The
+ *   return `FALSE` and set @error to refuse: the role is then not taken. The
  *   default accepts.
  * @live: one step of the role, called by its player's default `live` (the
  *   activator) whenever the role has a new message or asked to be stepped
- *   again. %JANUS_LIVE_DONE leaves the role. The default returns
- *   %JANUS_LIVE_WAIT.
+ *   again. `JANUS_LIVE_DONE` leaves the role. The default returns
+ *   `JANUS_LIVE_WAIT`.
  * @end: runs once when the role is left (or its player dies). The default
  *   does nothing.
  *

@@ -82,7 +82,7 @@ GType janus_clock_get_type (void) G_GNUC_CONST;
  *   `activate` always completes before the first `live`.
  * @JANUS_AGENT_STATE_DYING: a kill was asked ([method@Janus.Agent.kill_me],
  *   [method@Janus.Agent.kill], [method@Janus.Kernel.kill_all], `live`
- *   returned %JANUS_LIVE_DONE) or `activate` failed; `end` has not run yet.
+ *   returned `JANUS_LIVE_DONE`) or `activate` failed; `end` has not run yet.
  * @JANUS_AGENT_STATE_BREAKING_DOWN: `end` is running. It runs exactly once,
  *   after the last `live`. The agent may still read its mailbox and send.
  * @JANUS_AGENT_STATE_DIED: gone. Its address no longer reaches it: what was
@@ -119,7 +119,7 @@ typedef enum {
  *
  * Any other value (0 is what a language binding returns after an uncaught
  * exception) is an agent failure: the agent is killed and the kernel emits
- * [signal@Janus.Kernel::agent-failed] with a %JANUS_ERROR_INVALID_LIVE_RESULT
+ * [signal@Janus.Kernel::agent-failed] with a `JANUS_KERNEL_ERROR_INVALID_LIVE_RESULT`
  * error.
  */
 typedef enum {

@@ -770,7 +770,7 @@ send_cfp (JanusContractNetInitiator *self,
  * @self: an initiator role, played
  * @task: (nullable): the task, sent as the body of each `cfp`; a floating
  *   reference is taken
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Opens a call for proposals: sends `cfp` with @task to every player of a
  * [class@Janus.ContractNetParticipant] role in the group (the initiator's
@@ -784,9 +784,9 @@ send_cfp (JanusContractNetInitiator *self,
  * [signal@Janus.ContractNetInitiator::finished], to chain calls), or, on a
  * kernel with no worker, from the thread driving the kernel between steps.
  *
- * Returns: %TRUE if the call is open; %FALSE with @error set:
- *   %JANUS_ERROR_INVALID_ARGUMENT while another call is open,
- *   %JANUS_ERROR_ROLE_NOT_PLAYED once the role was left
+ * Returns: `TRUE` if the call is open; `FALSE` with @error set:
+ *   `JANUS_ORGANIZATION_ERROR_BUSY` while another call is open,
+ *   `JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED` once the role was left
  */
 gboolean
 janus_contract_net_initiator_call_for_proposals (JanusContractNetInitiator  *self,
@@ -807,14 +807,14 @@ janus_contract_net_initiator_call_for_proposals (JanusContractNetInitiator  *sel
   player = janus_role_get_player (JANUS_ROLE (self));
   if (player == NULL || priv->leaving)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED,
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED,
                    "Role %s is not played: it cannot call for proposals",
                    G_OBJECT_TYPE_NAME (self));
       return FALSE;
     }
   if (priv->state != JANUS_CONTRACT_NET_STATE_IDLE)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_BUSY,
                    "Role %s already has call for proposals %u open; wait for "
                    "its “finished” signal", G_OBJECT_TYPE_NAME (self), priv->call);
       return FALSE;
@@ -950,7 +950,7 @@ janus_contract_net_initiator_real_select_proposal (JanusContractNetInitiator *se
  * proposals whose bid is not a number are never chosen.
  *
  * Returns: the index of the accepted proposal in @proposals, or
- *   %G_MAXUINT to accept none (the call then finishes unsuccessfully)
+ *   `G_MAXUINT` to accept none (the call then finishes unsuccessfully)
  */
 guint
 janus_contract_net_initiator_select_proposal (JanusContractNetInitiator *self,
@@ -1140,7 +1140,7 @@ janus_contract_net_initiator_class_init (JanusContractNetInitiatorClass *klass)
    *
    * How many asked participants of the current (or last) call refused,
    * those that vanished before the award included. While collecting,
-   * #JanusContractNetInitiator:n-asked minus the proposals and refusals
+   * [class@Janus.ContractNetInitiator]:n-asked minus the proposals and refusals
    * is the number of answers still awaited.
    */
   properties[PROP_N_REFUSALS] =
@@ -1154,17 +1154,17 @@ janus_contract_net_initiator_class_init (JanusContractNetInitiatorClass *klass)
    * @self: the initiator
    * @success: whether the winner performed the task (`inform-done`)
    * @result: (nullable): on success the winner's result (the body of its
-   *   `inform-done`, %NULL if it had none); after a `failure` its reason
-   *   (a string variant); otherwise %NULL
+   *   `inform-done`, `NULL` if it had none); after a `failure` its reason
+   *   (a string variant); otherwise `NULL`
    * @winner: (nullable): the address of the participant whose proposal
-   *   was accepted, %NULL when none was
+   *   was accepted, `NULL` when none was
    *
    * Emitted exactly once per call for proposals, on the player's thread in
    * its step, when the call is over: the winner answered `inform-done` or
    * `failure`, or left; nobody proposed, or
    * [method@Janus.ContractNetInitiator.select_proposal] accepted nothing;
    * or the initiator's role was left with the call open. The initiator is
-   * back in %JANUS_CONTRACT_NET_STATE_IDLE when it is emitted: a handler
+   * back in `JANUS_CONTRACT_NET_STATE_IDLE` when it is emitted: a handler
    * may call for proposals again.
    */
   signals[FINISHED] =

@@ -17,7 +17,7 @@
  * Subclass it and override two virtual functions:
  *
  * - `propose` gets the task of a `cfp` and returns the bid (sent back in a
- *   `propose` message) or %NULL to `refuse`;
+ *   `propose` message) or `NULL` to `refuse`;
  * - `perform` gets the task once the proposal was accepted and returns the
  *   result (sent back in `inform-done`), or sets an error (sent back as a
  *   `failure` whose body is the error's message).
@@ -77,7 +77,7 @@ variant_unref0 (gpointer variant)
  * Asks the participant for its bid on @task. The role calls it for each
  * `cfp` it receives; call it yourself only from the player's step.
  *
- * Returns: (transfer full) (nullable): the bid, or %NULL to refuse
+ * Returns: (transfer full) (nullable): the bid, or `NULL` to refuse
  */
 GVariant *
 janus_contract_net_participant_propose (JanusContractNetParticipant *self,
@@ -96,13 +96,13 @@ janus_contract_net_participant_propose (JanusContractNetParticipant *self,
  * janus_contract_net_participant_perform: (virtual perform)
  * @self: a participant
  * @task: (nullable): the task of the accepted proposal
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Performs @task. The role calls it when its proposal is accepted; call it
  * yourself only from the player's step.
  *
- * Returns: (transfer full) (nullable): the result (%NULL for none), or
- *   %NULL with @error set when the task failed
+ * Returns: (transfer full) (nullable): the result (`NULL` for none), or
+ *   `NULL` with @error set when the task failed
  */
 GVariant *
 janus_contract_net_participant_perform (JanusContractNetParticipant  *self,

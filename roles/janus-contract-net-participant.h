@@ -19,12 +19,12 @@ G_DECLARE_DERIVABLE_TYPE (JanusContractNetParticipant, janus_contract_net_partic
  * JanusContractNetParticipantClass:
  * @parent_class: the parent class
  * @propose: called for each call for proposals (`cfp`) with its task;
- *   returns the bid to send in a `propose` message, or %NULL to `refuse`.
+ *   returns the bid to send in a `propose` message, or `NULL` to `refuse`.
  *   The default refuses.
  * @perform: called when the participant's proposal was accepted, with the
- *   task; returns the result sent in `inform-done` (%NULL for a message
- *   without body), or %NULL with @error set to answer `failure` with the
- *   error's message. The default performs nothing and returns %NULL.
+ *   task; returns the result sent in `inform-done` (`NULL` for a message
+ *   without body), or `NULL` with @error set to answer `failure` with the
+ *   error's message. The default performs nothing and returns `NULL`.
  *
  * The class of contract-net participants. Override @propose and @perform
  * (their invokers, [method@Janus.ContractNetParticipant.propose] and

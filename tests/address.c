@@ -262,7 +262,7 @@ test_parse_invalid (gconstpointer data)
 
   address = janus_address_parse (text, &error);
   g_assert_null (address);
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ADDRESS);
+  g_assert_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_INVALID_ADDRESS);
   g_assert_nonnull (error->message);
   g_assert_cmpstr (error->message, !=, "");
   g_clear_error (&error);

@@ -610,7 +610,7 @@ test_capacity_invoke_generic (void)
   g_assert_false (g_variant_is_floating (sum));
   /* no invoke function: a failure */
   g_assert_null (janus_capacity_invoke (JANUS_CAPACITY (plain), NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_FAILED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_FAILED);
   g_assert_finalize_object (calc);
   g_assert_finalize_object (plain);
 }
@@ -638,7 +638,7 @@ test_required_refused (void)
       /* the requirement is the class's, its subclasses', and the GType
        * variant's */
       g_assert_null (janus_agent_request_role (AGENT (without), refused[i], group, NULL, &error));
-      g_assert_error (error, JANUS_ERROR, JANUS_ERROR_MISSING_CAPACITY);
+      g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_MISSING_CAPACITY);
       g_assert_nonnull (strstr (error->message, "TestCalc"));
       g_assert_nonnull (strstr (error->message, g_type_name (refused[i])));
       g_assert_nonnull (strstr (error->message, janus_group_get_uuid (group)));
@@ -742,11 +742,11 @@ test_role_invoke (void)
   free_role = take (poor, role_free, group);
   g_assert_null (janus_role_invoke_capacity (ROLE (free_role), TEST_TYPE_CALC,
                                              g_variant_new ("(xx)", 1, 2), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_MISSING_CAPACITY);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_MISSING_CAPACITY);
   g_assert_nonnull (strstr (error->message, "TestCalc"));
   g_clear_error (&error);
   g_assert_null (janus_role_invoke_capacity (ROLE (role), TEST_TYPE_OTHER, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_MISSING_CAPACITY);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_MISSING_CAPACITY);
   g_clear_error (&error);
   g_assert_cmpuint (calc_invocations (calc), ==, 4);
 
@@ -848,7 +848,7 @@ test_async_zero_workers (void)
   g_object_unref (found);
   /* not a role's request: no reply */
   g_assert_false (janus_role_reply (ROLE (as.role), m, janus_message_new ("no", NULL), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_NOT_A_ROLE_MESSAGE);
   g_clear_error (&error);
 
   m = as.role->got->pdata[1];
@@ -880,10 +880,10 @@ test_async_not_a_result (void)
   g_autoptr(GError) error = NULL;
 
   g_assert_null (janus_message_get_capacity_result (plain, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_NOT_A_CAPACITY_RESULT);
   g_clear_error (&error);
   g_assert_null (janus_message_get_capacity_result (empty, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_NOT_A_CAPACITY_RESULT);
 }
 
 typedef struct
@@ -926,8 +926,8 @@ test_async_missing (void)
 
   agent_do (kernel, agent, invoke_missing, &mi);
   g_assert_false (mi.ok);
-  g_assert_error (mi.error, JANUS_ERROR, JANUS_ERROR_MISSING_CAPACITY);
-  g_assert_error (mi.left_error, JANUS_ERROR, JANUS_ERROR_MISSING_CAPACITY);
+  g_assert_error (mi.error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_MISSING_CAPACITY);
+  g_assert_error (mi.left_error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_MISSING_CAPACITY);
   /* nothing was launched, nothing arrives */
   g_assert_cmpuint (janus_kernel_get_agent_count (kernel), ==, agents);
   step_until_idle (kernel);

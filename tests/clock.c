@@ -163,7 +163,7 @@ test_real_cannot_move (gconstpointer data)
   else
     ok = janus_clock_advance (clock, c->value, &error);
   g_assert_false (ok);
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, JANUS_CLOCK_ERROR, JANUS_CLOCK_ERROR_NOT_VIRTUAL);
   g_assert_nonnull (error->message);
   g_assert_cmpuint (n.count, ==, 0);
   /* still the system's time, not the value asked for */
@@ -235,7 +235,7 @@ test_virtual_set_time_not_later (gconstpointer data)
 
   g_signal_connect (clock, "notify::time", G_CALLBACK (on_clock_notify), &n);
   g_assert_false (janus_clock_set_time (clock, 5000 + offset, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_TIME_BACKWARDS);
+  g_assert_error (error, JANUS_CLOCK_ERROR, JANUS_CLOCK_ERROR_TIME_BACKWARDS);
   g_assert_nonnull (strstr (error->message, "5000"));
   g_assert_cmpint (janus_clock_get_time (clock), ==, 5000);
   g_assert_cmpuint (n.count, ==, 0);
@@ -276,7 +276,7 @@ test_virtual_advance_not_positive (gconstpointer data)
 
   g_signal_connect (clock, "notify::time", G_CALLBACK (on_clock_notify), &n);
   g_assert_false (janus_clock_advance (clock, delta, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_TIME_BACKWARDS);
+  g_assert_error (error, JANUS_CLOCK_ERROR, JANUS_CLOCK_ERROR_TIME_BACKWARDS);
   g_assert_cmpint (janus_clock_get_time (clock), ==, 1000);
   g_assert_cmpuint (n.count, ==, 0);
 }

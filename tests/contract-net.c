@@ -127,7 +127,7 @@ test_participant_perform (JanusContractNetParticipant  *role,
   player->performed = task ? g_variant_ref (task) : NULL;
   if (player->fail)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_FAILED, "%s cannot do it",
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_FAILED, "%s cannot do it",
                    janus_agent_get_name (JANUS_AGENT (player)));
       return NULL;
     }
@@ -498,7 +498,7 @@ test_organization_one_initiator (Fixture       *f,
 
   g_assert_null (janus_agent_request_role (JANUS_AGENT (other), TEST_TYPE_PICKY, f->group,
                                            NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_CARDINALITY_FULL);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CARDINALITY_FULL);
   for (i = 0; i < 5; i++)
     add_participant (f, NULL);
   g_assert_cmpuint (janus_group_count_players (f->group, JANUS_TYPE_CONTRACT_NET_PARTICIPANT), ==, 5);
@@ -811,13 +811,13 @@ test_call_while_open (Fixture       *f,
   g_assert_false (janus_contract_net_initiator_call_for_proposals (f->initiator,
                                                                    g_variant_new_string ("again"),
                                                                    &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_BUSY);
   g_clear_error (&error);
 
   /* still refused while awarded */
   step_until_awarded (f);
   g_assert_false (janus_contract_net_initiator_call_for_proposals (f->initiator, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_BUSY);
   drain (f);
   g_assert_cmpuint (f->n_finished, ==, 1);      /* the open call was not disturbed */
   g_assert_true (f->success);
@@ -834,7 +834,7 @@ test_call_not_played (Fixture       *f,
                                          f->group, &error));
   g_assert_no_error (error);
   g_assert_false (janus_contract_net_initiator_call_for_proposals (initiator, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED);
   g_assert_cmpuint (f->n_finished, ==, 0);
 }
 

@@ -471,7 +471,7 @@ test_create_on_stopped_kernel (void)
 
   janus_kernel_shutdown (kernel);
   g_assert_null (janus_kernel_create_group (kernel, org_main, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_KERNEL_STOPPED);
+  g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_STOPPED);
   finish (kernel);
 }
 
@@ -640,7 +640,7 @@ test_last_member_leaves (void)
   /* it can no longer be joined, and no signal says so */
   watch (group, &sc);
   g_assert_null (janus_agent_request_role (a1, role_a, group, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER);
   g_assert_nonnull (strstr (error->message, uuid));
   g_assert_cmpuint (sc.n_taken, ==, 0);
   g_assert_cmpuint (janus_group_count_players (group, G_TYPE_INVALID), ==, 0);
@@ -763,7 +763,7 @@ test_membership_policy (void)
   g_object_unref (policy);                          /* the group keeps it */
 
   g_assert_null (janus_agent_request_role (out, role_a, group, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER);
   g_assert_nonnull (strstr (error->message, "members by invitation"));
   expect_names (error, role_a, group);
   g_clear_error (&error);
@@ -827,7 +827,7 @@ test_obtain_condition (void)
 
   take (agent, role_a, group);
   g_assert_null (janus_agent_request_role (agent, role_b, group, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_CONDITION_FAILED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED);
   g_assert_nonnull (strstr (error->message, "no B here"));
   g_assert_nonnull (strstr (error->message, g_type_name (role_b)));
   g_assert_nonnull (strstr (error->message, janus_group_get_uuid (group)));
@@ -858,7 +858,7 @@ test_leave_condition (void)
   g_object_unref (stay);
 
   g_assert_false (janus_agent_leave_role (agent, role_a, group, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_CONDITION_FAILED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED);
   g_assert_nonnull (strstr (error->message, "nobody leaves"));
   g_assert_nonnull (strstr (error->message, janus_group_get_uuid (group)));
   g_assert_cmpuint (n_calls, ==, 1);
@@ -898,20 +898,20 @@ typedef struct
   gboolean    group_ok;
   gboolean    has_capacity;
   gboolean    role_ok;
-  JanusError  code;
+  JanusOrganizationError code;
   const char *in_message;     /* a substring of the error message */
   const char *evaluated;      /* the conditions evaluated, in order */
 } OrderCase;
 
 static const OrderCase order_cases[] = {
   /* everything refuses */
-  { TRUE,  FALSE, TRUE,  FALSE, FALSE, FALSE, FALSE, JANUS_ERROR_ROLE_NOT_LISTED,     NULL,           "" },
-  { FALSE, TRUE,  TRUE,  FALSE, FALSE, TRUE,  FALSE, JANUS_ERROR_ROLE_ALREADY_PLAYED, NULL,           "" },
-  { FALSE, FALSE, TRUE,  FALSE, FALSE, FALSE, FALSE, JANUS_ERROR_NOT_A_MEMBER,        "member toggle", "M" },
-  { FALSE, FALSE, TRUE,  TRUE,  FALSE, FALSE, FALSE, JANUS_ERROR_CONDITION_FAILED,    "group toggle", "MG" },
-  { FALSE, FALSE, TRUE,  TRUE,  TRUE,  FALSE, FALSE, JANUS_ERROR_CARDINALITY_FULL,    NULL,           "MG" },
-  { FALSE, FALSE, FALSE, TRUE,  TRUE,  FALSE, FALSE, JANUS_ERROR_MISSING_CAPACITY,    NULL,           "MG" },
-  { FALSE, FALSE, FALSE, TRUE,  TRUE,  TRUE,  FALSE, JANUS_ERROR_CONDITION_FAILED,    "role toggle",  "MGR" },
+  { TRUE,  FALSE, TRUE,  FALSE, FALSE, FALSE, FALSE, JANUS_ORGANIZATION_ERROR_ROLE_NOT_LISTED,     NULL,           "" },
+  { FALSE, TRUE,  TRUE,  FALSE, FALSE, TRUE,  FALSE, JANUS_ORGANIZATION_ERROR_ROLE_ALREADY_PLAYED, NULL,           "" },
+  { FALSE, FALSE, TRUE,  FALSE, FALSE, FALSE, FALSE, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER,        "member toggle", "M" },
+  { FALSE, FALSE, TRUE,  TRUE,  FALSE, FALSE, FALSE, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED,    "group toggle", "MG" },
+  { FALSE, FALSE, TRUE,  TRUE,  TRUE,  FALSE, FALSE, JANUS_ORGANIZATION_ERROR_CARDINALITY_FULL,    NULL,           "MG" },
+  { FALSE, FALSE, FALSE, TRUE,  TRUE,  FALSE, FALSE, JANUS_ORGANIZATION_ERROR_MISSING_CAPACITY,    NULL,           "MG" },
+  { FALSE, FALSE, FALSE, TRUE,  TRUE,  TRUE,  FALSE, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED,    "role toggle",  "MGR" },
 };
 
 static const char *const order_names[] = {
@@ -956,7 +956,7 @@ test_check_order (gconstpointer data)
   log_clear ();
 
   g_assert_null (janus_agent_request_role (agent, type, group, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, (gint) c->code);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, (gint) c->code);
   expect_names (error, type, group);
   if (c->in_message)
     g_assert_nonnull (strstr (error->message, c->in_message));
@@ -1270,10 +1270,10 @@ test_cardinality_counts_subclasses (void)
   take (a1, role_limited_sub, group);
   take (a2, role_limited, group);
   g_assert_null (janus_agent_request_role (a3, role_limited, group, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_CARDINALITY_FULL);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CARDINALITY_FULL);
   g_clear_error (&error);
   g_assert_null (janus_agent_request_role (a3, role_limited_sub, group, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_CARDINALITY_FULL);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CARDINALITY_FULL);
   g_clear_error (&error);
   /* a place freed */
   leave (a1, role_limited_sub, group);

@@ -1054,8 +1054,8 @@ test_heavy_activate_fails (gconstpointer data)
     }
   else
     {
-      g_assert_cmpuint (f.failed_domain, ==, JANUS_ERROR);
-      g_assert_cmpint (f.failed_code, ==, JANUS_ERROR_FAILED);
+      g_assert_cmpuint (f.failed_domain, ==, JANUS_KERNEL_ERROR);
+      g_assert_cmpint (f.failed_code, ==, JANUS_KERNEL_ERROR_FAILED);
     }
   g_assert_cmpuint (log.n_states, ==, G_N_ELEMENTS (expected));
   for (i = 0; i < G_N_ELEMENTS (expected); i++)

@@ -111,16 +111,16 @@ test_launch_twice (void)
 
   g_assert_false (janus_kernel_launch_light_agent (kernel, JANUS_AGENT (agent), "again",
                                                    NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ALREADY_LAUNCHED);
+  g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_ALREADY_LAUNCHED);
   g_clear_error (&error);
   g_assert_false (janus_kernel_launch_heavy_agent (kernel, JANUS_AGENT (agent), "heavy",
                                                    NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ALREADY_LAUNCHED);
+  g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_ALREADY_LAUNCHED);
   g_clear_error (&error);
   /* on another kernel too; a floating parameter is consumed anyway */
   g_assert_false (janus_kernel_launch_light_agent (other, JANUS_AGENT (agent), "elsewhere",
                                                    g_variant_new_int32 (1), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ALREADY_LAUNCHED);
+  g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_ALREADY_LAUNCHED);
   g_clear_error (&error);
 
   /* nothing changed */
@@ -136,7 +136,7 @@ test_launch_twice (void)
   janus_kernel_run (kernel);
   g_assert_false (janus_kernel_launch_light_agent (kernel, JANUS_AGENT (agent), NULL,
                                                    NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ALREADY_LAUNCHED);
+  g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_ALREADY_LAUNCHED);
   g_clear_error (&error);
   g_assert_cmpint (janus_agent_get_state (JANUS_AGENT (agent)), ==, JANUS_AGENT_STATE_DIED);
   assert_log (agent, "ae");   /* killed while BORN */
@@ -157,11 +157,11 @@ test_launch_after_shutdown (void)
   janus_kernel_shutdown (kernel);
   g_assert_false (janus_kernel_launch_light_agent (kernel, JANUS_AGENT (agent), NULL,
                                                    g_variant_new_string ("x"), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_KERNEL_STOPPED);
+  g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_STOPPED);
   g_clear_error (&error);
   g_assert_false (janus_kernel_launch_heavy_agent (kernel, JANUS_AGENT (agent), NULL,
                                                    NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_KERNEL_STOPPED);
+  g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_STOPPED);
   g_clear_error (&error);
 
   g_assert_cmpint (janus_agent_get_state (JANUS_AGENT (agent)), ==, JANUS_AGENT_STATE_UNBORN);

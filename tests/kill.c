@@ -150,7 +150,7 @@ test_kill_launcher (gconstpointer data)
   if (where != LAUNCH_IN_END)
     {
       g_assert_false (janus_agent_kill (JANUS_AGENT (child), JANUS_AGENT (parent), &error));
-      g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_PERMITTED);
+      g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_PERMITTED);
       g_clear_error (&error);
     }
 
@@ -240,7 +240,7 @@ assert_refused (TestAgent *killer,
   GError *error = NULL;
 
   g_assert_false (janus_agent_kill (JANUS_AGENT (killer), JANUS_AGENT (victim), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_PERMITTED);
+  g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_PERMITTED);
   /* the message names both agents */
   g_assert_nonnull (strstr (error->message, a));
   g_assert_nonnull (strstr (error->message, b));
@@ -327,8 +327,8 @@ test_kill_by_unlaunched (void)
   /* an unlaunched agent has no right on anyone */
   g_assert_false (janus_agent_kill (JANUS_AGENT (unlaunched), JANUS_AGENT (victim), &error));
   g_assert_nonnull (error);
-  g_assert_true (error->domain == JANUS_ERROR);
-  g_assert_true (error->code == JANUS_ERROR_NOT_PERMITTED || error->code == JANUS_ERROR_NOT_LAUNCHED);
+  g_assert_true (error->domain == JANUS_KERNEL_ERROR);
+  g_assert_true (error->code == JANUS_KERNEL_ERROR_NOT_PERMITTED || error->code == JANUS_KERNEL_ERROR_NOT_LAUNCHED);
   g_clear_error (&error);
   step_until_idle (kernel, 10);
   assert_log (victim, "al");
@@ -384,7 +384,7 @@ test_kill_other_kernel (void)
   step_until_idle (k1, 10);
 
   g_assert_false (janus_kernel_kill (k2, JANUS_AGENT (agent), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_PERMITTED);
+  g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_PERMITTED);
   g_clear_error (&error);
   step_until_idle (k1, 10);
   assert_log (agent, "al");
@@ -398,11 +398,11 @@ test_kill_other_kernel (void)
   g_assert_true (janus_agent_get_kernel (JANUS_AGENT (remote_child)) == k2);
   /* k1 may not kill k2's agents either */
   g_assert_false (janus_kernel_kill (k1, JANUS_AGENT (remote_child), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_PERMITTED);
+  g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_PERMITTED);
   g_clear_error (&error);
   /* and an agent of k1 may not kill an agent of k2 */
   g_assert_false (janus_agent_kill (JANUS_AGENT (agent), JANUS_AGENT (remote_child), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_PERMITTED);
+  g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_PERMITTED);
   g_clear_error (&error);
 
   g_assert_true (janus_kernel_kill (k1, JANUS_AGENT (agent), &error));
@@ -453,7 +453,7 @@ test_kill_launched_on_other_kernel (void)
   assert_log (child, "al");
 
   g_assert_false (janus_agent_kill (JANUS_AGENT (parent), JANUS_AGENT (child), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_PERMITTED);
+  g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_PERMITTED);
   g_clear_error (&error);
   step_until_idle (k2, 10);
   assert_log (child, "al");
@@ -482,13 +482,13 @@ test_kill_not_launched (void)
   launch_ok (kernel, agent, NULL, NULL);
 
   g_assert_false (janus_kernel_kill (kernel, JANUS_AGENT (unlaunched), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_LAUNCHED);
+  g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_LAUNCHED);
   g_clear_error (&error);
   g_assert_false (janus_agent_kill (JANUS_AGENT (agent), JANUS_AGENT (unlaunched), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_LAUNCHED);
+  g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_LAUNCHED);
   g_clear_error (&error);
   g_assert_false (janus_agent_kill (JANUS_AGENT (unlaunched), JANUS_AGENT (unlaunched), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_LAUNCHED);
+  g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_LAUNCHED);
   g_clear_error (&error);
 
   /* the refused kills left it launchable */

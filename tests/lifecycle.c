@@ -162,8 +162,8 @@ test_activate_fails (gconstpointer data)
     }
   else
     {
-      g_assert_cmpuint (record.domain, ==, JANUS_ERROR);
-      g_assert_cmpint (record.code, ==, JANUS_ERROR_FAILED);
+      g_assert_cmpuint (record.domain, ==, JANUS_KERNEL_ERROR);
+      g_assert_cmpint (record.code, ==, JANUS_KERNEL_ERROR_FAILED);
       g_assert_nonnull (record.message);
       g_assert_cmpstr (record.message, !=, "");
     }
@@ -208,8 +208,8 @@ test_invalid_live_result (gconstpointer data)
   g_assert_true (janus_kernel_step (kernel));
   g_assert_cmpuint (record.count, ==, 1);
   g_assert_true (record.agent == JANUS_AGENT (agent));
-  g_assert_cmpuint (record.domain, ==, JANUS_ERROR);
-  g_assert_cmpint (record.code, ==, JANUS_ERROR_INVALID_LIVE_RESULT);
+  g_assert_cmpuint (record.domain, ==, JANUS_KERNEL_ERROR);
+  g_assert_cmpint (record.code, ==, JANUS_KERNEL_ERROR_INVALID_LIVE_RESULT);
   g_assert_nonnull (record.message);
   assert_log (agent, "ale");
   g_assert_cmpint (janus_agent_get_state (JANUS_AGENT (agent)), ==, JANUS_AGENT_STATE_DIED);
@@ -759,7 +759,7 @@ test_prototype_refuses (gconstpointer data)
   g_assert_false (janus_kernel_launch_light_agent (kernel, JANUS_AGENT (agent), "bad",
                                                    params, &error));
   g_clear_pointer (&params, g_variant_unref);
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_PARAMETERS);
+  g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_INVALID_PARAMETERS);
   g_assert_nonnull (strstr (error->message, "(si)"));
   g_clear_error (&error);
 
@@ -852,7 +852,7 @@ try_launch (JanusKernel *kernel,
   if (ok)
     g_assert_no_error (error);
   else
-    g_assert_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_PARAMETERS);
+    g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_INVALID_PARAMETERS);
   g_clear_error (&error);
   g_object_unref (agent);
   return ok;

@@ -582,31 +582,31 @@ typedef struct {
   const char *name;
   const char *key;
   const char *put;
-  JanusError  code;
+  JanusMemoryError code;
 } Refusal;
 
 static const Refusal refusals[] = {
-  { "wrong-type",         "count",  "'x'",                JANUS_ERROR_INVALID_ARGUMENT },
-  { "int-overflow",       "count",  "int64 5000000000",   JANUS_ERROR_INVALID_ARGUMENT },
-  { "above-pspec-range",  "count",  "int32 101",          JANUS_ERROR_INVALID_ARGUMENT },
-  { "below-pspec-range",  "count",  "int32 -1",           JANUS_ERROR_INVALID_ARGUMENT },
-  { "boolean-from-int",   "ready",  "int32 1",            JANUS_ERROR_INVALID_ARGUMENT },
-  { "double-from-string", "ratio",  "'x'",                JANUS_ERROR_INVALID_ARGUMENT },
-  { "enum-bad-nick",      "kind",   "'bogus'",            JANUS_ERROR_INVALID_ARGUMENT },
-  { "enum-bad-int",       "kind",   "int32 17",           JANUS_ERROR_INVALID_ARGUMENT },
-  { "flags-bad-nick",     "mode",   "['bogus']",          JANUS_ERROR_INVALID_ARGUMENT },
-  { "flags-bad-bits",     "mode",   "uint32 64",          JANUS_ERROR_INVALID_ARGUMENT },
-  { "variant-wrong-type", "blob",   "(1, 2, 3)",          JANUS_ERROR_INVALID_ARGUMENT },
-  { "strv-from-string",   "tags",   "'a'",                JANUS_ERROR_INVALID_ARGUMENT },
-  { "float-overflow",     "small",  "1e300",              JANUS_ERROR_INVALID_ARGUMENT },
-  { "char-overflow",      "letter", "int32 200",          JANUS_ERROR_INVALID_ARGUMENT },
-  { "uint64-negative",    "big",    "int32 -1",           JANUS_ERROR_INVALID_ARGUMENT },
-  { "bad-address",        "where",  "'garbage'",          JANUS_ERROR_INVALID_ADDRESS },
-  { "read-only",          "serial", "int32 1",            JANUS_ERROR_INVALID_ARGUMENT },
-  { "construct-only",     "origin", "'x'",                JANUS_ERROR_INVALID_ARGUMENT },
-  { "unrepresentable",    "child",  "'x'",                JANUS_ERROR_INVALID_ARGUMENT },
-  { "unknown",            "nope",   "int32 1",            JANUS_ERROR_INVALID_ARGUMENT },
-  { "invalid-name",       "no pe!", "int32 1",            JANUS_ERROR_INVALID_ARGUMENT },
+  { "wrong-type",         "count",  "'x'",                JANUS_MEMORY_ERROR_INVALID_VALUE },
+  { "int-overflow",       "count",  "int64 5000000000",   JANUS_MEMORY_ERROR_INVALID_VALUE },
+  { "above-pspec-range",  "count",  "int32 101",          JANUS_MEMORY_ERROR_INVALID_VALUE },
+  { "below-pspec-range",  "count",  "int32 -1",           JANUS_MEMORY_ERROR_INVALID_VALUE },
+  { "boolean-from-int",   "ready",  "int32 1",            JANUS_MEMORY_ERROR_INVALID_VALUE },
+  { "double-from-string", "ratio",  "'x'",                JANUS_MEMORY_ERROR_INVALID_VALUE },
+  { "enum-bad-nick",      "kind",   "'bogus'",            JANUS_MEMORY_ERROR_INVALID_VALUE },
+  { "enum-bad-int",       "kind",   "int32 17",           JANUS_MEMORY_ERROR_INVALID_VALUE },
+  { "flags-bad-nick",     "mode",   "['bogus']",          JANUS_MEMORY_ERROR_INVALID_VALUE },
+  { "flags-bad-bits",     "mode",   "uint32 64",          JANUS_MEMORY_ERROR_INVALID_VALUE },
+  { "variant-wrong-type", "blob",   "(1, 2, 3)",          JANUS_MEMORY_ERROR_INVALID_VALUE },
+  { "strv-from-string",   "tags",   "'a'",                JANUS_MEMORY_ERROR_INVALID_VALUE },
+  { "float-overflow",     "small",  "1e300",              JANUS_MEMORY_ERROR_INVALID_VALUE },
+  { "char-overflow",      "letter", "int32 200",          JANUS_MEMORY_ERROR_INVALID_VALUE },
+  { "uint64-negative",    "big",    "int32 -1",           JANUS_MEMORY_ERROR_INVALID_VALUE },
+  { "bad-address",        "where",  "'garbage'",          JANUS_MEMORY_ERROR_INVALID_VALUE },
+  { "read-only",          "serial", "int32 1",            JANUS_MEMORY_ERROR_READ_ONLY },
+  { "construct-only",     "origin", "'x'",                JANUS_MEMORY_ERROR_READ_ONLY },
+  { "unrepresentable",    "child",  "'x'",                JANUS_MEMORY_ERROR_UNSUPPORTED },
+  { "unknown",            "nope",   "int32 1",            JANUS_MEMORY_ERROR_NO_SUCH_KEY },
+  { "invalid-name",       "no pe!", "int32 1",            JANUS_MEMORY_ERROR_NO_SUCH_KEY },
 };
 
 static void
@@ -620,7 +620,7 @@ test_property_refused (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   g_assert_false (janus_memory_put (f->memory, r->key, put, &error));
-  g_assert_error (error, JANUS_ERROR, (int) r->code);
+  g_assert_error (error, JANUS_MEMORY_ERROR, (int) r->code);
   g_assert_nonnull (strstr (error->message, r->key));
   g_assert_nonnull (strstr (error->message, "MemThing"));
   g_assert_cmpuint (f->changes.count, ==, 0);
@@ -636,7 +636,7 @@ test_property_error_message (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   g_assert_false (janus_memory_put (f->memory, "count", g_variant_new_string ("x"), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, JANUS_MEMORY_ERROR, JANUS_MEMORY_ERROR_INVALID_VALUE);
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, "“count”"));
   g_assert_nonnull (strstr (error->message, "MemThing"));
@@ -655,7 +655,7 @@ test_property_unknown_key (Fixture       *f,
   g_assert_true (janus_memory_remove (f->memory, "nope", &error));
   g_assert_no_error (error);
   g_assert_false (janus_memory_put (f->memory, "nope", g_variant_new_int32 (1), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, JANUS_MEMORY_ERROR, JANUS_MEMORY_ERROR_NO_SUCH_KEY);
   g_assert_cmpuint (f->changes.count, ==, 0);
 }
 
@@ -668,12 +668,12 @@ test_property_remove (Fixture       *f,
   g_autoptr(GVariant) value = NULL;
 
   g_assert_false (janus_memory_remove (f->memory, "count", &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, JANUS_MEMORY_ERROR, JANUS_MEMORY_ERROR_READ_ONLY);
   g_assert_nonnull (strstr (error->message, "count"));
 
   /* Even a property memory does not show is a property, not an absent key. */
   g_assert_false (janus_memory_remove (f->memory, "child", &error2));
-  g_assert_error (error2, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error2, JANUS_MEMORY_ERROR, JANUS_MEMORY_ERROR_READ_ONLY);
 
   value = janus_memory_get (f->memory, "count");
   g_assert_cmpint (g_variant_get_int32 (value), ==, 0);
@@ -826,7 +826,7 @@ test_property_object_gone (Fixture       *f,
   keys = janus_memory_list_keys (f->memory);
   g_assert_cmpuint (strv_length (keys), ==, 0);
   g_assert_false (janus_memory_put (f->memory, "count", g_variant_new_int32 (1), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_FAILED);
+  g_assert_error (error, JANUS_MEMORY_ERROR, JANUS_MEMORY_ERROR_GONE);
   g_assert_true (janus_memory_remove (f->memory, "count", &remove_error));
   g_assert_no_error (remove_error);
   g_assert_cmpuint (f->changes.count, ==, 0);
@@ -899,7 +899,7 @@ test_agent_property_memory (void)
   assert_last_change (&changes, 1, "mailbox-kind", priority);
 
   g_assert_false (janus_memory_put (memory, "state", g_variant_new_string ("alive"), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, JANUS_MEMORY_ERROR, JANUS_MEMORY_ERROR_READ_ONLY);
 
   /* The memory holds the agent weakly: no cycle, both go. */
   unref_last (agent);

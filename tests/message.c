@@ -668,7 +668,7 @@ test_send_sent_message (void)
   /* sending it again is refused, and the reference given is consumed */
   g_assert_false (janus_kernel_send (kernel, janus_agent_get_address (agent),
                                      janus_message_ref (m), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_MESSAGE_SENT);
+  g_assert_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_ALREADY_SENT);
   g_clear_error (&error);
   g_assert_cmpint (destroyed, ==, 0);
 

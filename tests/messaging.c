@@ -361,25 +361,25 @@ assert_all_sends_fail (TestAgent   *from,
   GError *error = NULL;
 
   g_assert_false (janus_agent_send (AGENT (from), ADDR (to), counted_message ("a", &destroyed), &error));
-  g_assert_error (error, JANUS_ERROR, code);
+  g_assert_error (error, JANUS_KERNEL_ERROR, code);
   g_clear_error (&error);
   g_assert_cmpint (destroyed, ==, 1);
 
   g_assert_false (janus_agent_send_random (AGENT (from), receivers, 2,
                                            counted_message ("b", &destroyed), NULL, &error));
-  g_assert_error (error, JANUS_ERROR, code);
+  g_assert_error (error, JANUS_KERNEL_ERROR, code);
   g_clear_error (&error);
   g_assert_cmpint (destroyed, ==, 2);
 
   g_assert_false (janus_agent_broadcast (AGENT (from), receivers, 1,
                                          counted_message ("c", &destroyed), &error));
-  g_assert_error (error, JANUS_ERROR, code);
+  g_assert_error (error, JANUS_KERNEL_ERROR, code);
   g_clear_error (&error);
   g_assert_cmpint (destroyed, ==, 3);
 
   g_assert_false (janus_agent_broadcast (AGENT (from), receivers, 2,
                                          janus_message_new_int64 ("d", 1), &error));
-  g_assert_error (error, JANUS_ERROR, code);
+  g_assert_error (error, JANUS_KERNEL_ERROR, code);
   g_clear_error (&error);
 }
 
@@ -391,7 +391,7 @@ test_error_not_launched (void)
   TestAgent *unborn = test_agent_new (NULL, NULL);
 
   launch (kernel, receiver);
-  assert_all_sends_fail (unborn, receiver, JANUS_ERROR_NOT_LAUNCHED);
+  assert_all_sends_fail (unborn, receiver, JANUS_KERNEL_ERROR_NOT_LAUNCHED);
   g_assert_cmpint (janus_agent_get_state (AGENT (unborn)), ==, JANUS_AGENT_STATE_UNBORN);
   step_until_idle (kernel, 10);
   assert_nothing_sent_by (receiver, kernel);
@@ -417,9 +417,9 @@ test_error_dead (void)
   request = janus_message_ref (dead->got->pdata[0]);
   kill_and_wait (kernel, dead);
 
-  assert_all_sends_fail (dead, receiver, JANUS_ERROR_AGENT_DEAD);
+  assert_all_sends_fail (dead, receiver, JANUS_KERNEL_ERROR_AGENT_DEAD);
   g_assert_false (janus_agent_reply (AGENT (dead), request, counted_message ("r", &destroyed), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_AGENT_DEAD);
+  g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_AGENT_DEAD);
   g_assert_cmpint (destroyed, ==, 1);
   janus_message_unref (request);
 
@@ -477,7 +477,7 @@ resend_live (TestAgent *self)
           break;
         }
       g_assert_false (ok);
-      g_assert_error (error, JANUS_ERROR, JANUS_ERROR_MESSAGE_SENT);
+      g_assert_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_ALREADY_SENT);
       g_clear_error (&error);
       /* the caller's only reference was consumed */
       g_assert_cmpint (rd->destroyed, ==, before + 1);
@@ -517,7 +517,7 @@ test_error_reply_unsent (void)
   launch (kernel, a);
   step_until_idle (kernel, 10);
   g_assert_false (janus_agent_reply (AGENT (a), request, counted_message ("r", &destroyed), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_NOT_SENT);
   g_clear_error (&error);
   g_assert_cmpint (destroyed, ==, 1);
   g_assert_false (janus_message_is_sent (request));
@@ -730,7 +730,7 @@ send_random_self_live (TestAgent *self)
   /* only itself: nobody to send to, the message is released */
   g_assert_false (janus_agent_send_random (AGENT (self), sd->receivers, 1,
                                            counted_message ("alone", &sd->destroyed), NULL, &error));
-  sd->refused = g_error_matches (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT);
+  sd->refused = g_error_matches (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_NO_RECEIVER);
   return JANUS_LIVE_DONE;
 }
 
@@ -783,7 +783,7 @@ broadcast_live (TestAgent *self)
     }
   else
     {
-      g_assert_error (error, JANUS_ERROR, bd->code);
+      g_assert_error (error, JANUS_MESSAGE_ERROR, bd->code);
       g_assert_false (ok);
       g_clear_error (&error);
     }
@@ -844,7 +844,7 @@ typedef struct
 
 static const BroadcastCase broadcast_none = { 0, TRUE, TRUE, 0 };
 static const BroadcastCase broadcast_pointer_one = { 1, TRUE, TRUE, 0 };
-static const BroadcastCase broadcast_pointer_two = { 2, TRUE, FALSE, JANUS_ERROR_INVALID_ARGUMENT };
+static const BroadcastCase broadcast_pointer_two = { 2, TRUE, FALSE, JANUS_MESSAGE_ERROR_POINTER_BODY };
 
 static void
 test_broadcast_case (gconstpointer data)

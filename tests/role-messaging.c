@@ -645,7 +645,7 @@ test_send_no_other_player (Cast          *c,
   g_assert_false (janus_role_send (ROLE (c->s_in), role_sender,
                                    janus_message_new_pointer ("x", &destroyed, count_destroy), &to, &error));
   g_assert_null (to);
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER);
   expect_names (error, role_sender, c->group);
   g_assert_cmpint (destroyed, ==, 1);
   g_clear_error (&error);
@@ -655,7 +655,7 @@ test_send_no_other_player (Cast          *c,
   g_assert_false (janus_role_send (ROLE (c->s_out), role_lonely,
                                    janus_message_new_pointer ("x", &destroyed, count_destroy), &to, &error));
   g_assert_null (to);
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER);
   g_assert_cmpint (destroyed, ==, 2);
   step_until_idle (c->kernel);
   g_assert_cmpuint (janus_kernel_get_dead_letter_count (c->kernel), ==, 0);
@@ -729,7 +729,7 @@ test_broadcast_pointer_body (Cast          *c,
   g_assert_false (janus_role_broadcast (ROLE (c->s_out), role_recv,
                                         janus_message_new_pointer ("p", &destroyed, count_destroy),
                                         &n, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_POINTER_BODY);
   g_assert_cmpint (destroyed, ==, 1);
   g_assert_cmpuint (n, ==, 0);
   g_clear_error (&error);
@@ -871,14 +871,14 @@ test_reply_to_direct (Cast          *c,
   g_assert_nonnull (direct);
   g_assert_false (janus_role_reply (ROLE (c->o_in), direct,
                                     janus_message_new_pointer ("r", &destroyed, count_destroy), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_NOT_A_ROLE_MESSAGE);
   g_assert_cmpint (destroyed, ==, 1);
   g_clear_error (&error);
 
   unsent = janus_message_new ("never sent", NULL);
   g_assert_false (janus_role_reply (ROLE (c->o_in), unsent,
                                     janus_message_new_pointer ("r", &destroyed, count_destroy), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_NOT_A_ROLE_MESSAGE);
   g_assert_cmpint (destroyed, ==, 2);
   janus_message_unref (unsent);
   janus_message_unref (direct);
@@ -963,7 +963,7 @@ agent_sends (TestAgent *self,
                                             janus_message_new_pointer ("x", &as->destroyed, count_destroy), &to,
                                             &error));
   g_assert_null (to);
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER);
   g_clear_error (&error);
   /* itself: never */
   to = NULL;
@@ -971,7 +971,7 @@ agent_sends (TestAgent *self,
                                             janus_message_new_pointer ("x", &as->destroyed, count_destroy), &to,
                                             &error));
   g_assert_null (to);
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER);
   g_clear_error (&error);
   /* a sender role it does not play */
   to = NULL;
@@ -979,7 +979,7 @@ agent_sends (TestAgent *self,
                                             janus_message_new_pointer ("x", &as->destroyed, count_destroy), &to,
                                             &error));
   g_assert_null (to);
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED);
   expect_names (error, role_other, c->group);
   g_clear_error (&error);
 }
@@ -1013,7 +1013,7 @@ test_agent_send_role_message (Cast          *c,
     TestAgent *ghost = g_object_new (TEST_TYPE_AGENT, NULL);
     g_assert_false (janus_agent_send_to_role (AGENT (ghost), c->group, role_sender, role_recv, NULL,
                                               janus_message_new ("x", NULL), NULL, &error));
-    g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_LAUNCHED);
+    g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_LAUNCHED);
     g_assert_finalize_object (ghost);
   }
 }
@@ -1092,27 +1092,27 @@ test_left_role_cannot_send (Cast          *c,
 
   g_assert_false (janus_role_send (gone, role_recv,
                                    janus_message_new_pointer ("x", &destroyed, count_destroy), NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED);
   expect_names (error, role_sender, c->group);
   g_clear_error (&error);
   g_assert_false (janus_role_broadcast (gone, role_recv,
                                         janus_message_new_pointer ("x", &destroyed, count_destroy),
                                         &n, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED);
   g_assert_cmpuint (n, ==, 0);
   g_clear_error (&error);
   g_assert_false (janus_role_reply (in, request,
                                     janus_message_new_pointer ("x", &destroyed, count_destroy), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED);
   g_clear_error (&error);
   g_assert_false (janus_role_forward (in, role_other, request, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED);
   g_clear_error (&error);
   /* nor from the agent's context */
   g_assert_false (janus_agent_send_to_role (AGENT (c->s), c->group, role_sender, role_recv, NULL,
                                             janus_message_new_pointer ("x", &destroyed, count_destroy), NULL,
                                             &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED);
   g_assert_cmpint (destroyed, ==, 4);
 
   step_until_idle (c->kernel);
@@ -1164,7 +1164,7 @@ test_dead_letters (Cast          *c,
 
   /* its role is gone: a new send finds nobody (an error, not a letter) */
   g_assert_false (janus_role_send (ROLE (c->s_out), role_other, janus_message_new ("late", NULL), NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER);
   g_clear_error (&error);
 
   /* a reply to a role whose player died meanwhile */
@@ -1443,7 +1443,7 @@ asker_sends (TestAgent *self,
   janus_address_free (to);
   /* nobody else plays Sender */
   g_assert_false (janus_role_send (ROLE (asker->in), role_sender, janus_message_new ("x", NULL), NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER);
 }
 
 /* Second round, random selection: never the asker itself; then a send to
@@ -1482,7 +1482,7 @@ asker_sends_random (TestAgent *self,
 
   g_assert_true (janus_agent_leave_role (AGENT (self), role_recv, net.group, &error));
   g_assert_false (janus_role_send (ROLE (asker->in), role_recv, janus_message_new ("x", NULL), NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED);
 }
 
 static void

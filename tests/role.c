@@ -694,7 +694,7 @@ test_request_not_listed (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   g_assert_null (janus_agent_request_role (AGENT (agent), role_unlisted, f->group, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_LISTED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_LISTED);
   expect_names (error, role_unlisted, f->group);
   g_assert_cmpuint (f->sc.n_taken, ==, 0);
   assert_log ("");
@@ -711,7 +711,7 @@ test_request_already_played (Fixture       *f,
 
   a = take (agent, role_a, f->group);
   g_assert_null (janus_agent_request_role (AGENT (agent), role_a, f->group, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_ALREADY_PLAYED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_ALREADY_PLAYED);
   expect_names (error, role_a, f->group);
   g_clear_error (&error);
   g_assert_cmpuint (a->n_activate, ==, 1);
@@ -731,7 +731,7 @@ test_request_already_played (Fixture       *f,
   }
   /* but not twice either */
   g_assert_null (janus_agent_request_role (AGENT (agent), role_a_sub, f->group, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_ALREADY_PLAYED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_ALREADY_PLAYED);
   g_clear_error (&error);
   g_assert_cmpuint (f->sc.n_taken, ==, 2);
 
@@ -779,7 +779,7 @@ test_request_membership (Fixture       *f,
 
   janus_group_set_membership_policy (f->group, closed);
   g_assert_null (janus_agent_request_role (AGENT (agent), role_a, f->group, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER);
   g_assert_nonnull (strstr (error->message, "closed club"));
   g_assert_cmpuint (f->sc.n_taken, ==, 0);
   g_assert_false (janus_group_has_member (f->group, AGENT (agent)));
@@ -798,7 +798,7 @@ test_request_group_condition (Fixture       *f,
 
   janus_group_add_obtain_condition (f->group, no);
   g_assert_null (janus_agent_request_role (AGENT (agent), role_a, f->group, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_CONDITION_FAILED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED);
   g_assert_nonnull (strstr (error->message, "not today"));
   expect_names (error, role_a, f->group);
   g_assert_cmpuint (f->sc.n_taken, ==, 0);
@@ -820,11 +820,11 @@ test_request_cardinality (Fixture       *f,
   take (a2, role_limited, f->group);
   log_clear ();
   g_assert_null (janus_agent_request_role (AGENT (a3), role_limited, f->group, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_CARDINALITY_FULL);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CARDINALITY_FULL);
   expect_names (error, role_limited, f->group);
   g_clear_error (&error);
   g_assert_null (janus_agent_request_role (AGENT (a3), role_limited_sub, f->group, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_CARDINALITY_FULL);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CARDINALITY_FULL);
   /* the message names the listed role whose places are taken */
   expect_names (error, role_limited, f->group);
   g_clear_error (&error);
@@ -846,7 +846,7 @@ test_request_missing_capacity (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   g_assert_null (janus_agent_request_role (AGENT (agent), role_capable, f->group, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_MISSING_CAPACITY);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_MISSING_CAPACITY);
   g_assert_nonnull (strstr (error->message, "TestCap"));
   g_assert_cmpuint (f->sc.n_taken, ==, 0);
   assert_log ("");
@@ -876,13 +876,13 @@ test_request_time_window (Fixture       *f,
   take (agent, role_time_open, f->group);
 
   g_assert_null (janus_agent_request_role (AGENT (agent), role_time_past, f->group, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_CONDITION_FAILED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED);
   g_assert_nonnull (strstr (error->message, janus_condition_get_description (past)));
   expect_names (error, role_time_past, f->group);
   g_clear_error (&error);
 
   g_assert_null (janus_agent_request_role (AGENT (agent), role_time_future, f->group, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_CONDITION_FAILED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED);
   g_assert_nonnull (strstr (error->message, janus_condition_get_description (future)));
   expect_names (error, role_time_future, f->group);
   g_clear_error (&error);
@@ -929,7 +929,7 @@ test_request_time_window_virtual (void)
       else
         {
           g_assert_null (role);
-          g_assert_error (error, JANUS_ERROR, JANUS_ERROR_CONDITION_FAILED);
+          g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED);
           g_assert_nonnull (strstr (error->message, janus_condition_get_description (window)));
           g_clear_error (&error);
         }
@@ -948,7 +948,7 @@ test_request_not_launched (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   g_assert_null (janus_agent_request_role (AGENT (agent), role_a, f->group, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_LAUNCHED);
+  g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_LAUNCHED);
   g_assert_cmpuint (f->sc.n_taken, ==, 0);
   assert_log ("");
   g_assert_finalize_object (agent);
@@ -986,11 +986,11 @@ test_request_agent_dead (Fixture       *f,
   g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_DIED);
   /* from its end (BREAKING_DOWN) */
   g_assert_false (er.got_role);
-  g_assert_error (er.error, JANUS_ERROR, JANUS_ERROR_AGENT_DEAD);
+  g_assert_error (er.error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_AGENT_DEAD);
   g_clear_error (&er.error);
   /* dead */
   g_assert_null (janus_agent_request_role (AGENT (agent), role_a, f->group, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_AGENT_DEAD);
+  g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_AGENT_DEAD);
   g_assert_cmpuint (f->sc.n_taken, ==, 0);
   g_object_unref (agent);
 }
@@ -1005,7 +1005,7 @@ test_request_other_kernel (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   g_assert_null (janus_agent_request_role (AGENT (agent), role_a, foreign, NULL, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_WRONG_KERNEL);
   g_assert_cmpuint (janus_group_count_players (foreign, G_TYPE_INVALID), ==, 0);
   assert_log ("");
   finish (k2);
@@ -1030,10 +1030,10 @@ test_request_activate_fails (Fixture       *f,
   g_assert_null (janus_agent_get_role (AGENT (agent), role_a, f->group));
   g_assert_false (janus_group_has_member (f->group, AGENT (agent)));
 
-  /* without one: JANUS_ERROR_FAILED naming the role and the group */
+  /* without one: JANUS_ORGANIZATION_ERROR_FAILED naming the role and the group */
   g_assert_null (janus_agent_request_role (AGENT (agent), role_a, f->group,
                                            g_variant_new_string ("fail-silent"), &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_FAILED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_FAILED);
   expect_names (error, role_a, f->group);
   g_clear_error (&error);
   assert_log ("activate RoleTestA;");
@@ -1074,7 +1074,7 @@ test_leave_not_played (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   g_assert_false (janus_agent_leave_role (AGENT (agent), role_a, f->group, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED);
   expect_names (error, role_a, f->group);
   g_clear_error (&error);
 
@@ -1083,7 +1083,7 @@ test_leave_not_played (Fixture       *f,
     JanusGroup *g2 = new_group (f->kernel, org_main);
     take (agent, role_a, g2);
     g_assert_false (janus_agent_leave_role (AGENT (agent), role_a, f->group, &error));
-    g_assert_error (error, JANUS_ERROR, JANUS_ERROR_ROLE_NOT_PLAYED);
+    g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED);
     g_clear_error (&error);
     g_object_unref (g2);
   }
@@ -1106,7 +1106,7 @@ test_leave_conditions (Fixture       *f,
 
   /* the role class's leave condition */
   g_assert_false (janus_agent_leave_role (AGENT (agent), role_guarded, f->group, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_CONDITION_FAILED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED);
   g_assert_nonnull (strstr (error->message, "role leave guard"));
   expect_names (error, role_guarded, f->group);
   g_clear_error (&error);
@@ -1116,12 +1116,12 @@ test_leave_conditions (Fixture       *f,
   /* both refuse: the group's is checked first */
   janus_group_add_leave_condition (f->group, stay);
   g_assert_false (janus_agent_leave_role (AGENT (agent), role_guarded, f->group, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_CONDITION_FAILED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED);
   g_assert_nonnull (strstr (error->message, "group leave guard"));
   g_assert_null (strstr (error->message, "role leave guard"));
   g_clear_error (&error);
   g_assert_false (janus_agent_leave_role (AGENT (agent), role_a, f->group, &error));
-  g_assert_error (error, JANUS_ERROR, JANUS_ERROR_CONDITION_FAILED);
+  g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED);
   g_assert_nonnull (strstr (error->message, "group leave guard"));
   g_clear_error (&error);
 
@@ -1502,7 +1502,7 @@ test_activator_invalid_result (Fixture       *f,
 
   g_assert_cmpuint (fr.n, ==, 1);
   g_assert_true (fr.agent == AGENT (agent));
-  g_assert_error (fr.error, JANUS_ERROR, JANUS_ERROR_INVALID_LIVE_RESULT);
+  g_assert_error (fr.error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_INVALID_LIVE_RESULT);
   g_assert_nonnull (strstr (fr.error->message, "RoleTestA"));
   /* the role is left, the agent and its other role go on */
   g_assert_false (janus_role_is_played (ROLE (t.a)));
@@ -2180,7 +2180,7 @@ race_request (TestAgent *self,
   race->asked++;
   if (role != NULL)
     race->won++;
-  else if (g_error_matches (error, JANUS_ERROR, JANUS_ERROR_CARDINALITY_FULL))
+  else if (g_error_matches (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CARDINALITY_FULL))
     race->full++;
   else
     race->other++;

@@ -199,7 +199,7 @@ sim_agent_pass (SimAgent *self,
       if (to == NULL)
         {
           /* every other peer is gone */
-          g_assert_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER);
+          g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER);
           return;
         }
       g_assert_no_error (error);

@@ -149,7 +149,7 @@ market_seller_role_perform (JanusContractNetParticipant  *role,
   g_variant_get (task, "(&si)", &item, &quantity);
   if (quantity > seller->stock)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_FAILED, "%s is out of %s",
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_FAILED, "%s is out of %s",
                    janus_agent_get_name (JANUS_AGENT (seller)), item);
       return NULL;
     }
@@ -190,7 +190,7 @@ market_seller_activate (JanusAgent  *agent,
   group = janus_kernel_lookup_group (janus_agent_get_kernel (agent), uuid);
   if (group == NULL)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER, "no group %s", uuid);
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER, "no group %s", uuid);
       return FALSE;
     }
   return janus_agent_request_role (agent, MARKET_TYPE_SELLER_ROLE, group, NULL, error) != NULL;
@@ -437,7 +437,7 @@ market_buyer_activate (JanusAgent  *agent,
   self->group = janus_kernel_lookup_group (kernel, uuid);
   if (self->group == NULL)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_NOT_A_MEMBER, "no group %s", uuid);
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER, "no group %s", uuid);
       return FALSE;
     }
   role = janus_agent_request_role (agent, MARKET_TYPE_BUYER_ROLE, self->group, NULL, error);

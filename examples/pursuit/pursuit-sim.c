@@ -941,7 +941,7 @@ pursuit_run (const PursuitConfig  *config,
   janus_kernel_shutdown (kernel);
   if (result->final == NULL)
     {
-      g_set_error (error, JANUS_ERROR, JANUS_ERROR_FAILED, "The simulation ended early");
+      g_set_error_literal (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_FAILED, "The simulation ended early");
       return FALSE;
     }
   return TRUE;

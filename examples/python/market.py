@@ -96,9 +96,9 @@ class SellerRole(Janus.ContractNetParticipant):
         seller = self.get_player()
         item, quantity = task.unpack()
         if quantity > seller.stock:
-            raise GLib.Error.new_literal(Janus.error_quark(),
+            raise GLib.Error.new_literal(Janus.organization_error_quark(),
                                          f'{seller.get_name()} is out of {item}',
-                                         Janus.Error.FAILED)
+                                         Janus.OrganizationError.FAILED)
         seller.stock -= quantity
         seller.lowest_stock = min(seller.lowest_stock, seller.stock)
         seller.sold += quantity
@@ -125,8 +125,8 @@ class Seller(Janus.Agent):
         self.initial_stock = self.lowest_stock = self.stock
         group = self.get_kernel().lookup_group(uuid)
         if group is None:
-            raise GLib.Error.new_literal(Janus.error_quark(), f'no group {uuid}',
-                                         Janus.Error.NOT_A_MEMBER)
+            raise GLib.Error.new_literal(Janus.organization_error_quark(), f'no group {uuid}',
+                                         Janus.OrganizationError.NOT_A_MEMBER)
         self.request_role(SellerRole, group, None)
         return True
 
@@ -181,8 +181,8 @@ class Buyer(Janus.Agent):
         kernel = self.get_kernel()
         self.group = kernel.lookup_group(uuid)
         if self.group is None:
-            raise GLib.Error.new_literal(Janus.error_quark(), f'no group {uuid}',
-                                         Janus.Error.NOT_A_MEMBER)
+            raise GLib.Error.new_literal(Janus.organization_error_quark(), f'no group {uuid}',
+                                         Janus.OrganizationError.NOT_A_MEMBER)
         self.role = self.request_role(BuyerRole, self.group, None)
         self.role.connect('finished', self.on_finished)
         # a seller joined (on its thread): look again whether all are there

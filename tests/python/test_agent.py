@@ -6,8 +6,6 @@ attribute, worker threads and heavy agents.
 Kernels with 0 workers are driven with step()/run() on the test's thread;
 worker and heavy tests wait for real events with bounded timeouts."""
 
-import contextlib
-import io
 import threading
 import time
 import unittest
@@ -16,13 +14,8 @@ import gi
 gi.require_version('Janus', '1.0')
 from gi.repository import GLib, Janus  # noqa: E402
 
-# As g_test_init does for the C tests: a warning or critical is a failure.
-GLib.log_set_always_fatal(GLib.LogLevelFlags.LEVEL_CRITICAL
-                          | GLib.LogLevelFlags.LEVEL_WARNING
-                          | GLib.LogLevelFlags.LEVEL_ERROR)
-
-S = Janus.AgentState
-TIMEOUT = 10                    # seconds; only reached when a test fails
+from janus_test import (  # noqa: E402
+    KE, S, TIMEOUT, captured_stderr, is_janus_error, record_failures)
 
 
 class Recorder(Janus.Agent):
@@ -52,21 +45,6 @@ def record_states(agent):
     states = []
     agent.connect('notify::state', lambda a, pspec: states.append(a.get_state()))
     return states
-
-
-def record_failures(kernel):
-    failures = []
-    kernel.connect('agent-failed', lambda k, agent, error: failures.append((agent, error)))
-    return failures
-
-
-@contextlib.contextmanager
-def captured_stderr():
-    """PyGObject prints the traceback of an exception raised in a vfunc to
-    sys.stderr; capture it to check it (and keep the test log clean)."""
-    buf = io.StringIO()
-    with contextlib.redirect_stderr(buf):
-        yield buf
 
 
 class LifecycleTests(unittest.TestCase):
@@ -222,7 +200,7 @@ class LifecycleTests(unittest.TestCase):
         self.kernel.launch_light_agent(a, None, None)
         with self.assertRaises(GLib.Error) as cm:
             self.kernel.launch_light_agent(a, None, None)
-        self.assertTrue(cm.exception.matches(Janus.error_quark(), Janus.Error.ALREADY_LAUNCHED))
+        self.assertTrue(is_janus_error(cm.exception, KE.ALREADY_LAUNCHED))
         self.kernel.run()
 
     def test_launch_on_shut_down_kernel(self):
@@ -230,7 +208,7 @@ class LifecycleTests(unittest.TestCase):
         a = Recorder()
         with self.assertRaises(GLib.Error) as cm:
             self.kernel.launch_light_agent(a, None, None)
-        self.assertTrue(cm.exception.matches(Janus.error_quark(), Janus.Error.KERNEL_STOPPED))
+        self.assertTrue(is_janus_error(cm.exception, KE.STOPPED))
         self.assertEqual(a.get_state(), S.UNBORN)
 
     def test_python_state_survives_in_kernel(self):
@@ -279,7 +257,7 @@ class FailureTests(unittest.TestCase):
         self.assert_failed_activate(agent, states)
         error = self.failures[0][1]
         self.assertIsInstance(error, GLib.Error)
-        self.assertTrue(error.matches(Janus.error_quark(), Janus.Error.FAILED))
+        self.assertTrue(is_janus_error(error, KE.FAILED))
 
     def test_activate_raises_glib_error(self):
         class Refuser(Janus.Agent):
@@ -314,7 +292,7 @@ class FailureTests(unittest.TestCase):
             self.kernel.run()
         self.assertIn('activate exploded', err.getvalue())
         self.assert_failed_activate(agent, states)
-        self.assertEqual(self.failures[0][1].domain, GLib.quark_to_string(Janus.error_quark()))
+        self.assertEqual(self.failures[0][1].domain, GLib.quark_to_string(Janus.kernel_error_quark()))
 
     def test_live_raises_exception(self):
         log = []
@@ -336,7 +314,7 @@ class FailureTests(unittest.TestCase):
         self.assertEqual(len(self.failures), 1)
         agent, error = self.failures[0]
         self.assertIs(agent, crasher)
-        self.assertTrue(error.matches(Janus.error_quark(), Janus.Error.INVALID_LIVE_RESULT))
+        self.assertTrue(is_janus_error(error, KE.INVALID_LIVE_RESULT))
         self.assertEqual(crasher.get_state(), S.DIED)
         self.assertEqual(log.count('crasher end'), 1)
         # the other agent and the kernel keep going
@@ -358,8 +336,7 @@ class FailureTests(unittest.TestCase):
                     self.kernel.run()
                 self.assertEqual(liar.get_state(), S.DIED)
                 self.assertEqual(len(self.failures), 1)
-                self.assertTrue(self.failures[0][1].matches(Janus.error_quark(),
-                                                            Janus.Error.INVALID_LIVE_RESULT))
+                self.assertTrue(is_janus_error(self.failures[0][1], KE.INVALID_LIVE_RESULT))
 
     def test_end_raises_exception(self):
         class BadEnd(Janus.Agent):
@@ -425,8 +402,8 @@ class PrototypeTests(unittest.TestCase):
                 job = Job()
                 with self.assertRaises(GLib.Error) as cm:
                     self.kernel.launch_light_agent(job, 'job', parameters)
-                self.assertEqual(cm.exception.domain, GLib.quark_to_string(Janus.error_quark()))
-                self.assertEqual(cm.exception.code, Janus.Error.INVALID_PARAMETERS)
+                self.assertEqual(cm.exception.domain, GLib.quark_to_string(Janus.kernel_error_quark()))
+                self.assertEqual(cm.exception.code, KE.INVALID_PARAMETERS)
                 self.assertIn('(si)', cm.exception.message)
                 self.assertEqual(job.get_state(), S.UNBORN)
                 self.assertIsNone(job.get_address())
@@ -438,7 +415,7 @@ class PrototypeTests(unittest.TestCase):
     def test_heavy_launch_checks_prototype(self):
         with self.assertRaises(GLib.Error) as cm:
             self.kernel.launch_heavy_agent(Job(), None, GLib.Variant('i', 1))
-        self.assertTrue(cm.exception.matches(Janus.error_quark(), Janus.Error.INVALID_PARAMETERS))
+        self.assertTrue(is_janus_error(cm.exception, KE.INVALID_PARAMETERS))
 
     def test_prototype_visible_on_instances(self):
         self.assertEqual(Job().get_activation_prototype().dup_string(), '(si)')
@@ -447,7 +424,7 @@ class PrototypeTests(unittest.TestCase):
     def test_python_subclass_inherits_prototype(self):
         with self.assertRaises(GLib.Error) as cm:
             self.kernel.launch_light_agent(SubJob(), None, GLib.Variant('i', 1))
-        self.assertEqual(cm.exception.code, Janus.Error.INVALID_PARAMETERS)
+        self.assertEqual(cm.exception.code, KE.INVALID_PARAMETERS)
         sub = SubJob()
         self.kernel.launch_light_agent(sub, None, GLib.Variant('(si)', ('sub', 2)))
         self.kernel.run()
@@ -576,7 +553,7 @@ class WorkerTests(unittest.TestCase):
         self.assertIn('worker live exploded', err.getvalue())
         self.assertEqual(len(failures), 1)
         self.assertIs(failures[0][0], crasher)
-        self.assertEqual(failures[0][1].code, Janus.Error.INVALID_LIVE_RESULT)
+        self.assertEqual(failures[0][1].code, KE.INVALID_LIVE_RESULT)
         for o in others:
             self.assertEqual(o.log.count((None, 'live')), 50)
             self.assertEqual(o.get_state(), S.DIED)

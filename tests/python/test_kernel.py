@@ -3,10 +3,6 @@
 the default kernel, kill rights, shutdown, driving a kernel from a GLib main
 loop, keep-alive; the Address overrides (str, ==, hash)."""
 
-import os
-import subprocess
-import sys
-import textwrap
 import threading
 import time
 import unittest
@@ -16,31 +12,7 @@ import gi
 gi.require_version('Janus', '1.0')
 from gi.repository import GLib, Janus  # noqa: E402
 
-GLib.log_set_always_fatal(GLib.LogLevelFlags.LEVEL_CRITICAL
-                          | GLib.LogLevelFlags.LEVEL_WARNING
-                          | GLib.LogLevelFlags.LEVEL_ERROR)
-
-S = Janus.AgentState
-TIMEOUT = 10
-
-
-def janus_error(error, code):
-    return error.matches(Janus.error_quark(), code)
-
-
-def run_child(code, timeout=60):
-    """Runs `code` in a child Python, for calls that may crash or hang the
-    interpreter; returns the CompletedProcess, or None if it timed out."""
-    prelude = textwrap.dedent('''\
-        import gc, gi
-        gi.require_version('Janus', '1.0')
-        from gi.repository import GLib, Janus
-        ''')
-    try:
-        return subprocess.run([sys.executable, '-c', prelude + textwrap.dedent(code)],
-                              capture_output=True, text=True, timeout=timeout, env=os.environ)
-    except subprocess.TimeoutExpired:
-        return None
+from janus_test import KE, ME, S, TIMEOUT, is_janus_error, run_child  # noqa: E402
 
 
 class Inert(Janus.Agent):
@@ -164,13 +136,13 @@ class KillTests(Fixture):
         other.launch_light_agent(a, 'a', None)
         with self.assertRaises(GLib.Error) as cm:
             self.kernel.kill(a)
-        self.assertTrue(janus_error(cm.exception, Janus.Error.NOT_PERMITTED))
+        self.assertTrue(is_janus_error(cm.exception, KE.NOT_PERMITTED))
         self.assertEqual(a.get_state(), S.BORN)
 
     def test_kill_unlaunched(self):
         with self.assertRaises(GLib.Error) as cm:
             self.kernel.kill(Inert())
-        self.assertTrue(janus_error(cm.exception, Janus.Error.NOT_LAUNCHED))
+        self.assertTrue(is_janus_error(cm.exception, KE.NOT_LAUNCHED))
 
     def test_agent_kill_rights(self):
         results = {}
@@ -198,7 +170,7 @@ class KillTests(Fixture):
         self.kernel.launch_light_agent(parent, 'parent', None)
         self.kernel.step()
         self.kernel.step()
-        self.assertTrue(janus_error(results['stranger'], Janus.Error.NOT_PERMITTED))
+        self.assertTrue(is_janus_error(results['stranger'], KE.NOT_PERMITTED))
         # the message names both agents
         self.assertIn(str(parent.get_address()), results['stranger'].message)
         self.assertIn(str(stranger.get_address()), results['stranger'].message)
@@ -229,7 +201,7 @@ class KillTests(Fixture):
         self.kernel.shutdown()                  # idempotent
         with self.assertRaises(GLib.Error) as cm:
             self.kernel.launch_light_agent(Ender(), None, None)
-        self.assertTrue(janus_error(cm.exception, Janus.Error.KERNEL_STOPPED))
+        self.assertTrue(is_janus_error(cm.exception, KE.STOPPED))
 
     def test_shutdown_with_workers(self):
         kernel = Janus.Kernel.new(2)
@@ -368,7 +340,7 @@ class AddressTests(unittest.TestCase):
             with self.subTest(text=text):
                 with self.assertRaises(GLib.Error) as cm:
                     Janus.Address.parse(text)
-                self.assertTrue(janus_error(cm.exception, Janus.Error.INVALID_ADDRESS))
+                self.assertTrue(is_janus_error(cm.exception, ME.INVALID_ADDRESS))
 
     def test_equal_and_hash(self):
         a = Janus.Address.new(self.UUID, 1)

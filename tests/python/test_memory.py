@@ -11,9 +11,7 @@ import gi
 gi.require_version('Janus', '1.0')
 from gi.repository import GLib, GObject, Janus  # noqa: E402
 
-GLib.log_set_always_fatal(GLib.LogLevelFlags.LEVEL_CRITICAL
-                          | GLib.LogLevelFlags.LEVEL_WARNING
-                          | GLib.LogLevelFlags.LEVEL_ERROR)
+from janus_test import MEM, is_janus_error, janus_error  # noqa: E402
 
 
 def record_changes(memory, detail=None):
@@ -139,17 +137,16 @@ class PropertyMemoryTests(unittest.TestCase):
         self.assertEqual(self.robot.speed, 2.0)
 
     def test_put_refused(self):
-        cases = [('wrong type', 'count', GLib.Variant('s', 'five')),
-                 ('out of range', 'count', GLib.Variant('i', 500)),
-                 ('read-only', 'fixed', GLib.Variant('i', 1)),
-                 ('no such property', 'nothing', GLib.Variant('i', 1)),
-                 ('unknown nick', 'kind', GLib.Variant('s', 'lifo'))]
-        for what, key, value in cases:
+        cases = [('wrong type', 'count', GLib.Variant('s', 'five'), MEM.INVALID_VALUE),
+                 ('out of range', 'count', GLib.Variant('i', 500), MEM.INVALID_VALUE),
+                 ('read-only', 'fixed', GLib.Variant('i', 1), MEM.READ_ONLY),
+                 ('no such property', 'nothing', GLib.Variant('i', 1), MEM.NO_SUCH_KEY),
+                 ('unknown nick', 'kind', GLib.Variant('s', 'lifo'), MEM.INVALID_VALUE)]
+        for what, key, value, code in cases:
             with self.subTest(what):
                 with self.assertRaises(GLib.Error) as cm:
                     self.memory.put(key, value)
-                self.assertTrue(cm.exception.matches(Janus.error_quark(),
-                                                     Janus.Error.INVALID_ARGUMENT))
+                self.assertTrue(is_janus_error(cm.exception, code))
         self.assertEqual(self.robot.count, 0)
 
     def test_changed_follows_notify(self):
@@ -180,7 +177,7 @@ class PropertyMemoryTests(unittest.TestCase):
         self.assertIsNone(memory.get('count'))
         with self.assertRaises(GLib.Error) as cm:
             memory.put('count', GLib.Variant('i', 1))
-        self.assertTrue(cm.exception.matches(Janus.error_quark(), Janus.Error.FAILED))
+        self.assertTrue(is_janus_error(cm.exception, MEM.GONE))
 
     def test_agent_properties_as_memory(self):
         class Explorer(Janus.Agent):
@@ -219,8 +216,7 @@ class DictMemory(GObject.Object, Janus.Memory):
 
     def do_put(self, key, value):
         if not key:
-            raise GLib.Error.new_literal(Janus.error_quark(), 'empty key',
-                                         Janus.Error.INVALID_ARGUMENT)
+            raise janus_error(MEM.NO_SUCH_KEY, 'empty key')
         self.values[key] = value
         self.emit_changed(key, value)
         return True
@@ -250,7 +246,7 @@ class PythonMemoryTests(unittest.TestCase):
         self.assertEqual(changes, [('x', GLib.Variant('i', 1)), ('x', None)])
         with self.assertRaises(GLib.Error) as cm:
             memory.put('', GLib.Variant('i', 0))
-        self.assertEqual(cm.exception.code, Janus.Error.INVALID_ARGUMENT)
+        self.assertTrue(is_janus_error(cm.exception, MEM.NO_SUCH_KEY))
 
     def test_as_agent_memory(self):
         class Writer(Janus.Agent):

@@ -23,7 +23,7 @@ only add Python conveniences; the C semantics are unchanged:
   first instance of the class is created (the GType does not exist yet when
   the class body runs). The attribute is inherited the Python way; ``None``
   accepts any parameters. Launching with other parameters raises
-  ``GLib.Error`` (``Janus.Error.INVALID_PARAMETERS``).
+  ``GLib.Error`` (``Janus.KernelError.INVALID_PARAMETERS``).
 - ``Janus.Address``: ``str()`` is the ``janus://`` form, ``==`` and
   ``hash()`` follow ``equal()`` and ``hash()``, so addresses work as dict
   keys.
