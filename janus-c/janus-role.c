@@ -576,6 +576,44 @@ janus_role_wait_message (JanusRole *self,
     }
 }
 
+/**
+ * janus_role_dispatch_messages:
+ * @self: a role (call from its player's step)
+ * @func: (scope call): called for each message
+ * @user_data: data for @func
+ *
+ * Takes every message addressed to the role and hands each to @func,
+ * oldest first: the usual body of a role's `live`. @func may leave the role;
+ * the messages not dispatched yet are then released unread.
+ *
+ * ```c
+ * static JanusLive
+ * buyer_live (JanusRole *role)
+ * {
+ *   janus_role_dispatch_messages (role, buyer_dispatch, NULL);
+ *   return JANUS_LIVE_WAIT;
+ * }
+ * ```
+ *
+ * Returns: how many messages @func got
+ */
+guint
+janus_role_dispatch_messages (JanusRole            *self,
+                              JanusRoleMessageFunc  func,
+                              gpointer              user_data)
+{
+  g_autoptr(GPtrArray) messages = NULL;
+  guint i;
+
+  g_return_val_if_fail (JANUS_IS_ROLE (self), 0);
+  g_return_val_if_fail (func != NULL, 0);
+
+  messages = janus_role_get_messages (self);
+  for (i = 0; i < messages->len && RP (self)->played; i++)
+    func (self, messages->pdata[i], user_data);
+  return i;
+}
+
 /* ------------------------------------------------------------- sending */
 
 static gboolean

@@ -20,6 +20,19 @@ G_BEGIN_DECLS
 typedef void (*JanusRoleTimerFunc) (JanusRole *role,
                                     gpointer   user_data);
 
+/**
+ * JanusRoleMessageFunc:
+ * @role: the role
+ * @message: a message addressed to @role, taken out of its mailbox (the
+ *   caller releases it afterwards)
+ * @user_data: the data given with the function
+ *
+ * What [method@Janus.Role.dispatch_messages] does with each message.
+ */
+typedef void (*JanusRoleMessageFunc) (JanusRole    *role,
+                                      JanusMessage *message,
+                                      gpointer      user_data);
+
 JANUS_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (JanusRole, janus_role, JANUS, ROLE, GObject)
 
@@ -95,6 +108,10 @@ JANUS_AVAILABLE_IN_ALL
 gboolean             janus_role_has_message         (JanusRole          *self);
 JANUS_AVAILABLE_IN_ALL
 guint                janus_role_get_mailbox_size    (JanusRole          *self);
+JANUS_AVAILABLE_IN_ALL
+guint                janus_role_dispatch_messages   (JanusRole          *self,
+                                                     JanusRoleMessageFunc func,
+                                                     gpointer            user_data);
 JANUS_AVAILABLE_IN_ALL
 JanusMessage        *janus_role_wait_message        (JanusRole          *self,
                                                      gint64              timeout_usec) G_GNUC_WARN_UNUSED_RESULT;

@@ -687,9 +687,12 @@ on_notice (JanusContractNetInitiator *self,
 }
 
 static void
-dispatch (JanusContractNetInitiator *self,
-          JanusMessage              *message)
+dispatch (JanusRole    *role,
+          JanusMessage *message,
+          gpointer      user_data)
 {
+  JanusContractNetInitiator *self = JANUS_CONTRACT_NET_INITIATOR (role);
+
   if (is_notice (self, message))
     on_notice (self, message);
   else if (janus_message_has_subject (message, JANUS_CONTRACT_NET_PROPOSE))
@@ -709,12 +712,7 @@ dispatch (JanusContractNetInitiator *self,
 static JanusLive
 janus_contract_net_initiator_live (JanusRole *role)
 {
-  JanusContractNetInitiator *self = JANUS_CONTRACT_NET_INITIATOR (role);
-  g_autoptr(GPtrArray) messages = janus_role_get_messages (role);
-  guint i;
-
-  for (i = 0; i < messages->len && janus_role_is_played (role); i++)
-    dispatch (self, messages->pdata[i]);
+  janus_role_dispatch_messages (role, dispatch, NULL);
   return JANUS_LIVE_WAIT;
 }
 

@@ -178,9 +178,12 @@ on_accept (JanusContractNetParticipant *self,
 }
 
 static void
-dispatch (JanusContractNetParticipant *self,
-          JanusMessage                *message)
+dispatch (JanusRole    *role,
+          JanusMessage *message,
+          gpointer      user_data)
 {
+  JanusContractNetParticipant *self = JANUS_CONTRACT_NET_PARTICIPANT (role);
+
   if (janus_message_has_subject (message, JANUS_CONTRACT_NET_CFP))
     on_cfp (self, message);
   else if (janus_message_has_subject (message, JANUS_CONTRACT_NET_ACCEPT_PROPOSAL))
@@ -195,12 +198,7 @@ dispatch (JanusContractNetParticipant *self,
 static JanusLive
 janus_contract_net_participant_live (JanusRole *role)
 {
-  JanusContractNetParticipant *self = JANUS_CONTRACT_NET_PARTICIPANT (role);
-  g_autoptr(GPtrArray) messages = janus_role_get_messages (role);
-  guint i;
-
-  for (i = 0; i < messages->len && janus_role_is_played (role); i++)
-    dispatch (self, messages->pdata[i]);
+  janus_role_dispatch_messages (role, dispatch, NULL);
   return JANUS_LIVE_WAIT;
 }
 
