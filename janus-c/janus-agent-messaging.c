@@ -214,14 +214,7 @@ janus_agent_check_sender (JanusAgent    *self,
                    "Agent %s cannot send: it is dead", a);
       return FALSE;
     }
-  if (janus_message_sent (message))
-    {
-      g_set_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_ALREADY_SENT,
-                   "Message “%s” was sent already; send a copy "
-                   "(janus_message_copy) instead", message->subject);
-      return FALSE;
-    }
-  return TRUE;
+  return janus_message_check_unsent (message, error);
 }
 
 static void

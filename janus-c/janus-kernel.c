@@ -4,6 +4,7 @@
 #include "janus-agent-private.h"
 #include "janus-error.h"
 #include "janus-kernel-private.h"
+#include "janus-message-private.h"
 
 /**
  * JanusKernel:
@@ -186,11 +187,8 @@ janus_kernel_send (JanusKernel         *self,
   g_return_val_if_fail (message != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (janus_message_sent (message))
+  if (!janus_message_check_unsent (message, error))
     {
-      g_set_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_ALREADY_SENT,
-                   "Message “%s” was sent already; send a copy instead",
-                   message->subject);
       janus_message_unref (message);
       return FALSE;
     }

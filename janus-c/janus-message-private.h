@@ -91,6 +91,8 @@ janus_message_seal (JanusMessage       *m,
 }
 
 JanusMessage *janus_message_clone_for   (JanusMessage *message);
+gboolean      janus_message_check_unsent (JanusMessage *message,
+                                          GError      **error);
 JanusMessage *janus_message_new_internal (gpointer     timer);
 
 static inline gboolean

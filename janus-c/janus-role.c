@@ -1008,10 +1008,8 @@ janus_role_post (JanusRole     *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   rp = RP (self);
-  if (janus_message_sent (message))
+  if (!janus_message_check_unsent (message, error))
     {
-      g_set_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_ALREADY_SENT,
-                   "Message “%s” was sent already; send a copy instead", message->subject);
       janus_message_unref (message);
       return FALSE;
     }

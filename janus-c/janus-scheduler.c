@@ -891,6 +891,25 @@ stop_searching (JanusWorker *w)
     notify_parked (w->sched);
 }
 
+/* The worker runs again after it announced it parks. TRUE if it took
+ * itself back (it is no longer counted as parked); FALSE if a waker chose
+ * it meanwhile (the waker counted it out of the parked and in among the
+ * searchers). */
+static gboolean
+unpark (JanusWorker *w)
+{
+  int parked = JANUS_PARK_PARKED;
+
+  if (atomic_compare_exchange_strong_explicit (&w->park, &parked, JANUS_PARK_RUNNING,
+                                               memory_order_seq_cst, memory_order_relaxed))
+    {
+      atomic_fetch_sub_explicit (&w->sched->nparked, 1, memory_order_seq_cst);
+      return TRUE;
+    }
+  atomic_store_explicit (&w->park, JANUS_PARK_RUNNING, memory_order_relaxed);
+  return FALSE;
+}
+
 /* Nothing to do: spin a little looking for work, then park. Returns an agent
  * when some was found. */
 static JanusRunnable *
@@ -962,21 +981,13 @@ idle (JanusWorker *w,
   if ((agent = search_once (w)) != NULL
       || atomic_load_explicit (&s->shutdown, memory_order_seq_cst))
     {
-      int parked = JANUS_PARK_PARKED;
-      if (atomic_compare_exchange_strong_explicit (&w->park, &parked, JANUS_PARK_RUNNING,
-                                                   memory_order_seq_cst,
-                                                   memory_order_relaxed))
-        atomic_fetch_sub_explicit (&s->nparked, 1, memory_order_seq_cst);
-      else
+      if (!unpark (w))
         {
           /* a waker chose us meanwhile and counted us as a searcher */
-          atomic_store_explicit (&w->park, JANUS_PARK_RUNNING, memory_order_relaxed);
-          *searching = TRUE;
           if (agent != NULL)
-            {
-              *searching = FALSE;
-              stop_searching (w);
-            }
+            stop_searching (w);
+          else
+            *searching = TRUE;
         }
       return agent;
     }
@@ -1001,18 +1012,9 @@ idle (JanusWorker *w,
       futex_wait (&w->park, JANUS_PARK_PARKED, &ts);
     }
 
-  {
-    int parked = JANUS_PARK_PARKED;
-    /* woken by a waker (NOTIFIED: it made us a searcher) or by a timer */
-    if (atomic_compare_exchange_strong_explicit (&w->park, &parked, JANUS_PARK_RUNNING,
-                                                 memory_order_seq_cst, memory_order_relaxed))
-      atomic_fetch_sub_explicit (&s->nparked, 1, memory_order_seq_cst);
-    else
-      {
-        atomic_store_explicit (&w->park, JANUS_PARK_RUNNING, memory_order_relaxed);
-        *searching = TRUE;
-      }
-  }
+  /* woken by a waker (NOTIFIED: it made us a searcher) or by a timer */
+  if (!unpark (w))
+    *searching = TRUE;
   janus_epoch_online ();
   maybe_fire (w);
   return NULL;
