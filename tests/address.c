@@ -6,46 +6,19 @@
  */
 #include <string.h>
 
-#include <janus.h>
+#include "janus-test-utils.h"
 
 #define UUID_A "0b4cbd3e-6a1f-4c61-9d7e-2f5b3a8c9d01"
 #define UUID_B "f3e2d1c0-b9a8-4776-8554-433221100fee"
 
-/* A plain agent that waits until killed. */
-typedef struct { JanusAgent parent_instance; } PlainAgent;
-typedef struct { JanusAgentClass parent_class; } PlainAgentClass;
-static GType plain_agent_get_type (void);
-G_DEFINE_TYPE (PlainAgent, plain_agent, JANUS_TYPE_AGENT)
-
-static void
-plain_agent_class_init (PlainAgentClass *klass)
-{
-}
-
-static void
-plain_agent_init (PlainAgent *self)
-{
-}
-
+/* Launches an agent that waits until killed. */
 static JanusAgent *
 launch_plain (JanusKernel *kernel)
 {
-  JanusAgent *agent = g_object_new (plain_agent_get_type (), NULL);
-  GError *error = NULL;
+  TestAgent *agent = test_agent_new (deaf_live, NULL);
 
-  g_assert_true (janus_kernel_launch_light_agent (kernel, agent, NULL, NULL, &error));
-  g_assert_no_error (error);
-  return agent;
-}
-
-static void
-unref_last (gpointer object)
-{
-  gpointer weak = object;
-
-  g_object_add_weak_pointer (G_OBJECT (object), &weak);
-  g_object_unref (object);
-  g_assert_null (weak);
+  launch_ok (kernel, agent, NULL, NULL);
+  return AGENT (agent);
 }
 
 /* -------------------------------------------------------------- format */
@@ -455,19 +428,6 @@ critical_case (const char *name)
     g_assert_not_reached ();
 }
 
-static void
-test_critical (gconstpointer data)
-{
-  if (g_test_subprocess ())
-    {
-      critical_case (data);
-      return;
-    }
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_failed ();
-  g_test_trap_assert_stderr ("*CRITICAL*");
-}
-
 /* ----------------------------------------------------------------- main */
 
 int
@@ -494,11 +454,7 @@ main (int    argc,
   g_test_add_func ("/address/hash-equal-compare", test_hash_equal_compare);
   g_test_add_func ("/address/hash-table", test_hash_table);
   g_test_add_func ("/address/copy-free", test_copy_free);
-  for (i = 0; i < G_N_ELEMENTS (criticals); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/address/critical/%s", criticals[i]);
-      g_test_add_data_func (path, criticals[i], test_critical);
-    }
+  add_critical_cases ("/address/critical", critical_case, criticals, G_N_ELEMENTS (criticals));
 
   return g_test_run ();
 }

@@ -12,14 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <janus.h>
+#include "janus-test-utils.h"
 
-#define DEADLINE_USEC (10 * G_USEC_PER_SEC)
-#define TEST_ERROR (g_quark_from_static_string ("test-capacity-error"))
 #define TEST_ERROR_REFUSED 3
-
-/* Set on a thread while a TestAgent's step runs there. */
-static GPrivate in_agent_step;
 
 /* ------------------------------------------------------------ TestCalc */
 
@@ -96,7 +91,7 @@ calc_invoke (JanusCapacity  *capacity,
 
   g_mutex_lock (&self->lock);
   self->n_invoke++;
-  if (g_private_get (&in_agent_step) != NULL)
+  if (test_agent_running () != NULL)
     self->n_in_step++;
   self->last_thread = g_thread_self ();
   g_mutex_unlock (&self->lock);
@@ -200,196 +195,10 @@ G_DEFINE_TYPE_WITH_CODE (TestPlainImpl, test_plain_impl, G_TYPE_OBJECT,
 static void test_plain_impl_class_init (TestPlainImplClass *klass) { }
 static void test_plain_impl_init (TestPlainImpl *self) { }
 
-/* ------------------------------------------------------------ TestAgent */
-
-typedef struct _TestAgent TestAgent;
-typedef void (*AgentAction) (TestAgent *self, gpointer data);
-
-struct _TestAgent
-{
-  JanusAgent   parent_instance;
-  AgentAction  on_activate;
-  gpointer     data;
-
-  /* guarded by lock */
-  GMutex       lock;
-  GCond        cond;
-  AgentAction  action;
-  gpointer     action_data;
-  gboolean     action_done;
-  guint        n_steps;
-};
-
-typedef struct
-{
-  JanusAgentClass parent_class;
-} TestAgentClass;
-
-#define TEST_TYPE_AGENT (test_agent_get_type ())
-#define TEST_AGENT(o) (G_TYPE_CHECK_INSTANCE_CAST ((o), TEST_TYPE_AGENT, TestAgent))
-GType test_agent_get_type (void);
-G_DEFINE_TYPE (TestAgent, test_agent, JANUS_TYPE_AGENT)
-
-static gboolean
-test_agent_activate (JanusAgent  *agent,
-                     GVariant    *parameters,
-                     GError     **error)
-{
-  TestAgent *self = TEST_AGENT (agent);
-
-  g_private_set (&in_agent_step, self);
-  if (self->on_activate)
-    self->on_activate (self, self->data);
-  g_private_set (&in_agent_step, NULL);
-  return TRUE;
-}
-
-static JanusLive
-test_agent_live (JanusAgent *agent)
-{
-  TestAgent *self = TEST_AGENT (agent);
-  AgentAction action;
-  gpointer data;
-  JanusLive live;
-
-  g_private_set (&in_agent_step, self);
-  g_mutex_lock (&self->lock);
-  self->n_steps++;
-  action = g_steal_pointer (&self->action);
-  data = self->action_data;
-  g_mutex_unlock (&self->lock);
-  if (action != NULL)
-    action (self, data);
-  /* the default live: the activator steps the roles */
-  live = JANUS_AGENT_CLASS (test_agent_parent_class)->live (agent);
-  g_private_set (&in_agent_step, NULL);
-  if (action != NULL)
-    {
-      g_mutex_lock (&self->lock);
-      self->action_done = TRUE;
-      g_cond_broadcast (&self->cond);
-      g_mutex_unlock (&self->lock);
-    }
-  return live;
-}
-
-static void
-test_agent_finalize (GObject *object)
-{
-  TestAgent *self = TEST_AGENT (object);
-
-  g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
-  G_OBJECT_CLASS (test_agent_parent_class)->finalize (object);
-}
-
-static void
-test_agent_class_init (TestAgentClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = test_agent_finalize;
-  JANUS_AGENT_CLASS (klass)->activate = test_agent_activate;
-  JANUS_AGENT_CLASS (klass)->live = test_agent_live;
-}
-
-static void
-test_agent_init (TestAgent *self)
-{
-  g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
-}
-
-#define AGENT(a) JANUS_AGENT (a)
-
-/* ------------------------------------------------------------- TestRole
- *
- * Takes each of its messages into got (under lock), noting the kernel step
- * (global step_no) at which it read it. */
-
-typedef struct
-{
-  JanusRole  parent_instance;
-  GMutex     lock;
-  GCond      cond;
-  GPtrArray *got;
-  GArray    *got_at;            /* guint: step_no when read */
-} TestRole;
-
-typedef struct
-{
-  JanusRoleClass parent_class;
-} TestRoleClass;
-
-#define TEST_TYPE_ROLE (test_role_get_type ())
-#define TEST_ROLE(o) (G_TYPE_CHECK_INSTANCE_CAST ((o), TEST_TYPE_ROLE, TestRole))
-GType test_role_get_type (void);
-G_DEFINE_TYPE (TestRole, test_role, JANUS_TYPE_ROLE)
-
-static guint step_no;           /* 0-worker tests: the kernel step running */
-
-static JanusLive
-test_role_live (JanusRole *role)
-{
-  TestRole *self = TEST_ROLE (role);
-  JanusMessage *m;
-
-  while ((m = janus_role_get_message (role)) != NULL)
-    {
-      g_mutex_lock (&self->lock);
-      g_ptr_array_add (self->got, m);
-      g_array_append_val (self->got_at, step_no);
-      g_cond_broadcast (&self->cond);
-      g_mutex_unlock (&self->lock);
-    }
-  return JANUS_LIVE_WAIT;
-}
-
-static void
-test_role_finalize (GObject *object)
-{
-  TestRole *self = TEST_ROLE (object);
-
-  g_ptr_array_unref (self->got);
-  g_array_unref (self->got_at);
-  g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
-  G_OBJECT_CLASS (test_role_parent_class)->finalize (object);
-}
-
-static void
-test_role_class_init (TestRoleClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = test_role_finalize;
-  JANUS_ROLE_CLASS (klass)->live = test_role_live;
-}
-
-static void
-test_role_init (TestRole *self)
-{
-  g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
-  self->got = g_ptr_array_new_with_free_func ((GDestroyNotify) janus_message_unref);
-  self->got_at = g_array_new (FALSE, FALSE, sizeof (guint));
-}
-
-#define ROLE(r) JANUS_ROLE (r)
-
 /* --------------------------------------------------------------- types */
 
 static GType role_calc, role_calc_sub, role_dyn, role_free, role_peer;
 static GType org_main;
-
-static GType
-register_type (GType           parent,
-               const char     *name,
-               GClassInitFunc  class_init)
-{
-  GTypeQuery q;
-
-  g_type_query (parent, &q);
-  return g_type_register_static_simple (parent, g_intern_static_string (name),
-                                        q.class_size, class_init,
-                                        q.instance_size, NULL, 0);
-}
 
 static void
 calc_role_class_init (gpointer klass,
@@ -424,110 +233,14 @@ register_types (void)
 
 /* ------------------------------------------------------------- helpers */
 
-static gboolean
-step (JanusKernel *kernel)
-{
-  gboolean more;
-
-  step_no++;
-  more = janus_kernel_step (kernel);
-  return more;
-}
-
-static void
-step_until_idle (JanusKernel *kernel)
-{
-  guint i;
-
-  for (i = 0; i < 100; i++)
-    if (!step (kernel))
-      return;
-  g_error ("kernel still busy after 100 steps");
-}
-
-static TestAgent *
-launch_with (JanusKernel *kernel,
-             AgentAction  on_activate,
-             gpointer     data)
-{
-  g_autoptr(GError) error = NULL;
-  TestAgent *agent = g_object_new (TEST_TYPE_AGENT, NULL);
-
-  agent->on_activate = on_activate;
-  agent->data = data;
-  g_assert_true (janus_kernel_launch_light_agent (kernel, AGENT (agent), NULL, NULL, &error));
-  g_assert_no_error (error);
-  if (janus_kernel_get_workers (kernel) == 0)
-    step_until_idle (kernel);
-  return agent;
-}
-
-static TestAgent *
-launch_new (JanusKernel *kernel)
-{
-  return launch_with (kernel, NULL, NULL);
-}
-
-/* Runs @action in @agent's next step (stepping a 0-worker kernel, or
- * waiting, bounded, on workers). */
-static void
-agent_do (JanusKernel *kernel,
-          TestAgent   *agent,
-          AgentAction  action,
-          gpointer     data)
-{
-  gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
-  guint i;
-
-  g_mutex_lock (&agent->lock);
-  agent->action = action;
-  agent->action_data = data;
-  agent->action_done = FALSE;
-  g_mutex_unlock (&agent->lock);
-  janus_agent_wake (AGENT (agent));
-  if (janus_kernel_get_workers (kernel) == 0)
-    {
-      for (i = 0; i < 100 && !agent->action_done; i++)
-        step (kernel);
-      g_assert_true (agent->action_done);
-      return;
-    }
-  g_mutex_lock (&agent->lock);
-  while (!agent->action_done)
-    if (!g_cond_wait_until (&agent->cond, &agent->lock, deadline))
-      g_error ("the agent did not run the action in time");
-  g_mutex_unlock (&agent->lock);
-}
-
+/* A persistent group of org_main. */
 static JanusGroup *
-new_group (JanusKernel *kernel)
+persistent_group (JanusKernel *kernel)
 {
-  g_autoptr(GError) error = NULL;
-  JanusGroup *group = janus_kernel_create_group (kernel, org_main, &error);
+  JanusGroup *group = new_group (kernel, org_main);
 
-  g_assert_no_error (error);
   janus_group_set_persistent (group, TRUE);
   return group;
-}
-
-static TestRole *
-take (TestAgent  *agent,
-      GType       type,
-      JanusGroup *group)
-{
-  g_autoptr(GError) error = NULL;
-  JanusRole *role = janus_agent_request_role (AGENT (agent), type, group, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (role);
-  return TEST_ROLE (role);
-}
-
-static void
-finish (JanusKernel *kernel)
-{
-  janus_kernel_shutdown (kernel);
-  g_assert_finalize_object (kernel);
 }
 
 /* ------------------------------------------------- agent's capacities */
@@ -621,10 +334,10 @@ static void
 test_required_refused (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  JanusGroup *group = new_group (kernel);
-  TestAgent *without = launch_new (kernel);
-  TestAgent *with = launch_new (kernel);
-  TestAgent *generic = launch_new (kernel);
+  JanusGroup *group = persistent_group (kernel);
+  TestAgent *without = launch_new (kernel, NULL, NULL);
+  TestAgent *with = launch_new (kernel, NULL, NULL);
+  TestAgent *generic = launch_new (kernel, NULL, NULL);
   TestCalcImpl *calc = calc_new ();
   GType refused[] = { role_calc, role_calc_sub, role_dyn };
   guint i;
@@ -651,7 +364,7 @@ test_required_refused (void)
   take (without, role_free, group);
   g_assert_cmpuint (janus_group_count_players (group, G_TYPE_INVALID), ==, 7);
 
-  finish (kernel);
+  finish (kernel, NULL);
   g_object_unref (calc);
   g_assert_finalize_object (without);
   g_assert_finalize_object (with);
@@ -665,9 +378,9 @@ static void
 test_role_get_capacity (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  JanusGroup *group = new_group (kernel);
-  TestAgent *agent = launch_new (kernel);
-  TestAgent *poor = launch_new (kernel);
+  JanusGroup *group = persistent_group (kernel);
+  TestAgent *agent = launch_new (kernel, NULL, NULL);
+  TestAgent *poor = launch_new (kernel, NULL, NULL);
   TestCalcImpl *calc = calc_new ();
   TestRole *role, *free_role;
   gpointer cap;
@@ -690,7 +403,7 @@ test_role_get_capacity (void)
   g_assert_null (janus_role_get_capacity (ROLE (role), TEST_TYPE_CALC));
   g_object_unref (role);
 
-  finish (kernel);
+  finish (kernel, NULL);
   g_object_unref (calc);
   g_assert_finalize_object (agent);
   g_assert_finalize_object (poor);
@@ -701,9 +414,9 @@ static void
 test_role_invoke (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  JanusGroup *group = new_group (kernel);
-  TestAgent *agent = launch_new (kernel);
-  TestAgent *poor = launch_new (kernel);
+  JanusGroup *group = persistent_group (kernel);
+  TestAgent *agent = launch_new (kernel, NULL, NULL);
+  TestAgent *poor = launch_new (kernel, NULL, NULL);
   TestCalcImpl *calc = calc_new ();
   TestRole *role, *free_role;
   g_autoptr(GError) error = NULL;
@@ -750,7 +463,7 @@ test_role_invoke (void)
   g_clear_error (&error);
   g_assert_cmpuint (calc_invocations (calc), ==, 4);
 
-  finish (kernel);
+  finish (kernel, NULL);
   g_object_unref (calc);
   g_assert_finalize_object (agent);
   g_assert_finalize_object (poor);
@@ -764,7 +477,7 @@ typedef struct
   TestRole     *role;
   TestRole     *peer;
   TestCalcImpl *calc;
-  guint         invoked_at;       /* step_no of the invoking step */
+  guint         invoked_at;       /* test_current_step of the invoking step */
   guint         n_in_step;        /* invocations seen during that step */
   gboolean      had_message;      /* the role had a result during that step */
   guint         agents_before;
@@ -779,7 +492,7 @@ invoke_three (TestAgent *self,
   g_autoptr(GError) error = NULL;
   JanusKernel *kernel = janus_agent_get_kernel (AGENT (self));
 
-  as->invoked_at = step_no;
+  as->invoked_at = test_current_step;
   g_assert_true (janus_role_invoke_capacity_on_worker (ROLE (as->role), TEST_TYPE_CALC,
                                                        g_variant_new ("(xx)", 2, 3), "sum", &error));
   g_assert_no_error (error);
@@ -799,8 +512,8 @@ static void
 test_async_zero_workers (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  JanusGroup *group = new_group (kernel);
-  TestAgent *agent = launch_new (kernel);
+  JanusGroup *group = persistent_group (kernel);
+  TestAgent *agent = launch_new (kernel, NULL, NULL);
   TestCalcImpl *calc = calc_new ();
   Async as = { 0 };
   g_autoptr(GError) error = NULL;
@@ -821,7 +534,7 @@ test_async_zero_workers (void)
   g_assert_false (as.had_message);
   g_assert_cmpuint (as.agents_during, >, as.agents_before);   /* it runs elsewhere */
   g_assert_cmpuint (calc_invocations (calc), ==, 0);          /* not in that step */
-  step_until_idle (kernel);
+  step_until_idle (kernel, 100);
 
   g_assert_cmpuint (calc_invocations (calc), ==, 3);
   g_assert_cmpuint (calc->n_in_step, ==, 0);
@@ -866,7 +579,7 @@ test_async_zero_workers (void)
   g_assert_cmpstr (g_variant_get_type_string (unit), ==, "()");
 
   g_assert_cmpuint (janus_kernel_get_dead_letter_count (kernel), ==, 0);
-  finish (kernel);
+  finish (kernel, NULL);
   g_object_unref (calc);
   g_assert_finalize_object (agent);
   g_assert_finalize_object (group);
@@ -911,9 +624,9 @@ static void
 test_async_missing (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  JanusGroup *group = new_group (kernel);
-  TestAgent *agent = launch_new (kernel);
-  TestAgent *rich = launch_new (kernel);
+  JanusGroup *group = persistent_group (kernel);
+  TestAgent *agent = launch_new (kernel, NULL, NULL);
+  TestAgent *rich = launch_new (kernel, NULL, NULL);
   TestCalcImpl *calc = calc_new ();
   Missing mi = { 0 };
   guint agents;
@@ -930,14 +643,14 @@ test_async_missing (void)
   g_assert_error (mi.left_error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_MISSING_CAPACITY);
   /* nothing was launched, nothing arrives */
   g_assert_cmpuint (janus_kernel_get_agent_count (kernel), ==, agents);
-  step_until_idle (kernel);
+  step_until_idle (kernel, 100);
   g_assert_cmpuint (mi.role->got->len, ==, 0);
   g_assert_cmpuint (calc_invocations (calc), ==, 0);
 
   g_clear_error (&mi.error);
   g_clear_error (&mi.left_error);
   g_object_unref (mi.left);
-  finish (kernel);
+  finish (kernel, NULL);
   g_object_unref (calc);
   g_assert_finalize_object (agent);
   g_assert_finalize_object (rich);
@@ -959,21 +672,21 @@ static void
 test_async_player_died (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  JanusGroup *group = new_group (kernel);
-  TestAgent *agent = launch_new (kernel);
+  JanusGroup *group = persistent_group (kernel);
+  TestAgent *agent = launch_new (kernel, NULL, NULL);
   TestCalcImpl *calc = calc_new ();
   Async as = { 0 };
 
   janus_agent_add_capacity (AGENT (agent), TEST_TYPE_CALC, calc);
   as.role = take (agent, role_calc, group);
   agent_do (kernel, agent, invoke_and_die, &as);
-  step_until_idle (kernel);
+  step_until_idle (kernel, 100);
   g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_DIED);
   /* the call still ran; its outcome had nobody to go to */
   g_assert_cmpuint (calc_invocations (calc), ==, 1);
   g_assert_cmpuint (janus_kernel_get_dead_letter_count (kernel), ==, 1);
 
-  finish (kernel);
+  finish (kernel, NULL);
   g_object_unref (calc);
   g_assert_finalize_object (agent);
   g_assert_finalize_object (group);
@@ -1025,7 +738,7 @@ static void
 test_async_two_workers (void)
 {
   JanusKernel *kernel = janus_kernel_new (2);
-  JanusGroup *group = new_group (kernel);
+  JanusGroup *group = persistent_group (kernel);
   TestCalcImpl *calc = calc_new ();
   Workers w = { group, calc, NULL, 0, NULL };
   gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
@@ -1033,8 +746,8 @@ test_async_two_workers (void)
   TestAgent *agent;
   guint i;
 
-  w.n = g_getenv ("JANUS_TEST_SMALL") ? 10 : 50;
-  agent = launch_with (kernel, workers_take, &w);
+  w.n = test_small () ? 10 : 50;
+  agent = launch_new (kernel, workers_take, &w);
   agent_do (kernel, agent, workers_invoke, &w);
   g_object_ref (w.role);           /* past the shutdown */
 
@@ -1090,8 +803,8 @@ static void
 test_async_error_code (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  JanusGroup *group = new_group (kernel);
-  TestAgent *agent = launch_new (kernel);
+  JanusGroup *group = persistent_group (kernel);
+  TestAgent *agent = launch_new (kernel, NULL, NULL);
   TestCalcImpl *calc = calc_new ();
   Async as = { 0 };
   g_autoptr(GError) error = NULL;
@@ -1099,13 +812,13 @@ test_async_error_code (void)
   janus_agent_add_capacity (AGENT (agent), TEST_TYPE_CALC, calc);
   as.role = take (agent, role_calc, group);
   agent_do (kernel, agent, invoke_failing, &as);
-  step_until_idle (kernel);
+  step_until_idle (kernel, 100);
   g_assert_cmpuint (as.role->got->len, ==, 1);
   g_assert_null (janus_message_get_capacity_result (as.role->got->pdata[0], &error));
   g_assert_cmpstr (error->message, ==, "calculator refused");
   g_assert_error (error, TEST_ERROR, TEST_ERROR_REFUSED);
 
-  finish (kernel);
+  finish (kernel, NULL);
   g_object_unref (calc);
   g_assert_finalize_object (agent);
   g_assert_finalize_object (group);

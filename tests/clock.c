@@ -18,32 +18,8 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include <janus.h>
+#include "janus-test-utils.h"
 
-#define DEADLINE_USEC (10 * G_USEC_PER_SEC)
-
-static gboolean
-test_small (void)
-{
-  return g_strcmp0 (g_getenv ("JANUS_TEST_SMALL"), "1") == 0;
-}
-
-static void
-kernel_unref_last (JanusKernel *kernel)
-{
-  g_object_add_weak_pointer (G_OBJECT (kernel), (gpointer *) &kernel);
-  janus_kernel_shutdown (kernel);
-  g_object_unref (kernel);
-  g_assert_null (kernel);
-}
-
-static void
-clock_unref_last (JanusClock *clock)
-{
-  g_object_add_weak_pointer (G_OBJECT (clock), (gpointer *) &clock);
-  g_object_unref (clock);
-  g_assert_null (clock);
-}
 
 /* Counts notify::<property> and remembers the time seen in the last one. */
 typedef struct
@@ -409,7 +385,7 @@ test_virtual_concurrent_moves (void)
   g_assert_cmpint (atomic_load (&notified), >, 0);
   g_assert_cmpint (atomic_load (&notified), <=, atomic_load (&r.successes));
   g_assert_cmpint (janus_clock_get_time (clock), >=, atomic_load (&r.successes));
-  clock_unref_last (clock);
+  unref_last (clock);
 }
 
 /* The documented promise under concurrent moves: notifications may be
@@ -444,7 +420,7 @@ test_virtual_concurrent_notify_per_move (void)
   g_assert_cmpint (atomic_load (&notified), >=, 1);
   g_assert_cmpint (atomic_load (&notified), <=, atomic_load (&r.successes));
   g_assert_cmpint (atomic_load (&last), ==, janus_clock_get_time (clock));
-  clock_unref_last (clock);
+  unref_last (clock);
 }
 
 /* ------------------------------------------------------- preconditions */
@@ -499,7 +475,7 @@ test_kernel_default_real (void)
   after = g_get_real_time ();
   g_assert_cmpint (now, >=, before);
   g_assert_cmpint (now, <=, after);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
 }
 
 /* Each kernel has its own default clock. */
@@ -515,8 +491,8 @@ test_kernel_default_per_kernel (void)
   g_assert_false (janus_clock_is_virtual (janus_kernel_get_clock (b)));
   g_assert_cmpint (janus_kernel_get_time (a), ==, 7);
   g_assert_cmpint (janus_kernel_get_time (b), >, 7);
-  kernel_unref_last (a);
-  kernel_unref_last (b);
+  finish (a, NULL);
+  finish (b, NULL);
 }
 
 /* janus_kernel_set_clock: the kernel keeps a reference, its time follows
@@ -547,7 +523,7 @@ test_kernel_set_clock_follows (void)
   g_assert_nonnull (clock);
   g_assert_cmpint (janus_kernel_get_time (kernel), ==, 9001);
   g_signal_handlers_disconnect_by_data (kernel, &n);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   g_assert_null (clock);
 }
 
@@ -560,7 +536,7 @@ test_kernel_clock_property (void)
 
   g_assert_true (janus_kernel_get_clock (kernel) == clock);
   g_assert_cmpint (janus_kernel_get_time (kernel), ==, 42);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
 }
 
 /* ------------------------------------------------------ a test agent */
@@ -678,7 +654,7 @@ test_kernel_step_moves_clock (void)
   g_assert_cmpuint (agent->turns, ==, 1);
   g_assert_cmpint (g_array_index (agent->times, gint64, 0), ==, 1000000);
   g_signal_handlers_disconnect_by_data (clock, &n);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   g_object_unref (agent);
 }
 
@@ -720,7 +696,7 @@ test_kernel_virtual_timestamps (void)
   g_assert_cmpint (g_array_index (receiver->stamps, gint64, 20), ==, 77000000);
 
   g_clear_object (&sender->peer);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   g_object_unref (sender);
   g_object_unref (receiver);
 }
@@ -741,7 +717,7 @@ test_kernel_real_timestamps (void)
   stamp = g_array_index (receiver->stamps, gint64, 0);
   g_assert_cmpint (stamp, >=, before - G_USEC_PER_SEC);
   g_assert_cmpint (stamp, <=, after + G_USEC_PER_SEC);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   g_object_unref (receiver);
 }
 
@@ -760,8 +736,8 @@ test_kernel_shared_clock (void)
   g_assert_cmpint (janus_kernel_get_time (b), ==, 10);
   janus_kernel_step (b);
   g_assert_cmpint (janus_kernel_get_time (a), ==, 20);
-  kernel_unref_last (a);
-  kernel_unref_last (b);
+  finish (a, NULL);
+  finish (b, NULL);
   g_assert_cmpint (janus_clock_get_time (clock), ==, 20);
 }
 

@@ -9,115 +9,9 @@
  */
 #include <string.h>
 
-#include <janus.h>
+#include "janus-test-utils.h"
 
-/* ------------------------------------------------------------ test agent */
-
-typedef struct _TestAgent TestAgent;
-typedef JanusLive (*TestLiveFunc) (TestAgent *self);
-typedef void      (*TestEndFunc)  (TestAgent *self);
-
-#define TEST_TYPE_AGENT (test_agent_get_type ())
-G_DECLARE_FINAL_TYPE (TestAgent, test_agent, TEST, AGENT, JanusAgent)
-
-/* Written by the agent's own turns; read by the test once the kernel is
- * done with the agent (or atomically where noted). */
-struct _TestAgent
-{
-  JanusAgent    parent_instance;
-  TestLiveFunc  live;
-  TestEndFunc   end;
-  gpointer      data;
-  gint          n_live;       /* atomic */
-  gint          n_end;        /* atomic */
-  guint64       count;
-  guint64       errors;
-  guint         end_takes;    /* messages end_take_some takes */
-  GPtrArray    *got;
-};
-
-G_DEFINE_FINAL_TYPE (TestAgent, test_agent, JANUS_TYPE_AGENT)
-
-static JanusLive
-test_agent_live (JanusAgent *agent)
-{
-  TestAgent *self = TEST_AGENT (agent);
-
-  g_atomic_int_inc (&self->n_live);
-  return self->live ? self->live (self) : JANUS_LIVE_WAIT;
-}
-
-static void
-test_agent_end (JanusAgent *agent)
-{
-  TestAgent *self = TEST_AGENT (agent);
-
-  if (self->end)
-    self->end (self);
-  g_atomic_int_inc (&self->n_end);
-}
-
-static void
-test_agent_finalize (GObject *object)
-{
-  g_ptr_array_unref (TEST_AGENT (object)->got);
-  G_OBJECT_CLASS (test_agent_parent_class)->finalize (object);
-}
-
-static void
-test_agent_class_init (TestAgentClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = test_agent_finalize;
-  JANUS_AGENT_CLASS (klass)->live = test_agent_live;
-  JANUS_AGENT_CLASS (klass)->end = test_agent_end;
-}
-
-static void
-test_agent_init (TestAgent *self)
-{
-  self->got = g_ptr_array_new_with_free_func ((GDestroyNotify) janus_message_unref);
-}
-
-static TestAgent *
-test_agent_new (TestLiveFunc live,
-                gpointer     data)
-{
-  TestAgent *self = g_object_new (TEST_TYPE_AGENT, NULL);
-
-  self->live = live;
-  self->data = data;
-  return self;
-}
-
-#define AGENT(a) JANUS_AGENT (a)
-#define ADDR(a) janus_agent_get_address (JANUS_AGENT (a))
-
-static JanusLive
-collect_live (TestAgent *self)
-{
-  JanusMessage *m;
-
-  while ((m = janus_agent_get_message (AGENT (self))) != NULL)
-    g_ptr_array_add (self->got, m);
-  return JANUS_LIVE_WAIT;
-}
-
-/* Reads nothing, ever (the default live does the same). */
-static JanusLive
-deaf_live (TestAgent *self)
-{
-  return JANUS_LIVE_WAIT;
-}
-
-static JanusLive
-take_one_live (TestAgent *self)
-{
-  JanusMessage *m = janus_agent_get_message (AGENT (self));
-
-  if (m != NULL)
-    g_ptr_array_add (self->got, m);
-  return JANUS_LIVE_WAIT;
-}
+/* ------------------------------------------------------------- helpers */
 
 static void
 end_take_some (TestAgent *self)
@@ -128,32 +22,8 @@ end_take_some (TestAgent *self)
     {
       JanusMessage *m = janus_agent_get_message (AGENT (self));
       g_assert_nonnull (m);
-      g_ptr_array_add (self->got, m);
+      test_agent_keep (self, m);
     }
-}
-
-/* ------------------------------------------------------------- helpers */
-
-static gboolean
-small (void)
-{
-  return g_getenv ("JANUS_TEST_SMALL") != NULL;
-}
-
-static void
-count_destroy (gpointer data)
-{
-  g_atomic_int_inc ((gint *) data);
-}
-
-static void
-launch (JanusKernel *kernel,
-        TestAgent   *agent)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (janus_kernel_launch_light_agent (kernel, AGENT (agent), NULL, NULL, &error));
-  g_assert_no_error (error);
 }
 
 static void
@@ -168,30 +38,6 @@ post (JanusKernel        *kernel,
   g_assert_no_error (error);
 }
 
-static void
-step_until_idle (JanusKernel *kernel,
-                 guint        max)
-{
-  guint i;
-
-  for (i = 0; i < max; i++)
-    if (!janus_kernel_step (kernel))
-      return;
-  g_error ("kernel still busy after %u steps", max);
-}
-
-static void
-kill_and_wait (JanusKernel *kernel,
-               TestAgent   *agent)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (janus_kernel_kill (kernel, AGENT (agent), &error));
-  g_assert_no_error (error);
-  step_until_idle (kernel, 10);
-  g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_DIED);
-}
-
 static guint64
 dead_letters (JanusKernel *kernel)
 {
@@ -201,21 +47,6 @@ dead_letters (JanusKernel *kernel)
   g_object_get (kernel, "dead-letters", &prop, NULL);
   g_assert_cmpuint (prop, ==, n);
   return n;
-}
-
-static void
-finish (JanusKernel *kernel,
-        ...)
-{
-  va_list ap;
-  TestAgent *a;
-
-  janus_kernel_shutdown (kernel);
-  g_assert_finalize_object (kernel);
-  va_start (ap, kernel);
-  while ((a = va_arg (ap, TestAgent *)) != NULL)
-    g_assert_finalize_object (a);
-  va_end (ap);
 }
 
 /* ------------------------------------------------- the signal's record */
@@ -248,7 +79,7 @@ on_dead_letter (JanusKernel  *kernel,
       *key = v;
       g_hash_table_replace (log->values, key, GUINT_TO_POINTER (seen + 1));
     }
-  if (log->watch != NULL && g_atomic_int_get (&log->watch->n_end) == 0)
+  if (log->watch != NULL && !test_agent_has_ended (log->watch))
     log->before_end++;
   if (log->messages != NULL)
     g_ptr_array_add (log->messages, janus_message_ref (message));
@@ -298,8 +129,8 @@ test_to_dead_agent (void)
   guint i;
 
   dead_log_init (&log, kernel);
-  launch (kernel, dead);
-  launch (kernel, sender);
+  launch_ok (kernel, dead, NULL, NULL);
+  launch_ok (kernel, sender, NULL, NULL);
   step_until_idle (kernel, 10);
   address = janus_address_copy (ADDR (dead));
   kill_and_wait (kernel, dead);
@@ -348,7 +179,7 @@ test_unknown_id (void)
   DeadLog log;
 
   dead_log_init (&log, kernel);
-  launch (kernel, sender);
+  launch_ok (kernel, sender, NULL, NULL);
   step_until_idle (kernel, 10);
 
   post (kernel, nobody, 0);
@@ -386,7 +217,7 @@ test_unknown_kernel (void)
 
   dead_log_init (&log, kernel);
   dead_log_init (&other, bystander);
-  launch (kernel, sender);
+  launch_ok (kernel, sender, NULL, NULL);
   step_until_idle (kernel, 10);
 
   post (kernel, nowhere, 0);
@@ -419,8 +250,8 @@ test_other_kernel_dead_agent (void)
 
   dead_log_init (&la, ka);
   dead_log_init (&lb, kb);
-  launch (ka, sender);
-  launch (kb, dead);
+  launch_ok (ka, sender, NULL, NULL);
+  launch_ok (kb, dead, NULL, NULL);
   step_until_idle (ka, 10);
   kill_and_wait (kb, dead);
 
@@ -469,7 +300,7 @@ test_left_in_mailbox (gconstpointer data)
   a->end_takes = c->end_takes;
   dead_log_init (&log, kernel);
   log.watch = a;
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   for (i = 0; i < n; i++)
     post (kernel, ADDR (a), i);
   janus_kernel_step (kernel);
@@ -523,7 +354,7 @@ test_sent_to_self_during_end (void)
   dead_log_init (&log, kernel);
   log.watch = a;
   a->end = send_self_in_end;
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   step_until_idle (kernel, 10);
   kill_and_wait (kernel, a);
   g_assert_cmpuint (dead_letters (kernel), ==, 1);
@@ -546,7 +377,7 @@ test_black_hole (gconstpointer data)
 
   dead_log_init (&log, kernel);
   janus_agent_set_mailbox_kind (AGENT (a), JANUS_MAILBOX_KIND_BLACK_HOLE);
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   for (i = 0; i < 6; i++)
     post (kernel, ADDR (a), i);
   /* a few steps, not waiting for the agent to be idle */
@@ -581,7 +412,7 @@ test_signal_message (void)
   DeadLog log;
 
   dead_log_init (&log, kernel);
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   step_until_idle (kernel, 10);
   address = janus_address_copy (ADDR (a));
   kill_and_wait (kernel, a);
@@ -648,7 +479,7 @@ test_kill_all (void)
   for (k = 0; k < 3; k++)
     {
       a[k] = test_agent_new (deaf_live, NULL);
-      launch (kernel, a[k]);
+      launch_ok (kernel, a[k], NULL, NULL);
     }
   janus_kernel_step (kernel);
   for (k = 0; k < 3; k++)
@@ -748,55 +579,11 @@ mt_reader_end (TestAgent *self)
   self->count += all->len;
 }
 
-typedef struct
-{
-  JanusKernel *kernel;
-  GMutex       lock;
-  GCond        cond;
-  gboolean     done;
-} RunData;
-
-static gpointer
-run_thread (gpointer data)
-{
-  RunData *rd = data;
-
-  janus_kernel_run (rd->kernel);
-  g_mutex_lock (&rd->lock);
-  rd->done = TRUE;
-  g_cond_signal (&rd->cond);
-  g_mutex_unlock (&rd->lock);
-  return NULL;
-}
-
-static void
-run_bounded (JanusKernel *kernel,
-             guint        seconds)
-{
-  RunData rd = { kernel, { 0 }, { 0 }, FALSE };
-  gint64 deadline = g_get_monotonic_time () + seconds * G_TIME_SPAN_SECOND;
-  GThread *thread;
-
-  g_mutex_init (&rd.lock);
-  g_cond_init (&rd.cond);
-  thread = g_thread_new ("run", run_thread, &rd);
-  g_mutex_lock (&rd.lock);
-  while (!rd.done)
-    if (!g_cond_wait_until (&rd.cond, &rd.lock, deadline))
-      break;
-  if (!rd.done)
-    g_error ("janus_kernel_run did not return within %u s", seconds);
-  g_mutex_unlock (&rd.lock);
-  g_thread_join (thread);
-  g_mutex_clear (&rd.lock);
-  g_cond_clear (&rd.cond);
-}
-
 static void
 test_workers_receiver_dies (gconstpointer data)
 {
   gboolean killed = GPOINTER_TO_INT (data);
-  guint64 per_sender = small () ? 2000 : 20000;
+  guint64 per_sender = test_small () ? 2000 : 20000;
   guint64 sent = MT_SENDERS * per_sender, received;
   JanusKernel *kernel = janus_kernel_new (2);
   MtData mt = { sent / 4, 0, { 0 }, { 0 }, FALSE };
@@ -814,12 +601,12 @@ test_workers_receiver_dies (gconstpointer data)
   receiver = test_agent_new (killed ? mt_reader_live : mt_limited_live, &mt);
   if (killed)
     receiver->end = mt_reader_end;
-  launch (kernel, receiver);
+  launch_ok (kernel, receiver, NULL, NULL);
   for (i = 0; i < MT_SENDERS; i++)
     {
       ms[i] = (MtSender) { &mt, ADDR (receiver), per_sender };
       senders[i] = test_agent_new (mt_sender_live, &ms[i]);
-      launch (kernel, senders[i]);
+      launch_ok (kernel, senders[i], NULL, NULL);
     }
 
   if (killed)
@@ -835,7 +622,7 @@ test_workers_receiver_dies (gconstpointer data)
       g_assert_true (janus_kernel_kill (kernel, AGENT (receiver), &error));
       g_assert_no_error (error);
     }
-  run_bounded (kernel, 60);
+  run_bounded_for (kernel, 60);
 
   received = receiver->count;
   g_test_message ("sent %" G_GUINT64_FORMAT ", received %" G_GUINT64_FORMAT

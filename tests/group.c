@@ -13,164 +13,7 @@
  */
 #include <string.h>
 
-#include <janus.h>
-
-#define DEADLINE_USEC (10 * G_USEC_PER_SEC)
-
-/* -------------------------------------------------------------- event log
- *
- * What roles and signal handlers did, in order: "activate RoleA;", … */
-
-static GMutex log_lock;
-static GString *event_log;
-
-static void
-log_event (const char *format,
-           ...)
-{
-  va_list ap;
-
-  g_mutex_lock (&log_lock);
-  if (event_log == NULL)
-    event_log = g_string_new (NULL);
-  va_start (ap, format);
-  g_string_append_vprintf (event_log, format, ap);
-  va_end (ap);
-  g_string_append_c (event_log, ';');
-  g_mutex_unlock (&log_lock);
-}
-
-/* The log so far (cleared). */
-static char *
-log_take (void)
-{
-  char *s;
-
-  g_mutex_lock (&log_lock);
-  s = g_strdup (event_log ? event_log->str : "");
-  if (event_log)
-    g_string_truncate (event_log, 0);
-  g_mutex_unlock (&log_lock);
-  return s;
-}
-
-static void
-log_clear (void)
-{
-  g_free (log_take ());
-}
-
-#define assert_log(expected)                                    \
-  G_STMT_START {                                                \
-    g_autofree char *log_ = log_take ();                        \
-    g_assert_cmpstr (log_, ==, (expected));                     \
-  } G_STMT_END
-
-/* ------------------------------------------------------------ TestRole
- *
- * Logs activate and end. Init data "fail" refuses with an error, "fail-silent"
- * refuses without one. Subtypes are registered at run time. */
-
-typedef struct
-{
-  JanusRole  parent_instance;
-  guint      n_activate;
-  guint      n_end;
-  GThread   *activate_thread;
-} TestRole;
-
-typedef struct
-{
-  JanusRoleClass parent_class;
-} TestRoleClass;
-
-#define TEST_TYPE_ROLE (test_role_get_type ())
-#define TEST_ROLE(o) (G_TYPE_CHECK_INSTANCE_CAST ((o), TEST_TYPE_ROLE, TestRole))
-GType test_role_get_type (void);
-G_DEFINE_TYPE (TestRole, test_role, JANUS_TYPE_ROLE)
-
-#define TEST_ERROR (g_quark_from_static_string ("test-error"))
-
-static gboolean
-test_role_activate (JanusRole  *role,
-                    GVariant   *init,
-                    GError    **error)
-{
-  TestRole *self = TEST_ROLE (role);
-
-  self->n_activate++;
-  self->activate_thread = g_thread_self ();
-  log_event ("activate %s", G_OBJECT_TYPE_NAME (role));
-  if (init != NULL && g_variant_is_of_type (init, G_VARIANT_TYPE_STRING))
-    {
-      if (g_str_equal (g_variant_get_string (init, NULL), "fail"))
-        {
-          g_set_error (error, TEST_ERROR, 7, "refused by test");
-          return FALSE;
-        }
-      if (g_str_equal (g_variant_get_string (init, NULL), "fail-silent"))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-test_role_end (JanusRole *role)
-{
-  TEST_ROLE (role)->n_end++;
-  log_event ("end %s", G_OBJECT_TYPE_NAME (role));
-}
-
-static void
-test_role_class_init (TestRoleClass *klass)
-{
-  JANUS_ROLE_CLASS (klass)->activate = test_role_activate;
-  JANUS_ROLE_CLASS (klass)->end = test_role_end;
-}
-
-static void
-test_role_init (TestRole *self)
-{
-}
-
-/* --------------------------------------------------- capacity for checks */
-
-typedef struct _TestCap TestCap;
-typedef struct
-{
-  GTypeInterface g_iface;
-} TestCapInterface;
-
-#define TEST_TYPE_CAP (test_cap_get_type ())
-GType test_cap_get_type (void);
-G_DEFINE_INTERFACE (TestCap, test_cap, JANUS_TYPE_CAPACITY)
-
-static void
-test_cap_default_init (TestCapInterface *iface)
-{
-}
-
-typedef struct
-{
-  GObject parent_instance;
-} TestCapImpl;
-
-typedef struct
-{
-  GObjectClass parent_class;
-} TestCapImplClass;
-
-static void test_cap_impl_capacity_init (JanusCapacityInterface *iface) { }
-static void test_cap_impl_cap_init (TestCapInterface *iface) { }
-
-#define TEST_TYPE_CAP_IMPL (test_cap_impl_get_type ())
-GType test_cap_impl_get_type (void);
-G_DEFINE_TYPE_WITH_CODE (TestCapImpl, test_cap_impl, G_TYPE_OBJECT,
-                         G_IMPLEMENT_INTERFACE (JANUS_TYPE_CAPACITY, test_cap_impl_capacity_init)
-                         G_IMPLEMENT_INTERFACE (TEST_TYPE_CAP, test_cap_impl_cap_init))
-
-static void test_cap_impl_class_init (TestCapImplClass *klass) { }
-static void test_cap_impl_init (TestCapImpl *self) { }
+#include "janus-test-utils.h"
 
 /* ------------------------------------------------------ checks toggles
  *
@@ -210,19 +53,6 @@ toggle_condition (JanusAgent *agent,
 static GType role_a, role_a_sub, role_b, role_limited, role_limited_sub, role_strict,
              role_strict_unlisted, role_unlisted;
 static GType org_main, org_other, org_strict;
-
-static GType
-register_type (GType           parent,
-               const char     *name,
-               GClassInitFunc  class_init)
-{
-  GTypeQuery q;
-
-  g_type_query (parent, &q);
-  return g_type_register_static_simple (parent, g_intern_static_string (name),
-                                        q.class_size, class_init,
-                                        q.instance_size, NULL, 0);
-}
 
 /* requires TestCap; obtain condition "R" */
 static void
@@ -279,67 +109,6 @@ register_types (void)
 
 /* ------------------------------------------------------------- helpers */
 
-static JanusAgent *
-launch_agent (JanusKernel *kernel)
-{
-  g_autoptr(GError) error = NULL;
-  JanusAgent *agent = g_object_new (JANUS_TYPE_AGENT, NULL);
-
-  g_assert_true (janus_kernel_launch_light_agent (kernel, agent, NULL, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_false (janus_kernel_step (kernel));
-  g_assert_cmpint (janus_agent_get_state (agent), ==, JANUS_AGENT_STATE_ALIVE);
-  return agent;
-}
-
-static JanusGroup *
-new_group (JanusKernel *kernel,
-           GType        org)
-{
-  g_autoptr(GError) error = NULL;
-  JanusGroup *group = janus_kernel_create_group (kernel, org, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (group);
-  return group;
-}
-
-static JanusRole *
-take (JanusAgent *agent,
-      GType       type,
-      JanusGroup *group)
-{
-  g_autoptr(GError) error = NULL;
-  JanusRole *role = janus_agent_request_role (agent, type, group, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (role);
-  g_assert_true (G_OBJECT_TYPE (role) == type);
-  return role;
-}
-
-static void
-leave (JanusAgent *agent,
-       GType       type,
-       JanusGroup *group)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (janus_agent_leave_role (agent, type, group, &error));
-  g_assert_no_error (error);
-}
-
-static void
-step_until_idle (JanusKernel *kernel)
-{
-  guint i;
-
-  for (i = 0; i < 100; i++)
-    if (!janus_kernel_step (kernel))
-      return;
-  g_error ("kernel still busy after 100 steps");
-}
-
 static void
 assert_agents (GPtrArray *agents,
                guint      n,
@@ -365,29 +134,6 @@ array_has (GPtrArray *array,
 
   g_ptr_array_unref (array);
   return found;
-}
-
-/* Every refusal of a role request names the role and the group. A missing
- * name fails the test but lets it go on (the other checks still run). */
-static void
-expect_names (const GError *error,
-              GType         role_type,
-              JanusGroup   *group)
-{
-  g_assert_nonnull (error);
-  if (strstr (error->message, g_type_name (role_type)) == NULL)
-    g_test_fail_printf ("error %d “%s” does not name the role %s",
-                        error->code, error->message, g_type_name (role_type));
-  if (strstr (error->message, janus_group_get_uuid (group)) == NULL)
-    g_test_fail_printf ("error %d “%s” does not name the group %s",
-                        error->code, error->message, janus_group_get_uuid (group));
-}
-
-static void
-finish (JanusKernel *kernel)
-{
-  janus_kernel_shutdown (kernel);
-  g_assert_finalize_object (kernel);
 }
 
 /* Counts role-taken and role-left, logging "taken X" / "left X". */
@@ -455,7 +201,7 @@ test_create (void)
   g_assert_false (janus_group_get_persistent (g1));
   g_assert_cmpint (janus_group_get_selection_policy (g1), ==, JANUS_SELECTION_RANDOM);
   g_assert_cmpuint (janus_group_count_players (g1, G_TYPE_INVALID), ==, 0);
-  finish (kernel);
+  finish (kernel, NULL);
   /* the kernel is gone: the group is no longer alive */
   g_assert_false (janus_group_is_alive (g1));
   g_assert_null (janus_group_get_kernel (g1));
@@ -472,7 +218,7 @@ test_create_on_stopped_kernel (void)
   janus_kernel_shutdown (kernel);
   g_assert_null (janus_kernel_create_group (kernel, org_main, &error));
   g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_STOPPED);
-  finish (kernel);
+  finish (kernel, NULL);
 }
 
 static void
@@ -481,7 +227,7 @@ test_get_or_create (void)
   JanusKernel *kernel = janus_kernel_new (0);
   g_autoptr(GError) error = NULL;
   JanusGroup *first, *again, *second, *third, *other;
-  JanusAgent *agent = launch_agent (kernel);
+  TestAgent *agent = launch_new (kernel, NULL, NULL);
 
   /* none yet: makes one */
   first = janus_kernel_get_or_create_group (kernel, org_main, &error);
@@ -518,7 +264,7 @@ test_get_or_create (void)
   g_assert_true (third != first && third != second);
   g_assert_true (janus_group_is_alive (third));
 
-  finish (kernel);
+  finish (kernel, NULL);
   g_assert_finalize_object (agent);
   g_assert_finalize_object (first);
   g_assert_finalize_object (second);
@@ -558,8 +304,8 @@ test_uuid (void)
   g_assert_null (janus_kernel_lookup_group (kernel, "not a uuid"));
   g_assert_null (janus_kernel_lookup_group (elsewhere, uuid));
 
-  finish (kernel);
-  finish (elsewhere);
+  finish (kernel, NULL);
+  finish (elsewhere, NULL);
   g_assert_finalize_object (g1);
   g_assert_finalize_object (g2);
 }
@@ -584,7 +330,7 @@ test_list_order (void)
                  3, g[0], g[2], g[4]);
   assert_agents (janus_organization_list_groups (janus_kernel_get_organization (kernel, org_other)),
                  2, g[1], g[3]);
-  finish (kernel);
+  finish (kernel, NULL);
   for (i = 0; i < G_N_ELEMENTS (g); i++)
     g_assert_finalize_object (g[i]);
 }
@@ -596,10 +342,10 @@ test_empty_group_stays (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   JanusGroup *group = new_group (kernel, org_main);
-  JanusAgent *agent = launch_agent (kernel);
+  TestAgent *agent = launch_new (kernel, NULL, NULL);
   JanusGroup *found;
 
-  step_until_idle (kernel);
+  step_until_idle (kernel, 100);
   g_assert_true (janus_group_is_alive (group));
   g_assert_true (array_has (janus_kernel_list_groups (kernel), group));
   found = janus_kernel_lookup_group (kernel, janus_group_get_uuid (group));
@@ -607,7 +353,7 @@ test_empty_group_stays (void)
   g_object_unref (found);
   /* and can be joined */
   take (agent, role_a, group);
-  finish (kernel);
+  finish (kernel, NULL);
   g_assert_finalize_object (agent);
   g_assert_finalize_object (group);
 }
@@ -617,8 +363,8 @@ test_last_member_leaves (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   JanusGroup *group = new_group (kernel, org_main);
-  JanusAgent *a1 = launch_agent (kernel);
-  JanusAgent *a2 = launch_agent (kernel);
+  TestAgent *a1 = launch_new (kernel, NULL, NULL);
+  TestAgent *a2 = launch_new (kernel, NULL, NULL);
   JanusOrganization *org = janus_kernel_get_organization (kernel, org_main);
   g_autoptr(GError) error = NULL;
   g_autofree char *uuid = g_strdup (janus_group_get_uuid (group));
@@ -639,15 +385,15 @@ test_last_member_leaves (void)
 
   /* it can no longer be joined, and no signal says so */
   watch (group, &sc);
-  g_assert_null (janus_agent_request_role (a1, role_a, group, NULL, &error));
+  g_assert_null (janus_agent_request_role (AGENT (a1), role_a, group, NULL, &error));
   g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER);
   g_assert_nonnull (strstr (error->message, uuid));
   g_assert_cmpuint (sc.n_taken, ==, 0);
   g_assert_cmpuint (janus_group_count_players (group, G_TYPE_INVALID), ==, 0);
-  g_assert_null (janus_agent_get_role (a1, role_a, group));
+  g_assert_null (janus_agent_get_role (AGENT (a1), role_a, group));
   g_assert_false (janus_group_is_alive (group));
 
-  finish (kernel);
+  finish (kernel, NULL);
   g_assert_finalize_object (a1);
   g_assert_finalize_object (a2);
   g_assert_finalize_object (group);
@@ -658,17 +404,17 @@ test_last_member_dies (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   JanusGroup *group = new_group (kernel, org_main);
-  JanusAgent *agent = launch_agent (kernel);
+  TestAgent *agent = launch_new (kernel, NULL, NULL);
   g_autoptr(GError) error = NULL;
 
   take (agent, role_a, group);
-  g_assert_true (janus_kernel_kill (kernel, agent, &error));
+  g_assert_true (janus_kernel_kill (kernel, AGENT (agent), &error));
   g_assert_no_error (error);
-  step_until_idle (kernel);
-  g_assert_cmpint (janus_agent_get_state (agent), ==, JANUS_AGENT_STATE_DIED);
+  step_until_idle (kernel, 100);
+  g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_DIED);
   g_assert_false (janus_group_is_alive (group));
   g_assert_false (array_has (janus_kernel_list_groups (kernel), group));
-  finish (kernel);
+  finish (kernel, NULL);
   g_assert_finalize_object (agent);
   g_assert_finalize_object (group);
 }
@@ -686,7 +432,7 @@ test_persistent (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   JanusGroup *group = new_group (kernel, org_main);
-  JanusAgent *agent = launch_agent (kernel);
+  TestAgent *agent = launch_new (kernel, NULL, NULL);
   guint n_notify = 0;
   gboolean prop = FALSE;
 
@@ -715,7 +461,7 @@ test_persistent (void)
   leave (agent, role_a, group);
   g_assert_false (janus_group_is_alive (group));
 
-  finish (kernel);
+  finish (kernel, NULL);
   g_assert_finalize_object (agent);
   g_assert_finalize_object (group);
 }
@@ -751,9 +497,9 @@ test_membership_policy (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   JanusGroup *group = new_group (kernel, org_main);
-  JanusAgent *in = launch_agent (kernel);
-  JanusAgent *out = launch_agent (kernel);
-  PolicyData pd = { in, 0 };
+  TestAgent *in = launch_new (kernel, NULL, NULL);
+  TestAgent *out = launch_new (kernel, NULL, NULL);
+  PolicyData pd = { AGENT (in), 0 };
   JanusCondition *policy = janus_condition_new ("members by invitation", only_allowed, &pd, NULL);
   g_autoptr(GError) error = NULL;
   SignalCount sc = { 0 };
@@ -762,16 +508,16 @@ test_membership_policy (void)
   janus_group_set_membership_policy (group, policy);
   g_object_unref (policy);                          /* the group keeps it */
 
-  g_assert_null (janus_agent_request_role (out, role_a, group, NULL, &error));
+  g_assert_null (janus_agent_request_role (AGENT (out), role_a, group, NULL, &error));
   g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER);
   g_assert_nonnull (strstr (error->message, "members by invitation"));
   expect_names (error, role_a, group);
   g_clear_error (&error);
   g_assert_cmpuint (pd.n_calls, ==, 1);
-  g_assert_true (pd.last_agent == out);
+  g_assert_true (pd.last_agent == AGENT (out));
   g_assert_true (pd.last_group == group);
   g_assert_true (pd.last_role == role_a);
-  g_assert_false (janus_group_has_member (group, out));
+  g_assert_false (janus_group_has_member (group, AGENT (out)));
   g_assert_cmpuint (sc.n_taken, ==, 0);
 
   take (in, role_a, group);
@@ -785,7 +531,7 @@ test_membership_policy (void)
   take (out, role_a, group);
   g_assert_cmpuint (pd.n_calls, ==, 3);
 
-  finish (kernel);
+  finish (kernel, NULL);
   g_assert_finalize_object (in);
   g_assert_finalize_object (out);
   g_assert_finalize_object (group);
@@ -816,7 +562,7 @@ test_obtain_condition (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   JanusGroup *group = new_group (kernel, org_main);
-  JanusAgent *agent = launch_agent (kernel);
+  TestAgent *agent = launch_new (kernel, NULL, NULL);
   JanusCondition *no_b = janus_condition_new ("no B here", refuse_role_b, NULL, NULL);
   g_autoptr(GError) error = NULL;
   SignalCount sc = { 0 };
@@ -826,16 +572,16 @@ test_obtain_condition (void)
   g_object_unref (no_b);
 
   take (agent, role_a, group);
-  g_assert_null (janus_agent_request_role (agent, role_b, group, NULL, &error));
+  g_assert_null (janus_agent_request_role (AGENT (agent), role_b, group, NULL, &error));
   g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED);
   g_assert_nonnull (strstr (error->message, "no B here"));
   g_assert_nonnull (strstr (error->message, g_type_name (role_b)));
   g_assert_nonnull (strstr (error->message, janus_group_get_uuid (group)));
-  g_assert_null (janus_agent_get_role (agent, role_b, group));
+  g_assert_null (janus_agent_get_role (AGENT (agent), role_b, group));
   g_assert_cmpuint (sc.n_taken, ==, 1);
   g_assert_cmpuint (janus_group_count_players (group, G_TYPE_INVALID), ==, 1);
 
-  finish (kernel);
+  finish (kernel, NULL);
   g_assert_finalize_object (agent);
   g_assert_finalize_object (group);
 }
@@ -845,7 +591,7 @@ test_leave_condition (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   JanusGroup *group = new_group (kernel, org_main);
-  JanusAgent *agent = launch_agent (kernel);
+  TestAgent *agent = launch_new (kernel, NULL, NULL);
   guint n_calls = 0;
   JanusCondition *stay = janus_condition_new ("nobody leaves", refuse, &n_calls, NULL);
   g_autoptr(GError) error = NULL;
@@ -853,11 +599,11 @@ test_leave_condition (void)
   SignalCount sc = { 0 };
 
   watch (group, &sc);
-  role = take (agent, role_a, group);
+  role = ROLE (take (agent, role_a, group));
   janus_group_add_leave_condition (group, stay);
   g_object_unref (stay);
 
-  g_assert_false (janus_agent_leave_role (agent, role_a, group, &error));
+  g_assert_false (janus_agent_leave_role (AGENT (agent), role_a, group, &error));
   g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED);
   g_assert_nonnull (strstr (error->message, "nobody leaves"));
   g_assert_nonnull (strstr (error->message, janus_group_get_uuid (group)));
@@ -866,19 +612,19 @@ test_leave_condition (void)
   g_assert_true (janus_role_is_played (role));
   g_assert_cmpuint (TEST_ROLE (role)->n_end, ==, 0);
   g_assert_cmpuint (sc.n_left, ==, 0);
-  g_assert_true (janus_group_has_member (group, agent));
+  g_assert_true (janus_group_has_member (group, AGENT (agent)));
 
   /* dying leaves whatever the conditions */
   g_object_ref (role);
-  janus_kernel_kill (kernel, agent, NULL);
-  step_until_idle (kernel);
+  janus_kernel_kill (kernel, AGENT (agent), NULL);
+  step_until_idle (kernel, 100);
   g_assert_false (janus_role_is_played (role));
   g_assert_cmpuint (TEST_ROLE (role)->n_end, ==, 1);
   g_assert_cmpuint (sc.n_left, ==, 1);
   g_assert_false (janus_group_is_alive (group));
   g_object_unref (role);
 
-  finish (kernel);
+  finish (kernel, NULL);
   g_assert_finalize_object (agent);
   g_assert_finalize_object (group);
 }
@@ -925,8 +671,8 @@ test_check_order (gconstpointer data)
   const OrderCase *c = data;
   JanusKernel *kernel = janus_kernel_new (0);
   JanusGroup *group = new_group (kernel, org_strict);
-  JanusAgent *agent = launch_agent (kernel);
-  JanusAgent *filler = launch_agent (kernel);
+  TestAgent *agent = launch_new (kernel, NULL, NULL);
+  TestAgent *filler = launch_new (kernel, NULL, NULL);
   g_autoptr(JanusCondition) member = janus_condition_new ("member toggle", toggle_condition, "M", NULL);
   g_autoptr(JanusCondition) obtain = janus_condition_new ("group toggle", toggle_condition, "G", NULL);
   g_autoptr(GObject) cap = g_object_new (TEST_TYPE_CAP_IMPL, NULL);
@@ -939,9 +685,9 @@ test_check_order (gconstpointer data)
   toggles = (Toggles) { TRUE, TRUE, TRUE };
   janus_group_set_membership_policy (group, member);
   janus_group_add_obtain_condition (group, obtain);
-  janus_agent_add_capacity (filler, TEST_TYPE_CAP, cap);
+  janus_agent_add_capacity (AGENT (filler), TEST_TYPE_CAP, cap);
   if (c->has_capacity)
-    janus_agent_add_capacity (agent, TEST_TYPE_CAP, cap);
+    janus_agent_add_capacity (AGENT (agent), TEST_TYPE_CAP, cap);
   if (c->already)
     take (agent, role_strict, group);
   else if (c->full)
@@ -955,21 +701,21 @@ test_check_order (gconstpointer data)
   watch (group, &sc);
   log_clear ();
 
-  g_assert_null (janus_agent_request_role (agent, type, group, NULL, &error));
+  g_assert_null (janus_agent_request_role (AGENT (agent), type, group, NULL, &error));
   g_assert_error (error, JANUS_ORGANIZATION_ERROR, (gint) c->code);
   expect_names (error, type, group);
   if (c->in_message)
     g_assert_nonnull (strstr (error->message, c->in_message));
   g_assert_cmpstr (evals->str, ==, c->evaluated);
   /* nothing happened */
-  assert_log ("");
+  assert_events ("");
   g_assert_cmpuint (sc.n_taken, ==, 0);
   g_assert_cmpuint (janus_group_count_players (group, G_TYPE_INVALID), ==, players);
 
   g_string_free (evals, TRUE);
   evals = NULL;
   toggles = (Toggles) { TRUE, TRUE, TRUE };
-  finish (kernel);
+  finish (kernel, NULL);
   g_assert_finalize_object (agent);
   g_assert_finalize_object (filler);
   g_assert_finalize_object (group);
@@ -982,32 +728,32 @@ test_signals_taken_left (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   JanusGroup *group = new_group (kernel, org_main);
-  JanusAgent *agent = launch_agent (kernel);
+  TestAgent *agent = launch_new (kernel, NULL, NULL);
   g_autoptr(GError) error = NULL;
   SignalCount sc = { 0 };
   JanusRole *role;
 
   watch (group, &sc);
   log_clear ();
-  role = take (agent, role_a, group);
-  assert_log ("activate GroupTestRoleA;taken GroupTestRoleA;");
+  role = ROLE (take (agent, role_a, group));
+  assert_events ("activate GroupTestRoleA;taken GroupTestRoleA;");
   g_assert_cmpuint (sc.n_taken, ==, 1);
   g_assert_true (sc.last_taken == role);
-  g_assert_true (sc.player_in_taken == agent);
+  g_assert_true (sc.player_in_taken == AGENT (agent));
   g_assert_true (sc.taken_thread == g_thread_self ());
 
   /* refused and failed requests emit nothing */
-  g_assert_null (janus_agent_request_role (agent, role_a, group, NULL, &error));
+  g_assert_null (janus_agent_request_role (AGENT (agent), role_a, group, NULL, &error));
   g_clear_error (&error);
-  g_assert_null (janus_agent_request_role (agent, role_b, group, g_variant_new_string ("fail"), &error));
+  g_assert_null (janus_agent_request_role (AGENT (agent), role_b, group, g_variant_new_string ("fail"), &error));
   g_assert_error (error, TEST_ERROR, 7);
   g_clear_error (&error);
-  assert_log ("activate GroupTestRoleB;");
+  assert_events ("activate GroupTestRoleB;");
   g_assert_cmpuint (sc.n_taken, ==, 1);
 
   g_object_ref (role);
   leave (agent, role_a, group);
-  assert_log ("end GroupTestRoleA;left GroupTestRoleA;");
+  assert_events ("end GroupTestRoleA;left GroupTestRoleA;");
   g_assert_cmpuint (sc.n_left, ==, 1);
   g_assert_true (sc.last_left == role);
   g_assert_false (sc.played_in_left);
@@ -1015,7 +761,7 @@ test_signals_taken_left (void)
   g_assert_cmpuint (sc.n_taken, ==, 1);
   g_object_unref (role);
 
-  finish (kernel);
+  finish (kernel, NULL);
   g_assert_cmpuint (sc.n_left, ==, 1);
   g_assert_finalize_object (agent);
   g_assert_finalize_object (group);
@@ -1026,15 +772,15 @@ test_signals_on_death (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   JanusGroup *group = new_group (kernel, org_main);
-  JanusAgent *agent = launch_agent (kernel);
+  TestAgent *agent = launch_new (kernel, NULL, NULL);
   SignalCount sc = { 0 };
 
   watch (group, &sc);
   take (agent, role_a, group);
   take (agent, role_b, group);
   log_clear ();
-  janus_kernel_kill (kernel, agent, NULL);
-  step_until_idle (kernel);
+  janus_kernel_kill (kernel, AGENT (agent), NULL);
+  step_until_idle (kernel, 100);
   /* each role: end, then role-left; each exactly once */
   {
     g_autofree char *log = log_take ();
@@ -1045,7 +791,7 @@ test_signals_on_death (void)
   }
   g_assert_cmpuint (sc.n_left, ==, 2);
   g_assert_cmpuint (sc.n_taken, ==, 2);
-  finish (kernel);
+  finish (kernel, NULL);
   g_assert_cmpuint (sc.n_left, ==, 2);
   g_assert_finalize_object (agent);
   g_assert_finalize_object (group);
@@ -1056,6 +802,7 @@ test_signals_on_death (void)
 
 typedef struct
 {
+  JanusGroup *group;
   GMutex    lock;
   GCond     cond;
   guint     n_taken;
@@ -1068,53 +815,28 @@ typedef struct
   JanusRole *left_role;
 } ThreadData;
 
-typedef struct
-{
-  JanusAgent  parent_instance;
-  JanusGroup *group;
-  ThreadData *td;
-} WorkerAgent;
-
-typedef struct
-{
-  JanusAgentClass parent_class;
-} WorkerAgentClass;
-
-GType worker_agent_get_type (void);
-G_DEFINE_TYPE (WorkerAgent, worker_agent, JANUS_TYPE_AGENT)
-
+/* A player on a worker: takes role_a in its activate, leaves it in its
+ * first live. */
 static gboolean
-worker_agent_activate (JanusAgent  *agent,
-                       GVariant    *parameters,
-                       GError     **error)
+worker_activate (TestAgent  *self,
+                 GVariant   *parameters,
+                 GError    **error)
 {
-  WorkerAgent *self = (WorkerAgent *) agent;
+  ThreadData *td = self->data;
 
-  self->td->activate_thread = g_thread_self ();
-  return janus_agent_request_role (agent, role_a, self->group, NULL, error) != NULL;
+  td->activate_thread = g_thread_self ();
+  return janus_agent_request_role (AGENT (self), role_a, td->group, NULL, error) != NULL;
 }
 
 static JanusLive
-worker_agent_live (JanusAgent *agent)
+worker_live (TestAgent *self)
 {
-  WorkerAgent *self = (WorkerAgent *) agent;
+  ThreadData *td = self->data;
 
-  self->td->live_thread = g_thread_self ();
-  if (!janus_agent_leave_role (agent, role_a, self->group, NULL))
+  td->live_thread = g_thread_self ();
+  if (!janus_agent_leave_role (AGENT (self), role_a, td->group, NULL))
     g_error ("leave_role failed");
   return JANUS_LIVE_DONE;
-}
-
-static void
-worker_agent_class_init (WorkerAgentClass *klass)
-{
-  JANUS_AGENT_CLASS (klass)->activate = worker_agent_activate;
-  JANUS_AGENT_CLASS (klass)->live = worker_agent_live;
-}
-
-static void
-worker_agent_init (WorkerAgent *self)
-{
 }
 
 static void
@@ -1148,21 +870,19 @@ test_signals_player_thread (void)
 {
   JanusKernel *kernel = janus_kernel_new (2);
   JanusGroup *group = new_group (kernel, org_main);
-  WorkerAgent *agent = g_object_new (worker_agent_get_type (), NULL);
   ThreadData td = { 0 };
-  g_autoptr(GError) error = NULL;
+  TestAgent *agent = test_agent_new (worker_live, &td);
   gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
 
   g_mutex_init (&td.lock);
   g_cond_init (&td.cond);
-  agent->group = group;
-  agent->td = &td;
+  agent->activate = worker_activate;
+  td.group = group;
   g_signal_connect (group, "role-taken", G_CALLBACK (on_taken_threaded), &td);
   g_signal_connect (group, "role-left", G_CALLBACK (on_left_threaded), &td);
   janus_group_set_persistent (group, TRUE);
 
-  g_assert_true (janus_kernel_launch_light_agent (kernel, JANUS_AGENT (agent), NULL, NULL, &error));
-  g_assert_no_error (error);
+  launch_ok (kernel, agent, NULL, NULL);
   g_mutex_lock (&td.lock);
   while (td.n_left < 1)
     if (!g_cond_wait_until (&td.cond, &td.lock, deadline))
@@ -1193,10 +913,10 @@ test_introspection (void)
   JanusKernel *kernel = janus_kernel_new (0);
   JanusGroup *group = new_group (kernel, org_main);
   JanusGroup *elsewhere = new_group (kernel, org_main);
-  JanusAgent *a1 = launch_agent (kernel);
-  JanusAgent *a2 = launch_agent (kernel);
-  JanusAgent *a3 = launch_agent (kernel);
-  JanusAgent *a4 = launch_agent (kernel);
+  TestAgent *a1 = launch_new (kernel, NULL, NULL);
+  TestAgent *a2 = launch_new (kernel, NULL, NULL);
+  TestAgent *a3 = launch_new (kernel, NULL, NULL);
+  TestAgent *a4 = launch_new (kernel, NULL, NULL);
   JanusRole *r1a, *r2s, *r3b, *r1b;
   GPtrArray *roles;
 
@@ -1206,10 +926,10 @@ test_introspection (void)
   g_assert_cmpuint (roles->len, ==, 0);
   g_ptr_array_unref (roles);
 
-  r1a = take (a1, role_a, group);
-  r2s = take (a2, role_a_sub, group);
-  r3b = take (a3, role_b, group);
-  r1b = take (a1, role_b, group);
+  r1a = ROLE (take (a1, role_a, group));
+  r2s = ROLE (take (a2, role_a_sub, group));
+  r3b = ROLE (take (a3, role_b, group));
+  r1b = ROLE (take (a1, role_b, group));
   take (a4, role_a, elsewhere);
 
   /* counts: a type and its subclasses */
@@ -1231,23 +951,23 @@ test_introspection (void)
   /* roles: in take order */
   assert_agents (janus_group_list_roles (group), 4, r1a, r2s, r3b, r1b);
 
-  g_assert_true (janus_group_has_member (group, a1));
-  g_assert_true (janus_group_has_member (group, a2));
-  g_assert_true (janus_group_has_member (group, a3));
-  g_assert_false (janus_group_has_member (group, a4));
-  g_assert_true (janus_group_has_member (elsewhere, a4));
+  g_assert_true (janus_group_has_member (group, AGENT (a1)));
+  g_assert_true (janus_group_has_member (group, AGENT (a2)));
+  g_assert_true (janus_group_has_member (group, AGENT (a3)));
+  g_assert_false (janus_group_has_member (group, AGENT (a4)));
+  g_assert_true (janus_group_has_member (elsewhere, AGENT (a4)));
 
   /* after a leave: the take order of the rest is kept */
   leave (a1, role_a, group);
   assert_agents (janus_group_list_roles (group), 3, r2s, r3b, r1b);
   assert_agents (janus_group_list_players (group, G_TYPE_INVALID), 3, a2, a3, a1);
-  g_assert_true (janus_group_has_member (group, a1));       /* still plays B */
+  g_assert_true (janus_group_has_member (group, AGENT (a1)));       /* still plays B */
   leave (a1, role_b, group);
-  g_assert_false (janus_group_has_member (group, a1));
+  g_assert_false (janus_group_has_member (group, AGENT (a1)));
   assert_agents (janus_group_list_players (group, G_TYPE_INVALID), 2, a2, a3);
   g_assert_cmpuint (janus_group_count_players (group, role_a), ==, 1);
 
-  finish (kernel);
+  finish (kernel, NULL);
   g_assert_finalize_object (a1);
   g_assert_finalize_object (a2);
   g_assert_finalize_object (a3);
@@ -1261,18 +981,18 @@ test_cardinality_counts_subclasses (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   JanusGroup *group = new_group (kernel, org_main);
-  JanusAgent *a1 = launch_agent (kernel);
-  JanusAgent *a2 = launch_agent (kernel);
-  JanusAgent *a3 = launch_agent (kernel);
+  TestAgent *a1 = launch_new (kernel, NULL, NULL);
+  TestAgent *a2 = launch_new (kernel, NULL, NULL);
+  TestAgent *a3 = launch_new (kernel, NULL, NULL);
   g_autoptr(GError) error = NULL;
 
   /* Limited: at most 2, its subclass counts */
   take (a1, role_limited_sub, group);
   take (a2, role_limited, group);
-  g_assert_null (janus_agent_request_role (a3, role_limited, group, NULL, &error));
+  g_assert_null (janus_agent_request_role (AGENT (a3), role_limited, group, NULL, &error));
   g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CARDINALITY_FULL);
   g_clear_error (&error);
-  g_assert_null (janus_agent_request_role (a3, role_limited_sub, group, NULL, &error));
+  g_assert_null (janus_agent_request_role (AGENT (a3), role_limited_sub, group, NULL, &error));
   g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CARDINALITY_FULL);
   g_clear_error (&error);
   /* a place freed */
@@ -1280,7 +1000,7 @@ test_cardinality_counts_subclasses (void)
   take (a3, role_limited_sub, group);
   g_assert_cmpuint (janus_group_count_players (group, role_limited), ==, 2);
 
-  finish (kernel);
+  finish (kernel, NULL);
   g_assert_finalize_object (a1);
   g_assert_finalize_object (a2);
   g_assert_finalize_object (a3);
@@ -1299,17 +1019,12 @@ pick_last (JanusGroup          *group,
 }
 
 static void
-count_destroy (gpointer data)
-{
-  (*(guint *) data)++;
-}
-
-static void
 test_selection_policy_property (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   JanusGroup *group = new_group (kernel, org_main);
-  guint n_notify = 0, n_destroyed = 0;
+  guint n_notify = 0;
+  gint n_destroyed = 0;
   JanusSelectionPolicy policy = 99;
 
   g_signal_connect (group, "notify::selection-policy", G_CALLBACK (count_notify), &n_notify);
@@ -1338,7 +1053,7 @@ test_selection_policy_property (void)
   janus_group_set_selection_policy (group, JANUS_SELECTION_ROUND_ROBIN);
   g_assert_cmpint (janus_group_get_selection_policy (group), ==, JANUS_SELECTION_ROUND_ROBIN);
 
-  finish (kernel);
+  finish (kernel, NULL);
   g_assert_finalize_object (group);
   /* the last data goes with the group */
   g_assert_cmpuint (n_destroyed, ==, 2);

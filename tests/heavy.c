@@ -14,15 +14,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include <janus.h>
-
-#define DEADLINE_USEC (10 * G_USEC_PER_SEC)
-
-static gboolean
-test_small (void)
-{
-  return g_strcmp0 (g_getenv ("JANUS_TEST_SMALL"), "1") == 0;
-}
+#include "janus-test-utils.h"
 
 static pid_t
 current_tid (void)
@@ -77,12 +69,6 @@ typedef struct
   atomic_int  waiting;        /* heavy agents about to wait */
   atomic_int  lives;          /* live calls, signalled */
   atomic_int  go;             /* the test lets the agents proceed */
-  /* agent-failed */
-  atomic_int  failed;
-  JanusAgent *failed_agent;
-  GQuark      failed_domain;
-  int         failed_code;
-  GThread    *failed_thread;
   /* threads of the light agents (guarded by lock) */
   GHashTable *light_threads;
 } Fixture;
@@ -104,136 +90,83 @@ fixture_clear (Fixture *f)
   g_cond_clear (&f->cond);
 }
 
-/* Adds one to @counter and wakes the test. Any thread. */
-static void
-fixture_bump (Fixture    *f,
-              atomic_int *counter)
+/* ---------------------------------------------------------- heavy agent
+ *
+ * A TestAgent (which records the threads and counts of its vfuncs) with
+ * the state of these tests. */
+
+typedef struct _HeavyAgent HeavyAgent;
+typedef gboolean  (*HeavyActivateFunc) (HeavyAgent  *self,
+                                        GError     **error);
+typedef JanusLive (*HeavyLiveFunc)     (HeavyAgent  *self);
+
+struct _HeavyAgent
 {
-  g_mutex_lock (&f->lock);
-  atomic_fetch_add (counter, 1);
-  g_cond_broadcast (&f->cond);
-  g_mutex_unlock (&f->lock);
-}
-
-/* Waits until @counter >= @min, at most DEADLINE_USEC. */
-static gboolean
-fixture_wait (Fixture    *f,
-              atomic_int *counter,
-              int         min)
-{
-  gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
-  gboolean ok = TRUE;
-
-  g_mutex_lock (&f->lock);
-  while (ok && atomic_load (counter) < min)
-    ok = g_cond_wait_until (&f->cond, &f->lock, deadline);
-  ok = atomic_load (counter) >= min;
-  g_mutex_unlock (&f->lock);
-  return ok;
-}
-
-/* ----------------------------------------------------------- test agent */
-
-#define TEST_TYPE_AGENT (test_agent_get_type ())
-G_DECLARE_FINAL_TYPE (TestAgent, test_agent, TEST, AGENT, JanusAgent)
-
-typedef gboolean  (*TestActivateFunc) (TestAgent  *self,
-                                       GError    **error);
-typedef JanusLive (*TestLiveFunc)     (TestAgent  *self);
-
-struct _TestAgent
-{
-  JanusAgent        parent_instance;
-  TestActivateFunc  activate_func;
-  TestLiveFunc      live_func;
-  Fixture          *fixture;
-  TestAgent        *peer;           /* borrowed */
-  guint             index;
-  gint64            rounds;
-  gint64            timeout;        /* µs, for wait_message */
+  TestAgent          parent;
+  HeavyActivateFunc  activate_func;
+  HeavyLiveFunc      live_func;
+  Fixture           *fixture;
+  HeavyAgent        *peer;           /* borrowed */
+  guint              index;
+  gint64             rounds;
+  gint64             timeout;        /* µs, for wait_message */
 
   /* written by the agent's thread, read by the test after it died (or
    * under the fixture's lock) */
-  GThread          *activate_thread;
-  GThread          *live_thread;
-  GThread          *end_thread;
-  gboolean          thread_changed;
-  atomic_int        activate_count;
-  atomic_int        live_count;
-  atomic_int        end_count;
-  atomic_int        tid;
-  gint64            counter;
-  gint64            sent;
-  gint64            received;
-  gint64            value;
-  gint64            elapsed;
-  gint64            elapsed2;
-  gboolean          got_null;
-  int               errors;
+  atomic_int         tid;
+  gint64             sent;
+  gint64             received;
+  gint64             value;
+  gint64             elapsed;
+  gint64             elapsed2;
+  gboolean           got_null;
 };
 
-G_DEFINE_FINAL_TYPE (TestAgent, test_agent, JANUS_TYPE_AGENT)
+typedef struct
+{
+  TestAgentClass parent_class;
+} HeavyAgentClass;
+
+GType heavy_agent_get_type (void);
+G_DEFINE_TYPE (HeavyAgent, heavy_agent, TEST_TYPE_AGENT)
+
+#define HEAVY(o) ((HeavyAgent *) (o))
+
+static void heavy_agent_class_init (HeavyAgentClass *klass) { }
+static void heavy_agent_init (HeavyAgent *self) { }
 
 static gboolean
-test_agent_activate (JanusAgent  *agent,
-                     GVariant    *parameters,
-                     GError     **error)
+heavy_agent_activate (TestAgent  *agent,
+                      GVariant   *parameters,
+                      GError    **error)
 {
-  TestAgent *self = TEST_AGENT (agent);
+  HeavyAgent *self = HEAVY (agent);
 
-  self->activate_thread = g_thread_self ();
   atomic_store (&self->tid, current_tid ());
-  atomic_fetch_add (&self->activate_count, 1);
   if (self->activate_func != NULL)
     return self->activate_func (self, error);
   return TRUE;
 }
 
 static JanusLive
-test_agent_live (JanusAgent *agent)
+heavy_agent_live (TestAgent *agent)
 {
-  TestAgent *self = TEST_AGENT (agent);
+  HeavyAgent *self = HEAVY (agent);
 
-  if (self->live_thread != NULL && self->live_thread != g_thread_self ())
-    self->thread_changed = TRUE;
-  self->live_thread = g_thread_self ();
-  atomic_fetch_add (&self->live_count, 1);
   if (self->live_func != NULL)
     return self->live_func (self);
   return JANUS_LIVE_DONE;
 }
 
-static void
-test_agent_end (JanusAgent *agent)
+static HeavyAgent *
+heavy_agent_new (Fixture           *f,
+                 HeavyActivateFunc  activate_func,
+                 HeavyLiveFunc      live_func)
 {
-  TestAgent *self = TEST_AGENT (agent);
+  HeavyAgent *self = g_object_new (heavy_agent_get_type (), NULL);
 
-  self->end_thread = g_thread_self ();
-  atomic_fetch_add (&self->end_count, 1);
-}
-
-static void
-test_agent_class_init (TestAgentClass *klass)
-{
-  JanusAgentClass *agent_class = JANUS_AGENT_CLASS (klass);
-
-  agent_class->activate = test_agent_activate;
-  agent_class->live = test_agent_live;
-  agent_class->end = test_agent_end;
-}
-
-static void
-test_agent_init (TestAgent *self)
-{
-}
-
-static TestAgent *
-test_agent_new (Fixture          *f,
-                TestActivateFunc  activate_func,
-                TestLiveFunc      live_func)
-{
-  TestAgent *self = g_object_new (TEST_TYPE_AGENT, NULL);
-
+  self->parent.activate = heavy_agent_activate;
+  self->parent.live = heavy_agent_live;
   self->fixture = f;
   self->activate_func = activate_func;
   self->live_func = live_func;
@@ -242,7 +175,7 @@ test_agent_new (Fixture          *f,
 
 static void
 launch_heavy (JanusKernel *kernel,
-              TestAgent   *agent)
+              HeavyAgent  *agent)
 {
   g_autoptr(GError) error = NULL;
 
@@ -253,31 +186,18 @@ launch_heavy (JanusKernel *kernel,
 
 static void
 launch_light (JanusKernel *kernel,
-              TestAgent   *agent)
+              HeavyAgent  *agent)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (janus_kernel_launch_light_agent (kernel, JANUS_AGENT (agent), NULL, NULL, &error));
-  g_assert_no_error (error);
+  launch_ok (kernel, &agent->parent, NULL, NULL);
   g_assert_false (janus_agent_is_heavy (JANUS_AGENT (agent)));
 }
 
 static void
-assert_died_once (TestAgent *agent)
+assert_died_once (HeavyAgent *agent)
 {
   g_assert_cmpint (janus_agent_get_state (JANUS_AGENT (agent)), ==, JANUS_AGENT_STATE_DIED);
-  g_assert_cmpint (atomic_load (&agent->activate_count), ==, 1);
-  g_assert_cmpint (atomic_load (&agent->end_count), ==, 1);
-}
-
-/* Unrefs the kernel, which must be the last reference. */
-static void
-kernel_unref_last (JanusKernel *kernel)
-{
-  g_object_add_weak_pointer (G_OBJECT (kernel), (gpointer *) &kernel);
-  janus_kernel_shutdown (kernel);
-  g_object_unref (kernel);
-  g_assert_null (kernel);
+  g_assert_cmpint (g_atomic_int_get (&agent->parent.n_activate), ==, 1);
+  g_assert_cmpint (g_atomic_int_get (&agent->parent.n_end), ==, 1);
 }
 
 static const guint workers_0 = 0;
@@ -286,20 +206,20 @@ static const guint workers_2 = 2;
 /* ---------------------------------------------------------- own thread */
 
 static JanusLive
-light_busy_live (TestAgent *self)
+light_busy_live (HeavyAgent *self)
 {
   Fixture *f = self->fixture;
 
   g_mutex_lock (&f->lock);
   g_hash_table_add (f->light_threads, g_thread_self ());
   g_mutex_unlock (&f->lock);
-  return ++self->counter < 50 ? JANUS_LIVE_AGAIN : JANUS_LIVE_DONE;
+  return ++self->parent.count < 50 ? JANUS_LIVE_AGAIN : JANUS_LIVE_DONE;
 }
 
 static JanusLive
-heavy_few_lives (TestAgent *self)
+heavy_few_lives (HeavyAgent *self)
 {
-  return ++self->counter < 3 ? JANUS_LIVE_AGAIN : JANUS_LIVE_DONE;
+  return ++self->parent.count < 3 ? JANUS_LIVE_AGAIN : JANUS_LIVE_DONE;
 }
 
 /* activate, live and end of a heavy agent run on one thread of its own:
@@ -310,27 +230,27 @@ test_heavy_own_thread (gconstpointer data)
   guint workers = *(const guint *) data;
   JanusKernel *kernel = janus_kernel_new (workers);
   Fixture f;
-  TestAgent *heavy, *light[8];
+  HeavyAgent *heavy, *light[8];
   guint i;
 
   fixture_init (&f);
-  heavy = test_agent_new (&f, NULL, heavy_few_lives);
+  heavy = heavy_agent_new (&f, NULL, heavy_few_lives);
   for (i = 0; i < G_N_ELEMENTS (light); i++)
     {
-      light[i] = test_agent_new (&f, NULL, light_busy_live);
+      light[i] = heavy_agent_new (&f, NULL, light_busy_live);
       launch_light (kernel, light[i]);
     }
   launch_heavy (kernel, heavy);
   janus_kernel_run (kernel);
 
   assert_died_once (heavy);
-  g_assert_cmpint (atomic_load (&heavy->live_count), ==, 3);
-  g_assert_nonnull (heavy->activate_thread);
-  g_assert_true (heavy->live_thread == heavy->activate_thread);
-  g_assert_true (heavy->end_thread == heavy->activate_thread);
-  g_assert_false (heavy->thread_changed);
-  g_assert_true (heavy->activate_thread != g_thread_self ());
-  g_assert_false (g_hash_table_contains (f.light_threads, heavy->activate_thread));
+  g_assert_cmpint (g_atomic_int_get (&heavy->parent.n_live), ==, 3);
+  g_assert_nonnull (heavy->parent.activate_thread);
+  g_assert_true (heavy->parent.live_thread == heavy->parent.activate_thread);
+  g_assert_true (heavy->parent.end_thread == heavy->parent.activate_thread);
+  g_assert_false (heavy->parent.thread_changed);
+  g_assert_true (heavy->parent.activate_thread != g_thread_self ());
+  g_assert_false (g_hash_table_contains (f.light_threads, heavy->parent.activate_thread));
   if (workers == 0)
     {
       g_assert_cmpuint (g_hash_table_size (f.light_threads), ==, 1);
@@ -345,7 +265,7 @@ test_heavy_own_thread (gconstpointer data)
       g_object_unref (light[i]);
     }
   g_object_unref (heavy);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
@@ -353,7 +273,7 @@ test_heavy_own_thread (gconstpointer data)
 
 /* Heavy: tells the light agent it is about to wait, then blocks for ever. */
 static JanusLive
-heavy_wait_forever_live (TestAgent *self)
+heavy_wait_forever_live (HeavyAgent *self)
 {
   JanusAgent *agent = JANUS_AGENT (self);
   JanusMessage *m;
@@ -373,7 +293,7 @@ heavy_wait_forever_live (TestAgent *self)
       || !janus_address_equal (janus_message_get_sender (m),
                                janus_agent_get_address (JANUS_AGENT (self->peer)))
       || !janus_address_equal (janus_message_get_receiver (m), janus_agent_get_address (agent)))
-    self->errors++;
+    self->parent.errors++;
   self->value = v;
   janus_message_unref (m);
   return JANUS_LIVE_DONE;
@@ -381,7 +301,7 @@ heavy_wait_forever_live (TestAgent *self)
 
 /* Light: answers "ready" with "wake-up" 42. */
 static JanusLive
-light_answer_ready_live (TestAgent *self)
+light_answer_ready_live (HeavyAgent *self)
 {
   JanusAgent *agent = JANUS_AGENT (self);
   JanusMessage *m;
@@ -406,11 +326,11 @@ test_heavy_wait_light_sends (gconstpointer data)
   guint workers = *(const guint *) data;
   JanusKernel *kernel = janus_kernel_new (workers);
   Fixture f;
-  TestAgent *heavy, *light;
+  HeavyAgent *heavy, *light;
 
   fixture_init (&f);
-  light = test_agent_new (&f, NULL, light_answer_ready_live);
-  heavy = test_agent_new (&f, NULL, heavy_wait_forever_live);
+  light = heavy_agent_new (&f, NULL, light_answer_ready_live);
+  heavy = heavy_agent_new (&f, NULL, heavy_wait_forever_live);
   heavy->peer = light;
   light->peer = heavy;
   launch_light (kernel, light);
@@ -421,7 +341,7 @@ test_heavy_wait_light_sends (gconstpointer data)
   assert_died_once (light);
   g_assert_false (heavy->got_null);
   g_assert_cmpint (heavy->received, ==, 1);
-  g_assert_cmpint (heavy->errors, ==, 0);
+  g_assert_cmpint (heavy->parent.errors, ==, 0);
   g_assert_cmpint (heavy->value, ==, 42);
   g_assert_cmpint (light->received, ==, 1);
   g_assert_cmpint (janus_kernel_get_agent_count (kernel), ==, 0);
@@ -429,14 +349,14 @@ test_heavy_wait_light_sends (gconstpointer data)
 
   g_object_unref (heavy);
   g_object_unref (light);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
 /* ------------------------------------------------------------ time-out */
 
 static JanusLive
-heavy_timeout_live (TestAgent *self)
+heavy_timeout_live (HeavyAgent *self)
 {
   JanusAgent *agent = JANUS_AGENT (self);
   JanusMessage *m;
@@ -447,7 +367,7 @@ heavy_timeout_live (TestAgent *self)
   self->elapsed2 = g_get_monotonic_time () - start;
   if (m != NULL)
     {
-      self->errors++;
+      self->parent.errors++;
       janus_message_unref (m);
     }
 
@@ -465,23 +385,23 @@ test_heavy_wait_timeout (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   Fixture f;
-  TestAgent *heavy;
+  HeavyAgent *heavy;
 
   fixture_init (&f);
-  heavy = test_agent_new (&f, NULL, heavy_timeout_live);
+  heavy = heavy_agent_new (&f, NULL, heavy_timeout_live);
   heavy->timeout = 150 * 1000;
   launch_heavy (kernel, heavy);
   janus_kernel_run (kernel);
 
   assert_died_once (heavy);
-  g_assert_cmpint (heavy->errors, ==, 0);
+  g_assert_cmpint (heavy->parent.errors, ==, 0);
   g_assert_cmpint (heavy->elapsed2, <, DEADLINE_USEC);
   g_assert_true (heavy->got_null);
   g_assert_cmpint (heavy->elapsed, >=, heavy->timeout);
   g_assert_cmpint (heavy->elapsed, <, DEADLINE_USEC);
 
   g_object_unref (heavy);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
@@ -489,13 +409,13 @@ test_heavy_wait_timeout (void)
 
 /* Announces it waits, then waits for ever; records what the wait gave. */
 static JanusLive
-heavy_announce_wait_live (TestAgent *self)
+heavy_announce_wait_live (HeavyAgent *self)
 {
   JanusAgent *agent = JANUS_AGENT (self);
   JanusMessage *m;
   gint64 start;
 
-  fixture_bump (self->fixture, &self->fixture->waiting);
+  test_bump (&self->fixture->lock, &self->fixture->cond, &self->fixture->waiting);
   start = g_get_monotonic_time ();
   m = janus_agent_wait_message (agent, -1);
   self->elapsed = g_get_monotonic_time () - start;
@@ -509,7 +429,7 @@ heavy_announce_wait_live (TestAgent *self)
       self->elapsed2 = g_get_monotonic_time () - start;
       if (m != NULL)
         {
-          self->errors++;
+          self->parent.errors++;
           janus_message_unref (m);
         }
       return JANUS_LIVE_DONE;
@@ -526,15 +446,15 @@ test_heavy_wait_kill (void)
   JanusKernel *kernel = janus_kernel_new (0);
   g_autoptr(GError) error = NULL;
   Fixture f;
-  TestAgent *heavy;
+  HeavyAgent *heavy;
 
   fixture_init (&f);
-  heavy = test_agent_new (&f, NULL, heavy_announce_wait_live);
+  heavy = heavy_agent_new (&f, NULL, heavy_announce_wait_live);
   launch_heavy (kernel, heavy);
 
-  g_assert_true (fixture_wait (&f, &f.waiting, 1));
+  g_assert_true (test_wait_count (&f.lock, &f.cond, &f.waiting, 1));
   g_assert_true (wait_thread_sleeping (atomic_load (&heavy->tid)));
-  g_assert_cmpint (atomic_load (&heavy->end_count), ==, 0);
+  g_assert_cmpint (g_atomic_int_get (&heavy->parent.n_end), ==, 0);
   g_assert_true (janus_agent_is_alive (JANUS_AGENT (heavy)));
 
   g_assert_true (janus_kernel_kill (kernel, JANUS_AGENT (heavy), &error));
@@ -544,12 +464,12 @@ test_heavy_wait_kill (void)
   assert_died_once (heavy);
   g_assert_true (heavy->got_null);
   g_assert_cmpint (heavy->elapsed, <, DEADLINE_USEC);
-  g_assert_cmpint (atomic_load (&heavy->live_count), ==, 1);
-  g_assert_true (heavy->end_thread == heavy->activate_thread);
+  g_assert_cmpint (g_atomic_int_get (&heavy->parent.n_live), ==, 1);
+  g_assert_true (heavy->parent.end_thread == heavy->parent.activate_thread);
   g_assert_cmpint (janus_kernel_get_agent_count (kernel), ==, 0);
 
   g_object_unref (heavy);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
@@ -560,14 +480,14 @@ test_heavy_wait_wake (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   Fixture f;
-  TestAgent *heavy;
+  HeavyAgent *heavy;
 
   fixture_init (&f);
-  heavy = test_agent_new (&f, NULL, heavy_announce_wait_live);
+  heavy = heavy_agent_new (&f, NULL, heavy_announce_wait_live);
   heavy->timeout = 50 * 1000;
   launch_heavy (kernel, heavy);
 
-  g_assert_true (fixture_wait (&f, &f.waiting, 1));
+  g_assert_true (test_wait_count (&f.lock, &f.cond, &f.waiting, 1));
   g_assert_true (wait_thread_sleeping (atomic_load (&heavy->tid)));
   janus_agent_wake (JANUS_AGENT (heavy));
   janus_kernel_run (kernel);
@@ -575,13 +495,13 @@ test_heavy_wait_wake (void)
   assert_died_once (heavy);
   g_assert_true (heavy->got_null);
   g_assert_cmpint (heavy->elapsed, <, DEADLINE_USEC);
-  g_assert_cmpint (heavy->errors, ==, 0);
+  g_assert_cmpint (heavy->parent.errors, ==, 0);
   g_assert_cmpint (heavy->elapsed2, >=, heavy->timeout);
   g_assert_cmpint (heavy->elapsed2, <, DEADLINE_USEC);
-  g_assert_cmpint (atomic_load (&heavy->live_count), ==, 1);
+  g_assert_cmpint (g_atomic_int_get (&heavy->parent.n_live), ==, 1);
 
   g_object_unref (heavy);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
@@ -589,7 +509,7 @@ test_heavy_wait_wake (void)
  * wait must not block (as it does not when another thread killed it
  * before the wait). */
 static JanusLive
-heavy_kill_me_then_wait_live (TestAgent *self)
+heavy_kill_me_then_wait_live (HeavyAgent *self)
 {
   JanusAgent *agent = JANUS_AGENT (self);
   JanusMessage *m;
@@ -611,33 +531,33 @@ test_heavy_wait_after_kill_me (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   Fixture f;
-  TestAgent *heavy;
+  HeavyAgent *heavy;
 
   fixture_init (&f);
-  heavy = test_agent_new (&f, NULL, heavy_kill_me_then_wait_live);
+  heavy = heavy_agent_new (&f, NULL, heavy_kill_me_then_wait_live);
   heavy->timeout = 2 * G_USEC_PER_SEC;
   launch_heavy (kernel, heavy);
   janus_kernel_run (kernel);
 
   assert_died_once (heavy);
-  g_assert_cmpint (atomic_load (&heavy->live_count), ==, 1);
+  g_assert_cmpint (g_atomic_int_get (&heavy->parent.n_live), ==, 1);
   g_assert_true (heavy->got_null);
   g_assert_cmpint (heavy->elapsed, <, heavy->timeout);
 
   g_object_unref (heavy);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
 /* A kill asked while a heavy agent's activate runs: activate finishes, the
  * agent dies without live, end runs once, on its thread. */
 static gboolean
-activate_announce_wait_go (TestAgent  *self,
+activate_announce_wait_go (HeavyAgent  *self,
                            GError    **error)
 {
-  fixture_bump (self->fixture, &self->fixture->waiting);
-  if (!fixture_wait (self->fixture, &self->fixture->go, 1))
-    self->errors++;
+  test_bump (&self->fixture->lock, &self->fixture->cond, &self->fixture->waiting);
+  if (!test_wait_count (&self->fixture->lock, &self->fixture->cond, &self->fixture->go, 1))
+    self->parent.errors++;
   return TRUE;
 }
 
@@ -646,24 +566,24 @@ test_heavy_kill_during_activate (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   Fixture f;
-  TestAgent *heavy;
+  HeavyAgent *heavy;
 
   fixture_init (&f);
-  heavy = test_agent_new (&f, activate_announce_wait_go, NULL);
+  heavy = heavy_agent_new (&f, activate_announce_wait_go, NULL);
   launch_heavy (kernel, heavy);
-  g_assert_true (fixture_wait (&f, &f.waiting, 1));
+  g_assert_true (test_wait_count (&f.lock, &f.cond, &f.waiting, 1));
   g_assert_cmpint (janus_agent_get_state (JANUS_AGENT (heavy)), ==, JANUS_AGENT_STATE_BORN);
   g_assert_true (janus_kernel_kill (kernel, JANUS_AGENT (heavy), NULL));
-  fixture_bump (&f, &f.go);
+  test_bump (&f.lock, &f.cond, &f.go);
   janus_kernel_run (kernel);
 
   assert_died_once (heavy);
-  g_assert_cmpint (heavy->errors, ==, 0);
-  g_assert_cmpint (atomic_load (&heavy->live_count), ==, 0);
-  g_assert_true (heavy->end_thread == heavy->activate_thread);
+  g_assert_cmpint (heavy->parent.errors, ==, 0);
+  g_assert_cmpint (g_atomic_int_get (&heavy->parent.n_live), ==, 0);
+  g_assert_true (heavy->parent.end_thread == heavy->parent.activate_thread);
 
   g_object_unref (heavy);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
@@ -674,16 +594,16 @@ test_heavy_shutdown_wakes_waiting (void)
 {
   JanusKernel *kernel = janus_kernel_new (2);
   Fixture f;
-  TestAgent *heavy[4];
+  HeavyAgent *heavy[4];
   guint i;
 
   fixture_init (&f);
   for (i = 0; i < G_N_ELEMENTS (heavy); i++)
     {
-      heavy[i] = test_agent_new (&f, NULL, heavy_announce_wait_live);
+      heavy[i] = heavy_agent_new (&f, NULL, heavy_announce_wait_live);
       launch_heavy (kernel, heavy[i]);
     }
-  g_assert_true (fixture_wait (&f, &f.waiting, G_N_ELEMENTS (heavy)));
+  g_assert_true (test_wait_count (&f.lock, &f.cond, &f.waiting, G_N_ELEMENTS (heavy)));
   for (i = 0; i < G_N_ELEMENTS (heavy); i++)
     g_assert_true (wait_thread_sleeping (atomic_load (&heavy[i]->tid)));
   janus_kernel_shutdown (kernel);
@@ -693,16 +613,16 @@ test_heavy_shutdown_wakes_waiting (void)
     {
       assert_died_once (heavy[i]);
       g_assert_true (heavy[i]->got_null);
-      g_assert_cmpint (atomic_load (&heavy[i]->live_count), ==, 1);
+      g_assert_cmpint (g_atomic_int_get (&heavy[i]->parent.n_live), ==, 1);
       g_object_unref (heavy[i]);
     }
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
 /* Light: wait_message never blocks; it is get_message. */
 static JanusLive
-light_wait_live (TestAgent *self)
+light_wait_live (HeavyAgent *self)
 {
   JanusAgent *agent = JANUS_AGENT (self);
   JanusMessage *m;
@@ -720,14 +640,14 @@ light_wait_live (TestAgent *self)
       return JANUS_LIVE_WAIT;
     }
   if (m == NULL || !janus_message_has_subject (m, "hello"))
-    self->errors++;
+    self->parent.errors++;
   g_clear_pointer (&m, janus_message_unref);
   start = g_get_monotonic_time ();
   m = janus_agent_wait_message (agent, -1);
   self->elapsed2 = g_get_monotonic_time () - start;
   if (m != NULL)
     {
-      self->errors++;
+      self->parent.errors++;
       janus_message_unref (m);
     }
   return JANUS_LIVE_DONE;
@@ -738,10 +658,10 @@ test_heavy_wait_light_does_not_block (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   Fixture f;
-  TestAgent *light;
+  HeavyAgent *light;
 
   fixture_init (&f);
-  light = test_agent_new (&f, NULL, light_wait_live);
+  light = heavy_agent_new (&f, NULL, light_wait_live);
   light->timeout = 2 * G_USEC_PER_SEC;
   launch_light (kernel, light);
   g_assert_false (janus_kernel_step (kernel));
@@ -752,12 +672,12 @@ test_heavy_wait_light_does_not_block (void)
                                     janus_message_new ("hello", NULL), NULL));
   janus_kernel_run (kernel);
   assert_died_once (light);
-  g_assert_cmpint (light->errors, ==, 0);
+  g_assert_cmpint (light->parent.errors, ==, 0);
   g_assert_cmpint (light->elapsed, <, light->timeout);
   g_assert_cmpint (light->elapsed2, <, light->timeout);
 
   g_object_unref (light);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
@@ -772,7 +692,7 @@ typedef struct
 /* One ball: "ping" n is answered by "pong" n; the starter sends ping n+1
  * after pong n, and "stop" after pong rounds. Returns TRUE when done. */
 static gboolean
-player_handle (TestAgent    *self,
+player_handle (HeavyAgent    *self,
                JanusMessage *m)
 {
   JanusAgent *agent = JANUS_AGENT (self);
@@ -781,12 +701,12 @@ player_handle (TestAgent    *self,
 
   self->received++;
   if (!janus_address_equal (janus_message_get_sender (m), peer))
-    self->errors++;
+    self->parent.errors++;
   if (janus_message_has_subject (m, "stop"))
     return TRUE;
-  if (!janus_message_get_int64 (m, &n) || n != self->counter + 1)
-    self->errors++;
-  self->counter = n;
+  if (!janus_message_get_int64 (m, &n) || n != (gint64) self->parent.count + 1)
+    self->parent.errors++;
+  self->parent.count = n;
   if (janus_message_has_subject (m, "ping"))
     {
       janus_agent_reply (agent, m, janus_message_new_int64 ("pong", n), NULL);
@@ -794,7 +714,7 @@ player_handle (TestAgent    *self,
       return FALSE;
     }
   if (!janus_message_has_subject (m, "pong"))
-    self->errors++;
+    self->parent.errors++;
   self->sent++;
   if (n >= self->rounds)
     {
@@ -806,7 +726,7 @@ player_handle (TestAgent    *self,
 }
 
 static void
-player_start (TestAgent *self)
+player_start (HeavyAgent *self)
 {
   if (self->rounds > 0 && self->sent == 0)
     {
@@ -818,7 +738,7 @@ player_start (TestAgent *self)
 }
 
 static JanusLive
-light_player_live (TestAgent *self)
+light_player_live (HeavyAgent *self)
 {
   JanusMessage *m;
 
@@ -834,7 +754,7 @@ light_player_live (TestAgent *self)
 }
 
 static JanusLive
-heavy_player_live (TestAgent *self)
+heavy_player_live (HeavyAgent *self)
 {
   JanusMessage *m;
   gboolean done;
@@ -863,11 +783,11 @@ test_heavy_ping_pong (gconstpointer data)
   gint64 rounds = test_small () ? 200 : 2000;
   JanusKernel *kernel = janus_kernel_new (c->workers);
   Fixture f;
-  TestAgent *heavy, *light, *starter, *responder;
+  HeavyAgent *heavy, *light, *starter, *responder;
 
   fixture_init (&f);
-  heavy = test_agent_new (&f, NULL, heavy_player_live);
-  light = test_agent_new (&f, NULL, light_player_live);
+  heavy = heavy_agent_new (&f, NULL, heavy_player_live);
+  light = heavy_agent_new (&f, NULL, light_player_live);
   heavy->peer = light;
   light->peer = heavy;
   starter = c->heavy_starts ? heavy : light;
@@ -888,10 +808,10 @@ test_heavy_ping_pong (gconstpointer data)
   assert_died_once (heavy);
   assert_died_once (light);
   g_assert_false (heavy->got_null);
-  g_assert_cmpint (heavy->errors, ==, 0);
-  g_assert_cmpint (light->errors, ==, 0);
-  g_assert_cmpint (starter->counter, ==, rounds);
-  g_assert_cmpint (responder->counter, ==, rounds);
+  g_assert_cmpint (heavy->parent.errors, ==, 0);
+  g_assert_cmpint (light->parent.errors, ==, 0);
+  g_assert_cmpint (starter->parent.count, ==, rounds);
+  g_assert_cmpint (responder->parent.count, ==, rounds);
   g_assert_cmpint (starter->received, ==, rounds);          /* pongs */
   g_assert_cmpint (responder->received, ==, rounds + 1);    /* pings, stop */
   g_assert_cmpint (starter->sent, ==, rounds + 1);          /* pings, stop */
@@ -900,14 +820,14 @@ test_heavy_ping_pong (gconstpointer data)
 
   g_object_unref (heavy);
   g_object_unref (light);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
 /* ------------------------------------------------- WAIT does not spin */
 
 static JanusLive
-heavy_wait_counting_live (TestAgent *self)
+heavy_wait_counting_live (HeavyAgent *self)
 {
   JanusMessage *m;
 
@@ -916,7 +836,7 @@ heavy_wait_counting_live (TestAgent *self)
       self->received++;
       janus_message_unref (m);
     }
-  fixture_bump (self->fixture, &self->fixture->lives);
+  test_bump (&self->fixture->lock, &self->fixture->cond, &self->fixture->lives);
   return JANUS_LIVE_WAIT;
 }
 
@@ -928,44 +848,44 @@ test_heavy_live_wait_sleeps (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   Fixture f;
-  TestAgent *heavy;
+  HeavyAgent *heavy;
   pid_t tid;
 
   fixture_init (&f);
-  heavy = test_agent_new (&f, NULL, heavy_wait_counting_live);
+  heavy = heavy_agent_new (&f, NULL, heavy_wait_counting_live);
   launch_heavy (kernel, heavy);
 
   /* no message: one live, then sleep */
-  g_assert_true (fixture_wait (&f, &f.lives, 1));
+  g_assert_true (test_wait_count (&f.lock, &f.cond, &f.lives, 1));
   tid = atomic_load (&heavy->tid);
   g_assert_true (wait_thread_sleeping (tid));
-  g_assert_cmpint (atomic_load (&heavy->live_count), ==, 1);
+  g_assert_cmpint (g_atomic_int_get (&heavy->parent.n_live), ==, 1);
 
   /* a message: exactly one more live, then sleep again */
   g_assert_true (janus_kernel_send (kernel, janus_agent_get_address (JANUS_AGENT (heavy)),
                                     janus_message_new ("poke", NULL), NULL));
-  g_assert_true (fixture_wait (&f, &f.lives, 2));
+  g_assert_true (test_wait_count (&f.lock, &f.cond, &f.lives, 2));
   g_assert_true (wait_thread_sleeping (tid));
-  g_assert_cmpint (atomic_load (&heavy->live_count), ==, 2);
+  g_assert_cmpint (g_atomic_int_get (&heavy->parent.n_live), ==, 2);
 
   g_assert_true (janus_kernel_kill (kernel, JANUS_AGENT (heavy), NULL));
   janus_kernel_run (kernel);
 
   assert_died_once (heavy);
-  g_assert_cmpint (atomic_load (&heavy->live_count), ==, 2);
+  g_assert_cmpint (g_atomic_int_get (&heavy->parent.n_live), ==, 2);
   g_assert_cmpint (atomic_load (&f.lives), ==, 2);
   g_assert_cmpint (heavy->received, ==, 1);
   g_assert_cmpuint (janus_kernel_get_dead_letter_count (kernel), ==, 0);
 
   g_object_unref (heavy);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
 /* ----------------------------------------------------- failing activate */
 
 static gboolean
-activate_fail_with_error (TestAgent  *self,
+activate_fail_with_error (HeavyAgent  *self,
                           GError    **error)
 {
   g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ACCES, "no entry");
@@ -973,44 +893,10 @@ activate_fail_with_error (TestAgent  *self,
 }
 
 static gboolean
-activate_fail_silently (TestAgent  *self,
+activate_fail_silently (HeavyAgent  *self,
                         GError    **error)
 {
   return FALSE;
-}
-
-static void
-on_agent_failed (JanusKernel *kernel,
-                 JanusAgent  *agent,
-                 GError      *error,
-                 Fixture     *f)
-{
-  g_mutex_lock (&f->lock);
-  f->failed_agent = agent;
-  f->failed_domain = error ? error->domain : 0;
-  f->failed_code = error ? error->code : -1;
-  f->failed_thread = g_thread_self ();
-  atomic_fetch_add (&f->failed, 1);
-  g_mutex_unlock (&f->lock);
-}
-
-typedef struct
-{
-  GMutex          lock;
-  JanusAgentState states[16];
-  guint           n_states;
-} StateLog;
-
-static void
-on_state (JanusAgent *agent,
-          GParamSpec *pspec,
-          StateLog   *log)
-{
-  g_mutex_lock (&log->lock);
-  if (log->n_states < G_N_ELEMENTS (log->states))
-    log->states[log->n_states] = janus_agent_get_state (agent);
-  log->n_states++;
-  g_mutex_unlock (&log->lock);
 }
 
 /* A heavy agent whose activate fails: agent-failed (on its thread), end
@@ -1025,51 +911,46 @@ test_heavy_activate_fails (gconstpointer data)
     JANUS_AGENT_STATE_BORN, JANUS_AGENT_STATE_DYING,
     JANUS_AGENT_STATE_BREAKING_DOWN, JANUS_AGENT_STATE_DIED,
   };
-  StateLog log = { 0 };
+  FailRecord failed = { 0 };
   Fixture f;
-  TestAgent *heavy, *light;
-  guint i;
+  HeavyAgent *heavy, *light;
 
   fixture_init (&f);
-  g_mutex_init (&log.lock);
-  g_signal_connect (kernel, "agent-failed", G_CALLBACK (on_agent_failed), &f);
-  heavy = test_agent_new (&f, with_error ? activate_fail_with_error : activate_fail_silently,
+  g_mutex_init (&failed.lock);
+  g_signal_connect (kernel, "agent-failed", G_CALLBACK (on_agent_failed), &failed);
+  heavy = heavy_agent_new (&f, with_error ? activate_fail_with_error : activate_fail_silently,
                           NULL);
-  light = test_agent_new (&f, NULL, heavy_few_lives);
-  g_signal_connect (heavy, "notify::state", G_CALLBACK (on_state), &log);
+  light = heavy_agent_new (&f, NULL, heavy_few_lives);
   launch_light (kernel, light);
   launch_heavy (kernel, heavy);
   janus_kernel_run (kernel);
 
   assert_died_once (heavy);
-  g_assert_cmpint (atomic_load (&heavy->live_count), ==, 0);
-  g_assert_true (heavy->end_thread == heavy->activate_thread);
-  g_assert_cmpint (atomic_load (&f.failed), ==, 1);
-  g_assert_true (f.failed_agent == JANUS_AGENT (heavy));
-  g_assert_true (f.failed_thread == heavy->activate_thread);
+  g_assert_cmpint (g_atomic_int_get (&heavy->parent.n_live), ==, 0);
+  g_assert_true (heavy->parent.end_thread == heavy->parent.activate_thread);
+  g_assert_cmpuint (failed.count, ==, 1);
+  g_assert_true (failed.agent == JANUS_AGENT (heavy));
+  g_assert_true (failed.thread == heavy->parent.activate_thread);
   if (with_error)
     {
-      g_assert_cmpuint (f.failed_domain, ==, G_FILE_ERROR);
-      g_assert_cmpint (f.failed_code, ==, G_FILE_ERROR_ACCES);
+      g_assert_cmpuint (failed.domain, ==, G_FILE_ERROR);
+      g_assert_cmpint (failed.code, ==, G_FILE_ERROR_ACCES);
     }
   else
     {
-      g_assert_cmpuint (f.failed_domain, ==, JANUS_KERNEL_ERROR);
-      g_assert_cmpint (f.failed_code, ==, JANUS_KERNEL_ERROR_FAILED);
+      g_assert_cmpuint (failed.domain, ==, JANUS_KERNEL_ERROR);
+      g_assert_cmpint (failed.code, ==, JANUS_KERNEL_ERROR_FAILED);
     }
-  g_assert_cmpuint (log.n_states, ==, G_N_ELEMENTS (expected));
-  for (i = 0; i < G_N_ELEMENTS (expected); i++)
-    g_assert_cmpint (log.states[i], ==, expected[i]);
+  assert_states (&heavy->parent, expected, G_N_ELEMENTS (expected));
 
   assert_died_once (light);
-  g_assert_cmpint (atomic_load (&light->live_count), ==, 3);
+  g_assert_cmpint (g_atomic_int_get (&light->parent.n_live), ==, 3);
 
-  g_signal_handlers_disconnect_by_data (heavy, &log);
-  g_signal_handlers_disconnect_by_data (kernel, &f);
+  g_signal_handlers_disconnect_by_data (kernel, &failed);
   g_object_unref (heavy);
   g_object_unref (light);
-  kernel_unref_last (kernel);
-  g_mutex_clear (&log.lock);
+  finish (kernel, NULL);
+  fail_record_clear (&failed);
   fixture_clear (&f);
 }
 
@@ -1078,17 +959,17 @@ test_heavy_activate_fails (gconstpointer data)
 #define N_MANY 16
 
 static gboolean
-activate_wait_go (TestAgent  *self,
+activate_wait_go (HeavyAgent  *self,
                   GError    **error)
 {
-  if (!fixture_wait (self->fixture, &self->fixture->go, 1))
-    self->errors++;
+  if (!test_wait_count (&self->fixture->lock, &self->fixture->cond, &self->fixture->go, 1))
+    self->parent.errors++;
   return TRUE;
 }
 
 /* Sends its index to the next agent of the ring, takes one message. */
 static JanusLive
-heavy_ring_live (TestAgent *self)
+heavy_ring_live (HeavyAgent *self)
 {
   JanusAgent *agent = JANUS_AGENT (self);
   JanusMessage *m;
@@ -1104,7 +985,7 @@ heavy_ring_live (TestAgent *self)
     }
   self->received++;
   if (!janus_message_get_int64 (m, &v))
-    self->errors++;
+    self->parent.errors++;
   self->value = v;
   janus_message_unref (m);
   return JANUS_LIVE_DONE;
@@ -1119,13 +1000,13 @@ test_heavy_many (gconstpointer data)
   JanusKernel *kernel = janus_kernel_new (workers);
   g_autoptr(GHashTable) threads = g_hash_table_new (NULL, NULL);
   Fixture f;
-  TestAgent *agents[N_MANY];
+  HeavyAgent *agents[N_MANY];
   guint i;
 
   fixture_init (&f);
   for (i = 0; i < N_MANY; i++)
     {
-      agents[i] = test_agent_new (&f, activate_wait_go, heavy_ring_live);
+      agents[i] = heavy_agent_new (&f, activate_wait_go, heavy_ring_live);
       agents[i]->index = i;
     }
   for (i = 0; i < N_MANY; i++)
@@ -1134,43 +1015,43 @@ test_heavy_many (gconstpointer data)
       launch_heavy (kernel, agents[i]);
     }
   g_assert_cmpuint (janus_kernel_get_agent_count (kernel), ==, N_MANY);
-  fixture_bump (&f, &f.go);
+  test_bump (&f.lock, &f.cond, &f.go);
   janus_kernel_run (kernel);
 
   g_assert_cmpuint (janus_kernel_get_agent_count (kernel), ==, 0);
   for (i = 0; i < N_MANY; i++)
     {
-      TestAgent *a = agents[i];
+      HeavyAgent *a = agents[i];
 
       assert_died_once (a);
-      g_assert_cmpint (a->errors, ==, 0);
+      g_assert_cmpint (a->parent.errors, ==, 0);
       g_assert_false (a->got_null);
       g_assert_cmpint (a->received, ==, 1);
       g_assert_cmpint (a->value, ==, (i + N_MANY - 1) % N_MANY);
-      g_assert_true (a->live_thread == a->activate_thread);
-      g_assert_true (a->end_thread == a->activate_thread);
-      g_assert_true (a->activate_thread != g_thread_self ());
-      g_hash_table_add (threads, a->activate_thread);
+      g_assert_true (a->parent.live_thread == a->parent.activate_thread);
+      g_assert_true (a->parent.end_thread == a->parent.activate_thread);
+      g_assert_true (a->parent.activate_thread != g_thread_self ());
+      g_hash_table_add (threads, a->parent.activate_thread);
     }
   g_assert_cmpuint (g_hash_table_size (threads), ==, N_MANY);
   g_assert_cmpuint (janus_kernel_get_dead_letter_count (kernel), ==, 0);
 
   for (i = 0; i < N_MANY; i++)
     g_object_unref (agents[i]);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
 /* ------------------------------------------ run waits for heavy agents */
 
 static JanusLive
-heavy_doze_live (TestAgent *self)
+heavy_doze_live (HeavyAgent *self)
 {
   JanusMessage *m = janus_agent_wait_message (JANUS_AGENT (self), self->timeout);
 
   if (m != NULL)
     {
-      self->errors++;
+      self->parent.errors++;
       janus_message_unref (m);
     }
   return JANUS_LIVE_DONE;
@@ -1184,17 +1065,17 @@ test_heavy_run_waits (gconstpointer data)
   guint workers = *(const guint *) data;
   JanusKernel *kernel = janus_kernel_new (workers);
   Fixture f;
-  TestAgent *light, *heavy[4];
+  HeavyAgent *light, *heavy[4];
   gint64 start, elapsed;
   guint i;
 
   fixture_init (&f);
-  light = test_agent_new (&f, NULL, NULL);     /* DONE at once */
+  light = heavy_agent_new (&f, NULL, NULL);     /* DONE at once */
   launch_light (kernel, light);
   start = g_get_monotonic_time ();
   for (i = 0; i < G_N_ELEMENTS (heavy); i++)
     {
-      heavy[i] = test_agent_new (&f, NULL, heavy_doze_live);
+      heavy[i] = heavy_agent_new (&f, NULL, heavy_doze_live);
       heavy[i]->timeout = (i + 1) * 40 * 1000;
       launch_heavy (kernel, heavy[i]);
     }
@@ -1206,12 +1087,12 @@ test_heavy_run_waits (gconstpointer data)
   for (i = 0; i < G_N_ELEMENTS (heavy); i++)
     {
       assert_died_once (heavy[i]);
-      g_assert_cmpint (heavy[i]->errors, ==, 0);
+      g_assert_cmpint (heavy[i]->parent.errors, ==, 0);
       g_object_unref (heavy[i]);
     }
   assert_died_once (light);
   g_object_unref (light);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 

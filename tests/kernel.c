@@ -7,9 +7,8 @@
  */
 #include <string.h>
 
-#include <janus.h>
+#include "janus-test-utils.h"
 
-#include "test-agent.h"
 
 static const JanusAddress *
 addr (TestAgent *agent)
@@ -102,7 +101,7 @@ test_launch_twice (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   JanusKernel *other = janus_kernel_new (0);
-  TestAgent *agent = test_agent_new ();
+  TestAgent *agent = test_agent_new (NULL, NULL);
   g_autoptr(JanusAddress) address = NULL;
   GError *error = NULL;
 
@@ -187,16 +186,16 @@ test_shutdown (gconstpointer data)
 {
   guint workers = GPOINTER_TO_UINT (data);
   JanusKernel *kernel = janus_kernel_new (workers);
-  TestAgent *waiting = test_agent_new ();
-  TestAgent *busy = test_agent_new ();
-  TestAgent *born = test_agent_new ();
+  TestAgent *waiting = test_agent_new (NULL, NULL);
+  TestAgent *busy = test_agent_new (NULL, NULL);
+  TestAgent *born = test_agent_new (NULL, NULL);
   Counter activated;
   guint i;
 
   counter_init (&activated);
   waiting->data = busy->data = &activated;
-  waiting->on_activate = busy->on_activate = activate_count;
-  busy->on_live = live_again_yield;
+  waiting->activate = busy->activate = activate_count;
+  busy->live = live_again_yield;
   launch_ok (kernel, waiting, NULL, NULL);
   launch_ok (kernel, busy, NULL, NULL);
   if (workers == 0)
@@ -248,9 +247,9 @@ test_dispose_with_agents (gconstpointer data)
   counter_init (&lived);
   for (i = 0; i < n; i++)
     {
-      agents[i] = test_agent_new ();
+      agents[i] = test_agent_new (NULL, NULL);
       agents[i]->data = &lived;
-      agents[i]->on_live = live_count_wait;
+      agents[i]->live = live_count_wait;
       launch_ok (kernel, agents[i], NULL, NULL);
     }
   if (workers == 0)
@@ -278,9 +277,9 @@ test_lookup (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   JanusKernel *other = janus_kernel_new (0);
-  TestAgent *a = test_agent_new ();
-  TestAgent *b = test_agent_new ();
-  TestAgent *other_agent = test_agent_new ();
+  TestAgent *a = test_agent_new (NULL, NULL);
+  TestAgent *b = test_agent_new (NULL, NULL);
+  TestAgent *other_agent = test_agent_new (NULL, NULL);
   g_autoptr(JanusAddress) unknown = NULL;
   g_autoptr(JanusAddress) a_address = NULL;
   JanusAgent *found;
@@ -344,7 +343,7 @@ test_list_and_count (void)
     {
       guint count;
 
-      agents[i] = test_agent_new ();
+      agents[i] = test_agent_new (NULL, NULL);
       launch_ok (kernel, agents[i], NULL, NULL);
       g_assert_cmpuint (janus_kernel_get_agent_count (kernel), ==, i + 1);
       g_object_get (kernel, "agent-count", &count, NULL);
@@ -440,7 +439,7 @@ test_keep_alive_quit (gconstpointer data)
   guint workers = GPOINTER_TO_UINT (data);
   JanusKernel *kernel = janus_kernel_new (workers);
   TestAgent *done = test_agent_new_countdown (3);
-  TestAgent *waiting = test_agent_new ();
+  TestAgent *waiting = test_agent_new (NULL, NULL);
   QuitData q = { .kernel = kernel };
   Counter ended, activated;
   guint notified = 0;
@@ -462,10 +461,10 @@ test_keep_alive_quit (gconstpointer data)
   g_assert_true (keep_alive);
 
   done->data = &ended;
-  done->on_end = end_count;
+  done->end = end_count;
   launch_ok (kernel, done, NULL, NULL);
   waiting->data = &activated;
-  waiting->on_activate = activate_count;
+  waiting->activate = activate_count;
   launch_ok (kernel, waiting, NULL, NULL);
 
   thread = g_thread_new ("run", quit_run_thread, &q);
@@ -511,7 +510,7 @@ static void
 test_quit_leaves_agents (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *waiting = test_agent_new ();
+  TestAgent *waiting = test_agent_new (NULL, NULL);
   QuitData q = { .kernel = kernel };
   Counter activated;
   gint64 deadline;
@@ -524,7 +523,7 @@ test_quit_leaves_agents (void)
   /* run does not return while an agent waits; quit makes it, and the
    * agent is not killed */
   waiting->data = &activated;
-  waiting->on_activate = activate_count;
+  waiting->activate = activate_count;
   launch_ok (kernel, waiting, NULL, NULL);
   thread = g_thread_new ("run", quit_run_thread, &q);
   counter_wait (&activated, 1);
@@ -631,14 +630,14 @@ test_source (void)
   GMainContext *context = g_main_context_new ();
   LoopData l = { .loop = g_main_loop_new (context, FALSE) };
   TestAgent *counter = test_agent_new_countdown (3);
-  TestAgent *stopper = test_agent_new ();
+  TestAgent *stopper = test_agent_new (NULL, NULL);
   GSource *source, *timeout;
 
-  stopper->on_live = live_until_stop;
-  stopper->on_end = end_quit_loop;
+  stopper->live = live_until_stop;
+  stopper->end = end_quit_loop;
   stopper->data = &l;
   launch_ok (kernel, stopper, NULL, NULL);
-  counter->on_end = end_send_stop;
+  counter->end = end_send_stop;
   counter->data = (gpointer) addr (stopper);
   launch_ok (kernel, counter, NULL, NULL);
 
@@ -687,13 +686,13 @@ test_source_wakeup_from_thread (void)
   JanusKernel *kernel = janus_kernel_new (0);
   GMainContext *context = g_main_context_new ();
   LoopData l = { .loop = g_main_loop_new (context, FALSE) };
-  TestAgent *stopper = test_agent_new ();
+  TestAgent *stopper = test_agent_new (NULL, NULL);
   SendData s = { .kernel = kernel };
   GSource *source, *timeout;
   GThread *sender;
 
-  stopper->on_live = live_until_stop;
-  stopper->on_end = end_quit_loop;
+  stopper->live = live_until_stop;
+  stopper->end = end_quit_loop;
   stopper->data = &l;
   launch_ok (kernel, stopper, NULL, NULL);
   s.to = janus_address_copy (addr (stopper));
@@ -745,7 +744,7 @@ critical_case (const char *name)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   JanusKernel *workers = janus_kernel_new (2);
-  TestAgent *agent = test_agent_new ();
+  TestAgent *agent = test_agent_new (NULL, NULL);
   JanusAddress *address = janus_address_new (janus_kernel_get_uuid (kernel), 0);
   GObject *not_agent = g_object_new (G_TYPE_OBJECT, NULL);
 
@@ -795,31 +794,18 @@ critical_case (const char *name)
     g_assert_null (janus_kernel_create_source (workers));
   else if (g_str_equal (name, "run-from-own-agent"))
     {
-      agent->on_live = live_run_own_kernel;
+      agent->live = live_run_own_kernel;
       launch_ok (kernel, agent, NULL, NULL);
       janus_kernel_step (kernel);
     }
   else if (g_str_equal (name, "shutdown-from-own-agent"))
     {
-      agent->on_live = live_shutdown_own_kernel;
+      agent->live = live_shutdown_own_kernel;
       launch_ok (kernel, agent, NULL, NULL);
       janus_kernel_step (kernel);
     }
   else
     g_assert_not_reached ();
-}
-
-static void
-test_critical (gconstpointer data)
-{
-  if (g_test_subprocess ())
-    {
-      critical_case (data);
-      return;
-    }
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_failed ();
-  g_test_trap_assert_stderr ("*CRITICAL*");
 }
 
 /* ----------------------------------------------------------------- main */
@@ -837,7 +823,6 @@ main (int    argc,
     "send-null-message", "source-null", "step-with-workers",
     "source-with-workers", "run-from-own-agent", "shutdown-from-own-agent",
   };
-  guint i;
 
   g_test_init (&argc, &argv, NULL);
 
@@ -863,11 +848,7 @@ main (int    argc,
                         test_run_no_agent);
   g_test_add_func ("/kernel/source/agents", test_source);
   g_test_add_func ("/kernel/source/wakeup-from-thread", test_source_wakeup_from_thread);
-  for (i = 0; i < G_N_ELEMENTS (criticals); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/kernel/critical/%s", criticals[i]);
-      g_test_add_data_func (path, criticals[i], test_critical);
-    }
+  add_critical_cases ("/kernel/critical", critical_case, criticals, G_N_ELEMENTS (criticals));
 
   return g_test_run ();
 }

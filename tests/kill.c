@@ -9,7 +9,7 @@
 
 #include <janus.h>
 
-#include "test-agent.h"
+#include "janus-test-utils.h"
 
 static const JanusAddress *
 addr (TestAgent *agent)
@@ -53,12 +53,12 @@ static void
 test_kill_self (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *agent = test_agent_new ();
-  TestAgent *waiting = test_agent_new ();
+  TestAgent *agent = test_agent_new (NULL, NULL);
+  TestAgent *waiting = test_agent_new (NULL, NULL);
   GError *error = NULL;
 
   /* from its own live */
-  agent->on_live = live_kill_self;
+  agent->live = live_kill_self;
   launch_ok (kernel, agent, NULL, NULL);
   g_assert_false (janus_kernel_step (kernel));
   g_assert_true (agent->after_kill_me);
@@ -127,18 +127,18 @@ test_kill_launcher (gconstpointer data)
 {
   LaunchWhere where = GPOINTER_TO_INT (data);
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *parent = test_agent_new ();
-  TestAgent *child = test_agent_new ();
+  TestAgent *parent = test_agent_new (NULL, NULL);
+  TestAgent *child = test_agent_new (NULL, NULL);
   GError *error = NULL;
 
   parent->data = child;
   if (where == LAUNCH_IN_ACTIVATE)
-    parent->on_activate = activate_launch_child;
+    parent->activate = activate_launch_child;
   else if (where == LAUNCH_IN_LIVE)
-    parent->on_live = live_launch_child;
+    parent->live = live_launch_child;
   else
     {
-      parent->on_end = end_launch_child;
+      parent->end = end_launch_child;
       parent->live_result = JANUS_LIVE_DONE;
     }
   launch_ok (kernel, parent, "parent", NULL);
@@ -198,21 +198,21 @@ static void
 test_kill_launcher_from_agent (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *parent = test_agent_new ();
-  TestAgent *child = test_agent_new ();
-  TestAgent *parent2 = test_agent_new ();
-  TestAgent *child2 = test_agent_new ();
+  TestAgent *parent = test_agent_new (NULL, NULL);
+  TestAgent *child = test_agent_new (NULL, NULL);
+  TestAgent *parent2 = test_agent_new (NULL, NULL);
+  TestAgent *child2 = test_agent_new (NULL, NULL);
 
   /* launched in activate, killed at once (still BORN): activated, no live */
   parent->data = child;
-  parent->on_activate = activate_launch_and_kill_child;
+  parent->activate = activate_launch_and_kill_child;
   parent->live_result = JANUS_LIVE_DONE;
   launch_ok (kernel, parent, "parent", NULL);
 
   /* launched in activate, killed from a later live (the child is ALIVE) */
   parent2->data = child2;
-  parent2->on_activate = activate_launch_child;
-  parent2->on_live = live_kill_child_then_done;
+  parent2->activate = activate_launch_child;
+  parent2->live = live_kill_child_then_done;
   launch_ok (kernel, parent2, "parent2", NULL);
 
   step_until_idle (kernel, 10);
@@ -258,24 +258,24 @@ static void
 test_kill_stranger (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *a = test_agent_new ();
-  TestAgent *b = test_agent_new ();
-  TestAgent *parent = test_agent_new ();
-  TestAgent *child = test_agent_new ();
-  TestAgent *grandchild = test_agent_new ();
-  TestAgent *sibling = test_agent_new ();
+  TestAgent *a = test_agent_new (NULL, NULL);
+  TestAgent *b = test_agent_new (NULL, NULL);
+  TestAgent *parent = test_agent_new (NULL, NULL);
+  TestAgent *child = test_agent_new (NULL, NULL);
+  TestAgent *grandchild = test_agent_new (NULL, NULL);
+  TestAgent *sibling = test_agent_new (NULL, NULL);
 
   /* a and b were both launched by the kernel: strangers */
   a->data = b;
-  a->on_live = live_try_kill_stranger;
+  a->live = live_try_kill_stranger;
   launch_ok (kernel, b, "b", NULL);
   launch_ok (kernel, a, "a", NULL);
 
   /* parent → child → grandchild; sibling launched by the kernel */
   parent->data = child;
-  parent->on_activate = activate_launch_child;
+  parent->activate = activate_launch_child;
   child->data = grandchild;
-  child->on_activate = activate_launch_child;
+  child->activate = activate_launch_child;
   launch_ok (kernel, parent, "parent", NULL);
   launch_ok (kernel, sibling, "sibling", NULL);
   step_until_idle (kernel, 10);
@@ -317,8 +317,8 @@ static void
 test_kill_by_unlaunched (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *unlaunched = test_agent_new ();
-  TestAgent *victim = test_agent_new ();
+  TestAgent *unlaunched = test_agent_new (NULL, NULL);
+  TestAgent *victim = test_agent_new (NULL, NULL);
   GError *error = NULL;
 
   launch_ok (kernel, victim, NULL, NULL);
@@ -347,8 +347,8 @@ static void
 test_kill_by_kernel (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *waiting = test_agent_new ();
-  TestAgent *busy = test_agent_new ();
+  TestAgent *waiting = test_agent_new (NULL, NULL);
+  TestAgent *busy = test_agent_new (NULL, NULL);
   GError *error = NULL;
 
   busy->live_result = JANUS_LIVE_AGAIN;
@@ -375,9 +375,9 @@ test_kill_other_kernel (void)
 {
   JanusKernel *k1 = janus_kernel_new (0);
   JanusKernel *k2 = janus_kernel_new (0);
-  TestAgent *agent = test_agent_new ();
-  TestAgent *parent = test_agent_new ();
-  TestAgent *remote_child = test_agent_new ();
+  TestAgent *agent = test_agent_new (NULL, NULL);
+  TestAgent *parent = test_agent_new (NULL, NULL);
+  TestAgent *remote_child = test_agent_new (NULL, NULL);
   GError *error = NULL;
 
   launch_ok (k1, agent, NULL, NULL);
@@ -391,7 +391,7 @@ test_kill_other_kernel (void)
 
   /* a k2 agent launched by another k2 agent */
   parent->data = remote_child;
-  parent->on_activate = activate_launch_child;
+  parent->activate = activate_launch_child;
   launch_ok (k2, parent, NULL, NULL);
   step_until_idle (k2, 10);
   assert_log (remote_child, "al");
@@ -438,14 +438,14 @@ test_kill_launched_on_other_kernel (void)
 {
   JanusKernel *k1 = janus_kernel_new (0);
   JanusKernel *k2 = janus_kernel_new (0);
-  TestAgent *parent = test_agent_new ();
-  TestAgent *child = test_agent_new ();
+  TestAgent *parent = test_agent_new (NULL, NULL);
+  TestAgent *child = test_agent_new (NULL, NULL);
   GError *error = NULL;
 
   /* launching on another kernel gives no right: the child is k2's */
   parent->data = child;
   g_object_set_data (G_OBJECT (parent), "k2", k2);
-  parent->on_activate = activate_launch_child_elsewhere;
+  parent->activate = activate_launch_child_elsewhere;
   launch_ok (k1, parent, NULL, NULL);
   step_until_idle (k1, 10);
   step_until_idle (k2, 10);
@@ -475,7 +475,7 @@ static void
 test_kill_not_launched (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *agent = test_agent_new ();
+  TestAgent *agent = test_agent_new (NULL, NULL);
   TestAgent *unlaunched = test_agent_new_countdown (1);
   GError *error = NULL;
 
@@ -525,15 +525,15 @@ static void
 test_kill_idempotent (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *agent = test_agent_new ();
-  TestAgent *parent = test_agent_new ();
-  TestAgent *child = test_agent_new ();
+  TestAgent *agent = test_agent_new (NULL, NULL);
+  TestAgent *parent = test_agent_new (NULL, NULL);
+  TestAgent *child = test_agent_new (NULL, NULL);
   GError *error = NULL;
   int i;
 
-  agent->on_end = end_kill_again;
+  agent->end = end_kill_again;
   parent->data = child;
-  parent->on_activate = activate_launch_child;
+  parent->activate = activate_launch_child;
   launch_ok (kernel, agent, NULL, NULL);
   launch_ok (kernel, parent, NULL, NULL);
   step_until_idle (kernel, 10);
@@ -580,8 +580,8 @@ static void
 test_kill_waiting (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *by_kernel = test_agent_new ();
-  TestAgent *by_self = test_agent_new ();
+  TestAgent *by_kernel = test_agent_new (NULL, NULL);
+  TestAgent *by_self = test_agent_new (NULL, NULL);
   GError *error = NULL;
 
   launch_ok (kernel, by_kernel, NULL, NULL);
@@ -610,7 +610,7 @@ static void
 test_kill_born (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *agent = test_agent_new ();
+  TestAgent *agent = test_agent_new (NULL, NULL);
   GError *error = NULL;
 
   agent->live_result = JANUS_LIVE_AGAIN;
@@ -644,7 +644,7 @@ test_kill_all_no_workers (void)
   /* two thirds stepped (AGAIN, WAIT), one third launched afterwards (BORN) */
   for (i = 0; i < n; i++)
     {
-      TestAgent *agent = test_agent_new ();
+      TestAgent *agent = test_agent_new (NULL, NULL);
 
       agent->live_result = i % 3 == 0 ? JANUS_LIVE_AGAIN : JANUS_LIVE_WAIT;
       g_ptr_array_add (agents, agent);
@@ -714,12 +714,12 @@ test_kill_all_workers (void)
   g_cond_init (&counter.cond);
   for (i = 0; i < n; i++)
     {
-      TestAgent *agent = test_agent_new ();
+      TestAgent *agent = test_agent_new (NULL, NULL);
 
       agent->data = &counter;
-      agent->on_activate = activate_count;
+      agent->activate = activate_count;
       if (i % 2)
-        agent->on_live = live_again_yield;
+        agent->live = live_again_yield;
       g_ptr_array_add (agents, agent);
       launch_ok (kernel, agent, NULL, NULL);
     }
@@ -770,13 +770,13 @@ static void
 test_kill_all_from_agent (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *busy = test_agent_new ();
-  TestAgent *waiting = test_agent_new ();
-  TestAgent *killer = test_agent_new ();
-  TestAgent *later = test_agent_new ();
+  TestAgent *busy = test_agent_new (NULL, NULL);
+  TestAgent *waiting = test_agent_new (NULL, NULL);
+  TestAgent *killer = test_agent_new (NULL, NULL);
+  TestAgent *later = test_agent_new (NULL, NULL);
 
   busy->live_result = JANUS_LIVE_AGAIN;
-  killer->on_live = live_kill_all;
+  killer->live = live_kill_all;
   later->live_result = JANUS_LIVE_AGAIN;
   launch_ok (kernel, busy, "busy", NULL);
   launch_ok (kernel, waiting, "waiting", NULL);

@@ -10,7 +10,7 @@
 
 #include <janus.h>
 
-#include "test-agent.h"
+#include "janus-test-utils.h"
 
 /* ------------------------------------------------------------- normal */
 
@@ -107,7 +107,6 @@ test_state_notify_sequence (void)
 
 /* ---------------------------------------------------- failing activate */
 
-#define TEST_ERROR (g_quark_from_static_string ("janus-test-error"))
 
 static gboolean
 activate_fail_with_error (TestAgent  *self,
@@ -138,12 +137,12 @@ test_activate_fails (gconstpointer data)
   gboolean with_error = GPOINTER_TO_INT (data);
   JanusKernel *kernel = janus_kernel_new (0);
   TestAgent *before = test_agent_new_countdown (3);
-  TestAgent *failing = test_agent_new ();
+  TestAgent *failing = test_agent_new (NULL, NULL);
   TestAgent *after = test_agent_new_countdown (3);
   FailRecord record = { 0 };
 
   g_mutex_init (&record.lock);
-  failing->on_activate = with_error ? activate_fail_with_error : activate_fail_silently;
+  failing->activate = with_error ? activate_fail_with_error : activate_fail_silently;
   g_signal_connect (kernel, "agent-failed", G_CALLBACK (on_agent_failed), &record);
 
   launch_ok (kernel, before, "before", NULL);
@@ -195,7 +194,7 @@ test_invalid_live_result (gconstpointer data)
 {
   int value = GPOINTER_TO_INT (data);
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *agent = test_agent_new ();
+  TestAgent *agent = test_agent_new (NULL, NULL);
   TestAgent *other = test_agent_new_countdown (2);
   FailRecord record = { 0 };
 
@@ -229,7 +228,7 @@ static void
 test_live_done (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *agent = test_agent_new ();
+  TestAgent *agent = test_agent_new (NULL, NULL);
   FailRecord record = { 0 };
 
   g_mutex_init (&record.lock);
@@ -272,7 +271,7 @@ test_activate_before_live (void)
   for (i = 0; i < G_N_ELEMENTS (agents); i++)
     {
       agents[i] = test_agent_new_countdown (2);
-      agents[i]->on_activate = activate_check_no_live;
+      agents[i]->activate = activate_check_no_live;
       launch_ok (kernel, agents[i], NULL, NULL);
       /* launching does not run activate */
       assert_log (agents[i], "");
@@ -316,11 +315,11 @@ static void
 test_end_once (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *agent = test_agent_new ();
-  TestAgent *waiting = test_agent_new ();
+  TestAgent *agent = test_agent_new (NULL, NULL);
+  TestAgent *waiting = test_agent_new (NULL, NULL);
   GError *error = NULL;
 
-  agent->on_live = live_die_many_ways;
+  agent->live = live_die_many_ways;
   launch_ok (kernel, agent, NULL, NULL);
   launch_ok (kernel, waiting, NULL, NULL);
   g_assert_false (janus_kernel_step (kernel));
@@ -360,10 +359,10 @@ static void
 test_kill_me_deferred (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *agent = test_agent_new ();
+  TestAgent *agent = test_agent_new (NULL, NULL);
   TestAgent *bystander = test_agent_new_countdown (3);
 
-  agent->on_live = live_kill_me_then_again;
+  agent->live = live_kill_me_then_again;
   launch_ok (kernel, agent, NULL, NULL);
   launch_ok (kernel, bystander, NULL, NULL);
 
@@ -404,10 +403,10 @@ static void
 test_kill_me_wait (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *agent = test_agent_new ();
+  TestAgent *agent = test_agent_new (NULL, NULL);
 
   /* WAIT after kill_me: the agent must not go to sleep alive */
-  agent->on_live = live_kill_me_then_wait;
+  agent->live = live_kill_me_then_wait;
   launch_ok (kernel, agent, NULL, NULL);
   g_assert_false (janus_kernel_step (kernel));
   g_assert_true (agent->after_kill_me);
@@ -423,10 +422,10 @@ static void
 test_kill_me_in_activate (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *agent = test_agent_new ();
+  TestAgent *agent = test_agent_new (NULL, NULL);
 
   /* kill_me from activate: takes effect when activate returns, no live */
-  agent->on_activate = activate_kill_me;
+  agent->activate = activate_kill_me;
   agent->live_result = JANUS_LIVE_AGAIN;
   launch_ok (kernel, agent, NULL, NULL);
   g_assert_false (janus_kernel_step (kernel));
@@ -444,8 +443,8 @@ static void
 test_again_stepping (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *a = test_agent_new ();
-  TestAgent *b = test_agent_new ();
+  TestAgent *a = test_agent_new (NULL, NULL);
+  TestAgent *b = test_agent_new (NULL, NULL);
   int i;
 
   a->live_result = JANUS_LIVE_AGAIN;
@@ -490,11 +489,11 @@ static void
 test_wait_sleeps (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *agent = test_agent_new ();
+  TestAgent *agent = test_agent_new (NULL, NULL);
   GError *error = NULL;
   int i;
 
-  agent->on_live = live_read_all_then_wait;
+  agent->live = live_read_all_then_wait;
   launch_ok (kernel, agent, NULL, NULL);
 
   /* activate + live, then asleep: nothing runnable */
@@ -543,7 +542,7 @@ static void
 test_wait_unread_message (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *agent = test_agent_new ();
+  TestAgent *agent = test_agent_new (NULL, NULL);
   GError *error = NULL;
   int i;
 
@@ -596,10 +595,10 @@ static void
 test_wait_after_wake_in_step (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *agent = test_agent_new ();
+  TestAgent *agent = test_agent_new (NULL, NULL);
 
   /* a wake-up asked while the agent runs makes its next WAIT return at once */
-  agent->on_live = live_wake_self_once;
+  agent->live = live_wake_self_once;
   launch_ok (kernel, agent, NULL, NULL);
   g_assert_true (janus_kernel_step (kernel));
   g_assert_cmpint (agent->n_live, ==, 1);
@@ -995,7 +994,7 @@ test_properties_heavy (void)
   g_mutex_init (&sig.lock);
   g_cond_init (&sig.cond);
   agent->data = &sig;
-  agent->on_end = end_signal;
+  agent->end = end_signal;
 
   check_properties (agent, NULL, NULL, NULL, FALSE, JANUS_AGENT_STATE_UNBORN);
   g_assert_true (janus_kernel_launch_heavy_agent (kernel, JANUS_AGENT (agent), "heavy",
@@ -1039,7 +1038,7 @@ test_workers (void)
   for (i = 0; i < G_N_ELEMENTS (agents); i++)
     {
       agents[i] = test_agent_new_countdown (20);
-      agents[i]->on_activate = activate_check_no_live;
+      agents[i]->activate = activate_check_no_live;
       launch_ok (kernel, agents[i], NULL, NULL);
     }
   run_bounded (kernel);

@@ -9,102 +9,21 @@
  * janus_kernel_step (): deterministic and single-threaded, so the agents'
  * callbacks assert directly.
  */
-#include <janus.h>
-
-/* The step the test is running (set before each janus_kernel_step). */
-static guint current_step;
+#include "janus-test-utils.h"
 
 /* ------------------------------------------------------------ test agent */
 
-typedef struct _TestAgent TestAgent;
-typedef JanusLive (*TestLiveFunc) (TestAgent *self);
-typedef void      (*TestEndFunc)  (TestAgent *self);
-
-#define TEST_TYPE_AGENT (test_agent_get_type ())
-G_DECLARE_FINAL_TYPE (TestAgent, test_agent, TEST, AGENT, JanusAgent)
-
-struct _TestAgent
-{
-  JanusAgent    parent_instance;
-  TestLiveFunc  live;
-  TestEndFunc   end;
-  gpointer      data;
-  gboolean      via_object;   /* use the JanusMailbox object, not the agent API */
-  int           mode;         /* test specific */
-  guint         n_live;
-  guint         n_end;
-  guint         live_step;    /* current_step of the last live */
-  GPtrArray    *got;          /* messages taken, in order */
-  GArray       *got_step;     /* current_step when each was taken */
-};
-
-G_DEFINE_FINAL_TYPE (TestAgent, test_agent, JANUS_TYPE_AGENT)
-
-static JanusLive
-test_agent_live (JanusAgent *agent)
-{
-  TestAgent *self = TEST_AGENT (agent);
-
-  self->n_live++;
-  self->live_step = current_step;
-  return self->live ? self->live (self) : JANUS_LIVE_WAIT;
-}
-
-static void
-test_agent_end (JanusAgent *agent)
-{
-  TestAgent *self = TEST_AGENT (agent);
-
-  self->n_end++;
-  if (self->end)
-    self->end (self);
-}
-
-static void
-test_agent_finalize (GObject *object)
-{
-  TestAgent *self = TEST_AGENT (object);
-
-  g_ptr_array_unref (self->got);
-  g_array_unref (self->got_step);
-  G_OBJECT_CLASS (test_agent_parent_class)->finalize (object);
-}
-
-static void
-test_agent_class_init (TestAgentClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = test_agent_finalize;
-  JANUS_AGENT_CLASS (klass)->live = test_agent_live;
-  JANUS_AGENT_CLASS (klass)->end = test_agent_end;
-}
-
-static void
-test_agent_init (TestAgent *self)
-{
-  self->got = g_ptr_array_new_with_free_func ((GDestroyNotify) janus_message_unref);
-  self->got_step = g_array_new (FALSE, FALSE, sizeof (guint));
-}
-
+/* A TestAgent reading through the agent API or through the JanusMailbox
+ * object; no live reads nothing. */
 static TestAgent *
-test_agent_new (TestLiveFunc live,
-                gboolean     via_object)
+mailbox_agent_new (TestLiveFunc live,
+                   gboolean     via_object)
 {
-  TestAgent *self = g_object_new (TEST_TYPE_AGENT, NULL);
+  TestAgent *self = test_agent_new (live ? live : deaf_live, NULL);
 
-  self->live = live;
   self->via_object = via_object;
   return self;
 }
-
-static void
-test_agent_keep (TestAgent    *self,
-                 JanusMessage *message)
-{
-  g_ptr_array_add (self->got, message);
-  g_array_append_val (self->got_step, current_step);
-}
-
-#define AGENT(a) JANUS_AGENT (a)
 
 /* ---------------------------------------------- mailbox ops, two ways */
 
@@ -183,26 +102,6 @@ op_get_kind (TestAgent *a)
 
 /* ------------------------------------------------------------- helpers */
 
-static gint64
-value_of (JanusMessage *m)
-{
-  gint64 v = -1;
-
-  g_assert_nonnull (m);
-  g_assert_true (janus_message_get_int64 (m, &v));
-  return v;
-}
-
-static void
-launch (JanusKernel *kernel,
-        TestAgent   *agent)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (janus_kernel_launch_light_agent (kernel, AGENT (agent), NULL, NULL, &error));
-  g_assert_no_error (error);
-}
-
 static void
 post_with_priority (JanusKernel *kernel,
                     TestAgent   *to,
@@ -223,26 +122,6 @@ post (JanusKernel *kernel,
       gint64       value)
 {
   post_with_priority (kernel, to, value, 0);
-}
-
-static gboolean
-step (JanusKernel *kernel)
-{
-  current_step++;
-  return janus_kernel_step (kernel);
-}
-
-/* Steps until nothing is runnable; fails if that takes more than @max steps. */
-static void
-step_until_idle (JanusKernel *kernel,
-                 guint        max)
-{
-  guint i;
-
-  for (i = 0; i < max; i++)
-    if (!step (kernel))
-      return;
-  g_error ("kernel still busy after %u steps", max);
 }
 
 static void
@@ -266,30 +145,13 @@ count_dead_letter (JanusKernel  *kernel,
   (*(guint *) data)++;
 }
 
-/* Shuts the kernel down and checks that the kernel and the agents go away
- * with the test's references. */
-static void
-finish (JanusKernel *kernel,
-        ...)
-{
-  va_list ap;
-  TestAgent *a;
-
-  janus_kernel_shutdown (kernel);
-  g_assert_finalize_object (kernel);
-  va_start (ap, kernel);
-  while ((a = va_arg (ap, TestAgent *)) != NULL)
-    g_assert_finalize_object (a);
-  va_end (ap);
-}
-
 /* ---------------------------------------------------------- the object */
 
 static void
 test_object_identity (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *a = test_agent_new (NULL, FALSE);
+  TestAgent *a = mailbox_agent_new (NULL, FALSE);
   JanusMailbox *m1, *m2;
 
   m1 = janus_agent_get_mailbox (AGENT (a));
@@ -298,7 +160,7 @@ test_object_identity (void)
   g_assert_true (m1 == m2);
   g_assert_true (janus_mailbox_get_agent (m1) == AGENT (a));
 
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   step_until_idle (kernel, 10);
   g_assert_true (janus_agent_get_mailbox (AGENT (a)) == m1);
   g_assert_true (janus_mailbox_get_agent (m1) == AGENT (a));
@@ -324,10 +186,10 @@ test_get_message_order (gconstpointer data)
 {
   static const gint64 expected[] = { 0, 1, 2, 3, 4, 5, 6 };
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *a = test_agent_new (take_all_live, GPOINTER_TO_INT (data));
+  TestAgent *a = mailbox_agent_new (take_all_live, GPOINTER_TO_INT (data));
   guint i;
 
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   for (i = 0; i < 4; i++)
     post (kernel, a, i);
   step_until_idle (kernel, 10);
@@ -374,10 +236,10 @@ test_peek_message (gconstpointer data)
 {
   static const gint64 expected[] = { 0, 1, 2 };
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *a = test_agent_new (peek_live, GPOINTER_TO_INT (data));
+  TestAgent *a = mailbox_agent_new (peek_live, GPOINTER_TO_INT (data));
   guint i;
 
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   for (i = 0; i < 3; i++)
     post (kernel, a, i);
   step_until_idle (kernel, 10);
@@ -408,10 +270,10 @@ static void
 test_get_messages (gconstpointer data)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *a = test_agent_new (drain_live, GPOINTER_TO_INT (data));
+  TestAgent *a = mailbox_agent_new (drain_live, GPOINTER_TO_INT (data));
   guint i;
 
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   for (i = 0; i < 5; i++)
     post (kernel, a, i);
   step_until_idle (kernel, 10);
@@ -464,10 +326,10 @@ static void
 test_peek_messages (gconstpointer data)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *a = test_agent_new (peek_all_live, GPOINTER_TO_INT (data));
+  TestAgent *a = mailbox_agent_new (peek_all_live, GPOINTER_TO_INT (data));
   guint i;
 
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   for (i = 0; i < 4; i++)
     post (kernel, a, i);
   step_until_idle (kernel, 10);
@@ -504,11 +366,11 @@ static void
 test_has_message_size (gconstpointer data)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *a = test_agent_new (count_live, GPOINTER_TO_INT (data));
+  TestAgent *a = mailbox_agent_new (count_live, GPOINTER_TO_INT (data));
   guint i;
 
   a->data = GUINT_TO_POINTER (6);
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   step_until_idle (kernel, 10);
   g_assert_cmpuint (a->n_live, ==, 1);
   for (i = 0; i < 6; i++)
@@ -546,7 +408,7 @@ later_sender_live (TestAgent *self)
     {
       /* the receiver ran before us in this step: it looked already */
       g_assert_cmpuint (ls->target->n_live, ==, 1);
-      g_assert_cmpuint (ls->target->live_step, ==, current_step);
+      g_assert_cmpuint (ls->target->live_step, ==, test_current_step);
       g_assert_true (janus_agent_send (AGENT (self),
                                        janus_agent_get_address (AGENT (ls->target)),
                                        janus_message_new_int64 ("late", 1), &error));
@@ -564,24 +426,24 @@ test_one_look_later_sender (gconstpointer data)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   LaterSender ls = { NULL, GPOINTER_TO_INT (data) };
-  TestAgent *receiver = test_agent_new (receiver_live, FALSE);
-  TestAgent *sender = test_agent_new (later_sender_live, FALSE);
+  TestAgent *receiver = mailbox_agent_new (receiver_live, FALSE);
+  TestAgent *sender = mailbox_agent_new (later_sender_live, FALSE);
 
   ls.target = receiver;
   receiver->data = &ls;
   sender->data = &ls;
-  launch (kernel, receiver);
-  launch (kernel, sender);
+  launch_ok (kernel, receiver, NULL, NULL);
+  launch_ok (kernel, sender, NULL, NULL);
   post (kernel, receiver, 0);
 
-  current_step = 0;
-  g_assert_true (step (kernel));          /* step 1: the "late" message waits */
+  test_current_step = 0;
+  g_assert_true (test_step (kernel));          /* step 1: the "late" message waits */
   g_assert_cmpuint (receiver->n_live, ==, 1);
   g_assert_cmpuint (sender->n_live, ==, 1);
   g_assert_cmpuint (receiver->got->len, ==, 1);
   g_assert_cmpint (g_array_index (receiver->got_step, guint, 0), ==, 1);
 
-  step (kernel);                          /* step 2: seen */
+  test_step (kernel);                          /* step 2: seen */
   g_assert_cmpuint (receiver->n_live, ==, 2);
   g_assert_cmpuint (receiver->got->len, ==, 2);
   g_assert_true (janus_message_has_subject (receiver->got->pdata[1], "late"));
@@ -589,7 +451,7 @@ test_one_look_later_sender (gconstpointer data)
   g_assert_cmpuint (sender->n_live, ==, 1);
 
   if (ls.target_result == JANUS_LIVE_WAIT)
-    g_assert_false (step (kernel));
+    g_assert_false (test_step (kernel));
   finish (kernel, receiver, sender, NULL);
 }
 
@@ -631,14 +493,14 @@ test_one_look_self_send (gconstpointer data)
 {
   static const gint64 expected[] = { 0, 1, 2 };
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *a = test_agent_new (self_sender_live, GPOINTER_TO_INT (data));
+  TestAgent *a = mailbox_agent_new (self_sender_live, GPOINTER_TO_INT (data));
 
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   post (kernel, a, 0);
-  current_step = 0;
-  g_assert_true (step (kernel));
+  test_current_step = 0;
+  g_assert_true (test_step (kernel));
   g_assert_cmpuint (a->n_live, ==, 1);
-  g_assert_false (step (kernel));
+  g_assert_false (test_step (kernel));
   g_assert_cmpuint (a->n_live, ==, 2);
   assert_values (a->got, expected, 3);
   g_assert_cmpint (g_array_index (a->got_step, guint, 1), ==, 2);
@@ -648,7 +510,7 @@ test_one_look_self_send (gconstpointer data)
 /* ----------------------------------------------------- WAIT semantics */
 
 static JanusLive
-take_one_live (TestAgent *self)
+op_take_one_live (TestAgent *self)
 {
   JanusMessage *m = op_get_message (self);
 
@@ -665,26 +527,26 @@ test_wait_with_unread (void)
 {
   static const gint64 expected[] = { 0, 1, 2 };
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *a = test_agent_new (take_one_live, FALSE);
+  TestAgent *a = mailbox_agent_new (op_take_one_live, FALSE);
   guint i;
 
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   for (i = 0; i < 3; i++)
     post (kernel, a, i);
-  g_assert_false (step (kernel));
+  g_assert_false (test_step (kernel));
   g_assert_cmpuint (a->n_live, ==, 1);
   g_assert_cmpuint (a->got->len, ==, 1);
 
   /* asleep although two messages are unread */
   for (i = 0; i < 3; i++)
-    g_assert_false (step (kernel));
+    g_assert_false (test_step (kernel));
   g_assert_cmpuint (a->n_live, ==, 1);
 
   post (kernel, a, 3);                    /* something new */
-  g_assert_false (step (kernel));
+  g_assert_false (test_step (kernel));
   g_assert_cmpuint (a->n_live, ==, 2);
   post (kernel, a, 4);
-  g_assert_false (step (kernel));
+  g_assert_false (test_step (kernel));
   g_assert_cmpuint (a->n_live, ==, 3);
   assert_values (a->got, expected, 3);
   g_assert_cmpuint (janus_agent_get_mailbox_size (AGENT (a)), ==, 2);
@@ -698,21 +560,21 @@ static void
 test_wait_never_reading (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *a = test_agent_new (NULL, FALSE);
+  TestAgent *a = mailbox_agent_new (NULL, FALSE);
   guint i;
 
-  launch (kernel, a);
-  g_assert_false (step (kernel));
+  launch_ok (kernel, a, NULL, NULL);
+  g_assert_false (test_step (kernel));
   g_assert_cmpuint (a->n_live, ==, 1);
 
   post (kernel, a, 0);
-  step (kernel);
+  test_step (kernel);
   g_assert_cmpuint (a->n_live, ==, 2);
   for (i = 0; i < 5; i++)
-    step (kernel);
+    test_step (kernel);
   /* not stepped again and again for the same unread message */
   g_assert_cmpuint (a->n_live, ==, 2);
-  g_assert_false (step (kernel));
+  g_assert_false (test_step (kernel));
 
   g_assert_cmpuint (janus_agent_get_mailbox_size (AGENT (a)), ==, 1);
   finish (kernel, a, NULL);
@@ -727,12 +589,12 @@ test_kind_priority (gconstpointer data)
   static const int prio[] = { 1, 5, 3, 5, -2, 3, 0, 5 };
   static const gint64 expected[] = { 1, 3, 7, 2, 5, 0, 6, 4 };
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *a = test_agent_new (take_all_live, GPOINTER_TO_INT (data));
+  TestAgent *a = mailbox_agent_new (take_all_live, GPOINTER_TO_INT (data));
   guint i;
 
   op_set_kind (a, JANUS_MAILBOX_KIND_PRIORITY);      /* before launch */
   g_assert_cmpint (op_get_kind (a), ==, JANUS_MAILBOX_KIND_PRIORITY);
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   for (i = 0; i < G_N_ELEMENTS (prio); i++)
     post_with_priority (kernel, a, i, prio[i]);
   step_until_idle (kernel, 10);
@@ -757,7 +619,7 @@ test_kind_priority_merge (void)
   guint i;
 
   g_assert_cmpint (janus_agent_get_mailbox_kind (AGENT (a)), ==, JANUS_MAILBOX_KIND_PRIORITY);
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   step_until_idle (kernel, 10);
   for (i = 0; i < 4; i++)
     post_with_priority (kernel, a, i, prio[i]);
@@ -777,18 +639,18 @@ test_kind_priority_urgent_first (gconstpointer data)
 {
   static const gint64 expected[] = { 0, 9, 1, 2, 3 };
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *a = test_agent_new (take_one_live, GPOINTER_TO_INT (data));
+  TestAgent *a = mailbox_agent_new (op_take_one_live, GPOINTER_TO_INT (data));
 
   op_set_kind (a, JANUS_MAILBOX_KIND_PRIORITY);
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   post_with_priority (kernel, a, 0, 1);
   post_with_priority (kernel, a, 1, 1);
   post_with_priority (kernel, a, 2, 1);
-  step (kernel);
+  test_step (kernel);
   g_assert_cmpuint (a->got->len, ==, 1);      /* took 0; 1 and 2 unread */
 
   post_with_priority (kernel, a, 9, 100);
-  step (kernel);                              /* its next step */
+  test_step (kernel);                              /* its next step */
   g_assert_cmpuint (a->got->len, ==, 2);
   g_assert_cmpint (value_of (a->got->pdata[1]), ==, 9);
 
@@ -817,14 +679,14 @@ test_kind_switch_resorts (gconstpointer data)
   static const gint64 fifo[] = { 0, 1, 2, 3, 4, 5 };
   static const gint64 sorted[] = { 4, 1, 3, 0, 5, 2 };
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *a = test_agent_new (NULL, GPOINTER_TO_INT (data));
+  TestAgent *a = mailbox_agent_new (NULL, GPOINTER_TO_INT (data));
   g_autoptr(GPtrArray) before = NULL;
   g_autoptr(GPtrArray) after = NULL;
   JanusMailboxKind kind;
   guint notified = 0;
   guint i;
 
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   step_until_idle (kernel, 10);
   for (i = 0; i < G_N_ELEMENTS (prio); i++)
     post_with_priority (kernel, a, i, prio[i]);
@@ -864,12 +726,12 @@ static void
 test_kind_black_hole (gconstpointer data)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *a = test_agent_new (black_hole_live, GPOINTER_TO_INT (data));
+  TestAgent *a = mailbox_agent_new (black_hole_live, GPOINTER_TO_INT (data));
   guint signalled = 0, i;
 
   g_signal_connect (kernel, "dead-letter", G_CALLBACK (count_dead_letter), &signalled);
   op_set_kind (a, JANUS_MAILBOX_KIND_BLACK_HOLE);
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   for (i = 0; i < 5; i++)
     post (kernel, a, i);
   step_until_idle (kernel, 10);
@@ -892,11 +754,11 @@ static void
 test_kind_black_hole_switch (gconstpointer data)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *a = test_agent_new (NULL, GPOINTER_TO_INT (data));
+  TestAgent *a = mailbox_agent_new (NULL, GPOINTER_TO_INT (data));
   guint signalled = 0, i;
 
   g_signal_connect (kernel, "dead-letter", G_CALLBACK (count_dead_letter), &signalled);
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   step_until_idle (kernel, 10);
   for (i = 0; i < 4; i++)
     post (kernel, a, i);
@@ -980,11 +842,11 @@ test_iter (gconstpointer data)
 {
   const IterCase *c = data;
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *a = test_agent_new (iter_live, TRUE);
+  TestAgent *a = mailbox_agent_new (iter_live, TRUE);
   guint i, n_left = list_length (c->left);
 
   a->data = (gpointer) c;
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   for (i = 0; i < 5; i++)
     post (kernel, a, i);
   step_until_idle (kernel, 10);
@@ -1025,14 +887,14 @@ static void
 test_iter_driver_sees_all (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *a = test_agent_new (NULL, TRUE);
+  TestAgent *a = mailbox_agent_new (NULL, TRUE);
   g_autoptr(GPtrArray) peeked = NULL;
   JanusMailboxIter iter;
   JanusMessage *m;
   gint64 next = 0;
   guint i;
 
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   step_until_idle (kernel, 10);
   for (i = 0; i < 3; i++)
     post (kernel, a, i);
@@ -1086,13 +948,13 @@ test_owner_other_agent (gconstpointer data)
   if (g_test_subprocess ())
     {
       JanusKernel *kernel = janus_kernel_new (0);
-      TestAgent *victim = test_agent_new (NULL, FALSE);
-      TestAgent *nosy = test_agent_new (nosy_live, FALSE);
+      TestAgent *victim = mailbox_agent_new (NULL, FALSE);
+      TestAgent *nosy = mailbox_agent_new (nosy_live, FALSE);
 
       nosy->mode = GPOINTER_TO_INT (data);
       nosy->data = victim;
-      launch (kernel, victim);
-      launch (kernel, nosy);
+      launch_ok (kernel, victim, NULL, NULL);
+      launch_ok (kernel, nosy, NULL, NULL);
       post (kernel, victim, 1);
       step_until_idle (kernel, 10);
       finish (kernel, victim, nosy, NULL);
@@ -1111,9 +973,9 @@ test_owner_main_thread_with_workers (void)
   if (g_test_subprocess ())
     {
       JanusKernel *kernel = janus_kernel_new (1);
-      TestAgent *a = test_agent_new (NULL, FALSE);
+      TestAgent *a = mailbox_agent_new (NULL, FALSE);
 
-      launch (kernel, a);
+      launch_ok (kernel, a, NULL, NULL);
       janus_agent_get_mailbox_size (AGENT (a));
       finish (kernel, a, NULL);
       return;
@@ -1130,11 +992,11 @@ test_owner_driver_between_steps (void)
 {
   static const gint64 rest[] = { 2, 3 };
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *a = test_agent_new (take_all_live, FALSE);
+  TestAgent *a = mailbox_agent_new (take_all_live, FALSE);
   JanusMessage *m;
   guint i;
 
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   step_until_idle (kernel, 10);
   for (i = 0; i < 4; i++)
     post (kernel, a, i);
@@ -1184,9 +1046,9 @@ static void
 test_wait_message_light (gconstpointer data)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *a = test_agent_new (light_wait_live, GPOINTER_TO_INT (data));
+  TestAgent *a = mailbox_agent_new (light_wait_live, GPOINTER_TO_INT (data));
 
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   step_until_idle (kernel, 10);
   g_assert_cmpuint (a->n_live, ==, 1);
   post (kernel, a, 7);
@@ -1229,7 +1091,7 @@ assert_detached (JanusMailbox *mailbox)
 static void
 test_finalized_unlaunched (void)
 {
-  TestAgent *a = test_agent_new (NULL, FALSE);
+  TestAgent *a = mailbox_agent_new (NULL, FALSE);
   JanusMailbox *mailbox = g_object_ref (janus_agent_get_mailbox (AGENT (a)));
 
   g_assert_finalize_object (a);
@@ -1242,11 +1104,11 @@ static void
 test_finalized_after_death (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
-  TestAgent *a = test_agent_new (take_one_live, FALSE);
+  TestAgent *a = mailbox_agent_new (op_take_one_live, FALSE);
   JanusMailbox *mailbox = g_object_ref (janus_agent_get_mailbox (AGENT (a)));
   guint i;
 
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   for (i = 0; i < 3; i++)
     post (kernel, a, i);
   step_until_idle (kernel, 10);

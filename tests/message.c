@@ -6,50 +6,17 @@
  */
 #include <string.h>
 
-#include <janus.h>
+#include "janus-test-utils.h"
 
-/* A plain agent that waits; tests read its mailbox between steps. */
-typedef struct { JanusAgent parent_instance; } PlainAgent;
-typedef struct { JanusAgentClass parent_class; } PlainAgentClass;
-static GType plain_agent_get_type (void);
-G_DEFINE_TYPE (PlainAgent, plain_agent, JANUS_TYPE_AGENT)
-
-static void
-plain_agent_class_init (PlainAgentClass *klass)
-{
-}
-
-static void
-plain_agent_init (PlainAgent *self)
-{
-}
-
+/* Launches an agent that waits; tests read its mailbox between steps. */
 static JanusAgent *
 launch_plain (JanusKernel *kernel)
 {
-  JanusAgent *agent = g_object_new (plain_agent_get_type (), NULL);
-  GError *error = NULL;
+  TestAgent *agent = test_agent_new (deaf_live, NULL);
 
-  g_assert_true (janus_kernel_launch_light_agent (kernel, agent, NULL, NULL, &error));
-  g_assert_no_error (error);
+  launch_ok (kernel, agent, NULL, NULL);
   g_assert_false (janus_kernel_step (kernel));
-  return agent;
-}
-
-static void
-unref_last (gpointer object)
-{
-  gpointer weak = object;
-
-  g_object_add_weak_pointer (G_OBJECT (object), &weak);
-  g_object_unref (object);
-  g_assert_null (weak);
-}
-
-static void
-count_destroy (gpointer data)
-{
-  (*(int *) data)++;
+  return AGENT (agent);
 }
 
 /* A variant whose storage reports when it is freed. */
@@ -726,19 +693,6 @@ critical_case (const char *name)
     g_assert_not_reached ();
 }
 
-static void
-test_critical (gconstpointer data)
-{
-  if (g_test_subprocess ())
-    {
-      critical_case (data);
-      return;
-    }
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_failed ();
-  g_test_trap_assert_stderr ("*CRITICAL*");
-}
-
 /* ----------------------------------------------------------------- main */
 
 int
@@ -789,11 +743,7 @@ main (int    argc,
   g_test_add_func ("/message/sent/from-kernel", test_sent_fields_kernel);
   g_test_add_func ("/message/sent/from-agent", test_sent_fields_agent);
   g_test_add_func ("/message/sent/send-twice", test_send_sent_message);
-  for (i = 0; i < G_N_ELEMENTS (criticals); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/message/critical/%s", criticals[i]);
-      g_test_add_data_func (path, criticals[i], test_critical);
-    }
+  add_critical_cases ("/message/critical", critical_case, criticals, G_N_ELEMENTS (criticals));
 
   return g_test_run ();
 }

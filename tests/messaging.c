@@ -5,225 +5,7 @@
  * in every case), send_random, broadcast, reply, messages between kernels,
  * per-sender FIFO order on workers and ping-pong on 0, 1 and 2 workers.
  */
-#include <janus.h>
-
-/* ------------------------------------------------------------ test agent */
-
-typedef struct _TestAgent TestAgent;
-typedef JanusLive (*TestLiveFunc) (TestAgent *self);
-typedef void      (*TestEndFunc)  (TestAgent *self);
-
-#define TEST_TYPE_AGENT (test_agent_get_type ())
-G_DECLARE_FINAL_TYPE (TestAgent, test_agent, TEST, AGENT, JanusAgent)
-
-/* Fields are written by the agent's own turns only, and read by the test
- * once the kernel has stopped running it. */
-struct _TestAgent
-{
-  JanusAgent    parent_instance;
-  TestLiveFunc  live;
-  TestEndFunc   end;
-  gpointer      data;
-  guint         n_live;
-  guint         n_end;
-  guint64       count;
-  guint64       errors;       /* anything unexpected seen on a worker */
-  GPtrArray    *got;          /* messages taken by collect_live */
-};
-
-G_DEFINE_FINAL_TYPE (TestAgent, test_agent, JANUS_TYPE_AGENT)
-
-static JanusLive
-test_agent_live (JanusAgent *agent)
-{
-  TestAgent *self = TEST_AGENT (agent);
-
-  self->n_live++;
-  return self->live ? self->live (self) : JANUS_LIVE_WAIT;
-}
-
-static void
-test_agent_end (JanusAgent *agent)
-{
-  TestAgent *self = TEST_AGENT (agent);
-
-  self->n_end++;
-  if (self->end)
-    self->end (self);
-}
-
-static void
-test_agent_finalize (GObject *object)
-{
-  g_ptr_array_unref (TEST_AGENT (object)->got);
-  G_OBJECT_CLASS (test_agent_parent_class)->finalize (object);
-}
-
-static void
-test_agent_class_init (TestAgentClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = test_agent_finalize;
-  JANUS_AGENT_CLASS (klass)->live = test_agent_live;
-  JANUS_AGENT_CLASS (klass)->end = test_agent_end;
-}
-
-static void
-test_agent_init (TestAgent *self)
-{
-  self->got = g_ptr_array_new_with_free_func ((GDestroyNotify) janus_message_unref);
-}
-
-static TestAgent *
-test_agent_new (TestLiveFunc live,
-                gpointer     data)
-{
-  TestAgent *self = g_object_new (TEST_TYPE_AGENT, NULL);
-
-  self->live = live;
-  self->data = data;
-  return self;
-}
-
-#define AGENT(a) JANUS_AGENT (a)
-#define ADDR(a) janus_agent_get_address (JANUS_AGENT (a))
-
-/* Keeps every message that arrives. */
-static JanusLive
-collect_live (TestAgent *self)
-{
-  JanusMessage *m;
-
-  while ((m = janus_agent_get_message (AGENT (self))) != NULL)
-    g_ptr_array_add (self->got, m);
-  return JANUS_LIVE_WAIT;
-}
-
-/* ------------------------------------------------------------- helpers */
-
-static gboolean
-small (void)
-{
-  return g_getenv ("JANUS_TEST_SMALL") != NULL;
-}
-
-static void
-count_destroy (gpointer data)
-{
-  g_atomic_int_inc ((gint *) data);
-}
-
-/* A message whose release is counted in @counter. */
-static JanusMessage *
-counted_message (const char *subject,
-                 gint       *counter)
-{
-  return janus_message_new_pointer (subject, counter, count_destroy);
-}
-
-static gint64
-value_of (JanusMessage *m)
-{
-  gint64 v = -1;
-
-  g_assert_nonnull (m);
-  g_assert_true (janus_message_get_int64 (m, &v));
-  return v;
-}
-
-static void
-launch (JanusKernel *kernel,
-        TestAgent   *agent)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (janus_kernel_launch_light_agent (kernel, AGENT (agent), NULL, NULL, &error));
-  g_assert_no_error (error);
-}
-
-static void
-step_until_idle (JanusKernel *kernel,
-                 guint        max)
-{
-  guint i;
-
-  for (i = 0; i < max; i++)
-    if (!janus_kernel_step (kernel))
-      return;
-  g_error ("kernel still busy after %u steps", max);
-}
-
-static void
-kill_and_wait (JanusKernel *kernel,
-               TestAgent   *agent)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (janus_kernel_kill (kernel, AGENT (agent), &error));
-  g_assert_no_error (error);
-  step_until_idle (kernel, 10);
-  g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_DIED);
-}
-
-typedef struct
-{
-  JanusKernel *kernel;
-  GMutex       lock;
-  GCond        cond;
-  gboolean     done;
-} RunData;
-
-static gpointer
-run_thread (gpointer data)
-{
-  RunData *rd = data;
-
-  janus_kernel_run (rd->kernel);
-  g_mutex_lock (&rd->lock);
-  rd->done = TRUE;
-  g_cond_signal (&rd->cond);
-  g_mutex_unlock (&rd->lock);
-  return NULL;
-}
-
-/* janus_kernel_run () on another thread; fails the test if the kernel still
- * runs after @seconds. */
-static void
-run_bounded (JanusKernel *kernel,
-             guint        seconds)
-{
-  RunData rd = { kernel, { 0 }, { 0 }, FALSE };
-  gint64 deadline = g_get_monotonic_time () + seconds * G_TIME_SPAN_SECOND;
-  GThread *thread;
-
-  g_mutex_init (&rd.lock);
-  g_cond_init (&rd.cond);
-  thread = g_thread_new ("run", run_thread, &rd);
-  g_mutex_lock (&rd.lock);
-  while (!rd.done)
-    if (!g_cond_wait_until (&rd.cond, &rd.lock, deadline))
-      break;
-  if (!rd.done)
-    g_error ("janus_kernel_run did not return within %u s", seconds);
-  g_mutex_unlock (&rd.lock);
-  g_thread_join (thread);
-  g_mutex_clear (&rd.lock);
-  g_cond_clear (&rd.cond);
-}
-
-static void
-finish (JanusKernel *kernel,
-        ...)
-{
-  va_list ap;
-  TestAgent *a;
-
-  janus_kernel_shutdown (kernel);
-  g_assert_finalize_object (kernel);
-  va_start (ap, kernel);
-  while ((a = va_arg (ap, TestAgent *)) != NULL)
-    g_assert_finalize_object (a);
-  va_end (ap);
-}
+#include "janus-test-utils.h"
 
 /* ---------------------------------------------------------- delivery */
 
@@ -279,8 +61,8 @@ test_send_intact (void)
   JanusMessage *m;
   gint64 v;
 
-  launch (kernel, receiver);
-  launch (kernel, sender);
+  launch_ok (kernel, receiver, NULL, NULL);
+  launch_ok (kernel, sender, NULL, NULL);
   step_until_idle (kernel, 10);
 
   g_assert_cmpuint (receiver->got->len, ==, 2);
@@ -319,7 +101,7 @@ test_send_from_kernel (void)
   JanusMessage *m;
   gint64 before, after;
 
-  launch (kernel, receiver);
+  launch_ok (kernel, receiver, NULL, NULL);
   before = g_get_real_time ();
   g_assert_true (janus_kernel_send (kernel, ADDR (receiver),
                                     janus_message_new ("hi", g_variant_new_string ("there")),
@@ -390,7 +172,7 @@ test_error_not_launched (void)
   TestAgent *receiver = test_agent_new (collect_live, NULL);
   TestAgent *unborn = test_agent_new (NULL, NULL);
 
-  launch (kernel, receiver);
+  launch_ok (kernel, receiver, NULL, NULL);
   assert_all_sends_fail (unborn, receiver, JANUS_KERNEL_ERROR_NOT_LAUNCHED);
   g_assert_cmpint (janus_agent_get_state (AGENT (unborn)), ==, JANUS_AGENT_STATE_UNBORN);
   step_until_idle (kernel, 10);
@@ -409,8 +191,8 @@ test_error_dead (void)
   JanusMessage *request;
   gint destroyed = 0;
 
-  launch (kernel, receiver);
-  launch (kernel, dead);
+  launch_ok (kernel, receiver, NULL, NULL);
+  launch_ok (kernel, dead, NULL, NULL);
   g_assert_true (janus_kernel_send (kernel, ADDR (dead), janus_message_new ("req", NULL), NULL));
   step_until_idle (kernel, 10);
   g_assert_cmpuint (dead->got->len, ==, 1);
@@ -494,8 +276,8 @@ test_error_already_sent (void)
   TestAgent *resender = test_agent_new (resend_live, &rd);
   guint i;
 
-  launch (kernel, resender);
-  launch (kernel, other);
+  launch_ok (kernel, resender, NULL, NULL);
+  launch_ok (kernel, other, NULL, NULL);
   for (i = 0; i < 5; i++)
     g_assert_true (janus_kernel_send (kernel, ADDR (resender),
                                       counted_message ("once", &rd.destroyed), NULL));
@@ -514,7 +296,7 @@ test_error_reply_unsent (void)
   GError *error = NULL;
   gint destroyed = 0;
 
-  launch (kernel, a);
+  launch_ok (kernel, a, NULL, NULL);
   step_until_idle (kernel, 10);
   g_assert_false (janus_agent_reply (AGENT (a), request, counted_message ("r", &destroyed), &error));
   g_assert_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_NOT_SENT);
@@ -536,7 +318,7 @@ test_error_preconditions (void)
       JanusKernel *kernel = janus_kernel_new (0);
       TestAgent *a = test_agent_new (NULL, NULL);
 
-      launch (kernel, a);
+      launch_ok (kernel, a, NULL, NULL);
       janus_agent_send (AGENT (a), NULL, janus_message_new ("x", NULL), NULL);
       return;
     }
@@ -554,7 +336,7 @@ test_error_send_random_none (void)
       TestAgent *a = test_agent_new (NULL, NULL);
       const JanusAddress *none[1] = { NULL };
 
-      launch (kernel, a);
+      launch_ok (kernel, a, NULL, NULL);
       janus_agent_send_random (AGENT (a), none, 0, janus_message_new ("x", NULL), NULL, NULL);
       return;
     }
@@ -594,8 +376,8 @@ test_send_during_end (void)
   JanusMessage *m;
 
   leaver->end = send_in_end;
-  launch (kernel, receiver);
-  launch (kernel, leaver);
+  launch_ok (kernel, receiver, NULL, NULL);
+  launch_ok (kernel, leaver, NULL, NULL);
   step_until_idle (kernel, 10);
   kill_and_wait (kernel, leaver);
 
@@ -660,11 +442,11 @@ test_send_random (gconstpointer data)
   for (k = 0; k < N_RANDOM_RECEIVERS; k++)
     {
       receivers[k] = test_agent_new (collect_live, NULL);
-      launch (kernel, receivers[k]);
+      launch_ok (kernel, receivers[k], NULL, NULL);
       rd.receivers[k] = ADDR (receivers[k]);
     }
   sender = test_agent_new (send_random_live, &rd);
-  launch (kernel, sender);
+  launch_ok (kernel, sender, NULL, NULL);
   step_until_idle (kernel, 10);
 
   for (k = 0; k < N_RANDOM_RECEIVERS; k++)
@@ -742,9 +524,9 @@ test_send_random_never_self (void)
   TestAgent *other = test_agent_new (collect_live, NULL);
   TestAgent *sender = test_agent_new (send_random_self_live, &sd);
 
-  launch (kernel, other);
+  launch_ok (kernel, other, NULL, NULL);
   sd.receivers[1] = ADDR (other);
-  launch (kernel, sender);
+  launch_ok (kernel, sender, NULL, NULL);
   step_until_idle (kernel, 10);
 
   g_assert_cmpuint (sd.to_self, ==, 0);
@@ -804,13 +586,13 @@ test_broadcast_each_once (void)
   for (k = 0; k < 3; k++)
     {
       r[k] = test_agent_new (collect_live, NULL);
-      launch (kernel, r[k]);
+      launch_ok (kernel, r[k], NULL, NULL);
       receivers[k] = ADDR (r[k]);
     }
   bd.message = janus_message_new ("all", body);
   janus_message_set_priority (bd.message, 7);
   sender = test_agent_new (broadcast_live, &bd);
-  launch (kernel, sender);
+  launch_ok (kernel, sender, NULL, NULL);
   step_until_idle (kernel, 10);
 
   for (k = 0; k < 3; k++)
@@ -861,12 +643,12 @@ test_broadcast_case (gconstpointer data)
   for (k = 0; k < 2; k++)
     {
       r[k] = test_agent_new (collect_live, NULL);
-      launch (kernel, r[k]);
+      launch_ok (kernel, r[k], NULL, NULL);
       receivers[k] = ADDR (r[k]);
     }
   bd.message = counted_message ("p", &destroyed);
   sender = test_agent_new (broadcast_live, &bd);
-  launch (kernel, sender);
+  launch_ok (kernel, sender, NULL, NULL);
   step_until_idle (kernel, 10);
 
   for (k = 0; k < 2; k++)
@@ -929,9 +711,9 @@ test_reply (void)
   TestAgent *bystander = test_agent_new (collect_live, NULL);
   JanusMessage *m;
 
-  launch (kernel, bystander);
-  launch (kernel, server);
-  launch (kernel, client);
+  launch_ok (kernel, bystander, NULL, NULL);
+  launch_ok (kernel, server, NULL, NULL);
+  launch_ok (kernel, client, NULL, NULL);
   step_until_idle (kernel, 10);
 
   g_assert_cmpuint (client->got->len, ==, 1);
@@ -958,9 +740,9 @@ test_two_kernels (void)
   g_autofree char *uuid_a = NULL;
   JanusMessage *m;
 
-  launch (kb, server);
-  launch (kb, listener);
-  launch (ka, client);
+  launch_ok (kb, server, NULL, NULL);
+  launch_ok (kb, listener, NULL, NULL);
+  launch_ok (ka, client, NULL, NULL);
   g_assert_cmpstr (janus_kernel_get_uuid (ka), !=, janus_kernel_get_uuid (kb));
 
   step_until_idle (ka, 10);        /* client asks */
@@ -1063,7 +845,7 @@ fifo_sender_live (TestAgent *self)
 static void
 test_fifo_per_sender (void)
 {
-  guint64 n = small () ? 1000 : 10000;
+  guint64 n = test_small () ? 1000 : 10000;
   JanusKernel *kernel = janus_kernel_new (2);
   FifoData fd = { n, { -1, -1, -1, -1 }, { 0 }, 0, 0, 0 };
   TestAgent *receiver = test_agent_new (fifo_receiver_live, &fd);
@@ -1071,14 +853,14 @@ test_fifo_per_sender (void)
   TestAgent *senders[FIFO_SENDERS];
   guint i;
 
-  launch (kernel, receiver);
+  launch_ok (kernel, receiver, NULL, NULL);
   for (i = 0; i < FIFO_SENDERS; i++)
     {
       sd[i] = (SenderData) { ADDR (receiver), i, n };
       senders[i] = test_agent_new (fifo_sender_live, &sd[i]);
-      launch (kernel, senders[i]);
+      launch_ok (kernel, senders[i], NULL, NULL);
     }
-  run_bounded (kernel, 60);
+  run_bounded (kernel);
 
   g_assert_cmpuint (fd.strangers, ==, 0);
   g_assert_cmpuint (fd.not_increasing, ==, 0);
@@ -1167,15 +949,15 @@ static void
 test_ping_pong (gconstpointer data)
 {
   guint workers = GPOINTER_TO_UINT (data);
-  guint64 rounds = small () ? 1000 : 10000;
+  guint64 rounds = test_small () ? 1000 : 10000;
   JanusKernel *kernel = janus_kernel_new (workers);
   TestAgent *pong = test_agent_new (pong_live, NULL);
   PingData pd = { pong, rounds };
   TestAgent *ping = test_agent_new (ping_live, &pd);
 
-  launch (kernel, pong);
-  launch (kernel, ping);
-  run_bounded (kernel, 60);
+  launch_ok (kernel, pong, NULL, NULL);
+  launch_ok (kernel, ping, NULL, NULL);
+  run_bounded (kernel);
 
   g_assert_cmpuint (ping->count, ==, rounds);
   g_assert_cmpuint (pong->count, ==, rounds);

@@ -6,7 +6,7 @@
  * instance per kernel and type, and the organization's list of groups.
  * Deterministic: 0-worker kernels only.
  */
-#include <janus.h>
+#include "janus-test-utils.h"
 
 /* --------------------------------------------------------------- types
  *
@@ -16,20 +16,6 @@
 
 static GType role_a, role_a_sub, role_a_sub_sub, role_b, role_c, role_unlisted;
 static GType org_base, org_ext, org_readd, org_nested, org_dyn, org_empty, org_other;
-
-static GType
-register_type (GType           parent,
-               const char     *name,
-               GClassInitFunc  class_init)
-{
-  GTypeQuery q;
-
-  g_type_query (parent, &q);
-  g_assert_cmpuint (q.type, !=, 0);
-  return g_type_register_static_simple (parent, g_intern_static_string (name),
-                                        q.class_size, class_init,
-                                        q.instance_size, NULL, 0);
-}
 
 /* A, B (at most 2) */
 static void
@@ -130,27 +116,6 @@ assert_role_types (JanusOrganization *org,
   g_assert_cmpuint (types[n], ==, G_TYPE_INVALID);     /* zero terminated */
 }
 
-static void
-finish (JanusKernel *kernel)
-{
-  janus_kernel_shutdown (kernel);
-  g_assert_finalize_object (kernel);
-}
-
-/* A light agent whose default live (the activator) steps its roles. */
-static JanusAgent *
-launch_plain_agent (JanusKernel *kernel)
-{
-  g_autoptr(GError) error = NULL;
-  JanusAgent *agent = g_object_new (JANUS_TYPE_AGENT, NULL);
-
-  g_assert_true (janus_kernel_launch_light_agent (kernel, agent, NULL, NULL, &error));
-  g_assert_no_error (error);
-  janus_kernel_step (kernel);
-  g_assert_cmpint (janus_agent_get_state (agent), ==, JANUS_AGENT_STATE_ALIVE);
-  return agent;
-}
-
 /* --------------------------------------------------------- role lists */
 
 static void
@@ -159,7 +124,7 @@ test_roles_order (void)
   JanusKernel *kernel = janus_kernel_new (0);
 
   assert_role_types (org_of (kernel, org_base), 2, role_a, role_b);
-  finish (kernel);
+  finish (kernel, NULL);
 }
 
 static void
@@ -174,7 +139,7 @@ test_roles_inherited (void)
   g_assert_true (janus_organization_lists_role (org_of (kernel, org_ext), role_c));
   g_assert_cmpuint (janus_organization_get_max_players (org_of (kernel, org_ext), role_c), ==, 1);
   g_assert_cmpuint (janus_organization_get_max_players (org_of (kernel, org_ext), role_b), ==, 2);
-  finish (kernel);
+  finish (kernel, NULL);
 }
 
 static void
@@ -191,7 +156,7 @@ test_roles_readd_changes_cardinality (void)
   /* the parent keeps its own */
   g_assert_cmpuint (janus_organization_get_max_players (base, role_b), ==, 2);
   assert_role_types (base, 2, role_a, role_b);
-  finish (kernel);
+  finish (kernel, NULL);
 }
 
 static void
@@ -209,7 +174,7 @@ test_roles_type_add_role (void)
   g_assert_cmpuint (janus_organization_get_max_players (org, role_b), ==, 4);
   g_assert_true (janus_organization_lists_role (org, role_a_sub));
   g_assert_false (janus_organization_lists_role (org, role_c));
-  finish (kernel);
+  finish (kernel, NULL);
 }
 
 static void
@@ -221,7 +186,7 @@ test_roles_empty (void)
   assert_role_types (org, 0);
   g_assert_false (janus_organization_lists_role (org, role_a));
   g_assert_cmpuint (janus_organization_get_max_players (org, role_a), ==, 0);
-  finish (kernel);
+  finish (kernel, NULL);
 }
 
 static void
@@ -253,7 +218,7 @@ test_lists_role_subclasses (void)
   g_assert_false (janus_organization_lists_role (base, role_unlisted));
   /* the base class is not a subclass of a listed type */
   g_assert_false (janus_organization_lists_role (base, JANUS_TYPE_ROLE));
-  finish (kernel);
+  finish (kernel, NULL);
 }
 
 static void
@@ -274,7 +239,7 @@ test_max_players (void)
   g_assert_cmpuint (janus_organization_get_max_players (nested, role_a_sub), ==, 1);
   g_assert_cmpuint (janus_organization_get_max_players (nested, role_a_sub_sub), ==, 1);
   g_assert_cmpuint (janus_organization_get_max_players (nested, role_b), ==, 0);
-  finish (kernel);
+  finish (kernel, NULL);
 }
 
 /* ---------------------------------------------- one instance per kernel */
@@ -304,11 +269,11 @@ test_kernel_one_instance (void)
   /* the kernel owns its organizations (transfer none) */
   g_object_add_weak_pointer (G_OBJECT (a1), (gpointer *) &a1);
   g_object_add_weak_pointer (G_OBJECT (b1), (gpointer *) &b1);
-  finish (k1);
+  finish (k1, NULL);
   g_assert_null (a1);
   g_assert_null (b1);
   g_assert_true (janus_organization_get_kernel (a2) == k2);
-  finish (k2);
+  finish (k2, NULL);
 }
 
 static void
@@ -353,18 +318,14 @@ test_list_groups (void)
   JanusOrganization *base = org_of (kernel, org_base);
   JanusOrganization *other = org_of (kernel, org_other);
   JanusGroup *g1, *g2, *g3, *g4;
-  JanusAgent *agent;
+  TestAgent *agent;
 
   assert_groups (janus_organization_list_groups (base), 0);
-  g1 = janus_kernel_create_group (kernel, org_base, &error);
-  g_assert_no_error (error);
-  g2 = janus_kernel_create_group (kernel, org_other, &error);
-  g_assert_no_error (error);
-  g3 = janus_kernel_create_group (kernel, org_base, &error);
-  g_assert_no_error (error);
+  g1 = new_group (kernel, org_base);
+  g2 = new_group (kernel, org_other);
+  g3 = new_group (kernel, org_base);
   /* a group of a subclass belongs to the subclass's organization */
-  g4 = janus_kernel_create_group (kernel, org_ext, &error);
-  g_assert_no_error (error);
+  g4 = new_group (kernel, org_ext);
   g_assert_true (janus_group_get_organization (g1) == base);
   g_assert_true (janus_group_get_organization (g2) == other);
 
@@ -374,16 +335,15 @@ test_list_groups (void)
   assert_groups (janus_kernel_list_groups (kernel), 4, g1, g2, g3, g4);
 
   /* a group whose last member left is no longer listed */
-  agent = launch_plain_agent (kernel);
-  g_assert_nonnull (janus_agent_request_role (agent, role_a, g1, NULL, &error));
+  agent = launch_new (kernel, NULL, NULL);
+  g_assert_nonnull (janus_agent_request_role (AGENT (agent), role_a, g1, NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (janus_agent_leave_role (agent, role_a, g1, &error));
-  g_assert_no_error (error);
+  leave (agent, role_a, g1);
   g_assert_false (janus_group_is_alive (g1));
   assert_groups (janus_organization_list_groups (base), 1, g3);
   assert_groups (janus_kernel_list_groups (kernel), 3, g2, g3, g4);
 
-  finish (kernel);
+  finish (kernel, NULL);
   g_object_unref (agent);
   g_assert_finalize_object (g1);
   g_assert_finalize_object (g2);

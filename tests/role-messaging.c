@@ -14,196 +14,12 @@
  */
 #include <string.h>
 
-#include <janus.h>
-
-#define DEADLINE_USEC (10 * G_USEC_PER_SEC)
-
-static gboolean
-small (void)
-{
-  return g_getenv ("JANUS_TEST_SMALL") != NULL;
-}
-
-/* ------------------------------------------------------------ TestAgent
- *
- * live runs the action the test asked for (agent_do), then chains up to the
- * default live (the activator). on_activate runs in activate. */
-
-typedef struct _TestAgent TestAgent;
-typedef void (*AgentAction) (TestAgent *self, gpointer data);
-
-struct _TestAgent
-{
-  JanusAgent   parent_instance;
-
-  /* set before launch */
-  AgentAction  on_activate;
-  gpointer     data;
-
-  /* guarded by lock */
-  GMutex       lock;
-  GCond        cond;
-  AgentAction  action;
-  gpointer     action_data;
-  gboolean     action_done;
-};
-
-typedef struct
-{
-  JanusAgentClass parent_class;
-} TestAgentClass;
-
-#define TEST_TYPE_AGENT (test_agent_get_type ())
-#define TEST_AGENT(o) (G_TYPE_CHECK_INSTANCE_CAST ((o), TEST_TYPE_AGENT, TestAgent))
-GType test_agent_get_type (void);
-G_DEFINE_TYPE (TestAgent, test_agent, JANUS_TYPE_AGENT)
-
-static gboolean
-test_agent_activate (JanusAgent  *agent,
-                     GVariant    *parameters,
-                     GError     **error)
-{
-  TestAgent *self = TEST_AGENT (agent);
-
-  if (self->on_activate)
-    self->on_activate (self, self->data);
-  return TRUE;
-}
-
-static JanusLive
-test_agent_live (JanusAgent *agent)
-{
-  TestAgent *self = TEST_AGENT (agent);
-  AgentAction action;
-  gpointer data;
-
-  g_mutex_lock (&self->lock);
-  action = g_steal_pointer (&self->action);
-  data = self->action_data;
-  g_mutex_unlock (&self->lock);
-  if (action != NULL)
-    {
-      action (self, data);
-      g_mutex_lock (&self->lock);
-      self->action_done = TRUE;
-      g_cond_broadcast (&self->cond);
-      g_mutex_unlock (&self->lock);
-    }
-  return JANUS_AGENT_CLASS (test_agent_parent_class)->live (agent);
-}
-
-static void
-test_agent_finalize (GObject *object)
-{
-  TestAgent *self = TEST_AGENT (object);
-
-  g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
-  G_OBJECT_CLASS (test_agent_parent_class)->finalize (object);
-}
-
-static void
-test_agent_class_init (TestAgentClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = test_agent_finalize;
-  JANUS_AGENT_CLASS (klass)->activate = test_agent_activate;
-  JANUS_AGENT_CLASS (klass)->live = test_agent_live;
-}
-
-static void
-test_agent_init (TestAgent *self)
-{
-  g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
-}
-
-#define AGENT(a) JANUS_AGENT (a)
-#define ADDR(a) janus_agent_get_address (JANUS_AGENT (a))
-
-/* ------------------------------------------------------------- TestRole
- *
- * Its live runs its live function, or else takes every message of the role
- * into got. */
-
-typedef struct _TestRole TestRole;
-typedef JanusLive (*RoleLiveFunc) (TestRole *self);
-
-struct _TestRole
-{
-  JanusRole     parent_instance;
-  RoleLiveFunc  live;
-  gpointer      data;
-  GPtrArray    *got;
-};
-
-typedef struct
-{
-  JanusRoleClass parent_class;
-} TestRoleClass;
-
-#define TEST_TYPE_ROLE (test_role_get_type ())
-#define TEST_ROLE(o) (G_TYPE_CHECK_INSTANCE_CAST ((o), TEST_TYPE_ROLE, TestRole))
-GType test_role_get_type (void);
-G_DEFINE_TYPE (TestRole, test_role, JANUS_TYPE_ROLE)
-
-static JanusLive
-test_role_live (JanusRole *role)
-{
-  TestRole *self = TEST_ROLE (role);
-  JanusMessage *m;
-
-  if (self->live)
-    return self->live (self);
-  while ((m = janus_role_get_message (role)) != NULL)
-    g_ptr_array_add (self->got, m);
-  return JANUS_LIVE_WAIT;
-}
-
-static void
-test_role_finalize (GObject *object)
-{
-  g_ptr_array_unref (TEST_ROLE (object)->got);
-  G_OBJECT_CLASS (test_role_parent_class)->finalize (object);
-}
-
-static void
-test_role_class_init (TestRoleClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = test_role_finalize;
-  JANUS_ROLE_CLASS (klass)->live = test_role_live;
-}
-
-static void
-test_role_init (TestRole *self)
-{
-  self->got = g_ptr_array_new_with_free_func ((GDestroyNotify) janus_message_unref);
-}
-
-#define ROLE(r) JANUS_ROLE (r)
-
-static JanusLive
-live_idle (TestRole *self)
-{
-  return JANUS_LIVE_WAIT;
-}
+#include "janus-test-utils.h"
 
 /* --------------------------------------------------------------- types */
 
 static GType role_sender, role_recv, role_recv_sub, role_other, role_lonely;
 static GType org_main;
-
-static GType
-register_type (GType           parent,
-               const char     *name,
-               GClassInitFunc  class_init)
-{
-  GTypeQuery q;
-
-  g_type_query (parent, &q);
-  return g_type_register_static_simple (parent, g_intern_static_string (name),
-                                        q.class_size, class_init,
-                                        q.instance_size, NULL, 0);
-}
 
 static void
 org_main_class_init (gpointer klass,
@@ -228,106 +44,14 @@ register_types (void)
 
 /* ------------------------------------------------------------- helpers */
 
-static void
-step_until_idle (JanusKernel *kernel)
-{
-  guint i;
-
-  for (i = 0; i < 1000; i++)
-    if (!janus_kernel_step (kernel))
-      return;
-  g_error ("kernel still busy after 1000 steps");
-}
-
-static TestAgent *
-launch_new (JanusKernel *kernel)
-{
-  g_autoptr(GError) error = NULL;
-  TestAgent *agent = g_object_new (TEST_TYPE_AGENT, NULL);
-
-  g_assert_true (janus_kernel_launch_light_agent (kernel, AGENT (agent), NULL, NULL, &error));
-  g_assert_no_error (error);
-  step_until_idle (kernel);
-  return agent;
-}
-
-/* Runs @action in @agent's next step: on a 0-worker kernel by stepping, on
- * workers by waiting (bounded) for it. */
-static void
-agent_do (JanusKernel *kernel,
-          TestAgent   *agent,
-          AgentAction  action,
-          gpointer     data)
-{
-  gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
-  guint i;
-
-  g_mutex_lock (&agent->lock);
-  agent->action = action;
-  agent->action_data = data;
-  agent->action_done = FALSE;
-  g_mutex_unlock (&agent->lock);
-  janus_agent_wake (AGENT (agent));
-  if (janus_kernel_get_workers (kernel) == 0)
-    {
-      for (i = 0; i < 100 && !agent->action_done; i++)
-        janus_kernel_step (kernel);
-      g_assert_true (agent->action_done);
-      return;
-    }
-  g_mutex_lock (&agent->lock);
-  while (!agent->action_done)
-    if (!g_cond_wait_until (&agent->cond, &agent->lock, deadline))
-      g_error ("the agent did not run the action in time");
-  g_mutex_unlock (&agent->lock);
-}
-
+/* A persistent group of org_main. */
 static JanusGroup *
-new_group (JanusKernel *kernel)
+persistent_group (JanusKernel *kernel)
 {
-  g_autoptr(GError) error = NULL;
-  JanusGroup *group = janus_kernel_create_group (kernel, org_main, &error);
+  JanusGroup *group = new_group (kernel, org_main);
 
-  g_assert_no_error (error);
   janus_group_set_persistent (group, TRUE);
   return group;
-}
-
-static TestRole *
-take (TestAgent  *agent,
-      GType       type,
-      JanusGroup *group)
-{
-  g_autoptr(GError) error = NULL;
-  JanusRole *role = janus_agent_request_role (AGENT (agent), type, group, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (role);
-  return TEST_ROLE (role);
-}
-
-static void
-finish (JanusKernel *kernel)
-{
-  janus_kernel_shutdown (kernel);
-  g_assert_finalize_object (kernel);
-}
-
-static void
-count_destroy (gpointer data)
-{
-  g_atomic_int_inc ((gint *) data);
-}
-
-static gboolean
-expect_names (const GError *error,
-              GType         role_type,
-              JanusGroup   *group)
-{
-  g_assert_nonnull (error);
-  g_assert_nonnull (strstr (error->message, g_type_name (role_type)));
-  g_assert_nonnull (strstr (error->message, janus_group_get_uuid (group)));
-  return TRUE;
 }
 
 /* The index of @address among @agents (n of them), or -1. */
@@ -372,11 +96,11 @@ cast_set_up (Cast          *c,
 
   c->kernel = janus_kernel_new (0);
   janus_kernel_set_seed (c->kernel, cast_seed);
-  c->group = new_group (c->kernel);
-  c->s = launch_new (c->kernel);
+  c->group = persistent_group (c->kernel);
+  c->s = launch_new (c->kernel, NULL, NULL);
   for (i = 0; i < 3; i++)
-    c->r[i] = launch_new (c->kernel);
-  c->o = launch_new (c->kernel);
+    c->r[i] = launch_new (c->kernel, NULL, NULL);
+  c->o = launch_new (c->kernel, NULL, NULL);
 
   c->s_out = take (c->s, role_sender, c->group);
   c->r_in[0] = take (c->r[0], role_recv, c->group);
@@ -392,7 +116,7 @@ cast_tear_down (Cast          *c,
 {
   guint i;
 
-  finish (c->kernel);
+  finish (c->kernel, NULL);
   g_assert_finalize_object (c->s);
   for (i = 0; i < 3; i++)
     g_assert_finalize_object (c->r[i]);
@@ -462,7 +186,7 @@ sends_run (Cast  *c,
   sd->to = to;
   sd->chosen = g_array_new (FALSE, FALSE, sizeof (int));
   agent_do (c->kernel, c->s, send_many, sd);
-  step_until_idle (c->kernel);
+  step_until_idle (c->kernel, 1000);
   return sd;
 }
 
@@ -511,7 +235,7 @@ static void
 test_send_random_uniform (Cast          *c,
                           gconstpointer  data)
 {
-  guint n = small () ? 300 : 900, counts[3] = { 0 }, i;
+  guint n = test_small () ? 300 : 900, counts[3] = { 0 }, i;
   Sends *sd = sends_run (c, role_recv, n);
 
   for (i = 0; i < n; i++)
@@ -657,7 +381,7 @@ test_send_no_other_player (Cast          *c,
   g_assert_null (to);
   g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER);
   g_assert_cmpint (destroyed, ==, 2);
-  step_until_idle (c->kernel);
+  step_until_idle (c->kernel, 1000);
   g_assert_cmpuint (janus_kernel_get_dead_letter_count (c->kernel), ==, 0);
 }
 
@@ -676,7 +400,7 @@ test_broadcast (Cast          *c,
                                        &n, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n, ==, 3);
-  step_until_idle (c->kernel);
+  step_until_idle (c->kernel, 1000);
   for (i = 0; i < 3; i++)
     {
       JanusMessage *m;
@@ -711,7 +435,7 @@ test_broadcast (Cast          *c,
   g_assert_true (janus_role_broadcast (ROLE (c->s_out), role_other,
                                        janus_message_new ("other", NULL), NULL, &error));
   g_assert_no_error (error);
-  step_until_idle (c->kernel);
+  step_until_idle (c->kernel, 1000);
   g_assert_cmpuint (c->r_in[2]->got->len, ==, 2);
   g_assert_cmpuint (c->r_in[0]->got->len, ==, 1);
   g_assert_cmpuint (c->o_in->got->len, ==, 1);
@@ -740,7 +464,7 @@ test_broadcast_pointer_body (Cast          *c,
                                        &n, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n, ==, 1);
-  step_until_idle (c->kernel);
+  step_until_idle (c->kernel, 1000);
   g_assert_cmpuint (c->o_in->got->len, ==, 1);
   g_assert_true (janus_message_get_pointer (c->o_in->got->pdata[0]) == &destroyed);
   g_ptr_array_set_size (c->o_in->got, 0);
@@ -836,7 +560,7 @@ test_reply (Cast          *c,
                                   janus_message_new_int64 ("ping", 11), &to, &error));
   g_assert_no_error (error);
   g_assert_true (janus_address_equal (to, ADDR (c->o)));
-  step_until_idle (c->kernel);
+  step_until_idle (c->kernel, 1000);
 
   /* into the sending role's mailbox (Receiver), not the other role's */
   g_assert_cmpuint (c->o_in->got->len, ==, 1);
@@ -882,7 +606,7 @@ test_reply_to_direct (Cast          *c,
   g_assert_cmpint (destroyed, ==, 2);
   janus_message_unref (unsent);
   janus_message_unref (direct);
-  step_until_idle (c->kernel);
+  step_until_idle (c->kernel, 1000);
   g_assert_cmpuint (janus_kernel_get_dead_letter_count (c->kernel), ==, 0);
 }
 
@@ -912,7 +636,7 @@ test_forward (Cast          *c,
   /* not consumed */
   g_assert_cmpstr (janus_message_get_subject (task), ==, "task");
   g_assert_true (janus_message_get_sender_role (task) == role_sender);
-  step_until_idle (c->kernel);
+  step_until_idle (c->kernel, 1000);
   g_assert_cmpuint (c->o_in->got->len, ==, 1);
   copy = c->o_in->got->pdata[0];
   g_assert_true (copy != task);
@@ -994,7 +718,7 @@ test_agent_send_role_message (Cast          *c,
 
   janus_group_set_selection_policy (c->group, JANUS_SELECTION_ROUND_ROBIN);
   agent_do (c->kernel, c->s, agent_sends, &as);
-  step_until_idle (c->kernel);
+  step_until_idle (c->kernel, 1000);
   g_assert_cmpint (as.destroyed, ==, 3);
 
   g_assert_cmpuint (c->r_in[0]->got->len, ==, 1);
@@ -1115,7 +839,7 @@ test_left_role_cannot_send (Cast          *c,
   g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED);
   g_assert_cmpint (destroyed, ==, 4);
 
-  step_until_idle (c->kernel);
+  step_until_idle (c->kernel, 1000);
   g_assert_cmpuint (c->o_in->got->len, ==, 0);
   g_assert_cmpuint (janus_kernel_get_dead_letter_count (c->kernel), ==, 0);
   janus_message_unref (request);
@@ -1153,10 +877,10 @@ test_dead_letters (Cast          *c,
   c->o_in->live = live_idle;
   janus_role_send (ROLE (c->s_out), role_other, janus_message_new ("u1", NULL), NULL, NULL);
   janus_role_send (ROLE (c->s_out), role_other, janus_message_new ("u2", NULL), NULL, NULL);
-  step_until_idle (c->kernel);
+  step_until_idle (c->kernel, 1000);
   g_assert_cmpuint (janus_role_get_mailbox_size (ROLE (c->o_in)), ==, 2);
   janus_kernel_kill (c->kernel, AGENT (c->o), NULL);
-  step_until_idle (c->kernel);
+  step_until_idle (c->kernel, 1000);
   g_assert_cmpint (janus_agent_get_state (AGENT (c->o)), ==, JANUS_AGENT_STATE_DIED);
   g_assert_cmpuint (dl.n, ==, 2);
   g_assert_cmpstr (dl.subjects->str, ==, "u1,u2,");
@@ -1175,7 +899,7 @@ test_dead_letters (Cast          *c,
   request = janus_role_get_message (ROLE (c->r_in[0]));
   g_assert_nonnull (request);
   janus_kernel_kill (c->kernel, AGENT (c->s), NULL);
-  step_until_idle (c->kernel);
+  step_until_idle (c->kernel, 1000);
   g_assert_true (janus_role_reply (ROLE (c->r_in[0]), request, janus_message_new ("answer", NULL), &error));
   g_assert_no_error (error);
   g_assert_cmpuint (dl.n, ==, 3);
@@ -1199,7 +923,7 @@ test_post_to_left_role (Cast          *c,
   TestRole *again;
 
   g_signal_connect (c->kernel, "dead-letter", G_CALLBACK (on_dead_letter), &dl);
-  step_until_idle (c->kernel);
+  step_until_idle (c->kernel, 1000);
   g_assert_true (janus_role_post (old, janus_message_new ("crossing", NULL), &error));
   g_assert_no_error (error);
   g_assert_true (janus_agent_leave_role (AGENT (c->r[0]), role_recv, c->group, NULL));
@@ -1210,13 +934,13 @@ test_post_to_left_role (Cast          *c,
 
   again = take (c->r[0], role_recv, c->group);
   g_assert_true (ROLE (again) != old);
-  step_until_idle (c->kernel);
+  step_until_idle (c->kernel, 1000);
   g_assert_cmpuint (again->got->len, ==, 0);
   g_assert_cmpuint (janus_role_get_mailbox_size (ROLE (again)), ==, 0);
   g_assert_cmpuint (janus_role_get_mailbox_size (old), ==, 0);
   /* a post to the new instance is read by it */
   g_assert_true (janus_role_post (ROLE (again), janus_message_new ("fresh", NULL), &error));
-  step_until_idle (c->kernel);
+  step_until_idle (c->kernel, 1000);
   g_assert_cmpuint (again->got->len, ==, 1);
   g_assert_cmpstr (janus_message_get_subject (again->got->pdata[0]), ==, "fresh");
   g_assert_cmpuint (janus_kernel_get_dead_letter_count (c->kernel), ==, 1);
@@ -1519,7 +1243,7 @@ all_answered_again (void)
 
 static TestAgent *
 launch_worker_agent (JanusKernel *kernel,
-                     AgentAction  on_activate,
+                     TestAction  on_activate,
                      gpointer     data,
                      guint        roles)
 {
@@ -1549,9 +1273,9 @@ test_workers (void)
   g_mutex_init (&net.lock);
   g_cond_init (&net.cond);
   want_taken = 0;
-  net.n_pings = small () ? 60 : 300;
+  net.n_pings = test_small () ? 60 : 300;
   net.chosen = g_array_new (FALSE, FALSE, sizeof (int));
-  net.group = new_group (kernel);
+  net.group = persistent_group (kernel);
   janus_group_set_selection_policy (net.group, JANUS_SELECTION_ROUND_ROBIN);
   g_signal_connect (net.group, "role-taken", G_CALLBACK (on_taken_net), NULL);
 
@@ -1609,12 +1333,149 @@ test_workers (void)
   g_cond_clear (&net.cond);
 }
 
+/* ------------------------------------------------------------ dispatch
+ *
+ * janus_role_dispatch_messages: each message of the role once, oldest
+ * first, to the function; a function that leaves the role ends the
+ * dispatch, and what was not dispatched is released unread. */
+
+typedef struct
+{
+  JanusGroup *group;
+  GString    *seen;           /* subjects, in dispatch order */
+  guint       returned;       /* sum of what dispatch_messages returned */
+  gint        released;       /* atomic: messages released */
+  GMutex      lock;
+  GCond       cond;
+  atomic_int  left;           /* the receiver left its role */
+} Dispatch;
+
+static void
+dispatch_one (JanusRole    *role,
+              JanusMessage *message,
+              gpointer      user_data)
+{
+  Dispatch *d = user_data;
+
+  g_string_append_printf (d->seen, "%s;", janus_message_get_subject (message));
+  if (janus_message_has_subject (message, "leave"))
+    {
+      g_assert_true (janus_agent_leave_role (janus_role_get_player (role), role_recv, d->group, NULL));
+      test_bump (&d->lock, &d->cond, &d->left);
+    }
+}
+
+static JanusLive
+dispatch_live (TestRole *self)
+{
+  Dispatch *d = self->data;
+
+  d->returned += janus_role_dispatch_messages (ROLE (self), dispatch_one, d);
+  return JANUS_LIVE_WAIT;
+}
+
+static void
+dispatch_sends (TestAgent *self,
+                gpointer   data)
+{
+  static const char *subjects[] = { "a", "b", "leave", "c" };
+  Dispatch *d = data;
+  TestRole *out = TEST_ROLE (janus_agent_get_role (AGENT (self), role_sender, d->group));
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (subjects); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (janus_role_send (ROLE (out), role_recv,
+                                      counted_message (subjects[i], &d->released), NULL, &error));
+      g_assert_no_error (error);
+    }
+}
+
+static void
+take_sender_role (TestAgent *self,
+                  gpointer   data)
+{
+  Dispatch *d = data;
+
+  take (self, role_sender, d->group);
+}
+
+static void
+take_dispatching_role (TestAgent *self,
+                       gpointer   data)
+{
+  Dispatch *d = data;
+  TestRole *in = take (self, role_recv, d->group);
+
+  in->live = dispatch_live;
+  in->data = d;
+}
+
+static void
+test_dispatch (guint         workers,
+               gconstpointer data)
+{
+  JanusKernel *kernel = janus_kernel_new (workers);
+  Dispatch d = { persistent_group (kernel), g_string_new (NULL), 0, 0 };
+  TestAgent *sender = test_agent_new (NULL, NULL);
+  TestAgent *receiver = test_agent_new (NULL, NULL);
+
+  launch_alive (kernel, sender);
+  launch_alive (kernel, receiver);
+  /* roles are taken in their player's own step */
+  agent_do (kernel, sender, take_sender_role, &d);
+  agent_do (kernel, receiver, take_dispatching_role, &d);
+  g_mutex_init (&d.lock);
+  g_cond_init (&d.cond);
+  agent_do (kernel, sender, dispatch_sends, &d);
+  if (workers > 0)
+    g_assert_true (test_wait_count (&d.lock, &d.cond, &d.left, 1));
+  else
+    {
+      step_until_idle (kernel, 100);
+      /* all four arrived before the receiver's step: "c" was not dispatched */
+      g_assert_cmpuint (d.returned, ==, 3);
+      g_assert_cmpint (g_atomic_int_get (&d.released), ==, 4);
+    }
+  finish (kernel, NULL);
+
+  g_assert_cmpstr (d.seen->str, ==, "a;b;leave;");
+  g_assert_cmpuint (d.returned, ==, 3);
+  g_assert_cmpint (g_atomic_int_get (&d.released), ==, 4);
+  g_assert_null (janus_agent_get_role (AGENT (receiver), role_recv, d.group));
+  g_assert_finalize_object (sender);
+  g_assert_finalize_object (receiver);
+  g_assert_finalize_object (d.group);
+  g_string_free (d.seen, TRUE);
+  g_mutex_clear (&d.lock);
+  g_cond_clear (&d.cond);
+}
+
+static void
+dispatch_critical (const char *name)
+{
+  if (g_str_equal (name, "null-role"))
+    janus_role_dispatch_messages (NULL, dispatch_one, NULL);
+  else if (g_str_equal (name, "null-func"))
+    {
+      JanusRole *role = g_object_new (role_recv, NULL);
+
+      janus_role_dispatch_messages (role, NULL, NULL);
+    }
+  else
+    g_assert_not_reached ();
+}
+
 /* ----------------------------------------------------------------- main */
 
 int
 main (int    argc,
       char **argv)
 {
+  static const char *dispatch_criticals[] = { "null-role", "null-func" };
+
   g_test_init (&argc, &argv, NULL);
   register_types ();
 
@@ -1635,6 +1496,9 @@ main (int    argc,
   TEST_C ("/role-messaging/dead-letters", test_dead_letters);
   TEST_C ("/role-messaging/post/left-role", test_post_to_left_role);
   g_test_add_func ("/role-messaging/workers", test_workers);
+  add_on_workers ("/role-messaging/dispatch", test_dispatch, NULL);
+  add_critical_cases ("/role-messaging/dispatch/critical", dispatch_critical,
+                      dispatch_criticals, G_N_ELEMENTS (dispatch_criticals));
   TEST_C ("/role-messaging/two-conforming-roles/broadcast", test_two_roles_broadcast);
   TEST_C ("/role-messaging/two-conforming-roles/candidates", test_two_roles_candidates);
 

@@ -16,328 +16,7 @@
  */
 #include <string.h>
 
-#include <janus.h>
-
-#define DEADLINE_USEC (10 * G_USEC_PER_SEC)
-#define TEST_ERROR (g_quark_from_static_string ("test-error"))
-
-/* -------------------------------------------------------------- event log */
-
-static GMutex log_lock;
-static GString *event_log;
-
-static void
-log_event (const char *format,
-           ...)
-{
-  va_list ap;
-
-  g_mutex_lock (&log_lock);
-  if (event_log == NULL)
-    event_log = g_string_new (NULL);
-  va_start (ap, format);
-  g_string_append_vprintf (event_log, format, ap);
-  va_end (ap);
-  g_string_append_c (event_log, ';');
-  g_mutex_unlock (&log_lock);
-}
-
-static char *
-log_take (void)
-{
-  char *s;
-
-  g_mutex_lock (&log_lock);
-  s = g_strdup (event_log ? event_log->str : "");
-  if (event_log)
-    g_string_truncate (event_log, 0);
-  g_mutex_unlock (&log_lock);
-  return s;
-}
-
-static void
-log_clear (void)
-{
-  g_free (log_take ());
-}
-
-#define assert_log(expected)                                    \
-  G_STMT_START {                                                \
-    g_autofree char *log_ = log_take ();                        \
-    g_assert_cmpstr (log_, ==, (expected));                     \
-  } G_STMT_END
-
-/* ------------------------------------------------------------ TestAgent
- *
- * live runs the action the test asked for (agent_do), then its live
- * function, or chains up to the default live (the activator) if it has
- * none. */
-
-typedef struct _TestAgent TestAgent;
-typedef void      (*AgentAction)   (TestAgent *self, gpointer data);
-typedef JanusLive (*AgentLiveFunc) (TestAgent *self);
-
-struct _TestAgent
-{
-  JanusAgent     parent_instance;
-
-  /* behaviour, set before launch */
-  AgentLiveFunc  live;
-  AgentAction    on_activate;
-  AgentAction    on_end;
-  gpointer       data;
-
-  /* guarded by lock: the test's request and its completion */
-  GMutex         lock;
-  GCond          cond;
-  AgentAction    action;
-  gpointer       action_data;
-  gboolean       action_done;
-  gboolean       ended;
-
-  /* written by the agent's steps; read by the test between steps */
-  guint          n_live;
-  guint          n_end;
-};
-
-typedef struct
-{
-  JanusAgentClass parent_class;
-} TestAgentClass;
-
-#define TEST_TYPE_AGENT (test_agent_get_type ())
-#define TEST_AGENT(o) (G_TYPE_CHECK_INSTANCE_CAST ((o), TEST_TYPE_AGENT, TestAgent))
-GType test_agent_get_type (void);
-G_DEFINE_TYPE (TestAgent, test_agent, JANUS_TYPE_AGENT)
-
-static gboolean
-test_agent_activate (JanusAgent  *agent,
-                     GVariant    *parameters,
-                     GError     **error)
-{
-  TestAgent *self = TEST_AGENT (agent);
-
-  if (self->on_activate)
-    self->on_activate (self, self->data);
-  return TRUE;
-}
-
-static JanusLive
-test_agent_live (JanusAgent *agent)
-{
-  TestAgent *self = TEST_AGENT (agent);
-  AgentAction action;
-  gpointer data;
-
-  self->n_live++;
-  g_mutex_lock (&self->lock);
-  action = g_steal_pointer (&self->action);
-  data = self->action_data;
-  g_mutex_unlock (&self->lock);
-  if (action != NULL)
-    {
-      action (self, data);
-      g_mutex_lock (&self->lock);
-      self->action_done = TRUE;
-      g_cond_broadcast (&self->cond);
-      g_mutex_unlock (&self->lock);
-    }
-  if (self->live)
-    return self->live (self);
-  return JANUS_AGENT_CLASS (test_agent_parent_class)->live (agent);
-}
-
-static void
-test_agent_end (JanusAgent *agent)
-{
-  TestAgent *self = TEST_AGENT (agent);
-
-  self->n_end++;
-  log_event ("agent end");
-  if (self->on_end)
-    self->on_end (self, self->data);
-  g_mutex_lock (&self->lock);
-  self->ended = TRUE;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-}
-
-static void
-test_agent_finalize (GObject *object)
-{
-  TestAgent *self = TEST_AGENT (object);
-
-  g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
-  G_OBJECT_CLASS (test_agent_parent_class)->finalize (object);
-}
-
-static void
-test_agent_class_init (TestAgentClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = test_agent_finalize;
-  JANUS_AGENT_CLASS (klass)->activate = test_agent_activate;
-  JANUS_AGENT_CLASS (klass)->live = test_agent_live;
-  JANUS_AGENT_CLASS (klass)->end = test_agent_end;
-}
-
-static void
-test_agent_init (TestAgent *self)
-{
-  g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
-}
-
-#define AGENT(a) JANUS_AGENT (a)
-
-/* ------------------------------------------------------------- TestRole
- *
- * Counts its calls; init "fail" refuses with an error, "fail-silent"
- * without. Its live runs its live function, or else takes every message of
- * the role into got and returns WAIT. */
-
-typedef struct _TestRole TestRole;
-typedef JanusLive (*RoleLiveFunc) (TestRole *self);
-
-struct _TestRole
-{
-  JanusRole     parent_instance;
-  RoleLiveFunc  live;
-  gpointer      data;
-  guint         n_activate;
-  guint         n_live;
-  guint         n_end;
-  GVariant     *init;
-  GPtrArray    *got;
-  JanusAgent   *player_in_end;
-};
-
-typedef struct
-{
-  JanusRoleClass parent_class;
-} TestRoleClass;
-
-#define TEST_TYPE_ROLE (test_role_get_type ())
-#define TEST_ROLE(o) (G_TYPE_CHECK_INSTANCE_CAST ((o), TEST_TYPE_ROLE, TestRole))
-GType test_role_get_type (void);
-G_DEFINE_TYPE (TestRole, test_role, JANUS_TYPE_ROLE)
-
-static gboolean
-test_role_activate (JanusRole  *role,
-                    GVariant   *init,
-                    GError    **error)
-{
-  TestRole *self = TEST_ROLE (role);
-
-  self->n_activate++;
-  log_event ("activate %s", G_OBJECT_TYPE_NAME (role));
-  if (init != NULL)
-    {
-      g_clear_pointer (&self->init, g_variant_unref);
-      self->init = g_variant_ref (init);
-      if (g_variant_is_of_type (init, G_VARIANT_TYPE_STRING))
-        {
-          if (g_str_equal (g_variant_get_string (init, NULL), "fail"))
-            {
-              g_set_error (error, TEST_ERROR, 7, "refused by the test");
-              return FALSE;
-            }
-          if (g_str_equal (g_variant_get_string (init, NULL), "fail-silent"))
-            return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-static JanusLive
-test_role_live (JanusRole *role)
-{
-  TestRole *self = TEST_ROLE (role);
-  JanusMessage *m;
-
-  self->n_live++;
-  if (self->live)
-    return self->live (self);
-  while ((m = janus_role_get_message (role)) != NULL)
-    g_ptr_array_add (self->got, m);
-  return JANUS_LIVE_WAIT;
-}
-
-static void
-test_role_end (JanusRole *role)
-{
-  TestRole *self = TEST_ROLE (role);
-
-  self->n_end++;
-  self->player_in_end = janus_role_get_player (role);
-  log_event ("end %s", G_OBJECT_TYPE_NAME (role));
-}
-
-static void
-test_role_finalize (GObject *object)
-{
-  TestRole *self = TEST_ROLE (object);
-
-  g_clear_pointer (&self->init, g_variant_unref);
-  g_ptr_array_unref (self->got);
-  G_OBJECT_CLASS (test_role_parent_class)->finalize (object);
-}
-
-static void
-test_role_class_init (TestRoleClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = test_role_finalize;
-  JANUS_ROLE_CLASS (klass)->activate = test_role_activate;
-  JANUS_ROLE_CLASS (klass)->live = test_role_live;
-  JANUS_ROLE_CLASS (klass)->end = test_role_end;
-}
-
-static void
-test_role_init (TestRole *self)
-{
-  self->got = g_ptr_array_new_with_free_func ((GDestroyNotify) janus_message_unref);
-}
-
-#define ROLE(r) JANUS_ROLE (r)
-
-/* ------------------------------------------------------------- capacity */
-
-typedef struct _TestCap TestCap;
-typedef struct
-{
-  GTypeInterface g_iface;
-} TestCapInterface;
-
-#define TEST_TYPE_CAP (test_cap_get_type ())
-GType test_cap_get_type (void);
-G_DEFINE_INTERFACE (TestCap, test_cap, JANUS_TYPE_CAPACITY)
-
-static void
-test_cap_default_init (TestCapInterface *iface)
-{
-}
-
-typedef struct
-{
-  GObject parent_instance;
-} TestCapImpl;
-
-typedef struct
-{
-  GObjectClass parent_class;
-} TestCapImplClass;
-
-static void test_cap_impl_capacity_init (JanusCapacityInterface *iface) { }
-static void test_cap_impl_cap_init (TestCapInterface *iface) { }
-
-#define TEST_TYPE_CAP_IMPL (test_cap_impl_get_type ())
-GType test_cap_impl_get_type (void);
-G_DEFINE_TYPE_WITH_CODE (TestCapImpl, test_cap_impl, G_TYPE_OBJECT,
-                         G_IMPLEMENT_INTERFACE (JANUS_TYPE_CAPACITY, test_cap_impl_capacity_init)
-                         G_IMPLEMENT_INTERFACE (TEST_TYPE_CAP, test_cap_impl_cap_init))
-
-static void test_cap_impl_class_init (TestCapImplClass *klass) { }
-static void test_cap_impl_init (TestCapImpl *self) { }
+#include "janus-test-utils.h"
 
 /* --------------------------------------------------------------- types */
 
@@ -356,19 +35,6 @@ static GType role_a, role_a_sub, role_b, role_sender, role_limited, role_limited
              role_capable, role_guarded, role_time_open, role_time_past, role_time_future,
              role_time_virtual, role_unlisted;
 static GType org_main, org_other;
-
-static GType
-register_type (GType           parent,
-               const char     *name,
-               GClassInitFunc  class_init)
-{
-  GTypeQuery q;
-
-  g_type_query (parent, &q);
-  return g_type_register_static_simple (parent, g_intern_static_string (name),
-                                        q.class_size, class_init,
-                                        q.instance_size, NULL, 0);
-}
 
 static void
 capable_class_init (gpointer klass,
@@ -432,109 +98,6 @@ register_types (void)
 
 /* ------------------------------------------------------------- helpers */
 
-static void
-step_until_idle (JanusKernel *kernel)
-{
-  guint i;
-
-  for (i = 0; i < 100; i++)
-    if (!janus_kernel_step (kernel))
-      return;
-  g_error ("kernel still busy after 100 steps");
-}
-
-static TestAgent *
-test_agent_new (void)
-{
-  return g_object_new (TEST_TYPE_AGENT, NULL);
-}
-
-/* Launches @agent (light) and steps it into ALIVE. */
-static TestAgent *
-launch (JanusKernel *kernel,
-        TestAgent   *agent)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (janus_kernel_launch_light_agent (kernel, AGENT (agent), NULL, NULL, &error));
-  g_assert_no_error (error);
-  step_until_idle (kernel);
-  g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_ALIVE);
-  return agent;
-}
-
-static TestAgent *
-launch_new (JanusKernel *kernel)
-{
-  return launch (kernel, test_agent_new ());
-}
-
-/* Runs @action in @agent's next step, on a 0-worker kernel: wakes it and
- * steps until the action ran (the rest of that step included). */
-static void
-agent_do (JanusKernel *kernel,
-          TestAgent   *agent,
-          AgentAction  action,
-          gpointer     data)
-{
-  guint i;
-
-  g_mutex_lock (&agent->lock);
-  agent->action = action;
-  agent->action_data = data;
-  agent->action_done = FALSE;
-  g_mutex_unlock (&agent->lock);
-  janus_agent_wake (AGENT (agent));
-  for (i = 0; i < 100 && !agent->action_done; i++)
-    janus_kernel_step (kernel);
-  g_assert_true (agent->action_done);
-}
-
-static JanusGroup *
-new_group (JanusKernel *kernel,
-           GType        org)
-{
-  g_autoptr(GError) error = NULL;
-  JanusGroup *group = janus_kernel_create_group (kernel, org, &error);
-
-  g_assert_no_error (error);
-  return group;
-}
-
-static TestRole *
-take_init (TestAgent  *agent,
-           GType       type,
-           JanusGroup *group,
-           GVariant   *init)
-{
-  g_autoptr(GError) error = NULL;
-  JanusRole *role = janus_agent_request_role (AGENT (agent), type, group, init, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (role);
-  g_assert_true (G_OBJECT_TYPE (role) == type);
-  return TEST_ROLE (role);
-}
-
-static TestRole *
-take (TestAgent  *agent,
-      GType       type,
-      JanusGroup *group)
-{
-  return take_init (agent, type, group, NULL);
-}
-
-static void
-leave (TestAgent  *agent,
-       GType       type,
-       JanusGroup *group)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (janus_agent_leave_role (AGENT (agent), type, group, &error));
-  g_assert_no_error (error);
-}
-
 /* Sends a role message "subject" from @from to the one player of @to. */
 static JanusAddress *
 role_send (TestRole   *from,
@@ -556,22 +119,6 @@ role_send_free (TestRole   *from,
                 const char *subject)
 {
   janus_address_free (role_send (from, to, subject));
-}
-
-/* Every refusal names the role and the group; a missing name fails the
- * test but lets it go on. */
-static void
-expect_names (const GError *error,
-              GType         role_type,
-              JanusGroup   *group)
-{
-  g_assert_nonnull (error);
-  if (strstr (error->message, g_type_name (role_type)) == NULL)
-    g_test_fail_printf ("error %d “%s” does not name the role %s",
-                        error->code, error->message, g_type_name (role_type));
-  if (strstr (error->message, janus_group_get_uuid (group)) == NULL)
-    g_test_fail_printf ("error %d “%s” does not name the group %s",
-                        error->code, error->message, janus_group_get_uuid (group));
 }
 
 static void
@@ -621,32 +168,6 @@ watch (JanusGroup  *group,
   g_signal_connect (group, "role-left", G_CALLBACK (on_left), sc);
 }
 
-typedef struct
-{
-  guint       n;
-  JanusAgent *agent;
-  GError     *error;
-} FailRecord;
-
-static void
-on_agent_failed (JanusKernel  *kernel,
-                 JanusAgent   *agent,
-                 const GError *error,
-                 FailRecord   *fr)
-{
-  fr->n++;
-  fr->agent = agent;
-  g_clear_error (&fr->error);
-  fr->error = g_error_copy (error);
-}
-
-static void
-finish (JanusKernel *kernel)
-{
-  janus_kernel_shutdown (kernel);
-  g_assert_finalize_object (kernel);
-}
-
 /* A kernel, a group of org_main and a sender agent playing role_sender. */
 typedef struct
 {
@@ -665,7 +186,7 @@ fixture_set_up (Fixture       *f,
   f->group = new_group (f->kernel, org_main);
   janus_group_set_persistent (f->group, TRUE);
   watch (f->group, &f->sc);
-  f->sender = launch_new (f->kernel);
+  f->sender = launch_new (f->kernel, NULL, NULL);
   f->out = take (f->sender, role_sender, f->group);
   f->sc.n_taken = 0;
   log_clear ();
@@ -675,7 +196,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  finish (f->kernel);
+  finish (f->kernel, NULL);
   g_assert_finalize_object (f->sender);
   g_assert_finalize_object (f->group);
   log_clear ();
@@ -690,14 +211,14 @@ static void
 test_request_not_listed (Fixture       *f,
                          gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   g_autoptr(GError) error = NULL;
 
   g_assert_null (janus_agent_request_role (AGENT (agent), role_unlisted, f->group, NULL, &error));
   g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_LISTED);
   expect_names (error, role_unlisted, f->group);
   g_assert_cmpuint (f->sc.n_taken, ==, 0);
-  assert_log ("");
+  assert_events ("");
   g_object_unref (agent);
 }
 
@@ -705,7 +226,7 @@ static void
 test_request_already_played (Fixture       *f,
                              gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   g_autoptr(GError) error = NULL;
   TestRole *a, *sub;
 
@@ -748,7 +269,7 @@ static void
 test_request_parent_of_played (Fixture       *f,
                                gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   TestRole *sub, *a;
 
   /* plays the subclass: the parent type is still free */
@@ -773,7 +294,7 @@ static void
 test_request_membership (Fixture       *f,
                          gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   g_autoptr(JanusCondition) closed = janus_condition_new ("closed club", refuse, NULL, NULL);
   g_autoptr(GError) error = NULL;
 
@@ -783,7 +304,7 @@ test_request_membership (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "closed club"));
   g_assert_cmpuint (f->sc.n_taken, ==, 0);
   g_assert_false (janus_group_has_member (f->group, AGENT (agent)));
-  assert_log ("");
+  assert_events ("");
   expect_names (error, role_a, f->group);
   g_object_unref (agent);
 }
@@ -792,7 +313,7 @@ static void
 test_request_group_condition (Fixture       *f,
                               gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   g_autoptr(JanusCondition) no = janus_condition_new ("not today", refuse, NULL, NULL);
   g_autoptr(GError) error = NULL;
 
@@ -802,7 +323,7 @@ test_request_group_condition (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "not today"));
   expect_names (error, role_a, f->group);
   g_assert_cmpuint (f->sc.n_taken, ==, 0);
-  assert_log ("");
+  assert_events ("");
   g_object_unref (agent);
 }
 
@@ -810,9 +331,9 @@ static void
 test_request_cardinality (Fixture       *f,
                           gconstpointer  data)
 {
-  TestAgent *a1 = launch_new (f->kernel);
-  TestAgent *a2 = launch_new (f->kernel);
-  TestAgent *a3 = launch_new (f->kernel);
+  TestAgent *a1 = launch_new (f->kernel, NULL, NULL);
+  TestAgent *a2 = launch_new (f->kernel, NULL, NULL);
+  TestAgent *a3 = launch_new (f->kernel, NULL, NULL);
   g_autoptr(GError) error = NULL;
 
   /* Limited takes 2; its subclass counts toward it */
@@ -828,7 +349,7 @@ test_request_cardinality (Fixture       *f,
   /* the message names the listed role whose places are taken */
   expect_names (error, role_limited, f->group);
   g_clear_error (&error);
-  assert_log ("");
+  assert_events ("");
   g_assert_cmpuint (f->sc.n_taken, ==, 2);
   /* other roles are not limited by it */
   take (a3, role_a, f->group);
@@ -841,7 +362,7 @@ static void
 test_request_missing_capacity (Fixture       *f,
                                gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   g_autoptr(GObject) cap = g_object_new (TEST_TYPE_CAP_IMPL, NULL);
   g_autoptr(GError) error = NULL;
 
@@ -849,7 +370,7 @@ test_request_missing_capacity (Fixture       *f,
   g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_MISSING_CAPACITY);
   g_assert_nonnull (strstr (error->message, "TestCap"));
   g_assert_cmpuint (f->sc.n_taken, ==, 0);
-  assert_log ("");
+  assert_events ("");
   expect_names (error, role_capable, f->group);
 
   janus_agent_add_capacity (AGENT (agent), TEST_TYPE_CAP, cap);
@@ -861,7 +382,7 @@ static void
 test_request_time_window (Fixture       *f,
                           gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   gint64 now = janus_kernel_get_time (f->kernel);
   gint64 hour = (gint64) G_USEC_PER_SEC * 3600;
   g_autoptr(JanusCondition) open = janus_condition_new_time_window (now - hour, now + hour);
@@ -909,7 +430,7 @@ test_request_time_window_virtual (void)
   janus_role_type_add_obtain_condition (role_time_virtual, window);
   group = new_group (kernel, org_main);
   janus_group_set_persistent (group, TRUE);
-  agent = launch_new (kernel);
+  agent = launch_new (kernel, NULL, NULL);
   g_assert_cmpint (janus_kernel_get_time (kernel), ==, 0);
 
   for (i = 0; i < G_N_ELEMENTS (times); i++)
@@ -935,7 +456,7 @@ test_request_time_window_virtual (void)
         }
     }
 
-  finish (kernel);
+  finish (kernel, NULL);
   g_assert_finalize_object (agent);
   g_assert_finalize_object (group);
 }
@@ -944,13 +465,13 @@ static void
 test_request_not_launched (Fixture       *f,
                            gconstpointer  data)
 {
-  TestAgent *agent = test_agent_new ();
+  TestAgent *agent = test_agent_new (NULL, NULL);
   g_autoptr(GError) error = NULL;
 
   g_assert_null (janus_agent_request_role (AGENT (agent), role_a, f->group, NULL, &error));
   g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_LAUNCHED);
   g_assert_cmpuint (f->sc.n_taken, ==, 0);
-  assert_log ("");
+  assert_events ("");
   g_assert_finalize_object (agent);
 }
 
@@ -974,15 +495,15 @@ static void
 test_request_agent_dead (Fixture       *f,
                          gconstpointer  data)
 {
-  TestAgent *agent = test_agent_new ();
+  TestAgent *agent = test_agent_new (NULL, NULL);
   EndRequest er = { f->group, NULL, FALSE };
   g_autoptr(GError) error = NULL;
 
   agent->on_end = request_in_end;
   agent->data = &er;
-  launch (f->kernel, agent);
+  launch_alive (f->kernel, agent);
   g_assert_true (janus_kernel_kill (f->kernel, AGENT (agent), NULL));
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_DIED);
   /* from its end (BREAKING_DOWN) */
   g_assert_false (er.got_role);
@@ -1001,14 +522,14 @@ test_request_other_kernel (Fixture       *f,
 {
   JanusKernel *k2 = janus_kernel_new (0);
   JanusGroup *foreign = new_group (k2, org_main);
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   g_autoptr(GError) error = NULL;
 
   g_assert_null (janus_agent_request_role (AGENT (agent), role_a, foreign, NULL, &error));
   g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_WRONG_KERNEL);
   g_assert_cmpuint (janus_group_count_players (foreign, G_TYPE_INVALID), ==, 0);
-  assert_log ("");
-  finish (k2);
+  assert_events ("");
+  finish (k2, NULL);
   g_assert_finalize_object (foreign);
   g_object_unref (agent);
 }
@@ -1017,7 +538,7 @@ static void
 test_request_activate_fails (Fixture       *f,
                              gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) roles = NULL;
 
@@ -1026,7 +547,7 @@ test_request_activate_fails (Fixture       *f,
                                            g_variant_new_string ("fail"), &error));
   g_assert_error (error, TEST_ERROR, 7);
   g_clear_error (&error);
-  assert_log ("activate RoleTestA;");
+  assert_events ("activate RoleTestA;");
   g_assert_null (janus_agent_get_role (AGENT (agent), role_a, f->group));
   g_assert_false (janus_group_has_member (f->group, AGENT (agent)));
 
@@ -1036,7 +557,7 @@ test_request_activate_fails (Fixture       *f,
   g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_FAILED);
   expect_names (error, role_a, f->group);
   g_clear_error (&error);
-  assert_log ("activate RoleTestA;");
+  assert_events ("activate RoleTestA;");
 
   g_assert_cmpuint (f->sc.n_taken, ==, 0);
   g_assert_cmpuint (janus_group_count_players (f->group, role_a), ==, 0);
@@ -1052,7 +573,7 @@ static void
 test_request_init_data (Fixture       *f,
                         gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   TestRole *role = take_init (agent, role_a, f->group, g_variant_new ("(si)", "hello", 3));
 
   g_assert_nonnull (role->init);
@@ -1060,7 +581,7 @@ test_request_init_data (Fixture       *f,
   g_assert_true (janus_role_get_player (ROLE (role)) == AGENT (agent));
   g_assert_true (janus_role_get_group (ROLE (role)) == f->group);
   g_assert_true (janus_role_is_played (ROLE (role)));
-  assert_log ("activate RoleTestA;taken RoleTestA;");
+  assert_events ("activate RoleTestA;taken RoleTestA;");
   g_object_unref (agent);
 }
 
@@ -1070,7 +591,7 @@ static void
 test_leave_not_played (Fixture       *f,
                        gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   g_autoptr(GError) error = NULL;
 
   g_assert_false (janus_agent_leave_role (AGENT (agent), role_a, f->group, &error));
@@ -1095,7 +616,7 @@ static void
 test_leave_conditions (Fixture       *f,
                        gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   g_autoptr(JanusCondition) stay = janus_condition_new ("group leave guard", refuse, NULL, NULL);
   g_autoptr(GError) error = NULL;
   TestRole *guarded;
@@ -1132,7 +653,7 @@ test_leave_conditions (Fixture       *f,
   g_object_ref (guarded);
   log_clear ();
   janus_kernel_kill (f->kernel, AGENT (agent), NULL);
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpuint (guarded->n_end, ==, 1);
   g_assert_false (janus_role_is_played (ROLE (guarded)));
   g_assert_cmpuint (janus_group_count_players (f->group, G_TYPE_INVALID), ==, 1);  /* the sender */
@@ -1145,7 +666,7 @@ static void
 test_leave_detaches (Fixture       *f,
                      gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   JanusRole *role;
   g_autoptr(GPtrArray) roles = NULL;
   JanusAgent *player = NULL;
@@ -1157,7 +678,7 @@ test_leave_detaches (Fixture       *f,
   log_clear ();
 
   leave (agent, role_a, f->group);
-  assert_log ("end RoleTestA;left RoleTestA;");
+  assert_events ("end RoleTestA;left RoleTestA;");
   g_assert_cmpuint (TEST_ROLE (role)->n_end, ==, 1);
   /* end still saw its player */
   g_assert_true (TEST_ROLE (role)->player_in_end == AGENT (agent));
@@ -1177,9 +698,9 @@ test_leave_detaches (Fixture       *f,
   g_assert_cmpuint (f->sc.n_left, ==, 1);
 
   /* end ran once, whatever happens next */
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   janus_kernel_kill (f->kernel, AGENT (agent), NULL);
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpuint (TEST_ROLE (role)->n_end, ==, 1);
   g_assert_cmpuint (f->sc.n_left, ==, 2);      /* and B once */
   g_object_unref (role);
@@ -1190,7 +711,7 @@ static void
 test_leave_by_parent_type (Fixture       *f,
                            gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   TestRole *sub = take (agent, role_a_sub, f->group);
 
   g_object_ref (sub);
@@ -1222,7 +743,7 @@ static void
 test_end_when_no_role (Fixture       *f,
                        gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
 
   g_assert_false (janus_agent_get_end_when_no_role (AGENT (agent)));
   janus_agent_set_end_when_no_role (AGENT (agent), TRUE);
@@ -1231,7 +752,7 @@ test_end_when_no_role (Fixture       *f,
   take (agent, role_b, f->group);
 
   agent_do (f->kernel, agent, leave_a, f->group);
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_ALIVE);
   g_assert_cmpuint (agent->n_end, ==, 0);
 
@@ -1246,19 +767,19 @@ static void
 test_end_when_no_role_no_leave (Fixture       *f,
                                 gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   g_autoptr(GError) error = NULL;
 
   /* the rule is about leaving the last role: never having one, or failing
    * to take one, is not leaving */
   janus_agent_set_end_when_no_role (AGENT (agent), TRUE);
   janus_agent_wake (AGENT (agent));
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_ALIVE);
   g_assert_null (janus_agent_request_role (AGENT (agent), role_a, f->group,
                                            g_variant_new_string ("fail"), &error));
   g_assert_error (error, TEST_ERROR, 7);
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_ALIVE);
   g_assert_cmpuint (agent->n_end, ==, 0);
   g_object_unref (agent);
@@ -1268,11 +789,11 @@ static void
 test_end_when_no_role_off (Fixture       *f,
                            gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
 
   take (agent, role_a, f->group);
   agent_do (f->kernel, agent, leave_a, f->group);
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_ALIVE);
   g_assert_cmpuint (agent->n_end, ==, 0);
   g_object_unref (agent);
@@ -1282,12 +803,12 @@ static void
 test_end_when_no_role_between_steps (Fixture       *f,
                                      gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
 
   janus_agent_set_end_when_no_role (AGENT (agent), TRUE);
   take (agent, role_a, f->group);
   leave (agent, role_a, f->group);
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_DIED);
   g_assert_cmpuint (agent->n_end, ==, 1);
   g_object_unref (agent);
@@ -1310,12 +831,12 @@ static void
 test_end_when_no_role_done (Fixture       *f,
                             gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
 
   janus_agent_set_end_when_no_role (AGENT (agent), TRUE);
   /* taken and stepped in the same step: DONE leaves it, the agent dies */
   agent_do (f->kernel, agent, take_a_done, f->group);
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_DIED);
   g_assert_cmpuint (agent->n_end, ==, 1);
   g_assert_cmpuint (f->sc.n_left, ==, 1);
@@ -1357,17 +878,17 @@ static void
 test_activator_new_role (Fixture       *f,
                          gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   Taken t = { f->group, NULL, NULL };
 
   /* taken in the agent's step: stepped once, in that same step */
   agent_do (f->kernel, agent, take_a, &t);
   g_assert_cmpuint (t.a->n_live, ==, 1);
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpuint (t.a->n_live, ==, 1);
   /* waking the agent alone does not step a waiting role */
   janus_agent_wake (AGENT (agent));
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpuint (t.a->n_live, ==, 1);
   g_object_unref (agent);
 }
@@ -1376,24 +897,24 @@ static void
 test_activator_message (Fixture       *f,
                         gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   Taken t = { f->group, NULL, NULL };
 
   agent_do (f->kernel, agent, take_a_and_b, &t);
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpuint (t.a->n_live, ==, 1);
   g_assert_cmpuint (t.b->n_live, ==, 1);
 
   /* a message for A: A is stepped, B is not */
   role_send_free (f->out, role_a, "for A");
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpuint (t.a->n_live, ==, 2);
   g_assert_cmpuint (t.b->n_live, ==, 1);
   assert_subjects (t.a->got, "for A");
 
   /* for B: B only */
   role_send_free (f->out, role_b, "for B");
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpuint (t.a->n_live, ==, 2);
   g_assert_cmpuint (t.b->n_live, ==, 2);
   assert_subjects (t.b->got, "for B");
@@ -1401,7 +922,7 @@ test_activator_message (Fixture       *f,
   /* a direct message to the agent: no role */
   g_assert_true (janus_kernel_send (f->kernel, janus_agent_get_address (AGENT (agent)),
                                     janus_message_new ("direct", NULL), NULL));
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpuint (t.a->n_live, ==, 2);
   g_assert_cmpuint (t.b->n_live, ==, 2);
   g_assert_cmpuint (janus_agent_get_mailbox_size (AGENT (agent)), ==, 1);
@@ -1409,7 +930,7 @@ test_activator_message (Fixture       *f,
   /* two messages for A arriving together: one step */
   role_send_free (f->out, role_a, "A1");
   role_send_free (f->out, role_a, "A2");
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpuint (t.a->n_live, ==, 3);
   assert_subjects (t.a->got, "for A,A1,A2");
   g_object_unref (agent);
@@ -1436,7 +957,7 @@ static void
 test_activator_again (Fixture       *f,
                       gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   Taken t = { f->group, NULL, NULL };
 
   agent_do (f->kernel, agent, take_a_again, &t);
@@ -1446,7 +967,7 @@ test_activator_again (Fixture       *f,
   g_assert_cmpuint (t.a->n_live, ==, 2);
   janus_kernel_step (f->kernel);
   g_assert_cmpuint (t.a->n_live, ==, 3);
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpuint (t.a->n_live, ==, 3);
   /* the other role was not stepped again meanwhile */
   g_assert_cmpuint (t.b->n_live, ==, 1);
@@ -1457,7 +978,7 @@ static void
 test_activator_done_leaves (Fixture       *f,
                             gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   Taken t = { f->group, NULL, NULL };
 
   agent_do (f->kernel, agent, take_a_and_b, &t);
@@ -1465,11 +986,11 @@ test_activator_done_leaves (Fixture       *f,
   t.a->live = live_done;
   log_clear ();
   role_send_free (f->out, role_a, "bye");
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpuint (t.a->n_live, ==, 2);
   g_assert_false (janus_role_is_played (ROLE (t.a)));
   g_assert_cmpuint (t.a->n_end, ==, 1);
-  assert_log ("end RoleTestA;left RoleTestA;");
+  assert_events ("end RoleTestA;left RoleTestA;");
   g_assert_null (janus_agent_get_role (AGENT (agent), role_a, f->group));
   g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_ALIVE);
   g_assert_true (janus_role_is_played (ROLE (t.b)));
@@ -1487,35 +1008,37 @@ static void
 test_activator_invalid_result (Fixture       *f,
                                gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   Taken t = { f->group, NULL, NULL };
   FailRecord fr = { 0 };
   gulong id;
 
+  g_mutex_init (&fr.lock);
   id = g_signal_connect (f->kernel, "agent-failed", G_CALLBACK (on_agent_failed), &fr);
   agent_do (f->kernel, agent, take_a_and_b, &t);
   g_object_ref (t.a);
   t.a->live = live_invalid;
   log_clear ();
   role_send_free (f->out, role_a, "boom");
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
 
-  g_assert_cmpuint (fr.n, ==, 1);
+  g_assert_cmpuint (fr.count, ==, 1);
   g_assert_true (fr.agent == AGENT (agent));
-  g_assert_error (fr.error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_INVALID_LIVE_RESULT);
-  g_assert_nonnull (strstr (fr.error->message, "RoleTestA"));
+  g_assert_true (fr.domain == JANUS_KERNEL_ERROR);
+  g_assert_cmpint (fr.code, ==, JANUS_KERNEL_ERROR_INVALID_LIVE_RESULT);
+  g_assert_nonnull (strstr (fr.message, "RoleTestA"));
   /* the role is left, the agent and its other role go on */
   g_assert_false (janus_role_is_played (ROLE (t.a)));
   g_assert_cmpuint (t.a->n_end, ==, 1);
-  assert_log ("end RoleTestA;left RoleTestA;");
+  assert_events ("end RoleTestA;left RoleTestA;");
   g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_ALIVE);
   role_send_free (f->out, role_b, "still there");
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   assert_subjects (t.b->got, "still there");
-  g_assert_cmpuint (fr.n, ==, 1);
+  g_assert_cmpuint (fr.count, ==, 1);
 
   g_signal_handler_disconnect (f->kernel, id);
-  g_clear_error (&fr.error);
+  fail_record_clear (&fr);
   g_object_unref (t.a);
   g_object_unref (agent);
 }
@@ -1548,11 +1071,11 @@ static void
 test_activator_role_taken_by_role (Fixture       *f,
                                    gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   Taken t = { f->group, NULL, NULL };
 
   agent_do (f->kernel, agent, take_a_taking_b, &t);
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpuint (t.a->n_live, ==, 1);
   g_assert_nonnull (t.b);
   g_assert_cmpuint (t.b->n_activate, ==, 1);
@@ -1608,12 +1131,12 @@ static void
 test_activator_roles_leave_in_step (Fixture       *f,
                                     gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   Three t = { f->group };
   g_autoptr(GPtrArray) roles = NULL;
 
   agent_do (f->kernel, agent, take_three, &t);
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpuint (t.a->n_live, ==, 1);
   g_assert_cmpuint (t.b->n_live, ==, 0);      /* left before its turn */
   g_assert_cmpuint (t.b->n_end, ==, 1);
@@ -1640,16 +1163,16 @@ static void
 test_activator_overridden (Fixture       *f,
                            gconstpointer  data)
 {
-  TestAgent *agent = test_agent_new ();
+  TestAgent *agent = test_agent_new (NULL, NULL);
   Taken t = { f->group, NULL, NULL };
   guint n_live;
 
   agent->live = live_no_chain;
-  launch (f->kernel, agent);
+  launch_alive (f->kernel, agent);
   agent_do (f->kernel, agent, take_a, &t);
   n_live = agent->n_live;
   role_send_free (f->out, role_a, "unseen");
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   /* the agent was stepped, its role was not */
   g_assert_cmpuint (agent->n_live, ==, n_live + 1);
   g_assert_cmpuint (t.a->n_live, ==, 0);
@@ -1661,17 +1184,24 @@ test_activator_overridden (Fixture       *f,
 /* ------------------------------------------------------ dying agents */
 
 static void
+log_agent_end (TestAgent *self)
+{
+  log_event ("agent end");
+}
+
+static void
 test_dying_leaves_every_role (Fixture       *f,
                               gconstpointer  data)
 {
   JanusGroup *g2 = new_group (f->kernel, org_other);
   g_autoptr(JanusCondition) stay = janus_condition_new ("stay", refuse, NULL, NULL);
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   TestRole *r1, *r2, *r3;
   SignalCount sc2 = { 0 };
   g_autofree char *log = NULL;
 
   watch (g2, &sc2);
+  agent->end = log_agent_end;
   r1 = g_object_ref (take (agent, role_a, f->group));
   r2 = g_object_ref (take (agent, role_guarded, f->group));
   r3 = g_object_ref (take (agent, role_a, g2));
@@ -1680,7 +1210,7 @@ test_dying_leaves_every_role (Fixture       *f,
   log_clear ();
 
   janus_kernel_kill (f->kernel, AGENT (agent), NULL);
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_DIED);
 
   /* the agent's end first, then each role: end, role-left */
@@ -1751,8 +1281,8 @@ static void
 test_shared_memory (Fixture       *f,
                     gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
-  TestAgent *other = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
+  TestAgent *other = launch_new (f->kernel, NULL, NULL);
   Taken t = { f->group, NULL, NULL };
   TestRole *foreign;
 
@@ -1779,19 +1309,13 @@ typedef struct
   TestRole  *b;
 } Mailboxes;
 
-static JanusLive
-live_idle (TestRole *self)
-{
-  return JANUS_LIVE_WAIT;
-}
-
 /* The player plays A and B (roles that read nothing); it gets, in this
  * order: a direct message d1, a1 for A, b1 for B, a2 for A. Nothing steps. */
 static void
 mailboxes_fill (Fixture   *f,
                 Mailboxes *mb)
 {
-  mb->agent = launch_new (f->kernel);
+  mb->agent = launch_new (f->kernel, NULL, NULL);
   mb->a = take (mb->agent, role_a, f->group);
   mb->b = take (mb->agent, role_b, f->group);
   mb->a->live = mb->b->live = live_idle;
@@ -1971,7 +1495,7 @@ static void
 test_wait_message_heavy (Fixture       *f,
                          gconstpointer  data)
 {
-  TestAgent *heavy = test_agent_new ();
+  TestAgent *heavy = test_agent_new (NULL, NULL);
   HeavyData hd = { f->group };
   g_autoptr(GError) error = NULL;
   gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
@@ -2056,7 +1580,7 @@ static void
 test_activator_heavy_player (Fixture       *f,
                              gconstpointer  data)
 {
-  TestAgent *heavy = test_agent_new ();
+  TestAgent *heavy = test_agent_new (NULL, NULL);
   HeavyData hd = { f->group };
   gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
 
@@ -2090,7 +1614,7 @@ static void
 test_mailbox_priority (Fixture       *f,
                        gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   TestRole *a = take (agent, role_a, f->group);
   GPtrArray *list;
   int prio[] = { 1, 5, 3, 5 };
@@ -2116,13 +1640,13 @@ static void
 test_mailbox_black_hole (Fixture       *f,
                          gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   TestRole *a = take (agent, role_a, f->group);
   guint64 before = janus_kernel_get_dead_letter_count (f->kernel);
 
   janus_agent_set_mailbox_kind (AGENT (agent), JANUS_MAILBOX_KIND_BLACK_HOLE);
   role_send_free (f->out, role_a, "lost");
-  step_until_idle (f->kernel);
+  step_until_idle (f->kernel, 100);
   g_assert_cmpuint (janus_kernel_get_dead_letter_count (f->kernel), ==, before + 1);
   /* (the activator may step the role for it, but it finds nothing) */
   g_assert_cmpuint (a->got->len, ==, 0);
@@ -2135,7 +1659,7 @@ static void
 test_wait_message_light (Fixture       *f,
                          gconstpointer  data)
 {
-  TestAgent *agent = launch_new (f->kernel);
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   TestRole *a = take (agent, role_a, f->group);
   JanusMessage *m;
   gint64 t0 = g_get_monotonic_time ();
@@ -2214,7 +1738,7 @@ test_request_cardinality_race (void)
   g_signal_connect (race.group, "role-taken", G_CALLBACK (race_taken), &race);
   for (i = 0; i < n; i++)
     {
-      agents[i] = test_agent_new ();
+      agents[i] = test_agent_new (NULL, NULL);
       agents[i]->on_activate = race_request;
       agents[i]->data = &race;
     }
@@ -2281,7 +1805,7 @@ role_on_workers (JanusKernel **kernel,
   tk->group = new_group (*kernel, org_main);
   g_mutex_init (&tk->lock);
   g_cond_init (&tk->cond);
-  *agent = test_agent_new ();
+  *agent = test_agent_new (NULL, NULL);
   (*agent)->on_activate = take_in_activate;
   (*agent)->data = tk;
   g_assert_true (janus_kernel_launch_light_agent (*kernel, AGENT (*agent), NULL, NULL, NULL));

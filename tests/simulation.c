@@ -13,24 +13,9 @@
  */
 #include <string.h>
 
-#include <janus.h>
+#include "janus-test-utils.h"
 
 #define MAX_STEPS 100000
-
-static gboolean
-test_small (void)
-{
-  return g_strcmp0 (g_getenv ("JANUS_TEST_SMALL"), "1") == 0;
-}
-
-static void
-kernel_unref_last (JanusKernel *kernel)
-{
-  g_object_add_weak_pointer (G_OBJECT (kernel), (gpointer *) &kernel);
-  janus_kernel_shutdown (kernel);
-  g_object_unref (kernel);
-  g_assert_null (kernel);
-}
 
 /* --------------------------------------------------------------- trace */
 
@@ -372,7 +357,7 @@ run_world (guint64   seed,
   g_assert_false (janus_group_is_alive (w.group));
 
   g_signal_handlers_disconnect_by_data (w.kernel, &w);
-  kernel_unref_last (w.kernel);
+  finish (w.kernel, NULL);
   g_object_unref (w.group);
   g_ptr_array_unref (w.agents);
   trace = w.trace;
@@ -537,16 +522,6 @@ step_agent_new (guint            *step,
   return self;
 }
 
-static void
-launch (JanusKernel *kernel,
-        StepAgent   *agent)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (janus_kernel_launch_light_agent (kernel, JANUS_AGENT (agent), NULL, NULL, &error));
-  g_assert_no_error (error);
-}
-
 typedef struct
 {
   JanusMailboxKind kind;        /* the receiver's */
@@ -571,10 +546,10 @@ test_buffered_delivery (gconstpointer data)
 
   sender->peer = receiver;
   if (c->receiver_first)
-    launch (kernel, receiver);
-  launch (kernel, sender);
+    launch_ok (kernel, receiver, NULL, NULL);
+  launch_ok (kernel, sender, NULL, NULL);
   if (!c->receiver_first)
-    launch (kernel, receiver);
+    launch_ok (kernel, receiver, NULL, NULL);
   do
     step++;
   while (janus_kernel_step (kernel) && step < 100);
@@ -588,7 +563,7 @@ test_buffered_delivery (gconstpointer data)
       g_assert_cmpuint (value, ==, i + 1);
       g_assert_cmpuint (seen_at, ==, value + c->delay);
     }
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   g_object_unref (sender);
   g_object_unref (receiver);
 }
@@ -604,8 +579,8 @@ test_buffered_waiting_receiver (void)
   StepAgent *receiver = step_agent_new (&step, 1, JANUS_MAILBOX_KIND_BUFFERED);
 
   sender->peer = receiver;
-  launch (kernel, receiver);
-  launch (kernel, sender);
+  launch_ok (kernel, receiver, NULL, NULL);
+  launch_ok (kernel, sender, NULL, NULL);
   step = 1;
   g_assert_true (janus_kernel_step (kernel));      /* both: first turn */
   g_assert_cmpuint (receiver->seen->len, ==, 0);
@@ -614,7 +589,7 @@ test_buffered_waiting_receiver (void)
   g_assert_cmpuint (receiver->turns, ==, 2);
   g_assert_cmpuint (receiver->seen->len, ==, 2);
   g_assert_cmpuint (g_array_index (receiver->seen, guint, 1), ==, 2);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   g_object_unref (sender);
   g_object_unref (receiver);
 }
@@ -641,7 +616,7 @@ run_ring (JanusMailboxKind  kind,
   for (i = 0; i < RING; i++)
     agents[i]->next = agents[(i + 1) % RING];
   for (i = 0; i < RING; i++)
-    launch (kernel, agents[order[i]]);
+    launch_ok (kernel, agents[order[i]], NULL, NULL);
   for (step = 1; step <= RING_TURNS; step++)
     janus_kernel_step (kernel);
   for (i = 0; i < RING; i++)
@@ -649,7 +624,7 @@ run_ring (JanusMailboxKind  kind,
       g_assert_cmpuint (agents[i]->turns, ==, RING_TURNS);
       values[i] = agents[i]->value;
     }
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   for (i = 0; i < RING; i++)
     g_object_unref (agents[i]);
 }

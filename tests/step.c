@@ -8,16 +8,9 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include <janus.h>
+#include "janus-test-utils.h"
 
-#define DEADLINE_USEC (10 * G_USEC_PER_SEC)
 #define DEADLINE_MSEC (10 * 1000)
-
-static gboolean
-test_small (void)
-{
-  return g_strcmp0 (g_getenv ("JANUS_TEST_SMALL"), "1") == 0;
-}
 
 /* ------------------------------------------------------------- fixture */
 
@@ -71,32 +64,6 @@ fixture_clear (Fixture *f)
   g_clear_object (&f->spawn);
   g_mutex_clear (&f->lock);
   g_cond_clear (&f->cond);
-}
-
-static void
-fixture_bump (Fixture    *f,
-              atomic_int *counter)
-{
-  g_mutex_lock (&f->lock);
-  atomic_fetch_add (counter, 1);
-  g_cond_broadcast (&f->cond);
-  g_mutex_unlock (&f->lock);
-}
-
-static gboolean
-fixture_wait (Fixture    *f,
-              atomic_int *counter,
-              int         min)
-{
-  gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
-  gboolean ok = TRUE;
-
-  g_mutex_lock (&f->lock);
-  while (ok && atomic_load (counter) < min)
-    ok = g_cond_wait_until (&f->cond, &f->lock, deadline);
-  ok = atomic_load (counter) >= min;
-  g_mutex_unlock (&f->lock);
-  return ok;
 }
 
 static void
@@ -210,27 +177,6 @@ step_agent_new (Fixture      *f,
   return self;
 }
 
-static void
-launch (JanusKernel *kernel,
-        StepAgent   *agent)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (janus_kernel_launch_light_agent (kernel, JANUS_AGENT (agent), NULL, NULL, &error));
-  g_assert_no_error (error);
-}
-
-static void
-kernel_send (JanusKernel        *kernel,
-             const JanusAddress *to,
-             JanusMessage       *message)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (janus_kernel_send (kernel, to, message, &error));
-  g_assert_no_error (error);
-}
-
 /* Steps once and checks which agents had a turn, in which order. */
 static gboolean
 step_expect (JanusKernel *kernel,
@@ -248,15 +194,6 @@ step_expect (JanusKernel *kernel,
   for (i = 0; i < n_expected; i++)
     g_assert_cmpuint (g_array_index (f->order, guint, i), ==, expected[i]);
   return more;
-}
-
-static void
-kernel_unref_last (JanusKernel *kernel)
-{
-  g_object_add_weak_pointer (G_OBJECT (kernel), (gpointer *) &kernel);
-  janus_kernel_shutdown (kernel);
-  g_object_unref (kernel);
-  g_assert_null (kernel);
 }
 
 /* ------------------------------------------------ deterministic program */
@@ -330,7 +267,7 @@ run_trace_program (guint64 *dead_letters)
   for (i = 0; i < N_TRACE_AGENTS; i++)
     step_agent_new (&f, trace_live);
   for (i = 0; i < N_TRACE_AGENTS; i++)
-    launch (kernel, fixture_agent (&f, i));
+    launch_ok (kernel, fixture_agent (&f, i), NULL, NULL);
 
   do
     f.step++;
@@ -339,7 +276,7 @@ run_trace_program (guint64 *dead_letters)
 
   *dead_letters = janus_kernel_get_dead_letter_count (kernel);
   g_signal_handlers_disconnect_by_data (kernel, &f);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   trace = g_array_ref (f.trace);
   fixture_clear (&f);
   return trace;
@@ -437,13 +374,13 @@ run_random_program (const SeedCase *c)
   for (i = 0; i < N_TRACE_AGENTS; i++)
     step_agent_new (&f, random_trace_live);
   for (i = 0; i < N_TRACE_AGENTS; i++)
-    launch (kernel, fixture_agent (&f, i));
+    launch_ok (kernel, fixture_agent (&f, i), NULL, NULL);
   do
     f.step++;
   while (janus_kernel_step (kernel) && f.step < 10000);
   g_assert_cmpuint (f.step, <, 10000);
 
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   trace = g_array_ref (f.trace);
   fixture_clear (&f);
   return trace;
@@ -537,7 +474,7 @@ test_step_one_turn_each (void)
   for (i = 0; i < G_N_ELEMENTS (launch_order); i++)
     step_agent_new (&f, scripted_live)->result = JANUS_LIVE_AGAIN;
   for (i = 0; i < G_N_ELEMENTS (launch_order); i++)
-    launch (kernel, fixture_agent (&f, launch_order[i]));
+    launch_ok (kernel, fixture_agent (&f, launch_order[i]), NULL, NULL);
   /* addresses are given in launch order */
   for (i = 0; i < G_N_ELEMENTS (launch_order); i++)
     g_assert_cmpuint (janus_address_get_id (agent_address (&f, launch_order[i])), ==, i);
@@ -549,7 +486,7 @@ test_step_one_turn_each (void)
         g_assert_cmpint (fixture_agent (&f, i)->turns, ==, s);
     }
 
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
@@ -570,12 +507,12 @@ test_step_returns_false_when_idle (void)
   waiter = step_agent_new (&f, scripted_live);
   again = step_agent_new (&f, scripted_live);
   again->result = JANUS_LIVE_AGAIN;
-  launch (kernel, waiter);
+  launch_ok (kernel, waiter, NULL, NULL);
   g_assert_false (step_expect (kernel, &f, first, 1));
   g_assert_false (janus_kernel_step (kernel));
   g_assert_cmpint (waiter->turns, ==, 1);
 
-  launch (kernel, again);
+  launch_ok (kernel, again, NULL, NULL);
   g_assert_true (step_expect (kernel, &f, second, 1));
   g_assert_true (step_expect (kernel, &f, second, 1));
   again->result = JANUS_LIVE_DONE;
@@ -585,7 +522,7 @@ test_step_returns_false_when_idle (void)
   g_assert_false (janus_kernel_step (kernel));
   g_assert_cmpint (waiter->turns, ==, 1);
 
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
@@ -603,23 +540,23 @@ test_step_runnable_order (void)
 
   fixture_init (&f);
   for (i = 0; i < 5; i++)
-    launch (kernel, step_agent_new (&f, scripted_live));
+    launch_ok (kernel, step_agent_new (&f, scripted_live), NULL, NULL);
   g_assert_false (step_expect (kernel, &f, all, 5));
 
-  kernel_send (kernel, agent_address (&f, 2), janus_message_new ("x", NULL));
-  kernel_send (kernel, agent_address (&f, 0), janus_message_new ("x", NULL));
-  kernel_send (kernel, agent_address (&f, 4), janus_message_new ("x", NULL));
+  kernel_send_ok (kernel, agent_address (&f, 2), janus_message_new ("x", NULL));
+  kernel_send_ok (kernel, agent_address (&f, 0), janus_message_new ("x", NULL));
+  kernel_send_ok (kernel, agent_address (&f, 4), janus_message_new ("x", NULL));
   g_assert_false (step_expect (kernel, &f, woken, 3));
 
-  kernel_send (kernel, agent_address (&f, 1), janus_message_new ("x", NULL));
-  kernel_send (kernel, agent_address (&f, 3), janus_message_new ("x", NULL));
-  kernel_send (kernel, agent_address (&f, 1), janus_message_new ("x", NULL));
+  kernel_send_ok (kernel, agent_address (&f, 1), janus_message_new ("x", NULL));
+  kernel_send_ok (kernel, agent_address (&f, 3), janus_message_new ("x", NULL));
+  kernel_send_ok (kernel, agent_address (&f, 1), janus_message_new ("x", NULL));
   g_assert_false (step_expect (kernel, &f, woken2, 2));
   g_assert_cmpint (fixture_agent (&f, 1)->received, ==, 2);
   g_assert_cmpint (fixture_agent (&f, 1)->turns, ==, 2);
   g_assert_cmpint (fixture_agent (&f, 3)->received, ==, 1);
 
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
@@ -638,13 +575,13 @@ test_step_made_runnable_runs_next (void)
 
   fixture_init (&f);
   for (i = 0; i < 3; i++)
-    launch (kernel, step_agent_new (&f, scripted_live));
+    launch_ok (kernel, step_agent_new (&f, scripted_live), NULL, NULL);
   f.spawn = g_object_ref (step_agent_new (&f, scripted_live));
   g_assert_false (step_expect (kernel, &f, all, 3));
 
-  kernel_send (kernel, agent_address (&f, 1), janus_message_new_int64 ("send-to", 0));
-  kernel_send (kernel, agent_address (&f, 1), janus_message_new_int64 ("send-to", 2));
-  kernel_send (kernel, agent_address (&f, 1), janus_message_new ("launch", NULL));
+  kernel_send_ok (kernel, agent_address (&f, 1), janus_message_new_int64 ("send-to", 0));
+  kernel_send_ok (kernel, agent_address (&f, 1), janus_message_new_int64 ("send-to", 2));
+  kernel_send_ok (kernel, agent_address (&f, 1), janus_message_new ("launch", NULL));
   g_assert_true (step_expect (kernel, &f, one, 1));
   g_assert_cmpint (fixture_agent (&f, 1)->errors, ==, 0);
   g_assert_cmpint (fixture_agent (&f, 0)->received, ==, 0);
@@ -656,7 +593,7 @@ test_step_made_runnable_runs_next (void)
   g_assert_cmpint (fixture_agent (&f, 2)->received, ==, 1);
   g_assert_cmpint (f.spawn->turns, ==, 1);
 
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
@@ -674,21 +611,21 @@ test_step_again_goes_to_back (void)
   StepAgent *again;
 
   fixture_init (&f);
-  launch (kernel, step_agent_new (&f, scripted_live));          /* z, 0 */
+  launch_ok (kernel, step_agent_new (&f, scripted_live), NULL, NULL);          /* z, 0 */
   again = step_agent_new (&f, scripted_live);                   /* x, 1 */
   again->result = JANUS_LIVE_AGAIN;
-  launch (kernel, again);
-  launch (kernel, step_agent_new (&f, scripted_live));          /* y, 2 */
+  launch_ok (kernel, again, NULL, NULL);
+  launch_ok (kernel, step_agent_new (&f, scripted_live), NULL, NULL);          /* y, 2 */
 
   g_assert_true (step_expect (kernel, &f, all, 3));
-  kernel_send (kernel, agent_address (&f, 1), janus_message_new_int64 ("send-to", 0));
+  kernel_send_ok (kernel, agent_address (&f, 1), janus_message_new_int64 ("send-to", 0));
   g_assert_true (step_expect (kernel, &f, x, 1));
   g_assert_true (step_expect (kernel, &f, z_x, 2));
-  kernel_send (kernel, agent_address (&f, 2), janus_message_new ("x", NULL));
+  kernel_send_ok (kernel, agent_address (&f, 2), janus_message_new ("x", NULL));
   g_assert_true (step_expect (kernel, &f, x_y, 2));
   g_assert_true (step_expect (kernel, &f, x, 1));
 
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
@@ -757,7 +694,7 @@ launch_ring (JanusKernel *kernel,
       g_signal_connect (a, "notify::state", G_CALLBACK (on_state_thread), f);
     }
   for (i = 0; i < N_RING; i++)
-    launch (kernel, fixture_agent (f, i));
+    launch_ok (kernel, fixture_agent (f, i), NULL, NULL);
 }
 
 static void
@@ -796,7 +733,7 @@ test_step_run_on_calling_thread (void)
   g_assert_cmpuint (janus_kernel_get_agent_count (kernel), ==, 0);
   assert_ring_done (&f);
 
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
@@ -849,7 +786,7 @@ test_step_keep_alive_quit (void)
   first = step_agent_new (&f, scripted_live);
   first->result = JANUS_LIVE_DONE;
   late = step_agent_new (&f, quitter_live);
-  launch (kernel, first);
+  launch_ok (kernel, first, NULL, NULL);
 
   ll.kernel = kernel;
   ll.late = late;
@@ -867,13 +804,13 @@ test_step_keep_alive_quit (void)
   janus_kernel_set_keep_alive (kernel, FALSE);
   late->live_func = scripted_live;
   late->result = JANUS_LIVE_DONE;
-  kernel_send (kernel, agent_address (&f, 1), janus_message_new ("x", NULL));
+  kernel_send_ok (kernel, agent_address (&f, 1), janus_message_new ("x", NULL));
   janus_kernel_run (kernel);
   g_assert_cmpint (janus_agent_get_state (JANUS_AGENT (late)), ==, JANUS_AGENT_STATE_DIED);
   g_assert_cmpint (late->received, ==, 1);
   g_assert_cmpuint (janus_kernel_get_agent_count (kernel), ==, 0);
 
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
@@ -920,7 +857,7 @@ test_step_main_context_iteration (void)
   g_source_destroy (source);
   g_source_unref (source);
   g_main_context_unref (context);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
@@ -942,7 +879,7 @@ sender_thread (gpointer data)
 
   for (i = 0; i < s->n; i++)
     {
-      if (!fixture_wait (s->f, &s->f->acked, (int) i))
+      if (!test_wait_count (&s->f->lock, &s->f->cond, &s->f->acked, (int) i))
         break;
       if (!janus_kernel_send (s->kernel, s->to, janus_message_new_int64 ("n", i), NULL))
         break;
@@ -971,7 +908,7 @@ context_receiver_live (StepAgent *self)
         self->errors++;
       self->received++;
       janus_message_unref (m);
-      fixture_bump (f, &f->acked);
+      test_bump (&f->lock, &f->cond, &f->acked);
     }
   if (self->received == f->expect)
     g_main_loop_quit (f->loop);
@@ -1001,7 +938,7 @@ test_step_main_context_thread_send (void)
   g_source_attach (timeout, context);
 
   receiver = step_agent_new (&f, context_receiver_live);
-  launch (kernel, receiver);
+  launch_ok (kernel, receiver, NULL, NULL);
   s.kernel = kernel;
   s.f = &f;
   s.to = janus_agent_get_address (JANUS_AGENT (receiver));
@@ -1024,7 +961,7 @@ test_step_main_context_thread_send (void)
   g_source_unref (source);
   g_main_loop_unref (f.loop);
   g_main_context_unref (context);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
@@ -1035,8 +972,8 @@ blocker_live (StepAgent *self)
 {
   Fixture *f = self->fixture;
 
-  fixture_bump (f, &f->entered);
-  if (!fixture_wait (f, &f->go, 1))
+  test_bump (&f->lock, &f->cond, &f->entered);
+  if (!test_wait_count (&f->lock, &f->cond, &f->go, 1))
     self->errors++;
   return JANUS_LIVE_DONE;
 }
@@ -1054,14 +991,14 @@ second_driver_thread (gpointer data)
 {
   SecondDriver *d = data;
 
-  if (fixture_wait (d->f, &d->f->entered, 1))
+  if (test_wait_count (&d->f->lock, &d->f->cond, &d->f->entered, 1))
     {
       if (d->use_run)
         janus_kernel_run (d->kernel);
       else
         d->result = janus_kernel_step (d->kernel);
     }
-  fixture_bump (d->f, &d->f->go);
+  test_bump (&d->f->lock, &d->f->cond, &d->f->go);
   return NULL;
 }
 
@@ -1092,7 +1029,7 @@ test_step_driven_twice (gconstpointer data)
       g_test_log_set_fatal_handler (driven_twice_not_fatal, NULL);
       fixture_init (&f);
       blocker = step_agent_new (&f, blocker_live);
-      launch (kernel, blocker);
+      launch_ok (kernel, blocker, NULL, NULL);
       d.kernel = kernel;
       d.f = &f;
       d.use_run = use_run;
@@ -1107,7 +1044,7 @@ test_step_driven_twice (gconstpointer data)
       g_assert_cmpint (janus_agent_get_state (JANUS_AGENT (blocker)), ==, JANUS_AGENT_STATE_DIED);
       if (!use_run)
         g_assert_false (d.result);
-      kernel_unref_last (kernel);
+      finish (kernel, NULL);
       fixture_clear (&f);
       return;
     }

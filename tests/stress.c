@@ -11,14 +11,15 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include <janus.h>
+#include "janus-test-utils.h"
 
-#define DEADLINE_USEC (60 * G_USEC_PER_SEC)
+/* the sizes here take longer than the usual DEADLINE_USEC */
+#define STRESS_DEADLINE_USEC (60 * G_USEC_PER_SEC)
 
 static guint
 scaled (guint n)
 {
-  if (g_strcmp0 (g_getenv ("JANUS_TEST_SMALL"), "1") == 0)
+  if (test_small ())
     return MAX (n / 10, 1);
   return n;
 }
@@ -59,32 +60,6 @@ fixture_clear (Fixture *f)
   g_hash_table_unref (f->threads);
   g_mutex_clear (&f->lock);
   g_cond_clear (&f->cond);
-}
-
-static void
-fixture_bump (Fixture    *f,
-              atomic_int *counter)
-{
-  g_mutex_lock (&f->lock);
-  atomic_fetch_add (counter, 1);
-  g_cond_broadcast (&f->cond);
-  g_mutex_unlock (&f->lock);
-}
-
-static gboolean
-fixture_wait (Fixture    *f,
-              atomic_int *counter,
-              int         min)
-{
-  gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
-  gboolean ok = TRUE;
-
-  g_mutex_lock (&f->lock);
-  while (ok && atomic_load (counter) < min)
-    ok = g_cond_wait_until (&f->cond, &f->lock, deadline);
-  ok = atomic_load (counter) >= min;
-  g_mutex_unlock (&f->lock);
-  return ok;
 }
 
 static void
@@ -190,25 +165,6 @@ fixture_agent (Fixture *f,
 }
 
 static void
-launch (JanusKernel *kernel,
-        StressAgent *agent)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (janus_kernel_launch_light_agent (kernel, JANUS_AGENT (agent), NULL, NULL, &error));
-  g_assert_no_error (error);
-}
-
-static void
-kernel_unref_last (JanusKernel *kernel)
-{
-  g_object_add_weak_pointer (G_OBJECT (kernel), (gpointer *) &kernel);
-  janus_kernel_shutdown (kernel);
-  g_object_unref (kernel);
-  g_assert_null (kernel);
-}
-
-static void
 assert_all_died_once (Fixture *f)
 {
   guint i;
@@ -295,7 +251,7 @@ test_stress_many_to_one (void)
       p->next = consumer;
     }
   for (i = 0; i < f.agents->len; i++)
-    launch (kernel, fixture_agent (&f, i));
+    launch_ok (kernel, fixture_agent (&f, i), NULL, NULL);
   janus_kernel_run (kernel);
 
   g_assert_cmpint (atomic_load (&f.errors), ==, 0);
@@ -308,7 +264,7 @@ test_stress_many_to_one (void)
   g_assert_cmpuint (janus_kernel_get_dead_letter_count (kernel), ==, 0);
   assert_all_died_once (&f);
 
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
@@ -339,7 +295,7 @@ shooter_live (StressAgent *self)
 static void
 shooter_end (Fixture *f)
 {
-  fixture_bump (f, &f->producers_done);
+  test_bump (&f->lock, &f->cond, &f->producers_done);
 }
 
 static JanusLive
@@ -396,9 +352,9 @@ test_stress_victims (void)
   for (i = 0; i < N_SHOOTERS; i++)
     stress_agent_new (&f, shooter_live_or_done)->quota = per_shooter;
   for (i = 0; i < f.agents->len; i++)
-    launch (kernel, fixture_agent (&f, i));
+    launch_ok (kernel, fixture_agent (&f, i), NULL, NULL);
 
-  g_assert_true (fixture_wait (&f, &f.producers_done, N_SHOOTERS));
+  g_assert_true (test_wait_count_for (&f.lock, &f.cond, &f.producers_done, N_SHOOTERS, STRESS_DEADLINE_USEC));
   janus_kernel_kill_all (kernel);       /* the victims still standing */
   janus_kernel_run (kernel);
 
@@ -422,7 +378,7 @@ test_stress_victims (void)
                    atomic_load (&f.sent));
 
   g_signal_handlers_disconnect_by_data (kernel, &f);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
@@ -449,7 +405,7 @@ forwarder_live (StressAgent *self)
       atomic_fetch_add (&f->received, 1);
       janus_agent_send (agent, to, janus_message_new_int64 ("token", n + 1), NULL);
       if (atomic_fetch_add (&f->sent, 1) + 1 == f->threshold)
-        fixture_bump (f, &f->progress);
+        test_bump (&f->lock, &f->cond, &f->progress);
     }
   return JANUS_LIVE_WAIT;
 }
@@ -475,7 +431,7 @@ test_stress_kill_all_under_load (void)
       fixture_agent (&f, r * RING_SIZE + i)->next =
         fixture_agent (&f, r * RING_SIZE + (i + 1) % RING_SIZE);
   for (i = 0; i < f.agents->len; i++)
-    launch (kernel, fixture_agent (&f, i));
+    launch_ok (kernel, fixture_agent (&f, i), NULL, NULL);
   for (r = 0; r < N_RINGS; r++)
     for (t = 0; t < TOKENS; t++)
       {
@@ -485,7 +441,7 @@ test_stress_kill_all_under_load (void)
         seeds++;
       }
 
-  g_assert_true (fixture_wait (&f, &f.progress, 1));
+  g_assert_true (test_wait_count_for (&f.lock, &f.cond, &f.progress, 1, STRESS_DEADLINE_USEC));
   janus_kernel_kill_all (kernel);
   janus_kernel_run (kernel);
 
@@ -498,7 +454,7 @@ test_stress_kill_all_under_load (void)
                    atomic_load (&f.sent) + seeds);
 
   g_signal_handlers_disconnect_by_data (kernel, &f);
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 
@@ -533,7 +489,7 @@ test_stress_spawn_kill_churn (void)
         {
           StressAgent *a = g_object_new (STRESS_TYPE_AGENT, NULL);
           a->fixture = &f;
-          launch (kernel, a);
+          launch_ok (kernel, a, NULL, NULL);
           g_object_unref (a);
         }
       g_assert_cmpuint (janus_kernel_get_agent_count (kernel), ==, per_round);
@@ -542,7 +498,7 @@ test_stress_spawn_kill_churn (void)
       g_assert_cmpuint (janus_kernel_get_agent_count (kernel), ==, 0);
       g_assert_cmpint (atomic_load (&f.ends), ==, (gint64) r * per_round + tiny);
 
-      deadline = g_get_monotonic_time () + DEADLINE_USEC;
+      deadline = g_get_monotonic_time () + STRESS_DEADLINE_USEC;
       while (atomic_load (&finalized) - base < (gint64) r * per_round
              && g_get_monotonic_time () < deadline)
         {
@@ -550,7 +506,7 @@ test_stress_spawn_kill_churn (void)
           a->fixture = &f;
           a->tiny = TRUE;
           a->live_func = tiny_live;
-          launch (kernel, a);
+          launch_ok (kernel, a, NULL, NULL);
           g_object_unref (a);
           janus_kernel_run (kernel);
           tiny++;
@@ -559,7 +515,7 @@ test_stress_spawn_kill_churn (void)
     }
   g_test_message ("%" G_GINT64_FORMAT " tiny agents to reclaim %u rounds", tiny, rounds);
 
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   g_assert_cmpint (atomic_load (&finalized) - base, ==, (gint64) rounds * per_round);
   g_assert_cmpint (atomic_load (&finalized_tiny) - base_tiny, ==, tiny);
   g_assert_cmpint (atomic_load (&f.ends), ==, (gint64) rounds * per_round + tiny);
@@ -645,7 +601,7 @@ test_stress_external_send (void)
       a->next_seq = g_new0 (gint64, N_THREADS);
       for (t = 0; t < N_THREADS; t++)
         a->next_seq[t] = i;
-      launch (kernel, a);
+      launch_ok (kernel, a, NULL, NULL);
     }
   for (t = 0; t < N_THREADS; t++)
     {
@@ -669,7 +625,7 @@ test_stress_external_send (void)
   g_assert_cmpuint (janus_kernel_get_dead_letter_count (kernel), ==, 0);
   assert_all_died_once (&f);
 
-  kernel_unref_last (kernel);
+  finish (kernel, NULL);
   fixture_clear (&f);
 }
 

@@ -16,16 +16,9 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include <janus.h>
+#include "janus-test-utils.h"
 
-#define DEADLINE_USEC (10 * G_USEC_PER_SEC)
 #define MAX_STEPS     10000
-
-static gboolean
-test_small (void)
-{
-  return g_strcmp0 (g_getenv ("JANUS_TEST_SMALL"), "1") == 0;
-}
 
 /* ------------------------------------------------------------- fixture
  *
@@ -64,21 +57,12 @@ fixture_init (Fixture    *f,
     }
 }
 
-static void
-kernel_unref_last (JanusKernel *kernel)
-{
-  g_object_add_weak_pointer (G_OBJECT (kernel), (gpointer *) &kernel);
-  janus_kernel_shutdown (kernel);
-  g_object_unref (kernel);
-  g_assert_null (kernel);
-}
-
 /* Shuts the kernel down and frees it (with whatever timers it held). */
 static void
 fixture_kernel_done (Fixture *f)
 {
   if (f->kernel != NULL)
-    kernel_unref_last (g_steal_pointer (&f->kernel));
+    finish (g_steal_pointer (&f->kernel), NULL);
 }
 
 static void
@@ -105,7 +89,7 @@ log_add (Fixture    *f,
   g_mutex_unlock (&f->lock);
 }
 
-#define assert_log(f, expected) g_assert_cmpstr ((f)->log->str, ==, (expected))
+#define assert_timeline(f, expected) g_assert_cmpstr ((f)->log->str, ==, (expected))
 
 /* Steps until nothing is left to do; returns the number of steps. */
 static guint
@@ -313,24 +297,14 @@ timer_agent_new (Fixture   *f,
   return self;
 }
 
-static void
-launch (Fixture    *f,
-        TimerAgent *agent)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (janus_kernel_launch_light_agent (f->kernel, JANUS_AGENT (agent), NULL, NULL, &error));
-  g_assert_no_error (error);
-}
-
 static TimerAgent *
-launch_new (Fixture   *f,
+timer_launch_new (Fixture   *f,
             AgentFunc  on_activate,
             LiveFunc   on_live)
 {
   TimerAgent *agent = timer_agent_new (f, on_activate, on_live);
 
-  launch (f, agent);
+  launch_ok (f->kernel, agent, NULL, NULL);
   return agent;
 }
 
@@ -339,11 +313,8 @@ kernel_send (Fixture    *f,
              TimerAgent *to,
              const char *subject)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (janus_kernel_send (f->kernel, janus_agent_get_address (JANUS_AGENT (to)),
-                                    janus_message_new (subject, NULL), &error));
-  g_assert_no_error (error);
+  kernel_send_ok (f->kernel, janus_agent_get_address (JANUS_AGENT (to)),
+                  janus_message_new (subject, NULL));
 }
 
 /* ------------------------------------------------------------ due order */
@@ -365,9 +336,9 @@ test_call_in_due_order (void)
   TimerAgent *agent;
 
   fixture_init (&f, 0, janus_clock_new_virtual (0, 0));
-  agent = launch_new (&f, set_three_unordered, NULL);
+  agent = timer_launch_new (&f, set_three_unordered, NULL);
   step_all (&f);
-  assert_log (&f, "live@0 a@100 live@100 b@200 live@200 c@300 live@300");
+  assert_timeline (&f, "live@0 a@100 live@100 b@200 live@200 c@300 live@300");
   g_assert_cmpstr (f.destroyed->str, ==, "a b c");
   g_assert_cmpint (janus_kernel_get_time (f.kernel), ==, 300);
   fixture_clear (&f);
@@ -407,7 +378,7 @@ test_call_in_same_due_fifo (void)
   guint i;
 
   fixture_init (&f, 0, janus_clock_new_virtual (0, 0));
-  agent = launch_new (&f, set_many_same_due, NULL);
+  agent = timer_launch_new (&f, set_many_same_due, NULL);
   for (i = 0; i < 4; i++)
     g_string_append_printf (expected, " e%u@500", i);
   g_string_append (expected, " live@500");
@@ -416,7 +387,7 @@ test_call_in_same_due_fifo (void)
   g_string_append (expected, " live@1000");
 
   g_assert_cmpuint (step_all (&f), ==, 3);
-  assert_log (&f, expected->str);
+  assert_timeline (&f, expected->str);
   g_assert_cmpint (atomic_load (&f.n_destroyed), ==, N_SAME_DUE + 4);
   fixture_clear (&f);
   g_object_unref (agent);
@@ -454,10 +425,10 @@ test_call_in_same_due_agents (void)
     {
       agents[i] = timer_agent_new (&f, set_two_same_due, quiet_live);
       agents[i]->data = (gpointer) names[i];
-      launch (&f, agents[i]);
+      launch_ok (f.kernel, agents[i], NULL, NULL);
     }
   g_assert_cmpuint (step_all (&f), ==, 2);
-  assert_log (&f, "x1@100 x2@100 y1@100 y2@100 z1@100 z2@100");
+  assert_timeline (&f, "x1@100 x2@100 y1@100 y2@100 z1@100 z2@100");
   for (i = 0; i < 3; i++)
     g_assert_cmpuint (agents[i]->n_live, ==, 2);
   fixture_clear (&f);
@@ -487,9 +458,9 @@ test_call_at (void)
   TimerAgent *agent;
 
   fixture_init (&f, 0, janus_clock_new_virtual (1000000, 0));
-  agent = launch_new (&f, set_call_at, NULL);
+  agent = timer_launch_new (&f, set_call_at, NULL);
   g_assert_cmpuint (step_all (&f), ==, 3);
-  assert_log (&f, "live@1000000 past@1000000 now@1000000 live@1000000 at@1000500 live@1000500");
+  assert_timeline (&f, "live@1000000 past@1000000 now@1000000 live@1000000 at@1000500 live@1000500");
   fixture_clear (&f);
   g_object_unref (agent);
 }
@@ -529,12 +500,12 @@ test_cancel_before_due (void)
   TimerAgent *agent;
 
   fixture_init (&f, 0, janus_clock_new_virtual (0, 0));
-  agent = launch_new (&f, set_two_keep_ids, cancel_first_live);
+  agent = timer_launch_new (&f, set_two_keep_ids, cancel_first_live);
   step_all (&f);
   g_assert_true (agent->results[0]);
   g_assert_false (agent->results[1]);
   g_assert_cmpuint (agent->counts[0], ==, 1);
-  assert_log (&f, "live@0 y@2000 live@2000");
+  assert_timeline (&f, "live@0 y@2000 live@2000");
   fixture_kernel_done (&f);
   g_assert_cmpuint (count_word (f.destroyed, "x"), ==, 1);
   g_assert_cmpuint (count_word (f.destroyed, "y"), ==, 1);
@@ -572,9 +543,9 @@ test_cancel_after_run (void)
   TimerAgent *agent;
 
   fixture_init (&f, 0, janus_clock_new_virtual (0, 0));
-  agent = launch_new (&f, set_one_keep_id, cancel_after_run_live);
+  agent = timer_launch_new (&f, set_one_keep_id, cancel_after_run_live);
   step_all (&f);
-  assert_log (&f, "live@0 x@100 live@100");
+  assert_timeline (&f, "live@0 x@100 live@100");
   g_assert_false (agent->results[0]);
   g_assert_cmpuint (agent->counts[0], ==, 0);
   g_assert_cmpuint (agent->counts[1], ==, 1);
@@ -614,14 +585,14 @@ test_cancel_unknown (void)
   owner = timer_agent_new (&f, set_one_keep_id, quiet_live);
   agent = timer_agent_new (&f, set_one_keep_id, cancel_unknown_live);
   agent->data = owner;
-  launch (&f, owner);
-  launch (&f, agent);
+  launch_ok (f.kernel, owner, NULL, NULL);
+  launch_ok (f.kernel, agent, NULL, NULL);
   step_all (&f);
   g_assert_false (agent->results[0]);
   g_assert_false (agent->results[1]);
   g_assert_false (agent->results[2]);
   g_assert_cmpuint (agent->counts[0], ==, 1);
-  assert_log (&f, "live@0 x@100 x@100 live@100");
+  assert_timeline (&f, "live@0 x@100 x@100 live@100");
   fixture_clear (&f);
   g_object_unref (owner);
   g_object_unref (agent);
@@ -651,11 +622,11 @@ test_cancel_due_in_same_step (void)
   TimerAgent *agent;
 
   fixture_init (&f, 0, janus_clock_new_virtual (0, 0));
-  agent = launch_new (&f, set_pair_same_due, NULL);
+  agent = timer_launch_new (&f, set_pair_same_due, NULL);
   step_all (&f);
   g_assert_true (agent->results[0]);
   g_assert_cmpuint (agent->counts[0], ==, 0);
-  assert_log (&f, "live@0 first@100 live@100");
+  assert_timeline (&f, "live@0 first@100 live@100");
   fixture_kernel_done (&f);
   g_assert_cmpuint (count_word (f.destroyed, "first"), ==, 1);
   g_assert_cmpuint (count_word (f.destroyed, "second"), ==, 1);
@@ -686,12 +657,12 @@ test_cancel_no_jump (void)
   TimerAgent *agent;
 
   fixture_init (&f, 0, janus_clock_new_virtual (0, 0));
-  agent = launch_new (&f, set_5000_keep_id, cancel_only_live);
+  agent = timer_launch_new (&f, set_5000_keep_id, cancel_only_live);
   g_assert_false (janus_kernel_step (f.kernel));
   g_assert_true (agent->results[0]);
   g_assert_false (janus_kernel_step (f.kernel));
   g_assert_cmpint (janus_kernel_get_time (f.kernel), ==, 0);
-  assert_log (&f, "live@0");
+  assert_timeline (&f, "live@0");
   g_assert_cmpstr (f.destroyed->str, ==, "x");
   fixture_clear (&f);
   g_object_unref (agent);
@@ -744,7 +715,7 @@ test_timer_count (void)
   TimerAgent *agent;
 
   fixture_init (&f, 0, janus_clock_new_virtual (0, 0));
-  agent = launch_new (&f, count_in_activate, count_live);
+  agent = timer_launch_new (&f, count_in_activate, count_live);
   step_all (&f);
   g_assert_cmpuint (agent->counts[0], ==, 0);
   g_assert_cmpuint (agent->counts[1], ==, 3);
@@ -754,7 +725,7 @@ test_timer_count (void)
   /* the third live is at the end of the sleep (b ran during it) */
   g_assert_cmpuint (agent->n_live, ==, 3);
   g_assert_cmpuint (agent->counts[5], ==, 0);
-  assert_log (&f, "a@100 b@200");
+  assert_timeline (&f, "a@100 b@200");
   fixture_clear (&f);
   g_object_unref (agent);
 }
@@ -778,15 +749,15 @@ test_timer_wakes_waiting_agent (void)
   guint i;
 
   fixture_init (&f, 0, janus_clock_new_virtual (0, 100));
-  agent = launch_new (&f, set_one_500, NULL);
+  agent = timer_launch_new (&f, set_one_500, NULL);
   for (i = 0; i < 5; i++)
     g_assert_true (janus_kernel_step (f.kernel));
-  assert_log (&f, "live@0");
+  assert_timeline (&f, "live@0");
   g_assert_cmpuint (agent->n_live, ==, 1);
   /* at 500: a message arrives before the step; the timer is due too */
   kernel_send (&f, agent, "hello");
   g_assert_false (janus_kernel_step (f.kernel));
-  assert_log (&f, "live@0 t@500 live:1@500");
+  assert_timeline (&f, "live@0 t@500 live:1@500");
   g_assert_cmpuint (agent->n_live, ==, 2);
   fixture_clear (&f);
   g_object_unref (agent);
@@ -814,9 +785,9 @@ test_timer_zero_delay (void)
   TimerAgent *agent;
 
   fixture_init (&f, 0, janus_clock_new_virtual (0, 10));
-  agent = launch_new (&f, set_zero_delay, again_three_live);
+  agent = timer_launch_new (&f, set_zero_delay, again_three_live);
   step_all (&f);
-  assert_log (&f, "live@0 zero@10 live@10 live@20");
+  assert_timeline (&f, "live@0 zero@10 live@10 live@20");
   fixture_clear (&f);
   g_object_unref (agent);
 }
@@ -844,9 +815,9 @@ test_timer_from_timer (void)
   TimerAgent *agent;
 
   fixture_init (&f, 0, janus_clock_new_virtual (0, 0));
-  agent = launch_new (&f, set_first_of_nested, NULL);
+  agent = timer_launch_new (&f, set_first_of_nested, NULL);
   step_all (&f);
-  assert_log (&f, "live@0 a@100 live@100 c@100 live@100 b@350 live@350");
+  assert_timeline (&f, "live@0 a@100 live@100 c@100 live@100 b@350 live@350");
   g_assert_cmpstr (f.destroyed->str, ==, "a c b");
   fixture_clear (&f);
   g_object_unref (agent);
@@ -871,7 +842,7 @@ test_dead_agent_killed (void)
   TimerAgent *agent;
 
   fixture_init (&f, 0, janus_clock_new_virtual (0, 0));
-  agent = launch_new (&f, set_three, NULL);
+  agent = timer_launch_new (&f, set_three, NULL);
   g_assert_true (janus_kernel_step (f.kernel));
   g_assert_true (janus_kernel_kill (f.kernel, JANUS_AGENT (agent), NULL));
   step_all (&f);
@@ -880,7 +851,7 @@ test_dead_agent_killed (void)
   /* no jump to a dead agent's timer */
   g_assert_false (janus_kernel_step (f.kernel));
   g_assert_cmpint (janus_kernel_get_time (f.kernel), ==, 0);
-  assert_log (&f, "live@0");
+  assert_timeline (&f, "live@0");
   fixture_kernel_done (&f);
   g_assert_cmpuint (count_word (f.destroyed, "a"), ==, 1);
   g_assert_cmpuint (count_word (f.destroyed, "b"), ==, 1);
@@ -913,10 +884,10 @@ test_dead_agent_kill_me_in_timer (void)
   TimerAgent *agent;
 
   fixture_init (&f, 0, janus_clock_new_virtual (0, 0));
-  agent = launch_new (&f, set_killer, quiet_live);
+  agent = timer_launch_new (&f, set_killer, quiet_live);
   step_all (&f);
   g_assert_cmpint (janus_agent_get_state (JANUS_AGENT (agent)), ==, JANUS_AGENT_STATE_DIED);
-  assert_log (&f, "killer@100");
+  assert_timeline (&f, "killer@100");
   g_assert_cmpint (janus_kernel_get_time (f.kernel), ==, 100);
   fixture_kernel_done (&f);
   g_assert_cmpint (atomic_load (&f.n_destroyed), ==, 3);
@@ -951,12 +922,12 @@ test_dead_agent_done_and_end (void)
   fixture_init (&f, 0, janus_clock_new_virtual (0, 0));
   agent = timer_agent_new (&f, NULL, done_live);
   agent->on_end = set_timer_in_end;
-  launch (&f, agent);
+  launch_ok (f.kernel, agent, NULL, NULL);
   step_all (&f);
   g_assert_cmpint (janus_agent_get_state (JANUS_AGENT (agent)), ==, JANUS_AGENT_STATE_DIED);
   g_assert_cmpuint (agent->ids[0], !=, 0);
   g_assert_cmpuint (agent->counts[0], ==, 2);
-  assert_log (&f, "");
+  assert_timeline (&f, "");
   g_assert_cmpint (janus_kernel_get_time (f.kernel), ==, 0);
   fixture_kernel_done (&f);
   g_assert_cmpuint (count_word (f.destroyed, "pending-at-done"), ==, 1);
@@ -985,12 +956,12 @@ test_dead_agent_shutdown_many (void)
 
   fixture_init (&f, 0, janus_clock_new_virtual (0, 0));
   for (i = 0; i < n; i++)
-    g_ptr_array_add (agents, launch_new (&f, set_many, quiet_live));
+    g_ptr_array_add (agents, timer_launch_new (&f, set_many, quiet_live));
   g_assert_true (janus_kernel_step (f.kernel));
   g_assert_cmpint (atomic_load (&f.n_destroyed), ==, 0);
   fixture_kernel_done (&f);
   g_assert_cmpint (atomic_load (&f.n_destroyed), ==, 50 * n);
-  assert_log (&f, "");
+  assert_timeline (&f, "");
   fixture_clear (&f);
   g_ptr_array_unref (agents);
 }
@@ -1037,7 +1008,7 @@ test_sleep_light (gconstpointer data)
   fixture_init (&f, 0, janus_clock_new_virtual (0, 1000));
   agent = timer_agent_new (&f, NULL, sleep_live);
   agent->data = (gpointer) data;
-  launch (&f, agent);
+  launch_ok (f.kernel, agent, NULL, NULL);
   for (i = 0; i < 5; i++)
     {
       /* at 1000 and 3000 */
@@ -1046,12 +1017,12 @@ test_sleep_light (gconstpointer data)
       g_assert_true (janus_kernel_step (f.kernel));
     }
   g_assert_cmpint (janus_kernel_get_time (f.kernel), ==, 5000);
-  assert_log (&f, "live:0:awake@0 t@2000 sleeping@2000");
+  assert_timeline (&f, "live:0:awake@0 t@2000 sleeping@2000");
   g_assert_true (agent->results[0]);
   g_assert_cmpuint (agent->n_live, ==, 1);
 
   janus_kernel_step (f.kernel);
-  assert_log (&f, "live:0:awake@0 t@2000 sleeping@2000 live:2:awake@5000");
+  assert_timeline (&f, "live:0:awake@0 t@2000 sleeping@2000 live:2:awake@5000");
   g_assert_cmpuint (agent->n_live, ==, 2);
   g_assert_false (janus_kernel_step (f.kernel));
   fixture_clear (&f);
@@ -1084,9 +1055,9 @@ test_sleep_replace (void)
   TimerAgent *agent;
 
   fixture_init (&f, 0, janus_clock_new_virtual (0, 0));
-  agent = launch_new (&f, NULL, resleep_live);
+  agent = timer_launch_new (&f, NULL, resleep_live);
   step_all (&f);
-  assert_log (&f, "live@0 live@1000");
+  assert_timeline (&f, "live@0 live@1000");
   g_assert_cmpuint (agent->counts[0], ==, 1);
   g_assert_false (agent->results[0]);
   g_assert_cmpint (janus_kernel_get_time (f.kernel), ==, 1000);
@@ -1110,13 +1081,13 @@ test_sleep_kill (void)
   TimerAgent *agent;
 
   fixture_init (&f, 0, janus_clock_new_virtual (0, 0));
-  agent = launch_new (&f, NULL, sleep_long_live);
+  agent = timer_launch_new (&f, NULL, sleep_long_live);
   g_assert_true (janus_kernel_step (f.kernel));
   g_assert_true (janus_kernel_kill (f.kernel, JANUS_AGENT (agent), NULL));
   step_all (&f);
   g_assert_cmpint (janus_agent_get_state (JANUS_AGENT (agent)), ==, JANUS_AGENT_STATE_DIED);
   g_assert_cmpuint (agent->n_end, ==, 1);
-  assert_log (&f, "live@0");
+  assert_timeline (&f, "live@0");
   g_assert_cmpint (janus_kernel_get_time (f.kernel), ==, 0);
   fixture_clear (&f);
   g_object_unref (agent);
@@ -1141,15 +1112,15 @@ test_step_stepped_clock (void)
   guint i;
 
   fixture_init (&f, 0, janus_clock_new_virtual (0, 1000));
-  agent = launch_new (&f, set_2500, NULL);
+  agent = timer_launch_new (&f, set_2500, NULL);
   for (i = 1; i <= 3; i++)
     {
       g_assert_true (janus_kernel_step (f.kernel));
       g_assert_cmpint (janus_kernel_get_time (f.kernel), ==, i * 1000);
-      assert_log (&f, "live@0");
+      assert_timeline (&f, "live@0");
     }
   g_assert_false (janus_kernel_step (f.kernel));
-  assert_log (&f, "live@0 t@3000 live@3000");
+  assert_timeline (&f, "live@0 t@3000 live@3000");
   g_assert_cmpint (janus_kernel_get_time (f.kernel), ==, 4000);
   fixture_clear (&f);
   g_object_unref (agent);
@@ -1169,12 +1140,12 @@ test_step_jumps_to_next_timer (void)
   TimerAgent *agent;
 
   fixture_init (&f, 0, janus_clock_new_virtual (0, 0));
-  agent = launch_new (&f, set_7777, NULL);
+  agent = timer_launch_new (&f, set_7777, NULL);
   g_assert_true (janus_kernel_step (f.kernel));
   g_assert_cmpint (janus_kernel_get_time (f.kernel), ==, 0);
   g_assert_false (janus_kernel_step (f.kernel));
   g_assert_cmpint (janus_kernel_get_time (f.kernel), ==, 7777);
-  assert_log (&f, "live@0 t@7777 live@7777");
+  assert_timeline (&f, "live@0 t@7777 live@7777");
   /* nothing left: no more jumps */
   g_assert_false (janus_kernel_step (f.kernel));
   g_assert_cmpint (janus_kernel_get_time (f.kernel), ==, 7777);
@@ -1191,9 +1162,9 @@ test_step_no_jump_while_runnable (void)
   TimerAgent *agent;
 
   fixture_init (&f, 0, janus_clock_new_virtual (0, 0));
-  agent = launch_new (&f, set_7777, again_three_live);
+  agent = timer_launch_new (&f, set_7777, again_three_live);
   step_all (&f);
-  assert_log (&f, "live@0 live@0 live@0 t@7777 live@7777");
+  assert_timeline (&f, "live@0 live@0 live@0 t@7777 live@7777");
   fixture_clear (&f);
   g_object_unref (agent);
 }
@@ -1270,7 +1241,7 @@ test_run_simulated_hour (void)
     {
       TimerAgent *agent = timer_agent_new (&f, hour_activate, quiet_live);
       agent->data = &h;
-      launch (&f, agent);
+      launch_ok (f.kernel, agent, NULL, NULL);
       g_ptr_array_add (agents, agent);
     }
   start = g_get_monotonic_time ();
@@ -1314,11 +1285,11 @@ test_order_driver_and_step (void)
   TimerAgent *agent;
 
   fixture_init (&f, 0, janus_clock_new_virtual (0, 1000));
-  agent = launch_new (&f, set_500_in_step, quiet_live);
+  agent = timer_launch_new (&f, set_500_in_step, quiet_live);
   janus_agent_call_in (JANUS_AGENT (agent), 300, timer_log,
                        timer_data_new (&f, "from-driver", NULL), timer_data_free);
   step_all (&f);
-  assert_log (&f, "from-driver@1000 from-step@1000");
+  assert_timeline (&f, "from-driver@1000 from-step@1000");
   fixture_clear (&f);
   g_object_unref (agent);
 }
@@ -1343,10 +1314,10 @@ test_far_future_call_in (void)
   guint i;
 
   fixture_init (&f, 0, janus_clock_new_virtual (1000, 1000));
-  agent = launch_new (&f, set_far_future, NULL);
+  agent = timer_launch_new (&f, set_far_future, NULL);
   for (i = 0; i < 5; i++)
     g_assert_true (janus_kernel_step (f.kernel));
-  assert_log (&f, "live@1000");
+  assert_timeline (&f, "live@1000");
   fixture_clear (&f);
   g_object_unref (agent);
 }
@@ -1402,7 +1373,7 @@ test_precondition_other_thread (gconstpointer data)
       gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
 
       fixture_init (&f, 1, NULL);
-      agent = launch_new (&f, signal_activated, quiet_live);
+      agent = timer_launch_new (&f, signal_activated, quiet_live);
       g_mutex_lock (&f.lock);
       while (!agent->results[7] && g_cond_wait_until (&f.cond, &f.lock, deadline))
         ;
@@ -1450,7 +1421,7 @@ test_precondition_set_clock_with_timers (void)
       g_autoptr(JanusClock) other = janus_clock_new_virtual (0, 0);
 
       fixture_init (&f, 0, janus_clock_new_virtual (0, 0));
-      agent = launch_new (&f, set_7777, NULL);
+      agent = timer_launch_new (&f, set_7777, NULL);
       janus_kernel_step (f.kernel);
       janus_kernel_set_clock (f.kernel, other);
       fixture_clear (&f);
@@ -1510,7 +1481,7 @@ test_real_workers_call_in (void)
   TimerAgent *agent;
 
   fixture_init (&f, 2, NULL);
-  agent = launch_new (&f, set_real_20ms, quiet_live);
+  agent = timer_launch_new (&f, set_real_20ms, quiet_live);
   g_assert_true (wait_destroyed (&f, 1));
   g_mutex_lock (&f.lock);
   g_assert_cmpuint (agent->counts[0], ==, 1);
@@ -1547,7 +1518,7 @@ test_workers_virtual_clock (void)
   gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
 
   fixture_init (&f, 2, janus_clock_new_virtual (0, 0));
-  agent = launch_new (&f, set_virtual_1000, quiet_live);
+  agent = timer_launch_new (&f, set_virtual_1000, quiet_live);
   g_mutex_lock (&f.lock);
   while (!agent->results[7] && g_cond_wait_until (&f.cond, &f.lock, deadline))
     ;
@@ -1714,7 +1685,7 @@ test_real_main_context_source (void)
 
   agent = timer_agent_new (&f, set_real_quit, quiet_live);
   agent->data = &d;
-  launch (&f, agent);
+  launch_ok (f.kernel, agent, NULL, NULL);
   g_main_loop_run (d.loop);
 
   g_assert_false (d.timed_out);
@@ -1751,7 +1722,7 @@ test_real_workers_call_at (void)
   TimerAgent *agent;
 
   fixture_init (&f, 2, NULL);
-  agent = launch_new (&f, set_real_call_at, quiet_live);
+  agent = timer_launch_new (&f, set_real_call_at, quiet_live);
   g_assert_true (wait_destroyed (&f, 1));
   g_mutex_lock (&f.lock);
   g_assert_cmpuint (agent->counts[0], ==, 1);
@@ -1867,7 +1838,7 @@ test_virtual_main_context_clock_move (void)
   agent = timer_agent_new (&f, set_virtual_quit, quiet_live);
   agent->data = d.loop;
   m.agent = agent;
-  launch (&f, agent);
+  launch_ok (f.kernel, agent, NULL, NULL);
   thread = g_thread_new ("clock-mover", clock_mover_thread, &m);
   g_main_loop_run (d.loop);
   g_thread_join (thread);

@@ -7,9 +7,8 @@
  * kernel without workers (step mode) and on one with two workers, for light
  * agents, their roles, and heavy agents.
  */
-#include <janus.h>
+#include "janus-test-utils.h"
 
-#define DEADLINE_USEC (10 * G_USEC_PER_SEC)
 
 /* What the first step does before it returns WAIT. */
 typedef enum {
@@ -216,15 +215,6 @@ wake_agent_init (WakeAgent *self)
 
 /* ------------------------------------------------------------- helpers */
 
-static void
-step_until_idle (JanusKernel *kernel)
-{
-  guint n = 0;
-
-  while (janus_kernel_step (kernel))
-    g_assert_cmpuint (++n, <, 100);
-}
-
 /* Waits until @done holds for @self; fails after DEADLINE_USEC. A kernel
  * without workers is stepped: until idle for a light agent (whose steps are
  * then all done), and between bounded waits for a heavy one, whose timers
@@ -242,7 +232,7 @@ await (JanusKernel *kernel,
 
   if (driven && !janus_agent_is_heavy (JANUS_AGENT (self)))
     {
-      step_until_idle (kernel);
+      step_until_idle (kernel, 100);
       g_mutex_lock (&self->lock);
       ok = done (self);
       g_mutex_unlock (&self->lock);
@@ -509,7 +499,7 @@ test_role_case (gconstpointer data)
   g_assert_true (janus_kernel_launch_light_agent (kernel, player, NULL, NULL, &error));
   g_assert_no_error (error);
   if (c->workers == 0)
-    step_until_idle (kernel);
+    step_until_idle (kernel, 100);
 
   /* activate ran (and took the role) before the first step ended */
   g_mutex_lock (&player_lock);
