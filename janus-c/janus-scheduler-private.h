@@ -8,6 +8,7 @@
 #include "janus-epoch-private.h"
 #include "janus-mailbox-private.h"
 #include "janus-registry-private.h"
+#include "janus-runqueue-private.h"
 #include "janus-timer-private.h"
 
 G_BEGIN_DECLS
@@ -31,9 +32,6 @@ G_BEGIN_DECLS
  *    and joins;
  *  - timers live in a heap per worker (and a shared one for timers made
  *    outside workers); a due timer is pushed to its owner's mailbox. */
-
-#define JANUS_RING_SIZE 256u
-#define JANUS_RING_MASK (JANUS_RING_SIZE - 1)
 
 typedef struct _JanusScheduler JanusScheduler;
 typedef struct _JanusWorker JanusWorker;
@@ -83,11 +81,8 @@ struct _JanusWorker
   gint64          turn_time;          /* timestamp of this turn's sends, 0 = unread */
   JanusTimerHeap  timers;             /* timers made by steps run here */
 
-  /* shared with thieves: ring_head packs (steal << 32 | real) so a thief
-   * can claim a range while the owner keeps popping (Tokio's queue.rs) */
-  alignas (64) _Atomic guint64 ring_head;
-  atomic_uint    ring_tail;
-  _Atomic (JanusRunnable *) ring[JANUS_RING_SIZE];
+  /* shared with thieves */
+  JanusRing       ring;
 
   /* futex word: PARKED while the worker sleeps */
   alignas (64) atomic_int park;

@@ -394,149 +394,6 @@ maybe_fire (JanusWorker *w)
     fire_due (w, monotonic_time (w->sched));
 }
 
-/* ------------------------------------------------------------ worker ring
- *
- * A bounded ring of agent pointers, owned by one worker, stealable by the
- * others (Tokio's multi_thread/queue.rs). The owner pushes at `ring_tail`
- * and pops at `real`; a thief first moves `real` forward to claim a range
- * (leaving `steal` behind so the owner cannot overwrite the range), copies
- * it, then moves `steal` up to `real`. Indices only grow (mod 2^32), so a
- * CAS never confuses two states (no ABA). */
-
-static inline guint64
-pack (guint32 steal, guint32 real)
-{
-  return (guint64) steal << 32 | real;
-}
-
-static inline guint32
-head_steal (guint64 head)
-{
-  return (guint32) (head >> 32);
-}
-
-static inline guint32
-head_real (guint64 head)
-{
-  return (guint32) head;
-}
-
-/* Owner only. FALSE when full. */
-static gboolean
-ring_push (JanusWorker *w,
-           JanusRunnable  *agent)
-{
-  guint32 tail = atomic_load_explicit (&w->ring_tail, memory_order_relaxed);
-  /* acquire: a thief's finished steal (slots copied out) is visible before
-   * we reuse its slots */
-  guint64 head = atomic_load_explicit (&w->ring_head, memory_order_acquire);
-
-  if (tail - head_steal (head) >= JANUS_RING_SIZE)
-    return FALSE;
-  atomic_store_explicit (&w->ring[tail & JANUS_RING_MASK], agent, memory_order_relaxed);
-  /* release: the slot is written before a thief can see the new tail */
-  atomic_store_explicit (&w->ring_tail, tail + 1, memory_order_release);
-  return TRUE;
-}
-
-/* Owner only. */
-static JanusRunnable *
-ring_pop (JanusWorker *w)
-{
-  guint64 head = atomic_load_explicit (&w->ring_head, memory_order_acquire);
-
-  for (;;)
-    {
-      guint32 steal = head_steal (head), real = head_real (head);
-      guint32 tail = atomic_load_explicit (&w->ring_tail, memory_order_relaxed);
-      guint64 next;
-
-      if (real == tail)
-        return NULL;
-      next = steal == real ? pack (real + 1, real + 1) : pack (steal, real + 1);
-      /* acq_rel against thieves' claims on the same word */
-      if (atomic_compare_exchange_weak_explicit (&w->ring_head, &head, next,
-                                                 memory_order_acq_rel,
-                                                 memory_order_acquire))
-        return atomic_load_explicit (&w->ring[real & JANUS_RING_MASK],
-                                     memory_order_relaxed);
-    }
-}
-
-static guint32
-ring_length (JanusWorker *w)
-{
-  guint64 head = atomic_load_explicit (&w->ring_head, memory_order_acquire);
-  guint32 tail = atomic_load_explicit (&w->ring_tail, memory_order_acquire);
-
-  return tail - head_real (head);
-}
-
-/* Called by @thief (owner of its own ring) on @victim: moves half of the
- * victim's ring into the thief's ring and returns one of them to run. */
-static JanusRunnable *
-ring_steal (JanusWorker *thief,
-            JanusWorker *victim)
-{
-  guint32 dst_tail = atomic_load_explicit (&thief->ring_tail, memory_order_relaxed);
-  guint64 dst_head = atomic_load_explicit (&thief->ring_head, memory_order_acquire);
-  guint64 prev, next;
-  guint32 n, first, i;
-  JanusRunnable *agent;
-
-  if (dst_tail - head_steal (dst_head) > JANUS_RING_SIZE / 2)
-    return NULL;
-
-  prev = atomic_load_explicit (&victim->ring_head, memory_order_acquire);
-  for (;;)
-    {
-      guint32 steal = head_steal (prev), real = head_real (prev), tail;
-
-      if (steal != real)
-        return NULL;            /* another thief is at work */
-      /* acquire: pairs with the owner's release of ring_tail */
-      tail = atomic_load_explicit (&victim->ring_tail, memory_order_acquire);
-      n = tail - real;
-      n -= n / 2;
-      if (n == 0)
-        return NULL;
-      next = pack (steal, real + n);
-      if (atomic_compare_exchange_weak_explicit (&victim->ring_head, &prev, next,
-                                                 memory_order_acq_rel,
-                                                 memory_order_acquire))
-        break;
-    }
-
-  first = head_steal (prev);
-  for (i = 0; i < n; i++)
-    {
-      agent = atomic_load_explicit (&victim->ring[(first + i) & JANUS_RING_MASK],
-                                    memory_order_relaxed);
-      atomic_store_explicit (&thief->ring[(dst_tail + i) & JANUS_RING_MASK], agent,
-                             memory_order_relaxed);
-    }
-
-  /* release the claimed range: steal catches up with real (which the owner
-   * may have moved meanwhile) */
-  prev = next;
-  for (;;)
-    {
-      guint32 real = head_real (prev);
-      if (atomic_compare_exchange_weak_explicit (&victim->ring_head, &prev,
-                                                 pack (real, real),
-                                                 memory_order_acq_rel,
-                                                 memory_order_acquire))
-        break;
-    }
-
-  n--;
-  agent = atomic_load_explicit (&thief->ring[(dst_tail + n) & JANUS_RING_MASK],
-                                memory_order_relaxed);
-  if (n > 0)
-    atomic_store_explicit (&thief->ring_tail, dst_tail + n, memory_order_release);
-  return agent;
-}
-
 /* ---------------------------------------------------------------- inject
  *
  * Agents made runnable outside any of the kernel's workers. A LIFO stack
@@ -714,7 +571,7 @@ static void
 push_local (JanusWorker *w,
             JanusRunnable  *agent)
 {
-  if (!ring_push (w, agent))
+  if (!janus_ring_push (&w->ring, agent))
     inject_push_chain (w->sched, agent, agent);
 }
 
@@ -775,7 +632,7 @@ refill_ring (JanusWorker *w)
       /* unlink before the push: once in the ring, another worker may run
        * the agent and reuse its rq_next at once */
       agent->rq_next = NULL;
-      if (!ring_push (w, agent))
+      if (!janus_ring_push (&w->ring, agent))
         {
           agent->rq_next = next;
           break;
@@ -812,7 +669,7 @@ take_injected (JanusWorker *w)
       w->fifo_tail = last;
       w->fifo_length += n + 1;
       refill_ring (w);
-      if (ring_length (w) > 0)
+      if (janus_ring_length (&w->ring) > 0)
         notify_parked (w->sched);
     }
   return first;
@@ -828,7 +685,7 @@ next_local (JanusWorker *w)
   if (w->runnext != NULL)
     {
       agent = w->runnext;
-      if (w->runnext_streak < RUNNEXT_MAX || ring_length (w) == 0)
+      if (w->runnext_streak < RUNNEXT_MAX || janus_ring_length (&w->ring) == 0)
         {
           w->runnext = NULL;
           w->runnext_streak++;
@@ -838,10 +695,10 @@ next_local (JanusWorker *w)
       push_local (w, agent);
     }
   w->runnext_streak = 0;
-  if ((agent = ring_pop (w)) != NULL)
+  if ((agent = janus_ring_pop (&w->ring)) != NULL)
     return agent;
   if (w->fifo_head != NULL && refill_ring (w))
-    return ring_pop (w);
+    return janus_ring_pop (&w->ring);
   return take_injected (w);
 }
 
@@ -859,7 +716,7 @@ search_once (JanusWorker *w)
   for (i = 0; i < n; i++)
     {
       JanusWorker *victim = s->workers[(start + i) % n];
-      if (victim != w && (agent = ring_steal (w, victim)) != NULL)
+      if (victim != w && (agent = janus_ring_steal (&w->ring, &victim->ring)) != NULL)
         return agent;
     }
   return NULL;
@@ -874,7 +731,7 @@ anything_visible (JanusWorker *w)
   if (!inject_is_empty (s))
     return TRUE;
   for (i = 0; i < s->n_workers; i++)
-    if (ring_length (s->workers[i]) > 0)
+    if (janus_ring_length (&s->workers[i]->ring) > 0)
       return TRUE;
   return FALSE;
 }
@@ -1039,7 +896,7 @@ run_agent (JanusWorker *w,
     {
       push_local (w, agent);
       /* more than the agent we will pop next: surplus for a parked worker */
-      if (ring_length (w) > 1)
+      if (janus_ring_length (&w->ring) > 1)
         notify_parked (w->sched);
     }
 }
@@ -1097,8 +954,7 @@ worker_new (JanusScheduler *s,
 
   w->sched = s;
   w->index = index;
-  atomic_init (&w->ring_head, 0);
-  atomic_init (&w->ring_tail, 0);
+  janus_ring_init (&w->ring);
   atomic_init (&w->park, JANUS_PARK_RUNNING);
   return w;
 }

@@ -43,6 +43,7 @@ LAYERS = {
     'janus-debug': BASE,
     # 2 runtime: address table, timers, clock, mailbox, scheduler, delivery
     'janus-registry': RUNTIME,
+    'janus-runqueue': RUNTIME,
     'janus-timer': RUNTIME,
     'janus-clock': RUNTIME,
     'janus-mailbox': RUNTIME,
