@@ -5,7 +5,7 @@
  *   janus-role-broadcast WORKERS R N
  *
  * role-broadcast: the sender plays Speaker and the receivers play Listener
- *   in one group; janus_role_broadcast_message reaches every listener.
+ *   in one group; janus_role_broadcast reaches every listener.
  * broadcast: the same with direct addresses (janus_agent_broadcast).
  * The sender broadcasts 10 times per step, then sends itself "go" (like
  * forkjoin's batches); each receiver counts; rate = deliveries/s (R x N).

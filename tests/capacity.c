@@ -4,7 +4,7 @@
  * JanusCapacity) and an implementing GObject; janus_agent_add_capacity /
  * get_capacity (also by the parent interface), required capacities,
  * janus_role_get_capacity (typed calls), janus_role_invoke_capacity and
- * janus_role_invoke_capacity_async: the outcome in the role's mailbox,
+ * janus_role_invoke_capacity_on_worker: the outcome in the role's mailbox,
  * janus_message_get_capacity_result for a result, a unit and a failure, at
  * a later step on a 0-worker kernel and never inside the caller's step on a
  * 2-worker kernel.
@@ -470,7 +470,7 @@ test_role_invoke (void)
   g_assert_finalize_object (group);
 }
 
-/* ---------------------------------------------------- asynchronous calls */
+/* ---------------------------------------------- calls run on a worker */
 
 typedef struct
 {
@@ -509,7 +509,7 @@ invoke_three (TestAgent *self,
 }
 
 static void
-test_async_zero_workers (void)
+test_on_worker_zero_workers (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   JanusGroup *group = persistent_group (kernel);
@@ -586,7 +586,7 @@ test_async_zero_workers (void)
 }
 
 static void
-test_async_not_a_result (void)
+test_on_worker_not_a_result (void)
 {
   g_autoptr(JanusMessage) plain = janus_message_new ("x", g_variant_new_int32 (1));
   g_autoptr(JanusMessage) empty = janus_message_new ("y", NULL);
@@ -621,7 +621,7 @@ invoke_missing (TestAgent *self,
 }
 
 static void
-test_async_missing (void)
+test_on_worker_missing (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   JanusGroup *group = persistent_group (kernel);
@@ -669,7 +669,7 @@ invoke_and_die (TestAgent *self,
 }
 
 static void
-test_async_player_died (void)
+test_on_worker_player_died (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   JanusGroup *group = persistent_group (kernel);
@@ -735,7 +735,7 @@ workers_invoke (TestAgent *self,
 }
 
 static void
-test_async_two_workers (void)
+test_on_worker_two_workers (void)
 {
   JanusKernel *kernel = janus_kernel_new (2);
   JanusGroup *group = persistent_group (kernel);
@@ -787,7 +787,7 @@ test_async_two_workers (void)
   g_assert_finalize_object (group);
 }
 
-/* The outcome of a failed asynchronous call is the error it failed with:
+/* The outcome of a failed call on a worker is the error it failed with:
  * its domain and code too, as janus_role_invoke_capacity gives them. */
 static void
 invoke_failing (TestAgent *self,
@@ -800,7 +800,7 @@ invoke_failing (TestAgent *self,
 }
 
 static void
-test_async_error_code (void)
+test_on_worker_error_code (void)
 {
   JanusKernel *kernel = janus_kernel_new (0);
   JanusGroup *group = persistent_group (kernel);
@@ -840,13 +840,13 @@ main (int    argc,
   g_test_add_func ("/capacity/required/refused", test_required_refused);
   g_test_add_func ("/capacity/role/get-capacity", test_role_get_capacity);
   g_test_add_func ("/capacity/role/invoke", test_role_invoke);
-  g_test_add_func ("/capacity/async/zero-workers", test_async_zero_workers);
-  g_test_add_func ("/capacity/async/not-a-result", test_async_not_a_result);
-  g_test_add_func ("/capacity/async/missing", test_async_missing);
-  g_test_add_func ("/capacity/async/player-died", test_async_player_died);
-  g_test_add_func ("/capacity/async/two-workers", test_async_two_workers);
+  g_test_add_func ("/capacity/on-worker/zero-workers", test_on_worker_zero_workers);
+  g_test_add_func ("/capacity/on-worker/not-a-result", test_on_worker_not_a_result);
+  g_test_add_func ("/capacity/on-worker/missing", test_on_worker_missing);
+  g_test_add_func ("/capacity/on-worker/player-died", test_on_worker_player_died);
+  g_test_add_func ("/capacity/on-worker/two-workers", test_on_worker_two_workers);
   /* last: a known failure would hide the tests after it */
-  g_test_add_func ("/capacity/async/error-code", test_async_error_code);
+  g_test_add_func ("/capacity/on-worker/error-code", test_on_worker_error_code);
 
   return g_test_run ();
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Messages between roles: janus_role_send_message (never to the sender;
+ * Messages between roles: janus_role_send (never to the sender;
  * random selection, uniform and reproducible with a seed; round robin;
- * custom selection; nobody to send to), janus_role_broadcast_message,
- * janus_role_reply, janus_role_forward, janus_agent_send_role_message, the
+ * custom selection; nobody to send to), janus_role_broadcast,
+ * janus_role_reply, janus_role_forward, janus_agent_send_to_role, the
  * route accessors of received messages, sends from a left role, and dead
  * letters for role messages to dead agents.
  *
@@ -473,7 +473,7 @@ test_broadcast_pointer_body (Cast          *c,
 
 /* A player of two conforming roles (Receiver and ReceiverSub) is one
  * player: a broadcast reaches it once, and it is one candidate of
- * send_message, like janus_group_list_players counts it once. */
+ * janus_role_send, like janus_group_list_players counts it once. */
 static void
 test_two_roles_broadcast (Cast          *c,
                           gconstpointer  data)
@@ -709,7 +709,7 @@ agent_sends (TestAgent *self,
 }
 
 static void
-test_agent_send_role_message (Cast          *c,
+test_agent_send_to_role (Cast          *c,
                               gconstpointer  data)
 {
   AgentSends as = { c, 0 };
@@ -1490,7 +1490,7 @@ main (int    argc,
   TEST_C ("/role-messaging/reply/into-sender-role", test_reply);
   TEST_C ("/role-messaging/reply/direct-request", test_reply_to_direct);
   TEST_C ("/role-messaging/forward", test_forward);
-  TEST_C ("/role-messaging/agent-send-role-message", test_agent_send_role_message);
+  TEST_C ("/role-messaging/agent-send-to-role", test_agent_send_to_role);
   TEST_C ("/role-messaging/route-accessors", test_route_accessors);
   TEST_C ("/role-messaging/left-role-cannot-send", test_left_role_cannot_send);
   TEST_C ("/role-messaging/dead-letters", test_dead_letters);

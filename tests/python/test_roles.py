@@ -7,9 +7,9 @@ roles and time from Python.
   first instantiated), groups, Janus.Agent.request_role() from a Python
   agent's step, every refusal as a GLib.Error with its Janus.OrganizationError code,
   leave_role, the group's role-taken / role-left signals;
-- role messaging between Python roles, role mailboxes, post_message;
+- role messaging between Python roles, role mailboxes, post;
 - a Janus.Capacity implemented in Python, invoked synchronously and through
-  invoke_capacity_async();
+  invoke_capacity_on_worker();
 - Janus.ContractNetParticipant / Janus.ContractNetInitiator subclasses;
 - virtual clocks, timers with Python callbacks, sleep, step and run under a
   virtual clock, seeded replay, a real-clock timer on worker threads;
@@ -1272,7 +1272,7 @@ class RoleMessagingTests(Fixture):
         self.assertEqual(reader.subjects, ['for the role', 'for the agent'])
         self.assertEqual(ans.get_mailbox_size(), 0)
 
-    def test_post_message_from_another_thread(self):
+    def test_post_from_another_thread(self):
         x = self.cast({'a': [self.Answerer]})
         ans = self.role(x['a'], self.Answerer)
         step_until_idle(self.kernel)
@@ -1291,7 +1291,7 @@ class RoleMessagingTests(Fixture):
         step_until_idle(self.kernel)                # the role is stepped
         self.assertEqual(self.got, [('Answerer', 'a', 'posted')])
 
-    def test_post_message_already_sent(self):
+    def test_post_already_sent(self):
         x = self.cast({'a': [self.Answerer]})
         ans = self.role(x['a'], self.Answerer)
         m = Janus.Message('once')
@@ -1301,7 +1301,7 @@ class RoleMessagingTests(Fixture):
         self.assertJanusError(cm, ME.ALREADY_SENT)
         self.assertEqual(ans.get_mailbox_size(), 1)
 
-    def test_post_message_to_a_left_role_is_a_dead_letter(self):
+    def test_post_to_a_left_role_is_a_dead_letter(self):
         """A post to a role that was left is a dead letter, and a role of
         the same type taken later in the group does not read it."""
         x = self.cast({'a': [self.Asker, self.Answerer]})
@@ -1342,7 +1342,7 @@ class RoleMessagingTests(Fixture):
         self.assertEqual(ans.get_mailbox_size(), 0)
         self.assertEqual(x['a'].get_mailbox_size(), 1)       # still the agent's
 
-    def test_agent_send_role_message(self):
+    def test_agent_send_to_role(self):
         x = self.cast({'a': [self.Asker], 'b': [self.Answerer], 'c': [self.Answerer],
                        'd': [self.Asker]})
         a = x['a']
@@ -1467,7 +1467,7 @@ class CapacityTests(Fixture):
             role.invoke_capacity_on_worker(Janus.Capacity, GLib.Variant('x', 1), 'never')
         self.assertJanusError(cm, OE.MISSING_CAPACITY)
 
-    def test_invoke_async(self):
+    def test_invoke_on_worker(self):
         agent, role = self.capable()
         self.assertTrue(role.invoke_capacity_on_worker(Janus.Capacity, GLib.Variant('x', 5), 'five'))
         self.assertTrue(role.invoke_capacity_on_worker(Janus.Capacity, GLib.Variant('s', 'fig'), 'fails'))
@@ -1485,7 +1485,7 @@ class CapacityTests(Fixture):
         self.assertEqual(error.message, 'no such thing: fig')
         self.assertEqual(self.kernel.get_agent_count(), 1)  # the task agents are gone
 
-    def test_async_result_goes_to_the_calling_role(self):
+    def test_on_worker_result_goes_to_the_calling_role(self):
         agent, role = self.capable()
         plain = agent.request_role(self.Plain, self.group, None)
         role.invoke_capacity_on_worker(Janus.Capacity, GLib.Variant('x', 1), 'mine')
@@ -1512,7 +1512,7 @@ class CapacityTests(Fixture):
 class WorkerCapacityTests(Fixture):
     workers = 2
 
-    def test_invoke_async_on_a_worker(self):
+    def test_invoke_on_worker_from_a_worker_kernel(self):
         done = threading.Event()
         results = []
         main = threading.get_ident()
