@@ -267,7 +267,7 @@ claim (JanusAgent    *self,
   priv->creator = current != NULL && RT (current) == runtime ? P (current)->address.id
                                                               : JANUS_ADDRESS_KERNEL_ID;
   if (heavy)
-    priv->run.mbox.flags |= JANUS_MBOX_HEAVY;
+    priv->run.mbox.heavy = TRUE;
   if (name != NULL || parameters != NULL || heavy)
     {
       JanusAgentExtra *extra = janus_agent_ensure_extra (self);
@@ -548,7 +548,7 @@ wait_interrupted (JanusAgentPrivate *priv)
     return TRUE;
   if (!(requests & JANUS_REQUEST_WAKE))
     return FALSE;
-  atomic_fetch_and_explicit (&priv->run.mbox.requests, ~(guint) JANUS_REQUEST_WAKE,
+  atomic_fetch_and_explicit (&priv->run.mbox.requests, (guint16) ~JANUS_REQUEST_WAKE,
                              memory_order_acq_rel);
   return TRUE;
 }

@@ -28,22 +28,23 @@ G_BEGIN_DECLS
  * The mailbox knows nothing of agents: what it hands up (due timers, the
  * letters roles wait for, refused letters) goes through the functions its
  * owner installs once (janus_mbox_set_owner_funcs). The struct is 32 bytes
- * with no padding: owner_state and owner_flags are two bytes the owner keeps
- * here rather than next to it.
+ * (one spare byte): owner_state and owner_flags are two bytes the owner
+ * keeps here rather than next to it.
  *
  * Who writes what:
  *   inbox         any thread (the janus-inbox-private.h protocol)
  *   requests      any thread sets bits (seq_cst); the owner takes them
  *   owner_state   the owner, atomically; read by anyone
+ *   heavy         written once before the owner is published; read by anyone
  *   everything else  the owner; handed between threads by the inbox and
- *                 run-queue release/acquire pairs; JANUS_MBOX_HEAVY is
- *                 written once before the owner is published */
+ *                 run-queue release/acquire pairs */
 typedef struct _JanusMbox JanusMbox;
 
 struct _JanusMbox
 {
   atomic_uintptr_t  inbox;
-  atomic_uint       requests;
+  _Atomic guint16   requests;       /* JANUS_REQUEST_* */
+  guint8            heavy;          /* the owner has a thread of its own */
   guint8            kind;           /* JanusMailboxKind */
   guint8            flags;          /* JANUS_MBOX_* */
   _Atomic guint8    owner_state;    /* the owner's life-cycle state */
@@ -58,7 +59,6 @@ G_STATIC_ASSERT (sizeof (JanusMbox) == 32);
 enum {
   JANUS_MBOX_TOOK   = 1 << 0,   /* this step looked (took the inbox) */
   JANUS_MBOX_LOOKED = 1 << 1,   /* step mode: looked when the round began */
-  JANUS_MBOX_HEAVY  = 1 << 2,   /* the owner has a thread of its own */
 };
 
 /* JanusMbox.requests: set by other threads with janus_mbox_request */
@@ -145,7 +145,7 @@ janus_mbox_take_requests (JanusMbox *mbox)
 static inline gboolean
 janus_mbox_is_heavy (JanusMbox *mbox)
 {
-  return (mbox->flags & JANUS_MBOX_HEAVY) != 0;
+  return mbox->heavy;
 }
 
 /* Whether the caller is the light owner's step after its first look:
@@ -153,7 +153,7 @@ janus_mbox_is_heavy (JanusMbox *mbox)
 static inline gboolean
 janus_mbox_looked_this_step (JanusMbox *mbox)
 {
-  return (mbox->flags & (JANUS_MBOX_TOOK | JANUS_MBOX_HEAVY)) == JANUS_MBOX_TOOK
+  return (mbox->flags & JANUS_MBOX_TOOK) && !mbox->heavy
          && janus_mbox_tls_current == mbox;
 }
 
