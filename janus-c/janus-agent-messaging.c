@@ -11,11 +11,7 @@
 #define P(agent) janus_agent_get_private (agent)
 #define MBOX(agent) (&janus_agent_get_private (agent)->run.mbox)
 
-static inline gboolean
-is_current (JanusAgent *self)
-{
-  return janus_mbox_current () == MBOX (self);
-}
+#define is_current janus_agent_is_current
 
 #define CHECK_OWNER(self, val)                                                  \
   G_STMT_START {                                                                \

@@ -89,7 +89,24 @@ janus_is_agent (gconstpointer instance)
     return TRUE;
   return janus_agent_type_check_slow (instance);
 }
-JanusAgentExtra   *janus_agent_ensure_extra     (JanusAgent *self);
+JanusAgentExtra   *janus_agent_ensure_extra_slow (JanusAgent *self);
+
+/* The agent's extra part, allocated on first use. */
+static inline JanusAgentExtra *
+janus_agent_ensure_extra (JanusAgent *self)
+{
+  JanusAgentExtra *extra = atomic_load_explicit (&janus_agent_get_private (self)->extra,
+                                                 memory_order_acquire);
+
+  return G_LIKELY (extra != NULL) ? extra : janus_agent_ensure_extra_slow (self);
+}
+
+/* Whether the calling thread runs @self's step now. */
+static inline gboolean
+janus_agent_is_current (JanusAgent *self)
+{
+  return janus_mbox_current () == &janus_agent_get_private (self)->run.mbox;
+}
 
 static inline JanusAgentState
 janus_agent_private_state (JanusAgentPrivate *priv)
@@ -125,7 +142,17 @@ typedef struct
 } JanusAgentRoleFuncs;
 
 void          janus_agent_set_role_funcs (const JanusAgentRoleFuncs *funcs);
-gboolean      janus_agent_check_owner   (JanusAgent *self);
+gboolean      janus_agent_check_owner_slow (JanusAgent *self);
+
+/* Whether the calling thread may act as @self's owner: its own step, or
+ * (for an agent not running) anybody, or the thread driving a kernel
+ * without workers between steps. */
+static inline gboolean
+janus_agent_check_owner (JanusAgent *self)
+{
+  return G_LIKELY (janus_agent_is_current (self)) || janus_agent_check_owner_slow (self);
+}
+
 gboolean      janus_agent_check_sender  (JanusAgent    *self,
                                          JanusMessage  *message,
                                          GError       **error);

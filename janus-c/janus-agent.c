@@ -149,21 +149,13 @@ janus_agent_set_role_funcs (const JanusAgentRoleFuncs *funcs)
   atomic_store_explicit (&role_funcs, funcs, memory_order_release);
 }
 
-static inline gboolean
-is_current (JanusAgent *self)
-{
-  return janus_mbox_current () == MBOX (self);
-}
+#define is_current janus_agent_is_current
 
 JanusAgentExtra *
-janus_agent_ensure_extra (JanusAgent *self)
+janus_agent_ensure_extra_slow (JanusAgent *self)
 {
   JanusAgentPrivate *priv = P (self);
   JanusAgentExtra *extra, *expected = NULL;
-
-  extra = atomic_load_explicit (&priv->extra, memory_order_acquire);
-  if (G_LIKELY (extra != NULL))
-    return extra;
 
   extra = g_new0 (JanusAgentExtra, 1);
   g_mutex_init (&extra->lock);
@@ -506,13 +498,11 @@ request (JanusAgent *self,
 /* ------------------------------------------------------------ mailbox */
 
 gboolean
-janus_agent_check_owner (JanusAgent *self)
+janus_agent_check_owner_slow (JanusAgent *self)
 {
   JanusAgentPrivate *priv = P (self);
   JanusAgentState state;
 
-  if (is_current (self))
-    return TRUE;
   state = janus_agent_private_state (priv);
   if (state == JANUS_AGENT_STATE_UNBORN || state == JANUS_AGENT_STATE_DIED)
     return TRUE;

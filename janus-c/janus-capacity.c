@@ -192,7 +192,7 @@ capacity_task_activate (JanusAgent  *agent,
   else
     body = g_variant_new ("(bv)", TRUE, result ? result : g_variant_new ("()"));
   reply = janus_message_new (self->subject, body);
-  reply->route = janus_message_route_ref (self->route);
+  janus_message_set_route (reply, self->route);
   janus_agent_send (agent, &self->reply_to, reply, NULL);
   return TRUE;
 }

@@ -168,7 +168,6 @@ janus_mbox_look (JanusMbox *mbox)
 {
   JanusMessage *top, *head = NULL, *tail, *m;
   guint16 any_flags = 0;
-  uintptr_t any_route = 0;
 
   if (janus_mbox_looked_this_step (mbox))
     return NULL;
@@ -188,7 +187,6 @@ janus_mbox_look (JanusMbox *mbox)
       JanusMessage *next = m->next;
 
       any_flags |= m->flags;
-      any_route |= (uintptr_t) m->route;
       m->next = head;
       head = m;
       m = next;
@@ -198,7 +196,7 @@ janus_mbox_look (JanusMbox *mbox)
     head = hand_over_timers (mbox, head, &tail);
   if (head == NULL)
     return top;
-  if (G_UNLIKELY (any_route != 0) && mbox->kind != JANUS_MAILBOX_KIND_BLACK_HOLE)
+  if (G_UNLIKELY (any_flags & JANUS_MESSAGE_ROUTED) && mbox->kind != JANUS_MAILBOX_KIND_BLACK_HOLE)
     owner->arrived (mbox, head);
   queue_append (mbox, head, tail);
   return top;

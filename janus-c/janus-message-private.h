@@ -20,6 +20,7 @@ enum {
   JANUS_MESSAGE_SENT         = 1 << 2,  /* immutable from now on */
   JANUS_MESSAGE_SUBJECT_HEAP = 1 << 3,  /* subject was g_strdup'ed */
   JANUS_MESSAGE_INTERNAL     = 1 << 4,  /* a due timer on its way to its agent */
+  JANUS_MESSAGE_ROUTED       = 1 << 5,  /* has a route: a role message */
 };
 
 #define JANUS_MESSAGE_INLINE_SUBJECT 16
@@ -49,7 +50,8 @@ struct _JanusMessage
   atomic_uint     ref_count;
   guint16         flags;
   gint16          priority;
-  JanusMessageRoute *route;         /* role messages: group and roles */
+  JanusMessageRoute *route;         /* role messages: group and roles (set only
+                                     * with janus_message_take_route) */
   JanusAddress    sender;
   JanusAddress    receiver;
   gint64          timestamp;
@@ -91,8 +93,19 @@ janus_message_seal (JanusMessage       *m,
 }
 
 JanusMessage *janus_message_clone_for   (JanusMessage *message);
-gboolean      janus_message_check_unsent (JanusMessage *message,
-                                          GError      **error);
+gboolean      janus_message_refuse_sent (JanusMessage  *message,
+                                         GError       **error);
+
+/* Before a send: a sent message is immutable and delivered once. */
+static inline gboolean
+janus_message_check_unsent (JanusMessage  *message,
+                            GError       **error)
+{
+  if (G_LIKELY (!janus_message_sent (message)))
+    return TRUE;
+  return janus_message_refuse_sent (message, error);
+}
+
 JanusMessage *janus_message_new_internal (gpointer     timer);
 
 static inline gboolean
@@ -110,5 +123,23 @@ JanusMessageRoute *janus_message_route_ref   (JanusMessageRoute *route);
 void               janus_message_route_unref (JanusMessageRoute *route);
 void          janus_message_cache_flush (void);
 void          janus_message_cache_trim_global (void);
+
+/* Makes @m a role message (before it is sent), with @route (transfer full).
+ * The mark lets a mailbox see role messages among arrivals in its flags. */
+static inline void
+janus_message_take_route (JanusMessage      *m,
+                          JanusMessageRoute *route)
+{
+  m->route = route;
+  m->flags |= JANUS_MESSAGE_ROUTED;
+}
+
+/* The same with a new reference on @route. */
+static inline void
+janus_message_set_route (JanusMessage      *m,
+                         JanusMessageRoute *route)
+{
+  janus_message_take_route (m, janus_message_route_ref (route));
+}
 
 G_END_DECLS

@@ -344,13 +344,11 @@ janus_message_clone_for (JanusMessage *message)
   return m;
 }
 
-/* Before a send: a sent message is immutable and delivered once. */
+/* janus_message_check_unsent for a message sent already. */
 gboolean
-janus_message_check_unsent (JanusMessage  *message,
-                            GError       **error)
+janus_message_refuse_sent (JanusMessage  *message,
+                           GError       **error)
 {
-  if (G_LIKELY (!janus_message_sent (message)))
-    return TRUE;
   g_set_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_ALREADY_SENT,
                "Message “%s” was sent already; send a copy (janus_message_copy) "
                "instead", message->subject);

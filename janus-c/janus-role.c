@@ -740,7 +740,7 @@ deliver_routed (JanusAgent        *sender,
 {
   JanusRuntime *runtime = janus_agent_get_runtime (sender);
 
-  message->route = janus_message_route_ref (route);
+  janus_message_set_route (message, route);
   janus_message_seal (message, janus_agent_get_address (sender),
                       &janus_agent_get_private (receiver)->address,
                       janus_runtime_timestamp (runtime));
@@ -969,7 +969,7 @@ janus_role_reply (JanusRole     *self,
   pp = janus_agent_get_private (RP (self)->player);
   route = janus_message_route_shared (request->route->group_id, G_OBJECT_TYPE (self),
                                       request->route->sender_role);
-  reply->route = route;
+  janus_message_take_route (reply, route);
   janus_message_seal (reply, &pp->address, &request->sender,
                       janus_runtime_timestamp (pp->runtime));
   janus_runtime_deliver (pp->runtime, reply);
@@ -1013,8 +1013,9 @@ janus_role_post (JanusRole     *self,
       janus_message_unref (message);
       return FALSE;
     }
-  message->route = janus_message_route_new (janus_group_get_id (rp->group),
-                                            G_OBJECT_TYPE (self), G_OBJECT_TYPE (self));
+  janus_message_take_route (message, janus_message_route_new (janus_group_get_id (rp->group),
+                                                             G_OBJECT_TYPE (self),
+                                                             G_OBJECT_TYPE (self)));
   message->route->receiver_serial = rp->serial;
   janus_message_seal (message, &rp->player_address, &rp->player_address,
                       janus_runtime_timestamp (rp->runtime));

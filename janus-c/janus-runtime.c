@@ -84,14 +84,6 @@ janus_runtime_release (JanusRuntime *rt)
 
 /* ------------------------------------------------------------ life-cycle */
 
-static gboolean
-should_stop (gpointer data)
-{
-  JanusRuntime *rt = data;
-
-  return rt->funcs->should_stop (rt->owner);
-}
-
 /* A runtime for @owner (a kernel): its runnables are of @klass, and what
  * the owner must hear of goes to @funcs. */
 JanusRuntime *
@@ -110,8 +102,9 @@ janus_runtime_new (guint                      n_workers,
   rt->funcs = funcs;
   rt->klass = klass;
   rt->registry = janus_registry_new ();
+  /* the owner answers the scheduler's question itself */
   rt->sched = janus_scheduler_new (n_workers, klass, rt->registry, rt->uuid_string,
-                                   should_stop, rt);
+                                   funcs->should_stop, owner);
   list_runtime (rt);
   return rt;
 }
