@@ -56,7 +56,7 @@ struct _JanusAgentExtra
   GHashTable   *capacities;      /* GType -> GObject */
   /* heavy agents */
   GThread      *thread;
-  JanusMboxWaiter waiter;
+  JanusMboxWaiter waiter;         /* initialised for heavy agents only */
 };
 
 /* Offset of the private struct from the instance, fixed once the type is

@@ -159,7 +159,6 @@ janus_agent_ensure_extra_slow (JanusAgent *self)
 
   extra = g_new0 (JanusAgentExtra, 1);
   g_mutex_init (&extra->lock);
-  janus_mbox_waiter_init (&extra->waiter);
   /* acq_rel: the initialised struct is visible to whoever loads the pointer;
    * on failure we use the winner's */
   if (atomic_compare_exchange_strong_explicit (&priv->extra, &expected, extra,
@@ -167,7 +166,6 @@ janus_agent_ensure_extra_slow (JanusAgent *self)
                                                memory_order_acquire))
     return extra;
   g_mutex_clear (&extra->lock);
-  janus_mbox_waiter_clear (&extra->waiter);
   g_free (extra);
   return expected;
 }
@@ -258,14 +256,17 @@ claim (JanusAgent    *self,
   /* launched from another agent's step: that agent may kill it */
   priv->creator = current != NULL && RT (current) == runtime ? P (current)->address.id
                                                               : JANUS_ADDRESS_KERNEL_ID;
-  if (heavy)
-    priv->run.mbox.heavy = TRUE;
   if (name != NULL || parameters != NULL || heavy)
     {
       JanusAgentExtra *extra = janus_agent_ensure_extra (self);
       extra->name = g_strdup (name);
       extra->parameters = parameters ? g_variant_ref (parameters) : NULL;
+      /* where its thread sleeps */
+      if (heavy)
+        janus_mbox_waiter_init (&extra->waiter);
     }
+  if (heavy)
+    priv->run.mbox.heavy = TRUE;
   return TRUE;
 
 launched:
@@ -854,7 +855,7 @@ cancel_all_timers (JanusAgent *self)
   JanusAgentExtra *extra = peek_extra (P (self));
   guint n;
 
-  if (extra == NULL)
+  if (extra == NULL || janus_timer_set_is_empty (&extra->timers))
     return;
   for (n = janus_timer_set_cancel_all (&extra->timers); n > 0; n--)
     janus_scheduler_timer_cancelled (RT (self)->sched);
@@ -1172,7 +1173,8 @@ janus_agent_finalize (GObject *object)
       g_clear_pointer (&extra->parameters, g_variant_unref);
       g_free (extra->name);
       g_mutex_clear (&extra->lock);
-      janus_mbox_waiter_clear (&extra->waiter);
+      if (janus_mbox_is_heavy (&priv->run.mbox))
+        janus_mbox_waiter_clear (&extra->waiter);
       g_free (extra);
     }
 

@@ -94,6 +94,12 @@ void        janus_timer_set_add     (JanusTimerSet  *set,
 gboolean    janus_timer_set_cancel  (JanusTimerSet  *set,
                                      JanusTimer     *timer);
 guint       janus_timer_set_cancel_all (JanusTimerSet *set);
+
+static inline gboolean
+janus_timer_set_is_empty (JanusTimerSet *set)
+{
+  return set->pending == NULL && set->fired_head == NULL;
+}
 JanusTimer *janus_timer_set_find    (JanusTimerSet  *set,
                                      guint64         id,
                                      JanusTimerKind  kind);
