@@ -865,6 +865,101 @@ value_of (JanusMessage *message)
   return v;
 }
 
+/* ------------------------------------------------------------ lifetimes */
+
+static void
+gone_notify (gpointer data,
+             GObject *where_the_object_was)
+{
+  TestGone *gone = data;
+
+  g_mutex_lock (&gone->lock);
+  gone->gone = TRUE;
+  g_cond_broadcast (&gone->cond);
+  g_mutex_unlock (&gone->lock);
+}
+
+void
+test_gone_watch (TestGone *gone,
+                 gpointer  object)
+{
+  g_mutex_init (&gone->lock);
+  g_cond_init (&gone->cond);
+  gone->gone = FALSE;
+  g_object_weak_ref (object, gone_notify, gone);
+}
+
+gboolean
+test_gone_wait (TestGone *gone)
+{
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
+  gboolean result;
+
+  g_mutex_lock (&gone->lock);
+  while (!gone->gone)
+    if (!g_cond_wait_until (&gone->cond, &gone->lock, deadline))
+      break;
+  result = gone->gone;
+  g_mutex_unlock (&gone->lock);
+  return result;
+}
+
+gboolean
+test_gone_is_gone (TestGone *gone)
+{
+  gboolean result;
+
+  g_mutex_lock (&gone->lock);
+  result = gone->gone;
+  g_mutex_unlock (&gone->lock);
+  return result;
+}
+
+void
+test_gone_clear (TestGone *gone)
+{
+  g_mutex_clear (&gone->lock);
+  g_cond_clear (&gone->cond);
+}
+
+guint
+test_count_threads (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+static gpointer
+nothing (gpointer data)
+{
+  return NULL;
+}
+
+void
+test_settle_threads (void)
+{
+  g_thread_join (g_thread_new ("settle", nothing, NULL));
+}
+
+gboolean
+test_wait_threads (guint n)
+{
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
+
+  while (test_count_threads () > n)
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
 /* ------------------------------------------------------- agent failures */
 
 void
@@ -877,6 +972,26 @@ on_agent_failed (JanusKernel  *kernel,
   g_mutex_lock (&record->lock);
   record->count++;
   record->agent = agent;
+  record->thread = g_thread_self ();
+  record->domain = error->domain;
+  record->code = error->code;
+  g_free (record->message);
+  record->message = g_strdup (error->message);
+  g_mutex_unlock (&record->lock);
+}
+
+void
+on_role_failed (JanusKernel  *kernel,
+                JanusRole    *role,
+                const GError *error,
+                FailRecord   *record)
+{
+  g_assert_nonnull (error);
+  g_assert_true (JANUS_IS_ROLE (role));
+  g_mutex_lock (&record->lock);
+  record->count++;
+  record->role = role;
+  record->agent = janus_role_get_player (role);
   record->thread = g_thread_self ();
   record->domain = error->domain;
   record->code = error->code;

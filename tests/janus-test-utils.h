@@ -326,14 +326,46 @@ JanusMessage *counted_message      (const char  *subject,
                                     gint        *counter);
 gint64        value_of             (JanusMessage *message);
 
+/* ------------------------------------------------------------ lifetimes */
+
+/* Tells when an object is gone (its last dispose: GObject's weak
+ * references fire there, before finalize), from any thread. */
+typedef struct
+{
+  GMutex   lock;
+  GCond    cond;
+  gboolean gone;
+} TestGone;
+
+void          test_gone_watch      (TestGone    *gone,
+                                    gpointer     object);
+/* Waits at most DEADLINE_USEC; says whether the object went. */
+gboolean      test_gone_wait       (TestGone    *gone);
+gboolean      test_gone_is_gone    (TestGone    *gone);
+void          test_gone_clear      (TestGone    *gone);
+
+/* The threads of the process (/proc/self/task). */
+guint         test_count_threads   (void);
+/* Starts and joins a thread, so that the threads a runtime starts with the
+ * first one (ThreadSanitizer's background thread) are counted from now on:
+ * call it before counting. */
+void          test_settle_threads  (void);
+/* Waits (bounded) until the process has at most @n threads; says whether
+ * it got there. A thread that finished its work (a kernel's worker being
+ * joined, a reaper that shut a kernel down) leaves the list a little later,
+ * with no event to wait for: the wait looks again every millisecond. */
+gboolean      test_wait_threads    (guint        n);
+
 /* ------------------------------------------------------- agent failures */
 
-/* What the kernel's agent-failed signal reported (on_agent_failed). */
+/* What the kernel's agent-failed (on_agent_failed) or role-failed
+ * (on_role_failed) signal reported. */
 typedef struct
 {
   GMutex      lock;
   guint       count;
-  JanusAgent *agent;
+  JanusAgent *agent;        /* role-failed: the role's player in the handler */
+  JanusRole  *role;         /* role-failed only */
   GThread    *thread;       /* where the signal was emitted */
   GQuark      domain;
   int         code;
@@ -342,6 +374,10 @@ typedef struct
 
 void          on_agent_failed      (JanusKernel  *kernel,
                                     JanusAgent   *agent,
+                                    const GError *error,
+                                    FailRecord   *record);
+void          on_role_failed       (JanusKernel  *kernel,
+                                    JanusRole    *role,
                                     const GError *error,
                                     FailRecord   *record);
 void          fail_record_clear    (FailRecord   *record);
