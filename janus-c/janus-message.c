@@ -426,13 +426,13 @@ janus_message_unref (JanusMessage *message)
       message_free (message);
       return;
     }
-  /* release then acquire on the last reference: every use of the message by
-   * other holders happens before it is freed (the usual refcount pairing) */
-  if (atomic_fetch_sub_explicit (&message->ref_count, 1, memory_order_release) == 1)
-    {
-      atomic_thread_fence (memory_order_acquire);
-      message_free (message);
-    }
+  /* acq_rel: the release half orders this holder's uses before the
+   * decrement, the acquire half (on the last reference) orders every other
+   * holder's uses before the free. Same cost as release + acquire fence on
+   * x86 and arm64 (one locked RMW), and ThreadSanitizer models it, where it
+   * does not model a standalone fence */
+  if (atomic_fetch_sub_explicit (&message->ref_count, 1, memory_order_acq_rel) == 1)
+    message_free (message);
 }
 
 /**
