@@ -203,17 +203,33 @@ janus_clock_get_monotonic_time (JanusClock *self)
  *   is not later than now, or `JANUS_CLOCK_ERROR_NOT_VIRTUAL` for a real-time
  *   clock
  */
+static gboolean move_to (JanusClock  *self,
+                         gboolean     relative,
+                         gint64       value,
+                         GError     **error);
+
 gboolean
 janus_clock_set_time (JanusClock  *self,
                       gint64       time,
                       GError     **error)
 {
-  Listener listeners[16];
-  guint i, n;
-  gint64 now;
-
   g_return_val_if_fail (JANUS_IS_CLOCK (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return move_to (self, FALSE, time, error);
+}
+
+/* Sets a virtual clock to @value (@relative: to now + @value, the sum made
+ * under the lock, checked for overflow), then tells the listeners. */
+static gboolean
+move_to (JanusClock  *self,
+         gboolean     relative,
+         gint64       value,
+         GError     **error)
+{
+  Listener some[16], *listeners = some;
+  guint i, n;
+  gint64 now, time = value;
 
   if (!self->is_virtual)
     {
@@ -223,6 +239,15 @@ janus_clock_set_time (JanusClock  *self,
     }
   g_mutex_lock (&self->lock);
   now = atomic_load_explicit (&self->time, memory_order_relaxed);
+  if (relative && __builtin_add_overflow (now, value, &time))
+    {
+      g_mutex_unlock (&self->lock);
+      g_set_error (error, JANUS_CLOCK_ERROR, JANUS_CLOCK_ERROR_OVERFLOW,
+                   "A virtual clock cannot advance by %" G_GINT64_FORMAT " µs from %"
+                   G_GINT64_FORMAT " µs: its time would pass the largest one it holds",
+                   value, now);
+      return FALSE;
+    }
   if (time <= now)
     {
       g_mutex_unlock (&self->lock);
@@ -234,13 +259,17 @@ janus_clock_set_time (JanusClock  *self,
   /* release: what happened before the move is visible to whoever reads the
    * new time */
   atomic_store_explicit (&self->time, time, memory_order_release);
-  n = MIN (self->listeners->len, G_N_ELEMENTS (listeners));
+  n = self->listeners->len;
+  if (n > G_N_ELEMENTS (some))
+    listeners = g_new (Listener, n);
   if (n > 0)
     memcpy (listeners, self->listeners->data, n * sizeof (Listener));
   g_mutex_unlock (&self->lock);
   /* outside the lock: a listener may read the clock */
   for (i = 0; i < n; i++)
     listeners[i].func (listeners[i].data);
+  if (listeners != some)
+    g_free (listeners);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIME]);
   return TRUE;
 }
@@ -251,10 +280,12 @@ janus_clock_set_time (JanusClock  *self,
  * @delta: a positive duration, in microseconds
  * @error: return location for a [struct@GLib.Error]
  *
- * Moves a virtual clock forward by @delta.
+ * Moves a virtual clock forward by @delta, in one step even if other
+ * threads move it too.
  *
  * Returns: `TRUE` if moved; `FALSE` with @error set as for
- *   [method@Janus.Clock.set_time]
+ *   [method@Janus.Clock.set_time], or with `JANUS_CLOCK_ERROR_OVERFLOW` if
+ *   the time would pass `G_MAXINT64` (the clock is then unchanged)
  */
 gboolean
 janus_clock_advance (JanusClock  *self,
@@ -262,6 +293,7 @@ janus_clock_advance (JanusClock  *self,
                      GError     **error)
 {
   g_return_val_if_fail (JANUS_IS_CLOCK (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (delta <= 0 && self->is_virtual)
     {
@@ -270,7 +302,7 @@ janus_clock_advance (JanusClock  *self,
                    " µs", delta);
       return FALSE;
     }
-  return janus_clock_set_time (self, janus_clock_get_time (self) + delta, error);
+  return move_to (self, TRUE, delta, error);
 }
 
 /**

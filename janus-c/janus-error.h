@@ -164,12 +164,15 @@ typedef enum {
  *   (or to stay): its time only increases.
  * @JANUS_CLOCK_ERROR_NOT_VIRTUAL: a real-time clock cannot be set or
  *   advanced; only a virtual one can.
+ * @JANUS_CLOCK_ERROR_OVERFLOW: the clock cannot move that far: its time
+ *   would pass the largest one a `gint64` holds. The clock is unchanged.
  *
  * Error codes in the `JANUS_CLOCK_ERROR` domain.
  */
 typedef enum {
   JANUS_CLOCK_ERROR_TIME_BACKWARDS,
   JANUS_CLOCK_ERROR_NOT_VIRTUAL,
+  JANUS_CLOCK_ERROR_OVERFLOW,
 } JanusClockError;
 
 /**

@@ -616,6 +616,66 @@ clock_agent_launch (JanusKernel   *kernel,
   return agent;
 }
 
+/* Many kernels on one clock: a move of the clock wakes the workers of
+ * every one of them, however many (their timers fire). */
+typedef struct
+{
+  GMutex     lock;
+  GCond      cond;
+  atomic_int armed;
+  atomic_int fired;
+} Many;
+
+static void
+many_fire (JanusAgent *agent,
+           gpointer    data)
+{
+  Many *m = data;
+
+  test_bump (&m->lock, &m->cond, &m->fired);
+}
+
+static void
+many_arm (TestAgent *self,
+          gpointer   data)
+{
+  Many *m = data;
+
+  janus_agent_call_at (AGENT (self), 1000, many_fire, m, NULL);
+  test_bump (&m->lock, &m->cond, &m->armed);
+}
+
+static void
+test_kernel_many_share_a_clock (void)
+{
+  g_autoptr(JanusClock) clock = janus_clock_new_virtual (0, 0);
+  JanusKernel *kernels[20];
+  TestAgent *agents[G_N_ELEMENTS (kernels)];
+  Many m = { 0 };
+
+  g_mutex_init (&m.lock);
+  g_cond_init (&m.cond);
+  for (guint i = 0; i < G_N_ELEMENTS (kernels); i++)
+    {
+      kernels[i] = janus_kernel_new (1);
+      janus_kernel_set_clock (kernels[i], clock);
+      agents[i] = test_agent_new (NULL, &m);
+      agents[i]->on_activate = many_arm;
+      launch_ok (kernels[i], agents[i], NULL, NULL);
+    }
+  g_assert_true (test_wait_count (&m.lock, &m.cond, &m.armed, G_N_ELEMENTS (kernels)));
+  g_assert_true (janus_clock_set_time (clock, 1000, NULL));
+  g_assert_true (test_wait_count (&m.lock, &m.cond, &m.fired, G_N_ELEMENTS (kernels)));
+  for (guint i = 0; i < G_N_ELEMENTS (kernels); i++)
+    {
+      janus_kernel_shutdown (kernels[i]);
+      unref_last (kernels[i]);
+      unref_last (agents[i]);
+    }
+  g_mutex_clear (&m.lock);
+  g_cond_clear (&m.cond);
+}
+
 /* Five turns, then done; each turn sends the time it saw to its peer. */
 static JanusLive
 sender_live (ClockAgent *self)
@@ -789,6 +849,7 @@ main (int    argc,
   g_test_add_func ("/clock/kernel/virtual-timestamps", test_kernel_virtual_timestamps);
   g_test_add_func ("/clock/kernel/real-timestamps", test_kernel_real_timestamps);
   g_test_add_func ("/clock/kernel/shared-clock", test_kernel_shared_clock);
+  g_test_add_func ("/clock/kernel/many-share-a-clock", test_kernel_many_share_a_clock);
 
   g_test_add_func ("/clock/threads/concurrent-moves", test_virtual_concurrent_moves);
   /* concurrent moves, with real threads */

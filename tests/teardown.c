@@ -9,6 +9,33 @@
  */
 #include "janus-test-utils.h"
 
+/* ------------------------------------------------------------- clock */
+
+/* A clock advanced past the end of time: a clear error, the clock
+ * unchanged. */
+static void
+test_clock_advance_overflow (void)
+{
+  g_autoptr(JanusClock) clock = janus_clock_new_virtual (10, 0);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (janus_clock_advance (clock, G_MAXINT64, &error));
+  g_assert_error (error, JANUS_CLOCK_ERROR, JANUS_CLOCK_ERROR_OVERFLOW);
+  g_assert_cmpint (janus_clock_get_time (clock), ==, 10);
+  g_clear_error (&error);
+  g_assert_false (janus_clock_advance (clock, G_MAXINT64 - 9, &error));
+  g_assert_error (error, JANUS_CLOCK_ERROR, JANUS_CLOCK_ERROR_OVERFLOW);
+  g_assert_cmpint (janus_clock_get_time (clock), ==, 10);
+  g_clear_error (&error);
+  /* up to the last microsecond */
+  g_assert_true (janus_clock_advance (clock, G_MAXINT64 - 10, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (janus_clock_get_time (clock), ==, G_MAXINT64);
+  g_assert_false (janus_clock_advance (clock, 1, &error));
+  g_assert_error (error, JANUS_CLOCK_ERROR, JANUS_CLOCK_ERROR_OVERFLOW);
+  g_assert_cmpint (janus_clock_get_time (clock), ==, G_MAXINT64);
+}
+
 /* ------------------------------------------------------------ messages */
 
 typedef struct
@@ -71,6 +98,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   test_settle_threads ();
 
+  g_test_add_func ("/teardown/clock/advance-overflow", test_clock_advance_overflow);
   g_test_add_func ("/teardown/message/holders-on-threads", test_message_holders_on_threads);
   return g_test_run ();
 }
