@@ -196,18 +196,18 @@ janus_agent_check_sender (JanusAgent    *self,
 {
   JanusAgentState state = janus_agent_private_state (P (self));
 
-  if (state == JANUS_AGENT_STATE_UNBORN)
+  if (G_UNLIKELY (state == JANUS_AGENT_STATE_UNBORN))
     {
+      g_autofree char *who = janus_agent_describe (self);
       g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_LAUNCHED,
-                   "Agent %s cannot send: it is not launched",
-                   G_OBJECT_TYPE_NAME (self));
+                   "The %s cannot send: it is not launched", who);
       return FALSE;
     }
-  if (state == JANUS_AGENT_STATE_DIED)
+  if (G_UNLIKELY (state == JANUS_AGENT_STATE_DIED))
     {
-      g_autofree char *a = janus_address_to_string (&P (self)->address);
+      g_autofree char *who = janus_agent_describe (self);
       g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_AGENT_DEAD,
-                   "Agent %s cannot send: it is dead", a);
+                   "The %s cannot send: it is dead", who);
       return FALSE;
     }
   return janus_message_check_unsent (message, error);
@@ -318,9 +318,10 @@ janus_agent_send_random (JanusAgent          *self,
     goto fail;
   if (n == 0)
     {
+      g_autofree char *who = janus_agent_describe (self);
       g_set_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_NO_RECEIVER,
-                   "Message “%s” has no receiver: agent %s cannot send to itself "
-                   "at random", message->subject, G_OBJECT_TYPE_NAME (self));
+                   "Message “%s” has no receiver: the %s cannot send to itself "
+                   "at random", message->subject, who);
       goto fail;
     }
   pick = (guint) (janus_scheduler_random () % n);

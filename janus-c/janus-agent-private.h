@@ -123,6 +123,7 @@ gboolean      janus_agent_launch        (JanusAgent    *self,
                                          GError       **error);
 void          janus_agent_request_kill  (JanusAgent    *self);
 JanusAgent   *janus_agent_get_current   (void);
+char         *janus_agent_describe      (JanusAgent    *self);
 const JanusRunnableClass *janus_agent_runnable_class (void);
 
 static inline JanusRuntime *

@@ -89,8 +89,9 @@ check_role_caller (JanusAgent  *self,
 
   if (state == JANUS_AGENT_STATE_UNBORN)
     {
+      g_autofree char *who = janus_agent_describe (self);
       g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_LAUNCHED,
-                   "Agent %s cannot play roles: it is not launched", G_OBJECT_TYPE_NAME (self));
+                   "The %s cannot play roles: it is not launched", who);
       return FALSE;
     }
   if (state >= JANUS_AGENT_STATE_DYING)
@@ -139,9 +140,10 @@ check_role_request (JanusAgent  *self,
   if (find_role (self, role_type, group) != NULL
       && G_OBJECT_TYPE (find_role (self, role_type, group)) == role_type)
     {
+      g_autofree char *who = janus_agent_describe (self);
       g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_ALREADY_PLAYED,
-                   "Agent %s already plays role %s in group %s",
-                   G_OBJECT_TYPE_NAME (self), g_type_name (role_type), janus_group_get_uuid (group));
+                   "The %s already plays role %s in group %s",
+                   who, g_type_name (role_type), janus_group_get_uuid (group));
       return FALSE;
     }
   if (!janus_group_check_join (group, self, role_type, error))
@@ -196,8 +198,9 @@ leave_all_roles (JanusAgent *self)
   G_STMT_START {                                                                \
     if (G_UNLIKELY (!janus_agent_check_owner (self)))                           \
       {                                                                         \
-        g_critical ("%s: agent %s's roles are managed from its own steps",      \
-                    G_STRFUNC, G_OBJECT_TYPE_NAME (self));                      \
+        g_autofree char *who_ = janus_agent_describe (self);                    \
+        g_critical ("%s: the roles of %s are managed from its own steps",       \
+                    G_STRFUNC, who_);                                           \
         return val;                                                             \
       }                                                                         \
   } G_STMT_END
@@ -318,9 +321,10 @@ janus_agent_leave_role (JanusAgent  *self,
   role = find_role (self, role_type, group);
   if (role == NULL)
     {
+      g_autofree char *who = janus_agent_describe (self);
       g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED,
-                   "Agent %s does not play role %s in group %s",
-                   G_OBJECT_TYPE_NAME (self), g_type_name (role_type), janus_group_get_uuid (group));
+                   "The %s does not play role %s in group %s",
+                   who, g_type_name (role_type), janus_group_get_uuid (group));
       return FALSE;
     }
   if (!janus_group_check_leave (group, self, G_OBJECT_TYPE (role), error)
@@ -460,9 +464,10 @@ janus_agent_send_to_role (JanusAgent          *self,
   role = find_role (self, sender_role, group);
   if (role == NULL)
     {
+      g_autofree char *who = janus_agent_describe (self);
       g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED,
-                   "Agent %s does not play role %s in group %s",
-                   G_OBJECT_TYPE_NAME (self), g_type_name (sender_role), janus_group_get_uuid (group));
+                   "The %s does not play role %s in group %s",
+                   who, g_type_name (sender_role), janus_group_get_uuid (group));
       goto fail;
     }
   return janus_role_route_one (self, group, G_OBJECT_TYPE (role), receiver_role, receiver,

@@ -60,14 +60,15 @@ add_timer (JanusAgent     *self,
     JanusAgentState s_ = janus_agent_private_state (P (self));                  \
     if (G_UNLIKELY (s_ == JANUS_AGENT_STATE_UNBORN || s_ >= JANUS_AGENT_STATE_DIED)) \
       {                                                                         \
-        g_critical ("%s: agent %s is not running", G_STRFUNC,                   \
-                    G_OBJECT_TYPE_NAME (self));                                 \
+        g_autofree char *who_ = janus_agent_describe (self);                    \
+        g_critical ("%s: %s is not running", G_STRFUNC, who_);                  \
         return val;                                                             \
       }                                                                         \
     if (G_UNLIKELY (!janus_agent_check_owner (self)))                           \
       {                                                                         \
-        g_critical ("%s: agent %s's timers are set from its own steps",         \
-                    G_STRFUNC, G_OBJECT_TYPE_NAME (self));                      \
+        g_autofree char *who_ = janus_agent_describe (self);                    \
+        g_critical ("%s: %s: timers are set from its own steps",                \
+                    G_STRFUNC, who_);                                           \
         return val;                                                             \
       }                                                                         \
   } G_STMT_END

@@ -178,6 +178,25 @@ peek_extra (JanusAgentPrivate *priv)
 
 static void cancel_all_timers (JanusAgent *self);
 
+/* How messages name an agent: its name if it has one, its type and its
+ * address — `agent “seller-2” (Seller, janus://…/3)`, or
+ * `agent Seller (not launched)`. Any thread. */
+char *
+janus_agent_describe (JanusAgent *self)
+{
+  JanusAgentPrivate *priv = P (self);
+  const char *name = janus_agent_get_name (self);
+  g_autofree char *address = NULL;
+
+  if (janus_agent_private_state (priv) == JANUS_AGENT_STATE_UNBORN)
+    address = g_strdup ("not launched");
+  else
+    address = janus_address_to_string (&priv->address);
+  if (name != NULL)
+    return g_strdup_printf ("agent “%s” (%s, %s)", name, G_OBJECT_TYPE_NAME (self), address);
+  return g_strdup_printf ("agent %s (%s)", G_OBJECT_TYPE_NAME (self), address);
+}
+
 /* ------------------------------------------------------------ life-cycle */
 
 /* The one place where an agent's state changes. Runs on the thread that owns
@@ -200,19 +219,22 @@ check_parameters (JanusAgent  *self,
                               GError     **error)
 {
   const GVariantType *proto = JANUS_AGENT_GET_CLASS (self)->activation_prototype;
-  g_autofree char *want = NULL;
+  char *want, *who;
 
   if (proto == NULL)
     return TRUE;
   if (parameters != NULL && g_variant_is_of_type (parameters, proto))
     return TRUE;
   want = g_variant_type_dup_string (proto);
+  who = janus_agent_describe (self);
   g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_INVALID_PARAMETERS,
-               "Agent type %s expects launch parameters of type “%s”, got %s%s%s",
-               G_OBJECT_TYPE_NAME (self), want,
+               "Cannot launch %s: its type expects launch parameters of type “%s”, got %s%s%s",
+               who, want,
                parameters ? "“" : "none",
                parameters ? g_variant_get_type_string (parameters) : "",
                parameters ? "”" : "");
+  g_free (want);
+  g_free (who);
   return FALSE;
 }
 
@@ -270,8 +292,11 @@ claim (JanusAgent    *self,
   return TRUE;
 
 launched:
-  g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_ALREADY_LAUNCHED,
-               "Agent %s was already launched", G_OBJECT_TYPE_NAME (self));
+  {
+    g_autofree char *who = janus_agent_describe (self);
+    g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_ALREADY_LAUNCHED,
+                 "Cannot launch %s: it was launched already", who);
+  }
   return FALSE;
 }
 
@@ -339,32 +364,43 @@ activate (JanusAgent *self)
   if (JANUS_AGENT_GET_CLASS (self)->activate (self, parameters, &error))
     {
       if (error != NULL)
-        g_warning ("%s::activate succeeded but set an error: %s",
-                   G_OBJECT_TYPE_NAME (self), error->message);
+        {
+          g_autofree char *who = janus_agent_describe (self);
+          g_warning ("The activate of %s succeeded but set an error: %s", who, error->message);
+        }
       return TRUE;
     }
   if (error == NULL)
-    g_set_error (&error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_FAILED,
-                 "Agent %s%s%s failed to activate", G_OBJECT_TYPE_NAME (self),
-                 janus_agent_get_name (self) ? " " : "",
-                 janus_agent_get_name (self) ? janus_agent_get_name (self) : "");
+    {
+      g_autofree char *who = janus_agent_describe (self);
+      g_set_error (&error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_FAILED,
+                   "The activate of %s failed and said nothing more", who);
+    }
   janus_runtime_report_failure (priv->runtime, self, error);
   return FALSE;
 }
 
-static gboolean
+G_NO_INLINE static void
+report_invalid_live_result (JanusAgent *self,
+                            JanusLive   r)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *who = janus_agent_describe (self);
+
+  g_set_error (&error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_INVALID_LIVE_RESULT,
+               "The live of %s returned %d, which is not a JanusLive value "
+               "(an exception in a language binding?); the agent is killed",
+               who, (int) r);
+  janus_runtime_report_failure (RT (self), self, error);
+}
+
+static inline gboolean
 live_result_valid (JanusAgent *self,
                    JanusLive   r)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (r == JANUS_LIVE_AGAIN || r == JANUS_LIVE_WAIT || r == JANUS_LIVE_DONE)
+  if (G_LIKELY (r == JANUS_LIVE_AGAIN || r == JANUS_LIVE_WAIT || r == JANUS_LIVE_DONE))
     return TRUE;
-  g_set_error (&error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_INVALID_LIVE_RESULT,
-               "%s::live returned %d, which is not a JanusLive value "
-               "(an exception in a language binding?); the agent is killed",
-               G_OBJECT_TYPE_NAME (self), (int) r);
-  janus_runtime_report_failure (RT (self), self, error);
+  report_invalid_live_result (self, r);
   return FALSE;
 }
 
@@ -514,11 +550,14 @@ gboolean
 janus_agent_check_reader (JanusAgent *self,
                           const char *func)
 {
+  char *who;
+
   if (G_LIKELY (janus_agent_check_owner (self)))
     return TRUE;
-  g_critical ("%s: the mailbox of agent %s is read only by the agent itself "
-              "(or between steps of a kernel without workers)",
-              func, G_OBJECT_TYPE_NAME (self));
+  who = janus_agent_describe (self);
+  g_critical ("%s: the mailbox of %s is read only by the agent itself "
+              "(or between steps of a kernel without workers)", func, who);
+  g_free (who);
   return FALSE;
 }
 

@@ -139,7 +139,11 @@ on_failed (gpointer      owner,
            JanusAgent   *agent,
            const GError *error)
 {
-  g_debug ("agent %s failed: %s", G_OBJECT_TYPE_NAME (agent), error->message);
+  if (G_UNLIKELY (g_log_get_debug_enabled ()))
+    {
+      g_autofree char *who = janus_agent_describe (agent);
+      g_debug ("%s failed: %s", who, error->message);
+    }
   g_signal_emit (owner, signals[AGENT_FAILED], 0, agent, error);
 }
 
@@ -213,8 +217,9 @@ launch (JanusKernel  *self,
   if (atomic_load_explicit (&self->stopping, memory_order_acquire))
     {
       g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_STOPPED,
-                   "Kernel %s is shutting down: cannot launch agent %s",
-                   self->runtime->uuid_string, G_OBJECT_TYPE_NAME (agent));
+                   "Kernel %s is shutting down: cannot launch agent %s%s%s (%s)",
+                   self->runtime->uuid_string, name ? "“" : "", name ? name : "",
+                   name ? "” " : "", G_OBJECT_TYPE_NAME (agent));
       return FALSE;
     }
   return janus_agent_launch (agent, self->runtime, name, params, heavy, error);
@@ -407,15 +412,17 @@ janus_kernel_kill (JanusKernel  *self,
 
   if (janus_agent_get_state (agent) == JANUS_AGENT_STATE_UNBORN)
     {
+      g_autofree char *who = janus_agent_describe (agent);
       g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_LAUNCHED,
-                   "Cannot kill agent %s: it is not launched", G_OBJECT_TYPE_NAME (agent));
+                   "Cannot kill %s: it is not launched", who);
       return FALSE;
     }
   if (janus_agent_get_runtime (agent) != self->runtime)
     {
+      g_autofree char *who = janus_agent_describe (agent);
       g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_PERMITTED,
-                   "Kernel %s may not kill agent %s of another kernel",
-                   self->runtime->uuid_string, G_OBJECT_TYPE_NAME (agent));
+                   "Kernel %s may not kill %s, of another kernel",
+                   self->runtime->uuid_string, who);
       return FALSE;
     }
   janus_agent_request_kill (agent);

@@ -248,9 +248,10 @@ janus_role_check_capacities (GType        role_type,
       GType cap = g_array_index (rules->capacities, GType, i);
       if (janus_agent_get_capacity (agent, cap) == NULL)
         {
+          g_autofree char *who = janus_agent_describe (agent);
           g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_MISSING_CAPACITY,
-                       "Agent %s cannot play role %s in group %s: it lacks capacity %s",
-                       G_OBJECT_TYPE_NAME (agent), g_type_name (role_type),
+                       "The %s cannot play role %s in group %s: it lacks capacity %s",
+                       who, g_type_name (role_type),
                        janus_group_get_uuid (group), g_type_name (cap));
           return FALSE;
         }
@@ -276,9 +277,10 @@ janus_role_check_conditions (GType        role_type,
   for (i = 0; i < conditions->len; i++)
     if (!janus_condition_evaluate (conditions->pdata[i], agent, group, role_type))
       {
+        g_autofree char *who = janus_agent_describe (agent);
         g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED,
-                     "Agent %s may not %s role %s in group %s: condition “%s” "
-                     "of the role refused", G_OBJECT_TYPE_NAME (agent),
+                     "The %s may not %s role %s in group %s: condition “%s” "
+                     "of the role refused", who,
                      leaving ? "leave" : "obtain", g_type_name (role_type),
                      janus_group_get_uuid (group),
                      janus_condition_get_description (conditions->pdata[i]));
