@@ -96,23 +96,26 @@ check_role_caller (JanusAgent  *self,
     }
   if (state >= JANUS_AGENT_STATE_DYING)
     {
+      g_autofree char *who = janus_agent_describe (self);
       g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_AGENT_DEAD,
-                   "Agent %s cannot take roles: it is dying", G_OBJECT_TYPE_NAME (self));
+                   "The %s cannot take roles: it is dying", who);
+      return FALSE;
+    }
+  /* a group that is gone forgot its kernel: say it is gone */
+  if (!janus_group_is_alive (group))
+    {
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER,
+                   "Group %s (%s) no longer exists: its last member left or its kernel shut down",
+                   janus_group_get_uuid (group),
+                   G_OBJECT_TYPE_NAME (janus_group_get_organization (group)));
       return FALSE;
     }
   if (janus_group_get_kernel (group) != janus_agent_get_kernel (self))
     {
+      g_autofree char *who = janus_agent_describe (self);
       g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_WRONG_KERNEL,
-                   "Group %s is not a group of agent %s's kernel",
-                   janus_group_get_uuid (group), G_OBJECT_TYPE_NAME (self));
-      return FALSE;
-    }
-  if (!janus_group_is_alive (group))
-    {
-      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER,
-                   "Group %s (%s) no longer exists: its last member left",
-                   janus_group_get_uuid (group),
-                   G_OBJECT_TYPE_NAME (janus_group_get_organization (group)));
+                   "Group %s is not a group of the kernel of %s",
+                   janus_group_get_uuid (group), who);
       return FALSE;
     }
   return TRUE;

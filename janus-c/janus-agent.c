@@ -524,12 +524,17 @@ dead:
 
 /* ------------------------------------------------------------ requests */
 
-/* Asks the agent's owner to look at @bits (kill or wake). MT safe. */
+/* Asks the agent's owner to look at @bits (kill or wake), unless it died.
+ * MT safe: inside an epoch critical section, an agent seen alive keeps its
+ * kernel's runtime (freed through the epoch, after the last agent died). */
 static void
 request (JanusAgent *self,
          guint       bits)
 {
-  janus_scheduler_request (RT (self)->sched, &P (self)->run, bits);
+  janus_epoch_enter ();
+  if (janus_agent_private_state (P (self)) < JANUS_AGENT_STATE_DIED)
+    janus_scheduler_request (RT (self)->sched, &P (self)->run, bits);
+  janus_epoch_exit ();
 }
 
 /* ------------------------------------------------------------ mailbox */
@@ -868,8 +873,7 @@ janus_agent_wake (JanusAgent *self)
   g_return_if_fail (janus_is_agent (self));
   g_return_if_fail (janus_agent_private_state (P (self)) != JANUS_AGENT_STATE_UNBORN);
 
-  if (janus_agent_private_state (P (self)) < JANUS_AGENT_STATE_DIED)
-    request (self, JANUS_REQUEST_WAKE);
+  request (self, JANUS_REQUEST_WAKE);
 }
 
 /* -------------------------------------------------------------- timers
@@ -1014,19 +1018,35 @@ janus_agent_get_address (JanusAgent *self)
  * janus_agent_get_kernel:
  * @self: an agent
  *
- * Gets the kernel the agent was launched on.
+ * Gets the kernel the agent was launched on, while it runs the agent.
+ *
+ * An agent refers to its kernel without owning it (the application's
+ * references own a kernel): from its launch until its death completes,
+ * when the kernel is sure to exist. Before the launch, and once the agent
+ * is `JANUS_AGENT_STATE_DIED` (its kernel may be gone), this returns
+ * `NULL` — never a pointer to a kernel that was freed. In the agent's own
+ * steps (`end` included) the kernel is always there; another thread that
+ * keeps the result must hold its own reference (`g_object_ref`) on it,
+ * since the agent may die and the kernel go at any time. MT safe.
  *
  * Returns: (transfer none) (nullable): the kernel that runs the agent, or
- *   `NULL` before it is launched
+ *   `NULL` before its launch and once it died
  */
 JanusKernel *
 janus_agent_get_kernel (JanusAgent *self)
 {
+  JanusKernel *kernel = NULL;
+  JanusAgentState state;
+
   g_return_val_if_fail (janus_is_agent (self), NULL);
 
-  if (janus_agent_private_state (P (self)) == JANUS_AGENT_STATE_UNBORN)
-    return NULL;
-  return (JanusKernel *) P (self)->runtime->owner;
+  /* the runtime goes through the epoch after the last agent died */
+  janus_epoch_enter ();
+  state = janus_agent_private_state (P (self));
+  if (state != JANUS_AGENT_STATE_UNBORN && state != JANUS_AGENT_STATE_DIED)
+    kernel = (JanusKernel *) P (self)->runtime->owner;
+  janus_epoch_exit ();
+  return kernel;
 }
 
 /**
@@ -1311,7 +1331,8 @@ janus_agent_class_init (JanusAgentClass *klass)
   /**
    * JanusAgent:kernel: (attributes org.gtk.Property.get=janus_agent_get_kernel)
    *
-   * The kernel running the agent, `NULL` until it is launched.
+   * The kernel running the agent: `NULL` until it is launched and once it
+   * died (see [method@Janus.Agent.get_kernel]).
    */
   properties[PROP_KERNEL] =
     g_param_spec_object ("kernel", NULL, NULL, JANUS_TYPE_KERNEL,

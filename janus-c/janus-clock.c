@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "janus-clock-private.h"
+#include "janus-epoch-private.h"
 #include "janus-error.h"
 
 /**
@@ -259,6 +260,9 @@ move_to (JanusClock  *self,
   /* release: what happened before the move is visible to whoever reads the
    * new time */
   atomic_store_explicit (&self->time, time, memory_order_release);
+  /* a listener (a kernel's scheduler) removed from now on is freed only
+   * after a grace period: the copy stays valid until the exit below */
+  janus_epoch_enter ();
   n = self->listeners->len;
   if (n > G_N_ELEMENTS (some))
     listeners = g_new (Listener, n);
@@ -268,6 +272,7 @@ move_to (JanusClock  *self,
   /* outside the lock: a listener may read the clock */
   for (i = 0; i < n; i++)
     listeners[i].func (listeners[i].data);
+  janus_epoch_exit ();
   if (listeners != some)
     g_free (listeners);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIME]);

@@ -322,7 +322,12 @@ janus_group_remove (JanusGroup *self,
   publish_snapshot (self);
   dies = self->roles->len == 0 && !self->persistent && self->alive;
   if (dies)
-    self->alive = FALSE;
+    {
+      /* a group that is gone no longer refers to its kernel, which its
+       * organization stops listing it in: the kernel may go first */
+      self->alive = FALSE;
+      self->kernel = NULL;
+    }
   g_mutex_unlock (&self->lock);
 
   /* senders may still hold the old snapshot: the group's reference on the
@@ -427,9 +432,15 @@ janus_group_get_organization (JanusGroup *self)
  * janus_group_get_kernel:
  * @self: a group
  *
- * Gets the kernel of the group.
+ * Gets the kernel of the group, while the group exists (see
+ * [method@Janus.Group.is_alive]): a group refers to its kernel without
+ * owning it, and forgets it when the kernel shuts down or the group
+ * disappears, so that this never returns a kernel that was freed. Another
+ * thread than the kernel's agents that keeps the result must hold its own
+ * reference on it. MT safe.
  *
- * Returns: (transfer none) (nullable): the kernel, or `NULL` once it is gone
+ * Returns: (transfer none) (nullable): the kernel, or `NULL` once the group
+ *   is gone (its last member left, or its kernel shut down)
  */
 JanusKernel *
 janus_group_get_kernel (JanusGroup *self)

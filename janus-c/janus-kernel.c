@@ -568,6 +568,16 @@ wait_all_dead (JanusKernel *self)
   g_mutex_unlock (&self->lock);
 }
 
+/* Frees what the dead agents left, unless another thread still holds an
+ * epoch; then the next collection anywhere frees it. */
+static void
+collect_retired (void)
+{
+  for (int i = 0; i < 1000 && janus_epoch_shared_pending (); i++)
+    if (janus_epoch_collect_shared () == 0)
+      g_thread_yield ();
+}
+
 /**
  * janus_kernel_shutdown:
  * @self: a kernel
@@ -604,11 +614,7 @@ janus_kernel_shutdown (JanusKernel *self)
   janus_scheduler_join_heavy (self->runtime->sched);
   run_shutdown_hooks (self);
   janus_scheduler_stop (self->runtime->sched);
-  /* free what the dead agents left, unless another thread still holds an
-   * epoch; then the next collection anywhere frees it */
-  for (int i = 0; i < 1000 && janus_epoch_shared_pending (); i++)
-    if (janus_epoch_collect_shared () == 0)
-      g_thread_yield ();
+  collect_retired ();
 }
 
 /* ------------------------------------------------------- GMainContext */
@@ -913,7 +919,11 @@ janus_kernel_finalize (GObject *object)
 {
   JanusKernel *self = JANUS_KERNEL (object);
 
-  janus_runtime_free (self->runtime);
+  /* a thread that saw one of its agents alive inside an epoch critical
+   * section (a wake-up racing the death of the last agent) may still read
+   * the runtime: it goes after a grace period */
+  janus_epoch_retire_shared (self->runtime, (GDestroyNotify) janus_runtime_free);
+  collect_retired ();
   g_array_unref (self->shutdown_hooks);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);

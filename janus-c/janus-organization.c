@@ -51,8 +51,9 @@ typedef struct
 
 typedef struct
 {
-  JanusKernel *kernel;          /* borrowed: the kernel owns its organizations */
-  GMutex       lock;            /* guards groups */
+  JanusKernel *kernel;          /* borrowed: the kernel owns its organizations;
+                                 * cleared (under lock) when it shuts down */
+  GMutex       lock;            /* guards groups, kernel */
   GPtrArray   *groups;          /* JanusGroup, strong, living, oldest first */
 } JanusOrganizationPrivate;
 
@@ -176,19 +177,27 @@ janus_organization_listed_role (JanusOrganization *self,
  * janus_organization_get_kernel:
  * @self: an organization
  *
- * Gets the kernel the organization belongs to.
+ * Gets the kernel the organization belongs to, until it shuts down: the
+ * kernel owns its organizations, which refer to it without owning it, and
+ * forget it when it shuts down (a group, a role or the application may
+ * keep an organization longer). MT safe.
  *
- * Returns: (transfer none): the kernel
+ * Returns: (transfer none) (nullable): the kernel, or `NULL` once it shut
+ *   down
  */
 JanusKernel *
 janus_organization_get_kernel (JanusOrganization *self)
 {
   JanusOrganizationPrivate *priv;
+  JanusKernel *kernel;
 
   g_return_val_if_fail (JANUS_IS_ORGANIZATION (self), NULL);
 
   priv = janus_organization_get_instance_private (self);
-  return priv->kernel;
+  g_mutex_lock (&priv->lock);
+  kernel = priv->kernel;
+  g_mutex_unlock (&priv->lock);
+  return kernel;
 }
 
 /**
@@ -303,6 +312,9 @@ release_groups (JanusOrganization *self)
   g_mutex_lock (&priv->lock);
   groups = g_steal_pointer (&priv->groups);
   priv->groups = g_ptr_array_new_with_free_func (g_object_unref);
+  /* whoever keeps the organization (a group does) must not reach the
+   * kernel once it is gone */
+  priv->kernel = NULL;
   g_mutex_unlock (&priv->lock);
   for (i = 0; i < groups->len; i++)
     janus_group_detach (groups->pdata[i]);

@@ -17,7 +17,6 @@ typedef struct
   /* janus-role.c's */
   JanusAgent *player;           /* borrowed: a player outlives its roles' play */
   JanusAddress player_address;  /* for senders that may outlive the player */
-  JanusRuntime *runtime;        /* borrowed: roles are left before their kernel goes */
   JanusGroup *group;            /* strong */
   atomic_bool played;           /* read by other threads (janus_role_post) */
   guint64     serial;           /* unique in the process: posts target it */

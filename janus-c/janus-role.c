@@ -303,7 +303,6 @@ janus_role_new_for (GType       role_type,
   rp->serial = atomic_fetch_add_explicit (&serials, 1, memory_order_relaxed);
   rp->player = player;
   rp->player_address = *janus_agent_get_address (player);
-  rp->runtime = janus_agent_get_runtime (player);
   rp->group = g_object_ref (group);
   return self;
 }
@@ -991,12 +990,15 @@ fail:
  * itself: it is read in a later step of the player, by this role only. Any
  * thread may call it — a signal handler running elsewhere uses it to hand
  * work to the role's step. Posting to a role that was left, or whose player
- * died, makes a dead letter; a post that crosses the leaving stays in the
- * player's mailbox (only the agent itself sees it) until the agent dies.
- * MT safe.
+ * died, makes a dead letter of the player's kernel, as long as that kernel
+ * exists; a post that crosses the leaving stays in the player's mailbox
+ * (only the agent itself sees it) until the agent dies. Once the kernel is
+ * gone (its last reference dropped), a post fails with
+ * `JANUS_KERNEL_ERROR_STOPPED`: there is nobody left to count it. MT safe.
  *
- * Returns: `TRUE` if sent; `FALSE` with @error set if @message was sent before
- *   (it is released in every case)
+ * Returns: `TRUE` if sent (or counted as a dead letter); `FALSE` with @error
+ *   set if @message was sent before or the kernel is gone (it is released
+ *   in every case)
  */
 gboolean
 janus_role_post (JanusRole     *self,
@@ -1004,6 +1006,7 @@ janus_role_post (JanusRole     *self,
                  GError       **error)
 {
   JanusRolePrivate *rp;
+  JanusRuntime *runtime;
 
   g_return_val_if_fail (JANUS_IS_ROLE (self), FALSE);
   g_return_val_if_fail (message != NULL, FALSE);
@@ -1015,16 +1018,30 @@ janus_role_post (JanusRole     *self,
       janus_message_unref (message);
       return FALSE;
     }
+  /* the kernel by its UUID (held until released): the role does not own
+   * its player's kernel, which may be gone */
+  runtime = janus_runtime_find (rp->player_address.kernel);
+  if (runtime == NULL)
+    {
+      g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_STOPPED,
+                   "Cannot post “%s” to role %s of group %s: the kernel of its "
+                   "player (agent %" G_GUINT64_FORMAT ") is gone", message->subject,
+                   G_OBJECT_TYPE_NAME (self), janus_group_get_uuid (rp->group),
+                   rp->player_address.id);
+      janus_message_unref (message);
+      return FALSE;
+    }
   janus_message_take_route (message, janus_message_route_new (janus_group_get_id (rp->group),
                                                              G_OBJECT_TYPE (self),
                                                              G_OBJECT_TYPE (self)));
   message->route->receiver_serial = rp->serial;
   janus_message_seal (message, &rp->player_address, &rp->player_address,
-                      janus_runtime_timestamp (rp->runtime));
+                      janus_runtime_timestamp (runtime));
   if (!atomic_load_explicit (&rp->played, memory_order_acquire))
-    janus_runtime_dead_letter (rp->runtime, message);
+    janus_runtime_dead_letter (runtime, message);
   else
-    janus_runtime_deliver (rp->runtime, message);   /* by address: the player may go */
+    janus_runtime_deliver (runtime, message);   /* by address: the player may go */
+  janus_runtime_release (runtime);
   return TRUE;
 }
 

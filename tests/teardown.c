@@ -9,6 +9,310 @@
  */
 #include "janus-test-utils.h"
 
+/* Asserts that @gone's kernel went, and that the threads it started (and
+ * the one that shut it down) ended. */
+static void
+assert_kernel_gone (TestGone *gone,
+                    guint     threads_before)
+{
+  g_assert_true (test_gone_wait (gone));
+  g_assert_true (test_wait_threads (threads_before));
+  test_gone_clear (gone);
+}
+
+/* -------------------------------------------- an agent outlives its kernel */
+
+static GMutex seen_lock;
+
+static void
+record_kernel_in_state (GObject    *object,
+                        GParamSpec *pspec,
+                        gpointer    data)
+{
+  GPtrArray *seen = data;
+
+  g_mutex_lock (&seen_lock);
+  g_ptr_array_add (seen, janus_agent_get_kernel (JANUS_AGENT (object)));
+  g_mutex_unlock (&seen_lock);
+}
+
+/* janus_agent_get_kernel and the kernel property: NULL before the launch,
+ * the kernel in every state up to BREAKING_DOWN (end), NULL once DIED —
+ * and after the kernel is gone, never a dangling pointer. */
+static void
+test_agent_outlives_kernel (guint         workers,
+                            gconstpointer data)
+{
+  guint threads_before = test_count_threads ();
+  JanusKernel *kernel = janus_kernel_new (workers);
+  TestAgent *agent = test_agent_new (NULL, NULL);
+  g_autoptr(GPtrArray) seen = g_ptr_array_new ();
+  g_autoptr(JanusMessage) kept = janus_message_new ("late", NULL);
+  g_autoptr(GError) error = NULL;
+  JanusKernel *prop = (gpointer) 0x1;
+  TestGone kernel_gone;
+
+  g_assert_null (janus_agent_get_kernel (AGENT (agent)));
+  g_object_get (agent, "kernel", &prop, NULL);
+  g_assert_null (prop);
+  g_signal_connect (agent, "notify::state", G_CALLBACK (record_kernel_in_state), seen);
+  launch_ok (kernel, agent, "survivor", NULL);
+  if (workers == 0)
+    step_until_idle (kernel, 10);
+
+  test_gone_watch (&kernel_gone, kernel);
+  janus_kernel_shutdown (kernel);
+  g_object_unref (kernel);
+  assert_kernel_gone (&kernel_gone, threads_before);
+
+  /* BORN, ALIVE, DYING, BREAKING_DOWN: the kernel; DIED: NULL */
+  g_mutex_lock (&seen_lock);
+  g_assert_cmpuint (seen->len, ==, 5);
+  for (guint i = 0; i < 4; i++)
+    g_assert_true (seen->pdata[i] == kernel);
+  g_assert_null (seen->pdata[4]);
+  g_mutex_unlock (&seen_lock);
+
+  g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_DIED);
+  g_assert_null (janus_agent_get_kernel (AGENT (agent)));
+  g_object_get (agent, "kernel", &prop, NULL);
+  g_assert_null (prop);
+  g_assert_nonnull (janus_agent_get_address (AGENT (agent)));
+  g_assert_cmpstr (janus_agent_get_name (AGENT (agent)), ==, "survivor");
+
+  /* what one may still ask of a dead agent is harmless */
+  janus_agent_wake (AGENT (agent));
+  g_assert_true (janus_agent_kill (AGENT (agent), AGENT (agent), &error));
+  g_assert_no_error (error);
+  g_assert_false (janus_agent_send (AGENT (agent), janus_agent_get_address (AGENT (agent)),
+                                    janus_message_ref (kept), &error));
+  g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_AGENT_DEAD);
+  g_assert_nonnull (strstr (error->message, "survivor"));
+  unref_last (agent);
+}
+
+/* --------------------------------------------------------------- roles */
+
+typedef enum {
+  LEAVE_NONE,
+  LEAVE_IN_ACTIVATE,
+  LEAVE_IN_END,
+} LeaveWhen;
+
+typedef struct { JanusOrganization parent_instance; } TOrg;
+typedef struct { JanusOrganizationClass parent_class; } TOrgClass;
+typedef struct
+{
+  JanusRole  parent_instance;
+  LeaveWhen  leave;
+  int        n_end;
+  gboolean   left_in_end;       /* janus_agent_leave_role's result there */
+} TRole;
+typedef struct { JanusRoleClass parent_class; } TRoleClass;
+static GType t_org_get_type (void);
+static GType t_role_get_type (void);
+G_DEFINE_TYPE (TRole, t_role, JANUS_TYPE_ROLE)
+G_DEFINE_TYPE (TOrg, t_org, JANUS_TYPE_ORGANIZATION)
+
+static gboolean
+leave_self (JanusRole *role)
+{
+  JanusAgent *player = janus_role_get_player (role);
+  g_autoptr(GError) error = NULL;
+  gboolean left;
+
+  left = janus_agent_leave_role (player, G_OBJECT_TYPE (role), janus_role_get_group (role), &error);
+  g_assert_no_error (error);
+  return left;
+}
+
+static gboolean
+t_role_activate (JanusRole  *role,
+                 GVariant   *init,
+                 GError    **error)
+{
+  TRole *self = (TRole *) role;
+
+  self->leave = init ? g_variant_get_int32 (init) : LEAVE_NONE;
+  if (self->leave == LEAVE_IN_ACTIVATE)
+    g_assert_true (leave_self (role));
+  return TRUE;
+}
+
+static void
+t_role_end (JanusRole *role)
+{
+  TRole *self = (TRole *) role;
+
+  self->n_end++;
+  if (self->leave == LEAVE_IN_END)
+    self->left_in_end = leave_self (role);
+}
+
+static JanusLive
+t_role_live (JanusRole *role)
+{
+  JanusMessage *m;
+
+  while ((m = janus_role_get_message (role)) != NULL)
+    janus_message_unref (m);
+  return JANUS_LIVE_WAIT;
+}
+
+static void
+t_role_class_init (TRoleClass *klass)
+{
+  JANUS_ROLE_CLASS (klass)->activate = t_role_activate;
+  JANUS_ROLE_CLASS (klass)->live = t_role_live;
+  JANUS_ROLE_CLASS (klass)->end = t_role_end;
+}
+
+static void t_role_init (TRole *self) { }
+
+static void
+t_org_class_init (TOrgClass *klass)
+{
+  janus_organization_class_add_role (JANUS_ORGANIZATION_CLASS (klass), t_role_get_type (), 0);
+}
+
+static void t_org_init (TOrg *self) { }
+
+typedef struct
+{
+  JanusGroup *group;
+  LeaveWhen   leave;
+  JanusRole  *role;             /* strong: what request_role returned */
+  GError     *error;            /* what it said otherwise */
+} Request;
+
+static void
+request_t_role (TestAgent *agent,
+                gpointer   data)
+{
+  Request *r = data;
+  JanusRole *role;
+
+  role = janus_agent_request_role (AGENT (agent), t_role_get_type (), r->group,
+                                   g_variant_new_int32 (r->leave), &r->error);
+  r->role = role ? g_object_ref (role) : NULL;
+}
+
+/* Settles a kernel: 0 workers, steps until idle; workers: waits until
+ * @agent is DIED (if @dead) */
+static void
+wait_died (JanusKernel *kernel,
+           JanusAgent  *agent)
+{
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
+
+  if (janus_kernel_get_workers (kernel) == 0)
+    step_until_idle (kernel, 100);
+  while (janus_agent_get_state (agent) != JANUS_AGENT_STATE_DIED)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_thread_yield ();
+    }
+}
+
+/* Role and group kept after the kernel is gone: a post fails clearly. */
+static void
+test_role_outlives_kernel (guint         workers,
+                           gconstpointer data)
+{
+  guint threads_before = test_count_threads ();
+  JanusKernel *kernel = janus_kernel_new (workers);
+  JanusGroup *group = new_group (kernel, t_org_get_type ());
+  TestAgent *player = launch_alive (kernel, test_agent_new (NULL, NULL));
+  Request r = { group, LEAVE_NONE, NULL, NULL };
+  g_autoptr(GError) error = NULL;
+  TestGone kernel_gone;
+
+  agent_do (kernel, player, request_t_role, &r);
+  g_assert_nonnull (r.role);
+
+  test_gone_watch (&kernel_gone, kernel);
+  g_object_unref (kernel);
+  assert_kernel_gone (&kernel_gone, threads_before);
+
+  /* the role was left when its player died */
+  g_assert_false (janus_role_is_played (r.role));
+  g_assert_null (janus_role_get_player (r.role));
+  g_assert_true (janus_role_get_group (r.role) == group);
+  g_assert_null (janus_agent_get_kernel (AGENT (player)));
+  g_assert_null (janus_group_get_kernel (group));
+  g_assert_false (janus_group_is_alive (group));
+  g_assert_false (janus_role_post (r.role, janus_message_new ("late", NULL), &error));
+  g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_STOPPED);
+  g_object_unref (r.role);
+  unref_last (player);
+  unref_last (group);
+}
+
+static void
+count_dead (JanusKernel  *kernel,
+            JanusMessage *message,
+            gpointer      data)
+{
+  atomic_fetch_add ((atomic_int *) data, 1);
+}
+
+typedef struct
+{
+  JanusRole  *role;
+  atomic_int  posted;
+} Poster;
+
+static gpointer
+post_main (gpointer data)
+{
+  Poster *p = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (janus_role_post (p->role, janus_message_new ("from-thread", NULL), &error));
+  g_assert_no_error (error);
+  atomic_fetch_add (&p->posted, 1);
+  return NULL;
+}
+
+/* Posts to a role whose player died, while the kernel exists: counted and
+ * signalled dead letters, from any thread. */
+static void
+test_role_post_to_dead_player (guint         workers,
+                               gconstpointer data)
+{
+  JanusKernel *kernel = janus_kernel_new (workers);
+  JanusGroup *group = new_group (kernel, t_org_get_type ());
+  TestAgent *player = launch_alive (kernel, test_agent_new (NULL, NULL));
+  Request r = { group, LEAVE_NONE, NULL, NULL };
+  g_autoptr(GError) error = NULL;
+  atomic_int signalled = 0;
+  Poster p = { 0 };
+  guint64 before;
+
+  agent_do (kernel, player, request_t_role, &r);
+  g_assert_nonnull (r.role);
+  g_signal_connect (kernel, "dead-letter", G_CALLBACK (count_dead), &signalled);
+  g_assert_true (janus_kernel_kill (kernel, AGENT (player), &error));
+  g_assert_no_error (error);
+  wait_died (kernel, AGENT (player));
+  before = janus_kernel_get_dead_letter_count (kernel);
+  atomic_store (&signalled, 0);
+
+  g_assert_true (janus_role_post (r.role, janus_message_new ("late", NULL), &error));
+  g_assert_no_error (error);
+  p.role = r.role;
+  g_thread_join (g_thread_new ("poster", post_main, &p));
+  g_assert_cmpint (atomic_load (&p.posted), ==, 1);
+  g_assert_cmpuint (janus_kernel_get_dead_letter_count (kernel), ==, before + 2);
+  g_assert_cmpint (atomic_load (&signalled), ==, 2);
+
+  janus_kernel_shutdown (kernel);
+  g_object_unref (r.role);
+  g_object_unref (group);
+  unref_last (kernel);
+  unref_last (player);
+}
+
 /* ------------------------------------------------------------- clock */
 
 /* A clock advanced past the end of time: a clear error, the clock
@@ -98,6 +402,9 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   test_settle_threads ();
 
+  add_on_workers ("/teardown/agent/outlives-kernel", test_agent_outlives_kernel, NULL);
+  add_on_workers ("/teardown/role/outlives-kernel", test_role_outlives_kernel, NULL);
+  add_on_workers ("/teardown/role/post-to-dead-player", test_role_post_to_dead_player, NULL);
   g_test_add_func ("/teardown/clock/advance-overflow", test_clock_advance_overflow);
   g_test_add_func ("/teardown/message/holders-on-threads", test_message_holders_on_threads);
   return g_test_run ();
