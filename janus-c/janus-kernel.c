@@ -467,6 +467,9 @@ janus_kernel_run (JanusKernel *self)
   g_return_if_fail (janus_agent_get_current () == NULL
                     || janus_agent_get_runtime (janus_agent_get_current ()) != self->runtime);
 
+  /* an agent may drop the last reference (its own) in the meantime: the
+   * kernel stays until run returns, and goes then, on this thread */
+  g_object_ref (self);
   if (self->n_workers == 0)
     janus_scheduler_drive (self->runtime->sched, 0, FALSE, TRUE);
   else
@@ -478,6 +481,7 @@ janus_kernel_run (JanusKernel *self)
       g_mutex_unlock (&self->lock);
     }
   atomic_store_explicit (&self->quit, FALSE, memory_order_release);
+  g_object_unref (self);
 }
 
 /**
@@ -494,10 +498,16 @@ janus_kernel_run (JanusKernel *self)
 gboolean
 janus_kernel_step (JanusKernel *self)
 {
+  gboolean more;
+
   g_return_val_if_fail (JANUS_IS_KERNEL (self), FALSE);
   g_return_val_if_fail (self->n_workers == 0, FALSE);
 
-  return janus_scheduler_drive (self->runtime->sched, 0, TRUE, FALSE);
+  /* as in janus_kernel_run: an agent's step may drop the last reference */
+  g_object_ref (self);
+  more = janus_scheduler_drive (self->runtime->sched, 0, TRUE, FALSE);
+  g_object_unref (self);
+  return more;
 }
 
 /**
@@ -899,11 +909,38 @@ janus_kernel_constructed (GObject *object)
   janus_scheduler_seed (self->runtime->sched, self->seed);
 }
 
+/* The last reference was dropped on a thread that runs agents (a worker, a
+ * driver in its step, a heavy agent's thread): shutting down there would
+ * wait for that very thread, and freeing the kernel would pull it from
+ * under the agent that runs. A reaper thread of its own finishes the work:
+ * it holds the reference given (the kernel is resurrected), shuts the
+ * kernel down and drops it, so that dispose runs again, there. */
+static gpointer
+reaper_main (gpointer data)
+{
+  JanusKernel *self = data;
+
+  janus_kernel_shutdown (self);
+  g_object_unref (self);
+  return NULL;
+}
+
+static void
+reap_elsewhere (JanusKernel *self)
+{
+  g_thread_unref (g_thread_new ("janus-reaper", reaper_main, g_object_ref (self)));
+}
+
 static void
 janus_kernel_dispose (GObject *object)
 {
   JanusKernel *self = JANUS_KERNEL (object);
 
+  if (janus_scheduler_runs_on_this_thread () || janus_agent_get_current () != NULL)
+    {
+      reap_elsewhere (self);
+      return;
+    }
   janus_kernel_shutdown (self);
   if (!self->unlisted)
     {

@@ -169,6 +169,7 @@ void            janus_scheduler_kick       (JanusScheduler  *s);
 void            janus_scheduler_set_context (JanusScheduler *s,
                                              GMainContext   *context);
 gboolean        janus_scheduler_is_driving (JanusScheduler  *s);
+gboolean        janus_scheduler_runs_on_this_thread (void);
 
 /* time */
 JanusClock     *janus_scheduler_get_clock  (JanusScheduler  *s);

@@ -65,6 +65,8 @@ struct _JanusScheduler
 
 __thread JanusWorker *janus_scheduler_tls_worker __attribute__ ((tls_model ("initial-exec")));
 #define tls_worker janus_scheduler_tls_worker
+/* Set on a heavy runnable's thread, for its whole life. */
+static __thread gboolean tls_heavy __attribute__ ((tls_model ("initial-exec")));
 static __thread guint64 tls_rng __attribute__ ((tls_model ("initial-exec")));
 
 
@@ -1116,6 +1118,7 @@ heavy_main (gpointer data)
   JanusScheduler *s = start.sched;
 
   g_free (data);
+  tls_heavy = TRUE;
   s->klass->run_heavy (start.runnable);
   /* the thread can be joined from now on */
   g_mutex_lock (&s->lock);
@@ -1186,6 +1189,14 @@ janus_scheduler_may_read (JanusScheduler *s,
     return FALSE;
   driver = atomic_load_explicit (&s->driver, memory_order_acquire);
   return driver == NULL || driver == g_thread_self ();
+}
+
+/* Whether the calling thread runs agents: a worker, a driver while it
+ * drives, a heavy runnable's thread (of any scheduler). */
+gboolean
+janus_scheduler_runs_on_this_thread (void)
+{
+  return tls_worker != NULL || tls_heavy;
 }
 
 /* Whether the calling thread drives the 0-worker scheduler now. */

@@ -9,6 +9,160 @@
  */
 #include "janus-test-utils.h"
 
+/* ---------------------------------------------------------- HoldAgent */
+
+/* An agent that holds its kernel: takes a reference in activate, and drops
+ * it in end (drop_in_end) or only when it is finalized. Its live waits
+ * until woken, then ends; with end_on_timer it ends at a timer set in
+ * activate instead. */
+typedef struct
+{
+  JanusAgent   parent_instance;
+  JanusKernel *kernel;          /* strong, taken in activate */
+  gboolean     drop_in_end;
+  gboolean     end_on_timer;
+  GMutex       lock;
+  GCond        cond;
+  int          n_live;
+  gboolean     ended;
+  JanusKernel *kernel_in_end;   /* what janus_agent_get_kernel said in end */
+} HoldAgent;
+typedef struct { JanusAgentClass parent_class; } HoldAgentClass;
+static GType hold_agent_get_type (void);
+G_DEFINE_TYPE (HoldAgent, hold_agent, JANUS_TYPE_AGENT)
+
+static void
+hold_end_soon (JanusAgent *agent,
+               gpointer    data)
+{
+  janus_agent_kill_me (agent);
+}
+
+static gboolean
+hold_agent_activate (JanusAgent  *agent,
+                     GVariant    *parameters,
+                     GError     **error)
+{
+  HoldAgent *self = (HoldAgent *) agent;
+
+  self->kernel = g_object_ref (janus_agent_get_kernel (agent));
+  if (self->end_on_timer)
+    janus_agent_call_in (agent, G_TIME_SPAN_MILLISECOND, hold_end_soon, NULL, NULL);
+  return TRUE;
+}
+
+static JanusLive
+hold_agent_live (JanusAgent *agent)
+{
+  HoldAgent *self = (HoldAgent *) agent;
+  int n;
+
+  g_mutex_lock (&self->lock);
+  n = ++self->n_live;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+  return n == 1 || self->end_on_timer ? JANUS_LIVE_WAIT : JANUS_LIVE_DONE;
+}
+
+static void
+hold_agent_end (JanusAgent *agent)
+{
+  HoldAgent *self = (HoldAgent *) agent;
+
+  self->kernel_in_end = janus_agent_get_kernel (agent);
+  g_assert_true (self->kernel_in_end == self->kernel);
+  if (self->drop_in_end)
+    g_clear_object (&self->kernel);
+  g_mutex_lock (&self->lock);
+  self->ended = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+hold_agent_dispose (GObject *object)
+{
+  g_clear_object (&((HoldAgent *) object)->kernel);
+  G_OBJECT_CLASS (hold_agent_parent_class)->dispose (object);
+}
+
+static void
+hold_agent_finalize (GObject *object)
+{
+  HoldAgent *self = (HoldAgent *) object;
+
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  G_OBJECT_CLASS (hold_agent_parent_class)->finalize (object);
+}
+
+static void
+hold_agent_class_init (HoldAgentClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = hold_agent_dispose;
+  G_OBJECT_CLASS (klass)->finalize = hold_agent_finalize;
+  JANUS_AGENT_CLASS (klass)->activate = hold_agent_activate;
+  JANUS_AGENT_CLASS (klass)->live = hold_agent_live;
+  JANUS_AGENT_CLASS (klass)->end = hold_agent_end;
+}
+
+static void
+hold_agent_init (HoldAgent *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+}
+
+static gboolean
+hold_has_ended (HoldAgent *self)
+{
+  gboolean ended;
+
+  g_mutex_lock (&self->lock);
+  ended = self->ended;
+  g_mutex_unlock (&self->lock);
+  return ended;
+}
+
+/* Waits until its live ran @n times (stepping a 0-worker kernel). */
+static void
+hold_wait_live (JanusKernel *kernel,
+                HoldAgent   *self,
+                int          n)
+{
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
+
+  if (kernel != NULL && janus_kernel_get_workers (kernel) == 0)
+    step_until_idle (kernel, 100);
+  g_mutex_lock (&self->lock);
+  while (self->n_live < n)
+    if (!g_cond_wait_until (&self->cond, &self->lock, deadline))
+      break;
+  g_assert_cmpint (self->n_live, >=, n);
+  g_mutex_unlock (&self->lock);
+}
+
+static HoldAgent *
+launch_hold (JanusKernel *kernel,
+             gboolean     drop_in_end,
+             gboolean     end_on_timer,
+             gboolean     heavy)
+{
+  HoldAgent *agent = g_object_new (hold_agent_get_type (), NULL);
+  g_autoptr(GError) error = NULL;
+
+  agent->drop_in_end = drop_in_end;
+  agent->end_on_timer = end_on_timer;
+  if (heavy)
+    g_assert_true (janus_kernel_launch_heavy_agent (kernel, JANUS_AGENT (agent), "holder",
+                                                    NULL, &error));
+  else
+    g_assert_true (janus_kernel_launch_light_agent (kernel, JANUS_AGENT (agent), "holder",
+                                                    NULL, &error));
+  g_assert_no_error (error);
+  return agent;
+}
+
 /* Asserts that @gone's kernel went, and that the threads it started (and
  * the one that shut it down) ended. */
 static void
@@ -18,6 +172,98 @@ assert_kernel_gone (TestGone *gone,
   g_assert_true (test_gone_wait (gone));
   g_assert_true (test_wait_threads (threads_before));
   test_gone_clear (gone);
+}
+
+/* ------------------------------------------------ the last kernel unref */
+
+/* The last reference to a kernel dropped by a dying agent's end, on the
+ * kernel's own worker (or, without workers, inside the step the
+ * application runs): the application dropped its own before. */
+static void
+test_last_unref_in_end (guint         workers,
+                        gconstpointer data)
+{
+  guint threads_before = test_count_threads ();
+  JanusKernel *kernel = janus_kernel_new (workers);
+  HoldAgent *agent = launch_hold (kernel, TRUE, FALSE, FALSE);
+  TestGone kernel_gone;
+
+  test_gone_watch (&kernel_gone, kernel);
+  hold_wait_live (kernel, agent, 1);
+  g_object_unref (kernel);                      /* the agent's is the last */
+  janus_agent_wake (JANUS_AGENT (agent));       /* live returns DONE */
+  if (workers == 0)
+    janus_kernel_step (kernel);                 /* alive: the agent holds it */
+  assert_kernel_gone (&kernel_gone, threads_before);
+  g_assert_cmpint (janus_agent_get_state (JANUS_AGENT (agent)), ==, JANUS_AGENT_STATE_DIED);
+  g_assert_true (hold_has_ended (agent));
+  g_assert_nonnull (agent->kernel_in_end);
+  g_assert_null (janus_agent_get_kernel (JANUS_AGENT (agent)));
+  unref_last (agent);
+}
+
+/* The same on a heavy agent's own thread. */
+static void
+test_last_unref_on_heavy_thread (void)
+{
+  guint threads_before = test_count_threads ();
+  JanusKernel *kernel = janus_kernel_new (1);
+  HoldAgent *agent = launch_hold (kernel, TRUE, FALSE, TRUE);
+  TestGone kernel_gone;
+
+  test_gone_watch (&kernel_gone, kernel);
+  hold_wait_live (kernel, agent, 1);
+  g_object_unref (kernel);
+  janus_agent_wake (JANUS_AGENT (agent));
+  assert_kernel_gone (&kernel_gone, threads_before);
+  g_assert_true (hold_has_ended (agent));
+  unref_last (agent);
+}
+
+static gboolean
+refuse (TestAgent  *self,
+        GVariant   *parameters,
+        GError    **error)
+{
+  g_set_error_literal (error, TEST_ERROR, 1, "no");
+  return FALSE;
+}
+
+static void
+drop_kernel (JanusKernel  *kernel,
+             JanusAgent   *agent,
+             const GError *error,
+             gpointer      data)
+{
+  JanusKernel **held = data;
+
+  g_assert_true (*held == kernel);
+  g_clear_object (held);
+}
+
+/* A signal handler, running in an agent's step, drops the application's
+ * last reference. */
+static void
+test_last_unref_in_handler (guint         workers,
+                            gconstpointer data)
+{
+  guint threads_before = test_count_threads ();
+  JanusKernel *kernel = janus_kernel_new (workers);
+  JanusKernel *borrowed = kernel;
+  TestAgent *agent = test_agent_new (NULL, NULL);
+  TestGone kernel_gone;
+
+  test_gone_watch (&kernel_gone, kernel);
+  g_signal_connect (kernel, "agent-failed", G_CALLBACK (drop_kernel), &kernel);
+  agent->activate = refuse;
+  launch_ok (kernel, agent, "refuser", NULL);
+  if (workers == 0)
+    janus_kernel_step (borrowed);
+  assert_kernel_gone (&kernel_gone, threads_before);
+  g_assert_null (kernel);
+  g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_DIED);
+  assert_log (agent, "ae");
+  unref_last (agent);
 }
 
 /* -------------------------------------------- an agent outlives its kernel */
@@ -402,6 +648,9 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   test_settle_threads ();
 
+  add_on_workers ("/teardown/kernel/last-unref-in-end", test_last_unref_in_end, NULL);
+  g_test_add_func ("/teardown/kernel/last-unref-on-heavy-thread", test_last_unref_on_heavy_thread);
+  add_on_workers ("/teardown/kernel/last-unref-in-handler", test_last_unref_in_handler, NULL);
   add_on_workers ("/teardown/agent/outlives-kernel", test_agent_outlives_kernel, NULL);
   add_on_workers ("/teardown/role/outlives-kernel", test_role_outlives_kernel, NULL);
   add_on_workers ("/teardown/role/post-to-dead-player", test_role_post_to_dead_player, NULL);
