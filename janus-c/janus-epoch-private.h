@@ -67,5 +67,6 @@ guint    janus_epoch_collect    (JanusLimbo     *limbo);
 void     janus_epoch_move_to_shared (JanusLimbo *limbo);
 guint    janus_epoch_collect_shared (void);
 gboolean janus_epoch_shared_pending (void);
+void     janus_epoch_release    (JanusLimbo     *limbo);
 
 G_END_DECLS

@@ -34,9 +34,12 @@ static Record *_Atomic records;
 static __thread Record *my_record __attribute__ ((tls_model ("initial-exec")));
 __thread gboolean janus_epoch_thread_online __attribute__ ((tls_model ("initial-exec")));
 
-/* Objects retired by threads that are not workers, and by workers that stop. */
+/* Objects retired by threads that are not workers, and what workers could
+ * not free themselves (janus_epoch_release). `shared_length` mirrors
+ * shared_limbo.length (written under the lock) for a lock-free look. */
 static GMutex shared_lock;
 static JanusLimbo shared_limbo;
+static atomic_uint shared_length;
 
 static void
 record_release (gpointer data)
@@ -208,6 +211,7 @@ janus_epoch_retire_shared (gpointer       data,
 
   g_mutex_lock (&shared_lock);
   limbo_append (&shared_limbo, item);
+  atomic_store_explicit (&shared_length, shared_limbo.length, memory_order_relaxed);
   g_mutex_unlock (&shared_lock);
 }
 
@@ -303,6 +307,7 @@ janus_epoch_move_to_shared (JanusLimbo *limbo)
     shared_limbo.head = limbo->head;
   shared_limbo.tail = limbo->tail;
   shared_limbo.length += limbo->length;
+  atomic_store_explicit (&shared_length, shared_limbo.length, memory_order_relaxed);
   g_mutex_unlock (&shared_lock);
   limbo->head = limbo->tail = NULL;
   limbo->length = 0;
@@ -325,17 +330,34 @@ janus_epoch_collect_shared (void)
   oldest = oldest_held_epoch ();
   g_mutex_lock (&shared_lock);
   safe = limbo_take_safe (&shared_limbo, oldest);
+  atomic_store_explicit (&shared_length, shared_limbo.length, memory_order_relaxed);
   g_mutex_unlock (&shared_lock);
   return destroy_items (safe);
 }
 
+/* Whether the shared limbo holds anything. A hint (relaxed, no lock): a
+ * caller that acts on it collects under the lock. */
 gboolean
 janus_epoch_shared_pending (void)
 {
-  gboolean pending;
+  return atomic_load_explicit (&shared_length, memory_order_relaxed) > 0;
+}
 
-  g_mutex_lock (&shared_lock);
-  pending = shared_limbo.head != NULL;
-  g_mutex_unlock (&shared_lock);
-  return pending;
+/* A thread that holds no published pointer any more (an offline worker
+ * about to park or stop, a driver between steps, a heavy agent's thread
+ * once its agent died) releases what it retired: what is safe now is
+ * freed, the rest goes to the shared limbo, which is collected too. What
+ * another thread's epoch still holds back is thus freed by whichever
+ * thread releases last (the last worker to park), not left in a parked
+ * worker's private list until it wakes up. Runs the destroy functions on
+ * the calling thread, outside any lock. */
+void
+janus_epoch_release (JanusLimbo *limbo)
+{
+  g_assert (my_record == NULL || atomic_load_explicit (&my_record->epoch, memory_order_relaxed) == 0);
+
+  janus_epoch_collect (limbo);
+  janus_epoch_move_to_shared (limbo);
+  if (janus_epoch_shared_pending ())
+    janus_epoch_collect_shared ();
 }

@@ -77,6 +77,7 @@ struct _JanusWorker
   JanusRunnable  *fifo_tail;          /* otherwise: injected runnables that did */
   guint           fifo_length;        /* not fit in the ring (not stealable) */
   JanusLimbo      limbo;
+  guint           retry_usec;         /* parked with retired objects held back */
   gboolean        in_turn;
   gint64          turn_time;          /* timestamp of this turn's sends, 0 = unread */
   JanusTimerHeap  timers;             /* timers made by steps run here */

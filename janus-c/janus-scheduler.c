@@ -24,6 +24,11 @@
 #define COLLECT_INTERVAL     64
 /* A 0-worker source runs at most this many turns per dispatch. */
 #define SOURCE_BUDGET        256
+/* A parked worker (or driver) that could not free everything retired looks
+ * again after this long, doubling up to RETRY_MAX_USEC: what another
+ * thread's epoch held back is freed even if nothing else wakes it. */
+#define RETRY_MIN_USEC       1000
+#define RETRY_MAX_USEC       (64 * 1000)
 
 struct _JanusScheduler
 {
@@ -128,6 +133,16 @@ futex_wait (atomic_int *word,
             const struct timespec *timeout)
 {
   syscall (SYS_futex, (int *) word, FUTEX_WAIT_PRIVATE, expected, timeout, NULL, 0);
+}
+
+/* The same with a time-out; TRUE if it expired. */
+static gboolean
+futex_wait_timed_out (atomic_int            *word,
+                      int                    expected,
+                      const struct timespec *timeout)
+{
+  return syscall (SYS_futex, (int *) word, FUTEX_WAIT_PRIVATE, expected, timeout, NULL, 0) == -1
+         && errno == ETIMEDOUT;
 }
 
 static void
@@ -827,11 +842,11 @@ idle (JanusWorker *w,
         return agent;
     }
 
-  /* between turns the worker holds no agent: collect, then go offline */
-  janus_epoch_collect (&w->limbo);
-  if (janus_epoch_shared_pending ())
-    janus_epoch_collect_shared ();
+  /* between turns the worker holds no agent: it goes offline first, so
+   * that its own epoch does not hold back what it retired (an agent that
+   * died on an idle kernel is released now, not when the worker next wakes) */
   janus_epoch_offline ();
+  janus_epoch_release (&w->limbo);
 
   atomic_store_explicit (&w->park, JANUS_PARK_PARKED, memory_order_seq_cst);
   atomic_fetch_add_explicit (&s->nparked, 1, memory_order_seq_cst);
@@ -854,20 +869,37 @@ idle (JanusWorker *w,
 
   while (atomic_load_explicit (&w->park, memory_order_seq_cst) == JANUS_PARK_PARKED)
     {
-      gint64 due = next_due (w);
+      gint64 due = next_due (w), wait;
       struct timespec ts;
 
-      if (due == G_MAXINT64 || clock_is_virtual (s))
+      /* a virtual clock wakes us when it moves */
+      wait = due == G_MAXINT64 || clock_is_virtual (s) ? G_MAXINT64 : due - monotonic_time (s);
+      if (wait <= 0)
+        break;
+      if (janus_epoch_shared_pending ())
         {
-          /* a virtual clock wakes us when it moves */
+          /* retired objects wait for another thread's epoch: look again */
+          if (wait <= w->retry_usec)
+            w->retry_usec = RETRY_MIN_USEC;
+          else
+            {
+              wait = w->retry_usec;
+              w->retry_usec = MIN (2 * w->retry_usec, RETRY_MAX_USEC);
+            }
+          ts.tv_sec = wait / G_USEC_PER_SEC;
+          ts.tv_nsec = (wait % G_USEC_PER_SEC) * 1000;
+          if (futex_wait_timed_out (&w->park, JANUS_PARK_PARKED, &ts))
+            janus_epoch_release (&w->limbo);
+          continue;
+        }
+      w->retry_usec = RETRY_MIN_USEC;
+      if (wait == G_MAXINT64)
+        {
           futex_wait (&w->park, JANUS_PARK_PARKED, NULL);
           continue;
         }
-      due -= monotonic_time (s);
-      if (due <= 0)
-        break;
-      ts.tv_sec = due / G_USEC_PER_SEC;
-      ts.tv_nsec = (due % G_USEC_PER_SEC) * 1000;
+      ts.tv_sec = wait / G_USEC_PER_SEC;
+      ts.tv_nsec = (wait % G_USEC_PER_SEC) * 1000;
       futex_wait (&w->park, JANUS_PARK_PARKED, &ts);
     }
 
@@ -903,12 +935,23 @@ run_agent (JanusWorker *w,
     }
 }
 
+/* Every COLLECT_INTERVAL turns: what this worker retired, and what other
+ * threads left in the shared limbo (a busy worker may never park). */
+static void
+collect_between_turns (JanusWorker *w)
+{
+  if (w->limbo.length > 0)
+    janus_epoch_collect (&w->limbo);
+  if (janus_epoch_shared_pending ())
+    janus_epoch_collect_shared ();
+}
+
 static void
 between_turns (JanusWorker *w)
 {
   janus_epoch_quiescent ();
-  if (G_UNLIKELY (w->limbo.length > 0) && w->tick % COLLECT_INTERVAL == 0)
-    janus_epoch_collect (&w->limbo);
+  if (G_UNLIKELY (w->tick % COLLECT_INTERVAL == 0))
+    collect_between_turns (w);
   /* a busy worker looks at its timers every few turns */
   if ((w->tick & 15) == 0)
     maybe_fire (w);
@@ -941,9 +984,8 @@ worker_main (gpointer data)
       between_turns (w);
     }
 
-  janus_epoch_collect (&w->limbo);
-  janus_epoch_move_to_shared (&w->limbo);
   janus_epoch_offline ();
+  janus_epoch_release (&w->limbo);
   tls_worker = NULL;
   return NULL;
 }
@@ -956,6 +998,7 @@ worker_new (JanusScheduler *s,
 
   w->sched = s;
   w->index = index;
+  w->retry_usec = RETRY_MIN_USEC;
   janus_ring_init (&w->ring);
   atomic_init (&w->park, JANUS_PARK_RUNNING);
   return w;
@@ -1126,6 +1169,11 @@ heavy_main (gpointer data)
     g_ptr_array_add (s->finished_threads, g_thread_self ());
   g_cond_broadcast (&s->cond);
   g_mutex_unlock (&s->lock);
+  /* the runnable retired itself into the shared limbo: release it now,
+   * not when some worker next parks (the destroy functions may drop the
+   * last reference to the kernel: tls_heavy makes it shut down elsewhere) */
+  if (janus_epoch_shared_pending ())
+    janus_epoch_collect_shared ();
   return NULL;
 }
 
@@ -1291,13 +1339,21 @@ jump_to_next_timer (JanusWorker *w)
 static void
 driver_park (JanusScheduler *s)
 {
-    JanusWorker *w = s->workers[0];
+  JanusWorker *w = s->workers[0];
   gint64 timeout = janus_scheduler_next_timeout (s);
 
-  janus_epoch_collect (&w->limbo);
-  if (janus_epoch_shared_pending ())
-    janus_epoch_collect_shared ();
+  /* offline first: the driver's own epoch must not hold back what it
+   * retired (see idle ()) */
   janus_epoch_offline ();
+  janus_epoch_release (&w->limbo);
+  if (janus_epoch_shared_pending ())
+    {
+      /* held back by another thread's epoch: look again soon */
+      timeout = MIN (timeout, (gint64) w->retry_usec);
+      w->retry_usec = MIN (2 * w->retry_usec, RETRY_MAX_USEC);
+    }
+  else
+    w->retry_usec = RETRY_MIN_USEC;
   atomic_store_explicit (&s->driver_wake, 0, memory_order_seq_cst);
   if (inject_is_empty (s) && !driver_should_stop (s) && timeout > 0)
     {
@@ -1412,11 +1468,21 @@ janus_scheduler_drive (JanusScheduler *s,
         admit_injected (w);
       }
 
-  janus_epoch_collect (&w->limbo);
-  janus_epoch_offline ();
+  if (saved == NULL)
+    {
+      /* holding nothing any more: release what the turns retired */
+      janus_epoch_offline ();
+      janus_epoch_release (&w->limbo);
+    }
+  else
+    {
+      /* driven from another kernel's turn, whose pointers must stay
+       * protected: collect only, and stay online */
+      janus_epoch_collect (&w->limbo);
+      janus_epoch_offline ();
+      janus_epoch_online ();
+    }
   tls_worker = saved;
-  if (saved != NULL)
-    janus_epoch_online ();
   more = runnable (w) || janus_scheduler_timers_pending (s);
   atomic_store_explicit (&s->driver, NULL, memory_order_release);
   return more;

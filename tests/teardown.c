@@ -220,6 +220,58 @@ test_last_unref_on_heavy_thread (void)
   unref_last (agent);
 }
 
+/* The agent lets the kernel go only when it is finalized: once it died,
+ * neither may stay alive. */
+static void
+test_last_unref_in_agent_finalize (guint         workers,
+                                   gconstpointer data)
+{
+  guint threads_before = test_count_threads ();
+  JanusKernel *kernel = janus_kernel_new (workers);
+  HoldAgent *agent = launch_hold (kernel, FALSE, TRUE, FALSE);
+  TestGone kernel_gone, agent_gone;
+
+  test_gone_watch (&kernel_gone, kernel);
+  test_gone_watch (&agent_gone, agent);
+  if (workers == 0)
+    {
+      /* runs the agent until its timer kills it */
+      janus_kernel_run (kernel);
+      g_assert_true (hold_has_ended (agent));
+    }
+  g_object_unref (agent);
+  g_object_unref (kernel);
+  g_assert_true (test_gone_wait (&agent_gone));
+  test_gone_clear (&agent_gone);
+  assert_kernel_gone (&kernel_gone, threads_before);
+}
+
+/* Many kernels held only by their agents, which die by themselves: none
+ * may be left behind, nor any of their threads. */
+static void
+test_kernels_held_by_agents (gconstpointer data)
+{
+  gboolean heavy = GPOINTER_TO_INT (data);
+  guint threads_before = test_count_threads ();
+  TestGone gone[20];
+
+  for (guint i = 0; i < G_N_ELEMENTS (gone); i++)
+    {
+      JanusKernel *kernel = janus_kernel_new (heavy ? 1 : 2);
+      HoldAgent *agent = launch_hold (kernel, FALSE, TRUE, heavy);
+
+      test_gone_watch (&gone[i], kernel);
+      g_object_unref (agent);
+      g_object_unref (kernel);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (gone); i++)
+    {
+      g_assert_true (test_gone_wait (&gone[i]));
+      test_gone_clear (&gone[i]);
+    }
+  g_assert_true (test_wait_threads (threads_before));
+}
+
 static gboolean
 refuse (TestAgent  *self,
         GVariant   *parameters,
@@ -264,6 +316,40 @@ test_last_unref_in_handler (guint         workers,
   g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_DIED);
   assert_log (agent, "ae");
   unref_last (agent);
+}
+
+/* ---------------------------------------------- dead agents are released */
+
+/* An agent that died on a kernel left idle is released at once (without
+ * workers: when the step returns; on workers and heavy threads: without
+ * anything else happening), not when the kernel next works. */
+static void
+test_released_when_idle (guint         workers,
+                         gconstpointer data)
+{
+  gboolean heavy = GPOINTER_TO_INT (data);
+  JanusKernel *kernel = janus_kernel_new (workers);
+  TestAgent *agent = test_agent_new_countdown (1);
+  g_autoptr(GError) error = NULL;
+  TestGone agent_gone;
+
+  test_gone_watch (&agent_gone, agent);
+  if (heavy)
+    g_assert_true (janus_kernel_launch_heavy_agent (kernel, AGENT (agent), NULL, NULL, &error));
+  else
+    g_assert_true (janus_kernel_launch_light_agent (kernel, AGENT (agent), NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_object_unref (agent);                       /* the kernel's is the last */
+  if (workers == 0 && !heavy)
+    {
+      step_until_idle (kernel, 10);
+      g_assert_true (test_gone_is_gone (&agent_gone));
+    }
+  else
+    g_assert_true (test_gone_wait (&agent_gone));
+  test_gone_clear (&agent_gone);
+  g_assert_cmpuint (janus_kernel_get_agent_count (kernel), ==, 0);
+  unref_last (kernel);
 }
 
 /* -------------------------------------------- an agent outlives its kernel */
@@ -650,7 +736,17 @@ main (int argc, char **argv)
 
   add_on_workers ("/teardown/kernel/last-unref-in-end", test_last_unref_in_end, NULL);
   g_test_add_func ("/teardown/kernel/last-unref-on-heavy-thread", test_last_unref_on_heavy_thread);
+  add_on_workers ("/teardown/kernel/last-unref-in-agent-finalize",
+                  test_last_unref_in_agent_finalize, NULL);
   add_on_workers ("/teardown/kernel/last-unref-in-handler", test_last_unref_in_handler, NULL);
+  g_test_add_data_func ("/teardown/kernel/held-by-agents/light", GINT_TO_POINTER (FALSE),
+                        test_kernels_held_by_agents);
+  g_test_add_data_func ("/teardown/kernel/held-by-agents/heavy", GINT_TO_POINTER (TRUE),
+                        test_kernels_held_by_agents);
+  add_on_workers ("/teardown/agent/released-when-idle/light", test_released_when_idle,
+                  GINT_TO_POINTER (FALSE));
+  add_on_workers ("/teardown/agent/released-when-idle/heavy", test_released_when_idle,
+                  GINT_TO_POINTER (TRUE));
   add_on_workers ("/teardown/agent/outlives-kernel", test_agent_outlives_kernel, NULL);
   add_on_workers ("/teardown/role/outlives-kernel", test_role_outlives_kernel, NULL);
   add_on_workers ("/teardown/role/post-to-dead-player", test_role_post_to_dead_player, NULL);
