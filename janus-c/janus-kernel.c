@@ -67,7 +67,7 @@ static guint signals[N_SIGNALS];
  *
  * Immutable after construction: n_workers, runtime (which holds the
  * kernel's UUID, address, address table, scheduler and counters).
- * Atomics (any thread): stopping, quit, keep_alive.
+ * Atomics (any thread): stopping, stopped, quit, keep_alive.
  * `lock` guards shutdown_hooks; `cond` is signalled (under `lock`) when the
  * last agent died or quit is set, for janus_kernel_run with workers. */
 struct _JanusKernel
@@ -78,6 +78,7 @@ struct _JanusKernel
   JanusRuntime      *runtime;
 
   atomic_bool        stopping;
+  atomic_bool        stopped;         /* janus_kernel_shutdown () completed */
   atomic_bool        quit;
   atomic_bool        keep_alive;
   guint64            seed;
@@ -451,6 +452,40 @@ janus_kernel_kill_all (JanusKernel *self)
 
 /* ------------------------------------------------------------- running */
 
+/* What a drive of the 0-worker scheduler by @func came to: whether work is
+ * left. Driving a kernel that another thread drives, or again from inside
+ * its own step, is a mistake — unless the kernel is shutting down, when
+ * another thread may be finishing it: nothing is left to do here then.
+ * Each drive that ends while the kernel shuts down wakes the shutdown,
+ * which waits for the driving seat (wait_for_driver ()). */
+static gboolean
+driven (JanusKernel      *self,
+        JanusDriveResult  result,
+        const char       *func)
+{
+  /* seq_cst: pairs with the scheduler's release of the seat (Dekker) */
+  gboolean stopping = atomic_load_explicit (&self->stopping, memory_order_seq_cst);
+
+  switch (result)
+    {
+    case JANUS_DRIVE_MORE:
+    case JANUS_DRIVE_IDLE:
+      if (stopping)
+        wake_waiters (self);
+      return result == JANUS_DRIVE_MORE;
+    case JANUS_DRIVE_BUSY:
+    case JANUS_DRIVE_NESTED:
+      if (!stopping)
+        g_critical ("%s: kernel %s is already driven by %s", func, self->runtime->uuid_string,
+                    result == JANUS_DRIVE_NESTED ? "this thread (from one of its agents?)"
+                                                 : "another thread");
+      return FALSE;
+    case JANUS_DRIVE_CLOSED:
+    default:
+      return FALSE;
+    }
+}
+
 /**
  * janus_kernel_run:
  * @self: a kernel
@@ -471,7 +506,7 @@ janus_kernel_run (JanusKernel *self)
    * kernel stays until run returns, and goes then, on this thread */
   g_object_ref (self);
   if (self->n_workers == 0)
-    janus_scheduler_drive (self->runtime->sched, 0, FALSE, TRUE);
+    driven (self, janus_scheduler_drive (self->runtime->sched, 0, FALSE, TRUE), G_STRFUNC);
   else
     {
       janus_scheduler_start (self->runtime->sched);
@@ -505,7 +540,7 @@ janus_kernel_step (JanusKernel *self)
 
   /* as in janus_kernel_run: an agent's step may drop the last reference */
   g_object_ref (self);
-  more = janus_scheduler_drive (self->runtime->sched, 0, TRUE, FALSE);
+  more = driven (self, janus_scheduler_drive (self->runtime->sched, 0, TRUE, FALSE), G_STRFUNC);
   g_object_unref (self);
   return more;
 }
@@ -563,17 +598,74 @@ run_shutdown_hooks (JanusKernel *self)
     g_array_index (hooks, ShutdownHook, i).func (self, g_array_index (hooks, ShutdownHook, i).data);
 }
 
+/* Waits until no other thread drives the 0-worker scheduler. */
+static void
+wait_for_driver (JanusKernel *self)
+{
+  g_mutex_lock (&self->lock);
+  while (janus_scheduler_driven_elsewhere (self->runtime->sched))
+    g_cond_wait (&self->cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+}
+
+/* 0 workers: runs the dying agents on this thread, or lets the thread that
+ * drives the kernel now (the application's, in janus_kernel_run or _step)
+ * run them and waits until it let go; then closes the driving seat, so
+ * that nobody drives the kernel while it stops. */
+static void
+finish_driving (JanusKernel *self)
+{
+  JanusScheduler *s = self->runtime->sched;
+
+  for (;;)
+    {
+      JanusDriveResult r = janus_scheduler_drive (s, 0, FALSE, TRUE);
+
+      if (r == JANUS_DRIVE_CLOSED)
+        break;
+      if (r == JANUS_DRIVE_BUSY)
+        {
+          wait_for_driver (self);
+          continue;
+        }
+      if (r == JANUS_DRIVE_NESTED)
+        {
+          /* only a misuse gets here (see janus_kernel_shutdown) */
+          g_critical ("janus_kernel_shutdown: kernel %s is driven by this thread",
+                      self->runtime->uuid_string);
+          return;
+        }
+      /* every agent died (run until should_stop: stopping and none live) */
+      if (janus_scheduler_close_driver (s))
+        break;
+    }
+  /* other shutdowns wait for the seat too */
+  wake_waiters (self);
+}
+
 static void
 wait_all_dead (JanusKernel *self)
 {
   if (self->n_workers == 0)
     {
-      while (atomic_load_explicit (&self->runtime->live, memory_order_acquire) > 0)
-        janus_scheduler_drive (self->runtime->sched, 0, FALSE, TRUE);
+      finish_driving (self);
       return;
     }
   g_mutex_lock (&self->lock);
   while (atomic_load_explicit (&self->runtime->live, memory_order_acquire) > 0)
+    g_cond_wait (&self->cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+}
+
+/* The kernel whose janus_kernel_shutdown () runs on this thread. */
+static __thread JanusKernel *tls_shutting_down;
+
+/* Another thread shuts the kernel down: waits until it is done. */
+static void
+wait_stopped (JanusKernel *self)
+{
+  g_mutex_lock (&self->lock);
+  while (!atomic_load_explicit (&self->stopped, memory_order_acquire))
     g_cond_wait (&self->cond, &self->lock);
   g_mutex_unlock (&self->lock);
 }
@@ -595,8 +687,17 @@ collect_retired (void)
  * Stops the kernel: refuses new agents, kills every agent, waits until all
  * died (running them on the calling thread if the kernel has no workers),
  * then stops the worker threads. What was left in mailboxes is counted as
- * dead letters. Idempotent; the last unref does it too. Must not be called
- * from one of the kernel's agents.
+ * dead letters. The last unref does it too.
+ *
+ * Idempotent, and MT safe: several threads may call it at once, each
+ * returns once the kernel is down. If another thread runs a kernel without
+ * workers ([method@Janus.Kernel.run], [method@Janus.Kernel.step], a
+ * [struct@GLib.Source]), that thread runs the dying agents, and the
+ * shutdown waits until it stopped driving the kernel: its `run` returns,
+ * and `run` and `step` return at once from then on. Must not be called
+ * from one of the kernel's agents, nor from a thread while it runs the
+ * kernel's agents (drop the last reference there instead: see the class
+ * documentation).
  */
 void
 janus_kernel_shutdown (JanusKernel *self)
@@ -607,16 +708,28 @@ janus_kernel_shutdown (JanusKernel *self)
   current = janus_agent_get_current ();
   if (current != NULL && janus_agent_get_runtime (current) == self->runtime)
     {
-      g_critical ("janus_kernel_shutdown: called from agent %s of the same kernel",
-                  G_OBJECT_TYPE_NAME (current));
+      g_autofree char *who = janus_agent_describe (current);
+      g_critical ("janus_kernel_shutdown: called from %s, of the same kernel", who);
+      return;
+    }
+  if (janus_scheduler_is_driving (self->runtime->sched)
+      || (janus_scheduler_current () != NULL && janus_scheduler_current ()->sched == self->runtime->sched))
+    {
+      g_critical ("janus_kernel_shutdown: called from a thread that runs kernel %s's agents",
+                  self->runtime->uuid_string);
       return;
     }
 
-  if (atomic_exchange_explicit (&self->stopping, TRUE, memory_order_acq_rel))
+  /* seq_cst: pairs with driven ()'s load (Dekker on the driving seat) */
+  if (atomic_exchange_explicit (&self->stopping, TRUE, memory_order_seq_cst))
     {
-      wait_all_dead (self);
+      /* another thread shuts it down: wait for it — unless this thread is
+       * that one, called again from a handler of what the shutdown does */
+      if (tls_shutting_down != self)
+        wait_stopped (self);
       return;
     }
+  tls_shutting_down = self;
   atomic_store_explicit (&self->quit, FALSE, memory_order_release);
   janus_kernel_kill_all (self);
   janus_scheduler_start (self->runtime->sched);
@@ -625,6 +738,9 @@ janus_kernel_shutdown (JanusKernel *self)
   run_shutdown_hooks (self);
   janus_scheduler_stop (self->runtime->sched);
   collect_retired ();
+  tls_shutting_down = NULL;
+  atomic_store_explicit (&self->stopped, TRUE, memory_order_release);
+  wake_waiters (self);
 }
 
 /* ------------------------------------------------------- GMainContext */
@@ -660,7 +776,9 @@ source_dispatch (GSource     *source,
                  GSourceFunc  callback,
                  gpointer     user_data)
 {
-  janus_scheduler_drive (((KernelSource *) source)->kernel->runtime->sched, 256, FALSE, FALSE);
+  JanusKernel *kernel = ((KernelSource *) source)->kernel;
+
+  driven (kernel, janus_scheduler_drive (kernel->runtime->sched, 256, FALSE, FALSE), G_STRFUNC);
   return G_SOURCE_CONTINUE;
 }
 

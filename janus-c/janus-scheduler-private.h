@@ -160,17 +160,27 @@ void            janus_scheduler_retire     (JanusScheduler  *s,
 gboolean        janus_scheduler_may_read   (JanusScheduler  *s,
                                             JanusRunnable   *r);
 void            janus_scheduler_wake_all   (JanusScheduler  *s);
-gboolean        janus_scheduler_drive      (JanusScheduler  *s,
+typedef enum {
+  JANUS_DRIVE_IDLE,    /* nothing runnable nor pending is left */
+  JANUS_DRIVE_MORE,    /* runnables or timers are left */
+  JANUS_DRIVE_BUSY,    /* another thread drives it: nothing was done */
+  JANUS_DRIVE_NESTED,  /* this thread drives it already, further up: nothing was done */
+  JANUS_DRIVE_CLOSED,  /* stopped: nobody drives it any more */
+} JanusDriveResult;
+
+JanusDriveResult janus_scheduler_drive     (JanusScheduler  *s,
                                             gint             max_turns,
                                             gboolean         one_round,
                                             gboolean         block);
+gboolean        janus_scheduler_close_driver (JanusScheduler *s);
+gboolean        janus_scheduler_driven_elsewhere (JanusScheduler *s);
+gboolean        janus_scheduler_runs_on_this_thread (void);
 gboolean        janus_scheduler_has_work   (JanusScheduler  *s);
 gint64          janus_scheduler_next_timeout (JanusScheduler *s);
 void            janus_scheduler_kick       (JanusScheduler  *s);
 void            janus_scheduler_set_context (JanusScheduler *s,
                                              GMainContext   *context);
 gboolean        janus_scheduler_is_driving (JanusScheduler  *s);
-gboolean        janus_scheduler_runs_on_this_thread (void);
 
 /* time */
 JanusClock     *janus_scheduler_get_clock  (JanusScheduler  *s);

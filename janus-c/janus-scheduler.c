@@ -30,6 +30,9 @@
 #define RETRY_MIN_USEC       1000
 #define RETRY_MAX_USEC       (64 * 1000)
 
+/* The value of `driver` once the scheduler stopped: nobody drives it again. */
+#define DRIVER_CLOSED        ((GThread *) GINT_TO_POINTER (1))
+
 struct _JanusScheduler
 {
   /* immutable after janus_scheduler_new */
@@ -1114,6 +1117,9 @@ janus_scheduler_stop (JanusScheduler *s)
 
   if (s->n_workers == 0 || !atomic_load_explicit (&s->started, memory_order_acquire))
     {
+      /* nobody drives a 0-worker scheduler any more (the caller closed
+       * it): the driver's limbo is the caller's now */
+      g_assert (s->n_workers > 0 || atomic_load_explicit (&s->driver, memory_order_acquire) == DRIVER_CLOSED);
       janus_epoch_move_to_shared (&s->workers[0]->limbo);
       return;
     }
@@ -1236,15 +1242,7 @@ janus_scheduler_may_read (JanusScheduler *s,
   if (s->n_workers > 0 || janus_mbox_is_heavy (&r->mbox) || janus_mbox_current () != NULL)
     return FALSE;
   driver = atomic_load_explicit (&s->driver, memory_order_acquire);
-  return driver == NULL || driver == g_thread_self ();
-}
-
-/* Whether the calling thread runs agents: a worker, a driver while it
- * drives, a heavy runnable's thread (of any scheduler). */
-gboolean
-janus_scheduler_runs_on_this_thread (void)
-{
-  return tls_worker != NULL || tls_heavy;
+  return driver == NULL || driver == DRIVER_CLOSED || driver == g_thread_self ();
 }
 
 /* Whether the calling thread drives the 0-worker scheduler now. */
@@ -1409,26 +1407,27 @@ drive_round (JanusWorker *w)
  *  - block: keep going (parking when idle, or jumping a virtual clock to the
  *    next timer) until run() should return;
  *  - otherwise: at most max_turns turns (a GSource dispatch).
- * Returns whether anything is left to do (runnable agents or timers). */
-gboolean
+ * Returns whether anything is left to do (runnable agents or timers), or,
+ * doing nothing, that another thread (or this one, further up its stack)
+ * drives the scheduler, or that it was closed. */
+JanusDriveResult
 janus_scheduler_drive (JanusScheduler *s,
-                       gint         max_turns,
-                       gboolean     one_round,
-                       gboolean     block)
+                       gint            max_turns,
+                       gboolean        one_round,
+                       gboolean        block)
 {
-    JanusWorker *w = s->workers[0];
+  JanusWorker *w = s->workers[0];
   JanusWorker *saved = tls_worker;
   GThread *self = g_thread_self (), *expected = NULL;
   gboolean more;
 
+  /* acquire: the previous driver's release (its turns, its limbo) */
   if (!atomic_compare_exchange_strong_explicit (&s->driver, &expected, self,
                                                 memory_order_acquire,
                                                 memory_order_relaxed))
-    {
-      g_critical ("janus: kernel %s is already driven by %s thread",
-                  s->name, expected == self ? "this" : "another");
-      return FALSE;
-    }
+    return expected == DRIVER_CLOSED ? JANUS_DRIVE_CLOSED
+           : expected == self        ? JANUS_DRIVE_NESTED
+           :                           JANUS_DRIVE_BUSY;
 
   tls_worker = w;
   janus_epoch_online ();
@@ -1484,6 +1483,40 @@ janus_scheduler_drive (JanusScheduler *s,
     }
   tls_worker = saved;
   more = runnable (w) || janus_scheduler_timers_pending (s);
-  atomic_store_explicit (&s->driver, NULL, memory_order_release);
-  return more;
+  /* seq_cst: a thread that shuts the kernel down either sees the driver
+   * gone, or the kernel sees its `stopping` after this store and wakes it
+   * (janus-kernel.c, driven ()) */
+  atomic_store_explicit (&s->driver, NULL, memory_order_seq_cst);
+  return more ? JANUS_DRIVE_MORE : JANUS_DRIVE_IDLE;
+}
+
+/* Closes the driving seat of a 0-worker scheduler for good, so that
+ * janus_scheduler_stop () can take over what the driver owned. FALSE while
+ * another thread drives it. */
+gboolean
+janus_scheduler_close_driver (JanusScheduler *s)
+{
+  GThread *expected = NULL;
+
+  /* acq_rel: the last driver's turns and limbo happen before the stop */
+  return atomic_compare_exchange_strong_explicit (&s->driver, &expected, DRIVER_CLOSED,
+                                                  memory_order_acq_rel, memory_order_acquire)
+         || expected == DRIVER_CLOSED;
+}
+
+/* Whether a thread other than the calling one drives the scheduler now. */
+gboolean
+janus_scheduler_driven_elsewhere (JanusScheduler *s)
+{
+  GThread *driver = atomic_load_explicit (&s->driver, memory_order_seq_cst);
+
+  return driver != NULL && driver != DRIVER_CLOSED && driver != g_thread_self ();
+}
+
+/* Whether the calling thread runs agents: a worker, a driver while it
+ * drives, a heavy runnable's thread (of any scheduler). */
+gboolean
+janus_scheduler_runs_on_this_thread (void)
+{
+  return tls_worker != NULL || tls_heavy;
 }

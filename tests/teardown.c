@@ -645,6 +645,152 @@ test_role_post_to_dead_player (guint         workers,
   unref_last (player);
 }
 
+/* ------------------------------------------------------ shutdown races */
+
+typedef struct
+{
+  JanusKernel *kernel;
+  GMutex       lock;
+  GCond        cond;
+  gboolean     running;
+} Driven;
+
+static void
+mark_running (JanusAgent *agent,
+              gpointer    data)
+{
+  Driven *d = data;
+
+  g_mutex_lock (&d->lock);
+  d->running = TRUE;
+  g_cond_broadcast (&d->cond);
+  g_mutex_unlock (&d->lock);
+}
+
+static void
+driven_wait_running (Driven *d)
+{
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
+
+  g_mutex_lock (&d->lock);
+  while (!d->running)
+    if (!g_cond_wait_until (&d->cond, &d->lock, deadline))
+      break;
+  g_assert_true (d->running);
+  g_mutex_unlock (&d->lock);
+}
+
+static gpointer
+shutdown_main (gpointer data)
+{
+  Driven *d = data;
+
+  driven_wait_running (d);
+  janus_kernel_shutdown (d->kernel);
+  return NULL;
+}
+
+static void
+set_running_timer (TestAgent *agent,
+                   gpointer   data)
+{
+  janus_agent_call_in (AGENT (agent), 0, mark_running, data, NULL);
+}
+
+/* Shutting down a kernel without workers from another thread while the
+ * application's thread runs it (@data: with janus_kernel_run, or with
+ * janus_kernel_step in a loop): the run stops, the shutdown completes, no
+ * critical is logged (criticals are fatal here). */
+static void
+test_shutdown_while_driven (gconstpointer data)
+{
+  gboolean stepping = GPOINTER_TO_INT (data);
+  Driven d = { 0 };
+  JanusKernel *kernel = janus_kernel_new (0);
+  TestAgent *agents[4];
+  GThread *thread;
+
+  g_mutex_init (&d.lock);
+  g_cond_init (&d.cond);
+  d.kernel = kernel;
+  janus_kernel_set_keep_alive (kernel, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (agents); i++)
+    {
+      agents[i] = test_agent_new (NULL, &d);
+      /* busy agents: the driver always has work */
+      agents[i]->live_result = JANUS_LIVE_AGAIN;
+      agents[i]->on_activate = i == 0 ? set_running_timer : NULL;
+      launch_ok (kernel, agents[i], NULL, NULL);
+    }
+  thread = g_thread_new ("shutdown", shutdown_main, &d);
+  if (stepping)
+    {
+      guint n = 0;
+
+      while (janus_kernel_step (kernel))
+        g_assert_cmpuint (++n, <, 10000000);
+    }
+  else
+    janus_kernel_run (kernel);
+  g_thread_join (thread);
+  g_assert_false (janus_kernel_step (kernel));
+  janus_kernel_run (kernel);                    /* returns at once */
+  for (guint i = 0; i < G_N_ELEMENTS (agents); i++)
+    {
+      g_assert_cmpint (janus_agent_get_state (AGENT (agents[i])), ==, JANUS_AGENT_STATE_DIED);
+      g_assert_cmpint (agents[i]->n_end, ==, 1);
+      unref_last (agents[i]);
+    }
+  unref_last (kernel);
+  g_mutex_clear (&d.lock);
+  g_cond_clear (&d.cond);
+}
+
+typedef struct
+{
+  JanusKernel *kernel;
+  guint        threads_before;  /* the process's, before the kernel */
+  atomic_int   early;           /* shutdowns that returned too early */
+} Shutdowns;
+
+static gpointer
+shutdown_now (gpointer data)
+{
+  Shutdowns *s = data;
+
+  janus_kernel_shutdown (s->kernel);
+  /* down: no worker left (the two shutdown threads may be) */
+  if (test_count_threads () > s->threads_before + 2)
+    atomic_fetch_add (&s->early, 1);
+  return NULL;
+}
+
+/* Two threads shut a kernel down at once: both return once it is down,
+ * its workers stopped. */
+static void
+test_shutdown_concurrently (guint         workers,
+                            gconstpointer data)
+{
+  Shutdowns s = { NULL, test_count_threads (), 0 };
+  JanusKernel *kernel = janus_kernel_new (workers);
+  TestAgent *agent = launch_alive (kernel, test_agent_new (NULL, NULL));
+  GThread *threads[2];
+
+  s.kernel = kernel;
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("shutdown", shutdown_now, &s);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      g_thread_join (threads[i]);
+      /* whichever returned: the kernel is down */
+      g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_DIED);
+    }
+  g_assert_cmpint (atomic_load (&s.early), ==, 0);
+  g_assert_cmpint (agent->n_end, ==, 1);
+  unref_last (kernel);
+  unref_last (agent);
+}
+
 /* ------------------------------------------------------------- clock */
 
 /* A clock advanced past the end of time: a clear error, the clock
@@ -750,6 +896,11 @@ main (int argc, char **argv)
   add_on_workers ("/teardown/agent/outlives-kernel", test_agent_outlives_kernel, NULL);
   add_on_workers ("/teardown/role/outlives-kernel", test_role_outlives_kernel, NULL);
   add_on_workers ("/teardown/role/post-to-dead-player", test_role_post_to_dead_player, NULL);
+  g_test_add_data_func ("/teardown/kernel/shutdown-while-run", GINT_TO_POINTER (FALSE),
+                        test_shutdown_while_driven);
+  g_test_add_data_func ("/teardown/kernel/shutdown-while-stepped", GINT_TO_POINTER (TRUE),
+                        test_shutdown_while_driven);
+  add_on_workers ("/teardown/kernel/shutdown-concurrently", test_shutdown_concurrently, NULL);
   g_test_add_func ("/teardown/clock/advance-overflow", test_clock_advance_overflow);
   g_test_add_func ("/teardown/message/holders-on-threads", test_message_holders_on_threads);
   return g_test_run ();
