@@ -1065,6 +1065,13 @@ janus_kernel_dispose (GObject *object)
       self->unlisted = TRUE;
       janus_runtime_unlist (self->runtime);
     }
+  /* A sender that found the kernel by its UUID before it was unlisted holds
+   * a reference (janus_runtime_find) and may still count a dead letter:
+   * the signal handlers stay connected until it lets go — then dispose runs
+   * again. Once unlisted with no other reference, nothing can reach the
+   * kernel any more, so no dead letter is counted after its handlers go. */
+  if (g_atomic_int_get ((gint *) &object->ref_count) > 1)
+    return;
 
   G_OBJECT_CLASS (janus_kernel_parent_class)->dispose (object);
 }
@@ -1267,7 +1274,11 @@ janus_kernel_class_init (JanusKernelClass *klass)
    * Emitted exactly once per dead letter, after it was counted: a message to
    * a dead or unknown agent of this kernel, or to a black hole mailbox, or
    * left in the mailbox of an agent that died. Emitted on the thread that
-   * found the message undeliverable, with no kernel lock held.
+   * found the message undeliverable, with no kernel lock held. Also while
+   * the kernel is destroyed: its handlers are disconnected in its last
+   * dispose, once no thread can reach it any more (a thread delivering to
+   * it holds a reference until it is done), so every dead letter counted
+   * is signalled.
    */
   signals[DEAD_LETTER] =
     g_signal_new ("dead-letter", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

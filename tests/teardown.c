@@ -645,6 +645,92 @@ test_role_post_to_dead_player (guint         workers,
   unref_last (player);
 }
 
+/* Dead letters (and their signal) of one kernel, counted while it is
+ * destroyed. */
+typedef struct
+{
+  atomic_int signalled;
+  gint64     counted;           /* the kernel's count when it went */
+} Letters;
+
+static void
+letters_seen_going (gpointer data,
+                    GObject *where_the_object_was)
+{
+  Letters *l = data;
+
+  /* the weak reference fires in the kernel's last dispose, where its
+   * handlers go: nothing is counted after this */
+  l->counted = (gint64) janus_kernel_get_dead_letter_count (JANUS_KERNEL (where_the_object_was));
+}
+
+typedef struct
+{
+  JanusRole   *role;
+  atomic_bool  stop;
+  atomic_int   ok;
+  atomic_int   refused;
+} PostFlood;
+
+static gpointer
+post_flood_main (gpointer data)
+{
+  PostFlood *f = data;
+
+  while (!atomic_load (&f->stop))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (janus_role_post (f->role, janus_message_new ("flood", NULL), &error))
+        atomic_fetch_add (&f->ok, 1);
+      else
+        {
+          g_assert_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_STOPPED);
+          atomic_fetch_add (&f->refused, 1);
+          break;
+        }
+    }
+  return NULL;
+}
+
+/* Two threads post to a role while the application drops the last
+ * reference to the kernel: every post is delivered, a dead letter, or
+ * refused once the kernel is gone; every dead letter counted is signalled. */
+static void
+test_role_post_while_kernel_goes (guint         workers,
+                                  gconstpointer data)
+{
+  guint threads_before = test_count_threads ();
+  JanusKernel *kernel = janus_kernel_new (workers);
+  JanusGroup *group = new_group (kernel, t_org_get_type ());
+  TestAgent *player = launch_alive (kernel, test_agent_new (NULL, NULL));
+  Request r = { group, LEAVE_NONE, NULL, NULL };
+  PostFlood f = { 0 };
+  Letters letters = { 0 };
+  GThread *threads[2];
+  TestGone kernel_gone;
+
+  agent_do (kernel, player, request_t_role, &r);
+  g_assert_nonnull (r.role);
+  f.role = r.role;
+  g_signal_connect (kernel, "dead-letter", G_CALLBACK (count_dead), &letters.signalled);
+  g_object_weak_ref (G_OBJECT (kernel), letters_seen_going, &letters);
+  test_gone_watch (&kernel_gone, kernel);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("post-flood", post_flood_main, &f);
+  while (atomic_load (&f.ok) < 100)
+    g_thread_yield ();
+  g_object_unref (kernel);
+  assert_kernel_gone (&kernel_gone, threads_before + G_N_ELEMENTS (threads));
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+  g_assert_cmpint (atomic_load (&f.refused), ==, G_N_ELEMENTS (threads));
+  g_assert_cmpint (atomic_load (&letters.signalled), ==, letters.counted);
+  g_object_unref (r.role);
+  g_object_unref (group);
+  unref_last (player);
+}
+
 /* ------------------------------------------------------ shutdown races */
 
 typedef struct
@@ -791,6 +877,73 @@ test_shutdown_concurrently (guint         workers,
   unref_last (agent);
 }
 
+/* --------------------------------------------------------- dead letters */
+
+typedef struct
+{
+  JanusKernel  *from;           /* sends through it, to the other kernel */
+  JanusAddress *target;
+  atomic_bool   stop;
+  atomic_int    sent;
+} Flood;
+
+static gpointer
+flood_main (gpointer data)
+{
+  Flood *f = data;
+
+  while (!atomic_load (&f->stop))
+    {
+      janus_kernel_send (f->from, f->target, janus_message_new_int64 ("x", 1), NULL);
+      atomic_fetch_add (&f->sent, 1);
+    }
+  return NULL;
+}
+
+/* Dead letters for a kernel that is destroyed meanwhile, sent from another
+ * kernel (which finds it by its UUID): every one it counted is signalled,
+ * exactly once, up to its last dispose. */
+static void
+test_dead_letters_during_destroy (void)
+{
+  guint rounds = g_test_slow () ? 1000 : test_small () ? 10 : 200;
+  JanusKernel *from = janus_kernel_new (0);
+
+  for (guint r = 0; r < rounds; r++)
+    {
+      guint threads_before = test_count_threads ();
+      JanusKernel *kernel = janus_kernel_new (2);
+      TestAgent *agent = launch_alive (kernel, test_agent_new (deaf_live, NULL));
+      Letters letters = { 0 };
+      Flood f = { .from = from };
+      g_autoptr(GError) error = NULL;
+      TestGone kernel_gone;
+      GThread *thread;
+
+      g_signal_connect (kernel, "dead-letter", G_CALLBACK (count_dead), &letters.signalled);
+      g_object_weak_ref (G_OBJECT (kernel), letters_seen_going, &letters);
+      test_gone_watch (&kernel_gone, kernel);
+      f.target = janus_address_copy (ADDR (agent));
+      thread = g_thread_new ("flood", flood_main, &f);
+      while (atomic_load (&f.sent) < 50)
+        g_thread_yield ();
+      /* it dies: what is sent from now on is a dead letter */
+      g_assert_true (janus_kernel_kill (kernel, AGENT (agent), &error));
+      g_assert_no_error (error);
+      g_object_unref (kernel);
+      g_assert_true (test_gone_wait (&kernel_gone));
+      atomic_store (&f.stop, TRUE);
+      g_thread_join (thread);
+      g_assert_true (test_wait_threads (threads_before));
+      test_gone_clear (&kernel_gone);
+      g_assert_cmpint (letters.counted, >, 0);
+      g_assert_cmpint (atomic_load (&letters.signalled), ==, letters.counted);
+      janus_address_free (f.target);
+      unref_last (agent);
+    }
+  unref_last (from);
+}
+
 /* ------------------------------------------------------------- clock */
 
 /* A clock advanced past the end of time: a clear error, the clock
@@ -896,11 +1049,13 @@ main (int argc, char **argv)
   add_on_workers ("/teardown/agent/outlives-kernel", test_agent_outlives_kernel, NULL);
   add_on_workers ("/teardown/role/outlives-kernel", test_role_outlives_kernel, NULL);
   add_on_workers ("/teardown/role/post-to-dead-player", test_role_post_to_dead_player, NULL);
+  add_on_workers ("/teardown/role/post-while-kernel-goes", test_role_post_while_kernel_goes, NULL);
   g_test_add_data_func ("/teardown/kernel/shutdown-while-run", GINT_TO_POINTER (FALSE),
                         test_shutdown_while_driven);
   g_test_add_data_func ("/teardown/kernel/shutdown-while-stepped", GINT_TO_POINTER (TRUE),
                         test_shutdown_while_driven);
   add_on_workers ("/teardown/kernel/shutdown-concurrently", test_shutdown_concurrently, NULL);
+  g_test_add_func ("/teardown/kernel/dead-letters-during-destroy", test_dead_letters_during_destroy);
   g_test_add_func ("/teardown/clock/advance-overflow", test_clock_advance_overflow);
   g_test_add_func ("/teardown/message/holders-on-threads", test_message_holders_on_threads);
   return g_test_run ();
