@@ -163,16 +163,37 @@ check_role_request (JanusAgent  *self,
          && janus_role_check_conditions (role_type, self, group, FALSE, error);
 }
 
-/* Ends @role and takes it out of its group and of the agent's roles. */
+/* A role left from inside its own activate was never taken: it is only
+ * dropped; janus_agent_request_role () then refuses it. */
+static void
+drop_activating_role (JanusAgent *self,
+                      JanusRole  *role)
+{
+  janus_role_set_played (role, FALSE);
+  g_ptr_array_remove (peek_extra (self)->roles, role);
+}
+
+/* Ends @role and takes it out of its group and of the agent's roles. Once:
+ * a leave asked again while it runs (by the role's own `end`, or a
+ * `role-left` handler) does nothing more. */
 static void
 leave_role_now (JanusAgent *self,
                 JanusRole  *role)
 {
   JanusAgentExtra *extra = peek_extra (self);
   JanusRolePrivate *rp = janus_role_get_private (role);
-  g_autoptr(JanusRole) keep = g_object_ref (role);
+  g_autoptr(JanusRole) keep = NULL;
   JanusGroup *group = rp->group;
 
+  if (rp->left)
+    return;
+  rp->left = TRUE;
+  if (rp->activating)
+    {
+      drop_activating_role (self, role);
+      return;
+    }
+  keep = g_object_ref (role);
   JANUS_ROLE_GET_CLASS (role)->end (role);
   janus_role_set_played (role, FALSE);
   if (janus_group_remove (group, role))
@@ -193,8 +214,18 @@ leave_all_roles (JanusAgent *self)
 {
   JanusAgentExtra *extra = peek_extra (self);
 
+  /* a role already being left (its end kills the agent) stays listed
+   * until that leave returns: skip it */
   while (extra != NULL && extra->roles != NULL && extra->roles->len > 0)
-    leave_role_now (self, extra->roles->pdata[extra->roles->len - 1]);
+    {
+      guint i = extra->roles->len;
+
+      while (i > 0 && janus_role_get_private (extra->roles->pdata[i - 1])->left)
+        i--;
+      if (i == 0)
+        break;
+      leave_role_now (self, extra->roles->pdata[i - 1]);
+    }
 }
 
 #define CHECK_STEP(self, val)                                                   \
@@ -243,6 +274,7 @@ janus_agent_request_role (JanusAgent  *self,
   g_autoptr(GError) failure = NULL;
   JanusAgentExtra *extra;
   JanusRolePrivate *rp;
+  gboolean activated;
   GType listed;
   guint max = 0;
 
@@ -263,7 +295,10 @@ janus_agent_request_role (JanusAgent  *self,
   extra = roles_extra (self);
   g_ptr_array_add (extra->roles, g_object_ref (role));
 
-  if (!JANUS_ROLE_GET_CLASS (role)->activate (role, data, &failure))
+  rp->activating = TRUE;
+  activated = JANUS_ROLE_GET_CLASS (role)->activate (role, data, &failure);
+  rp->activating = FALSE;
+  if (!activated)
     {
       janus_role_set_played (role, FALSE);
       g_ptr_array_remove (extra->roles, role);
@@ -272,6 +307,14 @@ janus_agent_request_role (JanusAgent  *self,
                      "Role %s failed to activate in group %s",
                      g_type_name (role_type), janus_group_get_uuid (group));
       g_propagate_error (error, g_steal_pointer (&failure));
+      return NULL;
+    }
+  if (rp->left)
+    {
+      /* it left itself in its activate: never taken, no end, no signal */
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED,
+                   "Role %s left group %s during its own activate: it was not taken",
+                   g_type_name (role_type), janus_group_get_uuid (group));
       return NULL;
     }
   listed = janus_organization_listed_role (janus_group_get_organization (group), role_type, &max);
@@ -330,6 +373,9 @@ janus_agent_leave_role (JanusAgent  *self,
                    who, g_type_name (role_type), janus_group_get_uuid (group));
       return FALSE;
     }
+  /* being left already (from its own end, or a role-left handler): done */
+  if (janus_role_get_private (role)->left)
+    return TRUE;
   if (!janus_group_check_leave (group, self, G_OBJECT_TYPE (role), error)
       || !janus_role_check_conditions (G_OBJECT_TYPE (role), self, group, TRUE, error))
     return FALSE;

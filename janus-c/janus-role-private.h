@@ -21,6 +21,9 @@ typedef struct
   atomic_bool played;           /* read by other threads (janus_role_post) */
   guint64     serial;           /* unique in the process: posts target it */
   gboolean    leaving;          /* role-left is being emitted */
+  /* janus-agent-roles.c's (the player's step) */
+  gboolean    activating;       /* its activate runs */
+  gboolean    left;             /* its leave began: it is never left twice */
   /* the activator's (janus-agent-roles.c) */
   gboolean    fresh;            /* activated, not stepped yet */
   gboolean    wants_again;      /* its last live returned AGAIN */

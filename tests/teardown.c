@@ -529,6 +529,14 @@ request_t_role (TestAgent *agent,
   r->role = role ? g_object_ref (role) : NULL;
 }
 
+static void
+count_signal (gpointer instance,
+              gpointer role,
+              gpointer data)
+{
+  atomic_fetch_add ((atomic_int *) data, 1);
+}
+
 /* Settles a kernel: 0 workers, steps until idle; workers: waits until
  * @agent is DIED (if @dead) */
 static void
@@ -544,6 +552,103 @@ wait_died (JanusKernel *kernel,
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_thread_yield ();
     }
+}
+
+/* A role that leaves itself in its own activate is not taken: the request
+ * fails with ROLE_NOT_PLAYED, its end does not run, the group never lists
+ * it nor signals it. */
+static void
+test_role_leaves_itself_in_activate (guint         workers,
+                                     gconstpointer data)
+{
+  JanusKernel *kernel = janus_kernel_new (workers);
+  JanusGroup *group = new_group (kernel, t_org_get_type ());
+  TestAgent *player = launch_alive (kernel, test_agent_new (NULL, NULL));
+  TestAgent *other = launch_alive (kernel, test_agent_new (NULL, NULL));
+  Request r = { group, LEAVE_IN_ACTIVATE, NULL, NULL };
+  Request o = { group, LEAVE_NONE, NULL, NULL };
+  atomic_int taken = 0, left = 0;
+  guint n = 0;
+  g_autoptr(GError) error = NULL;
+  TestGone player_gone;
+
+  janus_group_set_persistent (group, TRUE);
+  g_signal_connect (group, "role-taken", G_CALLBACK (count_signal), &taken);
+  g_signal_connect (group, "role-left", G_CALLBACK (count_signal), &left);
+  agent_do (kernel, player, request_t_role, &r);
+  g_assert_null (r.role);
+  g_assert_error (r.error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED);
+  g_clear_error (&r.error);
+  g_assert_cmpuint (janus_group_count_players (group, t_role_get_type ()), ==, 0);
+  g_assert_cmpint (atomic_load (&taken), ==, 0);
+  g_assert_cmpint (atomic_load (&left), ==, 0);
+
+  agent_do (kernel, other, request_t_role, &o);
+  g_assert_nonnull (o.role);
+  g_assert_no_error (o.error);
+
+  /* the first player dies and is freed: nothing of it is left in the group */
+  test_gone_watch (&player_gone, player);
+  g_assert_true (janus_kernel_kill (kernel, AGENT (player), &error));
+  g_assert_no_error (error);
+  wait_died (kernel, AGENT (player));
+  g_object_unref (player);
+  g_assert_true (test_gone_wait (&player_gone));
+  test_gone_clear (&player_gone);
+  g_assert_cmpuint (janus_group_count_players (group, t_role_get_type ()), ==, 1);
+
+  /* the group still works: no peer, the sender is never its own receiver */
+  g_assert_true (janus_role_broadcast (o.role, t_role_get_type (),
+                                       janus_message_new ("hello", NULL), &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_cmpint (atomic_load (&taken), ==, 1);
+  g_assert_cmpint (atomic_load (&left), ==, 0);
+
+  janus_kernel_shutdown (kernel);
+  g_assert_cmpint (atomic_load (&left), ==, 1);
+  g_assert_cmpint (((TRole *) o.role)->n_end, ==, 1);
+  g_object_unref (o.role);
+  g_object_unref (group);
+  unref_last (kernel);
+  unref_last (other);
+}
+
+/* A role that leaves itself in its own end: the leave is already under way,
+ * so it succeeds at once, and the role is ended and signalled once. */
+static void
+test_role_leaves_itself_in_end (guint         workers,
+                                gconstpointer data)
+{
+  JanusKernel *kernel = janus_kernel_new (workers);
+  JanusGroup *group = new_group (kernel, t_org_get_type ());
+  TestAgent *player = launch_alive (kernel, test_agent_new (NULL, NULL));
+  Request r = { group, LEAVE_IN_END, NULL, NULL };
+  atomic_int left = 0;
+  g_autoptr(GError) error = NULL;
+
+  janus_group_set_persistent (group, TRUE);
+  g_signal_connect (group, "role-left", G_CALLBACK (count_signal), &left);
+  agent_do (kernel, player, request_t_role, &r);
+  g_assert_nonnull (r.role);
+  g_assert_no_error (r.error);
+
+  /* the player dies: its roles are left, this one once */
+  g_assert_true (janus_kernel_kill (kernel, AGENT (player), &error));
+  g_assert_no_error (error);
+  wait_died (kernel, AGENT (player));
+  g_assert_cmpint (((TRole *) r.role)->n_end, ==, 1);
+  g_assert_true (((TRole *) r.role)->left_in_end);
+  g_assert_cmpint (atomic_load (&left), ==, 1);
+  g_assert_false (janus_role_is_played (r.role));
+  g_assert_cmpuint (janus_group_count_players (group, t_role_get_type ()), ==, 0);
+
+  janus_kernel_shutdown (kernel);
+  g_assert_cmpint (atomic_load (&left), ==, 1);
+  g_object_unref (r.role);
+  g_object_unref (group);
+  unref_last (kernel);
+  unref_last (player);
 }
 
 /* Role and group kept after the kernel is gone: a post fails clearly. */
@@ -1047,6 +1152,9 @@ main (int argc, char **argv)
   add_on_workers ("/teardown/agent/released-when-idle/heavy", test_released_when_idle,
                   GINT_TO_POINTER (TRUE));
   add_on_workers ("/teardown/agent/outlives-kernel", test_agent_outlives_kernel, NULL);
+  add_on_workers ("/teardown/role/leaves-itself-in-activate",
+                  test_role_leaves_itself_in_activate, NULL);
+  add_on_workers ("/teardown/role/leaves-itself-in-end", test_role_leaves_itself_in_end, NULL);
   add_on_workers ("/teardown/role/outlives-kernel", test_role_outlives_kernel, NULL);
   add_on_workers ("/teardown/role/post-to-dead-player", test_role_post_to_dead_player, NULL);
   add_on_workers ("/teardown/role/post-while-kernel-goes", test_role_post_while_kernel_goes, NULL);
