@@ -817,6 +817,15 @@ janus_agent_kill_me (JanusAgent *self)
  * @other dies at the end of its current step, or at once if it was waiting.
  * Killing a dead agent succeeds and does nothing. MT safe.
  *
+ * The rights are enforced against the code that calls: from an agent's
+ * step (its `activate`, `live`, `end`, its roles and timers, a heavy
+ * agent's thread) @self must be that agent — an agent cannot kill in the
+ * name of another, not even in the name of the victim itself. Code that
+ * runs in no agent's step (the application, a signal handler on its own
+ * thread) acts with @self's rights. In one process the rights guard
+ * against mistakes, not against hostile code: whoever holds the kernel
+ * has its right to kill any agent ([method@Janus.Kernel.kill]).
+ *
  * Returns: `TRUE` if the kill was accepted; `FALSE` with
  *   `JANUS_KERNEL_ERROR_NOT_PERMITTED` or `JANUS_KERNEL_ERROR_NOT_LAUNCHED` otherwise
  */
@@ -826,6 +835,7 @@ janus_agent_kill (JanusAgent  *self,
                   GError     **error)
 {
   JanusAgentPrivate *s, *o;
+  JanusAgent *caller;
 
   g_return_val_if_fail (janus_is_agent (self), FALSE);
   g_return_val_if_fail (janus_is_agent (other), FALSE);
@@ -833,11 +843,22 @@ janus_agent_kill (JanusAgent  *self,
 
   s = P (self);
   o = P (other);
+  caller = janus_agent_get_current ();
   if (janus_agent_private_state (o) == JANUS_AGENT_STATE_UNBORN)
     {
+      g_autofree char *b = janus_agent_describe (other);
       g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_LAUNCHED,
-                   "Cannot kill agent %s: it is not launched",
-                   G_OBJECT_TYPE_NAME (other));
+                   "Cannot kill %s: it is not launched", b);
+      return FALSE;
+    }
+  if (caller != NULL && caller != self)
+    {
+      g_autofree char *c = janus_agent_describe (caller);
+      g_autofree char *a = janus_agent_describe (self);
+      g_autofree char *b = janus_agent_describe (other);
+      g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_PERMITTED,
+                   "The step of %s may not kill %s in the name of %s: an agent "
+                   "kills as itself", c, b, a);
       return FALSE;
     }
   if (self != other
@@ -845,13 +866,11 @@ janus_agent_kill (JanusAgent  *self,
           || s->runtime != o->runtime
           || o->creator != s->address.id))
     {
-      g_autofree char *a = janus_address_to_string (&s->address);
-      g_autofree char *b = janus_address_to_string (&o->address);
+      g_autofree char *a = janus_agent_describe (self);
+      g_autofree char *b = janus_agent_describe (other);
       g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_PERMITTED,
-                   "Agent %s (%s) may not kill agent %s (%s): only the agent "
-                   "itself, the agent that launched it and the kernel may",
-                   janus_agent_get_state (self) == JANUS_AGENT_STATE_UNBORN ? "(unlaunched)" : a,
-                   G_OBJECT_TYPE_NAME (self), b, G_OBJECT_TYPE_NAME (other));
+                   "The %s may not kill %s: only the agent itself, the agent "
+                   "that launched it and the kernel may", a, b);
       return FALSE;
     }
   janus_agent_request_kill (other);

@@ -1076,6 +1076,64 @@ test_clock_advance_overflow (void)
   g_assert_cmpint (janus_clock_get_time (clock), ==, G_MAXINT64);
 }
 
+/* --------------------------------------------------------- kill rights */
+
+typedef struct
+{
+  TestAgent *victim;
+  GError    *as_victim;
+  GError    *as_itself;
+} KillTry;
+
+static void
+try_kills (TestAgent *self,
+           gpointer   data)
+{
+  KillTry *k = data;
+  JanusAgent *victim = AGENT (k->victim);
+
+  g_assert_false (janus_agent_kill (victim, victim, &k->as_victim));
+  g_assert_false (janus_agent_kill (AGENT (self), victim, &k->as_itself));
+}
+
+/* From another agent's step, nobody kills in the victim's name (nor in any
+ * name but its own); the application may. */
+static void
+test_kill_in_the_name_of_another (guint         workers,
+                                  gconstpointer data)
+{
+  JanusKernel *kernel = janus_kernel_new (workers);
+  TestAgent *killer = launch_alive (kernel, test_agent_new (NULL, NULL));
+  TestAgent *victim = launch_alive (kernel, test_agent_new (NULL, NULL));
+  KillTry k = { victim, NULL, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *killer_address = janus_address_to_string (ADDR (killer));
+  g_autofree char *victim_address = janus_address_to_string (ADDR (victim));
+
+  agent_do (kernel, killer, try_kills, &k);
+  g_assert_error (k.as_victim, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_PERMITTED);
+  g_assert_error (k.as_itself, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_PERMITTED);
+  /* both name the agents by their addresses */
+  g_assert_nonnull (strstr (k.as_victim->message, killer_address));
+  g_assert_nonnull (strstr (k.as_victim->message, victim_address));
+  g_assert_nonnull (strstr (k.as_itself->message, killer_address));
+  g_assert_nonnull (strstr (k.as_itself->message, victim_address));
+  g_clear_error (&k.as_victim);
+  g_clear_error (&k.as_itself);
+  if (workers == 0)
+    step_until_idle (kernel, 10);
+  g_assert_true (janus_agent_is_alive (AGENT (victim)));
+
+  /* the application acts with the victim's own right */
+  g_assert_true (janus_agent_kill (AGENT (victim), AGENT (victim), &error));
+  g_assert_no_error (error);
+  wait_died (kernel, AGENT (victim));
+  janus_kernel_shutdown (kernel);
+  unref_last (kernel);
+  unref_last (killer);
+  unref_last (victim);
+}
+
 /* ------------------------------------------------------------ messages */
 
 typedef struct
@@ -1165,6 +1223,7 @@ main (int argc, char **argv)
   add_on_workers ("/teardown/kernel/shutdown-concurrently", test_shutdown_concurrently, NULL);
   g_test_add_func ("/teardown/kernel/dead-letters-during-destroy", test_dead_letters_during_destroy);
   g_test_add_func ("/teardown/clock/advance-overflow", test_clock_advance_overflow);
+  add_on_workers ("/teardown/kill/in-the-name-of-another", test_kill_in_the_name_of_another, NULL);
   g_test_add_func ("/teardown/message/holders-on-threads", test_message_holders_on_threads);
   return g_test_run ();
 }
