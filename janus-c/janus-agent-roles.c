@@ -4,6 +4,7 @@
 #include "janus-agent-private.h"
 #include "janus-error.h"
 #include "janus-group-private.h"
+#include "janus-kernel-private.h"
 #include "janus-organization-private.h"
 #include "janus-role-private.h"
 
@@ -545,6 +546,51 @@ mark_roles (JanusAgent   *self,
           janus_role_get_private (extra->roles->pdata[i])->has_new = TRUE;
 }
 
+/* @role failed: the kernel says so (role-failed), then the role is left,
+ * whatever its conditions; its player lives on. */
+static void
+fail_role (JanusAgent   *self,
+           JanusRole    *role,
+           const GError *error)
+{
+  JanusRolePrivate *rp = janus_role_get_private (role);
+  g_autoptr(JanusRole) keep = g_object_ref (role);
+
+  if (rp->left || !rp->played)
+    return;
+  janus_kernel_report_role_failure (janus_agent_get_kernel (self), G_OBJECT (role), error);
+  leave_role_now (self, role);
+}
+
+/**
+ * janus_role_fail:
+ * @self: a role (call from its player's step)
+ * @error: what went wrong
+ *
+ * Reports that the role failed and leaves it: the kernel emits
+ * [signal@Janus.Kernel::role-failed] with @error, then the role's `end` runs
+ * and its group emits [signal@Janus.Group::role-left], whatever the leave
+ * conditions; the player goes on with its other roles. For failures that
+ * cannot be returned otherwise, such as in a timer callback, or an
+ * exception caught by a language binding. Does nothing to a role that is
+ * no longer played.
+ */
+void
+janus_role_fail (JanusRole    *self,
+                 const GError *error)
+{
+  JanusAgent *player;
+
+  g_return_if_fail (JANUS_IS_ROLE (self));
+  g_return_if_fail (error != NULL);
+
+  player = janus_role_get_player (self);
+  if (player == NULL)
+    return;
+  CHECK_STEP (player, );
+  fail_role (player, self, error);
+}
+
 /* The default live: Janus's activator steps each played role that is new,
  * has a message that arrived since its last step, or asked to be stepped
  * again. */
@@ -577,10 +623,13 @@ activator_live (JanusAgent *self)
       if (live != JANUS_LIVE_AGAIN && live != JANUS_LIVE_WAIT && live != JANUS_LIVE_DONE)
         {
           g_autoptr(GError) error = NULL;
+          g_autofree char *who = janus_agent_describe (self);
           g_set_error (&error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_INVALID_LIVE_RESULT,
-                       "Role %s::live returned %d, which is not a JanusLive value; "
-                       "the role is left", G_OBJECT_TYPE_NAME (role), (int) live);
-          janus_runtime_report_failure (janus_agent_get_runtime (self), self, error);
+                       "The live of role %s (group %s) of %s returned %d, which is "
+                       "not a JanusLive value (an exception in a language binding?); "
+                       "the role is left", G_OBJECT_TYPE_NAME (role),
+                       janus_group_get_uuid (rp->group), who, (int) live);
+          fail_role (self, role, error);
           live = JANUS_LIVE_DONE;
         }
       if (rp->played && live == JANUS_LIVE_DONE)

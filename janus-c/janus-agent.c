@@ -878,6 +878,30 @@ janus_agent_kill (JanusAgent  *self,
 }
 
 /**
+ * janus_agent_fail:
+ * @self: the agent (call from its own step)
+ * @error: what went wrong
+ *
+ * Reports that the agent failed: its kernel emits
+ * [signal@Janus.Kernel::agent-failed] with @error, and the agent dies at the
+ * end of the current step, as with [method@Janus.Agent.kill_me]. For
+ * failures that cannot be returned otherwise: in a timer callback, or an
+ * exception caught by a language binding. From `end` it only reports: the
+ * agent is dying already.
+ */
+void
+janus_agent_fail (JanusAgent   *self,
+                  const GError *error)
+{
+  g_return_if_fail (janus_is_agent (self));
+  g_return_if_fail (error != NULL);
+  g_return_if_fail (is_current (self));
+
+  janus_runtime_report_failure (RT (self), self, error);
+  janus_agent_request_kill (self);
+}
+
+/**
  * janus_agent_wake:
  * @self: a launched agent
  *

@@ -131,6 +131,9 @@ void                 janus_agent_set_mailbox_kind   (JanusAgent          *self,
 JANUS_AVAILABLE_IN_ALL
 void                 janus_agent_kill_me            (JanusAgent          *self);
 JANUS_AVAILABLE_IN_ALL
+void                 janus_agent_fail               (JanusAgent          *self,
+                                                     const GError        *error);
+JANUS_AVAILABLE_IN_ALL
 gboolean             janus_agent_kill               (JanusAgent          *self,
                                                      JanusAgent          *other,
                                                      GError             **error);

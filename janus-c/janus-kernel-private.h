@@ -10,6 +10,9 @@ G_BEGIN_DECLS
 
 JanusKernel *janus_kernel_find_by_uuid       (const guint8             uuid[16]);
 gboolean     janus_kernel_is_stopping        (JanusKernel             *kernel);
+void         janus_kernel_report_role_failure (JanusKernel            *kernel,
+                                              GObject                 *role,
+                                              const GError            *error);
 
 /* What the layers above the kernel (organizations and groups) do when it
  * shuts down, once its agents are dead. */

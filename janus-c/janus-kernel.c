@@ -56,6 +56,7 @@ enum {
 
 enum {
   AGENT_FAILED,
+  ROLE_FAILED,
   DEAD_LETTER,
   N_SIGNALS
 };
@@ -146,6 +147,16 @@ on_failed (gpointer      owner,
       g_debug ("%s failed: %s", who, error->message);
     }
   g_signal_emit (owner, signals[AGENT_FAILED], 0, agent, error);
+}
+
+/* A role of one of the kernel's agents failed (the CRIO layer reports it;
+ * @role is a JanusRole, a type of that layer). */
+void
+janus_kernel_report_role_failure (JanusKernel  *self,
+                                  GObject      *role,
+                                  const GError *error)
+{
+  g_signal_emit (self, signals[ROLE_FAILED], 0, role, error);
 }
 
 static void
@@ -1256,15 +1267,37 @@ janus_kernel_class_init (JanusKernelClass *klass)
    * @agent: the agent that failed
    * @error: what went wrong
    *
-   * Emitted once when an agent fails: its `activate` returned `FALSE`, or its
-   * `live` returned a value that is not a [enum@Janus.Live]. The agent then
-   * dies (its `end` runs); the kernel and the other agents go on. Emitted on
-   * the thread running the agent, with no kernel lock held.
+   * Emitted once per failure of an agent: its `activate` returned `FALSE`,
+   * its `live` returned a value that is not a [enum@Janus.Live], or it
+   * called [method@Janus.Agent.fail]. The agent then dies (its `end` runs; a
+   * failure reported from `end` only reports); the kernel and the other
+   * agents go on. A role that fails is reported by
+   * [signal@Janus.Kernel::role-failed] instead, and its player lives on.
+   * Emitted on the thread running the agent, with no kernel lock held.
    */
   signals[AGENT_FAILED] =
     g_signal_new ("agent-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2,
                   JANUS_TYPE_AGENT, G_TYPE_ERROR);
+
+  /**
+   * JanusKernel::role-failed:
+   * @self: the kernel
+   * @role: (type Janus.Role): the role that failed
+   * @error: what went wrong
+   *
+   * Emitted once when a role played by one of the kernel's agents fails:
+   * its `live` returned a value that is not a [enum@Janus.Live], or it called
+   * [method@Janus.Role.fail]. The role is then left — its `end` runs and its
+   * group emits [signal@Janus.Group::role-left] — while its player stays
+   * alive with its other roles. Emitted on the thread running the player,
+   * with no kernel lock held; [method@Janus.Role.get_player] still gives
+   * the player.
+   */
+  signals[ROLE_FAILED] =
+    g_signal_new ("role-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                  G_TYPE_OBJECT, G_TYPE_ERROR);
 
   /**
    * JanusKernel::dead-letter:

@@ -175,4 +175,8 @@ gboolean             janus_role_invoke_capacity_on_worker (JanusRole    *self,
                                                      const char         *reply_subject,
                                                      GError            **error);
 
+JANUS_AVAILABLE_IN_ALL
+void                 janus_role_fail                (JanusRole          *self,
+                                                     const GError       *error);
+
 G_END_DECLS

@@ -191,6 +191,84 @@ test_activate_fails (gconstpointer data)
   fail_record_clear (&record);
 }
 
+/* -------------------------------------------------- janus_agent_fail */
+
+static void
+fail_in_timer (JanusAgent *agent,
+               gpointer    data)
+{
+  g_autoptr(GError) error = g_error_new_literal (TEST_ERROR, 7, "the timer failed");
+
+  janus_agent_fail (agent, error);
+  /* reported at once; the death comes at the end of the step */
+  g_assert_cmpint (janus_agent_get_state (agent), ==, JANUS_AGENT_STATE_ALIVE);
+}
+
+static void
+set_failing_timer (TestAgent *self,
+                   gpointer   data)
+{
+  janus_agent_call_in (AGENT (self), 0, fail_in_timer, NULL, NULL);
+}
+
+static void
+fail_in_end (TestAgent *self)
+{
+  g_autoptr(GError) error = g_error_new_literal (TEST_ERROR, 8, "the end failed");
+
+  janus_agent_fail (AGENT (self), error);
+}
+
+/* An agent fails from a timer (agent-failed, then it dies), and again from
+ * its end (reported only). */
+static void
+test_agent_fail (guint         workers,
+                 gconstpointer data)
+{
+  JanusKernel *kernel = janus_kernel_new (workers);
+  TestAgent *agent = test_agent_new (NULL, NULL);
+  FailRecord record = { 0 };
+
+  g_mutex_init (&record.lock);
+  g_signal_connect (kernel, "agent-failed", G_CALLBACK (on_agent_failed), &record);
+  agent->on_activate = set_failing_timer;
+  agent->end = fail_in_end;
+  launch_ok (kernel, agent, "failing", NULL);
+  if (workers == 0)
+    janus_kernel_run (kernel);
+  else
+    {
+      gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
+
+      while (!test_agent_has_ended (agent))
+        {
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          g_thread_yield ();
+        }
+    }
+  janus_kernel_shutdown (kernel);
+  g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_DIED);
+  g_assert_cmpint (agent->n_end, ==, 1);
+  g_assert_cmpuint (record.count, ==, 2);
+  g_assert_true (record.agent == AGENT (agent));
+  g_assert_cmpint (record.code, ==, 8);         /* the last one, from end */
+  g_assert_cmpstr (record.message, ==, "the end failed");
+  unref_last (kernel);
+  unref_last (agent);
+  fail_record_clear (&record);
+}
+
+static void
+fail_from_outside (const char *name)
+{
+  JanusKernel *kernel = janus_kernel_new (0);
+  TestAgent *agent = launch_alive (kernel, test_agent_new (NULL, NULL));
+  g_autoptr(GError) error = g_error_new_literal (TEST_ERROR, 1, "no");
+
+  /* not from the agent's own step */
+  janus_agent_fail (AGENT (agent), error);
+}
+
 /* ------------------------------------------------------- live results */
 
 static void
@@ -1117,6 +1195,12 @@ main (int    argc,
                         GINT_TO_POINTER (42), test_invalid_live_result);
   g_test_add_data_func ("/agent/lifecycle/invalid-live-result/-1",
                         GINT_TO_POINTER (-1), test_invalid_live_result);
+  add_on_workers ("/agent/lifecycle/fail", test_agent_fail, NULL);
+  {
+    static const char *const outside[] = { "from-outside" };
+    add_critical_cases ("/agent/lifecycle/fail/precondition", fail_from_outside,
+                        outside, G_N_ELEMENTS (outside));
+  }
   g_test_add_func ("/agent/lifecycle/live-done", test_live_done);
   g_test_add_func ("/agent/lifecycle/activate-before-live", test_activate_before_live);
   g_test_add_func ("/agent/lifecycle/end-once", test_end_once);

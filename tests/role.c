@@ -1011,10 +1011,12 @@ test_activator_invalid_result (Fixture       *f,
   TestAgent *agent = launch_new (f->kernel, NULL, NULL);
   Taken t = { f->group, NULL, NULL };
   FailRecord fr = { 0 };
-  gulong id;
+  gulong id, id2;
 
   g_mutex_init (&fr.lock);
-  id = g_signal_connect (f->kernel, "agent-failed", G_CALLBACK (on_agent_failed), &fr);
+  /* a role's failure is the role's (role-failed), not its player's */
+  id = g_signal_connect (f->kernel, "role-failed", G_CALLBACK (on_role_failed), &fr);
+  id2 = g_signal_connect (f->kernel, "agent-failed", G_CALLBACK (on_agent_failed), &fr);
   agent_do (f->kernel, agent, take_a_and_b, &t);
   g_object_ref (t.a);
   t.a->live = live_invalid;
@@ -1023,7 +1025,8 @@ test_activator_invalid_result (Fixture       *f,
   step_until_idle (f->kernel, 100);
 
   g_assert_cmpuint (fr.count, ==, 1);
-  g_assert_true (fr.agent == AGENT (agent));
+  g_assert_true (fr.role == ROLE (t.a));
+  g_assert_true (fr.agent == AGENT (agent));    /* still the player in the handler */
   g_assert_true (fr.domain == JANUS_KERNEL_ERROR);
   g_assert_cmpint (fr.code, ==, JANUS_KERNEL_ERROR_INVALID_LIVE_RESULT);
   g_assert_nonnull (strstr (fr.message, "RoleTestA"));
@@ -1038,6 +1041,56 @@ test_activator_invalid_result (Fixture       *f,
   g_assert_cmpuint (fr.count, ==, 1);
 
   g_signal_handler_disconnect (f->kernel, id);
+  g_signal_handler_disconnect (f->kernel, id2);
+  fail_record_clear (&fr);
+  g_object_unref (t.a);
+  g_object_unref (agent);
+}
+
+static JanusLive
+live_fail (TestRole *self)
+{
+  g_autoptr(GError) error = g_error_new_literal (TEST_ERROR, 3, "the role gave up");
+
+  janus_role_fail (ROLE (self), error);
+  g_assert_false (janus_role_is_played (ROLE (self)));
+  janus_role_fail (ROLE (self), error);         /* left already: nothing */
+  return JANUS_LIVE_AGAIN;                      /* ignored: it was left */
+}
+
+/* janus_role_fail: role-failed with the error, the role left, its player
+ * and its other role go on. */
+static void
+test_role_fail (Fixture       *f,
+                gconstpointer  data)
+{
+  TestAgent *agent = launch_new (f->kernel, NULL, NULL);
+  Taken t = { f->group, NULL, NULL };
+  FailRecord fr = { 0 };
+  gulong id, id2;
+
+  g_mutex_init (&fr.lock);
+  id = g_signal_connect (f->kernel, "role-failed", G_CALLBACK (on_role_failed), &fr);
+  id2 = g_signal_connect (f->kernel, "agent-failed", G_CALLBACK (on_agent_failed), &fr);
+  agent_do (f->kernel, agent, take_a_and_b, &t);
+  g_object_ref (t.a);
+  t.a->live = live_fail;
+  log_clear ();
+  role_send_free (f->out, role_a, "boom");
+  step_until_idle (f->kernel, 100);
+
+  g_assert_cmpuint (fr.count, ==, 1);
+  g_assert_true (fr.role == ROLE (t.a));
+  g_assert_true (fr.agent == AGENT (agent));
+  g_assert_true (fr.domain == TEST_ERROR);
+  g_assert_cmpstr (fr.message, ==, "the role gave up");
+  g_assert_cmpuint (t.a->n_end, ==, 1);
+  assert_events ("end RoleTestA;left RoleTestA;");
+  g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_ALIVE);
+  g_assert_true (janus_role_is_played (ROLE (t.b)));
+
+  g_signal_handler_disconnect (f->kernel, id);
+  g_signal_handler_disconnect (f->kernel, id2);
   fail_record_clear (&fr);
   g_object_unref (t.a);
   g_object_unref (agent);
@@ -1908,6 +1961,7 @@ main (int    argc,
   TEST_F ("/role/activator/again", test_activator_again);
   TEST_F ("/role/activator/done-leaves", test_activator_done_leaves);
   TEST_F ("/role/activator/invalid-result", test_activator_invalid_result);
+  TEST_F ("/role/activator/role-fail", test_role_fail);
   TEST_F ("/role/activator/role-taken-by-role", test_activator_role_taken_by_role);
   TEST_F ("/role/activator/overridden", test_activator_overridden);
   TEST_F ("/role/activator/roles-leave-in-step", test_activator_roles_leave_in_step);

@@ -2221,6 +2221,10 @@ class RoleFailureTests(Fixture):
         self.group.set_persistent(True)
         self.left = []
         self.group.connect('role-left', lambda g, r: self.left.append((type(r), r.get_player())))
+        # a role's failure is role-failed; its player does not fail
+        self.role_failures = []
+        self.kernel.connect('role-failed', lambda k, role, error: self.role_failures.append(
+            (role, role.get_player(), error)))
 
     def test_exception_in_role_live(self):
         a, other = self.launch(2)
@@ -2232,8 +2236,10 @@ class RoleFailureTests(Fixture):
         with captured_stderr() as err:
             step_until_idle(self.kernel)
         self.assertIn('role live exploded', err.getvalue())
-        (agent, error), = self.failures
-        self.assertIs(agent, a)
+        self.assertEqual(self.failures, [])
+        (role, player, error), = self.role_failures
+        self.assertIs(role, bad)
+        self.assertIs(player, a)
         self.assertTrue(is_janus_error(error, KE.INVALID_LIVE_RESULT), error)
         self.assertIn(self.Bad.__gtype__.name, error.message)
         # the role is left, its end ran once; the agent and the kernel go on
@@ -2258,10 +2264,13 @@ class RoleFailureTests(Fixture):
                 a, = self.launch()
                 role = a.request_role(Liar, group, None)
                 a.wake()
+                del self.role_failures[:]
                 with captured_stderr():
                     step_until_idle(self.kernel)
-                self.assertEqual(len(self.failures), 1)
-                self.assertTrue(is_janus_error(self.failures[0][1], KE.INVALID_LIVE_RESULT))
+                self.assertEqual(self.failures, [])
+                self.assertEqual(len(self.role_failures), 1)
+                self.assertIs(self.role_failures[0][0], role)
+                self.assertTrue(is_janus_error(self.role_failures[0][2], KE.INVALID_LIVE_RESULT))
                 self.assertFalse(role.is_played())
                 self.assertEqual(a.get_state(), S.ALIVE)
 
@@ -2271,11 +2280,12 @@ class RoleFailureTests(Fixture):
         failed, left = threading.Event(), threading.Event()
         failures = []
 
-        def on_failed(k, agent, error):
-            failures.append((agent, error))
+        def on_failed(k, role, error):
+            failures.append((role.get_player(), error))
             failed.set()
 
-        kernel.connect('agent-failed', on_failed)
+        kernel.connect('role-failed', on_failed)
+        kernel.connect('agent-failed', lambda k, agent, error: failures.append((agent, error)))
         group = kernel.create_group(organization((self.Bad, 0)))
         group.connect('role-left', lambda g, r: left.set())
         Bad = self.Bad
@@ -2291,6 +2301,7 @@ class RoleFailureTests(Fixture):
             self.assertTrue(failed.wait(TIMEOUT))
             self.assertTrue(left.wait(TIMEOUT))
         self.assertIn('role live exploded', err.getvalue())
+        self.assertEqual(len(failures), 1)
         self.assertIs(failures[0][0], player)
         self.assertTrue(is_janus_error(failures[0][1], KE.INVALID_LIVE_RESULT))
         self.assertEqual(player.get_state(), S.ALIVE)
