@@ -572,8 +572,9 @@ fail_role (JanusAgent   *self,
  * and its group emits [signal@Janus.Group::role-left], whatever the leave
  * conditions; the player goes on with its other roles. For failures that
  * cannot be returned otherwise, such as in a timer callback, or an
- * exception caught by a language binding. Does nothing to a role that is
- * no longer played.
+ * exception caught by a language binding (the Python override reports the
+ * exceptions of a role's `live` and timer callbacks this way). Does
+ * nothing to a role that is no longer played.
  */
 void
 janus_role_fail (JanusRole    *self,

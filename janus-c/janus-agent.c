@@ -886,8 +886,9 @@ janus_agent_kill (JanusAgent  *self,
  * [signal@Janus.Kernel::agent-failed] with @error, and the agent dies at the
  * end of the current step, as with [method@Janus.Agent.kill_me]. For
  * failures that cannot be returned otherwise: in a timer callback, or an
- * exception caught by a language binding. From `end` it only reports: the
- * agent is dying already.
+ * exception caught by a language binding (the Python override reports the
+ * exceptions of `live`, `end` and timer callbacks this way, with their
+ * text). From `end` it only reports: the agent is dying already.
  */
 void
 janus_agent_fail (JanusAgent   *self,

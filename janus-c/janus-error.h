@@ -26,7 +26,8 @@ G_BEGIN_DECLS
 /**
  * JanusKernelError:
  * @JANUS_KERNEL_ERROR_FAILED: an agent's `activate` refused to start and
- *   said nothing more.
+ *   said nothing more, or an agent's code failed in a language binding (the
+ *   Python override reports an exception so, with its text).
  * @JANUS_KERNEL_ERROR_INVALID_PARAMETERS: the launch parameters do not match
  *   the activation prototype of the agent's class.
  * @JANUS_KERNEL_ERROR_ALREADY_LAUNCHED: the agent was launched before (an
@@ -43,8 +44,7 @@ G_BEGIN_DECLS
  * @JANUS_KERNEL_ERROR_TOO_MANY_AGENTS: the kernel has handed out all of its
  *   agent identifiers (2^34 launches).
  * @JANUS_KERNEL_ERROR_INVALID_LIVE_RESULT: an agent's or a role's `live`
- *   returned a value outside [enum@Janus.Live], typically after an exception
- *   in a language binding.
+ *   returned a value outside [enum@Janus.Live].
  *
  * Error codes in the `JANUS_KERNEL_ERROR` domain. Each refusal has its own
  * code and a message naming what was refused.
@@ -111,7 +111,9 @@ typedef enum {
  * JanusOrganizationError:
  * @JANUS_ORGANIZATION_ERROR_FAILED: a role's `activate` refused the role
  *   and said nothing more, or a capacity failed with no more specific error
- *   (one that has no generic `invoke`).
+ *   (one that has no generic `invoke`), or a role's code failed in a
+ *   language binding (the Python override reports an exception so, with its
+ *   text).
  * @JANUS_ORGANIZATION_ERROR_ROLE_NOT_LISTED: the group's organization does
  *   not list this role type (nor one of its parents).
  * @JANUS_ORGANIZATION_ERROR_ROLE_ALREADY_PLAYED: the agent already plays

@@ -1269,7 +1269,9 @@ janus_kernel_class_init (JanusKernelClass *klass)
    *
    * Emitted once per failure of an agent: its `activate` returned `FALSE`,
    * its `live` returned a value that is not a [enum@Janus.Live], or it
-   * called [method@Janus.Agent.fail]. The agent then dies (its `end` runs; a
+   * called [method@Janus.Agent.fail] (as the Python override does when
+   * `activate`, `live`, `end` or a timer callback raises: @error then
+   * carries the exception's text). The agent then dies (its `end` runs; a
    * failure reported from `end` only reports); the kernel and the other
    * agents go on. A role that fails is reported by
    * [signal@Janus.Kernel::role-failed] instead, and its player lives on.
@@ -1287,7 +1289,8 @@ janus_kernel_class_init (JanusKernelClass *klass)
    * @error: what went wrong
    *
    * Emitted once when a role played by one of the kernel's agents fails:
-   * its `live` returned a value that is not a [enum@Janus.Live], or it called
+   * its `live` returned a value that is not a [enum@Janus.Live] (in Python,
+   * it raised: @error carries the exception's text), or it called
    * [method@Janus.Role.fail]. The role is then left — its `end` runs and its
    * group emits [signal@Janus.Group::role-left] — while its player stays
    * alive with its other roles. Emitted on the thread running the player,

@@ -292,7 +292,12 @@ class FailureTests(unittest.TestCase):
             self.kernel.run()
         self.assertIn('activate exploded', err.getvalue())
         self.assert_failed_activate(agent, states)
-        self.assertEqual(self.failures[0][1].domain, GLib.quark_to_string(Janus.kernel_error_quark()))
+        error = self.failures[0][1]
+        self.assertEqual(error.domain, GLib.quark_to_string(Janus.kernel_error_quark()))
+        # the exception's text, and the agent, are in the error
+        self.assertTrue(is_janus_error(error, KE.FAILED))
+        self.assertIn('RuntimeError: activate exploded', error.message)
+        self.assertIn(str(agent.get_address()), error.message)
 
     def test_live_raises_exception(self):
         log = []
@@ -314,7 +319,10 @@ class FailureTests(unittest.TestCase):
         self.assertEqual(len(self.failures), 1)
         agent, error = self.failures[0]
         self.assertIs(agent, crasher)
-        self.assertTrue(is_janus_error(error, KE.INVALID_LIVE_RESULT))
+        # the override reports the exception itself, with its text
+        self.assertTrue(is_janus_error(error, KE.FAILED))
+        self.assertIn('ValueError: live exploded', error.message)
+        self.assertIn('crasher', error.message)
         self.assertEqual(crasher.get_state(), S.DIED)
         self.assertEqual(log.count('crasher end'), 1)
         # the other agent and the kernel keep going
@@ -354,6 +362,11 @@ class FailureTests(unittest.TestCase):
         self.assertIn('end exploded', err.getvalue())
         self.assertEqual(bad.get_state(), S.DIED)
         self.assertEqual(other.log[-1], (None, 'end'))
+        # reported, once; the agent was dying anyway
+        (agent, error), = self.failures
+        self.assertIs(agent, bad)
+        self.assertTrue(is_janus_error(error, KE.FAILED))
+        self.assertIn("KeyError: 'end exploded'", error.message)
 
 
 class Job(Janus.Agent):
@@ -553,7 +566,8 @@ class WorkerTests(unittest.TestCase):
         self.assertIn('worker live exploded', err.getvalue())
         self.assertEqual(len(failures), 1)
         self.assertIs(failures[0][0], crasher)
-        self.assertEqual(failures[0][1].code, KE.INVALID_LIVE_RESULT)
+        self.assertEqual(failures[0][1].code, KE.FAILED)
+        self.assertIn('worker live exploded', failures[0][1].message)
         for o in others:
             self.assertEqual(o.log.count((None, 'live')), 50)
             self.assertEqual(o.get_state(), S.DIED)

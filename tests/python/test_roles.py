@@ -1923,6 +1923,8 @@ class TimerTests(Fixture):
                                     ('at 1500', 1500, None), ('live', 1500)])
 
     def test_timer_callback_exception(self):
+        # reported as an exception in live is: agent-failed with its text,
+        # and the agent dies (its later timers do not run)
         def broken(agent, data):
             raise RuntimeError('timer exploded')
 
@@ -1930,13 +1932,19 @@ class TimerTests(Fixture):
             agent.call_in(10, broken, None)
             agent.call_in(20, self.note('next'), None)
 
+        failures = self.failures
         with captured_stderr() as err:
             agent = self.agent(setup)
             step_until_idle(self.kernel)
         self.assertIn('timer exploded', err.getvalue())
-        self.assertIn(('next', 20, None), self.log)
-        self.assertEqual(agent.get_state(), S.ALIVE)
-        self.assertEqual(self.failures, [])
+        self.assertNotIn(('next', 20, None), self.log)
+        self.assertEqual(agent.get_state(), S.DIED)
+        (failed, error), = failures
+        self.assertIs(failed, agent)
+        self.assertTrue(is_janus_error(error, KE.FAILED))
+        self.assertIn('RuntimeError: timer exploded', error.message)
+        self.assertIn('broken', error.message)
+        del failures[:]
 
     def test_role_call_in(self):
         log, kernel = self.log, self.kernel
@@ -2240,8 +2248,9 @@ class RoleFailureTests(Fixture):
         (role, player, error), = self.role_failures
         self.assertIs(role, bad)
         self.assertIs(player, a)
-        self.assertTrue(is_janus_error(error, KE.INVALID_LIVE_RESULT), error)
-        self.assertIn(self.Bad.__gtype__.name, error.message)
+        self.assertTrue(is_janus_error(error, OE.FAILED), error)
+        self.assertIn('Bad', error.message)
+        self.assertIn('ValueError: role live exploded', error.message)
         # the role is left, its end ran once; the agent and the kernel go on
         self.assertEqual(self.log.count('bad end'), 1)
         self.assertEqual(self.left, [(self.Bad, a)])
@@ -2303,7 +2312,8 @@ class RoleFailureTests(Fixture):
         self.assertIn('role live exploded', err.getvalue())
         self.assertEqual(len(failures), 1)
         self.assertIs(failures[0][0], player)
-        self.assertTrue(is_janus_error(failures[0][1], KE.INVALID_LIVE_RESULT))
+        self.assertTrue(is_janus_error(failures[0][1], OE.FAILED))
+        self.assertIn('role live exploded', failures[0][1].message)
         self.assertEqual(player.get_state(), S.ALIVE)
         kernel.kill(player)
         kernel.run()

@@ -33,9 +33,19 @@ only add Python conveniences; the C semantics are unchanged:
 - ``Janus.Condition.new(description, func, *user_data)``: ``func(agent,
   group, role_type, *user_data)`` gets ``role_type`` as a ``GObject.GType``
   (the C callback passes it as an integer, which PyGObject can marshal).
+- Exceptions (see "Failures" at the end): an exception that escapes an
+  agent's or a role's Python code becomes a ``GLib.Error`` carrying its
+  text: ``do_activate`` refuses with it; ``do_live``, ``do_end`` and timer
+  callbacks report it with ``Agent.fail()`` (``agent-failed``, the agent
+  dies) or ``Role.fail()`` (``role-failed``, the role is left). The
+  traceback is printed to ``sys.stderr`` as PyGObject does.
 """
 
+import functools
+import sys
 import threading
+import traceback
+import types
 
 from gi.repository import GLib, GObject
 
@@ -76,6 +86,16 @@ class Agent(Janus.Agent):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _apply_activation_prototype(type(self))
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _guard_vfuncs(cls, _AGENT_GUARDS)
+
+    def call_in(self, delay, func, *user_data):
+        return Janus.Agent.call_in(self, delay, _guard_timer(func, _agent_failed), *user_data)
+
+    def call_at(self, time, func, *user_data):
+        return Janus.Agent.call_at(self, time, _guard_timer(func, _agent_failed), *user_data)
 
 
 def _apply_activation_prototype(cls):
@@ -188,3 +208,155 @@ _gtype_cache = {}
 
 Condition = override(Condition)
 __all__.append('Condition')
+
+
+# --------------------------------------------------------------- Failures
+#
+# PyGObject prints an exception that escapes a virtual function or a
+# callback and returns a zero value: the text was lost, and `live` looked
+# as if it had returned an invalid value. Here, each `do_*` method a
+# subclass of Janus.Agent or Janus.Role defines, and each timer callback,
+# is wrapped (once, when the class is created; PyGObject then registers
+# the wrapper as the virtual function):
+#
+# - `do_activate`: the exception becomes a GLib.Error, which PyGObject
+#   hands to C as the function's GError (the agent fails to activate with
+#   it: `agent-failed`; a role request raises it);
+# - `do_live`, `do_end`, timer callbacks: the error is reported with
+#   Agent.fail() or Role.fail(): `agent-failed` and the agent dies, or
+#   `role-failed` and the role is left. `do_live` then returns DONE.
+#
+# Agents' errors are Janus.KernelError.FAILED, roles' are
+# Janus.OrganizationError.FAILED; a GLib.Error raised as such is kept.
+
+def _describe_agent(agent):
+    name = agent.get_name()
+    address = agent.get_address()
+    where = address.to_string() if address is not None else 'not launched'
+    if name:
+        return 'agent \u201c%s\u201d (%s, %s)' % (name, type(agent).__name__, where)
+    return 'agent %s (%s)' % (type(agent).__name__, where)
+
+
+def _describe_role(role):
+    player = role.get_player()
+    who = _describe_agent(player) if player is not None else 'a player that left'
+    return 'role %s (group %s) of %s' % (type(role).__name__,
+                                         role.get_group().get_uuid(), who)
+
+
+def _error_for(exception, domain, code, what):
+    """The GLib.Error that stands for `exception`, raised in `what`."""
+    if isinstance(exception, GLib.Error):
+        return exception
+    traceback.print_exception(type(exception), exception, exception.__traceback__,
+                              file=sys.stderr)
+    text = '%s raised %s: %s' % (what, type(exception).__name__, exception)
+    return GLib.Error.new_literal(domain, text, code)
+
+
+def _agent_error(agent, exception, where):
+    return _error_for(exception, Janus.kernel_error_quark(), Janus.KernelError.FAILED,
+                      '%s of %s' % (where, _describe_agent(agent)))
+
+
+def _role_error(role, exception, where):
+    return _error_for(exception, Janus.organization_error_quark(),
+                      Janus.OrganizationError.FAILED, '%s of %s' % (where, _describe_role(role)))
+
+
+def _agent_failed(agent, exception, where):
+    agent.fail(_agent_error(agent, exception, where))
+
+
+def _role_failed(role, exception, where):
+    if role.is_played():
+        role.fail(_role_error(role, exception, where))
+    else:
+        # a role being left (its do_end): nothing to leave, print only
+        _role_error(role, exception, where)
+
+
+def _guard_activate(func, error_for):
+    @functools.wraps(func)
+    def do_activate(self, *args):
+        try:
+            return func(self, *args)
+        except GLib.Error:
+            raise
+        except Exception as e:
+            raise error_for(self, e, 'do_activate') from e
+    return do_activate
+
+
+def _guard_live(func, failed):
+    @functools.wraps(func)
+    def do_live(self):
+        try:
+            return func(self)
+        except Exception as e:
+            failed(self, e, 'do_live')
+            return Janus.Live.DONE
+    return do_live
+
+
+def _guard_end(func, failed):
+    @functools.wraps(func)
+    def do_end(self):
+        try:
+            func(self)
+        except Exception as e:
+            failed(self, e, 'do_end')
+    return do_end
+
+
+def _guard_timer(func, failed):
+    @functools.wraps(func)
+    def timer(owner, *data):
+        try:
+            func(owner, *data)
+        except Exception as e:
+            failed(owner, e, 'a timer callback (%s)' % getattr(func, '__qualname__', func))
+    return timer
+
+
+_AGENT_GUARDS = {
+    'do_activate': lambda f: _guard_activate(f, _agent_error),
+    'do_live': lambda f: _guard_live(f, _agent_failed),
+    'do_end': lambda f: _guard_end(f, _agent_failed),
+}
+
+_ROLE_GUARDS = {
+    'do_activate': lambda f: _guard_activate(f, _role_error),
+    'do_live': lambda f: _guard_live(f, _role_failed),
+    'do_end': lambda f: _guard_end(f, _role_failed),
+}
+
+
+def _guard_vfuncs(cls, guards):
+    """Wraps the `do_*` methods `cls` defines itself, before PyGObject
+    registers them (it reads the class dict after __init_subclass__)."""
+    for name, guard in guards.items():
+        func = cls.__dict__.get(name)
+        # Python functions only: a class of the typelib lists its virtual
+        # functions as VFuncInfo objects, which PyGObject never registers
+        if isinstance(func, types.FunctionType) and not getattr(func, '_janus_guarded', False):
+            wrapped = guard(func)
+            wrapped._janus_guarded = True
+            setattr(cls, name, wrapped)
+
+
+class Role(Janus.Role):
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _guard_vfuncs(cls, _ROLE_GUARDS)
+
+    def call_in(self, delay, func, *user_data):
+        return Janus.Role.call_in(self, delay, _guard_timer(func, _role_failed), *user_data)
+
+    def call_at(self, time, func, *user_data):
+        return Janus.Role.call_at(self, time, _guard_timer(func, _role_failed), *user_data)
+
+
+Role = override(Role)
+__all__.append('Role')
