@@ -1190,6 +1190,208 @@ test_message_holders_on_threads (void)
   g_free (h.arrived);
 }
 
+/* ----------------------------------------------- every order of release */
+
+enum { THING_KERNEL, THING_AGENT, THING_GROUP, THING_ROLE, THING_MESSAGE, N_THINGS };
+
+static const char *const thing_names[N_THINGS] = { "kernel", "agent", "group", "role", "message" };
+
+/* The k-th permutation of 0..n-1 (Lehmer code). */
+static void
+permutation (guint  k,
+             guint  n,
+             guint *order)
+{
+  guint pool[N_THINGS], left = n;
+
+  for (guint i = 0; i < n; i++)
+    pool[i] = i;
+  for (guint i = 0; i < n; i++)
+    {
+      guint f = 1, pick;
+
+      for (guint j = 2; j < left; j++)
+        f *= j;
+      pick = k / f;
+      k %= f;
+      order[i] = pool[pick];
+      for (guint j = pick; j + 1 < left; j++)
+        pool[j] = pool[j + 1];
+      left--;
+    }
+}
+
+typedef struct
+{
+  gpointer      things[N_THINGS];
+  gboolean      taken;          /* the agent took its references */
+} Held;
+
+static void
+release_thing (Held *held,
+               guint which)
+{
+  if (which == THING_MESSAGE)
+    janus_message_unref (held->things[which]);
+  else
+    g_object_unref (held->things[which]);
+  held->things[which] = NULL;
+}
+
+/* The application holds the kernel, a live agent playing a role, its
+ * group, the role and a message it sent to the agent, and releases them in
+ * every order (@data: the number of the order). Everything goes, and the
+ * kernel's threads end. */
+static void
+test_release_order_outside (guint         workers,
+                            gconstpointer data)
+{
+  guint threads_before = test_count_threads ();
+  guint n_orders = test_small () ? 24 : 120;
+  g_autoptr(GString) orders = g_string_new (NULL);
+
+  for (guint k = 0; k < 120; k += 120 / n_orders)
+    {
+      JanusKernel *kernel = janus_kernel_new (workers);
+      JanusGroup *group = new_group (kernel, t_org_get_type ());
+      TestAgent *agent = launch_alive (kernel, test_agent_new (NULL, NULL));
+      Request r = { group, LEAVE_NONE, NULL, NULL };
+      JanusMessage *message = janus_message_new ("held", NULL);
+      TestGone gone[N_THINGS - 1];
+      guint order[N_THINGS];
+      Held held;
+
+      agent_do (kernel, agent, request_t_role, &r);
+      g_assert_nonnull (r.role);
+      kernel_send_ok (kernel, ADDR (agent), janus_message_ref (message));
+      held.things[THING_KERNEL] = kernel;
+      held.things[THING_AGENT] = agent;
+      held.things[THING_GROUP] = group;
+      held.things[THING_ROLE] = r.role;
+      held.things[THING_MESSAGE] = message;
+      for (guint i = 0; i < THING_MESSAGE; i++)
+        test_gone_watch (&gone[i], held.things[i]);
+
+      permutation (k, N_THINGS, order);
+      g_string_truncate (orders, 0);
+      for (guint i = 0; i < N_THINGS; i++)
+        {
+          g_string_append_printf (orders, "%s ", thing_names[order[i]]);
+          release_thing (&held, order[i]);
+        }
+      for (guint i = 0; i < THING_MESSAGE; i++)
+        {
+          if (!test_gone_wait (&gone[i]))
+            g_error ("released in the order %s: the %s stayed", orders->str, thing_names[i]);
+          test_gone_clear (&gone[i]);
+        }
+    }
+  g_assert_true (test_wait_threads (threads_before));
+}
+
+/* An agent holds its kernel, its group, its role and a message, and
+ * releases them in its end in every order (of 24), the kernel (its
+ * reference is the last one) among them; the application let go of all
+ * of them once the agent took its own. The agent ends by itself, on a
+ * timer; without workers, the application runs the kernel, which the agent
+ * keeps alive, until then. */
+
+static void
+order_take (TestAgent *self,
+            gpointer   data)
+{
+  Held *held = self->data;
+  JanusRole *role;
+
+  role = janus_agent_request_role (AGENT (self), t_role_get_type (), held->things[THING_GROUP],
+                                   NULL, NULL);
+  g_assert_nonnull (role);
+  held->things[THING_ROLE] = g_object_ref (role);
+  held->things[THING_KERNEL] = g_object_ref (janus_agent_get_kernel (AGENT (self)));
+  janus_agent_call_in (AGENT (self), G_TIME_SPAN_MILLISECOND, hold_end_soon, NULL, NULL);
+  g_mutex_lock (&self->lock);
+  held->taken = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+order_wait_taken (TestAgent *agent)
+{
+  Held *held = agent->data;
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
+
+  g_mutex_lock (&agent->lock);
+  while (!held->taken)
+    if (!g_cond_wait_until (&agent->cond, &agent->lock, deadline))
+      break;
+  g_assert_true (held->taken);
+  g_mutex_unlock (&agent->lock);
+}
+
+static void
+order_release (TestAgent *self,
+               gpointer   data)
+{
+  Held *held = self->data;
+  guint order[N_THINGS - 1];
+
+  /* kernel, group, role, message: every order of the four */
+  permutation (self->mode, 4, order);
+  for (guint i = 0; i < 4; i++)
+    {
+      guint which = order[i] == 0 ? THING_KERNEL : order[i] + THING_AGENT;
+      release_thing (held, which);
+    }
+}
+
+static void
+test_release_order_inside (guint         workers,
+                           gconstpointer data)
+{
+  guint threads_before = test_count_threads ();
+
+  for (guint k = 0; k < 24; k += test_small () ? 5 : 1)
+    {
+      JanusKernel *kernel = janus_kernel_new (workers);
+      TestAgent *agent = test_agent_new (NULL, NULL);
+      TestGone gone[N_THINGS - 1];
+      Held held = { { NULL } };
+
+      held.things[THING_GROUP] = new_group (kernel, t_org_get_type ());
+      held.things[THING_MESSAGE] = janus_message_new ("held", NULL);
+      held.things[THING_AGENT] = agent;
+      agent->data = &held;
+      agent->mode = (int) k;
+      agent->on_activate = order_take;
+      agent->on_end = order_release;
+      test_gone_watch (&gone[THING_KERNEL], kernel);
+      test_gone_watch (&gone[THING_AGENT], agent);
+      test_gone_watch (&gone[THING_GROUP], held.things[THING_GROUP]);
+      launch_ok (kernel, agent, "orderly", NULL);
+      if (workers == 0)
+        janus_kernel_step (kernel);             /* activate */
+      order_wait_taken (agent);
+      g_object_unref (agent);
+      /* the agent's reference on the kernel is the last ... */
+      g_object_unref (kernel);
+      /* ... and the kernel runs until the agent's timer ends it */
+      if (workers == 0)
+        janus_kernel_run (kernel);
+      for (guint i = 0; i < THING_ROLE; i++)
+        {
+          if (!test_gone_wait (&gone[i]))
+            g_error ("released in order %u: the %s stayed", k, thing_names[i]);
+          test_gone_clear (&gone[i]);
+        }
+      g_assert_null (held.things[THING_KERNEL]);
+      g_assert_null (held.things[THING_GROUP]);
+      g_assert_null (held.things[THING_ROLE]);
+      g_assert_null (held.things[THING_MESSAGE]);
+    }
+  g_assert_true (test_wait_threads (threads_before));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1225,5 +1427,7 @@ main (int argc, char **argv)
   g_test_add_func ("/teardown/clock/advance-overflow", test_clock_advance_overflow);
   add_on_workers ("/teardown/kill/in-the-name-of-another", test_kill_in_the_name_of_another, NULL);
   g_test_add_func ("/teardown/message/holders-on-threads", test_message_holders_on_threads);
+  add_on_workers ("/teardown/order/outside", test_release_order_outside, NULL);
+  add_on_workers ("/teardown/order/inside", test_release_order_inside, NULL);
   return g_test_run ();
 }
