@@ -88,6 +88,23 @@
  * [method@Janus.AgentClass.set_activation_prototype]; launching with other
  * parameters is then a `JANUS_KERNEL_ERROR_INVALID_PARAMETERS` error. Subclasses
  * inherit the prototype.
+ *
+ * ## Lifetime
+ *
+ * The kernel holds a reference on an agent from its launch until it died,
+ * and lets it go promptly after its death (also on a kernel that is
+ * otherwise idle); the application holds its own. An agent does not own
+ * its kernel: it refers to it from its launch until its death completes,
+ * and [method@Janus.Agent.get_kernel] (the `kernel` property) is `NULL`
+ * before the launch and once the agent is `JANUS_AGENT_STATE_DIED` — a dead
+ * agent may outlive its kernel, and never points to one that was freed. An
+ * agent may keep a reference on its kernel (and drop it in its `end`, or
+ * when it is finalized): that keeps the kernel from being freed, not from
+ * being shut down, and dropping the last reference there is safe (see
+ * [class@Janus.Kernel]). What one may still ask of a dead agent — its
+ * state, name, address, [method@Janus.Agent.kill] (it succeeds) and
+ * [method@Janus.Agent.wake] (nothing happens) — is safe after its kernel is
+ * gone; sending fails with `JANUS_KERNEL_ERROR_AGENT_DEAD`.
  */
 
 enum {

@@ -40,7 +40,8 @@ G_BEGIN_DECLS
  *   such as killing an agent that it neither is nor launched, or an agent of
  *   another kernel.
  * @JANUS_KERNEL_ERROR_STOPPED: the kernel is shutting down: it accepts no
- *   new agent nor group.
+ *   new agent nor group; or it is gone (a post to a role whose player's
+ *   kernel was freed).
  * @JANUS_KERNEL_ERROR_TOO_MANY_AGENTS: the kernel has handed out all of its
  *   agent identifiers (2^34 launches).
  * @JANUS_KERNEL_ERROR_INVALID_LIVE_RESULT: an agent's or a role's `live`
@@ -129,7 +130,8 @@ typedef enum {
  *   policy refused it, nobody (the sender aside) plays the receiving role,
  *   the receiver does not play it, or the group no longer exists.
  * @JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED: the agent does not play this
- *   role in this group, or the role was left.
+ *   role in this group, or the role was left (also: a role that left itself
+ *   during its own `activate` was not taken).
  * @JANUS_ORGANIZATION_ERROR_WRONG_KERNEL: the group belongs to another
  *   kernel than the agent.
  * @JANUS_ORGANIZATION_ERROR_BUSY: the role is already doing what it was

@@ -36,9 +36,23 @@
  * each is counted once in [property@Janus.Kernel:dead-letters] and reported
  * once by [signal@Janus.Kernel::dead-letter]. Nothing is dropped silently.
  *
- * Every function is MT safe unless it says otherwise. Dropping the last
- * reference to a kernel shuts it down (see [method@Janus.Kernel.shutdown]):
- * do not do that from one of its own agents.
+ * Every function is MT safe unless it says otherwise.
+ *
+ * ## Lifetime
+ *
+ * The application's references own a kernel; its agents do not (each
+ * refers to it from its launch until its death: see
+ * [method@Janus.Agent.get_kernel]). Dropping the last reference shuts the
+ * kernel down — as [method@Janus.Kernel.shutdown]: every agent is killed
+ * and runs its `end`, the worker threads stop — then frees it. The last
+ * reference may be dropped from any thread: on one of the threads that run
+ * the kernel's agents (an agent that kept the kernel and lets it go in its
+ * `end`, a signal handler in a step, a heavy agent's thread), the shutdown
+ * and the free happen on a short-lived thread of their own, and the call
+ * returns at once; the kernel is never freed while one of its agents has
+ * not died. An agent that keeps its kernel does not keep it for ever:
+ * once it died, the kernel releases it promptly, even when idle, and so
+ * its reference. See [Lifetimes and teardown](lifecycle.html#lifetimes-and-teardown).
  */
 
 enum {

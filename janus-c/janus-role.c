@@ -65,6 +65,28 @@
  * only agents providing them can take it. The role calls them with
  * [method@Janus.Role.get_capacity], [method@Janus.Role.invoke_capacity] or,
  * on a worker, [method@Janus.Role.invoke_capacity_on_worker].
+ *
+ * ## Lifetime and failures
+ *
+ * The player holds its roles while it plays them; a role holds its group.
+ * A role refers to its player only while it is played: a player that dies
+ * leaves its roles first (each `end` runs, each group emits
+ * [signal@Janus.Group::role-left]), and [method@Janus.Role.get_player]
+ * returns `NULL` from then on. The application may keep a role after its
+ * player, group and kernel are gone: [method@Janus.Role.post] then makes a
+ * dead letter of the player's kernel while that kernel exists, and fails
+ * with `JANUS_KERNEL_ERROR_STOPPED` once it is gone.
+ *
+ * Leaving is done once: a role that asks to leave during its own `end` (or
+ * while its leave is under way) is told it left, and its `end` and
+ * `role-left` happen once. A role that leaves itself during its own
+ * `activate` is not taken at all: [method@Janus.Agent.request_role] fails
+ * with `JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED`.
+ *
+ * A role whose `live` returns a value that is not a [enum@Janus.Live], or
+ * that calls [method@Janus.Role.fail], fails: the kernel emits
+ * [signal@Janus.Kernel::role-failed] and the role is left; its player
+ * lives on.
  */
 
 /* The class-level rules, shared by subclasses until one changes them. */
