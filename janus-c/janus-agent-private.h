@@ -49,6 +49,10 @@ struct _JanusAgentExtra
   JanusMemory  *memory;
   JanusMailbox *mailbox;
   JanusTimerSet timers;          /* owner only */
+  /* tasks the mailbox handed over (owner only), in arrival order:
+   * janus-agent-tasks.c's */
+  JanusMessage *tasks_head;
+  JanusMessage *tasks_tail;
   /* roles (owner only): janus-agent-roles.c's */
   GPtrArray    *roles;           /* JanusRole played, strong, take order */
   gboolean      end_when_no_role;
@@ -170,5 +174,40 @@ janus_agent_get_mbox (JanusAgent *self)
 {
   return &janus_agent_get_private (self)->run.mbox;
 }
+
+/* Tasks (janus-agent-tasks.c): work handed to an agent's turn from any
+ * thread, carried by an internal message as a due timer is. A task runs in
+ * the agent's turn — after `activate` and the turn's due timers, before
+ * `live` — on the thread running the agent, never concurrently with the
+ * agent's other code; tasks run in the order they arrived. A task that has
+ * not run when the agent dies is cancelled (on the dying agent's thread).
+ * Exactly one of the two functions is called, once; whichever it is may
+ * free the task.
+ *
+ * The task is embedded in the poster's own struct (intrusive), so posting
+ * allocates nothing but the message that carries it. Tasks do not run
+ * while an agent whose end was postponed waits (JANUS_AGENT_LIFE_DYING). */
+typedef struct _JanusAgentTask JanusAgentTask;
+
+struct _JanusAgentTask
+{
+  /* in the agent's turn, on the thread running it */
+  void (*run)    (JanusAgentTask *task,
+                  JanusAgent     *agent);
+  /* the agent died before the task could run */
+  void (*cancel) (JanusAgentTask *task);
+};
+
+gboolean      janus_agent_post_task     (JanusAgent     *self,
+                                         JanusAgentTask *task);
+gboolean      janus_agent_post_task_to  (JanusRuntime   *runtime,
+                                         guint64         agent_id,
+                                         JanusAgentTask *task);
+/* janus-agent.c's side */
+void          janus_agent_task_arrived  (JanusAgent     *self,
+                                         JanusMessage   *message);
+void          janus_agent_run_tasks     (JanusAgent     *self);
+JanusMessage *janus_agent_cancel_tasks  (JanusAgent     *self,
+                                         JanusMessage   *rest);
 
 G_END_DECLS

@@ -359,8 +359,10 @@ die (JanusAgent *self)
     atomic_load_explicit (&role_funcs, memory_order_acquire)->leave_all (self);
   cancel_all_timers (self);
 
-  /* from now on every push fails and is counted by its sender */
-  janus_runtime_dead_letters (runtime, janus_mbox_close (&priv->run.mbox));
+  /* from now on every push fails and is counted by its sender; the tasks
+   * that did not run are cancelled */
+  janus_runtime_dead_letters (runtime,
+                              janus_agent_cancel_tasks (self, janus_mbox_close (&priv->run.mbox)));
   set_state (self, JANUS_AGENT_STATE_DIED);
   priv->run.mbox.owner_flags &= ~JANUS_AGENT_FLAG_KILL_ME;
   janus_runtime_unpublish (runtime, priv->address.id);
@@ -421,17 +423,32 @@ live_result_valid (JanusAgent *self,
   return FALSE;
 }
 
-/* Due timers run first, in the order they were due. */
+/* Due timers run first, in the order they were due, then tasks, in the
+ * order they arrived. */
 static inline void
-run_due_timers (JanusAgent *self,
-                guint       requests)
+run_due_work (JanusAgent *self,
+              guint       requests)
 {
   JanusAgentPrivate *priv = P (self);
 
-  if (G_UNLIKELY (requests & JANUS_REQUEST_TIMER))
+  if (G_UNLIKELY (requests & (JANUS_REQUEST_TIMER | JANUS_REQUEST_TASK)))
     janus_mbox_look (&priv->run.mbox);
-  if (G_UNLIKELY (priv->extra != NULL) && janus_timer_set_has_fired (&priv->extra->timers))
-    janus_agent_run_due_timers (self);
+  if (G_UNLIKELY (priv->extra != NULL))
+    {
+      if (janus_timer_set_has_fired (&priv->extra->timers))
+        janus_agent_run_due_timers (self);
+      if (priv->extra->tasks_head != NULL)
+        janus_agent_run_tasks (self);
+    }
+}
+
+/* Whether due timers or tasks wait to run (owner only). */
+static inline gboolean
+has_due_work (JanusAgentPrivate *priv)
+{
+  JanusAgentExtra *extra = priv->extra;
+
+  return extra != NULL && (janus_timer_set_has_fired (&extra->timers) || extra->tasks_head != NULL);
 }
 
 static inline gboolean
@@ -461,7 +478,7 @@ run_turn (JanusAgent *self)
         goto dead;
       set_state (self, JANUS_AGENT_STATE_ALIVE);
     }
-  run_due_timers (self, requests);
+  run_due_work (self, requests);
 
   if (!kill_asked (priv, requests) && !(priv->run.mbox.owner_flags & JANUS_AGENT_FLAG_SLEEPING))
     {
@@ -524,7 +541,7 @@ heavy_main (JanusAgent *self)
       if (kill_asked (priv, requests))
         break;
       priv->run.mbox.flags &= ~JANUS_MBOX_TOOK;
-      run_due_timers (self, requests);
+      run_due_work (self, requests);
       live = JANUS_AGENT_GET_CLASS (self)->live (self);
       if (!live_result_valid (self, live) || live == JANUS_LIVE_DONE)
         break;
@@ -639,8 +656,8 @@ janus_agent_wait (JanusAgent *self,
         return NULL;
       if ((m = janus_mbox_take (&priv->run.mbox)) != NULL)
         return m;
-      /* a due timer ends the wait: it runs once live returns */
-      if (priv->extra != NULL && janus_timer_set_has_fired (&priv->extra->timers))
+      /* a due timer or a task ends the wait: it runs once live returns */
+      if (has_due_work (priv))
         return NULL;
       if (deadline >= 0 && g_get_monotonic_time () >= deadline)
         return NULL;
@@ -749,6 +766,13 @@ mbox_timer_due (JanusMbox    *mbox,
 }
 
 static void
+mbox_task_due (JanusMbox    *mbox,
+               JanusMessage *task)
+{
+  janus_agent_task_arrived (agent_of (mbox), task);
+}
+
+static void
 mbox_arrived (JanusMbox    *mbox,
               JanusMessage *letters)
 {
@@ -785,6 +809,7 @@ mbox_wait (JanusMbox *mbox,
 static const JanusMboxOwnerFuncs mbox_owner_funcs = {
   mbox_check_reader,
   mbox_timer_due,
+  mbox_task_due,
   mbox_arrived,
   mbox_refused,
   mbox_kind_changed,

@@ -25,8 +25,8 @@ G_BEGIN_DECLS
  * and friends, as gst_bus_pop_filtered is to a bus). JanusMailbox, the
  * public object, is a view on it too.
  *
- * The mailbox knows nothing of agents: what it hands up (due timers, the
- * letters roles wait for, refused letters) goes through the functions its
+ * The mailbox knows nothing of agents: what it hands up (due timers,
+ * tasks, the letters roles wait for, refused letters) goes through the functions its
  * owner installs once (janus_mbox_set_owner_funcs). The struct is 32 bytes
  * (one spare byte): owner_state and owner_flags are two bytes the owner
  * keeps here rather than next to it.
@@ -66,6 +66,7 @@ enum {
   JANUS_REQUEST_KILL  = 1 << 0,
   JANUS_REQUEST_WAKE  = 1 << 1,
   JANUS_REQUEST_TIMER = 1 << 2, /* a due timer is in the inbox */
+  JANUS_REQUEST_TASK  = 1 << 3, /* a task is in the inbox */
 };
 
 /* What the mailbox hands up to its owner. Installed once, before the first
@@ -79,6 +80,10 @@ typedef struct
   /* A due timer (an internal message) taken out of the arrivals. */
   void          (*timer_due)    (JanusMbox    *mbox,
                                  JanusMessage *timer);
+  /* A task (JANUS_MESSAGE_TASK) taken out of the arrivals, in arrival
+   * order. */
+  void          (*task_due)     (JanusMbox    *mbox,
+                                 JanusMessage *task);
   /* Letters (linked by next) just queued: some may be for the owner's
    * roles. Called only when one of them has a route. */
   void          (*arrived)      (JanusMbox    *mbox,

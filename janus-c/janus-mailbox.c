@@ -126,12 +126,13 @@ queue_append (JanusMbox    *mbox,
 
 /* ---------------------------------------------------------------- looking */
 
-/* Takes a list of arrivals, oldest first, out of a timers and letters mix:
- * the due timers go to the owner, in the order they came. */
+/* Takes a list of arrivals, oldest first, out of a mix of letters, due
+ * timers and tasks: the timers and tasks go to the owner, in the order
+ * they came. */
 static JanusMessage *
-hand_over_timers (JanusMbox     *mbox,
-                  JanusMessage  *head,
-                  JanusMessage **tail)
+hand_over_internal (JanusMbox     *mbox,
+                    JanusMessage  *head,
+                    JanusMessage **tail)
 {
   JanusMessage *m = head, *prev = NULL;
 
@@ -139,7 +140,7 @@ hand_over_timers (JanusMbox     *mbox,
     {
       JanusMessage *next = m->next;
 
-      if (janus_message_internal (m))
+      if (m->flags & (JANUS_MESSAGE_INTERNAL | JANUS_MESSAGE_TASK))
         {
           if (prev)
             prev->next = next;
@@ -148,7 +149,10 @@ hand_over_timers (JanusMbox     *mbox,
           if (*tail == m)
             *tail = prev;
           m->next = NULL;
-          owner->timer_due (mbox, m);
+          if (janus_message_is_task (m))
+            owner->task_due (mbox, m);
+          else
+            owner->timer_due (mbox, m);
         }
       else
         prev = m;
@@ -191,9 +195,9 @@ janus_mbox_look (JanusMbox *mbox)
       head = m;
       m = next;
     }
-  /* a timer may arrive before its TIMER request: always look for them */
-  if (G_UNLIKELY (any_flags & JANUS_MESSAGE_INTERNAL))
-    head = hand_over_timers (mbox, head, &tail);
+  /* a timer or a task may arrive before its request: always look for them */
+  if (G_UNLIKELY (any_flags & (JANUS_MESSAGE_INTERNAL | JANUS_MESSAGE_TASK)))
+    head = hand_over_internal (mbox, head, &tail);
   if (head == NULL)
     return top;
   if (G_UNLIKELY (any_flags & JANUS_MESSAGE_ROUTED) && mbox->kind != JANUS_MAILBOX_KIND_BLACK_HOLE)

@@ -21,6 +21,7 @@ enum {
   JANUS_MESSAGE_SUBJECT_HEAP = 1 << 3,  /* subject was g_strdup'ed */
   JANUS_MESSAGE_INTERNAL     = 1 << 4,  /* a due timer on its way to its agent */
   JANUS_MESSAGE_ROUTED       = 1 << 5,  /* has a route: a role message */
+  JANUS_MESSAGE_TASK         = 1 << 6,  /* carries work to its agent's turn */
 };
 
 #define JANUS_MESSAGE_INLINE_SUBJECT 16
@@ -107,11 +108,18 @@ janus_message_check_unsent (JanusMessage  *message,
 }
 
 JanusMessage *janus_message_new_internal (gpointer     timer);
+JanusMessage *janus_message_new_task     (gpointer     task);
 
 static inline gboolean
 janus_message_internal (const JanusMessage *m)
 {
   return (m->flags & JANUS_MESSAGE_INTERNAL) != 0;
+}
+
+static inline gboolean
+janus_message_is_task (const JanusMessage *m)
+{
+  return (m->flags & JANUS_MESSAGE_TASK) != 0;
 }
 JanusMessageRoute *janus_message_route_new   (guint64            group_id,
                                               GType              sender_role,

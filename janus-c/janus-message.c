@@ -330,6 +330,19 @@ janus_message_new_internal (gpointer timer)
   return m;
 }
 
+/* Work on its way to its agent's turn (a JanusAgentTask, which the agent
+ * layer defines): never shown to user code. The message does not own the
+ * task; whoever takes the message runs or cancels it. */
+JanusMessage *
+janus_message_new_task (gpointer task)
+{
+  JanusMessage *m = message_new ("janus-task", JANUS_BODY_POINTER);
+
+  m->flags |= JANUS_MESSAGE_TASK;
+  m->v.data = task;
+  return m;
+}
+
 /* An unsent message with the subject, body and priority of @message. */
 JanusMessage *
 janus_message_clone_for (JanusMessage *message)

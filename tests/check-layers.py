@@ -56,6 +56,7 @@ LAYERS = {
     'janus-agent': AGENT,
     'janus-agent-messaging': AGENT,
     'janus-agent-timers': AGENT,
+    'janus-agent-tasks': AGENT,
     # 4 kernel: the public container
     'janus-kernel': KERNEL,
     # 5 CRIO: conditions, capacities, groups, organizations, roles, playing
