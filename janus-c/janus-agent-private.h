@@ -203,6 +203,13 @@ gboolean      janus_agent_post_task     (JanusAgent     *self,
 gboolean      janus_agent_post_task_to  (JanusRuntime   *runtime,
                                          guint64         agent_id,
                                          JanusAgentTask *task);
+/* A task made of a function: runs @func (@self, @data) in @self's turn,
+ * then @destroy (@data); only @destroy if @self dies first. FALSE (after
+ * @destroy ran) if @self was dead. MT safe. */
+gboolean      janus_agent_invoke        (JanusAgent     *self,
+                                         JanusTimerFunc  func,
+                                         gpointer        data,
+                                         GDestroyNotify  destroy);
 /* janus-agent.c's side */
 void          janus_agent_task_arrived  (JanusAgent     *self,
                                          JanusMessage   *message);

@@ -63,6 +63,55 @@ janus_agent_post_task_to (JanusRuntime   *runtime,
   return taken;
 }
 
+/* janus_agent_invoke: a function and its data as a task (allocated, since
+ * the caller has no struct to embed it in). */
+typedef struct
+{
+  JanusAgentTask  task;
+  JanusTimerFunc  func;
+  gpointer        data;
+  GDestroyNotify  destroy;
+} Invocation;
+
+static void
+invocation_cancel (JanusAgentTask *task)
+{
+  Invocation *inv = (Invocation *) task;
+
+  if (inv->destroy != NULL)
+    inv->destroy (inv->data);
+  g_free (inv);
+}
+
+static void
+invocation_run (JanusAgentTask *task,
+                JanusAgent     *agent)
+{
+  Invocation *inv = (Invocation *) task;
+
+  inv->func (agent, inv->data);
+  invocation_cancel (task);
+}
+
+gboolean
+janus_agent_invoke (JanusAgent     *self,
+                    JanusTimerFunc  func,
+                    gpointer        data,
+                    GDestroyNotify  destroy)
+{
+  Invocation *inv = g_new (Invocation, 1);
+
+  inv->task.run = invocation_run;
+  inv->task.cancel = invocation_cancel;
+  inv->func = func;
+  inv->data = data;
+  inv->destroy = destroy;
+  if (janus_agent_post_task (self, &inv->task))
+    return TRUE;
+  invocation_cancel (&inv->task);
+  return FALSE;
+}
+
 /* The mailbox took a task out of the arrivals (owner only). */
 void
 janus_agent_task_arrived (JanusAgent   *self,

@@ -491,6 +491,53 @@ test_threads (void)
   finish (kernel, agent, NULL);
 }
 
+/* janus_agent_invoke: the function runs in the agent's turn, then the
+ * data's destroy; only the destroy for an agent that died first, or was
+ * dead. */
+static void
+invoked (JanusAgent *agent,
+         gpointer    data)
+{
+  g_assert_true (janus_agent_get_current () == agent);
+  log_event ("run %s", (const char *) data);
+}
+
+static void
+invoked_destroy (gpointer data)
+{
+  log_event ("destroy %s", (const char *) data);
+}
+
+static void
+invoke_and_die (TestAgent *self,
+                gpointer   data)
+{
+  g_assert_true (janus_agent_invoke (AGENT (self), invoked, "b", invoked_destroy));
+  janus_agent_kill_me (AGENT (self));
+}
+
+static void
+test_invoke (void)
+{
+  JanusKernel *kernel = janus_kernel_new (0);
+  TestAgent *agent = launch_alive (kernel, test_agent_new (deaf_live, NULL));
+
+  log_clear ();
+  g_assert_true (janus_agent_invoke (AGENT (agent), invoked, "a", invoked_destroy));
+  g_assert_true (janus_agent_invoke (AGENT (agent), invoked, "no-destroy", NULL));
+  assert_events ("");
+  test_step (kernel);
+  assert_events ("run a;destroy a;run no-destroy;");
+
+  agent_do (kernel, agent, invoke_and_die, NULL);
+  step_until_idle (kernel, 10);
+  assert_events ("destroy b;");
+  g_assert_false (janus_agent_invoke (AGENT (agent), invoked, "c", invoked_destroy));
+  assert_events ("destroy c;");
+
+  finish (kernel, agent, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -505,6 +552,7 @@ main (int   argc,
   g_test_add_func ("/agent-tasks/heavy", test_heavy);
   g_test_add_func ("/agent-tasks/heavy-handed-over", test_heavy_handed_over);
   g_test_add_func ("/agent-tasks/threads", test_threads);
+  g_test_add_func ("/agent-tasks/invoke", test_invoke);
 
   return g_test_run ();
 }
