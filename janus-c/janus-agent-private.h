@@ -44,7 +44,7 @@ G_STATIC_ASSERT (sizeof (JanusAgentPrivate) <= 88);
 struct _JanusAgentExtra
 {
   char         *name;
-  GVariant     *parameters;      /* until activate has run */
+  GVariant     *parameters;      /* launch parameters, set before publication */
   GMutex        lock;            /* guards memory, the mailbox object */
   JanusMemory  *memory;
   JanusMailbox *mailbox;
@@ -126,6 +126,7 @@ gboolean      janus_agent_launch        (JanusAgent    *self,
                                          gboolean       heavy,
                                          GError       **error);
 void          janus_agent_request_kill  (JanusAgent    *self);
+GVariant     *janus_agent_get_launch_parameters (JanusAgent *self);
 JanusAgent   *janus_agent_get_current   (void);
 char         *janus_agent_describe      (JanusAgent    *self);
 const JanusRunnableClass *janus_agent_runnable_class (void);

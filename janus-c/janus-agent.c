@@ -378,8 +378,10 @@ activate (JanusAgent *self)
   g_autoptr(GVariant) parameters = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (extra != NULL)
-    parameters = g_steal_pointer (&extra->parameters);
+  /* kept for the agent's life: a supervisor restarts a failed agent with
+   * them */
+  if (extra != NULL && extra->parameters != NULL)
+    parameters = g_variant_ref (extra->parameters);
   if (JANUS_AGENT_GET_CLASS (self)->activate (self, parameters, &error))
     {
       if (error != NULL)
@@ -988,6 +990,17 @@ cancel_all_timers (JanusAgent *self)
     return;
   for (n = janus_timer_set_cancel_all (&extra->timers); n > 0; n--)
     janus_scheduler_timer_cancelled (RT (self)->sched);
+}
+
+/* The parameters @self was launched with (NULL if none), kept after
+ * `activate` for restarts. Set before the agent is published and never
+ * changed, so MT safe once it is launched. */
+GVariant *
+janus_agent_get_launch_parameters (JanusAgent *self)
+{
+  JanusAgentExtra *extra = peek_extra (P (self));
+
+  return extra != NULL ? extra->parameters : NULL;
 }
 
 /* ------------------------------------------------------------- memory */
