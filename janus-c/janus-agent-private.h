@@ -127,6 +127,24 @@ gboolean      janus_agent_launch        (JanusAgent    *self,
                                          GError       **error);
 void          janus_agent_request_kill  (JanusAgent    *self);
 GVariant     *janus_agent_get_launch_parameters (JanusAgent *self);
+
+/* What a higher layer (holons) hears of an agent's death, on the dying
+ * agent's thread, in its turn, with no lock held:
+ *   DYING  the agent is DYING and its `end` has not run; returning TRUE
+ *          postpones the end: the agent stays DYING, runs no `live`, timer
+ *          nor task, keeps its mailbox, and the hook is asked again when
+ *          the agent is woken (janus_agent_wake);
+ *   ENDED  its `end` ran and its roles were left; it is not DIED yet (its
+ *          address still reaches it). The return value is ignored. */
+typedef enum {
+  JANUS_AGENT_LIFE_DYING,
+  JANUS_AGENT_LIFE_ENDED,
+} JanusAgentLifeEvent;
+
+typedef gboolean (*JanusAgentLifeHook) (JanusAgent          *agent,
+                                        JanusAgentLifeEvent  event);
+
+void          janus_agent_set_life_hook (JanusAgentLifeHook hook);
 JanusAgent   *janus_agent_get_current   (void);
 char         *janus_agent_describe      (JanusAgent    *self);
 const JanusRunnableClass *janus_agent_runnable_class (void);

@@ -344,20 +344,40 @@ janus_agent_launch (JanusAgent    *self,
   return TRUE;
 }
 
-/* DYING -> BREAKING_DOWN (end) -> DIED, then the runtime lets go. */
-static void
+/* The life hook a higher layer installed (holons), or NULL. */
+static _Atomic JanusAgentLifeHook life_hook;
+
+/* Installs the hook that follows deaths (see janus-agent-private.h). Call
+ * it before agents die; a later call replaces it. */
+void
+janus_agent_set_life_hook (JanusAgentLifeHook hook)
+{
+  /* release: whatever the hook needs is set up before an agent calls it */
+  atomic_store_explicit (&life_hook, hook, memory_order_release);
+}
+
+/* DYING -> BREAKING_DOWN (end) -> DIED, then the runtime lets go. Returns
+ * FALSE when the life hook postpones the end: the agent stays DYING until
+ * it is woken and tries again. */
+static gboolean
 die (JanusAgent *self)
 {
   JanusAgentPrivate *priv = P (self);
   JanusRuntime *runtime = priv->runtime;
+  JanusAgentLifeHook hook = atomic_load_explicit (&life_hook, memory_order_acquire);
 
-  set_state (self, JANUS_AGENT_STATE_DYING);
+  if (janus_agent_private_state (priv) < JANUS_AGENT_STATE_DYING)
+    set_state (self, JANUS_AGENT_STATE_DYING);
+  if (hook != NULL && hook (self, JANUS_AGENT_LIFE_DYING))
+    return FALSE;
   set_state (self, JANUS_AGENT_STATE_BREAKING_DOWN);
   JANUS_AGENT_GET_CLASS (self)->end (self);
   /* whatever end left: each remaining role ends and is left */
   if (priv->extra != NULL && priv->extra->roles != NULL)
     atomic_load_explicit (&role_funcs, memory_order_acquire)->leave_all (self);
   cancel_all_timers (self);
+  if (hook != NULL)
+    hook (self, JANUS_AGENT_LIFE_ENDED);
 
   /* from now on every push fails and is counted by its sender; the tasks
    * that did not run are cancelled */
@@ -368,6 +388,17 @@ die (JanusAgent *self)
   janus_runtime_unpublish (runtime, priv->address.id);
   /* the runtime's reference goes once no sender can still hold the pointer */
   janus_scheduler_retire (runtime->sched, self, g_object_unref);
+  return TRUE;
+}
+
+/* A light agent whose end was postponed sleeps until it is woken; what
+ * arrives meanwhile waits in its mailbox (dead letters once it died). */
+static JanusTurnResult
+postpone_death (JanusAgentPrivate *priv)
+{
+  /* take the arrivals, or the inbox could never block */
+  janus_mbox_look (&priv->run.mbox);
+  return janus_mbox_try_sleep (&priv->run.mbox) ? JANUS_TURN_AGAIN : JANUS_TURN_SLEEP;
 }
 
 static gboolean
@@ -480,6 +511,8 @@ run_turn (JanusAgent *self)
         goto dead;
       set_state (self, JANUS_AGENT_STATE_ALIVE);
     }
+  else if (G_UNLIKELY (janus_agent_private_state (priv) == JANUS_AGENT_STATE_DYING))
+    goto dead;                  /* its end was postponed: ask again */
   run_due_work (self, requests);
 
   if (!kill_asked (priv, requests) && !(priv->run.mbox.owner_flags & JANUS_AGENT_FLAG_SLEEPING))
@@ -500,9 +533,9 @@ run_turn (JanusAgent *self)
   return result;
 
 dead:
-  die (self);
+  result = die (self) ? JANUS_TURN_GONE : postpone_death (priv);
   janus_mbox_end_step (saved);
-  return JANUS_TURN_GONE;
+  return result;
 }
 
 /* --------------------------------------------------------- heavy agents */
@@ -554,7 +587,17 @@ heavy_main (JanusAgent *self)
     }
 
 dead:
-  die (self);
+  for (;;)
+    {
+      /* taken before the hook decides: a wake that comes later is seen by
+       * heavy_sleep, and the hook is asked again */
+      janus_mbox_take_requests (&priv->run.mbox);
+      if (die (self))
+        break;
+      /* postponed: sleep until woken, keeping what arrives */
+      janus_mbox_look (&priv->run.mbox);
+      heavy_sleep (self, -1);
+    }
   janus_mbox_end_step (NULL);
 }
 
