@@ -111,23 +111,49 @@ janus_group_get_id (JanusGroup *self)
   return self->id;
 }
 
+static JanusRoleSnapshot *build_snapshot (JanusGroup *self);
+
 /* The current roles; the caller must be inside an epoch critical section
- * (or hold the lock) while it uses the result. */
+ * while it uses the result, and must not hold the lock. */
 JanusRoleSnapshot *
 janus_group_snapshot (JanusGroup *self)
 {
-  /* acquire: pairs with the release publication in publish_snapshot */
-  return atomic_load_explicit (&self->snapshot, memory_order_acquire);
+  /* acquire: pairs with the release publication in build_snapshot */
+  JanusRoleSnapshot *snap = atomic_load_explicit (&self->snapshot, memory_order_acquire);
+
+  if (G_UNLIKELY (snap == NULL))
+    {
+      g_mutex_lock (&self->lock);
+      snap = build_snapshot (self);
+      g_mutex_unlock (&self->lock);
+    }
+  return snap;
 }
 
-/* Lock held. Publishes the roles as a new snapshot and retires the old one. */
+/* Lock held. The roles changed: the snapshot is stale, and built again by
+ * its next reader — so a burst of changes (a holon taking its members)
+ * costs one build, not one per change. Readers may still hold the old one:
+ * it goes after the grace period. */
 static void
 publish_snapshot (JanusGroup *self)
 {
+  JanusRoleSnapshot *old = atomic_exchange_explicit (&self->snapshot, NULL, memory_order_acq_rel);
+
+  if (old != NULL)
+    janus_epoch_retire_shared (old, g_free);
+}
+
+/* Lock held: the current snapshot, built if stale. */
+static JanusRoleSnapshot *
+build_snapshot (JanusGroup *self)
+{
   g_autoptr(GHashTable) last = NULL;     /* player → index of its last role so far */
-  JanusRoleSnapshot *fresh, *old;
+  JanusRoleSnapshot *fresh;
   guint n = self->roles->len, i;
 
+  fresh = atomic_load_explicit (&self->snapshot, memory_order_relaxed);
+  if (fresh != NULL)
+    return fresh;               /* another reader built it meanwhile */
   /* one block: the header, the roles, the players, then the indices */
   fresh = g_malloc (sizeof (JanusRoleSnapshot)
                     + n * (sizeof (JanusRole *) + sizeof (JanusAgent *) + sizeof (guint)));
@@ -152,9 +178,9 @@ publish_snapshot (JanusGroup *self)
           g_hash_table_insert (last, player, GUINT_TO_POINTER (i));
         }
     }
-  old = atomic_exchange_explicit (&self->snapshot, fresh, memory_order_acq_rel);
-  if (old != NULL)
-    janus_epoch_retire_shared (old, g_free);
+  /* release: the built snapshot is visible to whoever loads the pointer */
+  atomic_store_explicit (&self->snapshot, fresh, memory_order_release);
+  return fresh;
 }
 
 /* ---------------------------------------------------------------- joining */
@@ -713,7 +739,7 @@ janus_group_list_players (JanusGroup *self,
   g_mutex_lock (&self->lock);
   /* the lock keeps the snapshot current; its links find an agent's
    * earlier roles without a search */
-  snap = atomic_load_explicit (&self->snapshot, memory_order_relaxed);
+  snap = build_snapshot (self);
   for (i = 0; i < snap->n; i++)
     {
       JanusRole *role = snap->roles[i];
