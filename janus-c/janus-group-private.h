@@ -47,6 +47,7 @@ void                janus_group_emit_left       (JanusGroup        *self,
 guint               janus_group_select          (JanusGroup        *self,
                                                  const JanusAddress **candidates,
                                                  guint              n);
+gboolean            janus_group_release         (JanusGroup        *self);
 void                janus_group_detach          (JanusGroup        *self);
 
 G_END_DECLS

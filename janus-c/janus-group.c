@@ -410,6 +410,24 @@ janus_group_select (JanusGroup          *self,
     }
 }
 
+/* Its owner is done with the group (a holon's internal group, once the
+ * holon has no member): it is no longer persistent, and dies at once if
+ * no role is played in it — else when its last role is left. Returns TRUE
+ * if it died now (its organization then lets it go). */
+gboolean
+janus_group_release (JanusGroup *self)
+{
+  gboolean dies;
+
+  g_mutex_lock (&self->lock);
+  self->persistent = FALSE;
+  dies = self->roles->len == 0 && self->alive;
+  if (dies)
+    self->alive = FALSE;
+  g_mutex_unlock (&self->lock);
+  return dies;
+}
+
 /* The kernel is going: the group no longer refers to it. */
 void
 janus_group_detach (JanusGroup *self)
