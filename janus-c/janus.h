@@ -25,5 +25,11 @@
 #include "janus-contract-net-organization.h"
 #include "janus-contract-net-initiator.h"
 #include "janus-contract-net-participant.h"
+#include "janus-holon.h"
+#include "janus-holonic-organization.h"
+#include "janus-holonic-super.h"
+#include "janus-holonic-head.h"
+#include "janus-holonic-part.h"
+#include "janus-holonic-multi-part.h"
 
 #undef JANUS_INSIDE

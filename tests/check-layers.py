@@ -66,6 +66,17 @@ LAYERS = {
     'janus-organization': CRIO,
     'janus-role': CRIO,
     'janus-agent-roles': CRIO,
+    # holons: their roles and organization first, then the holon, which
+    # installs what the roles ask of it (janus-holonic-roles-private.h)
+    'janus-holonic-roles': CRIO,
+    'janus-holonic-super': CRIO,
+    'janus-holonic-head': CRIO,
+    'janus-holonic-part': CRIO,
+    'janus-holonic-multi-part': CRIO,
+    'janus-holonic-organization': CRIO,
+    'janus-holon': CRIO,
+    'janus-holon-capacity': CRIO,
+    'janus-holon-lifecycle': CRIO,
     # 6 the organizations and roles the library ships
     'janus-contract-net-organization': LIBRARY,
     'janus-contract-net-initiator': LIBRARY,
@@ -88,7 +99,7 @@ def module_of(filename):
 
 
 def sources(root):
-    dirs = ['janus-c', 'organizations/contract-net', 'roles']
+    dirs = ['janus-c', 'organizations/contract-net', 'organizations/holonic', 'roles']
     for d in dirs:
         path = os.path.join(root, d)
         for name in sorted(os.listdir(path)):
