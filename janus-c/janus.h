@@ -26,6 +26,7 @@
 #include "janus-contract-net-initiator.h"
 #include "janus-contract-net-participant.h"
 #include "janus-holon.h"
+#include "janus-holarchy-dump.h"
 #include "janus-holonic-organization.h"
 #include "janus-holonic-super.h"
 #include "janus-holonic-head.h"

@@ -77,6 +77,7 @@ LAYERS = {
     'janus-holon': CRIO,
     'janus-holon-capacity': CRIO,
     'janus-holon-lifecycle': CRIO,
+    'janus-holarchy-dump': CRIO,
     # 6 the organizations and roles the library ships
     'janus-contract-net-organization': LIBRARY,
     'janus-contract-net-initiator': LIBRARY,
