@@ -39,6 +39,10 @@ only add Python conveniences; the C semantics are unchanged:
   callbacks report it with ``Agent.fail()`` (``agent-failed``, the agent
   dies) or ``Role.fail()`` (``role-failed``, the role is left). The
   traceback is printed to ``sys.stderr`` as PyGObject does.
+- Holons (see the section at the end): ``Janus.Holon.set_provider_func()``
+  gives the capacity to the Python callable as a ``GObject.GType``, and
+  ``Janus.capacity_gtype(number)`` does the same for the capacity numbers
+  the holonic roles' virtual functions receive.
 """
 
 import functools
@@ -360,3 +364,46 @@ class Role(Janus.Role):
 
 Role = override(Role)
 __all__.append('Role')
+# ------------------------------------------------------------------ holons
+#
+# Holons need nothing special from Python: subclass Janus.Holon (chain up
+# from do_live with Janus.Holon.do_live(self)), pass callables as the head,
+# supervision and provider policies. Only the capacity types need help:
+# PyGObject 3.42 cannot hand a GType to a Python callable, so the C side
+# passes the type's number, turned back into a GType here.
+
+def capacity_gtype(value):
+    """The ``GObject.GType`` of the capacity interface whose number is
+    ``value`` (what ``do_select_provider`` and ``do_perform`` receive)."""
+    if value == 0:
+        return GObject.TYPE_INVALID
+    gtype = _capacity_cache.get(value)
+    if gtype is None:
+        for t in GObject.TYPE_INTERFACE.children:
+            _capacity_cache[hash(t)] = t
+        gtype = _capacity_cache.get(value)
+        if gtype is None:
+            raise ValueError('%d is not an interface GType' % value)
+    return gtype
+
+
+_capacity_cache = {}
+__all__.append('capacity_gtype')
+
+
+class Holon(Janus.Holon):
+    def set_provider_func(self, func, *user_data):
+        """Sets how the holon's heads choose the member that performs a
+        capacity: ``func(holon, capacity_type, candidates, *user_data)``
+        returns the index of the chosen candidate; ``capacity_type`` is a
+        ``GObject.GType``. ``None`` restores the default."""
+        if func is None:
+            return Janus.Holon.set_provider_func(self, None)
+
+        def call(holon, capacity_type, candidates, *data):
+            return int(func(holon, capacity_gtype(capacity_type), candidates, *data))
+        return Janus.Holon.set_provider_func(self, call, *user_data)
+
+
+Holon = override(Holon)
+__all__.append('Holon')
