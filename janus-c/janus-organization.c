@@ -158,6 +158,18 @@ janus_organization_listed_role (JanusOrganization *self,
 
   if (list == NULL)
     return G_TYPE_INVALID;
+  /* a listed type itself is its own nearest listed ancestor: found without
+   * walking the type hierarchy (the common case) */
+  for (i = 0; i < list->specs->len; i++)
+    {
+      RoleSpec *spec = &g_array_index (list->specs, RoleSpec, i);
+      if (spec->role_type == role_type)
+        {
+          if (max_players)
+            *max_players = spec->max_players;
+          return role_type;
+        }
+    }
   for (i = 0; i < list->specs->len; i++)
     {
       RoleSpec *spec = &g_array_index (list->specs, RoleSpec, i);
