@@ -231,6 +231,12 @@ janus_group_check_join (JanusGroup  *self,
   g_autoptr(GPtrArray) obtain = NULL;
 
   g_mutex_lock (&self->lock);
+  /* most groups have no condition: nothing to copy */
+  if (self->membership == NULL && (self->obtain == NULL || self->obtain->len == 0))
+    {
+      g_mutex_unlock (&self->lock);
+      return TRUE;
+    }
   if (self->membership)
     membership = g_object_ref (self->membership);
   obtain = copy_conditions (self->obtain);
@@ -258,6 +264,11 @@ janus_group_check_leave (JanusGroup  *self,
   g_autoptr(GPtrArray) leave = NULL;
 
   g_mutex_lock (&self->lock);
+  if (self->leave == NULL || self->leave->len == 0)
+    {
+      g_mutex_unlock (&self->lock);
+      return TRUE;
+    }
   leave = copy_conditions (self->leave);
   g_mutex_unlock (&self->lock);
   return evaluate_all (self, leave, agent, role_type, "leave", error);
@@ -275,9 +286,11 @@ count_conforming (JanusGroup *self,
   return n;
 }
 
-/* Adds @role, played by @player, if the group is alive, the player does
- * not play that role type here yet and the cardinality allows it (at most
- * @max players, 0 for no limit, of roles conforming to @listed). */
+/* Adds @role, played by @player, if the group is alive and the cardinality
+ * allows it (at most @max players, 0 for no limit, of roles conforming to
+ * @listed). The caller, @player's own step, has checked that it does not
+ * play that role type here yet: a player's roles change only in its steps,
+ * so no other thread can add the same. */
 gboolean
 janus_group_insert (JanusGroup  *self,
                     JanusRole   *role,
@@ -286,9 +299,6 @@ janus_group_insert (JanusGroup  *self,
                     guint        max,
                     GError     **error)
 {
-  GType type = G_OBJECT_TYPE (role);
-  guint i;
-
   g_mutex_lock (&self->lock);
   if (!self->alive)
     {
@@ -297,18 +307,6 @@ janus_group_insert (JanusGroup  *self,
                    "Group %s (%s) no longer exists: its last member left",
                    self->uuid, G_OBJECT_TYPE_NAME (self->organization));
       return FALSE;
-    }
-  for (i = 0; i < self->roles->len; i++)
-    {
-      if (self->players->pdata[i] == player
-          && G_OBJECT_TYPE (self->roles->pdata[i]) == type)
-        {
-          g_mutex_unlock (&self->lock);
-          g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_ALREADY_PLAYED,
-                       "Agent %s already plays role %s in group %s",
-                       G_OBJECT_TYPE_NAME (player), g_type_name (type), self->uuid);
-          return FALSE;
-        }
     }
   if (max > 0 && count_conforming (self, listed) >= max)
     {
@@ -337,7 +335,12 @@ janus_group_remove (JanusGroup *self,
   guint i;
 
   g_mutex_lock (&self->lock);
-  if (!g_ptr_array_find (self->roles, role, &i))
+  /* from the end: the newest roles are the first to go (a holon ends its
+   * members newest first), and a burst of leaves costs no search */
+  for (i = self->roles->len; i > 0; i--)
+    if (self->roles->pdata[i - 1] == role)
+      break;
+  if (i-- == 0)
     {
       g_mutex_unlock (&self->lock);
       return FALSE;
