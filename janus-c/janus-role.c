@@ -255,14 +255,27 @@ janus_role_type_add_leave_condition (GType           role_type,
   WITH_CLASS (role_type, janus_role_class_add_leave_condition (klass_, condition));
 }
 
+/* The rules of @role_type's class. The class is referenced only if it was
+ * never used (the first request of a role type), in *@ref. */
+static RoleRules *
+peek_rules (GType        role_type,
+            GTypeClass **ref)
+{
+  gpointer klass = g_type_class_peek (role_type);
+
+  if (G_UNLIKELY (klass == NULL))
+    klass = *ref = g_type_class_ref (role_type);
+  return JANUS_ROLE_CLASS (klass)->rules;
+}
+
 gboolean
 janus_role_check_capacities (GType        role_type,
                              JanusAgent  *agent,
                              JanusGroup  *group,
                              GError     **error)
 {
-  g_autoptr(GTypeClass) klass = g_type_class_ref (role_type);
-  RoleRules *rules = JANUS_ROLE_CLASS (klass)->rules;
+  g_autoptr(GTypeClass) klass = NULL;
+  RoleRules *rules = peek_rules (role_type, &klass);
   guint i;
 
   for (i = 0; rules && i < rules->capacities->len; i++)
@@ -288,8 +301,8 @@ janus_role_check_conditions (GType        role_type,
                              gboolean     leaving,
                              GError     **error)
 {
-  g_autoptr(GTypeClass) klass = g_type_class_ref (role_type);
-  RoleRules *rules = JANUS_ROLE_CLASS (klass)->rules;
+  g_autoptr(GTypeClass) klass = NULL;
+  RoleRules *rules = peek_rules (role_type, &klass);
   GPtrArray *conditions;
   guint i;
 
