@@ -12,6 +12,25 @@ G_BEGIN_DECLS
 
 typedef struct _JanusAgentExtra JanusAgentExtra;
 
+/* The roles an agent plays, in take order, each with a reference
+ * (janus-agent-roles.c's; owner only): an agent plays one role or a few,
+ * kept inline; more go to the heap. Zeroed, it is empty. */
+#define JANUS_ROLE_LIST_INLINE 2
+
+typedef struct
+{
+  guint       len;
+  guint       cap;               /* of heap; 0 while inline */
+  JanusRole **heap;
+  JanusRole  *inline_items[JANUS_ROLE_LIST_INLINE];
+} JanusRoleList;
+
+static inline JanusRole **
+janus_role_list_items (JanusRoleList *list)
+{
+  return list->heap != NULL ? list->heap : list->inline_items;
+}
+
 /* Bits of JanusAgentPrivate.mbox.owner_flags, written by the agent's owner
  * only (the thread running its turn, or its heavy thread). */
 enum {
@@ -54,7 +73,7 @@ struct _JanusAgentExtra
   JanusMessage *tasks_head;
   JanusMessage *tasks_tail;
   /* roles (owner only): janus-agent-roles.c's */
-  GPtrArray    *roles;           /* JanusRole played, strong, take order */
+  JanusRoleList roles;
   gboolean      end_when_no_role;
   /* capacities (guarded by lock): janus-capacity.c's */
   GHashTable   *capacities;      /* GType -> GObject */

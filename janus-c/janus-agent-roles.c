@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include "janus-agent-private.h"
 #include "janus-error.h"
 #include "janus-group-private.h"
@@ -45,14 +47,44 @@ install (void)
 }
 
 
-static JanusAgentExtra *
-roles_extra (JanusAgent *self)
-{
-  JanusAgentExtra *extra = janus_agent_ensure_extra (self);
+/* ---------------------------------------------- the agent's list of roles */
 
-  if (extra->roles == NULL)
-    extra->roles = g_ptr_array_new_with_free_func (g_object_unref);
-  return extra;
+/* Appends @role (a reference is taken). */
+static void
+role_list_add (JanusRoleList *list,
+               JanusRole     *role)
+{
+  if (list->heap == NULL && list->len == JANUS_ROLE_LIST_INLINE)
+    {
+      list->cap = 4 * JANUS_ROLE_LIST_INLINE;
+      list->heap = g_new (JanusRole *, list->cap);
+      memcpy (list->heap, list->inline_items, sizeof list->inline_items);
+    }
+  else if (list->heap != NULL && list->len == list->cap)
+    {
+      list->cap *= 2;
+      list->heap = g_renew (JanusRole *, list->heap, list->cap);
+    }
+  janus_role_list_items (list)[list->len++] = g_object_ref (role);
+}
+
+/* Takes @role out, keeping the others' order, and drops the list's
+ * reference. */
+static void
+role_list_remove (JanusRoleList *list,
+                  JanusRole     *role)
+{
+  JanusRole **items = janus_role_list_items (list);
+  guint i;
+
+  for (i = list->len; i > 0; i--)
+    if (items[i - 1] == role)
+      break;
+  if (i-- == 0)
+    return;
+  memmove (&items[i], &items[i + 1], (list->len - i - 1) * sizeof (JanusRole *));
+  list->len--;
+  g_object_unref (role);
 }
 
 /* The role of exactly @role_type (else the first of a subtype) @self plays
@@ -64,13 +96,15 @@ find_role (JanusAgent *self,
 {
   JanusAgentExtra *extra = peek_extra (self);
   JanusRole *conforming = NULL;
+  JanusRole **items;
   guint i;
 
-  if (extra == NULL || extra->roles == NULL)
+  if (extra == NULL)
     return NULL;
-  for (i = 0; i < extra->roles->len; i++)
+  items = janus_role_list_items (&extra->roles);
+  for (i = 0; i < extra->roles.len; i++)
     {
-      JanusRole *r = extra->roles->pdata[i];
+      JanusRole *r = items[i];
       if (janus_role_get_group (r) != group)
         continue;
       if (G_OBJECT_TYPE (r) == role_type)
@@ -122,18 +156,25 @@ check_role_caller (JanusAgent  *self,
   return TRUE;
 }
 
-/* The checks of janus_agent_request_role before the role exists, in order. */
+/* The checks of janus_agent_request_role before the role exists, in order;
+ * the listed type @role_type conforms to and its cardinality in
+ * @listed_out and @max_out. */
 static gboolean
 check_role_request (JanusAgent  *self,
                     GType        role_type,
                     JanusGroup  *group,
+                    GType       *listed_out,
+                    guint       *max_out,
                     GError     **error)
 {
   JanusOrganization *org = janus_group_get_organization (group);
+  JanusRole *played;
   GType listed;
   guint max = 0;
 
   listed = janus_organization_listed_role (org, role_type, &max);
+  *listed_out = listed;
+  *max_out = max;
   if (listed == G_TYPE_INVALID)
     {
       g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_LISTED,
@@ -141,8 +182,8 @@ check_role_request (JanusAgent  *self,
                    G_OBJECT_TYPE_NAME (org), g_type_name (role_type), janus_group_get_uuid (group));
       return FALSE;
     }
-  if (find_role (self, role_type, group) != NULL
-      && G_OBJECT_TYPE (find_role (self, role_type, group)) == role_type)
+  played = find_role (self, role_type, group);
+  if (played != NULL && G_OBJECT_TYPE (played) == role_type)
     {
       g_autofree char *who = janus_agent_describe (self);
       g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_ALREADY_PLAYED,
@@ -171,7 +212,7 @@ drop_activating_role (JanusAgent *self,
                       JanusRole  *role)
 {
   janus_role_set_played (role, FALSE);
-  g_ptr_array_remove (peek_extra (self)->roles, role);
+  role_list_remove (&peek_extra (self)->roles, role);
 }
 
 /* Ends @role and takes it out of its group and of the agent's roles. Once:
@@ -204,8 +245,8 @@ leave_role_now (JanusAgent *self,
   janus_role_set_leaving (role, TRUE);
   janus_group_emit_left (group, role);
   janus_role_set_leaving (role, FALSE);
-  g_ptr_array_remove (extra->roles, role);
-  if (extra->roles->len == 0 && extra->end_when_no_role
+  role_list_remove (&extra->roles, role);
+  if (extra->roles.len == 0 && extra->end_when_no_role
       && janus_agent_get_state (self) < JANUS_AGENT_STATE_DYING)
     janus_agent_request_kill (self);
 }
@@ -217,15 +258,16 @@ leave_all_roles (JanusAgent *self)
 
   /* a role already being left (its end kills the agent) stays listed
    * until that leave returns: skip it */
-  while (extra != NULL && extra->roles != NULL && extra->roles->len > 0)
+  while (extra != NULL && extra->roles.len > 0)
     {
-      guint i = extra->roles->len;
+      JanusRole **items = janus_role_list_items (&extra->roles);
+      guint i = extra->roles.len;
 
-      while (i > 0 && janus_role_get_private (extra->roles->pdata[i - 1])->left)
+      while (i > 0 && janus_role_get_private (items[i - 1])->left)
         i--;
       if (i == 0)
         break;
-      leave_role_now (self, extra->roles->pdata[i - 1]);
+      leave_role_now (self, items[i - 1]);
     }
 }
 
@@ -286,15 +328,16 @@ janus_agent_request_role (JanusAgent  *self,
   CHECK_STEP (self, NULL);
 
   install ();
-  if (!check_role_caller (self, group, error) || !check_role_request (self, role_type, group, error))
+  if (!check_role_caller (self, group, error)
+      || !check_role_request (self, role_type, group, &listed, &max, error))
     return NULL;
 
   role = janus_role_new_for (role_type, self, group);
   rp = janus_role_get_private (role);
   janus_role_set_played (role, TRUE);
   rp->fresh = TRUE;
-  extra = roles_extra (self);
-  g_ptr_array_add (extra->roles, g_object_ref (role));
+  extra = janus_agent_ensure_extra (self);
+  role_list_add (&extra->roles, role);
 
   rp->activating = TRUE;
   activated = JANUS_ROLE_GET_CLASS (role)->activate (role, data, &failure);
@@ -302,7 +345,7 @@ janus_agent_request_role (JanusAgent  *self,
   if (!activated)
     {
       janus_role_set_played (role, FALSE);
-      g_ptr_array_remove (extra->roles, role);
+      role_list_remove (&extra->roles, role);
       if (failure == NULL)
         g_set_error (&failure, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_FAILED,
                      "Role %s failed to activate in group %s",
@@ -318,13 +361,12 @@ janus_agent_request_role (JanusAgent  *self,
                    g_type_name (role_type), janus_group_get_uuid (group));
       return NULL;
     }
-  listed = janus_organization_listed_role (janus_group_get_organization (group), role_type, &max);
   if (!janus_group_insert (group, role, self, listed, max, error))
     {
       /* lost a race for the last place, or the group died meanwhile */
       JANUS_ROLE_GET_CLASS (role)->end (role);
       janus_role_set_played (role, FALSE);
-      g_ptr_array_remove (extra->roles, role);
+      role_list_remove (&extra->roles, role);
       return NULL;
     }
   janus_group_emit_taken (group, role);
@@ -426,8 +468,8 @@ janus_agent_list_roles (JanusAgent *self)
 
   roles = g_ptr_array_new_with_free_func (g_object_unref);
   extra = peek_extra (self);
-  for (i = 0; extra && extra->roles && i < extra->roles->len; i++)
-    g_ptr_array_add (roles, g_object_ref (extra->roles->pdata[i]));
+  for (i = 0; extra && i < extra->roles.len; i++)
+    g_ptr_array_add (roles, g_object_ref (janus_role_list_items (&extra->roles)[i]));
   return roles;
 }
 
@@ -534,16 +576,18 @@ mark_roles (JanusAgent   *self,
             JanusMessage *head)
 {
   JanusAgentExtra *extra = peek_extra (self);
+  JanusRole **items;
   JanusMessage *m;
   guint i;
 
-  if (extra == NULL || extra->roles == NULL || extra->roles->len == 0)
+  if (extra == NULL || extra->roles.len == 0)
     return;
+  items = janus_role_list_items (&extra->roles);
   for (m = head; m != NULL; m = m->next)
     if (m->route != NULL)
-      for (i = 0; i < extra->roles->len; i++)
-        if (janus_role_accepts (extra->roles->pdata[i], m))
-          janus_role_get_private (extra->roles->pdata[i])->has_new = TRUE;
+      for (i = 0; i < extra->roles.len; i++)
+        if (janus_role_accepts (items[i], m))
+          janus_role_get_private (items[i])->has_new = TRUE;
 }
 
 /* @role failed: the kernel says so (role-failed), then the role is left,
@@ -602,13 +646,14 @@ activator_live (JanusAgent *self)
   gboolean again = FALSE;
   guint i = 0;
 
-  if (extra == NULL || extra->roles == NULL || extra->roles->len == 0)
+  if (extra == NULL || extra->roles.len == 0)
     return JANUS_LIVE_WAIT;
   janus_mbox_look (janus_agent_get_mbox (self));   /* marks the roles with arrivals */
-  /* in place: a role left during the loop shifts the later ones down */
-  while (i < extra->roles->len)
+  /* in place: a role left during the loop shifts the later ones down (the
+   * items may move to the heap meanwhile: read them afresh each time) */
+  while (i < extra->roles.len)
     {
-      JanusRole *role = extra->roles->pdata[i];
+      JanusRole *role = janus_role_list_items (&extra->roles)[i];
       JanusRolePrivate *rp = janus_role_get_private (role);
       g_autoptr(JanusRole) keep = NULL;
       JanusLive live;
@@ -641,7 +686,7 @@ activator_live (JanusAgent *self)
           again |= rp->wants_again;
         }
       /* the role may have left (itself or another) during its step */
-      if (i < extra->roles->len && extra->roles->pdata[i] == role)
+      if (i < extra->roles.len && janus_role_list_items (&extra->roles)[i] == role)
         i++;
     }
   return again ? JANUS_LIVE_AGAIN : JANUS_LIVE_WAIT;

@@ -373,7 +373,7 @@ die (JanusAgent *self)
   set_state (self, JANUS_AGENT_STATE_BREAKING_DOWN);
   JANUS_AGENT_GET_CLASS (self)->end (self);
   /* whatever end left: each remaining role ends and is left */
-  if (priv->extra != NULL && priv->extra->roles != NULL)
+  if (priv->extra != NULL && priv->extra->roles.len > 0)
     atomic_load_explicit (&role_funcs, memory_order_acquire)->leave_all (self);
   cancel_all_timers (self);
   if (hook != NULL)
@@ -1369,7 +1369,9 @@ janus_agent_finalize (GObject *object)
           g_object_unref (extra->mailbox);
         }
       g_clear_object (&extra->memory);
-      g_clear_pointer (&extra->roles, g_ptr_array_unref);
+      /* an agent leaves its roles when it dies: none is left here */
+      g_warn_if_fail (extra->roles.len == 0);
+      g_free (extra->roles.heap);
       g_clear_pointer (&extra->capacities, g_hash_table_unref);
       g_clear_pointer (&extra->parameters, g_variant_unref);
       g_free (extra->name);
