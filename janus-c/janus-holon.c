@@ -330,8 +330,7 @@ emissions_clear (JanusHolonVec *v)
   janus_holon_vec_clear (v);
 }
 
-static void elect_head_in_step (JanusAgent *agent,
-                                gpointer    data);
+static JanusAgentTask elect_task;
 
 /* Nobody heard of the change (it was undone): no signal, no reconcile in
  * the caller's step. */
@@ -357,7 +356,7 @@ janus_holon_changes_apply (Changes *ch)
       janus_holon_reconcile_if_pending (current);
   items = janus_holon_vec_items (&ch->elect);
   for (i = 0; i < ch->elect.len; i++)
-    janus_agent_invoke (items[i], elect_head_in_step, g_object_ref (items[i]), g_object_unref);
+    janus_agent_post_task (items[i], &elect_task);
   items = janus_holon_vec_items (&ch->wake);
   for (i = 0; i < ch->wake.len; i++)
     janus_agent_wake (items[i]);
@@ -397,27 +396,62 @@ typedef struct
   GType       type;
 } Wanted;
 
-static void
-wanted_clear (gpointer data)
+/* The roles an agent should play: a few, kept inline (an agent is a member
+ * of one holon or a few, and a head or not in each). */
+#define WANTED_INLINE 4
+
+typedef struct
 {
-  g_object_unref (((Wanted *) data)->group);
+  guint   len;
+  guint   cap;
+  Wanted *items;
+  Wanted  inline_items[WANTED_INLINE];
+} WantedSet;
+
+static void
+wanted_init (WantedSet *set)
+{
+  set->len = 0;
+  set->cap = WANTED_INLINE;
+  set->items = set->inline_items;
 }
 
 static void
-want (GArray     *wanted,
+wanted_clear (WantedSet *set)
+{
+  guint i;
+
+  for (i = 0; i < set->len; i++)
+    g_object_unref (set->items[i].group);
+  if (set->items != set->inline_items)
+    g_free (set->items);
+}
+
+static void
+want (WantedSet  *set,
       JanusGroup *group,
       GType       type)
 {
-  Wanted w = { g_object_ref (group), type };
+  if (set->len == set->cap)
+    {
+      Wanted *bigger = g_new (Wanted, set->cap * 2);
 
-  g_array_append_val (wanted, w);
+      memcpy (bigger, set->items, set->len * sizeof (Wanted));
+      if (set->items != set->inline_items)
+        g_free (set->items);
+      set->items = bigger;
+      set->cap *= 2;
+    }
+  set->items[set->len].group = g_object_ref (group);
+  set->items[set->len].type = type;
+  set->len++;
 }
 
 /* Lock held: the holonic roles @agent should play. */
 static void
 collect_wanted (JanusAgent      *agent,
                 JanusMemberInfo *info,
-                GArray          *wanted)
+                WantedSet       *wanted)
 {
   JanusMember *m;
 
@@ -449,18 +483,15 @@ is_holonic_role (JanusRole *role)
 }
 
 static gboolean
-wanted_has (GArray     *wanted,
+wanted_has (WantedSet  *wanted,
             JanusGroup *group,
             GType       type)
 {
   guint i;
 
   for (i = 0; i < wanted->len; i++)
-    {
-      Wanted *w = &g_array_index (wanted, Wanted, i);
-      if (w->group == group && w->type == type)
-        return TRUE;
-    }
+    if (wanted->items[i].group == group && wanted->items[i].type == type)
+      return TRUE;
   return FALSE;
 }
 
@@ -489,7 +520,7 @@ changed_since_read (JanusAgent *agent,
 
 static void
 leave_unwanted (JanusAgent *agent,
-                GArray     *wanted)
+                WantedSet  *wanted)
 {
   g_autoptr(GPtrArray) roles = janus_agent_list_roles (agent);
   guint i;
@@ -515,13 +546,13 @@ leave_unwanted (JanusAgent *agent,
 
 static void
 take_wanted (JanusAgent *agent,
-             GArray     *wanted)
+             WantedSet  *wanted)
 {
   guint i;
 
   for (i = 0; i < wanted->len; i++)
     {
-      Wanted *w = &g_array_index (wanted, Wanted, i);
+      Wanted *w = &wanted->items[i];
       JanusRole *played = janus_agent_get_role (agent, w->type, w->group);
       g_autoptr(GError) error = NULL;
 
@@ -545,22 +576,23 @@ static void
 reconcile (JanusAgent      *agent,
            JanusMemberInfo *info)
 {
-  g_autoptr(GArray) wanted = g_array_new (FALSE, FALSE, sizeof (Wanted));
+  WantedSet wanted;
   guint flags;
 
-  g_array_set_clear_func (wanted, wanted_clear);
+  wanted_init (&wanted);
   /* cleared before reading: a change made after this point posts again */
   flags = atomic_fetch_and_explicit (&info->flags, ~(guint) JANUS_MEMBER_RECONCILE_PENDING,
                                      memory_order_acq_rel);
   g_mutex_lock (&holarchy_lock);
-  collect_wanted (agent, info, wanted);
+  collect_wanted (agent, info, &wanted);
   g_mutex_unlock (&holarchy_lock);
   /* an agent never reconciled plays no holonic role yet: no list to read */
   if (flags & JANUS_MEMBER_RECONCILED)
-    leave_unwanted (agent, wanted);
+    leave_unwanted (agent, &wanted);
   else
     atomic_fetch_or_explicit (&info->flags, JANUS_MEMBER_RECONCILED, memory_order_relaxed);
-  take_wanted (agent, wanted);
+  take_wanted (agent, &wanted);
+  wanted_clear (&wanted);
 }
 
 /* In @agent's step: reconciles it if a reconcile is posted to it. */
@@ -575,11 +607,20 @@ janus_holon_reconcile_if_pending (JanusAgent *agent)
 }
 
 static void
-reconcile_in_step (JanusAgent *agent,
-                   gpointer    data)
+reconcile_run (JanusAgentTask *task,
+               JanusAgent     *agent)
 {
   janus_holon_reconcile_if_pending (agent);
 }
+
+static void
+reconcile_cancel (JanusAgentTask *task)
+{
+}
+
+/* The reconcile task: the agent it runs in is all it needs, so one task
+ * serves every agent (the message carrying it is the queue's node). */
+static JanusAgentTask reconcile_task = { reconcile_run, reconcile_cancel };
 
 /* MT safe: makes @agent reconcile in its next step (once, however many
  * changes come before it). Lock held or not. */
@@ -596,7 +637,8 @@ janus_holon_post_reconcile (JanusAgent *agent)
     return;
   if (janus_agent_get_state (agent) == JANUS_AGENT_STATE_UNBORN)
     return;                     /* spawn posts it once launched */
-  janus_agent_invoke (agent, reconcile_in_step, NULL, NULL);
+  /* an agent that died meanwhile reconciles no more */
+  janus_agent_post_task (agent, &reconcile_task);
 }
 
 /* Lock held: the agent is to reconcile (and, if it is the caller's own
@@ -756,8 +798,8 @@ members_locked (JanusHolonComposite *c)
 }
 
 static void
-elect_head_in_step (JanusAgent *agent,
-                    gpointer    data)
+elect_head_run (JanusAgentTask *task,
+                JanusAgent     *agent)
 {
   JanusHolon *self = JANUS_HOLON (agent);
   JanusHolonComposite *c = composite_peek (self);
@@ -798,6 +840,14 @@ elect_head_in_step (JanusAgent *agent,
   g_mutex_unlock (&holarchy_lock);
   janus_holon_changes_apply (&ch);
 }
+
+static void
+elect_head_cancel (JanusAgentTask *task)
+{
+}
+
+/* The head election, in the holon's step (one task for every holon). */
+static JanusAgentTask elect_task = { elect_head_run, elect_head_cancel };
 
 /* ----------------------------------------------------------- checks */
 
