@@ -77,9 +77,9 @@ struct _JanusAgentExtra
   gboolean      end_when_no_role;
   /* capacities (guarded by lock): janus-capacity.c's */
   GHashTable   *capacities;      /* GType -> GObject */
-  /* heavy agents */
-  GThread      *thread;
-  JanusMboxWaiter waiter;         /* initialised for heavy agents only */
+  /* where a heavy agent's thread sleeps: set before publication, for
+   * heavy agents only */
+  JanusMboxWaiter *waiter;
 };
 
 /* Offset of the private struct from the instance, fixed once the type is

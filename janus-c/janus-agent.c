@@ -302,7 +302,10 @@ claim (JanusAgent    *self,
       extra->parameters = parameters ? g_variant_ref (parameters) : NULL;
       /* where its thread sleeps */
       if (heavy)
-        janus_mbox_waiter_init (&extra->waiter);
+        {
+          extra->waiter = g_new (JanusMboxWaiter, 1);
+          janus_mbox_waiter_init (extra->waiter);
+        }
     }
   if (heavy)
     priv->run.mbox.heavy = TRUE;
@@ -544,7 +547,7 @@ dead:
 static void
 heavy_wake (JanusAgent *self)
 {
-  janus_mbox_waiter_wake (&peek_extra (P (self))->waiter);
+  janus_mbox_waiter_wake (peek_extra (P (self))->waiter);
 }
 
 /* Heavy thread: sleeps until a message, a request or @deadline (monotonic
@@ -553,7 +556,7 @@ static gboolean
 heavy_sleep (JanusAgent *self,
              gint64      deadline)
 {
-  return janus_mbox_sleep (MBOX (self), &peek_extra (P (self))->waiter, deadline);
+  return janus_mbox_sleep (MBOX (self), peek_extra (P (self))->waiter, deadline);
 }
 
 static void
@@ -1376,8 +1379,11 @@ janus_agent_finalize (GObject *object)
       g_clear_pointer (&extra->parameters, g_variant_unref);
       g_free (extra->name);
       g_mutex_clear (&extra->lock);
-      if (janus_mbox_is_heavy (&priv->run.mbox))
-        janus_mbox_waiter_clear (&extra->waiter);
+      if (extra->waiter != NULL)
+        {
+          janus_mbox_waiter_clear (extra->waiter);
+          g_free (extra->waiter);
+        }
       g_free (extra);
     }
 
