@@ -67,7 +67,7 @@ struct _JanusAgentExtra
   GMutex        lock;            /* guards memory, the mailbox object */
   JanusMemory  *memory;
   JanusMailbox *mailbox;
-  JanusTimerSet timers;          /* owner only */
+  JanusTimerSet *timers;         /* owner only; made with the first timer */
   /* tasks the mailbox handed over (owner only), in arrival order:
    * janus-agent-tasks.c's */
   JanusMessage *tasks_head;

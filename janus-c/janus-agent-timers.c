@@ -30,11 +30,22 @@ due_after (JanusAgent *self,
   return due;
 }
 
+/* The agent's timers, made with its first (owner only). */
+static JanusTimerSet *
+ensure_timers (JanusAgent *self)
+{
+  JanusAgentExtra *extra = janus_agent_ensure_extra (self);
+
+  if (extra->timers == NULL)
+    extra->timers = g_new0 (JanusTimerSet, 1);
+  return extra->timers;
+}
+
 static void
 cancel_timer (JanusAgent *self,
               JanusTimer *timer)
 {
-  if (janus_timer_set_cancel (&peek_extra (P (self))->timers, timer))
+  if (janus_timer_set_cancel (peek_extra (P (self))->timers, timer))
     janus_scheduler_timer_cancelled (RT (self)->sched);
 }
 
@@ -50,7 +61,7 @@ add_timer (JanusAgent     *self,
   JanusTimer *timer = janus_timer_new (janus_scheduler_timer_id (priv->runtime->sched),
                                        priv->address.id, kind, func, user_data, destroy);
 
-  janus_timer_set_add (&janus_agent_ensure_extra (self)->timers, timer);
+  janus_timer_set_add (ensure_timers (self), timer);
   janus_scheduler_add_timer (priv->runtime->sched, timer, due);
   return timer->id;
 }
@@ -167,7 +178,8 @@ janus_agent_cancel_timer (JanusAgent *self,
   CHECK_TIMER_CALLER (self, FALSE);
 
   extra = peek_extra (P (self));
-  timer = extra && timer_id != 0 ? janus_timer_set_find (&extra->timers, timer_id, JANUS_TIMER_CALL) : NULL;
+  timer = extra && extra->timers && timer_id != 0
+          ? janus_timer_set_find (extra->timers, timer_id, JANUS_TIMER_CALL) : NULL;
   if (timer == NULL)
     return FALSE;
   cancel_timer (self, timer);
@@ -191,7 +203,7 @@ janus_agent_get_timer_count (JanusAgent *self)
   g_return_val_if_fail (janus_is_agent (self), 0);
 
   extra = peek_extra (P (self));
-  return extra ? extra->timers.n_pending : 0;
+  return extra && extra->timers ? extra->timers->n_pending : 0;
 }
 
 /**
@@ -210,7 +222,6 @@ janus_agent_sleep (JanusAgent *self,
                    gint64      duration)
 {
   JanusAgentPrivate *priv;
-  JanusAgentExtra *extra;
   JanusTimer *timer;
 
   g_return_if_fail (janus_is_agent (self));
@@ -218,8 +229,7 @@ janus_agent_sleep (JanusAgent *self,
   CHECK_TIMER_CALLER (self, );
 
   priv = P (self);
-  extra = janus_agent_ensure_extra (self);
-  timer = janus_timer_set_find (&extra->timers, 0, JANUS_TIMER_SLEEP);
+  timer = janus_timer_set_find (ensure_timers (self), 0, JANUS_TIMER_SLEEP);
   if (timer != NULL)
     cancel_timer (self, timer);
   priv->run.mbox.owner_flags |= JANUS_AGENT_FLAG_SLEEPING;

@@ -471,7 +471,7 @@ run_due_work (JanusAgent *self,
     janus_mbox_look (&priv->run.mbox);
   if (G_UNLIKELY (priv->extra != NULL))
     {
-      if (janus_timer_set_has_fired (&priv->extra->timers))
+      if (priv->extra->timers != NULL && janus_timer_set_has_fired (priv->extra->timers))
         janus_agent_run_due_timers (self);
       if (priv->extra->tasks_head != NULL)
         janus_agent_run_tasks (self);
@@ -484,7 +484,8 @@ has_due_work (JanusAgentPrivate *priv)
 {
   JanusAgentExtra *extra = priv->extra;
 
-  return extra != NULL && (janus_timer_set_has_fired (&extra->timers) || extra->tasks_head != NULL);
+  return extra != NULL && ((extra->timers != NULL && janus_timer_set_has_fired (extra->timers))
+                           || extra->tasks_head != NULL);
 }
 
 static inline gboolean
@@ -810,7 +811,8 @@ static void
 mbox_timer_due (JanusMbox    *mbox,
                 JanusMessage *timer)
 {
-  janus_timer_set_fired (&peek_extra (P (agent_of (mbox)))->timers, timer);
+  /* the agent made its timers when it set this one */
+  janus_timer_set_fired (peek_extra (P (agent_of (mbox)))->timers, timer);
 }
 
 static void
@@ -1021,7 +1023,7 @@ janus_agent_run_due_timers (JanusAgent *self)
 {
   JanusAgentExtra *extra = peek_extra (P (self));
 
-  if (extra != NULL && janus_timer_set_run (&extra->timers, self))
+  if (extra != NULL && extra->timers != NULL && janus_timer_set_run (extra->timers, self))
     P (self)->run.mbox.owner_flags &= ~JANUS_AGENT_FLAG_SLEEPING;
 }
 
@@ -1032,9 +1034,9 @@ cancel_all_timers (JanusAgent *self)
   JanusAgentExtra *extra = peek_extra (P (self));
   guint n;
 
-  if (extra == NULL || janus_timer_set_is_empty (&extra->timers))
+  if (extra == NULL || extra->timers == NULL || janus_timer_set_is_empty (extra->timers))
     return;
-  for (n = janus_timer_set_cancel_all (&extra->timers); n > 0; n--)
+  for (n = janus_timer_set_cancel_all (extra->timers); n > 0; n--)
     janus_scheduler_timer_cancelled (RT (self)->sched);
 }
 
@@ -1375,6 +1377,7 @@ janus_agent_finalize (GObject *object)
       /* an agent leaves its roles when it dies: none is left here */
       g_warn_if_fail (extra->roles.len == 0);
       g_free (extra->roles.heap);
+      g_free (extra->timers);
       g_clear_pointer (&extra->capacities, g_hash_table_unref);
       g_clear_pointer (&extra->parameters, g_variant_unref);
       g_free (extra->name);
