@@ -18,17 +18,20 @@ typedef struct
   JanusAgent *player;           /* borrowed: a player outlives its roles' play */
   JanusAddress player_address;  /* for senders that may outlive the player */
   JanusGroup *group;            /* strong */
-  atomic_bool played;           /* read by other threads (janus_role_post) */
   guint64     serial;           /* unique in the process: posts target it */
-  gboolean    leaving;          /* role-left is being emitted */
+  atomic_bool played;           /* read by other threads (janus_role_post) */
+  guint8      leaving;          /* role-left is being emitted */
   /* janus-agent-roles.c's (the player's step) */
-  gboolean    activating;       /* its activate runs */
-  gboolean    left;             /* its leave began: it is never left twice */
+  guint8      activating;       /* its activate runs */
+  guint8      left;             /* its leave began: it is never left twice */
   /* the activator's (janus-agent-roles.c) */
-  gboolean    fresh;            /* activated, not stepped yet */
-  gboolean    wants_again;      /* its last live returned AGAIN */
-  gboolean    has_new;          /* a message for it arrived since its last step */
+  guint8      fresh;            /* activated, not stepped yet */
+  guint8      wants_again;      /* its last live returned AGAIN */
+  guint8      has_new;          /* a message for it arrived since its last step */
 } JanusRolePrivate;
+
+/* with the 24-byte GObject header, a role is 80 bytes (GSlice) */
+G_STATIC_ASSERT (sizeof (JanusRolePrivate) <= 56);
 
 JanusRolePrivate *janus_role_get_private        (JanusRole  *self);
 JanusRole        *janus_role_new_for            (GType       role_type,
