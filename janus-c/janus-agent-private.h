@@ -147,8 +147,11 @@ gboolean      janus_agent_launch        (JanusAgent    *self,
 void          janus_agent_request_kill  (JanusAgent    *self);
 GVariant     *janus_agent_get_launch_parameters (JanusAgent *self);
 
-/* What a higher layer (holons) hears of an agent's death, on the dying
- * agent's thread, in its turn, with no lock held:
+/* What a higher layer (holons) hears of an agent's life, on the agent's
+ * thread, in its turn, with no lock held:
+ *   ALIVE  its `activate` succeeded; nothing else of the turn ran yet (its
+ *          due timers, tasks and `live` come next). The return value is
+ *          ignored;
  *   DYING  the agent is DYING and its `end` has not run; returning TRUE
  *          postpones the end: the agent stays DYING, runs no `live`, timer
  *          nor task, keeps its mailbox, and the hook is asked again when
@@ -156,6 +159,7 @@ GVariant     *janus_agent_get_launch_parameters (JanusAgent *self);
  *   ENDED  its `end` ran and its roles were left; it is not DIED yet (its
  *          address still reaches it). The return value is ignored. */
 typedef enum {
+  JANUS_AGENT_LIFE_ALIVE,
   JANUS_AGENT_LIFE_DYING,
   JANUS_AGENT_LIFE_ENDED,
 } JanusAgentLifeEvent;

@@ -394,6 +394,18 @@ die (JanusAgent *self)
   return TRUE;
 }
 
+/* BORN -> ALIVE, once activate succeeded; the life hook hears of it before
+ * anything else runs in the agent's step. */
+static void
+become_alive (JanusAgent *self)
+{
+  JanusAgentLifeHook hook = atomic_load_explicit (&life_hook, memory_order_acquire);
+
+  set_state (self, JANUS_AGENT_STATE_ALIVE);
+  if (hook != NULL)
+    hook (self, JANUS_AGENT_LIFE_ALIVE);
+}
+
 /* A light agent whose end was postponed sleeps until it is woken; what
  * arrives meanwhile waits in its mailbox (dead letters once it died). */
 static JanusTurnResult
@@ -513,7 +525,7 @@ run_turn (JanusAgent *self)
     {
       if (!activate (self))
         goto dead;
-      set_state (self, JANUS_AGENT_STATE_ALIVE);
+      become_alive (self);
     }
   else if (G_UNLIKELY (janus_agent_private_state (priv) == JANUS_AGENT_STATE_DYING))
     goto dead;                  /* its end was postponed: ask again */
@@ -569,7 +581,7 @@ heavy_main (JanusAgent *self)
   janus_mbox_begin_step (&priv->run.mbox);
   if (!activate (self))
     goto dead;
-  set_state (self, JANUS_AGENT_STATE_ALIVE);
+  become_alive (self);
 
   for (;;)
     {

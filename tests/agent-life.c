@@ -55,11 +55,21 @@ test_hook (JanusAgent          *agent,
   if (name == NULL)
     return FALSE;
   g_assert_true (janus_agent_get_current () == agent);
-  g_assert_cmpint (janus_agent_get_state (agent), ==,
-                   event == JANUS_AGENT_LIFE_DYING ? JANUS_AGENT_STATE_DYING
-                                                   : JANUS_AGENT_STATE_BREAKING_DOWN);
-  if (event == JANUS_AGENT_LIFE_ENDED)
-    g_assert_true (test_agent_has_ended (TEST_AGENT (agent)));
+  switch (event)
+    {
+    case JANUS_AGENT_LIFE_ALIVE:
+      g_assert_cmpint (janus_agent_get_state (agent), ==, JANUS_AGENT_STATE_ALIVE);
+      g_assert_cmpint (g_atomic_int_get (&TEST_AGENT (agent)->n_live), ==, 0);
+      log_event ("alive %s", name);
+      return FALSE;
+    case JANUS_AGENT_LIFE_DYING:
+      g_assert_cmpint (janus_agent_get_state (agent), ==, JANUS_AGENT_STATE_DYING);
+      break;
+    case JANUS_AGENT_LIFE_ENDED:
+      g_assert_cmpint (janus_agent_get_state (agent), ==, JANUS_AGENT_STATE_BREAKING_DOWN);
+      g_assert_true (test_agent_has_ended (TEST_AGENT (agent)));
+      break;
+    }
   log_event ("%s %s%s", event == JANUS_AGENT_LIFE_DYING ? "dying" : "ended", name,
              event == JANUS_AGENT_LIFE_DYING && postpone ? " (postponed)" : "");
   return event == JANUS_AGENT_LIFE_DYING && postpone;
@@ -107,8 +117,9 @@ logging_end (TestAgent *self)
   log_event ("end");
 }
 
-/* DYING before end, ENDED after end (the agent still BREAKING_DOWN), for a
- * kill and for a failed activate. */
+/* ALIVE after activate and before anything else of the turn; DYING before
+ * end, ENDED after end (the agent still BREAKING_DOWN), for a kill and for
+ * a failed activate (which is never ALIVE). */
 static gboolean
 refuse (TestAgent  *self,
         GVariant   *parameters,
@@ -133,7 +144,7 @@ test_hook_events (void)
   log_clear ();
   launch_alive (kernel, killed);
   kill_and_wait (kernel, killed);
-  assert_events ("live;dying killed;end;ended killed;");
+  assert_events ("alive killed;live;dying killed;end;ended killed;");
   launch_ok (kernel, failed, NULL, NULL);
   step_until_idle (kernel, 10);
   assert_events ("dying failed;end;ended failed;");
@@ -214,6 +225,7 @@ test_postpone_heavy (void)
   TestAgent *agent = test_agent_new (deaf_live, NULL);
   gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
 
+  log_clear ();
   watch (agent, "heavy", TRUE);
   g_assert_true (janus_kernel_launch_heavy_agent (kernel, AGENT (agent), "heavy", NULL, NULL));
   g_assert_true (janus_kernel_kill (kernel, AGENT (agent), NULL));
@@ -235,7 +247,11 @@ test_postpone_heavy (void)
   g_assert_cmpuint (janus_kernel_get_dead_letter_count (kernel), ==, 1);
 
   unwatch_all ();
-  log_clear ();
+  {
+    g_autofree char *log = log_take ();
+    g_assert_true (g_str_has_prefix (log, "alive heavy;dying heavy (postponed);"));
+    g_assert_true (g_str_has_suffix (log, "dying heavy;ended heavy;"));
+  }
   finish (kernel, agent, NULL);
 }
 
