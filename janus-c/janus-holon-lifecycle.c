@@ -22,6 +22,30 @@ watched_quark (void)
 
 /* --------------------------------------------------------- failures */
 
+/* Failures reported for members and not yet supervised, by membership
+ * (JanusMember → GError): few at a time, so kept aside rather than in
+ * every record. Guarded by the holarchy lock. */
+static GHashTable *failure_table;
+
+/* Lock held: @m's failure is forgotten (the record goes). */
+void
+janus_holon_forget_failure (JanusMember *m)
+{
+  g_hash_table_remove (failure_table, m);
+  m->failed = FALSE;
+}
+
+/* Lock held: takes @m's failure. */
+static GError *
+take_failure (JanusMember *m)
+{
+  GError *error = NULL;
+
+  g_hash_table_steal_extended (failure_table, m, NULL, (gpointer *) &error);
+  m->failed = FALSE;
+  return error;
+}
+
 /* The kernel reports a failure before the agent dies: its memberships
  * remember it until it ended. */
 static void
@@ -38,8 +62,10 @@ on_agent_failed (JanusKernel  *kernel,
   janus_holarchy_lock ();
   for (m = info->supers; m != NULL; m = m->next_super)
     {
-      g_clear_error (&m->failure);
-      m->failure = g_error_copy (error);
+      if (failure_table == NULL)
+        failure_table = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_error_free);
+      g_hash_table_insert (failure_table, m, g_error_copy (error));
+      m->failed = TRUE;
     }
   janus_holarchy_unlock ();
 }
@@ -229,7 +255,7 @@ failure_new (JanusMember *m)
 
   f->holon = g_object_ref (m->holon);
   f->member = g_object_ref (m->agent);
-  f->error = g_steal_pointer (&m->failure);
+  f->error = take_failure (m);
   f->type = G_OBJECT_TYPE (m->agent);
   f->name = g_strdup (janus_agent_get_name (m->agent));
   f->parameters = parameters ? g_variant_ref (parameters) : NULL;
@@ -259,7 +285,7 @@ member_ended (JanusAgent *agent)
       JanusHolonComposite *c = janus_holon_peek_composite (holon);
 
       /* a holon ending its members supervises nothing */
-      if (m->failure != NULL && !c->dying && !c->ended)
+      if (m->failed && !c->dying && !c->ended)
         {
           c->pending_failures++;
           failures = g_slist_prepend (failures, failure_new (m));
@@ -345,11 +371,17 @@ holon_ended (JanusHolon *self)
   janus_holon_fail_calls (self, error);
 }
 
-/* The life hook janus-agent.c calls for every agent that dies. */
+/* The life hook janus-agent.c calls for every agent that becomes ALIVE
+ * (a spawned member takes its roles) and that dies. */
 gboolean
 janus_holon_life_hook (JanusAgent          *agent,
                        JanusAgentLifeEvent  event)
 {
+  if (event == JANUS_AGENT_LIFE_ALIVE)
+    {
+      janus_holon_reconcile_if_pending (agent);
+      return FALSE;
+    }
   if (event == JANUS_AGENT_LIFE_DYING)
     return JANUS_IS_HOLON (agent) && postpone_end (JANUS_HOLON (agent));
   member_ended (agent);

@@ -44,7 +44,8 @@ typedef struct
 /* One membership: @agent in @holon. The holon holds the member (GstBin's
  * parent-owns-child); the member reaches its super-holon through the
  * record, which never holds a reference on it (a weak pointer: the record
- * is unlinked before its holon dies). All fields are guarded by the lock. */
+ * is unlinked before its holon dies). All fields are guarded by the lock.
+ * 48 bytes, from GSlice: a holarchy has one per member. */
 struct _JanusMember
 {
   JanusHolon  *holon;           /* borrowed */
@@ -52,11 +53,14 @@ struct _JanusMember
   JanusMember *prev;            /* the holon's members, in joining order */
   JanusMember *next;
   JanusMember *next_super;      /* the agent's other memberships */
-  GError      *failure;         /* agent-failed report, if it failed */
   guint16      restarts;        /* how often this place was restarted */
   guint8       kind;            /* JanusMembership */
   guint8       head;
+  guint8       failed;          /* its agent-failed report is in the table
+                                 * of failures (janus-holon-lifecycle.c) */
 };
+
+G_STATIC_ASSERT (sizeof (JanusMember) <= 48);
 
 /* The heads of a composed holon, for the message path: published with a
  * release store, retired through the epoch collector when replaced. */
@@ -208,6 +212,7 @@ void                 janus_holon_fail_calls       (JanusHolon   *self,
                                                    const GError *error);
 
 /* janus-holon-lifecycle.c */
+void                 janus_holon_forget_failure   (JanusMember  *m);
 gboolean             janus_holon_life_hook        (JanusAgent          *agent,
                                                    JanusAgentLifeEvent  event);
 void                 janus_holon_watch_kernel     (JanusKernel *kernel);

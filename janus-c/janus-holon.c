@@ -376,7 +376,7 @@ janus_holon_changes_apply (Changes *ch)
   vec_unref_all (&ch->wake);
   items = janus_holon_vec_items (&ch->records);
   for (i = 0; i < ch->records.len; i++)
-    g_free (items[i]);
+    g_slice_free (JanusMember, items[i]);
   janus_holon_vec_clear (&ch->records);
   /* last: an agent's finalize is user code */
   vec_unref_all (&ch->garbage);
@@ -635,8 +635,9 @@ janus_holon_post_reconcile (JanusAgent *agent)
                                     memory_order_acq_rel);
   if (flags & JANUS_MEMBER_RECONCILE_PENDING)
     return;
+  /* a member being spawned reconciles as it becomes ALIVE */
   if (janus_agent_get_state (agent) == JANUS_AGENT_STATE_UNBORN)
-    return;                     /* spawn posts it once launched */
+    return;
   /* an agent that died meanwhile reconciles no more */
   janus_agent_post_task (agent, &reconcile_task);
 }
@@ -1027,7 +1028,7 @@ link_member (JanusHolon       *self,
 {
   JanusHolonComposite *c = janus_holon_ensure_composite (self);
   JanusMemberInfo *info = ensure_info (member);
-  JanusMember *m = g_new0 (JanusMember, 1), *other;
+  JanusMember *m = g_slice_new0 (JanusMember), *other;
 
   m->holon = self;
   m->agent = g_object_ref (member);
@@ -1102,8 +1103,8 @@ janus_holon_unlink_member (JanusMember *m,
     }
   if (was_head)
     janus_holon_changes_emit (ch, HEAD_CHANGED, self, first_head (c));
-  if (m->failure != NULL)
-    g_clear_error (&m->failure);
+  if (m->failed)
+    janus_holon_forget_failure (m);
   changes_drop (ch, m->agent);
   janus_holon_vec_push (&ch->records, m);
 }
@@ -1223,13 +1224,12 @@ janus_holon_spawn (JanusHolon       *self,
   if (!ok)
     return FALSE;
 
+  /* the reconcile link_member asked for stays pending: the member runs it
+   * as it becomes ALIVE (janus_holon_life_hook), with no task to post */
   if (heavy)
     ok = janus_kernel_launch_heavy_agent (kernel, member, name, params, error);
   else
     ok = janus_kernel_launch_light_agent (kernel, member, name, params, error);
-  /* the reconcile could not be posted before the launch */
-  atomic_fetch_and_explicit (&janus_holon_peek_info (member)->flags,
-                             ~(guint) JANUS_MEMBER_RECONCILE_PENDING, memory_order_acq_rel);
   if (!ok)
     {
       /* the kernel refused it: undo, quietly (nobody heard of it yet) */
@@ -1246,7 +1246,6 @@ janus_holon_spawn (JanusHolon       *self,
   if (janus_holon_find_record (self, member) == m && m->head)
     publish_heads (c);
   g_mutex_unlock (&holarchy_lock);
-  janus_holon_post_reconcile (member);
   janus_holon_changes_apply (&ch);
   return TRUE;
 }
