@@ -25,21 +25,31 @@ typedef struct _JanusHolonComposite JanusHolonComposite;
 typedef struct _JanusHeads JanusHeads;
 typedef struct _JanusCapacityCall JanusCapacityCall;
 
-/* JanusMemberInfo.flags */
+/* JanusMemberInfo.word: flags in its low bits */
 enum {
   JANUS_MEMBER_SHAREABLE         = 1 << 0,  /* accepts being a MultiPart */
   JANUS_MEMBER_RECONCILE_PENDING = 1 << 1,  /* a reconcile is posted to it */
   JANUS_MEMBER_RECONCILED        = 1 << 2,  /* reconciled once: may play holonic roles */
+  JANUS_MEMBER_FLAGS             = 0x7,
 };
 
 /* What any agent (holon or not) needs to be a member: its memberships, and
  * flags. A holon has it inline; another agent gets it as qdata on its first
- * membership. */
+ * membership. The word holds the flags in its three low bits and, for a
+ * holon, its composite in the rest (an 8-aligned pointer, set once): one
+ * word for both keeps a holon 16 bytes over an agent. */
 typedef struct
 {
-  JanusMember *supers;          /* lock: its memberships, newest first */
-  atomic_uint  flags;           /* any thread, atomically */
+  atomic_uintptr_t word;        /* any thread, atomically */
+  JanusMember     *supers;      /* lock: its memberships, newest first */
 } JanusMemberInfo;
+
+static inline guint
+janus_member_info_flags (JanusMemberInfo *info,
+                         memory_order     order)
+{
+  return (guint) (atomic_load_explicit (&info->word, order) & JANUS_MEMBER_FLAGS);
+}
 
 /* One membership: @agent in @holon. The holon holds the member (GstBin's
  * parent-owns-child); the member reaches its super-holon through the
@@ -116,8 +126,7 @@ struct _JanusHolonComposite
 
 typedef struct
 {
-  JanusHolonComposite *_Atomic composite;
-  JanusMemberInfo              info;
+  JanusMemberInfo info;         /* with the composite in its word */
 } JanusHolonPrivate;
 
 /* A few pointers kept inline, more on the heap: most changes touch one or

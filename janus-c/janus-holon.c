@@ -155,13 +155,16 @@ janus_holon_get_private (JanusHolon *self)
 static JanusHolonComposite *
 composite_peek (JanusHolon *self)
 {
-  return atomic_load_explicit (&P (self)->composite, memory_order_acquire);
+  /* acquire: pairs with the release of the CAS that installed it */
+  return (JanusHolonComposite *) (atomic_load_explicit (&P (self)->info.word, memory_order_acquire)
+                                  & ~(uintptr_t) JANUS_MEMBER_FLAGS);
 }
 
 JanusHolonComposite *
 janus_holon_ensure_composite (JanusHolon *self)
 {
-  JanusHolonComposite *c = composite_peek (self), *expected = NULL;
+  JanusHolonComposite *c = composite_peek (self);
+  uintptr_t word;
 
   if (G_LIKELY (c != NULL))
     return c;
@@ -174,12 +177,16 @@ janus_holon_ensure_composite (JanusHolon *self)
   c->max_restarts = 3;
   c->restart_backoff = 100 * 1000;
   atomic_init (&c->routing, JANUS_HOLON_ROUTING_HEAD);
-  /* acq_rel: the initialised struct is visible to whoever loads it */
-  if (atomic_compare_exchange_strong_explicit (&P (self)->composite, &expected, c,
+  g_assert (((uintptr_t) c & JANUS_MEMBER_FLAGS) == 0);
+  word = atomic_load_explicit (&P (self)->info.word, memory_order_acquire);
+  /* acq_rel: the initialised struct is visible to whoever loads it; the
+   * flags, which others change meanwhile, are kept */
+  while ((word & ~(uintptr_t) JANUS_MEMBER_FLAGS) == 0)
+    if (atomic_compare_exchange_weak_explicit (&P (self)->info.word, &word, word | (uintptr_t) c,
                                                memory_order_acq_rel, memory_order_acquire))
-    return c;
+      return c;
   g_free (c);
-  return expected;
+  return (JanusHolonComposite *) (word & ~(uintptr_t) JANUS_MEMBER_FLAGS);
 }
 
 /* The membership part of any agent, or NULL if it was never a member nor
@@ -510,7 +517,7 @@ changed_since_read (JanusAgent *agent,
   JanusMemberInfo *info = janus_holon_peek_info (agent);
   gboolean wanted;
 
-  if (atomic_load_explicit (&info->flags, memory_order_acquire) & JANUS_MEMBER_RECONCILE_PENDING)
+  if (janus_member_info_flags (info, memory_order_acquire) & JANUS_MEMBER_RECONCILE_PENDING)
     return TRUE;
   g_mutex_lock (&holarchy_lock);
   wanted = is_wanted_locked (agent, group, type);
@@ -581,7 +588,7 @@ reconcile (JanusAgent      *agent,
 
   wanted_init (&wanted);
   /* cleared before reading: a change made after this point posts again */
-  flags = atomic_fetch_and_explicit (&info->flags, ~(guint) JANUS_MEMBER_RECONCILE_PENDING,
+  flags = atomic_fetch_and_explicit (&info->word, ~(uintptr_t) JANUS_MEMBER_RECONCILE_PENDING,
                                      memory_order_acq_rel);
   g_mutex_lock (&holarchy_lock);
   collect_wanted (agent, info, &wanted);
@@ -590,7 +597,7 @@ reconcile (JanusAgent      *agent,
   if (flags & JANUS_MEMBER_RECONCILED)
     leave_unwanted (agent, &wanted);
   else
-    atomic_fetch_or_explicit (&info->flags, JANUS_MEMBER_RECONCILED, memory_order_relaxed);
+    atomic_fetch_or_explicit (&info->word, JANUS_MEMBER_RECONCILED, memory_order_relaxed);
   take_wanted (agent, &wanted);
   wanted_clear (&wanted);
 }
@@ -601,7 +608,7 @@ janus_holon_reconcile_if_pending (JanusAgent *agent)
 {
   JanusMemberInfo *info = janus_holon_peek_info (agent);
 
-  if (info != NULL && (atomic_load_explicit (&info->flags, memory_order_acquire)
+  if (info != NULL && (janus_member_info_flags (info, memory_order_acquire)
                        & JANUS_MEMBER_RECONCILE_PENDING))
     reconcile (agent, info);
 }
@@ -631,7 +638,7 @@ janus_holon_post_reconcile (JanusAgent *agent)
   guint flags;
 
   g_assert (info != NULL);
-  flags = atomic_fetch_or_explicit (&info->flags, JANUS_MEMBER_RECONCILE_PENDING,
+  flags = atomic_fetch_or_explicit (&info->word, JANUS_MEMBER_RECONCILE_PENDING,
                                     memory_order_acq_rel);
   if (flags & JANUS_MEMBER_RECONCILE_PENDING)
     return;
@@ -925,7 +932,7 @@ is_shareable (JanusAgent *agent)
   JanusMemberInfo *info = janus_holon_peek_info (agent);
 
   return info != NULL
-         && (atomic_load_explicit (&info->flags, memory_order_acquire) & JANUS_MEMBER_SHAREABLE);
+         && (janus_member_info_flags (info, memory_order_acquire) & JANUS_MEMBER_SHAREABLE);
 }
 
 /* Lock held: @member may join @self as @kind (@member launched or, for a
@@ -1236,8 +1243,8 @@ janus_holon_spawn (JanusHolon       *self,
       g_mutex_lock (&holarchy_lock);
       janus_holon_unlink_member (m, &ch);
       g_mutex_unlock (&holarchy_lock);
-      atomic_fetch_and_explicit (&janus_holon_peek_info (member)->flags,
-                                 ~(guint) JANUS_MEMBER_RECONCILE_PENDING, memory_order_acq_rel);
+      atomic_fetch_and_explicit (&janus_holon_peek_info (member)->word,
+                                 ~(uintptr_t) JANUS_MEMBER_RECONCILE_PENDING, memory_order_acq_rel);
       janus_holon_changes_forget_signals (&ch);
       janus_holon_changes_apply (&ch);
       return FALSE;
@@ -1650,9 +1657,9 @@ janus_holon_set_shareable (JanusAgent *agent,
   info = ensure_info (agent);
   g_mutex_unlock (&holarchy_lock);
   if (shareable)
-    atomic_fetch_or_explicit (&info->flags, JANUS_MEMBER_SHAREABLE, memory_order_release);
+    atomic_fetch_or_explicit (&info->word, JANUS_MEMBER_SHAREABLE, memory_order_release);
   else
-    atomic_fetch_and_explicit (&info->flags, ~(guint) JANUS_MEMBER_SHAREABLE, memory_order_release);
+    atomic_fetch_and_explicit (&info->word, ~(uintptr_t) JANUS_MEMBER_SHAREABLE, memory_order_release);
 }
 
 /**
@@ -2776,7 +2783,7 @@ static void
 janus_holon_finalize (GObject *object)
 {
   JanusHolonPrivate *priv = P (JANUS_HOLON (object));
-  JanusHolonComposite *c = atomic_load_explicit (&priv->composite, memory_order_relaxed);
+  JanusHolonComposite *c = composite_peek (JANUS_HOLON (object));
 
   g_warn_if_fail (priv->info.supers == NULL);
   if (c != NULL)
