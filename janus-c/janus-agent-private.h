@@ -68,10 +68,9 @@ struct _JanusAgentExtra
   JanusMemory  *memory;
   JanusMailbox *mailbox;
   JanusTimerSet *timers;         /* owner only; made with the first timer */
-  /* tasks the mailbox handed over (owner only), in arrival order:
+  /* tasks the mailbox handed over (owner only), newest first:
    * janus-agent-tasks.c's */
-  JanusMessage *tasks_head;
-  JanusMessage *tasks_tail;
+  JanusMessage *tasks;
   /* roles (owner only): janus-agent-roles.c's */
   JanusRoleList roles;
   gboolean      end_when_no_role;
@@ -81,6 +80,10 @@ struct _JanusAgentExtra
    * heavy agents only */
   JanusMboxWaiter *waiter;
 };
+
+/* what an agent that plays a role (or names itself, or sets a timer…)
+ * costs beyond its 112 bytes */
+G_STATIC_ASSERT (sizeof (JanusAgentExtra) <= 112);
 
 /* Offset of the private struct from the instance, fixed once the type is
  * registered (a copy of what G_ADD_PRIVATE keeps in janus-agent.c), so the

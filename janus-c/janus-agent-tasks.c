@@ -112,30 +112,42 @@ janus_agent_invoke (JanusAgent     *self,
   return FALSE;
 }
 
-/* The mailbox took a task out of the arrivals (owner only). */
+/* The mailbox took a task out of the arrivals (owner only). Tasks are
+ * kept newest first (no tail to keep), and put back in order to run. */
 void
 janus_agent_task_arrived (JanusAgent   *self,
                           JanusMessage *message)
 {
   JanusAgentExtra *extra = janus_agent_ensure_extra (self);
 
-  message->next = NULL;
-  if (extra->tasks_tail != NULL)
-    extra->tasks_tail->next = message;
-  else
-    extra->tasks_head = message;
-  extra->tasks_tail = message;
+  message->next = extra->tasks;
+  extra->tasks = message;
 }
 
-static JanusAgentTask *
-pop_task (JanusAgentExtra *extra)
+/* Takes the tasks handed over, oldest first. */
+static JanusMessage *
+take_tasks (JanusAgentExtra *extra)
 {
-  JanusMessage *m = extra->tasks_head;
+  JanusMessage *m = extra->tasks, *ordered = NULL;
+
+  extra->tasks = NULL;
+  while (m != NULL)
+    {
+      JanusMessage *next = m->next;
+
+      m->next = ordered;
+      ordered = m;
+      m = next;
+    }
+  return ordered;
+}
+
+/* The task @m carries; @m goes. */
+static JanusAgentTask *
+unwrap (JanusMessage *m)
+{
   JanusAgentTask *task = m->v.data;
 
-  extra->tasks_head = m->next;
-  if (extra->tasks_head == NULL)
-    extra->tasks_tail = NULL;
   m->next = NULL;
   janus_message_unref (m);
   return task;
@@ -148,21 +160,19 @@ void
 janus_agent_run_tasks (JanusAgent *self)
 {
   JanusAgentExtra *extra = atomic_load_explicit (&P (self)->extra, memory_order_acquire);
-  JanusMessage *last;
-  gboolean was_last;
+  JanusMessage *m;
 
-  if (extra == NULL || extra->tasks_head == NULL)
+  if (extra == NULL)
     return;
-  last = extra->tasks_tail;
-  do
+  m = take_tasks (extra);
+  while (m != NULL)
     {
-      JanusAgentTask *task;
+      JanusMessage *next = m->next;
+      JanusAgentTask *task = unwrap (m);
 
-      was_last = extra->tasks_head == last;
-      task = pop_task (extra);
       task->run (task, self);
+      m = next;
     }
-  while (!was_last);
 }
 
 /* At death, once the mailbox is closed (no task can arrive any more):
@@ -175,9 +185,12 @@ janus_agent_cancel_tasks (JanusAgent   *self,
   JanusAgentExtra *extra = atomic_load_explicit (&P (self)->extra, memory_order_acquire);
   JanusMessage *m, *next, *letters = NULL, **link = &letters;
 
-  while (extra != NULL && extra->tasks_head != NULL)
+  for (m = extra != NULL ? take_tasks (extra) : NULL; m != NULL; m = next)
     {
-      JanusAgentTask *task = pop_task (extra);
+      JanusAgentTask *task;
+
+      next = m->next;
+      task = unwrap (m);
       task->cancel (task);
     }
   for (m = rest; m != NULL; m = next)

@@ -174,7 +174,9 @@ janus_agent_ensure_extra_slow (JanusAgent *self)
   JanusAgentPrivate *priv = P (self);
   JanusAgentExtra *extra, *expected = NULL;
 
-  extra = g_new0 (JanusAgentExtra, 1);
+  /* from GSlice: an agent that plays a role has one, and its size is a
+   * multiple of 16 */
+  extra = g_slice_new0 (JanusAgentExtra);
   g_mutex_init (&extra->lock);
   /* acq_rel: the initialised struct is visible to whoever loads the pointer;
    * on failure we use the winner's */
@@ -183,7 +185,7 @@ janus_agent_ensure_extra_slow (JanusAgent *self)
                                                memory_order_acquire))
     return extra;
   g_mutex_clear (&extra->lock);
-  g_free (extra);
+  g_slice_free (JanusAgentExtra, extra);
   return expected;
 }
 
@@ -485,7 +487,7 @@ run_due_work (JanusAgent *self,
     {
       if (priv->extra->timers != NULL && janus_timer_set_has_fired (priv->extra->timers))
         janus_agent_run_due_timers (self);
-      if (priv->extra->tasks_head != NULL)
+      if (priv->extra->tasks != NULL)
         janus_agent_run_tasks (self);
     }
 }
@@ -497,7 +499,7 @@ has_due_work (JanusAgentPrivate *priv)
   JanusAgentExtra *extra = priv->extra;
 
   return extra != NULL && ((extra->timers != NULL && janus_timer_set_has_fired (extra->timers))
-                           || extra->tasks_head != NULL);
+                           || extra->tasks != NULL);
 }
 
 static inline gboolean
@@ -1399,7 +1401,7 @@ janus_agent_finalize (GObject *object)
           janus_mbox_waiter_clear (extra->waiter);
           g_free (extra->waiter);
         }
-      g_free (extra);
+      g_slice_free (JanusAgentExtra, extra);
     }
 
   G_OBJECT_CLASS (janus_agent_parent_class)->finalize (object);
