@@ -12,25 +12,6 @@ G_BEGIN_DECLS
 
 typedef struct _JanusAgentExtra JanusAgentExtra;
 
-/* The roles an agent plays, in take order, each with a reference
- * (janus-agent-roles.c's; owner only): an agent plays one role or a few,
- * kept inline; more go to the heap. Zeroed, it is empty. */
-#define JANUS_ROLE_LIST_INLINE 2
-
-typedef struct
-{
-  guint       len;
-  guint       cap;               /* of heap; 0 while inline */
-  JanusRole **heap;
-  JanusRole  *inline_items[JANUS_ROLE_LIST_INLINE];
-} JanusRoleList;
-
-static inline JanusRole **
-janus_role_list_items (JanusRoleList *list)
-{
-  return list->heap != NULL ? list->heap : list->inline_items;
-}
-
 /* Bits of JanusAgentPrivate.mbox.owner_flags, written by the agent's owner
  * only (the thread running its turn, or its heavy thread). */
 enum {
@@ -71,9 +52,13 @@ struct _JanusAgentExtra
   /* tasks the mailbox handed over (owner only), newest first:
    * janus-agent-tasks.c's */
   JanusMessage *tasks;
-  /* roles (owner only): janus-agent-roles.c's */
-  JanusRoleList roles;
+  /* roles (owner only): janus-agent-roles.c's; the roles played, in take
+   * order, each with a reference: the only one in `roles` itself, or (two
+   * and more) an array with room for the power of two at or above
+   * n_roles (janus_agent_roles) */
+  guint         n_roles;
   gboolean      end_when_no_role;
+  gpointer      roles;
   /* capacities (guarded by lock): janus-capacity.c's */
   GHashTable   *capacities;      /* GType -> GObject */
   /* where a heavy agent's thread sleeps: set before publication, for
@@ -83,7 +68,14 @@ struct _JanusAgentExtra
 
 /* what an agent that plays a role (or names itself, or sets a timer…)
  * costs beyond its 112 bytes */
-G_STATIC_ASSERT (sizeof (JanusAgentExtra) <= 112);
+G_STATIC_ASSERT (sizeof (JanusAgentExtra) <= 96);
+
+/* The roles @extra's agent plays, n_roles of them. */
+static inline JanusRole **
+janus_agent_roles (JanusAgentExtra *extra)
+{
+  return extra->n_roles > 1 ? (JanusRole **) extra->roles : (JanusRole **) &extra->roles;
+}
 
 /* Offset of the private struct from the instance, fixed once the type is
  * registered (a copy of what G_ADD_PRIVATE keeps in janus-agent.c), so the

@@ -49,41 +49,52 @@ install (void)
 
 /* ---------------------------------------------- the agent's list of roles */
 
-/* Appends @role (a reference is taken). */
+/* Appends @role (a reference is taken). One role is kept inline; two and
+ * more in an array that doubles when full (its size is a power of two). */
 static void
-role_list_add (JanusRoleList *list,
-               JanusRole     *role)
+role_list_add (JanusAgentExtra *extra,
+               JanusRole       *role)
 {
-  if (list->heap == NULL && list->len == JANUS_ROLE_LIST_INLINE)
+  guint n = extra->n_roles;
+
+  if (n == 1)
     {
-      list->cap = 4 * JANUS_ROLE_LIST_INLINE;
-      list->heap = g_new (JanusRole *, list->cap);
-      memcpy (list->heap, list->inline_items, sizeof list->inline_items);
+      JanusRole **items = g_new (JanusRole *, 2);
+
+      items[0] = extra->roles;
+      extra->roles = items;
     }
-  else if (list->heap != NULL && list->len == list->cap)
-    {
-      list->cap *= 2;
-      list->heap = g_renew (JanusRole *, list->heap, list->cap);
-    }
-  janus_role_list_items (list)[list->len++] = g_object_ref (role);
+  else if (n > 1 && (n & (n - 1)) == 0)
+    extra->roles = g_renew (JanusRole *, extra->roles, 2 * n);
+  extra->n_roles = n + 1;
+  janus_agent_roles (extra)[n] = g_object_ref (role);
 }
 
 /* Takes @role out, keeping the others' order, and drops the list's
  * reference. */
 static void
-role_list_remove (JanusRoleList *list,
-                  JanusRole     *role)
+role_list_remove (JanusAgentExtra *extra,
+                  JanusRole       *role)
 {
-  JanusRole **items = janus_role_list_items (list);
+  JanusRole **items = janus_agent_roles (extra);
   guint i;
 
-  for (i = list->len; i > 0; i--)
+  for (i = extra->n_roles; i > 0; i--)
     if (items[i - 1] == role)
       break;
   if (i-- == 0)
     return;
-  memmove (&items[i], &items[i + 1], (list->len - i - 1) * sizeof (JanusRole *));
-  list->len--;
+  memmove (&items[i], &items[i + 1], (extra->n_roles - i - 1) * sizeof (JanusRole *));
+  if (--extra->n_roles == 1)
+    {
+      /* back inline */
+      JanusRole *only = items[0];
+
+      g_free (items);
+      extra->roles = only;
+    }
+  else if (extra->n_roles == 0)
+    extra->roles = NULL;
   g_object_unref (role);
 }
 
@@ -101,8 +112,8 @@ find_role (JanusAgent *self,
 
   if (extra == NULL)
     return NULL;
-  items = janus_role_list_items (&extra->roles);
-  for (i = 0; i < extra->roles.len; i++)
+  items = janus_agent_roles (extra);
+  for (i = 0; i < extra->n_roles; i++)
     {
       JanusRole *r = items[i];
       if (janus_role_get_group (r) != group)
@@ -212,7 +223,7 @@ drop_activating_role (JanusAgent *self,
                       JanusRole  *role)
 {
   janus_role_set_played (role, FALSE);
-  role_list_remove (&peek_extra (self)->roles, role);
+  role_list_remove (peek_extra (self), role);
 }
 
 /* Ends @role and takes it out of its group and of the agent's roles. Once:
@@ -245,8 +256,8 @@ leave_role_now (JanusAgent *self,
   janus_role_set_leaving (role, TRUE);
   janus_group_emit_left (group, role);
   janus_role_set_leaving (role, FALSE);
-  role_list_remove (&extra->roles, role);
-  if (extra->roles.len == 0 && extra->end_when_no_role
+  role_list_remove (extra, role);
+  if (extra->n_roles == 0 && extra->end_when_no_role
       && janus_agent_get_state (self) < JANUS_AGENT_STATE_DYING)
     janus_agent_request_kill (self);
 }
@@ -258,10 +269,10 @@ leave_all_roles (JanusAgent *self)
 
   /* a role already being left (its end kills the agent) stays listed
    * until that leave returns: skip it */
-  while (extra != NULL && extra->roles.len > 0)
+  while (extra != NULL && extra->n_roles > 0)
     {
-      JanusRole **items = janus_role_list_items (&extra->roles);
-      guint i = extra->roles.len;
+      JanusRole **items = janus_agent_roles (extra);
+      guint i = extra->n_roles;
 
       while (i > 0 && janus_role_get_private (items[i - 1])->left)
         i--;
@@ -337,7 +348,7 @@ janus_agent_request_role (JanusAgent  *self,
   janus_role_set_played (role, TRUE);
   rp->fresh = TRUE;
   extra = janus_agent_ensure_extra (self);
-  role_list_add (&extra->roles, role);
+  role_list_add (extra, role);
 
   rp->activating = TRUE;
   activated = JANUS_ROLE_GET_CLASS (role)->activate (role, data, &failure);
@@ -345,7 +356,7 @@ janus_agent_request_role (JanusAgent  *self,
   if (!activated)
     {
       janus_role_set_played (role, FALSE);
-      role_list_remove (&extra->roles, role);
+      role_list_remove (extra, role);
       if (failure == NULL)
         g_set_error (&failure, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_FAILED,
                      "Role %s failed to activate in group %s",
@@ -366,7 +377,7 @@ janus_agent_request_role (JanusAgent  *self,
       /* lost a race for the last place, or the group died meanwhile */
       JANUS_ROLE_GET_CLASS (role)->end (role);
       janus_role_set_played (role, FALSE);
-      role_list_remove (&extra->roles, role);
+      role_list_remove (extra, role);
       return NULL;
     }
   janus_group_emit_taken (group, role);
@@ -468,8 +479,8 @@ janus_agent_list_roles (JanusAgent *self)
 
   roles = g_ptr_array_new_with_free_func (g_object_unref);
   extra = peek_extra (self);
-  for (i = 0; extra && i < extra->roles.len; i++)
-    g_ptr_array_add (roles, g_object_ref (janus_role_list_items (&extra->roles)[i]));
+  for (i = 0; extra && i < extra->n_roles; i++)
+    g_ptr_array_add (roles, g_object_ref (janus_agent_roles (extra)[i]));
   return roles;
 }
 
@@ -580,12 +591,12 @@ mark_roles (JanusAgent   *self,
   JanusMessage *m;
   guint i;
 
-  if (extra == NULL || extra->roles.len == 0)
+  if (extra == NULL || extra->n_roles == 0)
     return;
-  items = janus_role_list_items (&extra->roles);
+  items = janus_agent_roles (extra);
   for (m = head; m != NULL; m = m->next)
     if (m->route != NULL)
-      for (i = 0; i < extra->roles.len; i++)
+      for (i = 0; i < extra->n_roles; i++)
         if (janus_role_accepts (items[i], m))
           janus_role_get_private (items[i])->has_new = TRUE;
 }
@@ -646,14 +657,14 @@ activator_live (JanusAgent *self)
   gboolean again = FALSE;
   guint i = 0;
 
-  if (extra == NULL || extra->roles.len == 0)
+  if (extra == NULL || extra->n_roles == 0)
     return JANUS_LIVE_WAIT;
   janus_mbox_look (janus_agent_get_mbox (self));   /* marks the roles with arrivals */
   /* in place: a role left during the loop shifts the later ones down (the
    * items may move to the heap meanwhile: read them afresh each time) */
-  while (i < extra->roles.len)
+  while (i < extra->n_roles)
     {
-      JanusRole *role = janus_role_list_items (&extra->roles)[i];
+      JanusRole *role = janus_agent_roles (extra)[i];
       JanusRolePrivate *rp = janus_role_get_private (role);
       g_autoptr(JanusRole) keep = NULL;
       JanusLive live;
@@ -686,7 +697,7 @@ activator_live (JanusAgent *self)
           again |= rp->wants_again;
         }
       /* the role may have left (itself or another) during its step */
-      if (i < extra->roles.len && janus_role_list_items (&extra->roles)[i] == role)
+      if (i < extra->n_roles && janus_agent_roles (extra)[i] == role)
         i++;
     }
   return again ? JANUS_LIVE_AGAIN : JANUS_LIVE_WAIT;

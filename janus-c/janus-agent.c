@@ -378,7 +378,7 @@ die (JanusAgent *self)
   set_state (self, JANUS_AGENT_STATE_BREAKING_DOWN);
   JANUS_AGENT_GET_CLASS (self)->end (self);
   /* whatever end left: each remaining role ends and is left */
-  if (priv->extra != NULL && priv->extra->roles.len > 0)
+  if (priv->extra != NULL && priv->extra->n_roles > 0)
     atomic_load_explicit (&role_funcs, memory_order_acquire)->leave_all (self);
   cancel_all_timers (self);
   if (hook != NULL)
@@ -1389,8 +1389,7 @@ janus_agent_finalize (GObject *object)
         }
       g_clear_object (&extra->memory);
       /* an agent leaves its roles when it dies: none is left here */
-      g_warn_if_fail (extra->roles.len == 0);
-      g_free (extra->roles.heap);
+      g_warn_if_fail (extra->n_roles == 0);
       g_free (extra->timers);
       g_clear_pointer (&extra->capacities, g_hash_table_unref);
       g_clear_pointer (&extra->parameters, g_variant_unref);
