@@ -230,15 +230,25 @@ on_cancelled (GCancellable *cancellable,
 /* Fails every call in flight of @self (it ended). */
 void
 janus_holon_fail_calls (JanusHolon   *self,
-                        const GError *error)
+                        GQuark        domain,
+                        gint          code,
+                        const char   *format,
+                        ...)
 {
   JanusHolonComposite *c = janus_holon_peek_composite (self);
+  g_autoptr(GError) error = NULL;
   GList *calls, *l;
+  va_list ap;
 
   janus_holarchy_lock ();
   calls = c->calls;
   c->calls = NULL;
   janus_holarchy_unlock ();
+  if (calls == NULL)
+    return;                     /* the usual case: no error to make */
+  va_start (ap, format);
+  error = g_error_new_valist (domain, code, format, ap);
+  va_end (ap);
   for (l = calls; l != NULL; l = l->next)
     {
       /* complete () finds it no longer listed: drop the list's reference */

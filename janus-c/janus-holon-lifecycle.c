@@ -297,6 +297,8 @@ member_ended (JanusAgent *agent)
   janus_holarchy_unlock ();
 
   janus_holon_changes_apply (&ch);
+  if (failures == NULL)
+    return;
   for (l = failures = g_slist_reverse (failures); l != NULL; l = l->next)
     {
       Failure *f = l->data;
@@ -311,7 +313,6 @@ static gboolean
 postpone_end (JanusHolon *self)
 {
   JanusHolonComposite *c = janus_holon_peek_composite (self);
-  g_autoptr(GPtrArray) kill = NULL;
   JanusHolonChanges ch = { 0 };
   gboolean wait;
   JanusMember *m, *prev;
@@ -322,15 +323,16 @@ postpone_end (JanusHolon *self)
   if (!c->dying)
     {
       c->dying = TRUE;
-      kill = g_ptr_array_new_with_free_func (g_object_unref);
-      /* last joined, first asked */
+      /* last joined, first asked; a kill request runs no user code (it
+       * posts a request and schedules the member), so it is made here,
+       * the lock held, with no list of members to build */
       for (m = c->last; m != NULL; m = prev)
         {
           JanusMemberInfo *info = janus_holon_peek_info (m->agent);
 
           prev = m->prev;
           if (info->supers == m && m->next_super == NULL)
-            g_ptr_array_add (kill, g_object_ref (m->agent));
+            janus_agent_request_kill (m->agent);
           else
             janus_holon_unlink_member (m, &ch);     /* shared: it lives on elsewhere */
         }
@@ -339,8 +341,6 @@ postpone_end (JanusHolon *self)
   janus_holarchy_unlock ();
 
   janus_holon_changes_apply (&ch);
-  for (guint i = 0; kill && i < kill->len; i++)
-    janus_agent_request_kill (kill->pdata[i]);
   return wait;
 }
 
@@ -349,8 +349,7 @@ static void
 holon_ended (JanusHolon *self)
 {
   JanusHolonComposite *c = janus_holon_peek_composite (self);
-  g_autoptr(GError) error = NULL;
-  JanusHolonChanges ch = { 0 };
+    JanusHolonChanges ch = { 0 };
 
   if (c == NULL)
     return;
@@ -366,9 +365,8 @@ holon_ended (JanusHolon *self)
   janus_holon_changes_forget_signals (&ch);
   janus_holon_changes_apply (&ch);
 
-  error = g_error_new (JANUS_HOLON_ERROR, JANUS_HOLON_ERROR_PROVIDER_ENDED,
-                       "Holon %s ended before answering", G_OBJECT_TYPE_NAME (self));
-  janus_holon_fail_calls (self, error);
+  janus_holon_fail_calls (self, JANUS_HOLON_ERROR, JANUS_HOLON_ERROR_PROVIDER_ENDED,
+                          "Holon %s ended before answering", G_OBJECT_TYPE_NAME (self));
 }
 
 /* The life hook janus-agent.c calls for every agent that becomes ALIVE

@@ -218,7 +218,10 @@ guint                janus_holon_default_provider (JanusGroup  *group,
 
 /* janus-holon-capacity.c */
 void                 janus_holon_fail_calls       (JanusHolon   *self,
-                                                   const GError *error);
+                                                   GQuark        domain,
+                                                   gint          code,
+                                                   const char   *format,
+                                                   ...) G_GNUC_PRINTF (4, 5);
 
 /* janus-holon-lifecycle.c */
 void                 janus_holon_forget_failure   (JanusMember  *m);
