@@ -937,6 +937,24 @@ is_shareable (JanusAgent *agent)
 
 /* Lock held: @member may join @self as @kind (@member launched or, for a
  * spawn, about to be). */
+/* Whether @a and @b run on the same kernel, or one of them is not launched
+ * yet (a spawn launches it on the holon's). The runtime an agent was
+ * launched on identifies its kernel, and stays readable after its death
+ * (janus_agent_get_kernel () then says NULL). */
+static gboolean
+same_kernel (JanusAgent *a,
+             JanusAgent *b)
+{
+  JanusRuntime *ra, *rb;
+
+  if (janus_agent_get_state (a) == JANUS_AGENT_STATE_UNBORN
+      || janus_agent_get_state (b) == JANUS_AGENT_STATE_UNBORN)
+    return TRUE;
+  ra = janus_agent_get_runtime (a);
+  rb = janus_agent_get_runtime (b);
+  return ra == rb;
+}
+
 static gboolean
 check_join (JanusHolon       *self,
             JanusAgent       *member,
@@ -945,8 +963,7 @@ check_join (JanusHolon       *self,
 {
   JanusMemberInfo *info = janus_holon_peek_info (member);
 
-  if (janus_agent_get_kernel (member) != NULL
-      && janus_agent_get_kernel (member) != janus_agent_get_kernel (JANUS_AGENT (self)))
+  if (!same_kernel (member, JANUS_AGENT (self)))
     {
       g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_WRONG_KERNEL,
                    "Agent %s runs on another kernel than holon %s", name_of (member),
@@ -1473,7 +1490,7 @@ janus_holon_merge_into (JanusHolon  *self,
 
   g_mutex_lock (&holarchy_lock);
   ok = check_not_same (self, other, error) && check_holon (self, error)
-       && (janus_agent_get_kernel (JANUS_AGENT (other)) == janus_agent_get_kernel (JANUS_AGENT (self))
+       && (same_kernel (JANUS_AGENT (other), JANUS_AGENT (self))
            || (g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_WRONG_KERNEL,
                             "Holon %s runs on another kernel than holon %s",
                             name_of (JANUS_AGENT (other)), name_of (JANUS_AGENT (self))), FALSE))
@@ -1535,8 +1552,8 @@ check_merge (JanusHolon  *self,
                    name_of (JANUS_AGENT (other)), name_of (JANUS_AGENT (super)));
       return FALSE;
     }
-  if (janus_agent_get_kernel (JANUS_AGENT (other)) != janus_agent_get_kernel (JANUS_AGENT (self))
-      || janus_agent_get_kernel (JANUS_AGENT (super)) != janus_agent_get_kernel (JANUS_AGENT (self)))
+  if (!same_kernel (JANUS_AGENT (other), JANUS_AGENT (self))
+      || !same_kernel (JANUS_AGENT (super), JANUS_AGENT (self)))
     {
       g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_WRONG_KERNEL,
                    "Holons %s, %s and %s do not run on the same kernel", name_of (JANUS_AGENT (self)),
