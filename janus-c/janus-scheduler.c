@@ -355,29 +355,31 @@ fire_due (JanusWorker *w,
           gint64       now)
 {
   JanusScheduler *s = w->sched;
-  JanusTimer *timer, *due = NULL, **tail = &due;
+  JanusTimer *timer, *batch[32];
+  guint i, n;
 
   while ((timer = janus_timer_heap_pop_due (&w->timers, now)) != NULL)
     deliver_due (w->sched, timer);
-  if (atomic_load_explicit (&s->shared_next, memory_order_acquire) > now)
-    return;
-  /* take the due ones under the lock, deliver them outside it */
-  g_mutex_lock (&s->shared_lock);
-  while ((timer = janus_timer_heap_pop_due (&s->shared_timers, now)) != NULL)
+  /* the shared heap's due timers are taken under its lock, a batch at a
+   * time, and delivered outside it. Not linked through their next field:
+   * until its owner takes the fired timer, that field links the owner's
+   * pending list, which the owner may be changing (cancelling) meanwhile */
+  do
     {
-      *tail = timer;
-      timer->next = NULL;       /* the agent's list link is not used in transit */
-      tail = &timer->next;
+      if (atomic_load_explicit (&s->shared_next, memory_order_acquire) > now)
+        return;
+      n = 0;
+      g_mutex_lock (&s->shared_lock);
+      while (n < G_N_ELEMENTS (batch)
+             && (timer = janus_timer_heap_pop_due (&s->shared_timers, now)) != NULL)
+        batch[n++] = timer;
+      atomic_store_explicit (&s->shared_next, janus_timer_heap_next_due (&s->shared_timers),
+                             memory_order_release);
+      g_mutex_unlock (&s->shared_lock);
+      for (i = 0; i < n; i++)
+        deliver_due (w->sched, batch[i]);
     }
-  atomic_store_explicit (&s->shared_next, janus_timer_heap_next_due (&s->shared_timers),
-                         memory_order_release);
-  g_mutex_unlock (&s->shared_lock);
-  while (due != NULL)
-    {
-      timer = due;
-      due = timer->next;
-      deliver_due (w->sched, timer);
-    }
+  while (n == G_N_ELEMENTS (batch));
 }
 
 /* The earliest due time this worker must wake up for (the owner prunes
