@@ -25,6 +25,7 @@
 #include "janus-net-error.h"
 #include "janus-json.h"
 #include "janus-codec.h"
+#include "janus-net.h"
 #include "janus-contract-net-organization.h"
 #include "janus-contract-net-initiator.h"
 #include "janus-contract-net-participant.h"

@@ -91,6 +91,8 @@ LAYERS = {
     'janus-json': NETWORK,
     'janus-codec': NETWORK,
     'janus-codec-msgpack': NETWORK,
+    'janus-net': NETWORK,
+    'janus-connection': NETWORK,
 }
 
 # janus.h includes every public header: users include it, the core does not
