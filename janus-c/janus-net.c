@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "janus-net-endpoint-private.h"
 #include "janus-net-private.h"
 
 /**
@@ -246,26 +247,12 @@ char *
 janus_network_canonical_key (const char  *host_and_port,
                              GError     **error)
 {
-  const char *colon = strrchr (host_and_port, ':');
-  g_autofree char *host = NULL;
-  guint64 port;
-  char *end = NULL;
+  char *key = janus_net_endpoint_canonical (host_and_port);
 
-  if (colon == NULL || colon == host_and_port || colon[1] == '\0')
-    goto invalid;
-  port = g_ascii_strtoull (colon + 1, &end, 10);
-  if (*end != '\0' || port == 0 || port > 65535 || !g_ascii_isdigit (colon[1]))
-    goto invalid;
-  host = g_ascii_strdown (host_and_port, colon - host_and_port);
-  if (host[0] == '[' ? host[strlen (host) - 1] != ']' || strlen (host) < 3
-                     : strchr (host, ':') != NULL || strchr (host, '/') != NULL)
-    goto invalid;
-  return g_strdup_printf ("%s:%u", host, (guint) port);
-
-invalid:
-  g_set_error (error, JANUS_NET_ERROR, JANUS_NET_ERROR_FAILED,
-               "“%s” is not host:port", host_and_port);
-  return NULL;
+  if (key == NULL)
+    g_set_error (error, JANUS_NET_ERROR, JANUS_NET_ERROR_FAILED,
+                 "“%s” is not host:port", host_and_port);
+  return key;
 }
 
 void

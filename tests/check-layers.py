@@ -42,6 +42,7 @@ LAYERS = {
     'janus-inbox': BASE,
     'janus-epoch': BASE,
     'janus-debug': BASE,
+    'janus-net-endpoint': BASE,         # endpoints of network addresses
     # 2 runtime: address table, timers, clock, mailbox, scheduler, delivery
     'janus-registry': RUNTIME,
     'janus-runqueue': RUNTIME,
