@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include "janus-net-endpoint-private.h"
 #include "janus-net-private.h"
 
 /* One aiomas channel over a stream socket (TCP, or TLS over TCP).
@@ -55,6 +56,7 @@ janus_connection_new (JanusNetwork *network,
   self->network = g_object_ref (network);
   self->key = g_strdup (key);
   self->incoming = incoming;
+  janus_net_endpoint_uuid (key, self->endpoint);
   g_mutex_init (&self->lock);
   self->state = JANUS_CONNECTION_CONNECTING;
   self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);

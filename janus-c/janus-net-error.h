@@ -53,6 +53,8 @@ G_BEGIN_DECLS
  * @JANUS_NET_ERROR_SHUTDOWN: the kernel is shutting down its network.
  * @JANUS_NET_ERROR_NO_ANSWER: the exposed method finished without
  *   answering its invocation.
+ * @JANUS_NET_ERROR_WRONG_THREAD: a blocking call from a thread that must
+ *   not block (a light agent's worker, the network thread).
  *
  * Error codes in the %JANUS_NET_ERROR domain.
  */
@@ -72,6 +74,7 @@ typedef enum {
   JANUS_NET_ERROR_TLS,
   JANUS_NET_ERROR_SHUTDOWN,
   JANUS_NET_ERROR_NO_ANSWER,
+  JANUS_NET_ERROR_WRONG_THREAD,
 } JanusNetError;
 
 JANUS_AVAILABLE_IN_ALL

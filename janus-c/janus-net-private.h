@@ -6,6 +6,8 @@
 #include <gio/gio.h>
 
 #include "janus-codec-private.h"
+#include "janus-message-private.h"
+#include "janus-runtime-private.h"
 #include "janus-net.h"
 
 G_BEGIN_DECLS
@@ -50,6 +52,7 @@ struct _JanusNetwork
   GObject            parent_instance;
 
   JanusKernel       *kernel;          /* borrowed; NULL once the kernel stopped */
+  JanusRuntime      *runtime;         /* the kernel's (borrowed), or NULL */
   JanusCodec        *codec;
   JanusNetRouter     router;
   gpointer           router_data;
@@ -191,6 +194,11 @@ gint64            janus_connection_expire        (JanusConnection *self,
                                                   gint64          now);
 void              janus_connection_close_now     (JanusConnection *self,
                                                   const GError   *error);
+
+/* paths (janus-net.c) */
+gboolean          janus_net_path_agent_id        (const char     *path,
+                                                  guint64        *id,
+                                                  const char    **rest);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JanusConnection, janus_connection_unref)
 

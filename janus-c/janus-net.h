@@ -19,6 +19,13 @@ JANUS_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (JanusNetwork, janus_network, JANUS, NETWORK, GObject)
 
 JANUS_AVAILABLE_IN_ALL
+JanusNetwork *janus_kernel_get_network            (JanusKernel   *kernel);
+JANUS_AVAILABLE_IN_ALL
+gboolean      janus_kernel_listen                 (JanusKernel   *kernel,
+                                                   const char    *uri,
+                                                   GError       **error);
+
+JANUS_AVAILABLE_IN_ALL
 gboolean      janus_network_listen                (JanusNetwork  *self,
                                                    const char    *uri,
                                                    GError       **error);

@@ -26,6 +26,8 @@
 #include "janus-json.h"
 #include "janus-codec.h"
 #include "janus-net.h"
+#include "janus-proxy.h"
+#include "janus-invocation.h"
 #include "janus-contract-net-organization.h"
 #include "janus-contract-net-initiator.h"
 #include "janus-contract-net-participant.h"

@@ -94,6 +94,9 @@ LAYERS = {
     'janus-codec-msgpack': NETWORK,
     'janus-net': NETWORK,
     'janus-connection': NETWORK,
+    'janus-invocation': NETWORK,
+    'janus-proxy': NETWORK,
+    'janus-net-kernel': NETWORK,
 }
 
 # janus.h includes every public header: users include it, the core does not
