@@ -818,20 +818,20 @@ start_reading (JanusConnection *self)
 
 /* ------------------------------------------------- the network thread */
 
-/* Takes a connected stream: the connection is open from now on. */
-void
-janus_connection_attach (JanusConnection   *self,
-                         GSocketConnection *socket)
+/* Takes a connected stream (@stream, over @socket): the connection is
+ * open from now on. */
+static void
+attach_stream (JanusConnection   *self,
+               GSocketConnection *socket,
+               GIOStream         *stream)
 {
   GSocket *s = g_socket_connection_get_socket (socket);
   gboolean closed;
 
-  g_socket_set_option (s, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-  g_socket_set_timeout (s, 0);
   if (self->socket == NULL)
     self->socket = g_object_ref (socket);
   if (self->stream == NULL)
-    self->stream = G_IO_STREAM (g_object_ref (socket));
+    self->stream = g_object_ref (stream);
 
   g_mutex_lock (&self->lock);
   closed = self->state == JANUS_CONNECTION_CLOSED;
@@ -845,6 +845,95 @@ janus_connection_attach (JanusConnection   *self,
     }
   start_reading (self);
   janus_connection_service (self);
+}
+
+static void
+prepare_socket (GSocketConnection *socket)
+{
+  GSocket *s = g_socket_connection_get_socket (socket);
+
+  g_socket_set_option (s, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  g_socket_set_timeout (s, 0);
+}
+
+void
+janus_connection_attach (JanusConnection   *self,
+                         GSocketConnection *socket)
+{
+  prepare_socket (socket);
+  attach_stream (self, socket, G_IO_STREAM (socket));
+}
+
+static void
+on_handshake (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  JanusConnection *self = data;
+  g_autoptr(GError) error = NULL;
+
+  self->network->in_progress--;
+  if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        close_with (self, JANUS_NET_ERROR_TLS, "TLS with %s failed: %s", self->key, error->message);
+    }
+  else
+    attach_stream (self, self->socket, G_IO_STREAM (source));
+  janus_connection_unref (self);
+}
+
+/* A client certificate is accepted when it checks out against the CA. */
+static gboolean
+accept_client_certificate (GTlsConnection       *tls,
+                           GTlsCertificate      *certificate,
+                           GTlsCertificateFlags  errors,
+                           gpointer              data)
+{
+  return errors == 0;
+}
+
+/* Wraps @socket in TLS (as a server for an incoming connection, a client
+ * otherwise), with the network's certificate and CA; the connection opens
+ * once the handshake succeeds. Both sides present a certificate that the
+ * other checks against its CA: a peer without a valid one is refused. */
+void
+janus_connection_start_tls (JanusConnection   *self,
+                            GSocketConnection *socket)
+{
+  JanusNetwork *net = self->network;
+  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GError) error = NULL;
+
+  prepare_socket (socket);
+  self->socket = g_object_ref (socket);
+  if (self->incoming)
+    {
+      tls = g_tls_server_connection_new (G_IO_STREAM (socket), net->tls_certificate, &error);
+      if (tls != NULL)
+        g_object_set (tls, "authentication-mode", G_TLS_AUTHENTICATION_REQUIRED, NULL);
+      /* glib-networking leaves a server's decision on a client
+       * certificate to this signal, with the result of checking it
+       * against the database */
+      if (tls != NULL)
+        g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_client_certificate), NULL);
+    }
+  else
+    {
+      g_autoptr(GSocketConnectable) identity = g_network_address_parse (self->key, 0, NULL);
+      tls = g_tls_client_connection_new (G_IO_STREAM (socket), identity, &error);
+      if (tls != NULL && net->tls_certificate != NULL)
+        g_tls_connection_set_certificate (G_TLS_CONNECTION (tls), net->tls_certificate);
+    }
+  if (tls == NULL)
+    {
+      close_with (self, JANUS_NET_ERROR_TLS, "TLS with %s: %s", self->key, error->message);
+      return;
+    }
+  g_tls_connection_set_database (G_TLS_CONNECTION (tls), net->tls_database);
+  net->in_progress++;
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, self->cancellable,
+                                    on_handshake, janus_connection_ref (self));
 }
 
 static void
@@ -866,7 +955,10 @@ on_connected (GObject      *source,
       janus_connection_unref (self);
       return;
     }
-  janus_connection_attach (self, socket);
+  if (self->network->tls_database != NULL)
+    janus_connection_start_tls (self, socket);
+  else
+    janus_connection_attach (self, socket);
   janus_connection_unref (self);
 }
 

@@ -146,6 +146,9 @@ void              janus_network_kick             (JanusNetwork   *self,
                                                   JanusConnection *connection);
 void              janus_network_add_connection   (JanusNetwork   *self,
                                                   JanusConnection *connection);
+void              janus_network_adopt            (JanusNetwork   *self,
+                                                  GSocketConnection *stream,
+                                                  const char     *key);
 void              janus_network_forget           (JanusNetwork   *self,
                                                   JanusConnection *connection);
 void              janus_network_note_deadline    (JanusNetwork   *self,
@@ -188,6 +191,8 @@ guint             janus_connection_get_pending_count (JanusConnection *self);
 /* network thread only */
 void              janus_connection_start_connect (JanusConnection *self);
 void              janus_connection_attach        (JanusConnection *self,
+                                                  GSocketConnection *socket);
+void              janus_connection_start_tls     (JanusConnection *self,
                                                   GSocketConnection *socket);
 void              janus_connection_service       (JanusConnection *self);
 gint64            janus_connection_expire        (JanusConnection *self,

@@ -57,6 +57,12 @@ JANUS_AVAILABLE_IN_ALL
 void          janus_network_set_max_pending_calls (JanusNetwork  *self,
                                                    guint          calls);
 JANUS_AVAILABLE_IN_ALL
+gboolean      janus_network_set_tls               (JanusNetwork  *self,
+                                                   const char    *certificate_file,
+                                                   const char    *key_file,
+                                                   const char    *ca_file,
+                                                   GError       **error);
+JANUS_AVAILABLE_IN_ALL
 guint         janus_network_get_connection_count  (JanusNetwork  *self);
 JANUS_AVAILABLE_IN_ALL
 void          janus_network_shutdown              (JanusNetwork  *self);

@@ -1097,6 +1097,50 @@ test_shutdown_pending (Fixture       *f,
   outcome_clear (&sync);
 }
 
+/* The remote kernel restarts on the same port: the proxy's next call
+ * connects again. */
+static void
+test_reconnect (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JanusKernel) client = janus_kernel_new (1);
+  JanusKernel *server = janus_kernel_new (1);
+  g_autoptr(JanusAgent) first = g_object_new (echo_agent_get_type (), NULL);
+  g_autoptr(JanusAgent) second = g_object_new (echo_agent_get_type (), NULL);
+  g_autoptr(JanusProxy) proxy = NULL;
+  g_autofree char *port = NULL, *address = NULL, *listen = NULL;
+  Outcome o = { 0 };
+
+  janus_kernel_set_keep_alive (server, TRUE);
+  janus_kernel_set_keep_alive (client, TRUE);
+  g_assert_true (janus_kernel_listen (server, "tcp://127.0.0.1:0", &error));
+  port = g_strdup (strrchr (janus_network_get_listen_uri (janus_kernel_get_network (server)), ':') + 1);
+  janus_kernel_launch_light_agent (server, first, "first", NULL, NULL);
+  address = g_strdup_printf ("tcp://localhost:%s/0", port);
+  proxy = connect_to (client, address);
+  call (proxy, "name", NULL, &o);
+  g_assert_cmpstr (g_variant_get_string (o.value, NULL), ==, "first");
+
+  janus_kernel_shutdown (server);
+  g_assert_finalize_object (server);
+  call (proxy, "name", NULL, &o);
+  g_assert_nonnull (o.error);
+
+  server = janus_kernel_new (1);
+  janus_kernel_set_keep_alive (server, TRUE);
+  listen = g_strdup_printf ("tcp://127.0.0.1:%s", port);
+  g_assert_true (janus_kernel_listen (server, listen, &error));
+  g_assert_no_error (error);
+  janus_kernel_launch_light_agent (server, second, "second", NULL, NULL);
+  call (proxy, "name", NULL, &o);
+  g_assert_no_error (o.error);
+  g_assert_cmpstr (g_variant_get_string (o.value, NULL), ==, "second");
+  outcome_clear (&o);
+  janus_kernel_shutdown (client);
+  janus_kernel_shutdown (server);
+  g_assert_finalize_object (server);
+}
+
 /* ------------------------------------------------------ two processes */
 
 /* The server process: a kernel listening with an echo agent; prints its
@@ -1211,6 +1255,7 @@ main (int   argc,
               setup, test_msgpack, teardown);
   g_test_add_func ("/net/kernel/clock", test_clock);
   g_test_add_func ("/net/kernel/two-processes", test_two_processes);
+  g_test_add_func ("/net/kernel/reconnect", test_reconnect);
 
   return g_test_run ();
 }

@@ -274,9 +274,10 @@ on_server_closed (JanusNetwork *network,
 }
 
 static void
-fixture_setup_with (Fixture          *f,
+fixture_setup_full (Fixture          *f,
                     JanusCodecFormat  format,
-                    gsize             server_frame_limit)
+                    gsize             server_frame_limit,
+                    guint             server_max_incoming)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JanusCodec) c1 = janus_codec_new (format);
@@ -292,11 +293,21 @@ fixture_setup_with (Fixture          *f,
   janus_network_set_codec (f->client, c2);
   if (server_frame_limit)
     janus_network_set_max_frame_size (f->server, server_frame_limit);
+  if (server_max_incoming)
+    f->server->max_incoming = server_max_incoming;
   g_signal_connect (f->server, "connection-closed", G_CALLBACK (on_server_closed), f);
   g_assert_true (janus_network_listen (f->server, "tcp://127.0.0.1:0", &error));
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (janus_network_get_listen_uri (f->server), "tcp://127.0.0.1:"));
   f->key = g_strdup (janus_network_get_listen_uri (f->server) + 6);
+}
+
+static void
+fixture_setup_with (Fixture          *f,
+                    JanusCodecFormat  format,
+                    gsize             server_frame_limit)
+{
+  fixture_setup_full (f, format, server_frame_limit, 0);
 }
 
 static void
@@ -696,6 +707,67 @@ test_busy (void)
   fixture_teardown (&f, NULL);
 }
 
+/* A server that does not answer stops reading after max_incoming
+ * requests; the client's queue then fills up to its send limit and new
+ * requests fail at once: memory stays bounded on both sides. Answering
+ * lets the server read again. */
+static void
+test_backpressure (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(JanusConnection) conn = NULL;
+  g_autoptr(GString) payload = g_string_new ("[\"");
+  g_autoptr(GError) error = NULL;
+  guint sent = 0, first_batch;
+  gint64 deadline;
+
+  fixture_setup_full (&f, JANUS_CODEC_FORMAT_JSON, 0, 16);
+  janus_network_shutdown (f.client);
+  g_clear_object (&f.client);
+  f.client = janus_network_new_for_router (client_router, &f);
+  janus_network_set_send_limit (f.client, 256 * 1024);
+  conn = connect_client (&f);
+  for (guint i = 0; i < 4000; i++)
+    g_string_append_c (payload, 'p');
+  g_string_append (payload, "\"]");
+
+  while (sent < 200000)
+    {
+      if (!call (conn, "never", payload->str, &f.waiter, sent, &error))
+        break;
+      sent++;
+    }
+  g_assert_error (error, JANUS_NET_ERROR, JANUS_NET_ERROR_BUSY);
+  g_clear_error (&error);
+  g_assert_cmpuint (sent, <, 200000);
+  /* the server holds about max_incoming requests, not all that were sent */
+  wait_held (&f, 16);
+  first_batch = held_count (&f);
+  g_assert_cmpuint (first_batch, <=, 16 + 64);
+  g_assert_cmpuint (first_batch, <, sent);
+  g_test_message ("%u requests sent before BUSY, %u read by the server", sent, first_batch);
+
+  /* answering lets it read the rest */
+  g_mutex_lock (&f.lock);
+  for (guint i = 0; i < f.held->len; i++)
+    {
+      Held *h = f.held->pdata[i];
+      g_autoptr(JsonNode) null = json_node_new (JSON_NODE_NULL);
+      janus_connection_answer (h->conn, h->id, null);
+    }
+  g_mutex_unlock (&f.lock);
+  deadline = g_get_monotonic_time () + WAIT_USEC;
+  while (held_count (&f) <= first_batch)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_thread_yield ();
+    }
+  janus_network_shutdown (f.client);
+  g_ptr_array_unref (wait_results (&f.waiter, sent));
+  g_clear_pointer (&conn, janus_connection_unref);
+  fixture_teardown (&f, NULL);
+}
+
 static void
 test_shutdown_pending (Fixture       *f,
                        gconstpointer  data)
@@ -872,6 +944,7 @@ main (int   argc,
               fixture_setup, test_hostile, fixture_teardown);
   g_test_add_func ("/net/rpc/frame-limit", test_frame_limit);
   g_test_add_func ("/net/rpc/busy", test_busy);
+  g_test_add_func ("/net/rpc/backpressure", test_backpressure);
 
   return g_test_run ();
 }
