@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include "janus-net-endpoint-private.h"
 #include "janus-net-private.h"
@@ -15,10 +17,13 @@
  * result, 2 an error (a string). Each side numbers its own requests 0, 1,
  * 2, … and both sides may send requests on the same connection.
  *
- * Any thread may send: it encodes the frame itself, registers the request
- * as pending and queues the frame under the connection's lock, then kicks
- * the network thread, which owns the socket: it writes the queued frames
- * (vectored, non-blocking), reads, splits frames, hands requests to the
+ * Any thread may send: it encodes the frame itself and registers the
+ * request as pending. When the connection is otherwise idle (no other
+ * request of ours waiting, or this answer the only one being served) and
+ * plain TCP, the sender writes the frame itself, non-blocking: one wake-up
+ * less per call. Otherwise it queues the frame and kicks the network
+ * thread, which writes queued frames in batches (vectored, non-blocking).
+ * The network thread alone reads: it splits frames, hands requests to the
  * network's router and completes pending requests with their answers. */
 
 typedef struct
@@ -58,6 +63,8 @@ janus_connection_new (JanusNetwork *network,
   self->incoming = incoming;
   janus_net_endpoint_uuid (key, self->endpoint);
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->write_lock);
+  self->direct_fd = -1;
   self->state = JANUS_CONNECTION_CONNECTING;
   self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   g_queue_init (&self->outbox);
@@ -92,6 +99,7 @@ janus_connection_unref (JanusConnection *self)
   g_free (self->rbuf);
   g_free (self->key);
   g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->write_lock);
   g_object_unref (self->network);
   g_free (self);
 }
@@ -177,6 +185,54 @@ queue_frame (JanusConnection *self,
   self->queued_bytes += data->len;
 }
 
+/* Writes @data on the caller's thread if the socket's sending side is
+ * free and nothing is queued before it (the lock is held; it is released).
+ * Returns FALSE, with the lock still held, if the frame must be queued. A
+ * frame partly written is finished by the network thread, kicked here. */
+static gboolean
+send_now (JanusConnection *self,
+          GString         *data)
+{
+  ssize_t n;
+  int fd = self->direct_fd;
+
+  if (fd < 0 || self->state != JANUS_CONNECTION_OPEN || !g_queue_is_empty (&self->outbox)
+      || self->close_asked != NULL || !g_mutex_trylock (&self->write_lock))
+    return FALSE;
+  if (!g_queue_is_empty (&self->writing))
+    {
+      g_mutex_unlock (&self->write_lock);
+      return FALSE;
+    }
+  /* frames queued from now on go after this one: they need write_lock */
+  g_mutex_unlock (&self->lock);
+  do
+    n = send (fd, data->str, data->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n == (ssize_t) data->len)
+    {
+      g_mutex_unlock (&self->write_lock);
+      g_string_free (data, TRUE);
+      return TRUE;
+    }
+  /* the rest (or the failure) is the network thread's business */
+  {
+    OutFrame *frame = g_new (OutFrame, 1);
+    gsize left = data->len - (n > 0 ? (gsize) n : 0);
+
+    frame->data = data;
+    frame->deadline = 0;
+    g_queue_push_tail (&self->writing, frame);
+    self->write_offset = n > 0 ? (gsize) n : 0;
+    g_mutex_unlock (&self->write_lock);
+    g_mutex_lock (&self->lock);
+    self->queued_bytes += left;
+    g_mutex_unlock (&self->lock);
+  }
+  janus_network_kick (self->network, self);
+  return TRUE;
+}
+
 gboolean
 janus_connection_request (JanusConnection *self,
                           const char      *path,
@@ -240,6 +296,10 @@ janus_connection_request (JanusConnection *self,
       return FALSE;
     }
   g_hash_table_insert (self->pending, g_memdup2 (&id, sizeof id), pending);
+  /* alone on the connection: write it now (a deadline needs the network
+   * thread to know of it) */
+  if (deadline == 0 && g_hash_table_size (self->pending) == 1 && send_now (self, frame))
+    return TRUE;
   queue_frame (self, frame, deadline);
   g_mutex_unlock (&self->lock);
   janus_network_kick (net, self);
@@ -267,6 +327,19 @@ send_answer (JanusConnection *self,
       answered (self);
       return;
     }
+  /* the only request being served: answer now */
+  if (atomic_load_explicit (&self->incoming_open, memory_order_relaxed) == 1
+      && send_now (self, frame))
+    {
+      answered (self);
+      return;
+    }
+  /* a peer that sends requests and does not read the answers: it would
+   * make us hold answers without end */
+  if (self->queued_bytes > 4 * self->network->send_limit && self->close_asked == NULL)
+    self->close_asked = g_error_new (JANUS_NET_ERROR, JANUS_NET_ERROR_BUSY,
+                                     "%s does not read its answers (%" G_GSIZE_FORMAT
+                                     " bytes waiting)", self->key, self->queued_bytes);
   queue_frame (self, frame, 0);
   g_mutex_unlock (&self->lock);
   answered (self);
@@ -381,6 +454,7 @@ janus_connection_close_now (JanusConnection *self,
       return;
     }
   self->state = JANUS_CONNECTION_CLOSED;
+  self->direct_fd = -1;
   self->error = g_error_copy (error);
   g_clear_error (&self->close_asked);
   pending = self->pending;
@@ -394,11 +468,14 @@ janus_connection_close_now (JanusConnection *self,
   remove_source (&self->read_source);
   remove_source (&self->write_source);
   socket = self->socket ? g_socket_connection_get_socket (self->socket) : NULL;
+  /* under write_lock: a sender writing the socket itself finishes first */
+  g_mutex_lock (&self->write_lock);
   if (socket != NULL)
     g_socket_close (socket, NULL);
-  g_queue_clear_full (&outbox, (GDestroyNotify) out_frame_free);
   g_queue_clear_full (&self->writing, (GDestroyNotify) out_frame_free);
   self->write_offset = 0;
+  g_mutex_unlock (&self->write_lock);
+  g_queue_clear_full (&outbox, (GDestroyNotify) out_frame_free);
   g_clear_pointer (&self->rbuf, g_free);
   self->rlen = self->rcap = 0;
 
@@ -433,18 +510,18 @@ close_with (JanusConnection *self,
 /* ------------------------------------------------------------ writing */
 
 static gboolean on_writable (GObject *stream, gpointer data);
+static gboolean on_socket_writable (GSocket *socket, GIOCondition condition, gpointer data);
+static GSource *socket_source (JanusConnection *self, GIOCondition condition);
 
+/* Sources are made recursive: they are never dispatched recursively, and
+ * GLib blocks a non-recursive source during its dispatch by taking its
+ * descriptor out of the poll set and back, which wakes the context up
+ * twice per dispatch. */
 static void
 wait_writable (JanusConnection *self)
 {
-  GPollableOutputStream *out = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (self->stream));
-
-  if (self->write_source != NULL)
-    return;
-  self->write_source = g_pollable_output_stream_create_source (out, NULL);
-  g_source_set_callback (self->write_source, G_SOURCE_FUNC (on_writable),
-                         janus_connection_ref (self), (GDestroyNotify) janus_connection_unref);
-  g_source_attach (self->write_source, self->network->context);
+  if (self->write_source == NULL)
+    self->write_source = socket_source (self, G_IO_OUT);
 }
 
 /* Writes what is queued until done or the socket would block. */
@@ -452,8 +529,11 @@ static void
 flush_writes (JanusConnection *self)
 {
   GPollableOutputStream *out = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (self->stream));
+  g_autoptr(GError) failed = NULL;
+  gboolean blocked = FALSE;
   gsize sent = 0;
 
+  g_mutex_lock (&self->write_lock);
   while (!g_queue_is_empty (&self->writing))
     {
       GOutputVector iov[WRITE_IOVS];
@@ -472,14 +552,13 @@ flush_writes (JanusConnection *self)
       r = g_pollable_output_stream_writev_nonblocking (out, iov, n, &written, NULL, &error);
       if (r == G_POLLABLE_RETURN_WOULD_BLOCK)
         {
-          wait_writable (self);
+          blocked = TRUE;
           break;
         }
       if (r == G_POLLABLE_RETURN_FAILED)
         {
-          close_with (self, JANUS_NET_ERROR_CLOSED, "Writing to %s failed: %s",
-                      self->key, error->message);
-          return;
+          failed = g_steal_pointer (&error);
+          break;
         }
       sent += written;
       while (written > 0)
@@ -496,6 +575,15 @@ flush_writes (JanusConnection *self)
           out_frame_free (g_queue_pop_head (&self->writing));
         }
     }
+  g_mutex_unlock (&self->write_lock);
+  if (failed != NULL)
+    {
+      close_with (self, JANUS_NET_ERROR_CLOSED, "Writing to %s failed: %s",
+                  self->key, failed->message);
+      return;
+    }
+  if (blocked)
+    wait_writable (self);
   if (sent > 0)
     {
       g_mutex_lock (&self->lock);
@@ -515,6 +603,14 @@ on_writable (GObject  *stream,
   if (self->read_paused)
     janus_connection_service (self);
   return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_socket_writable (GSocket      *socket,
+                    GIOCondition  condition,
+                    gpointer      data)
+{
+  return on_writable (NULL, data);
 }
 
 /* ------------------------------------------------------------ reading */
@@ -684,18 +780,14 @@ frame_arrived (JanusConnection *self,
     answer_arrived (self, (int) type, id, message);
 }
 
+/* Reading stops while the peer has too many requests waiting for our
+ * answers; TCP then slows it down. Not on our own queue's size: our
+ * queued requests wait for the peer to read, and the peer may be waiting
+ * for us to read its answers (the limit fails our new requests instead). */
 static gboolean
 should_pause_reading (JanusConnection *self)
 {
-  JanusNetwork *net = self->network;
-  gsize queued;
-
-  if (atomic_load_explicit (&self->incoming_open, memory_order_acquire) >= net->max_incoming)
-    return TRUE;
-  g_mutex_lock (&self->lock);
-  queued = self->queued_bytes;
-  g_mutex_unlock (&self->lock);
-  return queued >= net->send_limit;
+  return atomic_load_explicit (&self->incoming_open, memory_order_acquire) >= self->network->max_incoming;
 }
 
 static void
@@ -762,19 +854,19 @@ ensure_room (JanusConnection *self)
 }
 
 static gboolean
-on_readable (GObject  *stream,
-             gpointer  data)
+read_some (JanusConnection *self)
 {
-  JanusConnection *self = data;
-  GPollableInputStream *in = G_POLLABLE_INPUT_STREAM (stream);
+  GPollableInputStream *in = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (self->stream));
   gsize budget = READ_BUDGET;
 
   while (budget > 0)
     {
       g_autoptr(GError) error = NULL;
+      gsize room;
       gssize n;
 
       ensure_room (self);
+      room = self->rcap - self->rlen;
       n = g_pollable_input_stream_read_nonblocking (in, self->rbuf + self->rlen,
                                                     self->rcap - self->rlen, NULL, &error);
       if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
@@ -800,20 +892,71 @@ on_readable (GObject  *stream,
           pause_reading (self);
           return G_SOURCE_REMOVE;
         }
+      /* a short read drained the socket: the poll tells when there is
+       * more, sparing a read that would only say EAGAIN */
+      if ((gsize) n < room)
+        break;
     }
   return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_readable (GObject  *stream,
+             gpointer  data)
+{
+  return read_some (data);
+}
+
+static gboolean
+on_socket_readable (GSocket      *socket,
+                    GIOCondition  condition,
+                    gpointer      data)
+{
+  return read_some (data);
+}
+
+/* A source on the socket itself for plain TCP (a pollable stream's source
+ * wraps one as a child source, which GLib blocks during each dispatch: see
+ * wait_writable ()); TLS needs the TLS stream's own. */
+static GSource *
+socket_source (JanusConnection *self,
+               GIOCondition     condition)
+{
+  GSource *source;
+
+  if (self->direct_fd >= 0)
+    {
+      source = g_socket_create_source (g_socket_connection_get_socket (self->socket),
+                                       condition | G_IO_HUP | G_IO_ERR, NULL);
+      g_source_set_callback (source, condition == G_IO_IN ? G_SOURCE_FUNC (on_socket_readable)
+                                                          : G_SOURCE_FUNC (on_socket_writable),
+                             janus_connection_ref (self), (GDestroyNotify) janus_connection_unref);
+    }
+  else if (condition == G_IO_IN)
+    {
+      GPollableInputStream *in = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (self->stream));
+      source = g_pollable_input_stream_create_source (in, NULL);
+      g_source_set_callback (source, G_SOURCE_FUNC (on_readable),
+                             janus_connection_ref (self), (GDestroyNotify) janus_connection_unref);
+    }
+  else
+    {
+      GPollableOutputStream *out = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (self->stream));
+      source = g_pollable_output_stream_create_source (out, NULL);
+      g_source_set_callback (source, G_SOURCE_FUNC (on_writable),
+                             janus_connection_ref (self), (GDestroyNotify) janus_connection_unref);
+    }
+  /* see wait_writable () */
+  g_source_set_can_recurse (source, TRUE);
+  g_source_attach (source, self->network->context);
+  return source;
 }
 
 static void
 start_reading (JanusConnection *self)
 {
-  GPollableInputStream *in = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (self->stream));
-
   self->read_paused = FALSE;
-  self->read_source = g_pollable_input_stream_create_source (in, NULL);
-  g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_readable),
-                         janus_connection_ref (self), (GDestroyNotify) janus_connection_unref);
-  g_source_attach (self->read_source, self->network->context);
+  self->read_source = socket_source (self, G_IO_IN);
 }
 
 /* ------------------------------------------------- the network thread */
@@ -836,7 +979,12 @@ attach_stream (JanusConnection   *self,
   g_mutex_lock (&self->lock);
   closed = self->state == JANUS_CONNECTION_CLOSED;
   if (!closed)
-    self->state = JANUS_CONNECTION_OPEN;
+    {
+      self->state = JANUS_CONNECTION_OPEN;
+      /* TLS streams are written by the network thread only */
+      if (stream == G_IO_STREAM (socket))
+        self->direct_fd = g_socket_get_fd (s);
+    }
   g_mutex_unlock (&self->lock);
   if (closed)
     {
@@ -987,12 +1135,14 @@ janus_connection_service (JanusConnection *self)
 
   g_mutex_lock (&self->lock);
   close = g_steal_pointer (&self->close_asked);
+  g_mutex_lock (&self->write_lock);
   while ((frame = g_queue_pop_head (&self->outbox)) != NULL)
     {
       if (frame->deadline > 0)
         deadline = MIN (deadline, frame->deadline);
       g_queue_push_tail (&self->writing, frame);
     }
+  g_mutex_unlock (&self->write_lock);
   state = self->state;
   g_mutex_unlock (&self->lock);
 

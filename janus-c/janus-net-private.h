@@ -92,8 +92,11 @@ struct _JanusNetwork
  *
  * Immutable after creation: network, key, incoming, endpoint.
  * `lock` guards state, error, next_id, pending, outbox, queued_bytes,
- * close_asked. `kicked` is guarded by the network's kick_lock.
- * incoming_open is atomic. The rest belongs to the network thread. */
+ * close_asked, direct_fd. `kicked` is guarded by the network's kick_lock.
+ * `write_lock` guards the sending side of the socket: writing,
+ * write_offset, and the socket's closing (taken after `lock` when both
+ * are held). incoming_open is atomic. The rest belongs to the network
+ * thread. */
 typedef enum {
   JANUS_CONNECTION_CONNECTING,
   JANUS_CONNECTION_OPEN,
@@ -117,6 +120,9 @@ struct _JanusConnection
   gsize                 queued_bytes; /* outbox and write queue */
   GError               *close_asked;  /* a close asked from another thread */
   gboolean              kicked;
+  int                   direct_fd;    /* plain TCP: senders may write it themselves; -1 */
+
+  GMutex                write_lock;
 
   atomic_uint           incoming_open;
 

@@ -30,9 +30,10 @@
  * waiting to be written ([property@Janus.Network:send-limit]): beyond
  * those a new request fails at once with %JANUS_NET_ERROR_BUSY, so a fast
  * sender cannot grow memory without bound. On the receiving side a
- * connection stops being read while too many of its requests wait for an
- * answer, or while its answers wait to be written; TCP then slows the
- * sender down.
+ * connection stops being read while too many of its requests (4096) wait
+ * for an answer; TCP then slows the sender down. A peer that keeps sending
+ * requests without reading the answers is cut off once four times the
+ * send limit waits for it.
  *
  * Set the codec and the limits before the network starts (its first listen
  * or connection); the call time-out may change at any time.
@@ -224,11 +225,13 @@ janus_network_start (JanusNetwork  *self,
       g_source_set_static_name (self->timer_source, "JanusNetwork deadlines");
       g_source_attach (self->timer_source, self->context);
       self->next_deadline = G_MAXINT64;
+      self->state = JANUS_NETWORK_RUNNING;
       self->thread = g_thread_try_new ("janus-net", network_thread, self, error);
       if (self->thread == NULL)
-        ok = FALSE;
-      else
-        self->state = JANUS_NETWORK_RUNNING;
+        {
+          self->state = JANUS_NETWORK_STOPPED;
+          ok = FALSE;
+        }
     }
   else if (self->state != JANUS_NETWORK_RUNNING)
     {
@@ -426,6 +429,7 @@ on_accept (GSocket      *socket,
            gpointer      data)
 {
   JanusNetwork *self = data;
+  gboolean running;
 
   for (guint i = 0; i < 64; i++)
     {
@@ -438,7 +442,10 @@ on_accept (GSocket      *socket,
             g_debug ("accept failed: %s", error->message);
           break;
         }
-      if (self->state != JANUS_NETWORK_RUNNING)
+      g_mutex_lock (&self->lock);
+      running = self->state == JANUS_NETWORK_RUNNING;
+      g_mutex_unlock (&self->lock);
+      if (!running)
         {
           g_socket_close (client, NULL);
           continue;
@@ -597,6 +604,7 @@ janus_network_listen (JanusNetwork  *self,
   self->listen_port = port;
   g_ptr_array_add (self->listeners, g_object_ref (socket));
   source = g_socket_create_source (socket, G_IO_IN, NULL);
+  g_source_set_can_recurse (source, TRUE);
   g_source_set_callback (source, G_SOURCE_FUNC (on_accept), self, NULL);
   g_source_set_static_name (source, "JanusNetwork accept");
   g_ptr_array_add (self->listen_sources, source);
@@ -616,6 +624,29 @@ typedef struct
   gboolean      done;
 } StopData;
 
+static gboolean
+flag_timed_out (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+writes_pending (GPtrArray *connections)
+{
+  gboolean busy = FALSE;
+
+  for (guint i = 0; i < connections->len && !busy; i++)
+    {
+      JanusConnection *c = connections->pdata[i];
+      g_mutex_lock (&c->write_lock);
+      busy = !g_queue_is_empty (&c->writing);
+      g_mutex_unlock (&c->write_lock);
+      busy &= !janus_connection_is_closed (c);
+    }
+  return busy;
+}
+
 /* Network thread: stops accepting, writes what is queued (bounded in
  * time), then closes every connection, failing what is pending. */
 static gboolean
@@ -626,7 +657,8 @@ stop_on_thread (gpointer data)
   g_autoptr(GPtrArray) all = NULL;
   g_autoptr(GError) error = g_error_new_literal (JANUS_NET_ERROR, JANUS_NET_ERROR_SHUTDOWN,
                                                  "The network is shut down");
-  gint64 deadline = g_get_monotonic_time () + SHUTDOWN_FLUSH_USEC;
+  gboolean timed_out = FALSE;
+  GSource *timeout;
   GPtrArray *sources;
 
   /* the caller holds stop->lock until it waits: this orders its writes
@@ -650,24 +682,29 @@ stop_on_thread (gpointer data)
   for (guint i = 0; i < self->listeners->len; i++)
     g_socket_close (self->listeners->pdata[i], NULL);
 
-  /* answers to requests already received go out first */
+  /* answers to requests already received go out first, for a bounded
+   * time (a peer that does not read would hold us for ever) */
   for (guint i = 0; i < all->len; i++)
     janus_connection_service (all->pdata[i]);
-  while (g_get_monotonic_time () < deadline)
-    {
-      gboolean busy = FALSE;
-      for (guint i = 0; i < all->len; i++)
-        busy |= !g_queue_is_empty (&((JanusConnection *) all->pdata[i])->writing)
-                && !janus_connection_is_closed (all->pdata[i]);
-      if (!busy)
-        break;
-      g_main_context_iteration (self->context, TRUE);
-    }
+  timeout = g_timeout_source_new (SHUTDOWN_FLUSH_USEC / 1000);
+  g_source_set_callback (timeout, flag_timed_out, &timed_out, NULL);
+  g_source_attach (timeout, self->context);
+  while (!timed_out && writes_pending (all))
+    g_main_context_iteration (self->context, TRUE);
+  g_source_destroy (timeout);
+  g_source_unref (timeout);
   for (guint i = 0; i < all->len; i++)
     janus_connection_close_now (all->pdata[i], error);
-  /* cancelled connects complete here, not in a context nobody runs */
-  while (self->in_progress > 0 && g_get_monotonic_time () < deadline + SHUTDOWN_FLUSH_USEC)
+  /* cancelled connects and handshakes complete here, not in a context
+   * nobody runs; they complete at once, but bounded all the same */
+  timed_out = FALSE;
+  timeout = g_timeout_source_new (SHUTDOWN_FLUSH_USEC / 1000);
+  g_source_set_callback (timeout, flag_timed_out, &timed_out, NULL);
+  g_source_attach (timeout, self->context);
+  while (self->in_progress > 0 && !timed_out)
     g_main_context_iteration (self->context, TRUE);
+  g_source_destroy (timeout);
+  g_source_unref (timeout);
   while (g_main_context_iteration (self->context, FALSE))
     ;
 
@@ -742,7 +779,12 @@ static gboolean
 check_not_started (JanusNetwork *self,
                    const char   *what)
 {
-  if (self->state == JANUS_NETWORK_NEW)
+  gboolean fresh;
+
+  g_mutex_lock (&self->lock);
+  fresh = self->state == JANUS_NETWORK_NEW;
+  g_mutex_unlock (&self->lock);
+  if (fresh)
     return TRUE;
   g_critical ("JanusNetwork: %s must be set before the network starts "
               "(its first listen or connection)", what);
@@ -1209,8 +1251,9 @@ janus_network_class_init (JanusNetworkClass *klass)
    * JanusNetwork:send-limit: (attributes org.gtk.Property.get=janus_network_get_send_limit org.gtk.Property.set=janus_network_set_send_limit)
    *
    * The bytes a connection may hold waiting to be written (16 MiB by
-   * default). Beyond it, new requests fail with %JANUS_NET_ERROR_BUSY and
-   * the connection is not read until its answers are written.
+   * default). Beyond it, new requests fail with %JANUS_NET_ERROR_BUSY;
+   * beyond four times it, answers included, the peer is deemed not to read
+   * and the connection closes.
    */
   properties[PROP_SEND_LIMIT] =
     g_param_spec_uint64 ("send-limit", NULL, NULL, 1, G_MAXUINT64, DEFAULT_SEND_LIMIT,

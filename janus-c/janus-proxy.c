@@ -169,11 +169,72 @@ dispatch (JanusNetResult *self)
     self->callback (self->source, G_ASYNC_RESULT (self), self->user_data);
 }
 
-static gboolean
-dispatch_in_context (gpointer data)
+/* Results for one main context, dispatched in batches: the first result
+ * of a burst attaches an idle source, the next ones only join the queue,
+ * so a busy caller is woken once per burst rather than once per call. */
+typedef struct
 {
-  dispatch (data);
-  return G_SOURCE_REMOVE;
+  GMainContext *context;        /* strong */
+  GQueue        results;        /* JanusNetResult (strong) */
+} Batch;
+
+static GMutex batches_lock;
+static GHashTable *batches;     /* GMainContext -> Batch, while a burst lasts */
+
+static gboolean
+dispatch_batch (gpointer data)
+{
+  Batch *batch = data;
+  GQueue results;
+  JanusNetResult *result;
+
+  g_mutex_lock (&batches_lock);
+  results = batch->results;
+  g_queue_init (&batch->results);
+  if (g_queue_is_empty (&results))
+    {
+      /* the burst is over */
+      g_hash_table_remove (batches, batch->context);
+      g_mutex_unlock (&batches_lock);
+      g_main_context_unref (batch->context);
+      g_free (batch);
+      return G_SOURCE_REMOVE;
+    }
+  g_mutex_unlock (&batches_lock);
+  while ((result = g_queue_pop_head (&results)) != NULL)
+    {
+      dispatch (result);
+      g_object_unref (result);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+deliver_to_context (JanusNetResult *self)
+{
+  Batch *batch;
+
+  g_mutex_lock (&batches_lock);
+  if (batches == NULL)
+    batches = g_hash_table_new (NULL, NULL);
+  batch = g_hash_table_lookup (batches, self->context);
+  if (batch == NULL)
+    {
+      GSource *idle = g_idle_source_new ();
+
+      batch = g_new0 (Batch, 1);
+      batch->context = g_main_context_ref (self->context);
+      g_queue_init (&batch->results);
+      g_hash_table_insert (batches, batch->context, batch);
+      /* never in the completing call itself, even on the context's own
+       * thread: callers may complete from a cancel handler */
+      g_source_set_callback (idle, dispatch_batch, batch, NULL);
+      g_source_set_static_name (idle, "JanusProxy results");
+      g_source_attach (idle, self->context);
+      g_source_unref (idle);
+    }
+  g_queue_push_tail (&batch->results, g_object_ref (self));
+  g_mutex_unlock (&batches_lock);
 }
 
 typedef struct
@@ -218,16 +279,7 @@ deliver (JanusNetResult *self)
         result_task_cancel (&task->base);
     }
   else
-    {
-      /* never in the completing call itself, even on the context's own
-       * thread: callers may complete from a cancel handler */
-      GSource *idle = g_idle_source_new ();
-
-      g_source_set_callback (idle, dispatch_in_context, g_object_ref (self), g_object_unref);
-      g_source_set_static_name (idle, "JanusProxy result");
-      g_source_attach (idle, self->context);
-      g_source_unref (idle);
-    }
+    deliver_to_context (self);
 }
 
 /* The first completion wins; later ones (an answer after a cancel) are
