@@ -209,6 +209,25 @@ janus_msgpack_append_array_header (GString *out,
 }
 
 gboolean
+janus_msgpack_append_nil (GString *out)
+{
+  msgpack_packer pk;
+
+  packer_init (&pk, out);
+  return msgpack_pack_nil (&pk) == 0;
+}
+
+gboolean
+janus_msgpack_append_map_header (GString *out,
+                                 guint    n)
+{
+  msgpack_packer pk;
+
+  packer_init (&pk, out);
+  return msgpack_pack_map (&pk, n) == 0;
+}
+
+gboolean
 janus_msgpack_append_int (GString *out,
                           gint64   value)
 {
@@ -569,6 +588,108 @@ read_node (Reader *r,
       r->p--;
       return fail (r, "unsupported type byte 0x%02x", b);
     }
+}
+
+static gboolean
+protocol_error (GError     **error,
+                const char  *what)
+{
+  g_set_error (error, JANUS_NET_ERROR, JANUS_NET_ERROR_PROTOCOL, "Not an aiomas message: %s", what);
+  return FALSE;
+}
+
+static gboolean
+read_int_of (Reader *r,
+             gint64 *v)
+{
+  g_autoptr(JsonNode) n = read_node (r, 1);
+
+  if (n == NULL)
+    return FALSE;
+  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64)
+    return protocol_error (r->error, "its type and id are integers");
+  *v = json_node_get_int (n);
+  return TRUE;
+}
+
+/* As janus_json_read_message (janus-json.c), for MessagePack. */
+gboolean
+janus_msgpack_read_message (const char                  *data,
+                            gsize                        length,
+                            const JanusJsonReadOptions  *options,
+                            JanusWireMessage            *message,
+                            GError                     **error)
+{
+  Reader r = { (const guchar *) data, (const guchar *) data,
+               (const guchar *) data + length, options, error };
+  gint64 type, id;
+  JsonNode *node;
+
+  memset (message, 0, sizeof *message);
+  if (!need (&r, 1))
+    return FALSE;
+  if (*r.p++ != 0x93)
+    return protocol_error (error, "it is not [type, id, content]");
+  if (!read_int_of (&r, &type) || !read_int_of (&r, &id))
+    return FALSE;
+  if (type < 0 || type > 2 || id < 0)
+    return protocol_error (error, "a type or id out of range");
+  message->type = (int) type;
+  message->id = (guint64) id;
+  if (type != 0)
+    {
+      if ((message->content = read_node (&r, 1)) == NULL)
+        goto fail;
+    }
+  else
+    {
+      if (!need (&r, 1))
+        goto fail;
+      if (*r.p++ != 0x93)
+        {
+          protocol_error (error, "a request is [path, args, kwargs]");
+          goto fail;
+        }
+      if ((message->path = read_key (&r)) == NULL)
+        goto fail;
+      if ((node = read_node (&r, 2)) == NULL)
+        goto fail;
+      if (!JSON_NODE_HOLDS_ARRAY (node))
+        {
+          json_node_unref (node);
+          protocol_error (error, "a request's args are a list");
+          goto fail;
+        }
+      message->args = json_array_ref (json_node_get_array (node));
+      json_node_unref (node);
+      if (!need (&r, 1))
+        goto fail;
+      if (*r.p == 0x80)
+        r.p++;                              /* {}: not built */
+      else
+        {
+          if ((node = read_node (&r, 2)) == NULL)
+            goto fail;
+          if (!JSON_NODE_HOLDS_OBJECT (node))
+            {
+              json_node_unref (node);
+              protocol_error (error, "a request's kwargs are a map");
+              goto fail;
+            }
+          message->kwargs = json_object_ref (json_node_get_object (node));
+          json_node_unref (node);
+        }
+    }
+  if (r.p != r.end)
+    {
+      fail (&r, "extra data after the document");
+      goto fail;
+    }
+  return TRUE;
+
+fail:
+  janus_wire_message_clear (message);
+  return FALSE;
 }
 
 JsonNode *

@@ -23,6 +23,11 @@ JsonNode *janus_codec_read         (JanusCodec   *self,
                                     const char   *data,
                                     gsize         length,
                                     GError      **error);
+gboolean  janus_codec_read_message (JanusCodec       *self,
+                                    const char       *data,
+                                    gsize             length,
+                                    JanusWireMessage *message,
+                                    GError          **error);
 
 /* The pieces of an aiomas message, encoded straight from their parts. */
 gboolean  janus_codec_append_request (JanusCodec  *self,
@@ -31,6 +36,18 @@ gboolean  janus_codec_append_request (JanusCodec  *self,
                                       const char  *path,
                                       JsonArray   *args,
                                       JsonObject  *kwargs,
+                                      GError     **error);
+gboolean  janus_codec_append_message (JanusCodec  *self,
+                                      GString     *out,
+                                      guint64      id,
+                                      guint64      receiver_id,
+                                      const char  *subject,
+                                      JsonNode    *body,
+                                      const char  *type,
+                                      const char  *sender,
+                                      gint64       sender_id,
+                                      int          priority,
+                                      gint64       timestamp,
                                       GError     **error);
 gboolean  janus_codec_append_reply   (JanusCodec  *self,
                                       GString     *out,
@@ -59,8 +76,16 @@ gboolean  janus_msgpack_append_array_header (GString            *out,
                                     guint                        n);
 gboolean  janus_msgpack_append_int (GString                     *out,
                                     gint64                       value);
+gboolean  janus_msgpack_append_nil  (GString                     *out);
+gboolean  janus_msgpack_append_map_header (GString              *out,
+                                    guint                        n);
 gboolean  janus_msgpack_append_string (GString                  *out,
                                     const char                  *string,
+                                    GError                     **error);
+gboolean  janus_msgpack_read_message (const char                *data,
+                                    gsize                        length,
+                                    const JanusJsonReadOptions  *options,
+                                    JanusWireMessage            *message,
                                     GError                     **error);
 JsonNode *janus_msgpack_read       (const char                  *data,
                                     gsize                        length,

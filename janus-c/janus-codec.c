@@ -335,6 +335,20 @@ janus_codec_read (JanusCodec  *self,
   return janus_json_read (data, length, &options, error);
 }
 
+gboolean
+janus_codec_read_message (JanusCodec        *self,
+                          const char        *data,
+                          gsize              length,
+                          JanusWireMessage  *message,
+                          GError           **error)
+{
+  JanusJsonReadOptions options = { JANUS_JSON_MAX_DEPTH, check_type, self };
+
+  if (self->format == JANUS_CODEC_FORMAT_MSGPACK)
+    return janus_msgpack_read_message (data, length, &options, message, error);
+  return janus_json_read_message (data, length, &options, message, error);
+}
+
 static gboolean
 append_header (JanusCodec *self,
                GString    *out,
@@ -395,6 +409,128 @@ janus_codec_append_request (JanusCodec  *self,
   if (kwargs != NULL)
     return janus_msgpack_append_object (out, kwargs, error);
   g_string_append_c (out, (char) 0x80);    /* fixmap of 0 pairs */
+  return TRUE;
+}
+
+static gboolean
+append_string (JanusCodec  *self,
+               GString     *out,
+               const char  *s,
+               GError     **error)
+{
+  if (self->format == JANUS_CODEC_FORMAT_MSGPACK)
+    return janus_msgpack_append_string (out, s, error);
+  return janus_json_write_string (out, s, strlen (s), error);
+}
+
+static void
+append_int (JanusCodec *self,
+            GString    *out,
+            gint64      v)
+{
+  if (self->format == JANUS_CODEC_FORMAT_MSGPACK)
+    janus_msgpack_append_int (out, v);
+  else
+    janus_json_write_int (out, v);
+}
+
+/* A member "name": value of a kwargs object, JSON separators included. */
+static gboolean
+append_member_name (JanusCodec  *self,
+                    GString     *out,
+                    gboolean     first,
+                    const char  *name,
+                    GError     **error)
+{
+  if (self->format == JANUS_CODEC_FORMAT_JSON && !first)
+    g_string_append_len (out, ", ", 2);
+  if (!append_string (self, out, name, error))
+    return FALSE;
+  if (self->format == JANUS_CODEC_FORMAT_JSON)
+    g_string_append_len (out, ": ", 2);
+  return TRUE;
+}
+
+/* The request that carries a JanusMessage, written straight from its
+ * parts: [0, id, ["agents/<receiver>/janus.message", [subject, body, type],
+ * {"sender": …, "sender_id": …, "priority": …, "timestamp": …}]] (sender,
+ * sender_id and priority only when set). */
+gboolean
+janus_codec_append_message (JanusCodec  *self,
+                            GString     *out,
+                            guint64      id,
+                            guint64      receiver_id,
+                            const char  *subject,
+                            JsonNode    *body,
+                            const char  *type,
+                            const char  *sender,
+                            gint64       sender_id,
+                            int          priority,
+                            gint64       timestamp,
+                            GError     **error)
+{
+  gboolean json = self->format == JANUS_CODEC_FORMAT_JSON;
+  char path[64];
+  guint n_members = 1 + (sender != NULL) + (sender_id >= 0) + (priority != 0);
+  guint written = 0;
+
+  g_snprintf (path, sizeof path, "agents/%" G_GUINT64_FORMAT "/janus.message", receiver_id);
+  append_header (self, out, 0, id);
+  if (json)
+    g_string_append_c (out, '[');
+  else
+    janus_msgpack_append_array_header (out, 3);
+  append_string (self, out, path, NULL);
+  if (json)
+    g_string_append_len (out, ", [", 3);
+  else
+    janus_msgpack_append_array_header (out, 3);
+  if (!append_string (self, out, subject, error))
+    return FALSE;
+  if (json)
+    g_string_append_len (out, ", ", 2);
+  if (body != NULL ? !janus_codec_append (self, out, body, error) : FALSE)
+    return FALSE;
+  if (body == NULL)
+    {
+      if (json)
+        g_string_append_len (out, "null", 4);
+      else
+        janus_msgpack_append_nil (out);
+    }
+  if (json)
+    g_string_append_len (out, ", ", 2);
+  if (type != NULL)
+    append_string (self, out, type, NULL);
+  else if (json)
+    g_string_append_len (out, "null", 4);
+  else
+    janus_msgpack_append_nil (out);
+  if (json)
+    g_string_append_len (out, "], {", 4);
+  else
+    janus_msgpack_append_map_header (out, n_members);
+
+  if (sender != NULL)
+    {
+      if (!append_member_name (self, out, written++ == 0, "sender", error)
+          || !append_string (self, out, sender, error))
+        return FALSE;
+    }
+  if (sender_id >= 0)
+    {
+      append_member_name (self, out, written++ == 0, "sender_id", NULL);
+      append_int (self, out, sender_id);
+    }
+  if (priority != 0)
+    {
+      append_member_name (self, out, written++ == 0, "priority", NULL);
+      append_int (self, out, priority);
+    }
+  append_member_name (self, out, written++ == 0, "timestamp", NULL);
+  append_int (self, out, timestamp);
+  if (json)
+    g_string_append_len (out, "}]]", 3);
   return TRUE;
 }
 

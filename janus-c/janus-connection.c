@@ -234,14 +234,13 @@ send_now (JanusConnection *self,
 }
 
 gboolean
-janus_connection_request (JanusConnection *self,
-                          const char      *path,
-                          JsonArray       *args,
-                          JsonObject      *kwargs,
-                          gint64           timeout,
-                          JanusCallDone    done,
-                          gpointer         data,
-                          GError         **error)
+janus_connection_request_with (JanusConnection    *self,
+                               JanusRequestWriter  writer,
+                               gpointer            writer_data,
+                               gint64              timeout,
+                               JanusCallDone       done,
+                               gpointer            data,
+                               GError            **error)
 {
   JanusNetwork *net = self->network;
   GString *frame;
@@ -275,8 +274,7 @@ janus_connection_request (JanusConnection *self,
   g_mutex_unlock (&self->lock);
 
   frame = frame_begin ();
-  if (!janus_codec_append_request (net->codec, frame, id, path, args, kwargs, error)
-      || !frame_end (self, frame, error))
+  if (!writer (net->codec, frame, id, writer_data, error) || !frame_end (self, frame, error))
     {
       g_string_free (frame, TRUE);
       return FALSE;
@@ -304,6 +302,45 @@ janus_connection_request (JanusConnection *self,
   g_mutex_unlock (&self->lock);
   janus_network_kick (net, self);
   return TRUE;
+}
+
+typedef struct
+{
+  const char *path;
+  JsonArray  *args;
+  JsonObject *kwargs;
+} PlainRequest;
+
+static gboolean
+write_plain_request (JanusCodec  *codec,
+                     GString     *out,
+                     guint64      id,
+                     gpointer     data,
+                     GError     **error)
+{
+  PlainRequest *request = data;
+
+  return janus_codec_append_request (codec, out, id, request->path, request->args,
+                                     request->kwargs, error);
+}
+
+/* Sends the request @path (args, kwargs) from any thread; @done gets the
+ * answer, a failure or a time-out (@timeout µs, 0 none, -1 the network's).
+ * FALSE with @error set (and @done not called) if it cannot be sent. */
+gboolean
+janus_connection_request (JanusConnection *self,
+                          const char      *path,
+                          JsonArray       *args,
+                          JsonObject      *kwargs,
+                          gint64           timeout,
+                          JanusCallDone    done,
+                          gpointer         data,
+                          GError         **error)
+{
+  PlainRequest request = { path, args, kwargs };
+
+  return janus_connection_request_with (self, write_plain_request, &request, timeout,
+                                        done, data, error);
 }
 
 static void
@@ -615,16 +652,16 @@ on_socket_writable (GSocket      *socket,
 
 /* ------------------------------------------------------------ reading */
 
+/* An answer: completes its request (content handed over, transfer full). */
 static void
 answer_arrived (JanusConnection *self,
                 int              type,
                 guint64          id,
-                JsonArray       *message)
+                JsonNode        *content)
 {
   Pending *p = NULL;
   gpointer key = NULL;
   gboolean never_sent;
-  JsonNode *content;
 
   g_mutex_lock (&self->lock);
   never_sent = id >= self->next_id;
@@ -635,6 +672,7 @@ answer_arrived (JanusConnection *self,
 
   if (never_sent)
     {
+      json_node_unref (content);
       close_with (self, JANUS_NET_ERROR_PROTOCOL,
                   "%s answered request %" G_GUINT64_FORMAT ", which was never sent",
                   self->key, id);
@@ -644,13 +682,11 @@ answer_arrived (JanusConnection *self,
     {
       /* answered after its time-out, or after a cancel */
       g_debug ("late answer to request %" G_GUINT64_FORMAT " from %s ignored", id, self->key);
+      json_node_unref (content);
       return;
     }
-  /* detach the content: it may go to another thread, which must be its
-   * only owner (json-glib's reference counts are not atomic) */
-  content = json_node_ref (json_array_get_element (message, 2));
-  json_array_remove_element (message, 2);
-  json_node_set_parent (content, NULL);
+  /* the content belongs to nobody else: it may go to another thread, which
+   * must be its only owner (json-glib's reference counts are not atomic) */
   if (type == 1)
     p->done (content, NULL, p->data);
   else
@@ -668,49 +704,16 @@ answer_arrived (JanusConnection *self,
       json_node_unref (content);
       p->done (NULL, error, p->data);
     }
-  g_free (g_steal_pointer (&p));
+  g_free (p);
 }
 
-static gpointer
-take_member (JsonArray *array,
-             guint      index,
-             gboolean   is_array)
-{
-  gpointer value = is_array ? (gpointer) json_array_ref (json_array_get_array_element (array, index))
-                            : (gpointer) json_object_ref (json_array_get_object_element (array, index));
-
-  /* the document no longer holds it: whoever gets it is its only owner */
-  json_array_remove_element (array, index);
-  return value;
-}
-
+/* A request: to the router, with its arguments (transfer full). */
 static void
 request_arrived (JanusConnection *self,
-                 guint64          id,
-                 JsonNode        *content)
+                 JanusWireMessage *message)
 {
   JanusNetwork *net = self->network;
-  JsonArray *triple;
-  g_autofree char *path = NULL;
-  JsonArray *args;
-  JsonObject *kwargs;
   JanusNetworkState state;
-
-  if (!JSON_NODE_HOLDS_ARRAY (content)
-      || json_array_get_length (triple = json_node_get_array (content)) != 3
-      || !JSON_NODE_HOLDS_VALUE (json_array_get_element (triple, 0))
-      || json_node_get_value_type (json_array_get_element (triple, 0)) != G_TYPE_STRING
-      || !JSON_NODE_HOLDS_ARRAY (json_array_get_element (triple, 1))
-      || !JSON_NODE_HOLDS_OBJECT (json_array_get_element (triple, 2)))
-    {
-      close_with (self, JANUS_NET_ERROR_PROTOCOL,
-                  "Request %" G_GUINT64_FORMAT " from %s is not [path, args, kwargs]",
-                  id, self->key);
-      return;
-    }
-  path = g_strdup (json_array_get_string_element (triple, 0));
-  kwargs = take_member (triple, 2, FALSE);
-  args = take_member (triple, 1, TRUE);
 
   atomic_fetch_add_explicit (&self->incoming_open, 1, memory_order_relaxed);
   g_mutex_lock (&net->lock);
@@ -720,27 +723,12 @@ request_arrived (JanusConnection *self,
     {
       g_autoptr(GError) error = g_error_new (JANUS_NET_ERROR, JANUS_NET_ERROR_SHUTDOWN,
                                              "The kernel is shutting down its network");
-      json_array_unref (args);
-      json_object_unref (kwargs);
-      janus_connection_answer_gerror (self, id, error);
+      janus_connection_answer_gerror (self, message->id, error);
       return;
     }
-  net->router (net, self, id, path, args, kwargs, net->router_data);
-}
-
-static gboolean
-read_id (JsonNode *node,
-         guint64  *id)
-{
-  gint64 v;
-
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return FALSE;
-  v = json_node_get_int (node);
-  if (v < 0)
-    return FALSE;
-  *id = (guint64) v;
-  return TRUE;
+  net->router (net, self, message->id, message->path,
+               g_steal_pointer (&message->args), g_steal_pointer (&message->kwargs),
+               net->router_data);
 }
 
 /* One frame's payload. Anything but a valid aiomas message closes the
@@ -751,39 +739,20 @@ frame_arrived (JanusConnection *self,
                gsize            len)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = janus_codec_read (self->network->codec, data, len, &error);
-  JsonArray *message;
-  JsonNode *type_node;
-  gint64 type;
-  guint64 id;
+  JanusWireMessage message;
 
-  if (root == NULL)
+  if (!janus_codec_read_message (self->network->codec, data, len, &message, &error))
     {
       janus_connection_close_now (self, error);
       return;
     }
-  if (!JSON_NODE_HOLDS_ARRAY (root)
-      || json_array_get_length (message = json_node_get_array (root)) != 3
-      || !JSON_NODE_HOLDS_VALUE (type_node = json_array_get_element (message, 0))
-      || json_node_get_value_type (type_node) != G_TYPE_INT64
-      || (type = json_node_get_int (type_node)) < 0 || type > 2
-      || !read_id (json_array_get_element (message, 1), &id))
-    {
-      close_with (self, JANUS_NET_ERROR_PROTOCOL,
-                  "A frame from %s is not an aiomas message [type (0, 1 or 2), id, content]",
-                  self->key);
-      return;
-    }
-  if (type == 0)
-    request_arrived (self, id, json_array_get_element (message, 2));
+  if (message.type == 0)
+    request_arrived (self, &message);
   else
-    answer_arrived (self, (int) type, id, message);
+    answer_arrived (self, message.type, message.id, g_steal_pointer (&message.content));
+  janus_wire_message_clear (&message);
 }
 
-/* Reading stops while the peer has too many requests waiting for our
- * answers; TCP then slows it down. Not on our own queue's size: our
- * queued requests wait for the peer to read, and the peer may be waiting
- * for us to read its answers (the limit fails our new requests instead). */
 static gboolean
 should_pause_reading (JanusConnection *self)
 {

@@ -501,6 +501,9 @@ janus_invocation_get_kwargs (JanusInvocation *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
+  /* received empty kwargs are not built until asked for */
+  if (self->kwargs == NULL)
+    self->kwargs = json_object_new ();
   return self->kwargs;
 }
 
@@ -543,7 +546,7 @@ janus_invocation_get_kwargs_value (JanusInvocation *self)
 
   if (self->kwargs_value == NULL)
     {
-      node = json_node_init_object (json_node_alloc (), self->kwargs);
+      node = json_node_init_object (json_node_alloc (), janus_invocation_get_kwargs (self));
       self->kwargs_value = janus_json_to_variant (node, G_VARIANT_TYPE_VARDICT, NULL);
     }
   return self->kwargs_value;
@@ -568,7 +571,10 @@ janus_invocation_dup_json (JanusInvocation *self)
   /* received documents always write back */
   janus_json_write_array (out, self->args, NULL);
   g_string_append (out, ", ");
-  janus_json_write_object (out, self->kwargs, NULL);
+  if (self->kwargs != NULL)
+    janus_json_write_object (out, self->kwargs, NULL);
+  else
+    g_string_append (out, "{}");
   g_string_append_c (out, ']');
   return g_string_free (g_steal_pointer (&out), FALSE);
 }

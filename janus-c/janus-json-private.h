@@ -20,6 +20,24 @@ typedef struct
   gpointer           check_data;
 } JanusJsonReadOptions;
 
+/* An aiomas message as read from a frame: [type, id, content], a
+ * request's content split into path, args and kwargs (NULL when empty). */
+typedef struct
+{
+  int         type;
+  guint64     id;
+  char       *path;
+  JsonArray  *args;
+  JsonObject *kwargs;
+  JsonNode   *content;
+} JanusWireMessage;
+
+void      janus_wire_message_clear (JanusWireMessage            *message);
+gboolean  janus_json_read_message (const char                  *data,
+                                   gsize                        length,
+                                   const JanusJsonReadOptions  *options,
+                                   JanusWireMessage            *message,
+                                   GError                     **error);
 JsonNode *janus_json_read         (const char                  *data,
                                    gsize                        length,
                                    const JanusJsonReadOptions  *options,

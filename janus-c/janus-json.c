@@ -644,12 +644,14 @@ read_escape (Reader *r)
 }
 
 /* After the opening quote: the string's in-memory form (U+0000 as C0 80),
- * in r->scratch. */
+ * in r->scratch (made on first use). */
 static gboolean
 read_string (Reader *r)
 {
   const char *run = r->p;
 
+  if (r->scratch == NULL)
+    r->scratch = g_string_sized_new (64);
   g_string_truncate (r->scratch, 0);
   for (;;)
     {
@@ -935,7 +937,6 @@ janus_json_read (const char                  *data,
   Reader r = { data, data, data + length, options, NULL, error };
   JsonNode *node;
 
-  r.scratch = g_string_sized_new (64);
   node = read_value (&r, 0);
   if (node != NULL)
     {
@@ -946,8 +947,168 @@ janus_json_read (const char                  *data,
           g_clear_pointer (&node, json_node_unref);
         }
     }
-  g_string_free (r.scratch, TRUE);
+  if (r.scratch != NULL)
+    g_string_free (r.scratch, TRUE);
   return node;
+}
+
+void
+janus_wire_message_clear (JanusWireMessage *message)
+{
+  g_clear_pointer (&message->path, g_free);
+  g_clear_pointer (&message->args, json_array_unref);
+  g_clear_pointer (&message->kwargs, json_object_unref);
+  g_clear_pointer (&message->content, json_node_unref);
+}
+
+static gboolean
+expect_char (Reader *r,
+             char    c)
+{
+  skip_space (r);
+  if (r->p < r->end && *r->p == c)
+    {
+      r->p++;
+      return TRUE;
+    }
+  fail (r, "expected “%c” in an aiomas message", c);
+  return FALSE;
+}
+
+/* The type or id of an envelope: a JSON integer, read without a node. */
+static gboolean
+read_small_int (Reader  *r,
+                gint64  *v)
+{
+  gboolean negative = FALSE;
+  guint64 u = 0;
+  const char *digits;
+
+  skip_space (r);
+  if (r->p < r->end && *r->p == '-')
+    {
+      negative = TRUE;
+      r->p++;
+    }
+  digits = r->p;
+  while (r->p < r->end && g_ascii_isdigit (*r->p))
+    {
+      guint d = (guint) (*r->p++ - '0');
+      if (u > ((guint64) G_MAXINT64 - d) / 10)
+        return fail (r, "an aiomas message's id is beyond the 64-bit range"), FALSE;
+      u = u * 10 + d;
+    }
+  if (r->p == digits || (digits[0] == '0' && r->p - digits > 1)
+      || (r->p < r->end && (*r->p == '.' || *r->p == 'e' || *r->p == 'E')))
+    return fail (r, "an aiomas message's type and id are integers"), FALSE;
+  *v = negative ? -(gint64) u : (gint64) u;
+  return TRUE;
+}
+
+/* [0, id, [path, args, kwargs]] or [1|2, id, content], without building
+ * the envelope as nodes; "{}" kwargs are not built either. Shapes that are
+ * not an aiomas message fail with JANUS_NET_ERROR_PROTOCOL. */
+gboolean
+janus_json_read_message (const char                  *data,
+                         gsize                        length,
+                         const JanusJsonReadOptions  *options,
+                         JanusWireMessage            *message,
+                         GError                     **error)
+{
+  Reader r = { data, data, data + length, options, NULL, error };
+  JsonNode *node;
+  gint64 type, id;
+  gboolean ok = FALSE, empty;
+
+  memset (message, 0, sizeof *message);
+  if (!expect_char (&r, '[') || !read_small_int (&r, &type) || !expect_char (&r, ',')
+      || !read_small_int (&r, &id) || !expect_char (&r, ','))
+    goto out;
+  if (type < 0 || type > 2 || id < 0)
+    {
+      g_set_error (error, JANUS_NET_ERROR, JANUS_NET_ERROR_PROTOCOL,
+                   "Not an aiomas message: type %" G_GINT64_FORMAT ", id %" G_GINT64_FORMAT,
+                   type, id);
+      goto out;
+    }
+  message->type = (int) type;
+  message->id = (guint64) id;
+  if (type != 0)
+    {
+      if ((message->content = read_value (&r, 1)) == NULL)
+        goto out;
+    }
+  else
+    {
+      if (!expect_char (&r, '['))
+        goto out;
+      skip_space (&r);
+      if (r.p >= r.end || *r.p != '"')
+        {
+          fail (&r, "a request's path is a string");
+          goto out;
+        }
+      r.p++;
+      if (!read_string (&r))
+        goto out;
+      message->path = g_strndup (r.scratch->str, r.scratch->len);
+      if (!expect_char (&r, ','))
+        goto out;
+      if ((node = read_value (&r, 2)) == NULL)
+        goto out;
+      if (!JSON_NODE_HOLDS_ARRAY (node))
+        {
+          json_node_unref (node);
+          g_set_error_literal (error, JANUS_NET_ERROR, JANUS_NET_ERROR_PROTOCOL,
+                               "A request's args are a list");
+          goto out;
+        }
+      message->args = json_array_ref (json_node_get_array (node));
+      json_node_unref (node);
+      if (!expect_char (&r, ','))
+        goto out;
+      skip_space (&r);
+      empty = FALSE;
+      if (r.p < r.end && *r.p == '{')
+        {
+          const char *save = r.p++;
+          skip_space (&r);
+          empty = r.p < r.end && *r.p == '}';
+          r.p = empty ? r.p + 1 : save;
+        }
+      if (!empty)
+        {
+          if ((node = read_value (&r, 2)) == NULL)
+            goto out;
+          if (!JSON_NODE_HOLDS_OBJECT (node))
+            {
+              json_node_unref (node);
+              g_set_error_literal (error, JANUS_NET_ERROR, JANUS_NET_ERROR_PROTOCOL,
+                                   "A request's kwargs are an object");
+              goto out;
+            }
+          message->kwargs = json_object_ref (json_node_get_object (node));
+          json_node_unref (node);
+        }
+      if (!expect_char (&r, ']'))
+        goto out;
+    }
+  if (!expect_char (&r, ']'))
+    goto out;
+  skip_space (&r);
+  if (r.p != r.end)
+    {
+      fail (&r, "extra data after the document");
+      goto out;
+    }
+  ok = TRUE;
+
+out:
+  if (r.scratch != NULL)
+    g_string_free (r.scratch, TRUE);
+  if (!ok)
+    janus_wire_message_clear (message);
+  return ok;
 }
 
 /**

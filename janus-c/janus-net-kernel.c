@@ -28,7 +28,7 @@
  *                                   message is delivered or counted as a
  *                                   dead letter here */
 
-#define MESSAGE_METHOD "janus.message"
+#define MESSAGE_METHOD "janus.message"   /* janus_codec_append_message writes it too */
 
 static GMutex networks_lock;
 
@@ -323,7 +323,7 @@ route_call (JanusKernel     *kernel,
 
 drop:
   json_array_unref (args);
-  json_object_unref (kwargs);
+  g_clear_pointer (&kwargs, json_object_unref);
 }
 
 /* ------------------------------------------------------ remote messages */
@@ -335,7 +335,7 @@ message_sender (JanusConnection *connection,
   JanusAddress sender;
   JsonNode *node;
 
-  node = json_object_get_member (kwargs, "sender");
+  node = kwargs ? json_object_get_member (kwargs, "sender") : NULL;
   if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
     {
       g_autoptr(JanusAddress) parsed = janus_address_parse (json_node_get_string (node), NULL);
@@ -344,7 +344,7 @@ message_sender (JanusConnection *connection,
     }
   /* a sender that does not listen: reached back through this connection */
   janus_address_init (&sender, connection->endpoint, JANUS_ADDRESS_KERNEL_ID);
-  node = json_object_get_member (kwargs, "sender_id");
+  node = kwargs ? json_object_get_member (kwargs, "sender_id") : NULL;
   if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64
       && json_node_get_int (node) >= 0)
     sender.id = (guint64) json_node_get_int (node);
@@ -356,7 +356,7 @@ member_int (JsonObject *object,
             const char *name,
             gint64      fallback)
 {
-  JsonNode *node = json_object_get_member (object, name);
+  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
 
   if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
     return json_node_get_int (node);
@@ -481,7 +481,7 @@ body_to_wire (JanusMessage  *message,
   switch (janus_message_body_kind (message))
     {
     case JANUS_BODY_NONE:
-      return json_node_new (JSON_NODE_NULL);
+      return NULL;
     case JANUS_BODY_INT64:
       *type = "x";
       return json_node_init_int (json_node_alloc (), message->v.v_int);
@@ -497,6 +497,30 @@ body_to_wire (JanusMessage  *message,
     }
 }
 
+typedef struct
+{
+  JanusMessage *message;
+  JsonNode     *body;
+  const char   *type;
+  const char   *sender;
+} MessageWriter;
+
+static gboolean
+write_message (JanusCodec  *codec,
+               GString     *out,
+               guint64      id,
+               gpointer     data,
+               GError     **error)
+{
+  MessageWriter *w = data;
+  JanusMessage *m = w->message;
+
+  return janus_codec_append_message (codec, out, id, m->receiver.id, m->subject, w->body, w->type,
+                                     w->sender,
+                                     m->sender.id != JANUS_ADDRESS_KERNEL_ID ? (gint64) m->sender.id : -1,
+                                     m->priority, m->timestamp, error);
+}
+
 /* Hook of janus_runtime_deliver: a message for a kernel reached through
  * the network. Runs on the sender's thread (a worker): it encodes the
  * message and queues it on the connection to the receiver's kernel, in
@@ -508,51 +532,39 @@ remote_deliver (JanusRuntime *runtime,
   JanusKernel *kernel = JANUS_KERNEL (runtime->owner);
   g_autofree char *key = janus_net_endpoint_key (message->receiver.kernel);
   g_autoptr(JanusConnection) connection = NULL;
-  g_autoptr(JsonArray) args = NULL;
-  g_autoptr(JsonObject) kwargs = NULL;
+  g_autoptr(JsonNode) body = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
+  g_autofree char *sender = NULL;
+  MessageWriter writer = { message, NULL, NULL, NULL };
   JanusNetwork *network;
-  const char *type;
   const char *listen;
-  JsonNode *body;
   Outgoing *out;
 
   if (key == NULL)
     return FALSE;
   network = janus_kernel_get_network (kernel);
-  body = body_to_wire (message, &type, &error);
-  if (body == NULL)
-    goto dead;
-  args = json_array_sized_new (3);
-  json_array_add_string_element (args, message->subject);
-  json_array_add_element (args, body);
-  if (type != NULL)
-    json_array_add_string_element (args, type);
-  else
-    json_array_add_null_element (args);
-  kwargs = json_object_new ();
+  if (janus_message_body_kind (message) != JANUS_BODY_NONE)
+    {
+      body = body_to_wire (message, &writer.type, &error);
+      if (body == NULL)
+        goto dead;
+      writer.body = body;
+    }
+  /* a sender that listens gives its address; others are reached back
+   * through the connection, by sender_id */
   listen = janus_network_get_listen_uri (network);
   if (listen != NULL && message->sender.id != JANUS_ADDRESS_KERNEL_ID
       && janus_address_same_kernel (&message->sender, runtime->uuid))
-    {
-      g_autofree char *sender = g_strdup_printf ("%s/%" G_GUINT64_FORMAT, listen, message->sender.id);
-      json_object_set_string_member (kwargs, "sender", sender);
-    }
-  if (message->sender.id != JANUS_ADDRESS_KERNEL_ID)
-    json_object_set_int_member (kwargs, "sender_id", (gint64) message->sender.id);
-  if (message->priority != 0)
-    json_object_set_int_member (kwargs, "priority", message->priority);
-  json_object_set_int_member (kwargs, "timestamp", message->timestamp);
+    writer.sender = sender = g_strdup_printf ("%s/%" G_GUINT64_FORMAT, listen, message->sender.id);
 
   connection = janus_network_get_connection (network, key, &error);
   if (connection == NULL)
     goto dead;
-  path = g_strdup_printf ("agents/%" G_GUINT64_FORMAT "/" MESSAGE_METHOD, message->receiver.id);
   out = g_new (Outgoing, 1);
   out->kernel = g_object_ref (kernel);
   out->message = message;
-  if (janus_connection_request (connection, path, args, kwargs, -1, on_message_acked, out, &error))
+  if (janus_connection_request_with (connection, write_message, &writer, -1,
+                                     on_message_acked, out, &error))
     return TRUE;
   g_object_unref (out->kernel);
   g_free (out);
@@ -607,5 +619,5 @@ kernel_router (JanusNetwork    *network,
                   "No path “%s” on this kernel (it answers validate_aid, clock/time, "
                   "clock/set_time and agents/<id>/<method>)", path);
   json_array_unref (args);
-  json_object_unref (kwargs);
+  g_clear_pointer (&kwargs, json_object_unref);
 }

@@ -23,8 +23,8 @@ typedef void (*JanusCallDone)  (JsonNode      *result,
 
 /* Answers a request received on @connection (network thread). It must
  * answer exactly once, now or later and from any thread, with
- * janus_connection_answer*. @args and @kwargs belong to the router from now
- * on: the network thread does not touch the document again. */
+ * janus_connection_answer*. @args and @kwargs (NULL when empty) belong to
+ * the router from now on: the network thread does not touch them again. */
 typedef void (*JanusNetRouter) (JanusNetwork  *network,
                                 JanusConnection *connection,
                                 guint64        id,
@@ -140,6 +140,13 @@ struct _JanusConnection
   GCancellable         *cancellable;
 };
 
+/* Appends the payload of request @id (janus_codec_append_request & co). */
+typedef gboolean (*JanusRequestWriter) (JanusCodec   *codec,
+                                        GString      *out,
+                                        guint64       id,
+                                        gpointer      data,
+                                        GError      **error);
+
 /* network (janus-net.c) */
 JanusNetwork     *janus_network_new_for_router   (JanusNetRouter  router,
                                                   gpointer        data);
@@ -176,6 +183,13 @@ gboolean          janus_connection_request       (JanusConnection *self,
                                                   const char     *path,
                                                   JsonArray      *args,
                                                   JsonObject     *kwargs,
+                                                  gint64          timeout,
+                                                  JanusCallDone   done,
+                                                  gpointer        data,
+                                                  GError        **error);
+gboolean          janus_connection_request_with  (JanusConnection *self,
+                                                  JanusRequestWriter writer,
+                                                  gpointer        writer_data,
                                                   gint64          timeout,
                                                   JanusCallDone   done,
                                                   gpointer        data,

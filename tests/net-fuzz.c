@@ -46,7 +46,7 @@ router (JanusNetwork    *network,
   else
     janus_connection_answer_error (connection, id, "no such path");
   json_array_unref (args);
-  json_object_unref (kwargs);
+  g_clear_pointer (&kwargs, json_object_unref);
 }
 
 /* ------------------------------------------------------------ the client */

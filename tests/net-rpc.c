@@ -204,7 +204,7 @@ server_router (JanusNetwork    *network,
   else if (strcmp (path, "kwargs") == 0)
     {
       JsonNode *k = json_node_new (JSON_NODE_OBJECT);
-      json_node_set_object (k, kwargs);
+      json_node_take_object (k, kwargs ? json_object_ref (kwargs) : json_object_new ());
       janus_connection_answer (conn, id, k);
       json_node_unref (k);
     }
@@ -238,7 +238,7 @@ server_router (JanusNetwork    *network,
   else
     janus_connection_answer_error (conn, id, "unknown path");
   json_array_unref (args);
-  json_object_unref (kwargs);
+  g_clear_pointer (&kwargs, json_object_unref);
 }
 
 static void
@@ -257,7 +257,7 @@ client_router (JanusNetwork    *network,
   else
     janus_connection_answer_error (conn, id, "the client answers ping only");
   json_array_unref (args);
-  json_object_unref (kwargs);
+  g_clear_pointer (&kwargs, json_object_unref);
 }
 
 static void
