@@ -15,13 +15,21 @@
  *                    context): calls/s;
  *   net-messages     N JanusMessages from an agent of this process to the
  *                    server's agent (which checks their order and answers
- *                    the last one): msg/s from the first send to the answer.
+ *                    the last one): msg/s from the first send to the answer;
+ *   raw-loopback     the floor of this machine: N round trips of a frame of
+ *                    the same size between a blocking thread of this process
+ *                    and a third process that echoes it with blocking reads
+ *                    and writes (no janus-c, no GLib main loop): rt/s, p50,
+ *                    p99. A janus-c call costs at least this.
  * Prints one RESULT line per measurement; exits 1 if a result, a count or
  * the order is wrong.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <janus.h>
 
@@ -109,6 +117,38 @@ serve (const char *codec)
     ;
   janus_kernel_shutdown (kernel);
   return 0;
+}
+
+/* A process that echoes what it reads on one TCP connection. */
+static int
+serve_raw (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GSocketConnection) c = NULL;
+  g_autoptr(GError) error = NULL;
+  GSocket *socket;
+  guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+  char buffer[4096];
+
+  if (port == 0)
+    {
+      fprintf (stderr, "raw server: %s\n", error->message);
+      return 1;
+    }
+  printf ("%u\n", port);
+  fflush (stdout);
+  c = g_socket_listener_accept (listener, NULL, NULL, &error);
+  if (c == NULL)
+    return 1;
+  socket = g_socket_connection_get_socket (c);
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  for (;;)
+    {
+      gssize n = g_socket_receive (socket, buffer, sizeof buffer, NULL, NULL);
+
+      if (n <= 0 || g_socket_send (socket, buffer, n, NULL, NULL) != n)
+        return 0;
+    }
 }
 
 /* ------------------------------------------------------------- client */
@@ -329,13 +369,102 @@ messages (JanusKernel *kernel,
   return 0;
 }
 
+static GSubprocess *
+spawn_self (const char   *mode,
+            const char   *argument,
+            char        **first_line)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", &error);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+
+  process = self_exe ? g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                         &error, self_exe, mode, argument, NULL) : NULL;
+  if (process == NULL)
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return NULL;
+    }
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  *first_line = g_data_input_stream_read_line (out, NULL, NULL, NULL);
+  if (*first_line == NULL)
+    {
+      fprintf (stderr, "%s %s did not start\n", mode, argument);
+      return NULL;
+    }
+  return g_steal_pointer (&process);
+}
+
+static void
+stop (GSubprocess *process)
+{
+  g_output_stream_close (g_subprocess_get_stdin_pipe (process), NULL, NULL);
+  g_subprocess_wait (process, NULL, NULL);
+}
+
+static int
+raw_loopback (void)
+{
+  /* the size of an echo request of the benchmark: a length prefix and
+   * [0, id, "agents/1/echo", [i], {}] */
+  static const char frame[] = "\0\0\0\x1f[0,12345,\"agents/1/echo\",[12345],{}]";
+  g_autofree char *port = NULL;
+  g_autoptr(GSubprocess) echo = spawn_self ("--raw", "-", &port);
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) c = NULL;
+  g_autofree gint64 *samples = g_new (gint64, n_calls);
+  GSocket *socket;
+  char buffer[sizeof frame];
+  double t0, t1;
+
+  if (echo == NULL)
+    return 1;
+  c = g_socket_client_connect_to_host (client, "127.0.0.1", (guint16) atoi (port), NULL, NULL);
+  if (c == NULL)
+    return 1;
+  socket = g_socket_connection_get_socket (c);
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  t0 = bench_now ();
+  for (gint64 i = -1000; i < n_calls; i++)
+    {
+      gint64 s = g_get_monotonic_time ();
+      gsize got = 0;
+
+      if (i == 0)
+        t0 = bench_now ();
+      if (g_socket_send (socket, frame, sizeof frame - 1, NULL, NULL) != sizeof frame - 1)
+        return 1;
+      while (got < sizeof frame - 1)
+        {
+          gssize n = g_socket_receive (socket, buffer + got, sizeof frame - 1 - got, NULL, NULL);
+
+          if (n <= 0)
+            return 1;
+          got += n;
+        }
+      if (memcmp (buffer, frame, sizeof frame - 1) != 0)
+        return 1;
+      if (i >= 0)
+        samples[i] = g_get_monotonic_time () - s;
+    }
+  t1 = bench_now ();
+  g_socket_close (socket, NULL);
+  stop (echo);
+  qsort (samples, n_calls, sizeof (gint64), compare);
+  printf ("RESULT system=baseline workload=raw-loopback n=%" G_GINT64_FORMAT
+          " secs=%.4f rate=%.0f unit=rt/s p50_us=%" G_GINT64_FORMAT " p99_us=%" G_GINT64_FORMAT "\n",
+          n_calls, t1 - t0, n_calls / (t1 - t0), samples[n_calls / 2], samples[(n_calls * 99) / 100]);
+  fflush (stdout);
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *self_exe = NULL, *address = NULL;
+  g_autofree char *address = NULL;
   g_autoptr(GSubprocess) server = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
   g_autoptr(JanusKernel) kernel = NULL;
   g_autoptr(JanusCodec) codec = NULL;
   g_autoptr(JanusProxy) proxy = NULL;
@@ -344,6 +473,8 @@ main (int argc, char **argv)
 
   if (argc == 3 && strcmp (argv[1], "--serve") == 0)
     return serve (argv[2]);
+  if (argc == 3 && strcmp (argv[1], "--raw") == 0)
+    return serve_raw ();
   if (argc < 3 || (strcmp (argv[1], "json") != 0 && strcmp (argv[1], "msgpack") != 0))
     {
       fprintf (stderr, "usage: %s json|msgpack N [INFLIGHT]\n", argv[0]);
@@ -355,21 +486,9 @@ main (int argc, char **argv)
   if (n_calls < 1 || inflight < 1)
     return 2;
 
-  self_exe = g_file_read_link ("/proc/self/exe", &error);
-  server = self_exe ? g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                        &error, self_exe, "--serve", codec_name, NULL) : NULL;
+  server = spawn_self ("--serve", codec_name, &address);
   if (server == NULL)
-    {
-      fprintf (stderr, "%s\n", error->message);
-      return 1;
-    }
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-  address = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  if (address == NULL)
-    {
-      fprintf (stderr, "the server did not start\n");
-      return 1;
-    }
+    return 1;
 
   kernel = janus_kernel_new (1);
   janus_kernel_set_keep_alive (kernel, TRUE);
@@ -387,7 +506,7 @@ main (int argc, char **argv)
 
   g_clear_object (&proxy);
   janus_kernel_shutdown (kernel);
-  g_output_stream_close (g_subprocess_get_stdin_pipe (server), NULL, NULL);
-  g_subprocess_wait (server, NULL, NULL);
+  stop (server);
+  status |= raw_loopback ();
   return status;
 }
