@@ -22,5 +22,10 @@ typedef void (*JanusKernelShutdownFunc) (JanusKernel *kernel,
 void         janus_kernel_add_shutdown_hook  (JanusKernel             *kernel,
                                               JanusKernelShutdownFunc  func,
                                               gpointer                 data);
+/* ... and what they do when it starts to shut down, before its agents are
+ * killed. */
+void         janus_kernel_add_stopping_hook  (JanusKernel             *kernel,
+                                              JanusKernelShutdownFunc  func,
+                                              gpointer                 data);
 
 G_END_DECLS
