@@ -253,6 +253,12 @@ janus_connection_request_with (JanusConnection    *self,
   if (timeout > 0)
     deadline = g_get_monotonic_time () + timeout;
 
+  if (G_UNLIKELY (atomic_load_explicit (&net->draining, memory_order_acquire)))
+    {
+      g_set_error_literal (error, JANUS_NET_ERROR, JANUS_NET_ERROR_SHUTDOWN,
+                           "The kernel is shutting down");
+      return FALSE;
+    }
   g_mutex_lock (&self->lock);
   if (self->state == JANUS_CONNECTION_CLOSED)
     {
@@ -524,6 +530,32 @@ janus_connection_close_now (JanusConnection *self,
     {
       Pending *p = value;
       p->done (NULL, self->error, p->data);
+    }
+  g_hash_table_unref (pending);
+}
+
+/* Any thread: fails every request waiting for an answer (its kernel
+ * stops); the connection stays open, so that answers to the peer's
+ * requests still go out. An answer that comes later is ignored. */
+void
+janus_connection_fail_requests (JanusConnection *self,
+                                const GError    *error)
+{
+  GHashTable *pending;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&self->lock);
+  pending = self->pending;
+  self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  g_mutex_unlock (&self->lock);
+
+  /* no lock held: the callbacks run user code */
+  g_hash_table_iter_init (&iter, pending);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Pending *p = value;
+      p->done (NULL, error, p->data);
     }
   g_hash_table_unref (pending);
 }

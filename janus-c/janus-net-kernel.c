@@ -35,6 +35,7 @@ static GMutex networks_lock;
 static void kernel_router (JanusNetwork *network, JanusConnection *connection, guint64 id,
                            const char *path, JsonArray *args, JsonObject *kwargs, gpointer data);
 static gboolean remote_deliver (JanusRuntime *runtime, JanusMessage *message);
+static void on_kernel_stopping (JanusKernel *kernel, gpointer data);
 static void on_kernel_shutdown (JanusKernel *kernel, gpointer data);
 
 static const JanusRuntimeRemote remote = { remote_deliver };
@@ -91,6 +92,7 @@ janus_kernel_get_network (JanusKernel *kernel)
       if (janus_kernel_is_stopping (kernel) || network->runtime == NULL)
         network->state = JANUS_NETWORK_STOPPED;
       g_object_set_qdata_full (G_OBJECT (kernel), network_quark (), network, g_object_unref);
+      janus_kernel_add_stopping_hook (kernel, on_kernel_stopping, NULL);
       janus_kernel_add_shutdown_hook (kernel, on_kernel_shutdown, NULL);
       janus_runtime_set_remote (&remote);
     }
@@ -132,8 +134,20 @@ janus_kernel_listen (JanusKernel  *kernel,
   return TRUE;
 }
 
+/* The kernel starts to shut down: calls its agents wait for fail (they
+ * could not die otherwise), new requests are refused. */
+static void
+on_kernel_stopping (JanusKernel *kernel,
+                    gpointer     data)
+{
+  JanusNetwork *network = network_of (kernel);
+
+  if (network != NULL)
+    janus_network_drain (network);
+}
+
 /* The kernel stopped and its agents are dead (while they died, requests
- * were refused by kernel_router): everything pending fails. */
+ * were refused and their answers went out): everything closes. */
 static void
 on_kernel_shutdown (JanusKernel *kernel,
                     gpointer     data)

@@ -61,6 +61,7 @@ struct _JanusNetwork
   guint              max_incoming;    /* unanswered requests we received, per connection */
   gsize              send_limit;      /* bytes not yet written, per connection */
   _Atomic gint64     call_timeout;    /* µs, 0: none */
+  atomic_bool        draining;        /* the kernel stops: no new request */
   GTlsCertificate   *tls_certificate;
   GTlsDatabase      *tls_database;
 
@@ -162,6 +163,7 @@ void              janus_network_add_connection   (JanusNetwork   *self,
 void              janus_network_adopt            (JanusNetwork   *self,
                                                   GSocketConnection *stream,
                                                   const char     *key);
+void              janus_network_drain            (JanusNetwork   *self);
 void              janus_network_forget           (JanusNetwork   *self,
                                                   JanusConnection *connection);
 void              janus_network_note_deadline    (JanusNetwork   *self,
@@ -217,6 +219,8 @@ void              janus_connection_start_tls     (JanusConnection *self,
 void              janus_connection_service       (JanusConnection *self);
 gint64            janus_connection_expire        (JanusConnection *self,
                                                   gint64          now);
+void              janus_connection_fail_requests (JanusConnection *self,
+                                                  const GError   *error);
 void              janus_connection_close_now     (JanusConnection *self,
                                                   const GError   *error);
 

@@ -647,6 +647,29 @@ writes_pending (GPtrArray *connections)
   return busy;
 }
 
+/* The kernel starts to shut down, before its agents are killed: new
+ * requests and connections are refused, and every request waiting for an
+ * answer fails, so that no agent waits for ever; connections stay open
+ * for the answers the dying agents still give. Any thread. */
+void
+janus_network_drain (JanusNetwork *self)
+{
+  g_autoptr(GError) error = g_error_new_literal (JANUS_NET_ERROR, JANUS_NET_ERROR_SHUTDOWN,
+                                                 "The kernel is shutting down");
+  g_autoptr(GPtrArray) all = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->state == JANUS_NETWORK_RUNNING)
+    self->state = JANUS_NETWORK_DRAINING;
+  else if (self->state == JANUS_NETWORK_NEW)
+    self->state = JANUS_NETWORK_STOPPED;
+  g_mutex_unlock (&self->lock);
+  atomic_store_explicit (&self->draining, TRUE, memory_order_release);
+  all = list_connections (self);
+  for (guint i = 0; i < all->len; i++)
+    janus_connection_fail_requests (all->pdata[i], error);
+}
+
 /* Network thread: stops accepting, writes what is queued (bounded in
  * time), then closes every connection, failing what is pending. */
 static gboolean

@@ -502,11 +502,14 @@ proxy_connection (JanusProxy  *self,
   if (self->connection == NULL || janus_connection_is_closed (self->connection))
     {
       JanusConnection *fresh = janus_network_get_connection (self->network, self->key, error);
-      if (fresh != NULL)
+      if (fresh == NULL)
         {
-          g_clear_pointer (&self->connection, janus_connection_unref);
-          self->connection = fresh;
+          /* @error says why (the network is shut down, say) */
+          g_mutex_unlock (&self->lock);
+          return NULL;
         }
+      g_clear_pointer (&self->connection, janus_connection_unref);
+      self->connection = fresh;
     }
   /* a fresh connection that already failed tells why when used */
   connection = self->connection ? janus_connection_ref (self->connection) : NULL;

@@ -39,11 +39,13 @@ typedef struct
   GMutex            lock;
   GPtrArray        *received;        /* JanusMessage, in arrival order */
   JanusInvocation  *held;
+  GPtrArray        *kept;            /* "keep" calls, never answered */
   atomic_int        in_live;
   atomic_int        overlaps;
   atomic_int        spin;            /* > 0: live returns AGAIN that many times */
   atomic_int        checks;
   atomic_int        timer_fired;
+  atomic_int        holds;           /* "hold" calls received */
   gint64            fired_at;
   JanusInvocation  *who;             /* a "who" call waiting for its callback */
 } EchoAgent;
@@ -83,6 +85,17 @@ echo_hold (JanusAgent *agent, JanusInvocation *invocation, gpointer data)
 
   g_assert_null (self->held);
   self->held = janus_invocation_ref (invocation);
+  atomic_fetch_add (&self->holds, 1);
+}
+
+static void
+echo_keep (JanusAgent *agent, JanusInvocation *invocation, gpointer data)
+{
+  EchoAgent *self = ECHO_AGENT (agent);
+
+  if (self->kept == NULL)
+    self->kept = g_ptr_array_new_with_free_func ((GDestroyNotify) janus_invocation_unref);
+  g_ptr_array_add (self->kept, janus_invocation_ref (invocation));
 }
 
 static void
@@ -223,6 +236,7 @@ echo_end (JanusAgent *agent)
 
   /* a held call is answered (with an error) when it is dropped */
   g_clear_pointer (&self->held, janus_invocation_unref);
+  g_clear_pointer (&self->kept, g_ptr_array_unref);
 }
 
 static void
@@ -249,6 +263,7 @@ echo_agent_class_init (EchoAgentClass *klass)
   janus_agent_class_add_method (agent_class, "kwargs", NULL, echo_kwargs);
   janus_agent_class_add_method (agent_class, "hold", NULL, echo_hold);
   janus_agent_class_add_method (agent_class, "release", NULL, echo_release);
+  janus_agent_class_add_method (agent_class, "keep", NULL, echo_keep);
   janus_agent_class_add_method (agent_class, "silent", NULL, echo_silent);
   janus_agent_class_add_method (agent_class, "fail", NULL, echo_fail);
   janus_agent_class_add_method (agent_class, "check", NULL, echo_check);
@@ -1097,6 +1112,80 @@ test_shutdown_pending (Fixture       *f,
   outcome_clear (&sync);
 }
 
+/* A heavy agent blocked in a call that is never answered. */
+typedef struct
+{
+  JanusAgent  parent_instance;
+  JanusProxy *proxy;
+  GError     *error;          /* what the call ended with */
+  atomic_int  returned;
+} BlockedCaller;
+
+typedef struct { JanusAgentClass parent_class; } BlockedCallerClass;
+static GType blocked_caller_get_type (void);
+G_DEFINE_TYPE (BlockedCaller, blocked_caller, JANUS_TYPE_AGENT)
+
+static JanusLive
+blocked_caller_live (JanusAgent *agent)
+{
+  BlockedCaller *self = (BlockedCaller *) agent;
+  g_autoptr(GVariant) v = janus_proxy_call_sync (self->proxy, "hold", NULL, NULL, NULL, &self->error);
+
+  atomic_store (&self->returned, 1);
+  return JANUS_LIVE_DONE;
+}
+
+static void
+blocked_caller_finalize (GObject *object)
+{
+  BlockedCaller *self = (BlockedCaller *) object;
+
+  g_clear_object (&self->proxy);
+  g_clear_error (&self->error);
+  G_OBJECT_CLASS (blocked_caller_parent_class)->finalize (object);
+}
+
+static void
+blocked_caller_class_init (BlockedCallerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = blocked_caller_finalize;
+  JANUS_AGENT_CLASS (klass)->live = blocked_caller_live;
+}
+
+static void blocked_caller_init (BlockedCaller *self) {}
+
+/* The caller's own kernel shuts down while its agents wait for answers
+ * that will not come: the calls fail (else the agents could never die and
+ * the shutdown would never end), and calls made afterwards fail at once. */
+static void
+test_shutdown_caller (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(JanusProxy) proxy = connect_to (f->client, f->echo_address);
+  g_autoptr(JanusAgent) caller = g_object_new (blocked_caller_get_type (), NULL);
+  g_autoptr(GError) error = NULL;
+  EchoAgent *echo = ECHO_AGENT (f->echo);
+  Outcome pending = { 0 }, late = { 0 };
+
+  ((BlockedCaller *) caller)->proxy = g_object_ref (proxy);
+  g_assert_true (janus_kernel_launch_heavy_agent (f->client, caller, "caller", NULL, &error));
+  g_assert_no_error (error);
+  RUN_UNTIL (atomic_load (&echo->holds) == 1);
+  /* and a call from this thread, to an agent that does not answer */
+  janus_proxy_call_async (proxy, "keep", NULL, NULL, NULL, on_called, &pending);
+
+  janus_kernel_shutdown (f->client);
+  g_assert_cmpint (atomic_load (&((BlockedCaller *) caller)->returned), ==, 1);
+  g_assert_error (((BlockedCaller *) caller)->error, JANUS_NET_ERROR, JANUS_NET_ERROR_SHUTDOWN);
+  RUN_UNTIL (pending.done);
+  g_assert_nonnull (pending.error);
+  janus_proxy_call_async (proxy, "add", g_variant_new ("(ii)", 1, 1), NULL, NULL, on_called, &late);
+  RUN_UNTIL (late.done);
+  g_assert_error (late.error, JANUS_NET_ERROR, JANUS_NET_ERROR_SHUTDOWN);
+  outcome_clear (&pending);
+  outcome_clear (&late);
+}
+
 /* The remote kernel restarts on the same port: the proxy's next call
  * connects again. */
 static void
@@ -1249,6 +1338,7 @@ main (int   argc,
   ADD ("messages", test_messages);
   ADD ("dead-letters", test_dead_letters);
   ADD ("shutdown-pending", test_shutdown_pending);
+  ADD ("shutdown-caller-waiting", test_shutdown_caller);
   ADD ("root-paths", test_root_paths);
 #undef ADD
   g_test_add ("/net/kernel/msgpack", Fixture, GINT_TO_POINTER (JANUS_CODEC_FORMAT_MSGPACK),
