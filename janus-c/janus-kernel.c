@@ -1070,7 +1070,8 @@ janus_kernel_constructed (GObject *object)
 }
 
 /* The last reference was dropped on a thread that runs agents (a worker, a
- * driver in its step, a heavy agent's thread): shutting down there would
+ * driver in its step, a heavy agent's thread, a thread marked with
+ * janus_kernel_reap_elsewhere_on_this_thread): shutting down there would
  * wait for that very thread, and freeing the kernel would pull it from
  * under the agent that runs. A reaper thread of its own finishes the work:
  * it holds the reference given (the kernel is resurrected), shuts the
@@ -1085,6 +1086,14 @@ reaper_main (gpointer data)
   return NULL;
 }
 
+static __thread gboolean tls_reap_elsewhere;
+
+void
+janus_kernel_reap_elsewhere_on_this_thread (void)
+{
+  tls_reap_elsewhere = TRUE;
+}
+
 static void
 reap_elsewhere (JanusKernel *self)
 {
@@ -1096,7 +1105,8 @@ janus_kernel_dispose (GObject *object)
 {
   JanusKernel *self = JANUS_KERNEL (object);
 
-  if (janus_scheduler_runs_on_this_thread () || janus_agent_get_current () != NULL)
+  if (janus_scheduler_runs_on_this_thread () || janus_agent_get_current () != NULL
+      || tls_reap_elsewhere)
     {
       reap_elsewhere (self);
       return;
