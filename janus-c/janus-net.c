@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "janus-kernel-private.h"
 #include "janus-net-endpoint-private.h"
 #include "janus-net-private.h"
 
@@ -188,6 +189,8 @@ network_thread (gpointer data)
 {
   JanusNetwork *self = data;
 
+  /* a kernel's shutdown stops this thread: it cannot finish a kernel */
+  janus_kernel_reap_elsewhere_on_this_thread ();
   g_main_context_push_thread_default (self->context);
   while (!atomic_load_explicit (&self->quit, memory_order_acquire))
     g_main_context_iteration (self->context, TRUE);

@@ -955,6 +955,29 @@ test_dead_letters (Fixture       *f,
   g_assert_cmpuint (janus_kernel_get_dead_letter_count (f->server), ==, 1);
 }
 
+/* The last reference to a kernel may go on its own network thread: a
+ * message's acknowledgement holds the sender's kernel, and the program
+ * dropped its own reference right after sending. The kernel then shuts
+ * down elsewhere (its network thread cannot stop itself) and finalizes. */
+static void
+test_last_unref_on_network_thread (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(JanusAddress) to_echo = janus_address_parse (f->echo_address, NULL);
+  EchoAgent *echo = ECHO_AGENT (f->echo);
+  JanusKernel *sender = janus_kernel_new (1);
+  gpointer weak = sender;
+  g_autoptr(GError) error = NULL;
+
+  g_object_add_weak_pointer (G_OBJECT (sender), &weak);
+  g_assert_true (janus_kernel_send (sender, to_echo, janus_message_new ("last", NULL), &error));
+  g_assert_no_error (error);
+  g_object_unref (sender);
+  RUN_UNTIL (weak == NULL);
+  RUN_UNTIL (received_count (echo) == 1);
+  g_assert_cmpuint (janus_kernel_get_dead_letter_count (f->server), ==, 0);
+}
+
 /* A request to a kernel's root paths, as a clock master sends them,
  * through the client kernel's connection. */
 typedef struct
@@ -1337,6 +1360,7 @@ main (int   argc,
   ADD ("agent-argument", test_agent_argument);
   ADD ("messages", test_messages);
   ADD ("dead-letters", test_dead_letters);
+  ADD ("last-unref-on-network-thread", test_last_unref_on_network_thread);
   ADD ("shutdown-pending", test_shutdown_pending);
   ADD ("shutdown-caller-waiting", test_shutdown_caller);
   ADD ("root-paths", test_root_paths);
