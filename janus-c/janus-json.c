@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,21 @@
  * ```
  */
 
-G_DEFINE_QUARK (janus-net-error-quark, janus_net_error)
+/* G_DEFINE_QUARK's cache is a plain variable: the first calls may race
+ * (two threads failing at once), so the cache here is atomic. */
+GQuark
+janus_net_error_quark (void)
+{
+  static _Atomic GQuark quark;
+  GQuark q = atomic_load_explicit (&quark, memory_order_relaxed);
+
+  if (G_UNLIKELY (q == 0))
+    {
+      q = g_quark_from_static_string ("janus-net-error-quark");
+      atomic_store_explicit (&quark, q, memory_order_relaxed);
+    }
+  return q;
+}
 
 /* ------------------------------------------------------------- numbers */
 

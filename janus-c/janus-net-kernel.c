@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "janus-address-private.h"
@@ -43,11 +44,16 @@ static const JanusRuntimeRemote remote = { remote_deliver };
 static GQuark
 network_quark (void)
 {
-  static GQuark quark;
+  /* atomic: the first calls may come from several threads */
+  static _Atomic GQuark quark;
+  GQuark q = atomic_load_explicit (&quark, memory_order_relaxed);
 
-  if (G_UNLIKELY (quark == 0))
-    quark = g_quark_from_static_string ("janus-network");
-  return quark;
+  if (G_UNLIKELY (q == 0))
+    {
+      q = g_quark_from_static_string ("janus-network");
+      atomic_store_explicit (&quark, q, memory_order_relaxed);
+    }
+  return q;
 }
 
 /* The network of a kernel that has one. */
