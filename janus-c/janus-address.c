@@ -7,6 +7,7 @@
 
 #include "janus-address-private.h"
 #include "janus-error.h"
+#include "janus-net-endpoint-private.h"
 
 /**
  * JanusAddress:
@@ -20,7 +21,9 @@
  * from outside any agent come from it.
  *
  * Addresses are immutable values: they are cheap to copy, can be hashed and
- * compared, and print as `janus://<kernel-uuid>/<id>`:
+ * compared, and print as `janus://<kernel-uuid>/<id>` — or, once their
+ * kernel listens on the network, as `tcp://host:port/<id>`, which is also
+ * how the agents of other processes are named (both forms parse):
  *
  * ```c
  * g_autoptr(JanusAddress) a = janus_address_parse ("janus://8b3e…/42", &error);
@@ -175,13 +178,32 @@ parse_id (const char *text,
   return TRUE;
 }
 
+/* The network forms, tcp://host:port/<id> (hook for janus-net-endpoint). */
+static gboolean
+parse_network_address (const char   *text,
+                       JanusAddress *address)
+{
+  return janus_net_endpoint_parse (text, address->kernel, &address->id);
+}
+
+/* tcp://host:port for a kernel with a network endpoint, else NULL. */
+static char *
+network_prefix (const JanusAddress *address)
+{
+  return janus_net_endpoint_format (address->kernel);
+}
+
 /**
  * janus_address_parse:
  * @text: an address as [method@Janus.Address.to_string] prints it
  * @error: return location for a [struct@GLib.Error]
  *
  * Reads an address from its text: `janus://<kernel-uuid>/<id>` for an agent,
- * `janus://<kernel-uuid>/` for a kernel.
+ * `janus://<kernel-uuid>/` for a kernel, or their network forms
+ * `tcp://host:port/<id>` and `tcp://host:port/` (an IPv6 host in brackets).
+ * A network address of a kernel of this process that listens there is that
+ * kernel's; any other names a remote kernel, reached through the network
+ * when a message is sent to it.
  *
  * Returns: (transfer full) (nullable): the address, or `NULL` with
  *   `JANUS_MESSAGE_ERROR_INVALID_ADDRESS` set in @error
@@ -197,6 +219,8 @@ janus_address_parse (const char  *text,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   self = g_new0 (JanusAddress, 1);
+  if (parse_network_address (text, self))
+    return g_steal_pointer (&self);
   uuid = text + strlen (SCHEME);
   if (!g_str_has_prefix (text, SCHEME)
       || strlen (uuid) < 37
@@ -206,7 +230,7 @@ janus_address_parse (const char  *text,
     {
       g_set_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_INVALID_ADDRESS,
                    "“%s” is not a janus-c address "
-                   "(expected janus://<kernel-uuid>/<id>)", text);
+                   "(expected janus://<kernel-uuid>/<id> or tcp://host:port/<id>)", text);
       return NULL;
     }
   return g_steal_pointer (&self);
@@ -300,14 +324,25 @@ janus_address_is_kernel (const JanusAddress *address)
  * Prints an address.
  *
  * Returns: (transfer full): the text of @address, such as
- *   `janus://8b3e5f0c-…/42`; [func@Janus.Address.parse] reads it back
+ *   `janus://8b3e5f0c-…/42`, or `tcp://127.0.0.1:5555/42` once its kernel
+ *   listens (or for an agent of another process);
+ *   [func@Janus.Address.parse] reads it back
  */
 char *
 janus_address_to_string (const JanusAddress *address)
 {
+  g_autofree char *endpoint = NULL;
   char uuid[37];
 
   g_return_val_if_fail (address != NULL, NULL);
+
+  endpoint = network_prefix (address);
+  if (endpoint != NULL)
+    {
+      if (address->id == JANUS_ADDRESS_KERNEL_ID)
+        return g_strconcat (endpoint, "/", NULL);
+      return g_strdup_printf ("%s/%" G_GUINT64_FORMAT, endpoint, address->id);
+    }
 
   janus_uuid_format (address->kernel, uuid);
   if (address->id == JANUS_ADDRESS_KERNEL_ID)

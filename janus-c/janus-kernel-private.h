@@ -22,5 +22,14 @@ typedef void (*JanusKernelShutdownFunc) (JanusKernel *kernel,
 void         janus_kernel_add_shutdown_hook  (JanusKernel             *kernel,
                                               JanusKernelShutdownFunc  func,
                                               gpointer                 data);
+/* ... and what they do when it starts to shut down, before its agents are
+ * killed. */
+void         janus_kernel_add_stopping_hook  (JanusKernel             *kernel,
+                                              JanusKernelShutdownFunc  func,
+                                              gpointer                 data);
+/* A thread of a higher layer that a kernel's shutdown waits for (the
+ * network thread) marks itself: the last reference to a kernel dropped
+ * there is finished on the reaper thread, as on a thread running agents. */
+void         janus_kernel_reap_elsewhere_on_this_thread (void);
 
 G_END_DECLS

@@ -596,6 +596,7 @@ typedef struct
 {
   JanusKernelShutdownFunc func;
   gpointer                data;
+  gboolean                before_kill;
 } ShutdownHook;
 
 /* What the layers above the kernel (organizations and groups) do when it
@@ -606,12 +607,26 @@ janus_kernel_add_shutdown_hook (JanusKernel             *self,
                                 gpointer                 data)
 {
   g_mutex_lock (&self->lock);
-  g_array_append_val (self->shutdown_hooks, ((ShutdownHook) { func, data }));
+  g_array_append_val (self->shutdown_hooks, ((ShutdownHook) { func, data, FALSE }));
+  g_mutex_unlock (&self->lock);
+}
+
+/* What the network layer does when the kernel starts to shut down, before
+ * its agents are killed (calls they wait for must fail, or they would
+ * never die). Called under no lock. */
+void
+janus_kernel_add_stopping_hook (JanusKernel             *self,
+                                JanusKernelShutdownFunc  func,
+                                gpointer                 data)
+{
+  g_mutex_lock (&self->lock);
+  g_array_append_val (self->shutdown_hooks, ((ShutdownHook) { func, data, TRUE }));
   g_mutex_unlock (&self->lock);
 }
 
 static void
-run_shutdown_hooks (JanusKernel *self)
+run_shutdown_hooks (JanusKernel *self,
+                    gboolean     before_kill)
 {
   g_autoptr(GArray) hooks = NULL;
   guint i;
@@ -620,7 +635,8 @@ run_shutdown_hooks (JanusKernel *self)
   hooks = g_array_copy (self->shutdown_hooks);
   g_mutex_unlock (&self->lock);
   for (i = 0; i < hooks->len; i++)
-    g_array_index (hooks, ShutdownHook, i).func (self, g_array_index (hooks, ShutdownHook, i).data);
+    if (g_array_index (hooks, ShutdownHook, i).before_kill == before_kill)
+      g_array_index (hooks, ShutdownHook, i).func (self, g_array_index (hooks, ShutdownHook, i).data);
 }
 
 /* Waits until no other thread drives the 0-worker scheduler. */
@@ -756,11 +772,12 @@ janus_kernel_shutdown (JanusKernel *self)
     }
   tls_shutting_down = self;
   atomic_store_explicit (&self->quit, FALSE, memory_order_release);
+  run_shutdown_hooks (self, TRUE);
   janus_kernel_kill_all (self);
   janus_scheduler_start (self->runtime->sched);
   wait_all_dead (self);
   janus_scheduler_join_heavy (self->runtime->sched);
-  run_shutdown_hooks (self);
+  run_shutdown_hooks (self, FALSE);
   janus_scheduler_stop (self->runtime->sched);
   collect_retired ();
   tls_shutting_down = NULL;
@@ -1053,7 +1070,8 @@ janus_kernel_constructed (GObject *object)
 }
 
 /* The last reference was dropped on a thread that runs agents (a worker, a
- * driver in its step, a heavy agent's thread): shutting down there would
+ * driver in its step, a heavy agent's thread, a thread marked with
+ * janus_kernel_reap_elsewhere_on_this_thread): shutting down there would
  * wait for that very thread, and freeing the kernel would pull it from
  * under the agent that runs. A reaper thread of its own finishes the work:
  * it holds the reference given (the kernel is resurrected), shuts the
@@ -1068,6 +1086,14 @@ reaper_main (gpointer data)
   return NULL;
 }
 
+static __thread gboolean tls_reap_elsewhere;
+
+void
+janus_kernel_reap_elsewhere_on_this_thread (void)
+{
+  tls_reap_elsewhere = TRUE;
+}
+
 static void
 reap_elsewhere (JanusKernel *self)
 {
@@ -1079,7 +1105,8 @@ janus_kernel_dispose (GObject *object)
 {
   JanusKernel *self = JANUS_KERNEL (object);
 
-  if (janus_scheduler_runs_on_this_thread () || janus_agent_get_current () != NULL)
+  if (janus_scheduler_runs_on_this_thread () || janus_agent_get_current () != NULL
+      || tls_reap_elsewhere)
     {
       reap_elsewhere (self);
       return;

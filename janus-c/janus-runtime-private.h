@@ -91,6 +91,20 @@ void           janus_runtime_dead_letter  (JanusRuntime   *rt,
 void           janus_runtime_dead_letters (JanusRuntime   *rt,
                                            JanusMessage   *messages);
 
+/* What the runtime asks of the network layer, which installs it once (a
+ * lower layer reaches a higher one only through what the higher installs).
+ * deliver: a sealed message for a kernel that is not in this process; it
+ * takes the message (and counts it as a dead letter of @rt if it cannot
+ * send it) and returns TRUE, or returns FALSE if the receiver's kernel is
+ * not one it knows. */
+typedef struct
+{
+  gboolean (*deliver) (JanusRuntime *rt,
+                       JanusMessage *message);
+} JanusRuntimeRemote;
+
+void           janus_runtime_set_remote   (const JanusRuntimeRemote *remote);
+
 static inline gint64
 janus_runtime_timestamp (JanusRuntime *rt)
 {

@@ -252,6 +252,27 @@ deliver_local (JanusRuntime *rt,
     janus_runtime_dead_letter (rt, message);
 }
 
+/* --------------------------------------------------------- network hooks */
+
+static const JanusRuntimeRemote *_Atomic runtime_remote;
+
+void
+janus_runtime_set_remote (const JanusRuntimeRemote *remote)
+{
+  /* release: the table is complete before a sender can see it */
+  atomic_store_explicit (&runtime_remote, remote, memory_order_release);
+}
+
+/* A message for a kernel of another process: the network layer's. */
+static gboolean
+deliver_remote (JanusRuntime *rt,
+                JanusMessage *message)
+{
+  const JanusRuntimeRemote *remote = atomic_load_explicit (&runtime_remote, memory_order_acquire);
+
+  return remote != NULL && remote->deliver (rt, message);
+}
+
 /* Hands a sealed message to its receiver, of this kernel or of another of
  * the process (or counts it as a dead letter). FALSE if the receiver's
  * kernel is unknown. */
@@ -269,6 +290,8 @@ janus_runtime_deliver (JanusRuntime *rt,
   other = janus_runtime_find (message->receiver.kernel);
   if (other == NULL)
     {
+      if (deliver_remote (rt, message))
+        return TRUE;
       janus_runtime_dead_letter (rt, message);
       return FALSE;
     }

@@ -19,11 +19,12 @@ import os
 import re
 import sys
 
-BASE, RUNTIME, AGENT, KERNEL, CRIO, LIBRARY = 1, 2, 3, 4, 5, 6
+BASE, RUNTIME, AGENT, KERNEL, CRIO, LIBRARY, NETWORK = 1, 2, 3, 4, 5, 6, 7
 
 LAYER_NAMES = {
     BASE: 'base', RUNTIME: 'runtime', AGENT: 'agent',
     KERNEL: 'kernel', CRIO: 'CRIO and holons', LIBRARY: 'organizations and roles',
+    NETWORK: 'network',
 }
 
 # module -> layer. The order of the runtime and CRIO modules is the order
@@ -41,6 +42,7 @@ LAYERS = {
     'janus-inbox': BASE,
     'janus-epoch': BASE,
     'janus-debug': BASE,
+    'janus-net-endpoint': BASE,         # endpoints of network addresses
     # 2 runtime: address table, timers, clock, mailbox, scheduler, delivery
     'janus-registry': RUNTIME,
     'janus-runqueue': RUNTIME,
@@ -83,6 +85,18 @@ LAYERS = {
     'janus-contract-net-initiator': LIBRARY,
     'janus-contract-net-participant': LIBRARY,
     'janus-contract-net': LIBRARY,
+    # 7 the network: JSON, codecs, connections, kernels over TCP. It uses the
+    # kernel and agent layers; the core reaches it only through the tables
+    # it installs.
+    'janus-net-error': NETWORK,
+    'janus-json': NETWORK,
+    'janus-codec': NETWORK,
+    'janus-codec-msgpack': NETWORK,
+    'janus-net': NETWORK,
+    'janus-connection': NETWORK,
+    'janus-invocation': NETWORK,
+    'janus-proxy': NETWORK,
+    'janus-net-kernel': NETWORK,
 }
 
 # janus.h includes every public header: users include it, the core does not

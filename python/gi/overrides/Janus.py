@@ -43,6 +43,21 @@ only add Python conveniences; the C semantics are unchanged:
   gives the capacity to the Python callable as a ``GObject.GType``, and
   ``Janus.capacity_gtype(number)`` does the same for the capacity numbers
   the holonic roles' virtual functions receive.
+
+Network (see the section at the end of this file and doc/network.md):
+
+- ``@Janus.expose`` marks a method of a ``Janus.Agent`` subclass as callable
+  from other kernels and from aiomas agents (``agents/<id>/<name>``); it
+  receives plain Python values (what ``json.loads`` makes of the JSON
+  arguments, agents as ``Janus.Proxy``) and returns one (or raises: the
+  caller gets the traceback as a remote error).
+- ``Janus.Proxy.call(method, *args, callback=None, **kwargs)`` calls a
+  remote agent's method with Python values; ``callback(result, error)``
+  runs in the caller's main context (or the calling agent's turn).
+  ``Janus.Proxy.call_sync(method, *args, **kwargs)`` waits for the result
+  and raises ``GLib.Error`` on failure.
+- ``Janus.json_dumps(value)`` / ``Janus.json_loads(text)``: Python values to
+  and from json-glib nodes through janus-c's reader and writer.
 """
 
 import functools
@@ -407,3 +422,174 @@ class Holon(Janus.Holon):
 
 Holon = override(Holon)
 __all__.append('Holon')
+
+# --------------------------------------------------------------- network
+#
+# Exposed methods and proxies with plain Python values. Values travel as
+# JSON text between Python and janus-c: janus-c reads and writes JSON
+# exactly as Python's json module does (NaN, Infinity, -0.0, big ints,
+# "\u0000"), so json.dumps/json.loads are lossless here.
+
+import json as _json
+import traceback as _traceback
+
+_EXPOSE_ATTR = '_janus_expose'
+_exposed_lock = threading.Lock()
+_exposed_done = set()           # GTypes whose exposed methods were registered
+
+
+def expose(func=None, *, name=None, signature=None):
+    """Decorator: makes a method of a Janus.Agent subclass callable remotely
+    (path ``agents/<id>/<name>``, name defaulting to the method's).
+
+    The method runs in the agent's turn, never concurrently with its
+    ``do_live``. It gets the call's positional and keyword arguments as
+    Python values (agents as ``Janus.Proxy``) and returns a JSON-able value
+    (agents allowed); an exception becomes the caller's remote error, with
+    its traceback. ``signature`` (a GVariant tuple type) makes the kernel
+    refuse calls whose arguments do not fit, as in C."""
+    def mark(f):
+        setattr(f, _EXPOSE_ATTR, (name or f.__name__, signature))
+        return f
+    return mark if func is None else mark(func)
+
+
+__all__.append('expose')
+
+
+def _proxy_type_id(agent):
+    kernel = agent.get_kernel()
+    return kernel.get_network().get_codec().get_proxy_type_id()
+
+
+def _to_json(value, proxy_type_id=None):
+    """JSON text of ``value``; agents travel as aiomas proxies,
+    {"__type__": [proxy_type_id, "agents/<id>"]} (the id from the agent's
+    own kernel's codec unless given)."""
+    def default(o):
+        if isinstance(o, Janus.Agent):
+            address = o.get_address()
+            if address is None:
+                raise TypeError('agent %r is not launched' % (o,))
+            tid = proxy_type_id if proxy_type_id is not None else _proxy_type_id(o)
+            return {'__type__': [tid, 'agents/%d' % address.get_id()]}
+        raise TypeError('%r cannot travel as JSON' % (o,))
+    return _json.dumps(value, default=default)
+
+
+def _from_json(text, proxy_type_id, make_proxy):
+    def hook(d):
+        typed = d.get('__type__')
+        if (isinstance(typed, list) and len(typed) == 2 and typed[0] == proxy_type_id
+                and isinstance(typed[1], str) and typed[1].startswith('agents/')):
+            return make_proxy(int(typed[1][len('agents/'):]))
+        return d
+    return _json.loads(text, object_hook=hook)
+
+
+def _method_wrapper(func):
+    def call(agent, invocation, *user_data):
+        tid = _proxy_type_id(agent)
+        try:
+            args, kwargs = _from_json(invocation.dup_json(), tid, invocation.dup_proxy)
+            result = func(agent, *args, **kwargs)
+            text = _to_json(result, tid)
+        except Exception:
+            invocation.return_error_literal(Janus.net_error_quark(), Janus.NetError.FAILED,
+                                            _traceback.format_exc())
+            return
+        invocation.return_json_string(text)
+    return call
+
+
+def _apply_exposed(cls):
+    """Registers the exposed methods of ``cls`` and of its Python ancestors,
+    each on the GType of the class that defines it, once."""
+    for klass in reversed(cls.__mro__):
+        gtype = getattr(klass, '__gtype__', None)
+        if gtype is None or not issubclass(klass, Janus.Agent) or klass.__module__ == __name__:
+            continue
+        if gtype in _exposed_done:
+            continue
+        with _exposed_lock:
+            if gtype in _exposed_done:
+                continue
+            for attr, value in vars(klass).items():
+                marked = getattr(value, _EXPOSE_ATTR, None)
+                if marked is not None:
+                    method_name, signature = marked
+                    Janus.Agent.type_add_method(gtype, method_name, signature,
+                                                _method_wrapper(value))
+            _exposed_done.add(gtype)
+
+
+_agent_init = Agent.__init__
+
+
+def _agent_init_with_methods(self, *args, **kwargs):
+    _agent_init(self, *args, **kwargs)
+    _apply_exposed(type(self))
+
+
+Agent.__init__ = _agent_init_with_methods
+
+
+def json_dumps(value):
+    """A json-glib node (janus-c's document model) from a Python value
+    (agents as aiomas proxies)."""
+    return Janus.json_from_data(_to_json(value).encode('utf-8'))
+
+
+def json_loads(node, object_hook=None):
+    """The Python value of a json-glib node."""
+    text, _length = Janus.json_to_data(node)
+    return _json.loads(text, object_hook=object_hook)
+
+
+__all__.extend(['json_dumps', 'json_loads'])
+
+
+class Proxy(Janus.Proxy):
+    def _nodes(self, args, kwargs):
+        args_node = json_dumps(list(args))
+        kwargs_node = json_dumps(kwargs) if kwargs else None
+        return args_node.get_array(), kwargs_node.get_object() if kwargs_node else None
+
+    def call(self, method, *args, callback=None, **kwargs):
+        """Calls ``method`` with Python values; ``callback(result, error)``
+        (error a ``GLib.Error`` or None) runs in the caller's main context,
+        or in the calling agent's turn."""
+        a, k = self._nodes(args, kwargs)
+
+        def done(proxy, result):
+            try:
+                value = proxy._value(proxy.call_json_finish(result))
+            except GLib.Error as e:
+                if callback is not None:
+                    callback(None, e)
+                return
+            if callback is not None:
+                callback(value, None)
+        self.call_json_async(method, a, k, None, done)
+
+    def call_sync(self, method, *args, **kwargs):
+        """Calls ``method`` and waits (not from a light agent's step):
+        returns the result as a Python value, raises ``GLib.Error``."""
+        a, k = self._nodes(args, kwargs)
+        return self._value(self.call_json_sync(method, a, k, None))
+
+    def _value(self, node):
+        """A result as Python values; agents of the remote kernel become
+        proxies on the same connection."""
+        def hook(d):
+            if isinstance(d.get('__type__'), list) and len(d) == 1:
+                try:
+                    return self.dup_object(json_dumps(d))
+                except GLib.Error:
+                    return d
+            return d
+        return json_loads(node, object_hook=hook)
+
+
+Proxy = override(Proxy)
+__all__.append('Proxy')

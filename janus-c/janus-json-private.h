@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "janus-json.h"
+
+G_BEGIN_DECLS
+
+/* How deep documents may nest (arrays and objects), reading and writing. */
+#define JANUS_JSON_MAX_DEPTH 512
+
+/* Called for each object with a "__type__" member once it is complete. */
+typedef gboolean (*JanusJsonTypeCheck) (JsonObject  *object,
+                                        gpointer     data,
+                                        GError     **error);
+
+typedef struct
+{
+  guint              max_depth;
+  JanusJsonTypeCheck check_type;
+  gpointer           check_data;
+} JanusJsonReadOptions;
+
+/* An aiomas message as read from a frame: [type, id, content], a
+ * request's content split into path, args and kwargs (NULL when empty). */
+typedef struct
+{
+  int         type;
+  guint64     id;
+  char       *path;
+  JsonArray  *args;
+  JsonObject *kwargs;
+  JsonNode   *content;
+} JanusWireMessage;
+
+void      janus_wire_message_clear (JanusWireMessage            *message);
+gboolean  janus_json_read_message (const char                  *data,
+                                   gsize                        length,
+                                   const JanusJsonReadOptions  *options,
+                                   JanusWireMessage            *message,
+                                   GError                     **error);
+JsonNode *janus_json_read         (const char                  *data,
+                                   gsize                        length,
+                                   const JanusJsonReadOptions  *options,
+                                   GError                     **error);
+gboolean  janus_json_write        (GString                     *out,
+                                   JsonNode                    *node,
+                                   GError                     **error);
+gboolean  janus_json_write_array  (GString                     *out,
+                                   JsonArray                   *array,
+                                   GError                     **error);
+gboolean  janus_json_write_object (GString                     *out,
+                                   JsonObject                  *object,
+                                   GError                     **error);
+gboolean  janus_json_write_string (GString                     *out,
+                                   const char                  *string,
+                                   gsize                        length,
+                                   GError                     **error);
+void      janus_json_write_int    (GString                     *out,
+                                   gint64                       value);
+gsize     janus_json_double_repr  (double                       value,
+                                   char                         buf[32]);
+
+/* Strings in JsonNode are NUL-terminated C strings, so U+0000 is held as
+ * the two bytes C0 80 (as Java's "modified UTF-8"); the codecs turn it
+ * back into a real U+0000 on the wire. */
+#define JANUS_JSON_NUL_0 '\xC0'
+#define JANUS_JSON_NUL_1 '\x80'
+
+gboolean  janus_json_utf8_next    (const guchar               **p,
+                                   const guchar                *end,
+                                   gunichar                    *c);
+gboolean  janus_json_utf8_validate (const char                  *string,
+                                   gsize                        length);
+char     *janus_json_string_from_wire (const char              *data,
+                                   gsize                        length,
+                                   GError                     **error);
+
+G_END_DECLS
