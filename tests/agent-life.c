@@ -224,19 +224,26 @@ test_postpone_heavy (void)
   JanusKernel *kernel = janus_kernel_new (1);
   TestAgent *agent = test_agent_new (deaf_live, NULL);
   gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
+  GString *seen;
 
   log_clear ();
   watch (agent, "heavy", TRUE);
   g_assert_true (janus_kernel_launch_heavy_agent (kernel, AGENT (agent), "heavy", NULL, NULL));
   g_assert_true (janus_kernel_kill (kernel, AGENT (agent), NULL));
-  /* bounded: until the hook postponed its end */
+  /* bounded: until the hook postponed its end (the state reads DYING
+   * before the hook is asked: wait for what the hook logged) */
+  seen = g_string_new (NULL);
   for (;;)
     {
-      if (janus_agent_get_state (AGENT (agent)) == JANUS_AGENT_STATE_DYING)
+      g_autofree char *part = log_take ();
+
+      g_string_append (seen, part);
+      if (strstr (seen->str, "dying heavy (postponed);") != NULL)
         break;
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_thread_yield ();
     }
+  g_assert_cmpint (janus_agent_get_state (AGENT (agent)), ==, JANUS_AGENT_STATE_DYING);
   kernel_send_ok (kernel, ADDR (agent), janus_message_new ("kept", NULL));
   g_assert_cmpint (g_atomic_int_get (&agent->n_end), ==, 0);
   watch (agent, "heavy", FALSE);
@@ -248,7 +255,11 @@ test_postpone_heavy (void)
 
   unwatch_all ();
   {
-    g_autofree char *log = log_take ();
+    g_autofree char *rest = log_take ();
+    g_autofree char *log = NULL;
+
+    g_string_append (seen, rest);
+    log = g_string_free (seen, FALSE);
     g_assert_true (g_str_has_prefix (log, "alive heavy;dying heavy (postponed);"));
     g_assert_true (g_str_has_suffix (log, "dying heavy;ended heavy;"));
   }
