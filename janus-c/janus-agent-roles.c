@@ -132,6 +132,7 @@ check_role_caller (JanusAgent  *self,
                    GError     **error)
 {
   JanusAgentState state = janus_agent_get_state (self);
+  JanusKernel *group_kernel;
 
   if (state == JANUS_AGENT_STATE_UNBORN)
     {
@@ -147,8 +148,10 @@ check_role_caller (JanusAgent  *self,
                    "The %s cannot take roles: it is dying", who);
       return FALSE;
     }
-  /* a group that is gone forgot its kernel: say it is gone */
-  if (!janus_group_is_alive (group))
+  /* a group that is gone forgot its kernel: say it is gone (one read of
+   * the kernel: the group may go between two) */
+  group_kernel = janus_group_get_kernel (group);
+  if (group_kernel == NULL || !janus_group_is_alive (group))
     {
       g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER,
                    "Group %s (%s) no longer exists: its last member left or its kernel shut down",
@@ -156,7 +159,7 @@ check_role_caller (JanusAgent  *self,
                    G_OBJECT_TYPE_NAME (janus_group_get_organization (group)));
       return FALSE;
     }
-  if (janus_group_get_kernel (group) != janus_agent_get_kernel (self))
+  if (group_kernel != janus_agent_get_kernel (self))
     {
       g_autofree char *who = janus_agent_describe (self);
       g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_WRONG_KERNEL,
