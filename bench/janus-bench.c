@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * janus-bench: the four workloads of ../shared/bench-peers, written as a
- * janus-c user writes agents (JanusAgent subclasses exchanging JanusMessages
- * through the kernel's scheduler), doing exactly the work the peer programs
- * do.
+ * janus-bench: the four workloads of ../shared/bench-peers with the public
+ * API (JanusAgent subclasses exchanging JanusMessages through the kernel's
+ * scheduler), doing exactly the work the peer programs do.
  *
- *   janus-bench WORKERS pingpong N | ring A N | spawn K | forkjoin F N
+ *   janus-bench [--style=fast|user] WORKERS pingpong N | ring A N | spawn K | forkjoin F N
+ *
+ * --style=fast (the default) is written the fastest way the API allows: one
+ * agent class whose instances get a handler function, unchecked casts,
+ * integer bodies. --style=user (janus-bench-user.c) is the same work written
+ * the way the README and the guides teach: a class per role, named agents,
+ * checked casts, janus_agent_reply, GVariant-typed bodies.
  *
  * Prints   RESULT system=janus-c-<W>w workload=W n=N secs=S rate=R unit=U
- * (plus bytes_per_actor=B for spawn) and exits 1 when its own check of the
- * work fails. Timings cover the work only, as in the peers: from the first
- * message (or spawn) to the last result.
+ * (system=janus-c-user-<W>w for the user style; plus bytes_per_actor=B for
+ * spawn) and exits 1 when its own check of the work fails. Timings cover the
+ * work only, as in the peers: from the first message (or spawn) to the last
+ * result.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,10 +26,12 @@
 #include <janus.h>
 
 #include "bench-util.h"
+#include "janus-bench.h"
 
 static guint workers;
+static const char *style_name = "";     /* "" or "user-" */
 
-static void
+void
 report (const char *workload,
         gint64      n,
         double      secs,
@@ -31,9 +39,9 @@ report (const char *workload,
         const char *unit,
         const char *extra)
 {
-  printf ("RESULT system=janus-c-%uw workload=%s n=%" G_GINT64_FORMAT
+  printf ("RESULT system=janus-c-%s%uw workload=%s n=%" G_GINT64_FORMAT
           " secs=%.4f rate=%.0f unit=%s%s\n",
-          workers, workload, n, secs, work / secs, unit, extra ? extra : "");
+          style_name, workers, workload, n, secs, work / secs, unit, extra ? extra : "");
   fflush (stdout);
 }
 
@@ -42,7 +50,7 @@ static GMutex done_lock;
 static GCond done_cond;
 static gboolean done;
 
-static void
+void
 signal_done (void)
 {
   g_mutex_lock (&done_lock);
@@ -51,7 +59,7 @@ signal_done (void)
   g_mutex_unlock (&done_lock);
 }
 
-static void
+void
 wait_done (void)
 {
   g_mutex_lock (&done_lock);
@@ -149,7 +157,7 @@ int_of (JanusMessage *m)
   return v;
 }
 
-static void
+void
 finish (JanusKernel *kernel)
 {
   janus_kernel_kill_all (kernel);
@@ -445,7 +453,8 @@ run_forkjoin (JanusKernel *kernel,
 static int
 usage (void)
 {
-  fprintf (stderr, "usage: janus-bench WORKERS pingpong N | ring A N | spawn K | forkjoin F N\n");
+  fprintf (stderr, "usage: janus-bench [--style=fast|user] WORKERS "
+           "pingpong N | ring A N | spawn K | forkjoin F N\n");
   return 2;
 }
 
@@ -454,25 +463,42 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(JanusKernel) kernel = NULL;
+  gboolean user = FALSE;
   const char *wl;
+  gint64 a1, a2;
   int rc;
 
+  if (argc > 1 && g_str_has_prefix (argv[1], "--style="))
+    {
+      if (!strcmp (argv[1], "--style=user"))
+        user = TRUE;
+      else if (strcmp (argv[1], "--style=fast") != 0)
+        return usage ();
+      argc--;
+      argv++;
+    }
   if (argc < 4)
     return usage ();
   workers = (guint) atoi (argv[1]);
   if (workers < 1)
     return usage ();
+  if (user)
+    style_name = "user-";
   wl = argv[2];
+  a1 = g_ascii_strtoll (argv[3], NULL, 10);
+  a2 = argc > 4 ? g_ascii_strtoll (argv[4], NULL, 10) : 0;
+  if (a1 < 1 || (argc > 4 && a2 < 1))
+    return usage ();
   kernel = janus_kernel_new (workers);
 
   if (!strcmp (wl, "pingpong") && argc == 4)
-    rc = run_pingpong (kernel, g_ascii_strtoll (argv[3], NULL, 10));
+    rc = (user ? user_run_pingpong : run_pingpong) (kernel, a1);
   else if (!strcmp (wl, "ring") && argc == 5)
-    rc = run_ring (kernel, g_ascii_strtoll (argv[3], NULL, 10), g_ascii_strtoll (argv[4], NULL, 10));
+    rc = (user ? user_run_ring : run_ring) (kernel, a1, a2);
   else if (!strcmp (wl, "spawn") && argc == 4)
-    rc = run_spawn (kernel, g_ascii_strtoll (argv[3], NULL, 10));
+    rc = (user ? user_run_spawn : run_spawn) (kernel, a1);
   else if (!strcmp (wl, "forkjoin") && argc == 5)
-    rc = run_forkjoin (kernel, g_ascii_strtoll (argv[3], NULL, 10), g_ascii_strtoll (argv[4], NULL, 10));
+    rc = (user ? user_run_forkjoin : run_forkjoin) (kernel, a1, a2);
   else
     return usage ();
   return rc;
