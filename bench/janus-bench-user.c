@@ -5,7 +5,8 @@
  * (AppPing, AppPong, AppRingNode, AppIdle, AppSender, AppWorker), named
  * agents, checked casts (APP_PING (agent)), g_autoptr for received messages,
  * janus_agent_reply to answer, and GVariant-typed bodies: `(x)` for a counter,
- * `(xx)` for a worker's result. The work and its checks are those of the fast
+ * `(xx)` for a worker's result, made with janus_message_new_values and read
+ * with janus_message_get_values. The work and its checks are those of the fast
  * style (janus-bench.c) and of the peer programs.
  */
 /* A user's program checks its casts: this project's release builds define
@@ -74,17 +75,18 @@ app_ping_live (JanusAgent *agent)
       if (janus_message_has_subject (msg, "start"))
         {
           janus_agent_send (agent, self->pong,
-                            janus_message_new ("ball", g_variant_new ("(x)", (gint64) 1)), NULL);
+                            janus_message_new_values ("ball", "(x)", (gint64) 1), NULL);
           continue;
         }
-      g_variant_get (janus_message_get_body (msg), "(x)", &n);
+      if (!janus_message_get_values (msg, "(x)", &n))
+        continue;
       if (n >= self->rounds)
         {
           self->last = n;
           signal_done ();
         }
       else
-        janus_agent_reply (agent, msg, janus_message_new ("ball", g_variant_new ("(x)", n + 1)),
+        janus_agent_reply (agent, msg, janus_message_new_values ("ball", "(x)", n + 1),
                            NULL);
     }
   return JANUS_LIVE_WAIT;
@@ -122,9 +124,10 @@ app_pong_live (JanusAgent *agent)
       g_autoptr(JanusMessage) msg = m;
       gint64 n;
 
-      g_variant_get (janus_message_get_body (msg), "(x)", &n);
+      if (!janus_message_get_values (msg, "(x)", &n))
+        continue;
       self->balls++;
-      janus_agent_reply (agent, msg, janus_message_new ("ball", g_variant_new ("(x)", n)), NULL);
+      janus_agent_reply (agent, msg, janus_message_new_values ("ball", "(x)", n), NULL);
     }
   return JANUS_LIVE_WAIT;
 }
@@ -209,7 +212,8 @@ app_ring_node_live (JanusAgent *agent)
       g_autoptr(JanusMessage) msg = m;
       gint64 hop;
 
-      g_variant_get (janus_message_get_body (msg), "(x)", &hop);
+      if (!janus_message_get_values (msg, "(x)", &hop))
+        continue;
       self->received++;
       if (hop >= self->hops)
         {
@@ -218,7 +222,7 @@ app_ring_node_live (JanusAgent *agent)
         }
       else
         janus_agent_send (agent, self->next,
-                          janus_message_new ("token", g_variant_new ("(x)", hop + 1)), NULL);
+                          janus_message_new_values ("token", "(x)", hop + 1), NULL);
     }
   return JANUS_LIVE_WAIT;
 }
@@ -266,7 +270,7 @@ user_run_ring (JanusKernel *kernel,
   t0 = bench_now ();
   /* hop 0 = injection */
   janus_kernel_send (kernel, janus_agent_get_address (nodes->pdata[0]),
-                     janus_message_new ("token", g_variant_new ("(x)", (gint64) 0)), NULL);
+                     janus_message_new_values ("token", "(x)", (gint64) 0), NULL);
   wait_done ();
   s = bench_now () - t0;
   finish (kernel);
@@ -430,7 +434,7 @@ app_sender_send_batch (AppSender *self)
 
   for (; self->sent < end; self->sent++)
     janus_agent_send (agent, self->workers->pdata[self->sent % self->workers->len],
-                      janus_message_new ("int", g_variant_new ("(x)", self->sent)), NULL);
+                      janus_message_new_values ("int", "(x)", self->sent), NULL);
   if (self->sent < self->n)
     janus_agent_send (agent, janus_agent_get_address (agent),
                       janus_message_new ("go", NULL), NULL);
@@ -448,14 +452,12 @@ app_sender_live (JanusAgent *agent)
   while ((m = janus_agent_get_message (agent)) != NULL)
     {
       g_autoptr(JanusMessage) msg = m;
+      gint64 count, sum;
 
       if (janus_message_has_subject (msg, "go"))
         app_sender_send_batch (self);
-      else if (janus_message_has_subject (msg, "result"))
+      else if (janus_message_get_values (msg, "(xx)", &count, &sum))
         {
-          gint64 count, sum;
-
-          g_variant_get (janus_message_get_body (msg), "(xx)", &count, &sum);
           self->count += count;
           self->sum += sum;
           if (++self->results == self->workers->len)
@@ -497,16 +499,17 @@ app_worker_live (JanusAgent *agent)
 
       if (janus_message_has_subject (msg, "finish"))
         janus_agent_reply (agent, msg,
-                           janus_message_new ("result", g_variant_new ("(xx)", self->count,
-                                                                       self->sum)),
+                           janus_message_new_values ("result", "(xx)", self->count, self->sum),
                            NULL);
       else
         {
           gint64 v;
 
-          g_variant_get (janus_message_get_body (msg), "(x)", &v);
-          self->count++;
-          self->sum += v;
+          if (janus_message_get_values (msg, "(x)", &v))
+            {
+              self->count++;
+              self->sum += v;
+            }
         }
     }
   return JANUS_LIVE_WAIT;

@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 typedef enum {
   JANUS_BODY_NONE,
   JANUS_BODY_VARIANT,
-  JANUS_BODY_INT64,
+  JANUS_BODY_INLINE,            /* a small value stored in the message */
   JANUS_BODY_POINTER,
 } JanusBodyKind;
 
@@ -25,6 +25,22 @@ enum {
 };
 
 #define JANUS_MESSAGE_INLINE_SUBJECT 16
+
+/* Inline bodies: values of a GVariant type made of basic fixed-size types
+ * (b y n q i u x t h d), alone or in one tuple, or a string, whose
+ * serialised form fits JANUS_MESSAGE_INLINE_BODY bytes and whose type
+ * string has at most JANUS_MESSAGE_INLINE_TYPE characters. The bytes are
+ * that serialised form (GVariant's normal form: natural alignment, zero
+ * padding), so the GVariant, when asked for, is made from them as they are.
+ *
+ * Until then `body` holds the type, tagged: bit 0 set, the type string's
+ * characters in bytes 1 to 6, byte 7 zero. */
+#define JANUS_MESSAGE_INLINE_BODY 16
+#define JANUS_MESSAGE_INLINE_TYPE 6
+#define JANUS_MESSAGE_BODY_TAG    ((guintptr) 1)
+
+/* The tagged word of a one-character type such as 'x'. */
+#define JANUS_MESSAGE_INLINE_TAG1(c) (JANUS_MESSAGE_BODY_TAG | ((guintptr) (guchar) (c) << 8))
 
 /* What a role message carries beyond a direct one; shared (reference
  * counted, immutable) by the copies of a broadcast. */
@@ -57,15 +73,22 @@ struct _JanusMessage
   JanusAddress    receiver;
   gint64          timestamp;
   const char     *subject;
-  GVariant *_Atomic variant;        /* body, or built lazily from an int64 */
+  /* JANUS_BODY_VARIANT: the GVariant (owned). JANUS_BODY_INLINE: the
+   * inline body's tagged type, replaced (once, by a CAS) with the GVariant
+   * made from `v` the first time someone asks for it; `v` stays valid. */
+  atomic_uintptr_t body;
   union {
     gint64        v_int;
-    gpointer      data;
+    struct {                        /* JANUS_BODY_POINTER */
+      gpointer       data;
+      GDestroyNotify destroy;
+    };
+    guint8        bytes[JANUS_MESSAGE_INLINE_BODY];  /* JANUS_BODY_INLINE */
   } v;
-  GDestroyNotify  destroy;
   char            subject_inline[JANUS_MESSAGE_INLINE_SUBJECT];
 };
 
+G_STATIC_ASSERT (sizeof (gpointer) == 8);
 G_STATIC_ASSERT (sizeof (JanusMessage) == 128);
 
 static inline JanusBodyKind

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,6 +208,8 @@ message_release (JanusMessage *m)
     cache_spill ();
 }
 
+static void message_free (JanusMessage *m);
+
 static void
 set_subject (JanusMessage *m,
              const char   *subject)
@@ -237,11 +240,302 @@ message_new (const char    *subject,
   m->route = NULL;
   /* sender, receiver and timestamp are only read once sent (sealed) */
   m->timestamp = 0;
-  atomic_init (&m->variant, NULL);
-  m->v.v_int = 0;
-  m->destroy = NULL;
+  atomic_init (&m->body, 0);
+  /* zero: the padding of an inline body is part of its serialised form */
+  m->v.data = NULL;
+  m->v.destroy = NULL;
   set_subject (m, subject);
   return m;
+}
+
+/* ------------------------------------------------------------------------
+ * Inline bodies (see janus-message-private.h).
+ */
+
+/* Sizes (and alignments) of the basic fixed-size types, by character. */
+static const guint8 basic_sizes[128] = {
+  ['b'] = 1, ['y'] = 1, ['n'] = 2, ['q'] = 2, ['i'] = 4, ['u'] = 4, ['h'] = 4,
+  ['x'] = 8, ['t'] = 8, ['d'] = 8,
+};
+
+/* Size of a basic fixed-size type, 0 for other characters. */
+static inline guint
+basic_size (char c)
+{
+  return (guchar) c < 128 ? basic_sizes[(guchar) c] : 0;
+}
+
+/* Character @i of a tagged type, '\0' past its end. */
+static inline char
+tag_char (guintptr tag,
+          guint    i)
+{
+  return (char) (tag >> (8 * (i + 1)));
+}
+
+static void
+tag_to_string (guintptr tag,
+               char     type[JANUS_MESSAGE_INLINE_TYPE + 1])
+{
+  guint i;
+
+  for (i = 0; i < JANUS_MESSAGE_INLINE_TYPE; i++)
+    type[i] = tag_char (tag, i);
+  type[JANUS_MESSAGE_INLINE_TYPE] = '\0';
+}
+
+/* The tagged type of an inline body, also once its GVariant was made. */
+static inline guintptr
+inline_tag (JanusMessage *m)
+{
+  /* acquire: the GVariant, if that is what it holds, is read below */
+  guintptr w = atomic_load_explicit (&m->body, memory_order_acquire);
+  const char *type;
+  guint i;
+
+  if (G_LIKELY (w & JANUS_MESSAGE_BODY_TAG))
+    return w;
+  type = g_variant_get_type_string ((GVariant *) w);
+  w = JANUS_MESSAGE_BODY_TAG;
+  for (i = 0; type[i] != '\0'; i++)
+    w |= (guintptr) (guchar) type[i] << (8 * (i + 1));
+  return w;
+}
+
+/* The serialised size of the inline body of type @tag held in @bytes. */
+static gsize
+inline_size (guintptr      tag,
+             const guint8 *bytes)
+{
+  gsize size = 0, align = 1;
+  guint i;
+  char c;
+
+  if (tag == JANUS_MESSAGE_INLINE_TAG1 ('s'))
+    return strlen ((const char *) bytes) + 1;
+  for (i = 0; (c = tag_char (tag, i)) != '\0'; i++)
+    {
+      gsize n = basic_size (c);
+
+      if (n == 0)
+        continue;             /* the parentheses */
+      size = (size + n - 1) & ~(n - 1);
+      size += n;
+      align = MAX (align, n);
+    }
+  if (tag_char (tag, 0) == '(')
+    size = size == 0 ? 1 : (size + align - 1) & ~(align - 1);  /* "()" is one byte */
+  return size;
+}
+
+/* Stores the next argument, of basic fixed-size type @c, at @p. */
+static inline void
+put_basic (guint8  *p,
+           char     c,
+           va_list *app)
+{
+  switch (c)
+    {
+    case 'b':
+      *p = va_arg (*app, gboolean) ? 1 : 0;   /* normal form: 0 or 1 */
+      break;
+    case 'y':
+      *p = (guint8) va_arg (*app, int);
+      break;
+    case 'n':
+    case 'q':
+      {
+        guint16 v = (guint16) va_arg (*app, int);
+        memcpy (p, &v, sizeof v);
+      }
+      break;
+    case 'i':
+    case 'u':
+    case 'h':
+      {
+        guint32 v = va_arg (*app, guint32);
+        memcpy (p, &v, sizeof v);
+      }
+      break;
+    case 'x':
+    case 't':
+      {
+        guint64 v = va_arg (*app, guint64);
+        memcpy (p, &v, sizeof v);
+      }
+      break;
+    default:                    /* 'd' */
+      {
+        double v = va_arg (*app, double);
+        memcpy (p, &v, sizeof v);
+      }
+      break;
+    }
+}
+
+/* Writes the value of basic fixed-size type @c (of @size bytes) held at @p
+ * where @out points. */
+static inline void
+get_basic (gpointer      out,
+           const guint8 *p,
+           char          c,
+           guint         size)
+{
+  if (size == 8)
+    memcpy (out, p, 8);
+  else if (size == 4)
+    memcpy (out, p, 4);
+  else if (size == 2)
+    memcpy (out, p, 2);
+  else if (c == 'b')
+    *(gboolean *) out = *p;
+  else
+    *(guint8 *) out = *p;
+}
+
+/* Stores the values of a g_variant_new()-style @format in @m's inline body
+ * when the type is small enough (see janus-message-private.h). Returns FALSE
+ * otherwise, having consumed part of *@app and perhaps written to `m->v`. */
+static gboolean
+inline_put (JanusMessage *m,
+            const char   *format,
+            va_list      *app)
+{
+  guint8 *out = m->v.bytes;
+  guintptr tag;
+  guint off = 0, shift = 16, size;
+  const char *f = format;
+  char c = *f;
+
+  if (c == 's' || (c == '&' && f[1] == 's'))
+    {
+      const char *s;
+      gsize len;
+
+      if (f[c == '&' ? 2 : 1] != '\0')
+        return FALSE;
+      s = va_arg (*app, const char *);
+      if (s == NULL)
+        return FALSE;
+      len = strnlen (s, JANUS_MESSAGE_INLINE_BODY);
+      if (len >= JANUS_MESSAGE_INLINE_BODY || !g_utf8_validate (s, (gssize) len, NULL))
+        return FALSE;
+      memcpy (out, s, len + 1);
+      atomic_store_explicit (&m->body, JANUS_MESSAGE_INLINE_TAG1 ('s'), memory_order_relaxed);
+      return TRUE;
+    }
+  if (c != '(')
+    {
+      /* one value */
+      if ((size = basic_size (c)) == 0 || f[1] != '\0')
+        return FALSE;
+      put_basic (out, c, app);
+      atomic_store_explicit (&m->body, JANUS_MESSAGE_INLINE_TAG1 (c), memory_order_relaxed);
+      return TRUE;
+    }
+  /* a tuple: the members at their natural alignment, as GVariant does */
+  tag = JANUS_MESSAGE_INLINE_TAG1 ('(');
+  for (f++; (c = *f) != ')'; f++)
+    {
+      /* room for this character and the ')' in the type? */
+      if ((size = basic_size (c)) == 0 || shift >= 8 * JANUS_MESSAGE_INLINE_TYPE)
+        return FALSE;
+      off = (off + size - 1) & ~(size - 1);
+      if (off + size > JANUS_MESSAGE_INLINE_BODY)
+        return FALSE;
+      put_basic (out + off, c, app);
+      off += size;
+      tag |= (guintptr) (guchar) c << shift;
+      shift += 8;
+    }
+  if (f[1] != '\0')
+    return FALSE;
+  atomic_store_explicit (&m->body, tag | (guintptr) ')' << shift, memory_order_relaxed);
+  return TRUE;
+}
+
+/* Whether @format is one of the formats inline_get reads: basic fixed-size
+ * types alone or in a tuple, or a string. Any other format needs the
+ * GVariant. */
+static gboolean
+simple_format (const char *f)
+{
+  for (; *f != '\0'; f++)
+    if (basic_size (*f) == 0 && *f != '(' && *f != ')' && *f != 's' && *f != '&')
+      return FALSE;
+  return TRUE;
+}
+
+/* Reads an inline body of type @tag with a g_variant_get()-style @format.
+ * Returns 1 when read, 0 when the body is not of that type (nothing is
+ * written), -1 when @format is beyond what it reads (ask the GVariant). */
+static int
+inline_get (JanusMessage *m,
+            guintptr      tag,
+            const char   *format,
+            va_list      *app)
+{
+  const guint8 *in = m->v.bytes;
+  guintptr t;
+  const char *f;
+  guint off = 0;
+
+  /* the usual case: the format is the type string (no '&') */
+  for (f = format, t = tag >> 8; *f == (char) t; f++, t >>= 8)
+    if (*f == '\0')
+      break;
+  if (G_UNLIKELY (*f != (char) t))
+    {
+      /* `&s`, or not the body's type */
+      if (tag == JANUS_MESSAGE_INLINE_TAG1 ('s') && strcmp (format, "&s") == 0)
+        {
+          const char **s = va_arg (*app, const char **);
+          if (s != NULL)
+            *s = (const char *) in;
+          return 1;
+        }
+      return simple_format (format) ? 0 : -1;
+    }
+
+  if (tag == JANUS_MESSAGE_INLINE_TAG1 ('s'))
+    {
+      char **s = va_arg (*app, char **);
+      if (s != NULL)
+        *s = g_strdup ((const char *) in);
+      return 1;
+    }
+  /* the members: the type's characters between the parentheses */
+  t = tag >> 8;
+  if ((char) t == '(')
+    t >>= 8;
+  for (; (char) t != ')' && t != 0; t >>= 8)
+    {
+      char c = (char) t;
+      guint size = basic_sizes[(guchar) c & 127];
+      gpointer p;
+
+      off = (off + size - 1) & ~(size - 1);
+      p = va_arg (*app, gpointer);
+      if (p != NULL)
+        get_basic (p, in + off, c, size);
+      off += size;
+    }
+  return 1;
+}
+
+/* The GVariant an inline body of type @tag stands for. */
+static GVariant *
+inline_to_variant (JanusMessage *m,
+                   guintptr      tag)
+{
+  char type[JANUS_MESSAGE_INLINE_TYPE + 1];
+  g_autoptr(GBytes) bytes = NULL;
+
+  tag_to_string (tag, type);
+  bytes = g_bytes_new (m->v.bytes, inline_size (tag, m->v.bytes));
+  /* trusted: the bytes are in normal form (zero padding, booleans 0 or 1,
+   * strings checked for UTF-8 when stored) */
+  return g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (type), bytes, TRUE));
 }
 
 /**
@@ -263,8 +557,76 @@ janus_message_new (const char *subject,
 
   m = message_new (subject, body ? JANUS_BODY_VARIANT : JANUS_BODY_NONE);
   if (body != NULL)
-    atomic_store_explicit (&m->variant, g_variant_ref_sink (body),
+    atomic_store_explicit (&m->body, (guintptr) g_variant_ref_sink (body),
                            memory_order_relaxed);
+  return m;
+}
+
+/**
+ * janus_message_new_values: (skip)
+ * @subject: what the message is about
+ * @format: a #GVariant format string, as for g_variant_new()
+ * @...: the values, as for g_variant_new()
+ *
+ * Makes a message whose body is the #GVariant that
+ * `g_variant_new (format, ...)` would make, with the same format strings and
+ * arguments.
+ *
+ * Small bodies cost no #GVariant: booleans, integers of every size, doubles,
+ * short tuples of them (such as `(x)`, `(xx)`, `(dd)`, `(uuii)`: at most
+ * four members and 16 bytes) and strings of at most 15 bytes are stored
+ * inside the message. [method@Janus.Message.get_values] and the typed
+ * getters ([method@Janus.Message.get_int64], [method@Janus.Message.get_double]
+ * …) read them from there; [method@Janus.Message.get_body] makes the
+ * #GVariant the first time it is called and keeps it. Other bodies are
+ * made with g_variant_new() at once.
+ *
+ * ```c
+ * janus_agent_send (self, peer, janus_message_new_values ("move", "(ii)", x, y), NULL);
+ *
+ * // in the peer:
+ * gint32 x, y;
+ * if (janus_message_get_values (m, "(ii)", &x, &y))
+ *   ...
+ * ```
+ *
+ * Returns: (transfer full) (nullable): a new unsent message, or %NULL when
+ *   @format and the values are not valid for g_variant_new()
+ */
+JanusMessage *
+janus_message_new_values (const char *subject,
+                          const char *format,
+                          ...)
+{
+  JanusMessage *m;
+  va_list ap;
+  gboolean stored;
+
+  g_return_val_if_fail (subject != NULL, NULL);
+  g_return_val_if_fail (format != NULL, NULL);
+
+  m = message_new (subject, JANUS_BODY_INLINE);
+  va_start (ap, format);
+  stored = inline_put (m, format, &ap);
+  va_end (ap);
+  if (!stored)
+    {
+      GVariant *body;
+
+      va_start (ap, format);
+      body = g_variant_new_va (format, NULL, &ap);
+      va_end (ap);
+      if (body == NULL)
+        {
+          message_free (m);
+          return NULL;
+        }
+      m->flags = (m->flags & ~JANUS_MESSAGE_BODY_MASK) | JANUS_BODY_VARIANT;
+      m->v.data = NULL;
+      m->v.destroy = NULL;
+      atomic_store_explicit (&m->body, (guintptr) g_variant_ref_sink (body),
+                             memory_order_relaxed);
+    }
   return m;
 }
 
@@ -287,9 +649,83 @@ janus_message_new_int64 (const char *subject,
 
   g_return_val_if_fail (subject != NULL, NULL);
 
-  m = message_new (subject, JANUS_BODY_INT64);
+  m = message_new (subject, JANUS_BODY_INLINE);
   m->v.v_int = value;
+  atomic_store_explicit (&m->body, JANUS_MESSAGE_INLINE_TAG1 ('x'), memory_order_relaxed);
   return m;
+}
+
+/**
+ * janus_message_new_double:
+ * @subject: what the message is about
+ * @value: the body
+ *
+ * Makes a message whose body is one double, stored inside the message.
+ * [method@Janus.Message.get_double] reads it; [method@Janus.Message.get_body]
+ * returns it as a `d` #GVariant.
+ *
+ * Returns: (transfer full): a new unsent message
+ */
+JanusMessage *
+janus_message_new_double (const char *subject,
+                          gdouble     value)
+{
+  JanusMessage *m;
+
+  g_return_val_if_fail (subject != NULL, NULL);
+
+  m = message_new (subject, JANUS_BODY_INLINE);
+  memcpy (m->v.bytes, &value, sizeof value);
+  atomic_store_explicit (&m->body, JANUS_MESSAGE_INLINE_TAG1 ('d'), memory_order_relaxed);
+  return m;
+}
+
+/**
+ * janus_message_new_boolean:
+ * @subject: what the message is about
+ * @value: the body
+ *
+ * Makes a message whose body is one boolean, stored inside the message.
+ * [method@Janus.Message.get_boolean] reads it; [method@Janus.Message.get_body]
+ * returns it as a `b` #GVariant.
+ *
+ * Returns: (transfer full): a new unsent message
+ */
+JanusMessage *
+janus_message_new_boolean (const char *subject,
+                           gboolean    value)
+{
+  JanusMessage *m;
+
+  g_return_val_if_fail (subject != NULL, NULL);
+
+  m = message_new (subject, JANUS_BODY_INLINE);
+  m->v.bytes[0] = value ? 1 : 0;
+  atomic_store_explicit (&m->body, JANUS_MESSAGE_INLINE_TAG1 ('b'), memory_order_relaxed);
+  return m;
+}
+
+/**
+ * janus_message_new_string:
+ * @subject: what the message is about
+ * @value: the body, valid UTF-8
+ *
+ * Makes a message whose body is a string. One of at most 15 bytes is stored
+ * inside the message; a longer one is a `s` #GVariant.
+ * [method@Janus.Message.get_string] reads it; [method@Janus.Message.get_body]
+ * returns it as a `s` #GVariant.
+ *
+ * Returns: (transfer full) (nullable): a new unsent message, or %NULL when
+ *   @value is not valid UTF-8
+ */
+JanusMessage *
+janus_message_new_string (const char *subject,
+                          const char *value)
+{
+  g_return_val_if_fail (subject != NULL, NULL);
+  g_return_val_if_fail (value != NULL, NULL);
+
+  return janus_message_new_values (subject, "s", value);
 }
 
 /**
@@ -315,7 +751,7 @@ janus_message_new_pointer (const char     *subject,
 
   m = message_new (subject, JANUS_BODY_POINTER);
   m->v.data = data;
-  m->destroy = destroy;
+  m->v.destroy = destroy;
   return m;
 }
 
@@ -343,17 +779,24 @@ janus_message_new_task (gpointer task)
   return m;
 }
 
-/* An unsent message with the subject, body and priority of @message. */
+/* An unsent message with the subject, body and priority of @message. A
+ * pointer body is shared without its destroy function (the original frees
+ * it): callers allow that for a single receiver only. */
 JanusMessage *
 janus_message_clone_for (JanusMessage *message)
 {
-  JanusMessage *m = message_new (message->subject, janus_message_body_kind (message));
-  GVariant *body = atomic_load_explicit (&message->variant, memory_order_acquire);
+  JanusBodyKind kind = janus_message_body_kind (message);
+  JanusMessage *m = message_new (message->subject, kind);
+  guintptr body = atomic_load_explicit (&message->body, memory_order_acquire);
 
   m->priority = message->priority;
-  m->v = message->v;
-  if (body != NULL)
-    atomic_store_explicit (&m->variant, g_variant_ref (body), memory_order_relaxed);
+  if (kind == JANUS_BODY_POINTER)
+    m->v.data = message->v.data;
+  else
+    m->v = message->v;
+  if (body != 0 && !(body & JANUS_MESSAGE_BODY_TAG))
+    g_variant_ref ((GVariant *) body);
+  atomic_store_explicit (&m->body, body, memory_order_relaxed);
   return m;
 }
 
@@ -407,14 +850,14 @@ janus_message_ref (JanusMessage *message)
 static void
 message_free (JanusMessage *m)
 {
-  GVariant *body = atomic_load_explicit (&m->variant, memory_order_relaxed);
+  guintptr body = atomic_load_explicit (&m->body, memory_order_relaxed);
 
   if (m->route != NULL)
     janus_message_route_unref (m->route);
-  if (body != NULL)
-    g_variant_unref (body);
-  if (janus_message_body_kind (m) == JANUS_BODY_POINTER && m->destroy != NULL)
-    m->destroy (m->v.data);
+  if (body != 0 && !(body & JANUS_MESSAGE_BODY_TAG))
+    g_variant_unref ((GVariant *) body);
+  if (janus_message_body_kind (m) == JANUS_BODY_POINTER && m->v.destroy != NULL)
+    m->v.destroy (m->v.data);
   if (m->flags & JANUS_MESSAGE_SUBJECT_HEAP)
     g_free ((char *) m->subject);
   message_release (m);
@@ -492,31 +935,171 @@ janus_message_has_subject (JanusMessage *message,
  * janus_message_get_body:
  * @message: a message
  *
- * Gets the body as a [struct@GLib.Variant]. An integer body made by
- * [ctor@Janus.Message.new_int64] is returned as a `x` variant (built on the
- * first call and kept); a pointer body gives `NULL`.
+ * Gets the body as a #GVariant. A body stored inside the message (by
+ * [ctor@Janus.Message.new_int64], [ctor@Janus.Message.new_values] and the
+ * other typed constructors) is made into its #GVariant on the first call and
+ * kept: every call returns the same one, from any thread. A pointer body
+ * gives %NULL.
  *
  * Returns: (transfer none) (nullable): the body, valid as long as @message
  */
 GVariant *
 janus_message_get_body (JanusMessage *message)
 {
-  GVariant *v, *expected = NULL;
+  guintptr w;
+  GVariant *v;
 
   g_return_val_if_fail (message != NULL, NULL);
 
-  /* acquire: pairs with the release CAS below when another thread built it */
-  v = atomic_load_explicit (&message->variant, memory_order_acquire);
-  if (v != NULL || janus_message_body_kind (message) != JANUS_BODY_INT64)
-    return v;
+  /* acquire: pairs with the CAS below when another thread made it */
+  w = atomic_load_explicit (&message->body, memory_order_acquire);
+  if (!(w & JANUS_MESSAGE_BODY_TAG))
+    return (GVariant *) w;
 
-  v = g_variant_ref_sink (g_variant_new_int64 (message->v.v_int));
-  if (atomic_compare_exchange_strong_explicit (&message->variant, &expected, v,
+  /* several holders may get here at once: the first CAS wins, the others
+   * drop theirs and return the winner's */
+  v = inline_to_variant (message, w);
+  if (atomic_compare_exchange_strong_explicit (&message->body, &w, (guintptr) v,
                                                memory_order_acq_rel,
                                                memory_order_acquire))
     return v;
   g_variant_unref (v);
-  return expected;
+  return (GVariant *) w;
+}
+
+/**
+ * janus_message_get_values: (skip)
+ * @message: a message
+ * @format: a #GVariant format string, as for g_variant_get()
+ * @...: where to put the values, as for g_variant_get()
+ *
+ * Reads the body as `g_variant_get (body, format, ...)` would, when the
+ * body's type matches @format, and returns %FALSE (writing nothing)
+ * otherwise — also for a message without a body or with a pointer body.
+ *
+ * The body stored inside the message by [ctor@Janus.Message.new_values]
+ * is read from there, without a #GVariant, for formats made of basic
+ * fixed-size types, alone or in a tuple, and strings (`x`, `(xx)`,
+ * `(dib)`, `&s`, `s` …); other formats and #GVariant bodies go through
+ * g_variant_get(). As there, `&s` points into the message (valid as long as
+ * @message) and `s` gives a copy to free; %NULL pointers skip a value.
+ *
+ * Returns: whether the body has the type of @format (and was read)
+ */
+gboolean
+janus_message_get_values (JanusMessage *message,
+                          const char   *format,
+                          ...)
+{
+  GVariant *body;
+  va_list ap;
+  int got;
+
+  g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (format != NULL, FALSE);
+
+  switch (janus_message_body_kind (message))
+    {
+    case JANUS_BODY_INLINE:
+      va_start (ap, format);
+      got = inline_get (message, inline_tag (message), format, &ap);
+      va_end (ap);
+      if (got >= 0)
+        return got;
+      body = janus_message_get_body (message);
+      break;
+    case JANUS_BODY_VARIANT:
+      body = (GVariant *) atomic_load_explicit (&message->body, memory_order_relaxed);
+      break;
+    default:
+      return FALSE;
+    }
+  if (!g_variant_check_format_string (body, format, FALSE))
+    return FALSE;
+  va_start (ap, format);
+  g_variant_get_va (body, format, NULL, &ap);
+  va_end (ap);
+  return TRUE;
+}
+
+/**
+ * janus_message_has_body_type:
+ * @message: a message
+ * @type_string: a #GVariant type string, such as `"(xx)"` (indefinite types
+ *   such as `"(**)"` match as in g_variant_is_of_type())
+ *
+ * Tells whether the body is a value of type @type_string, without making
+ * the #GVariant of a body stored inside the message.
+ *
+ * Returns: whether @message has a body of that type (%FALSE for no body
+ *   and for a pointer body)
+ */
+gboolean
+janus_message_has_body_type (JanusMessage *message,
+                             const char   *type_string)
+{
+  char type[JANUS_MESSAGE_INLINE_TYPE + 1];
+  guintptr w;
+
+  g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (type_string != NULL && g_variant_type_string_is_valid (type_string), FALSE);
+
+  switch (janus_message_body_kind (message))
+    {
+    case JANUS_BODY_INLINE:
+      w = inline_tag (message);
+      tag_to_string (w, type);
+      return strcmp (type, type_string) == 0
+        || g_variant_type_is_subtype_of (G_VARIANT_TYPE (type), G_VARIANT_TYPE (type_string));
+    case JANUS_BODY_VARIANT:
+      w = atomic_load_explicit (&message->body, memory_order_relaxed);
+      return g_variant_is_of_type ((GVariant *) w, G_VARIANT_TYPE (type_string));
+    default:
+      return FALSE;
+    }
+}
+
+/* Reads a one-character-type body (@c, of GVariant type @type) into @out
+ * (@size bytes, or a gboolean for 'b'). */
+static gboolean
+get_single (JanusMessage       *message,
+           char                c,
+           const GVariantType *type,
+           gpointer            out,
+           gsize               size)
+{
+  GVariant *v;
+
+  switch (janus_message_body_kind (message))
+    {
+    case JANUS_BODY_INLINE:
+      if (inline_tag (message) != JANUS_MESSAGE_INLINE_TAG1 (c))
+        return FALSE;
+      if (out == NULL)
+        return TRUE;
+      if (c == 'b')
+        *(gboolean *) out = message->v.bytes[0];
+      else if (c == 's')
+        *(const char **) out = (const char *) message->v.bytes;
+      else
+        memcpy (out, message->v.bytes, size);
+      return TRUE;
+    case JANUS_BODY_VARIANT:
+      v = (GVariant *) atomic_load_explicit (&message->body, memory_order_relaxed);
+      if (!g_variant_is_of_type (v, type))
+        return FALSE;
+      if (out == NULL)
+        return TRUE;
+      if (c == 'b')
+        *(gboolean *) out = g_variant_get_boolean (v);
+      else if (c == 's')
+        *(const char **) out = g_variant_get_string (v, NULL);
+      else
+        memcpy (out, g_variant_get_data (v), size);
+      return TRUE;
+    default:
+      return FALSE;
+    }
 }
 
 /**
@@ -524,31 +1107,84 @@ janus_message_get_body (JanusMessage *message)
  * @message: a message
  * @value: (out) (optional): the integer body
  *
- * Reads an integer body: one made by [ctor@Janus.Message.new_int64], or a
- * `x` [struct@GLib.Variant] body.
+ * Reads an integer body: one made by [ctor@Janus.Message.new_int64] (or
+ * [ctor@Janus.Message.new_values] with `x`), or a `x` #GVariant body.
  *
- * Returns: whether the body is an integer
+ * Returns: whether the body is an integer (@value is left alone otherwise)
  */
 gboolean
 janus_message_get_int64 (JanusMessage *message,
                          gint64       *value)
 {
-  GVariant *v;
-
   g_return_val_if_fail (message != NULL, FALSE);
 
-  if (janus_message_body_kind (message) == JANUS_BODY_INT64)
+  /* the common case first: an inline integer nobody made a GVariant of */
+  if (G_LIKELY (atomic_load_explicit (&message->body, memory_order_relaxed)
+                == JANUS_MESSAGE_INLINE_TAG1 ('x')))
     {
       if (value)
         *value = message->v.v_int;
       return TRUE;
     }
-  v = atomic_load_explicit (&message->variant, memory_order_acquire);
-  if (v == NULL || !g_variant_is_of_type (v, G_VARIANT_TYPE_INT64))
-    return FALSE;
-  if (value)
-    *value = g_variant_get_int64 (v);
-  return TRUE;
+  return get_single (message, 'x', G_VARIANT_TYPE_INT64, value, sizeof (gint64));
+}
+
+/**
+ * janus_message_get_double:
+ * @message: a message
+ * @value: (out) (optional): the double body
+ *
+ * Reads a double body: one made by [ctor@Janus.Message.new_double] (or
+ * [ctor@Janus.Message.new_values] with `d`), or a `d` #GVariant body.
+ *
+ * Returns: whether the body is a double (@value is left alone otherwise)
+ */
+gboolean
+janus_message_get_double (JanusMessage *message,
+                          gdouble      *value)
+{
+  g_return_val_if_fail (message != NULL, FALSE);
+
+  return get_single (message, 'd', G_VARIANT_TYPE_DOUBLE, value, sizeof (gdouble));
+}
+
+/**
+ * janus_message_get_boolean:
+ * @message: a message
+ * @value: (out) (optional): the boolean body
+ *
+ * Reads a boolean body: one made by [ctor@Janus.Message.new_boolean] (or
+ * [ctor@Janus.Message.new_values] with `b`), or a `b` #GVariant body.
+ *
+ * Returns: whether the body is a boolean (@value is left alone otherwise)
+ */
+gboolean
+janus_message_get_boolean (JanusMessage *message,
+                           gboolean     *value)
+{
+  g_return_val_if_fail (message != NULL, FALSE);
+
+  return get_single (message, 'b', G_VARIANT_TYPE_BOOLEAN, value, sizeof (gboolean));
+}
+
+/**
+ * janus_message_get_string:
+ * @message: a message
+ * @value: (out) (optional) (transfer none): the string body, valid as long
+ *   as @message
+ *
+ * Reads a string body: one made by [ctor@Janus.Message.new_string] (or
+ * [ctor@Janus.Message.new_values] with `s`), or a `s` #GVariant body.
+ *
+ * Returns: whether the body is a string (@value is left alone otherwise)
+ */
+gboolean
+janus_message_get_string (JanusMessage  *message,
+                          const char   **value)
+{
+  g_return_val_if_fail (message != NULL, FALSE);
+
+  return get_single (message, 's', G_VARIANT_TYPE_STRING, value, sizeof (const char *));
 }
 
 /**

@@ -20,6 +20,19 @@ JANUS_AVAILABLE_IN_ALL
 JanusMessage       *janus_message_new_int64     (const char          *subject,
                                                  gint64               value) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
+JanusMessage       *janus_message_new_double    (const char          *subject,
+                                                 gdouble              value);
+JANUS_AVAILABLE_IN_ALL
+JanusMessage       *janus_message_new_boolean   (const char          *subject,
+                                                 gboolean             value);
+JANUS_AVAILABLE_IN_ALL
+JanusMessage       *janus_message_new_string    (const char          *subject,
+                                                 const char          *value);
+JANUS_AVAILABLE_IN_ALL
+JanusMessage       *janus_message_new_values    (const char          *subject,
+                                                 const char          *format,
+                                                 ...);
+JANUS_AVAILABLE_IN_ALL
 JanusMessage       *janus_message_new_pointer   (const char          *subject,
                                                  gpointer             data,
                                                  GDestroyNotify       destroy) G_GNUC_WARN_UNUSED_RESULT;
@@ -38,8 +51,24 @@ gboolean            janus_message_has_subject   (JanusMessage        *message,
 JANUS_AVAILABLE_IN_ALL
 GVariant           *janus_message_get_body      (JanusMessage        *message);
 JANUS_AVAILABLE_IN_ALL
+gboolean            janus_message_has_body_type (JanusMessage        *message,
+                                                 const char          *type_string);
+JANUS_AVAILABLE_IN_ALL
+gboolean            janus_message_get_values    (JanusMessage        *message,
+                                                 const char          *format,
+                                                 ...);
+JANUS_AVAILABLE_IN_ALL
 gboolean            janus_message_get_int64     (JanusMessage        *message,
                                                  gint64              *value);
+JANUS_AVAILABLE_IN_ALL
+gboolean            janus_message_get_double    (JanusMessage        *message,
+                                                 gdouble             *value);
+JANUS_AVAILABLE_IN_ALL
+gboolean            janus_message_get_boolean   (JanusMessage        *message,
+                                                 gboolean            *value);
+JANUS_AVAILABLE_IN_ALL
+gboolean            janus_message_get_string    (JanusMessage        *message,
+                                                 const char         **value);
 JANUS_AVAILABLE_IN_ALL
 gpointer            janus_message_get_pointer   (JanusMessage        *message);
 JANUS_AVAILABLE_IN_ALL

@@ -496,15 +496,23 @@ body_to_wire (JanusMessage  *message,
               GError       **error)
 {
   GVariant *body;
+  gint64 value;
 
   *type = NULL;
   switch (janus_message_body_kind (message))
     {
     case JANUS_BODY_NONE:
       return NULL;
-    case JANUS_BODY_INT64:
-      *type = "x";
-      return json_node_init_int (json_node_alloc (), message->v.v_int);
+    case JANUS_BODY_INLINE:
+      /* an integer body, without its GVariant */
+      if (janus_message_get_values (message, "x", &value))
+        {
+          *type = "x";
+          return json_node_init_int (json_node_alloc (), value);
+        }
+      body = janus_message_get_body (message);
+      *type = g_variant_get_type_string (body);
+      return janus_json_from_variant (body, error);
     case JANUS_BODY_POINTER:
       g_set_error (error, JANUS_NET_ERROR, JANUS_NET_ERROR_CODEC,
                    "Message “%s” has a pointer body, which cannot leave the process",
