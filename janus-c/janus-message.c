@@ -538,6 +538,66 @@ inline_to_variant (JanusMessage *m,
   return g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (type), bytes, TRUE));
 }
 
+/* Stores a body of type @type serialised in @data in @m's inline body when
+ * the type is small enough and @data is in normal form; FALSE otherwise
+ * (`m->v` may have been written to). */
+static gboolean
+inline_put_data (JanusMessage  *m,
+                 const char    *type,
+                 const guint8  *data,
+                 gsize          size)
+{
+  guint8 *out = m->v.bytes;
+  guintptr tag;
+  guint off = 0, shift = 16, n, align = 1;
+  const char *t = type;
+
+  if (size > JANUS_MESSAGE_INLINE_BODY || (size > 0 && data == NULL))
+    return FALSE;
+  if (strcmp (type, "s") == 0)
+    {
+      /* normal form: the characters, one NUL at the end, UTF-8 */
+      if (size == 0 || data[size - 1] != '\0' || strlen ((const char *) data) != size - 1
+          || !g_utf8_validate ((const char *) data, (gssize) size - 1, NULL))
+        return FALSE;
+      memcpy (out, data, size);
+      atomic_store_explicit (&m->body, JANUS_MESSAGE_INLINE_TAG1 ('s'), memory_order_relaxed);
+      return TRUE;
+    }
+  if (*t != '(')
+    {
+      if ((n = basic_size (*t)) == 0 || t[1] != '\0' || size != n
+          || (*t == 'b' && data[0] > 1))
+        return FALSE;
+      memcpy (out, data, n);
+      atomic_store_explicit (&m->body, JANUS_MESSAGE_INLINE_TAG1 (*t), memory_order_relaxed);
+      return TRUE;
+    }
+  /* a tuple: copy the members to their places in zeroed bytes; in normal
+   * form the result is @data again (zero padding, booleans 0 or 1) */
+  tag = JANUS_MESSAGE_INLINE_TAG1 ('(');
+  for (t++; *t != ')'; t++)
+    {
+      if ((n = basic_size (*t)) == 0 || shift >= 8 * JANUS_MESSAGE_INLINE_TYPE)
+        return FALSE;
+      off = (off + n - 1) & ~(n - 1);
+      if (off + n > size || (*t == 'b' && data[off] > 1))
+        return FALSE;
+      memcpy (out + off, data + off, n);
+      off += n;
+      align = MAX (align, n);
+      tag |= (guintptr) (guchar) *t << shift;
+      shift += 8;
+    }
+  if (t[1] != '\0')
+    return FALSE;
+  off = off == 0 ? 1 : (off + align - 1) & ~(align - 1);
+  if (off != size || memcmp (out, data, size) != 0)
+    return FALSE;
+  atomic_store_explicit (&m->body, tag | (guintptr) ')' << shift, memory_order_relaxed);
+  return TRUE;
+}
+
 /**
  * janus_message_new:
  * @subject: what the message is about, such as `"ping"`
@@ -627,6 +687,51 @@ janus_message_new_values (const char *subject,
       atomic_store_explicit (&m->body, (guintptr) g_variant_ref_sink (body),
                              memory_order_relaxed);
     }
+  return m;
+}
+
+/**
+ * janus_message_new_from_data:
+ * @subject: what the message is about
+ * @type_string: the body's #GVariant type, a definite type string such as
+ *   `"(xx)"`
+ * @data: (array length=size) (element-type guint8) (nullable): the body,
+ *   serialised as g_variant_get_data() gives it
+ * @size: the size of @data in bytes
+ *
+ * Makes a message whose body is a value given in its serialised form, the
+ * one [method@Janus.Message.get_body_data] and g_variant_get_data() give:
+ * for language bindings and codecs that carry values as bytes. A small
+ * body (see [ctor@Janus.Message.new_values]) is stored inside the message;
+ * any other is a #GVariant made from a copy of @data. Data not in normal
+ * form is read as g_variant_new_from_data() reads untrusted data.
+ *
+ * Returns: (transfer full): a new unsent message
+ */
+JanusMessage *
+janus_message_new_from_data (const char    *subject,
+                             const char    *type_string,
+                             gconstpointer  data,
+                             gsize          size)
+{
+  JanusMessage *m;
+  g_autoptr(GBytes) bytes = NULL;
+  GVariant *body;
+
+  g_return_val_if_fail (subject != NULL, NULL);
+  g_return_val_if_fail (type_string != NULL && g_variant_type_string_is_valid (type_string), NULL);
+  g_return_val_if_fail (g_variant_type_is_definite (G_VARIANT_TYPE (type_string)), NULL);
+  g_return_val_if_fail (data != NULL || size == 0, NULL);
+
+  m = message_new (subject, JANUS_BODY_INLINE);
+  if (inline_put_data (m, type_string, data, size))
+    return m;
+  m->flags = (m->flags & ~JANUS_MESSAGE_BODY_MASK) | JANUS_BODY_VARIANT;
+  m->v.data = NULL;
+  m->v.destroy = NULL;
+  bytes = g_bytes_new (data, size);
+  body = g_variant_new_from_bytes (G_VARIANT_TYPE (type_string), bytes, FALSE);
+  atomic_store_explicit (&m->body, (guintptr) g_variant_ref_sink (body), memory_order_relaxed);
   return m;
 }
 
@@ -1056,6 +1161,75 @@ janus_message_has_body_type (JanusMessage *message,
       return g_variant_is_of_type ((GVariant *) w, G_VARIANT_TYPE (type_string));
     default:
       return FALSE;
+    }
+}
+
+/**
+ * janus_message_get_body_type:
+ * @message: a message
+ *
+ * Gets the #GVariant type of the body, without making the #GVariant of a
+ * body stored inside the message.
+ *
+ * Returns: (nullable): the body's type string, such as `"(xx)"`, valid as
+ *   long as @message; %NULL for no body and for a pointer body
+ */
+const char *
+janus_message_get_body_type (JanusMessage *message)
+{
+  char type[JANUS_MESSAGE_INLINE_TYPE + 1];
+
+  g_return_val_if_fail (message != NULL, NULL);
+
+  switch (janus_message_body_kind (message))
+    {
+    case JANUS_BODY_INLINE:
+      /* the few inline types are interned once each */
+      tag_to_string (inline_tag (message), type);
+      return g_intern_string (type);
+    case JANUS_BODY_VARIANT:
+      return g_variant_get_type_string ((GVariant *) atomic_load_explicit (&message->body,
+                                                                           memory_order_relaxed));
+    default:
+      return NULL;
+    }
+}
+
+/**
+ * janus_message_get_body_data:
+ * @message: a message
+ * @size: (out): where to put the size of the data in bytes
+ *
+ * Gets the body in its serialised form, as g_variant_get_data() gives it,
+ * without making the #GVariant of a body stored inside the message: for
+ * language bindings and codecs (see [ctor@Janus.Message.new_from_data]).
+ * [method@Janus.Message.get_body_type] tells its type.
+ *
+ * Returns: (array length=size) (element-type guint8) (transfer none) (nullable):
+ *   the serialised body, valid as long as @message; %NULL (and a size of 0)
+ *   for no body and for a pointer body
+ */
+gconstpointer
+janus_message_get_body_data (JanusMessage *message,
+                             gsize        *size)
+{
+  GVariant *v;
+
+  g_return_val_if_fail (message != NULL, NULL);
+  g_return_val_if_fail (size != NULL, NULL);
+
+  switch (janus_message_body_kind (message))
+    {
+    case JANUS_BODY_INLINE:
+      *size = inline_size (inline_tag (message), message->v.bytes);
+      return message->v.bytes;
+    case JANUS_BODY_VARIANT:
+      v = (GVariant *) atomic_load_explicit (&message->body, memory_order_relaxed);
+      *size = g_variant_get_size (v);
+      return g_variant_get_data (v);
+    default:
+      *size = 0;
+      return NULL;
     }
 }
 

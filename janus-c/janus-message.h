@@ -33,6 +33,11 @@ JanusMessage       *janus_message_new_values    (const char          *subject,
                                                  const char          *format,
                                                  ...);
 JANUS_AVAILABLE_IN_ALL
+JanusMessage       *janus_message_new_from_data (const char          *subject,
+                                                 const char          *type_string,
+                                                 gconstpointer        data,
+                                                 gsize                size);
+JANUS_AVAILABLE_IN_ALL
 JanusMessage       *janus_message_new_pointer   (const char          *subject,
                                                  gpointer             data,
                                                  GDestroyNotify       destroy) G_GNUC_WARN_UNUSED_RESULT;
@@ -50,6 +55,11 @@ gboolean            janus_message_has_subject   (JanusMessage        *message,
                                                  const char          *subject);
 JANUS_AVAILABLE_IN_ALL
 GVariant           *janus_message_get_body      (JanusMessage        *message);
+JANUS_AVAILABLE_IN_ALL
+const char         *janus_message_get_body_type (JanusMessage        *message);
+JANUS_AVAILABLE_IN_ALL
+gconstpointer       janus_message_get_body_data (JanusMessage        *message,
+                                                 gsize               *size);
 JANUS_AVAILABLE_IN_ALL
 gboolean            janus_message_has_body_type (JanusMessage        *message,
                                                  const char          *type_string);

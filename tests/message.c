@@ -3,7 +3,12 @@
  * JanusMessage: constructors and bodies (GVariant, none, inline int64,
  * pointer), subjects of every length, references, copies, priorities, and
  * the fields a send fills in (sender, receiver, timestamp, is_sent).
+ * Inline bodies: every basic type and tuple of them, strings at the inline
+ * limit, formats beyond it, typed getters against every body, the GVariant
+ * made on demand (identical to g_variant_new's, made once even when several
+ * threads ask at once), serialised data in and out.
  */
+#include <math.h>
 #include <string.h>
 
 #include "janus-test-utils.h"
@@ -441,6 +446,694 @@ test_get_int64 (gconstpointer data)
   janus_message_unref (m);
 }
 
+/* -------------------------------------------------------- inline bodies */
+
+/* Checks that @m's body is @expected (floating, consumed): its type, its
+ * serialised form before and after the GVariant is made, the GVariant made
+ * on demand (normal form, kept), and the same body through new_from_data
+ * and through a copy. */
+static void
+check_body (JanusMessage *m,
+            GVariant     *expected)
+{
+  g_autoptr(GVariant) want = g_variant_ref_sink (expected);
+  const char *type = g_variant_get_type_string (want);
+  JanusMessage *copy, *again;
+  GVariant *body;
+  gconstpointer data;
+  gsize size = 12345;
+
+  g_assert_nonnull (m);
+  g_assert_cmpstr (janus_message_get_body_type (m), ==, type);
+  g_assert_true (janus_message_has_body_type (m, type));
+  g_assert_true (janus_message_has_body_type (m, "*"));
+  g_assert_false (janus_message_has_body_type (m, "(sv)"));
+  g_assert_false (janus_message_has_body_type (m, "ay"));
+  data = janus_message_get_body_data (m, &size);
+  g_assert_cmpmem (data, size, g_variant_get_data (want), g_variant_get_size (want));
+
+  /* a copy made before the GVariant exists */
+  copy = janus_message_copy (m);
+  /* the same body from its serialised form */
+  again = janus_message_new_from_data ("again", type, data, size);
+
+  body = janus_message_get_body (m);
+  g_assert_nonnull (body);
+  g_assert_false (g_variant_is_floating (body));
+  g_assert_cmpstr (g_variant_get_type_string (body), ==, type);
+  g_assert_true (g_variant_is_normal_form (body));
+  g_assert_true (g_variant_equal (body, want));
+  g_assert_cmpmem (g_variant_get_data (body), g_variant_get_size (body),
+                   g_variant_get_data (want), g_variant_get_size (want));
+  g_assert_true (janus_message_get_body (m) == body);
+
+  /* nothing changes once the GVariant is made */
+  g_assert_cmpstr (janus_message_get_body_type (m), ==, type);
+  g_assert_true (janus_message_has_body_type (m, type));
+  data = janus_message_get_body_data (m, &size);
+  g_assert_cmpmem (data, size, g_variant_get_data (want), g_variant_get_size (want));
+
+  g_assert_true (g_variant_equal (janus_message_get_body (copy), want));
+  g_assert_true (g_variant_equal (janus_message_get_body (again), want));
+  g_assert_cmpstr (janus_message_get_body_type (again), ==, type);
+  janus_message_unref (copy);
+  janus_message_unref (again);
+
+  /* a copy made after shares the GVariant */
+  copy = janus_message_copy (m);
+  g_assert_true (janus_message_get_body (copy) == body);
+  g_assert_cmpstr (janus_message_get_body_type (copy), ==, type);
+  janus_message_unref (copy);
+}
+
+/* One value of a basic type, through new_values and get_values, before and
+ * after the GVariant is made. */
+#define ROUND_TRIP(fmt, ctype, value)                                         \
+  G_STMT_START {                                                               \
+    ctype in_ = (value), out_;                                                 \
+    JanusMessage *m_ = janus_message_new_values ("v", fmt, in_);              \
+                                                                               \
+    memset (&out_, 0x5a, sizeof out_);                                         \
+    g_assert_true (janus_message_get_values (m_, fmt, &out_));                \
+    g_assert_cmpmem (&out_, sizeof out_, &in_, sizeof in_);                    \
+    check_body (m_, g_variant_new (fmt, in_));                                 \
+    memset (&out_, 0x5a, sizeof out_);                                         \
+    g_assert_true (janus_message_get_values (m_, fmt, &out_));                \
+    g_assert_cmpmem (&out_, sizeof out_, &in_, sizeof in_);                    \
+    janus_message_unref (m_);                                                  \
+  } G_STMT_END
+
+static void
+test_values_basic (void)
+{
+  ROUND_TRIP ("b", gboolean, TRUE);
+  ROUND_TRIP ("b", gboolean, FALSE);
+  ROUND_TRIP ("y", guchar, 0);
+  ROUND_TRIP ("y", guchar, 255);
+  ROUND_TRIP ("n", gint16, G_MININT16);
+  ROUND_TRIP ("n", gint16, -1);
+  ROUND_TRIP ("n", gint16, G_MAXINT16);
+  ROUND_TRIP ("q", guint16, G_MAXUINT16);
+  ROUND_TRIP ("i", gint32, G_MININT32);
+  ROUND_TRIP ("i", gint32, G_MAXINT32);
+  ROUND_TRIP ("u", guint32, G_MAXUINT32);
+  ROUND_TRIP ("h", gint32, -1);
+  ROUND_TRIP ("h", gint32, 7);
+  ROUND_TRIP ("x", gint64, G_MININT64);
+  ROUND_TRIP ("x", gint64, 0);
+  ROUND_TRIP ("x", gint64, G_MAXINT64);
+  ROUND_TRIP ("t", guint64, G_MAXUINT64);
+  ROUND_TRIP ("d", gdouble, 0.0);
+  ROUND_TRIP ("d", gdouble, -0.0);
+  ROUND_TRIP ("d", gdouble, 1.5);
+  ROUND_TRIP ("d", gdouble, -G_MAXDOUBLE);
+  ROUND_TRIP ("d", gdouble, G_MINDOUBLE);
+  ROUND_TRIP ("d", gdouble, INFINITY);
+  ROUND_TRIP ("d", gdouble, NAN);
+}
+
+static void
+test_values_boolean_normal (void)
+{
+  /* any non-zero gboolean is TRUE, stored as 1 (normal form) */
+  JanusMessage *m = janus_message_new_values ("b", "(bb)", 5, -1);
+  gboolean a = FALSE, b = FALSE;
+  gsize size;
+  const guint8 *data = janus_message_get_body_data (m, &size);
+
+  g_assert_cmpuint (size, ==, 2);
+  g_assert_cmpuint (data[0], ==, 1);
+  g_assert_cmpuint (data[1], ==, 1);
+  g_assert_true (janus_message_get_values (m, "(bb)", &a, &b));
+  g_assert_true (a == TRUE && b == TRUE);
+  check_body (m, g_variant_new ("(bb)", TRUE, TRUE));
+  janus_message_unref (m);
+
+  m = janus_message_new_boolean ("b", 42);
+  g_assert_true (janus_message_get_boolean (m, &a));
+  g_assert_true (a == TRUE);
+  check_body (m, g_variant_new_boolean (TRUE));
+  janus_message_unref (m);
+}
+
+static void
+test_values_tuples (void)
+{
+  JanusMessage *m;
+  gint64 x1 = 0, x2 = 0;
+  gint32 i1 = 0, i2 = 0;
+  guint32 u1 = 0, u2 = 0;
+  gboolean b1 = FALSE;
+  guchar y1 = 0, y2 = 0, y3 = 0, y4 = 0;
+  gint16 n1 = 0;
+  guint16 q1 = 0;
+  gdouble d1 = 0, d2 = 0;
+  guint64 t1 = 0;
+
+  m = janus_message_new_values ("t", "()");
+  g_assert_true (janus_message_get_values (m, "()"));
+  check_body (m, g_variant_new ("()"));
+  g_assert_true (janus_message_get_values (m, "()"));
+  janus_message_unref (m);
+
+  m = janus_message_new_values ("t", "(x)", (gint64) -5);
+  g_assert_true (janus_message_get_values (m, "(x)", &x1));
+  g_assert_cmpint (x1, ==, -5);
+  check_body (m, g_variant_new ("(x)", (gint64) -5));
+  janus_message_unref (m);
+
+  m = janus_message_new_values ("t", "(xx)", G_MININT64, G_MAXINT64);
+  g_assert_true (janus_message_get_values (m, "(xx)", &x1, &x2));
+  g_assert_cmpint (x1, ==, G_MININT64);
+  g_assert_cmpint (x2, ==, G_MAXINT64);
+  check_body (m, g_variant_new ("(xx)", G_MININT64, G_MAXINT64));
+  x1 = x2 = 0;
+  g_assert_true (janus_message_get_values (m, "(xx)", &x1, &x2));
+  g_assert_cmpint (x1, ==, G_MININT64);
+  g_assert_cmpint (x2, ==, G_MAXINT64);
+  janus_message_unref (m);
+
+  m = janus_message_new_values ("t", "(dd)", 1.25, -2.5);
+  g_assert_true (janus_message_get_values (m, "(dd)", &d1, &d2));
+  g_assert_cmpfloat (d1, ==, 1.25);
+  g_assert_cmpfloat (d2, ==, -2.5);
+  check_body (m, g_variant_new ("(dd)", 1.25, -2.5));
+  janus_message_unref (m);
+
+  /* padding between members and at the end */
+  m = janus_message_new_values ("t", "(bx)", TRUE, (gint64) 77);
+  g_assert_true (janus_message_get_values (m, "(bx)", &b1, &x1));
+  g_assert_true (b1 == TRUE);
+  g_assert_cmpint (x1, ==, 77);
+  check_body (m, g_variant_new ("(bx)", TRUE, (gint64) 77));
+  janus_message_unref (m);
+
+  m = janus_message_new_values ("t", "(xb)", (gint64) -77, FALSE);
+  b1 = TRUE;
+  g_assert_true (janus_message_get_values (m, "(xb)", &x1, &b1));
+  g_assert_cmpint (x1, ==, -77);
+  g_assert_true (b1 == FALSE);
+  check_body (m, g_variant_new ("(xb)", (gint64) -77, FALSE));
+  janus_message_unref (m);
+
+  m = janus_message_new_values ("t", "(yx)", 200, (gint64) 1);
+  g_assert_true (janus_message_get_values (m, "(yx)", &y1, &x1));
+  g_assert_cmpuint (y1, ==, 200);
+  g_assert_cmpint (x1, ==, 1);
+  check_body (m, g_variant_new ("(yx)", 200, (gint64) 1));
+  janus_message_unref (m);
+
+  m = janus_message_new_values ("t", "(yyyy)", 1, 2, 3, 255);
+  g_assert_true (janus_message_get_values (m, "(yyyy)", &y1, &y2, &y3, &y4));
+  g_assert_cmpuint (y1 + y2 + y3, ==, 6);
+  g_assert_cmpuint (y4, ==, 255);
+  check_body (m, g_variant_new ("(yyyy)", 1, 2, 3, 255));
+  janus_message_unref (m);
+
+  /* four members, 16 bytes: the largest inline tuple */
+  m = janus_message_new_values ("t", "(uuii)", G_MAXUINT32, 1u, G_MININT32, -1);
+  g_assert_true (janus_message_get_values (m, "(uuii)", &u1, &u2, &i1, &i2));
+  g_assert_cmpuint (u1, ==, G_MAXUINT32);
+  g_assert_cmpuint (u2, ==, 1);
+  g_assert_cmpint (i1, ==, G_MININT32);
+  g_assert_cmpint (i2, ==, -1);
+  check_body (m, g_variant_new ("(uuii)", G_MAXUINT32, 1u, G_MININT32, -1));
+  janus_message_unref (m);
+
+  m = janus_message_new_values ("t", "(uuy)", 3u, 4u, 5);
+  g_assert_true (janus_message_get_values (m, "(uuy)", &u1, &u2, &y1));
+  g_assert_cmpuint (u1 + u2 + y1, ==, 12);
+  check_body (m, g_variant_new ("(uuy)", 3u, 4u, 5));
+  janus_message_unref (m);
+
+  m = janus_message_new_values ("t", "(ynqh)", 9, -300, 65000, 12);
+  g_assert_true (janus_message_get_values (m, "(ynqh)", &y1, &n1, &q1, &i1));
+  g_assert_cmpuint (y1, ==, 9);
+  g_assert_cmpint (n1, ==, -300);
+  g_assert_cmpuint (q1, ==, 65000);
+  g_assert_cmpint (i1, ==, 12);
+  check_body (m, g_variant_new ("(ynqh)", 9, -300, 65000, 12));
+  janus_message_unref (m);
+
+  m = janus_message_new_values ("t", "(td)", G_MAXUINT64, 0.5);
+  g_assert_true (janus_message_get_values (m, "(td)", &t1, &d1));
+  g_assert_cmpuint (t1, ==, G_MAXUINT64);
+  g_assert_cmpfloat (d1, ==, 0.5);
+  check_body (m, g_variant_new ("(td)", G_MAXUINT64, 0.5));
+
+  /* NULL pointers skip a value */
+  x1 = 0;
+  d1 = 0;
+  g_assert_true (janus_message_get_values (m, "(td)", NULL, &d1));
+  g_assert_cmpfloat (d1, ==, 0.5);
+  g_assert_true (janus_message_get_values (m, "(td)", &t1, NULL));
+  janus_message_unref (m);
+}
+
+static const char *const strings[] = {
+  "", "a", "fifteen bytes..", "h\xc3\xa9llo w\xc3\xb6rld",
+  "sixteen bytes...", "a string much longer than any inline body could hold",
+};
+
+static void
+test_values_strings (gconstpointer data)
+{
+  const char *s = data;
+  JanusMessage *m[3];
+  guint i;
+
+  g_assert_true (g_utf8_validate (s, -1, NULL));
+  m[0] = janus_message_new_values ("s", "s", s);
+  m[1] = janus_message_new_values ("s", "&s", s);
+  m[2] = janus_message_new_string ("s", s);
+  for (i = 0; i < G_N_ELEMENTS (m); i++)
+    {
+      const char *p = NULL, *q = NULL;
+      char *copy = NULL;
+      gint64 x = 3;
+
+      g_assert_true (janus_message_get_values (m[i], "&s", &p));
+      g_assert_cmpstr (p, ==, s);
+      g_assert_true (janus_message_get_string (m[i], &q));
+      g_assert_true (p == q);   /* into the message */
+      g_assert_true (janus_message_get_values (m[i], "s", &copy));
+      g_assert_cmpstr (copy, ==, s);
+      g_assert_true (copy != p);
+      g_free (copy);
+      g_assert_false (janus_message_get_int64 (m[i], &x));
+      g_assert_cmpint (x, ==, 3);
+      g_assert_false (janus_message_get_values (m[i], "(s)", &p));
+      check_body (m[i], g_variant_new_string (s));
+      g_assert_true (janus_message_get_values (m[i], "&s", &p));
+      g_assert_cmpstr (p, ==, s);
+      g_assert_true (janus_message_get_string (m[i], &q));
+      g_assert_cmpstr (q, ==, s);
+      janus_message_unref (m[i]);
+    }
+}
+
+static void
+test_values_other_formats (void)
+{
+  const char *strv[] = { "a", "b", NULL };
+  JanusMessage *m;
+  const char *s = NULL;
+  gint64 x1 = 0, x2 = 0, x3 = 0;
+  guchar y[5] = { 0 };
+  g_autofree char **got_strv = NULL;
+  GVariant *v = NULL;
+
+  /* beyond inline bodies: made by g_variant_new, read by g_variant_get */
+  m = janus_message_new_values ("o", "(xxx)", (gint64) 1, (gint64) 2, (gint64) 3);
+  g_assert_true (janus_message_get_values (m, "(xxx)", &x1, &x2, &x3));
+  g_assert_cmpint (x1 + x2 + x3, ==, 6);
+  check_body (m, g_variant_new ("(xxx)", (gint64) 1, (gint64) 2, (gint64) 3));
+  janus_message_unref (m);
+
+  m = janus_message_new_values ("o", "(yyyyy)", 1, 2, 3, 4, 5);
+  g_assert_true (janus_message_get_values (m, "(yyyyy)", &y[0], &y[1], &y[2], &y[3], &y[4]));
+  g_assert_cmpuint (y[0] + y[1] + y[2] + y[3] + y[4], ==, 15);
+  check_body (m, g_variant_new ("(yyyyy)", 1, 2, 3, 4, 5));
+  janus_message_unref (m);
+
+  m = janus_message_new_values ("o", "(&sx)", "name", (gint64) 9);
+  g_assert_true (janus_message_get_values (m, "(&sx)", &s, &x1));
+  g_assert_cmpstr (s, ==, "name");
+  g_assert_cmpint (x1, ==, 9);
+  check_body (m, g_variant_new ("(sx)", "name", (gint64) 9));
+  janus_message_unref (m);
+
+  m = janus_message_new_values ("o", "((x))", (gint64) 4);
+  g_assert_true (janus_message_get_values (m, "((x))", &x1));
+  g_assert_cmpint (x1, ==, 4);
+  check_body (m, g_variant_new ("((x))", (gint64) 4));
+  janus_message_unref (m);
+
+  m = janus_message_new_values ("o", "^as", strv);
+  g_assert_true (janus_message_get_values (m, "^a&s", &got_strv));
+  g_assert_cmpstrv (got_strv, strv);
+  check_body (m, g_variant_new ("^as", strv));
+  janus_message_unref (m);
+
+  m = janus_message_new_values ("o", "o", "/org/example");
+  check_body (m, g_variant_new ("o", "/org/example"));
+  janus_message_unref (m);
+
+  m = janus_message_new_values ("o", "v", g_variant_new_int64 (3));
+  g_assert_true (janus_message_get_values (m, "v", &v));
+  g_assert_cmpint (g_variant_get_int64 (v), ==, 3);
+  g_variant_unref (v);
+  check_body (m, g_variant_new ("v", g_variant_new_int64 (3)));
+  janus_message_unref (m);
+
+  /* GVariant bodies are read the same way */
+  m = janus_message_new ("g", g_variant_new ("(xx)", (gint64) 5, (gint64) 6));
+  g_assert_true (janus_message_get_values (m, "(xx)", &x1, &x2));
+  g_assert_cmpint (x1 * x2, ==, 30);
+  g_assert_false (janus_message_get_values (m, "(x)", &x1));
+  g_assert_cmpstr (janus_message_get_body_type (m), ==, "(xx)");
+  check_body (m, g_variant_new ("(xx)", (gint64) 5, (gint64) 6));
+  janus_message_unref (m);
+}
+
+static void
+test_values_mismatch (void)
+{
+  JanusMessage *m = janus_message_new_values ("m", "(xd)", (gint64) 8, 0.25);
+  JanusMessage *none = janus_message_new ("n", NULL);
+  JanusMessage *ptr = janus_message_new_pointer ("p", &none, NULL);
+  gint64 x = 1;
+  gdouble d = 2;
+  guint64 t = 3;
+  const char *s = "untouched";
+  GVariant *v = NULL;
+  guint round;
+  gsize size = 9;
+
+  for (round = 0; round < 2; round++)
+    {
+      /* round 1: once the GVariant is made */
+      g_assert_false (janus_message_get_values (m, "(xx)", &x, &x));
+      g_assert_false (janus_message_get_values (m, "(td)", &t, &d));
+      g_assert_false (janus_message_get_values (m, "(dx)", &d, &x));
+      g_assert_false (janus_message_get_values (m, "(x)", &x));
+      g_assert_false (janus_message_get_values (m, "(xdb)", &x, &d, &x));
+      g_assert_false (janus_message_get_values (m, "x", &x));
+      g_assert_false (janus_message_get_values (m, "&s", &s));
+      g_assert_false (janus_message_get_values (m, "s", &s));
+      g_assert_false (janus_message_get_values (m, "v", &v));
+      g_assert_false (janus_message_get_values (m, "(xdxdxd)", &x, &d, &x, &d, &x, &d));
+      g_assert_false (janus_message_get_values (m, "(xddddddd)", &x, &d, &d, &d, &d, &d, &d, &d));
+      g_assert_cmpint (x, ==, 1);
+      g_assert_cmpfloat (d, ==, 2);
+      g_assert_cmpuint (t, ==, 3);
+      g_assert_cmpstr (s, ==, "untouched");
+      g_assert_null (v);
+      g_assert_false (janus_message_get_int64 (m, &x));
+      g_assert_false (janus_message_get_double (m, &d));
+      g_assert_false (janus_message_has_body_type (m, "(x)"));
+      g_assert_true (janus_message_has_body_type (m, "(**)"));
+      g_assert_true (janus_message_has_body_type (m, "r"));
+      g_assert_false (janus_message_has_body_type (m, "(***)"));
+
+      /* formats beyond the basic ones go through the GVariant */
+      g_assert_true (janus_message_get_values (m, "(@x@d)", &v, NULL));
+      g_assert_cmpint (g_variant_get_int64 (v), ==, 8);
+      g_clear_pointer (&v, g_variant_unref);
+      g_assert_true (janus_message_get_values (m, "@(xd)", &v));
+      g_assert_true (v == janus_message_get_body (m));
+      g_clear_pointer (&v, g_variant_unref);
+      g_assert_true (janus_message_get_values (m, "r", &v));
+      g_assert_true (v == janus_message_get_body (m));
+      g_clear_pointer (&v, g_variant_unref);
+      g_assert_true (janus_message_get_values (m, "(*?)", NULL, &v));
+      g_assert_cmpfloat (g_variant_get_double (v), ==, 0.25);
+      g_clear_pointer (&v, g_variant_unref);
+      g_assert_false (janus_message_get_values (m, "(??*)", NULL, NULL, NULL));
+      g_assert_true (janus_message_get_values (m, "(xd)", &x, &d));
+      g_assert_cmpint (x, ==, 8);
+      g_assert_cmpfloat (d, ==, 0.25);
+      x = 1;
+      d = 2;
+      g_assert_nonnull (janus_message_get_body (m));
+    }
+
+  /* no body, pointer body */
+  g_assert_false (janus_message_get_values (none, "()"));
+  g_assert_false (janus_message_get_values (none, "*", &v));
+  g_assert_false (janus_message_get_values (ptr, "x", &x));
+  g_assert_false (janus_message_has_body_type (none, "*"));
+  g_assert_false (janus_message_has_body_type (ptr, "*"));
+  g_assert_null (janus_message_get_body_type (none));
+  g_assert_null (janus_message_get_body_type (ptr));
+  g_assert_null (janus_message_get_body_data (none, &size));
+  g_assert_cmpuint (size, ==, 0);
+  size = 9;
+  g_assert_null (janus_message_get_body_data (ptr, &size));
+  g_assert_cmpuint (size, ==, 0);
+  g_assert_null (v);
+  g_assert_cmpint (x, ==, 1);
+
+  janus_message_unref (m);
+  janus_message_unref (none);
+  janus_message_unref (ptr);
+}
+
+typedef enum { T_INT64, T_DOUBLE, T_BOOLEAN, T_STRING, T_TUPLE, T_NONE, T_POINTER } TypedKind;
+
+/* Every typed getter against every kind of body, each made three ways:
+ * typed constructor, new_values, a GVariant; and after get_body. */
+static void
+test_typed_getters (void)
+{
+  TypedKind kind;
+  guint how, after;
+
+  for (kind = T_INT64; kind <= T_POINTER; kind++)
+    for (how = 0; how < 3; how++)
+      for (after = 0; after < 2; after++)
+        {
+          JanusMessage *m = NULL;
+          gint64 x = -1;
+          gdouble d = -1;
+          gboolean b = 7;
+          const char *s = "unset";
+
+          switch (kind)
+            {
+            case T_INT64:
+              m = how == 0 ? janus_message_new_int64 ("k", 41)
+                : how == 1 ? janus_message_new_values ("k", "x", (gint64) 41)
+                : janus_message_new ("k", g_variant_new_int64 (41));
+              break;
+            case T_DOUBLE:
+              m = how == 0 ? janus_message_new_double ("k", 4.5)
+                : how == 1 ? janus_message_new_values ("k", "d", 4.5)
+                : janus_message_new ("k", g_variant_new_double (4.5));
+              break;
+            case T_BOOLEAN:
+              m = how == 0 ? janus_message_new_boolean ("k", FALSE)
+                : how == 1 ? janus_message_new_values ("k", "b", FALSE)
+                : janus_message_new ("k", g_variant_new_boolean (FALSE));
+              break;
+            case T_STRING:
+              m = how == 0 ? janus_message_new_string ("k", "str")
+                : how == 1 ? janus_message_new_values ("k", "s", "str")
+                : janus_message_new ("k", g_variant_new_string ("str"));
+              break;
+            case T_TUPLE:
+              m = how == 0 ? janus_message_new_values ("k", "(x)", (gint64) 41)
+                : how == 1 ? janus_message_new_values ("k", "(d)", 4.5)
+                : janus_message_new ("k", g_variant_new ("(b)", TRUE));
+              break;
+            case T_NONE:
+              m = janus_message_new ("k", NULL);
+              break;
+            case T_POINTER:
+              m = janus_message_new_pointer ("k", &x, NULL);
+              break;
+            }
+          if (after)
+            janus_message_get_body (m);
+
+          g_assert_cmpint (janus_message_get_int64 (m, &x), ==, kind == T_INT64);
+          g_assert_cmpint (janus_message_get_int64 (m, NULL), ==, kind == T_INT64);
+          g_assert_cmpint (x, ==, kind == T_INT64 ? 41 : -1);
+          g_assert_cmpint (janus_message_get_double (m, &d), ==, kind == T_DOUBLE);
+          g_assert_cmpint (janus_message_get_double (m, NULL), ==, kind == T_DOUBLE);
+          g_assert_cmpfloat (d, ==, kind == T_DOUBLE ? 4.5 : -1);
+          g_assert_cmpint (janus_message_get_boolean (m, &b), ==, kind == T_BOOLEAN);
+          g_assert_cmpint (janus_message_get_boolean (m, NULL), ==, kind == T_BOOLEAN);
+          g_assert_cmpint (b, ==, kind == T_BOOLEAN ? FALSE : 7);
+          g_assert_cmpint (janus_message_get_string (m, &s), ==, kind == T_STRING);
+          g_assert_cmpint (janus_message_get_string (m, NULL), ==, kind == T_STRING);
+          g_assert_cmpstr (s, ==, kind == T_STRING ? "str" : "unset");
+          janus_message_unref (m);
+        }
+}
+
+/* ------------------------------------------------- inline bodies, threads */
+
+#define N_READERS 4
+#define N_ROUNDS  200
+
+typedef struct
+{
+  JanusMessage *m;              /* one reference per reader */
+  gint         *ready;          /* start line */
+  GVariant     *body;           /* what get_body gave this reader */
+} Reader;
+
+static gpointer
+reader_thread (gpointer data)
+{
+  Reader *r = data;
+  gint64 x = 0;
+  gdouble d = 0;
+  gsize size = 0;
+
+  /* all readers start together, to race for making the GVariant */
+  g_atomic_int_inc (r->ready);
+  while (g_atomic_int_get (r->ready) < N_READERS)
+    g_thread_yield ();
+  g_assert_true (janus_message_get_values (r->m, "(xd)", &x, &d));
+  g_assert_cmpint (x, ==, -123);
+  g_assert_cmpfloat (d, ==, 6.25);
+  r->body = janus_message_get_body (r->m);
+  g_assert_true (g_variant_is_of_type (r->body, G_VARIANT_TYPE ("(xd)")));
+  g_assert_cmpstr (janus_message_get_body_type (r->m), ==, "(xd)");
+  g_assert_nonnull (janus_message_get_body_data (r->m, &size));
+  g_assert_cmpuint (size, ==, 16);
+  x = 0;
+  g_assert_true (janus_message_get_values (r->m, "(xd)", &x, NULL));
+  g_assert_cmpint (x, ==, -123);
+  /* keep our own reference to the body past the message */
+  g_variant_ref (r->body);
+  janus_message_unref (r->m);
+  return NULL;
+}
+
+static void
+test_values_threads (void)
+{
+  guint round, i;
+
+  for (round = 0; round < N_ROUNDS; round++)
+    {
+      JanusMessage *m = janus_message_new_values ("t", "(xd)", (gint64) -123, 6.25);
+      GThread *threads[N_READERS];
+      Reader readers[N_READERS];
+      gint ready = 0;
+
+      for (i = 0; i < N_READERS; i++)
+        {
+          readers[i] = (Reader) { janus_message_ref (m), &ready, NULL };
+          threads[i] = g_thread_new ("reader", reader_thread, &readers[i]);
+        }
+      /* the last reference may go on any thread: drop ours at once */
+      janus_message_unref (m);
+      for (i = 0; i < N_READERS; i++)
+        g_thread_join (threads[i]);
+      /* every reader got the one GVariant */
+      for (i = 0; i < N_READERS; i++)
+        {
+          g_assert_true (readers[i].body == readers[0].body);
+          g_assert_true (g_variant_equal (readers[i].body,
+                                          g_variant_new ("(xd)", (gint64) -123, 6.25)));
+        }
+      for (i = 0; i < N_READERS; i++)
+        g_variant_unref (readers[i].body);
+    }
+}
+
+static void
+test_values_lifetime (void)
+{
+  JanusMessage *m = janus_message_new_values ("l", "(xx)", (gint64) 1, (gint64) 2);
+  GVariant *body = g_variant_ref (janus_message_get_body (m));
+  JanusMessage *copy = janus_message_copy (m);
+  gint64 a = 0, b = 0;
+
+  /* the body outlives the message that made it */
+  janus_message_unref (m);
+  g_assert_true (janus_message_get_body (copy) == body);
+  janus_message_unref (copy);
+  g_variant_get (body, "(xx)", &a, &b);
+  g_assert_cmpint (a + b, ==, 3);
+  g_variant_unref (body);
+
+  /* a copy made before: each makes its own, equal GVariant */
+  m = janus_message_new_values ("l", "(xx)", (gint64) 3, (gint64) 4);
+  copy = janus_message_copy (m);
+  body = janus_message_get_body (m);
+  g_assert_true (janus_message_get_body (copy) != body);
+  g_assert_true (g_variant_equal (janus_message_get_body (copy), body));
+  janus_message_unref (m);
+  g_assert_true (janus_message_get_values (copy, "(xx)", &a, &b));
+  g_assert_cmpint (a + b, ==, 7);
+  janus_message_unref (copy);
+
+  /* references in every order */
+  m = janus_message_new_values ("l", "s", "short");
+  janus_message_ref (m);
+  janus_message_ref (m);
+  janus_message_get_body (m);
+  janus_message_unref (m);
+  janus_message_unref (m);
+  g_assert_true (janus_message_has_body_type (m, "s"));
+  janus_message_unref (m);
+}
+
+static void
+test_values_send (void)
+{
+  JanusKernel *kernel = janus_kernel_new (0);
+  JanusAgent *agent = launch_plain (kernel);
+  JanusMessage *m = janus_message_new_values ("sent", "(xd)", (gint64) 1, 2.0);
+  JanusMessage *received, *copy;
+  gint64 x = 0;
+  gdouble d = 0;
+  GError *error = NULL;
+
+  copy = janus_message_copy (m);
+  g_assert_true (janus_kernel_send (kernel, janus_agent_get_address (agent), m, &error));
+  g_assert_no_error (error);
+  g_assert_true (janus_kernel_send (kernel, janus_agent_get_address (agent), copy, &error));
+  g_assert_no_error (error);
+  g_assert_false (janus_kernel_step (kernel));
+
+  received = janus_agent_get_message (agent);
+  g_assert_true (janus_message_get_values (received, "(xd)", &x, &d));
+  g_assert_cmpint (x, ==, 1);
+  g_assert_cmpfloat (d, ==, 2.0);
+  janus_message_unref (received);
+  received = janus_agent_get_message (agent);
+  check_body (received, g_variant_new ("(xd)", (gint64) 1, 2.0));
+  janus_message_unref (received);
+
+  janus_kernel_shutdown (kernel);
+  unref_last (kernel);
+  unref_last (agent);
+}
+
+/* Serialised bodies that are not in normal form, or not of their type's
+ * size: read as GVariant reads untrusted data. */
+static void
+test_from_data_untrusted (void)
+{
+  static const struct { const char *type; gsize size; guint8 data[24]; } cases[] = {
+    { "b", 1, { 2 } },
+    { "(bx)", 16, { 3, 0, 0, 0, 0, 0, 0, 0, 1 } },
+    { "(yx)", 16, { 1, 9, 9, 9, 9, 9, 9, 9, 1 } },     /* padding not zero */
+    { "(xx)", 8, { 1 } },                                /* too short */
+    { "(xx)", 24, { 1 } },                               /* too long */
+    { "x", 4, { 1 } },
+    { "s", 3, { 'a', 'b', 'c' } },                       /* no NUL */
+    { "s", 4, { 'a', 0, 'c', 0 } },                      /* NUL inside */
+    { "s", 3, { 0xff, 0xfe, 0 } },                       /* not UTF-8 */
+    { "()", 0, { 0 } },
+    { "(x)", 8, { 1, 2, 3, 4, 5, 6, 7, 8 } },            /* fine */
+    { "as", 5, { 'a', 0, 'b', 0, 2 } },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (cases[i].data, cases[i].size);
+      GVariant *want = g_variant_new_from_bytes (G_VARIANT_TYPE (cases[i].type), bytes, FALSE);
+      JanusMessage *m = janus_message_new_from_data ("u", cases[i].type, cases[i].data,
+                                                     cases[i].size);
+      GVariant *body;
+
+      g_assert_cmpstr (janus_message_get_body_type (m), ==, cases[i].type);
+      body = janus_message_get_body (m);
+      g_assert_true (g_variant_equal (body, want));
+      g_assert_true (janus_message_has_body_type (m, cases[i].type));
+      g_variant_unref (g_variant_ref_sink (want));
+      janus_message_unref (m);
+    }
+}
+
 /* ------------------------------------------------------------- priority */
 
 static void
@@ -689,6 +1382,28 @@ critical_case (const char *name)
     janus_message_get_body (NULL);
   else if (g_str_equal (name, "has-subject-null"))
     janus_message_has_subject (janus_message_new ("x", NULL), NULL);
+  else if (g_str_equal (name, "new-values-null-subject"))
+    janus_message_new_values (NULL, "x", (gint64) 1);
+  else if (g_str_equal (name, "new-values-null-format"))
+    janus_message_new_values ("x", NULL);
+  else if (g_str_equal (name, "new-values-bad-format"))
+    g_assert_null (janus_message_new_values ("x", "(x", (gint64) 1));
+  else if (g_str_equal (name, "new-values-bad-utf8"))
+    g_assert_null (janus_message_new_values ("x", "s", "\xff"));
+  else if (g_str_equal (name, "new-string-bad-utf8"))
+    g_assert_null (janus_message_new_string ("x", "\xc3"));
+  else if (g_str_equal (name, "new-string-null"))
+    janus_message_new_string ("x", NULL);
+  else if (g_str_equal (name, "get-values-null-format"))
+    janus_message_get_values (janus_message_new_int64 ("x", 1), NULL);
+  else if (g_str_equal (name, "has-body-type-invalid"))
+    janus_message_has_body_type (janus_message_new_int64 ("x", 1), "(x");
+  else if (g_str_equal (name, "new-from-data-indefinite"))
+    janus_message_new_from_data ("x", "*", "\0", 1);
+  else if (g_str_equal (name, "new-from-data-null"))
+    janus_message_new_from_data ("x", "x", NULL, 8);
+  else if (g_str_equal (name, "get-body-data-null-size"))
+    janus_message_get_body_data (janus_message_new_int64 ("x", 1), NULL);
   else
     g_assert_not_reached ();
 }
@@ -703,6 +1418,10 @@ main (int    argc,
     "copy-pointer", "priority-after-send", "priority-too-high", "priority-too-low",
     "new-null-subject", "new-int64-null-subject", "new-pointer-null-subject",
     "ref-null", "unref-null", "copy-null", "get-body-null", "has-subject-null",
+    "new-values-null-subject", "new-values-null-format", "new-values-bad-format",
+    "new-values-bad-utf8", "new-string-bad-utf8", "new-string-null",
+    "get-values-null-format", "has-body-type-invalid", "new-from-data-indefinite",
+    "new-from-data-null", "get-body-data-null-size",
   };
   static const char *body_names[] = {
     "int64", "variant-x", "variant-i", "variant-t", "variant-s", "variant-tuple",
@@ -739,6 +1458,22 @@ main (int    argc,
       g_autofree char *path = g_strdup_printf ("/message/get-int64/%s", body_names[i]);
       g_test_add_data_func (path, GINT_TO_POINTER (i), test_get_int64);
     }
+  g_test_add_func ("/message/values/basic", test_values_basic);
+  g_test_add_func ("/message/values/boolean-normal-form", test_values_boolean_normal);
+  g_test_add_func ("/message/values/tuples", test_values_tuples);
+  for (i = 0; i < G_N_ELEMENTS (strings); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/message/values/string/%" G_GSIZE_FORMAT,
+                                               strlen (strings[i]));
+      g_test_add_data_func (path, strings[i], test_values_strings);
+    }
+  g_test_add_func ("/message/values/other-formats", test_values_other_formats);
+  g_test_add_func ("/message/values/mismatch", test_values_mismatch);
+  g_test_add_func ("/message/values/typed-getters", test_typed_getters);
+  g_test_add_func ("/message/values/threads", test_values_threads);
+  g_test_add_func ("/message/values/lifetime", test_values_lifetime);
+  g_test_add_func ("/message/values/send", test_values_send);
+  g_test_add_func ("/message/values/from-data-untrusted", test_from_data_untrusted);
   g_test_add_func ("/message/priority", test_priority);
   g_test_add_func ("/message/sent/from-kernel", test_sent_fields_kernel);
   g_test_add_func ("/message/sent/from-agent", test_sent_fields_agent);
