@@ -3,13 +3,19 @@
 """python-pingpong: the pingpong workload of janus-bench (bench/janus-bench.c)
 with two Python agents, through GObject introspection.
 
-    python-pingpong.py WORKERS N
+    python-pingpong.py [--style=fast|user] WORKERS N
 
 Prints   RESULT system=janus-c-python-<W>w workload=pingpong n=N secs=S rate=R unit=msg/s
-and exits 1 when the final count is wrong. Ping sends 1 to pong when the
-kernel sends it "start"; pong returns every counter, ping sends it back plus
-one until it reaches N: 2N messages, timed from "start" to the last one.
-WORKERS may be 0: then the main thread runs the agents (no GIL hand-over)."""
+(system=janus-c-python-user-<W>w for the user style) and exits 1 when the
+final count is wrong. Ping sends 1 to pong when the kernel sends it "start";
+pong returns every counter, ping sends it back plus one until it reaches N:
+2N messages, timed from "start" to the last one. WORKERS may be 0: then the
+main thread runs the agents (no GIL hand-over).
+
+--style=fast (the default): one agent class with a handler per instance,
+integer bodies (Message.new_int64, get_int64). --style=user: as the Python
+guide teaches, a class per role, named agents, reply(), and `(x)` tuple
+bodies (Janus.Message('ball', (n,)), message.unpack())."""
 
 import sys
 import threading
@@ -31,6 +37,77 @@ class BenchAgent(Janus.Agent):
         while (m := get_message()) is not None:
             handle(self, m)
         return Janus.Live.WAIT
+
+
+class Ping(Janus.Agent):
+    """Serves the first ball on "start", returns each ball with its counter
+    plus one, stops at `rounds`."""
+
+    def __init__(self, rounds, done):
+        super().__init__()
+        self.rounds, self.done = rounds, done
+        self.pong = None            # the partner's address
+        self.last = 0
+
+    def do_live(self):
+        while (m := self.get_message()) is not None:
+            if m.has_subject('start'):
+                self.send(self.pong, Janus.Message('ball', (1,)))
+                continue
+            n, = m.unpack()
+            if n >= self.rounds:
+                self.last = n
+                self.done()
+            else:
+                self.reply(m, Janus.Message('ball', (n + 1,)))
+        return Janus.Live.WAIT
+
+
+class Pong(Janus.Agent):
+    """Returns every ball as it came."""
+
+    def __init__(self):
+        super().__init__()
+        self.balls = 0
+
+    def do_live(self):
+        while (m := self.get_message()) is not None:
+            n, = m.unpack()
+            self.balls += 1
+            self.reply(m, Janus.Message('ball', (n,)))
+        return Janus.Live.WAIT
+
+
+def run_user_pingpong(kernel, workers, n):
+    done = threading.Event()
+
+    def finished():
+        done.set()
+        if workers == 0:
+            kernel.quit()
+
+    ping, pong = Ping(n, finished), Pong()
+    kernel.launch_light_agent(ping, 'ping', None)
+    kernel.launch_light_agent(pong, 'pong', None)
+    ping.pong = pong.get_address()
+
+    t0 = time.monotonic()
+    kernel.send(ping.get_address(), Janus.Message('start'))
+    if workers == 0:
+        kernel.run()
+    else:
+        done.wait()
+    secs = time.monotonic() - t0
+
+    kernel.kill_all()
+    kernel.run()
+    if not done.is_set() or ping.last != n or pong.balls != n:
+        print(f'pingpong: expected {n} got {ping.last} (pong returned {pong.balls})',
+              file=sys.stderr)
+        return 1
+    print(f'RESULT system=janus-c-python-user-{workers}w workload=pingpong n={n} '
+          f'secs={secs:.4f} rate={2.0 * n / secs:.0f} unit=msg/s', flush=True)
+    return 0
 
 
 def run_pingpong(kernel, workers, n):
@@ -77,16 +154,20 @@ def run_pingpong(kernel, workers, n):
 
 
 def main(argv):
+    run = run_pingpong
+    if len(argv) > 1 and argv[1].startswith('--style='):
+        run = {'--style=fast': run_pingpong, '--style=user': run_user_pingpong}.get(argv[1])
+        argv = argv[1:]
     try:
         workers, n = int(argv[1]), int(argv[2])
     except (IndexError, ValueError):
         workers = n = -1
-    if len(argv) != 3 or workers < 0 or n < 1:
-        print('usage: python-pingpong.py WORKERS N', file=sys.stderr)
+    if run is None or len(argv) != 3 or workers < 0 or n < 1:
+        print('usage: python-pingpong.py [--style=fast|user] WORKERS N', file=sys.stderr)
         return 2
     kernel = Janus.Kernel.new(workers)
     try:
-        return run_pingpong(kernel, workers, n)
+        return run(kernel, workers, n)
     finally:
         kernel.shutdown()
 

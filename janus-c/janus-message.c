@@ -1198,22 +1198,27 @@ janus_message_get_body_type (JanusMessage *message)
 /**
  * janus_message_get_body_data:
  * @message: a message
+ * @type_string: (out) (optional) (nullable) (transfer none): where to put
+ *   the body's type string (as [method@Janus.Message.get_body_type] gives
+ *   it), %NULL for no body and for a pointer body
  * @size: (out): where to put the size of the data in bytes
  *
  * Gets the body in its serialised form, as g_variant_get_data() gives it,
- * without making the #GVariant of a body stored inside the message: for
- * language bindings and codecs (see [ctor@Janus.Message.new_from_data]).
- * [method@Janus.Message.get_body_type] tells its type.
+ * and its type, without making the #GVariant of a body stored inside the
+ * message: for language bindings and codecs (see
+ * [ctor@Janus.Message.new_from_data]).
  *
  * Returns: (array length=size) (element-type guint8) (transfer none) (nullable):
  *   the serialised body, valid as long as @message; %NULL (and a size of 0)
  *   for no body and for a pointer body
  */
 gconstpointer
-janus_message_get_body_data (JanusMessage *message,
-                             gsize        *size)
+janus_message_get_body_data (JanusMessage  *message,
+                             const char   **type_string,
+                             gsize         *size)
 {
   GVariant *v;
+  guintptr tag;
 
   g_return_val_if_fail (message != NULL, NULL);
   g_return_val_if_fail (size != NULL, NULL);
@@ -1221,13 +1226,25 @@ janus_message_get_body_data (JanusMessage *message,
   switch (janus_message_body_kind (message))
     {
     case JANUS_BODY_INLINE:
-      *size = inline_size (inline_tag (message), message->v.bytes);
+      tag = inline_tag (message);
+      if (type_string != NULL)
+        {
+          char type[JANUS_MESSAGE_INLINE_TYPE + 1];
+
+          tag_to_string (tag, type);
+          *type_string = g_intern_string (type);
+        }
+      *size = inline_size (tag, message->v.bytes);
       return message->v.bytes;
     case JANUS_BODY_VARIANT:
       v = (GVariant *) atomic_load_explicit (&message->body, memory_order_relaxed);
+      if (type_string != NULL)
+        *type_string = g_variant_get_type_string (v);
       *size = g_variant_get_size (v);
       return g_variant_get_data (v);
     default:
+      if (type_string != NULL)
+        *type_string = NULL;
       *size = 0;
       return NULL;
     }

@@ -59,6 +59,7 @@ JANUS_AVAILABLE_IN_ALL
 const char         *janus_message_get_body_type (JanusMessage        *message);
 JANUS_AVAILABLE_IN_ALL
 gconstpointer       janus_message_get_body_data (JanusMessage        *message,
+                                                 const char         **type_string,
                                                  gsize               *size);
 JANUS_AVAILABLE_IN_ALL
 gboolean            janus_message_has_body_type (JanusMessage        *message,

@@ -461,6 +461,7 @@ check_body (JanusMessage *m,
   JanusMessage *copy, *again;
   GVariant *body;
   gconstpointer data;
+  const char *data_type = NULL;
   gsize size = 12345;
 
   g_assert_nonnull (m);
@@ -469,7 +470,8 @@ check_body (JanusMessage *m,
   g_assert_true (janus_message_has_body_type (m, "*"));
   g_assert_false (janus_message_has_body_type (m, "(sv)"));
   g_assert_false (janus_message_has_body_type (m, "ay"));
-  data = janus_message_get_body_data (m, &size);
+  data = janus_message_get_body_data (m, &data_type, &size);
+  g_assert_cmpstr (data_type, ==, type);
   g_assert_cmpmem (data, size, g_variant_get_data (want), g_variant_get_size (want));
 
   /* a copy made before the GVariant exists */
@@ -490,8 +492,11 @@ check_body (JanusMessage *m,
   /* nothing changes once the GVariant is made */
   g_assert_cmpstr (janus_message_get_body_type (m), ==, type);
   g_assert_true (janus_message_has_body_type (m, type));
-  data = janus_message_get_body_data (m, &size);
+  data_type = NULL;
+  data = janus_message_get_body_data (m, &data_type, &size);
+  g_assert_cmpstr (data_type, ==, type);
   g_assert_cmpmem (data, size, g_variant_get_data (want), g_variant_get_size (want));
+  g_assert_true (janus_message_get_body_data (m, NULL, &size) == data);
 
   g_assert_true (g_variant_equal (janus_message_get_body (copy), want));
   g_assert_true (g_variant_equal (janus_message_get_body (again), want));
@@ -559,7 +564,7 @@ test_values_boolean_normal (void)
   JanusMessage *m = janus_message_new_values ("b", "(bb)", 5, -1);
   gboolean a = FALSE, b = FALSE;
   gsize size;
-  const guint8 *data = janus_message_get_body_data (m, &size);
+  const guint8 *data = janus_message_get_body_data (m, NULL, &size);
 
   g_assert_cmpuint (size, ==, 2);
   g_assert_cmpuint (data[0], ==, 1);
@@ -866,10 +871,13 @@ test_values_mismatch (void)
   g_assert_false (janus_message_has_body_type (ptr, "*"));
   g_assert_null (janus_message_get_body_type (none));
   g_assert_null (janus_message_get_body_type (ptr));
-  g_assert_null (janus_message_get_body_data (none, &size));
+  g_assert_null (janus_message_get_body_data (none, &s, &size));
+  g_assert_null (s);
   g_assert_cmpuint (size, ==, 0);
   size = 9;
-  g_assert_null (janus_message_get_body_data (ptr, &size));
+  s = "untouched";
+  g_assert_null (janus_message_get_body_data (ptr, &s, &size));
+  g_assert_null (s);
   g_assert_cmpuint (size, ==, 0);
   g_assert_null (v);
   g_assert_cmpint (x, ==, 1);
@@ -982,7 +990,7 @@ reader_thread (gpointer data)
   r->body = janus_message_get_body (r->m);
   g_assert_true (g_variant_is_of_type (r->body, G_VARIANT_TYPE ("(xd)")));
   g_assert_cmpstr (janus_message_get_body_type (r->m), ==, "(xd)");
-  g_assert_nonnull (janus_message_get_body_data (r->m, &size));
+  g_assert_nonnull (janus_message_get_body_data (r->m, NULL, &size));
   g_assert_cmpuint (size, ==, 16);
   x = 0;
   g_assert_true (janus_message_get_values (r->m, "(xd)", &x, NULL));
@@ -1003,6 +1011,7 @@ test_values_threads (void)
       JanusMessage *m = janus_message_new_values ("t", "(xd)", (gint64) -123, 6.25);
       GThread *threads[N_READERS];
       Reader readers[N_READERS];
+      GVariant *want;
       gint ready = 0;
 
       for (i = 0; i < N_READERS; i++)
@@ -1015,12 +1024,13 @@ test_values_threads (void)
       for (i = 0; i < N_READERS; i++)
         g_thread_join (threads[i]);
       /* every reader got the one GVariant */
+      want = g_variant_ref_sink (g_variant_new ("(xd)", (gint64) -123, 6.25));
       for (i = 0; i < N_READERS; i++)
         {
           g_assert_true (readers[i].body == readers[0].body);
-          g_assert_true (g_variant_equal (readers[i].body,
-                                          g_variant_new ("(xd)", (gint64) -123, 6.25)));
+          g_assert_true (g_variant_equal (readers[i].body, want));
         }
+      g_variant_unref (want);
       for (i = 0; i < N_READERS; i++)
         g_variant_unref (readers[i].body);
     }
@@ -1403,7 +1413,7 @@ critical_case (const char *name)
   else if (g_str_equal (name, "new-from-data-null"))
     janus_message_new_from_data ("x", "x", NULL, 8);
   else if (g_str_equal (name, "get-body-data-null-size"))
-    janus_message_get_body_data (janus_message_new_int64 ("x", 1), NULL);
+    janus_message_get_body_data (janus_message_new_int64 ("x", 1), NULL, NULL);
   else
     g_assert_not_reached ();
 }

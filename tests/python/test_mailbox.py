@@ -123,6 +123,124 @@ class MessageTests(unittest.TestCase):
         self.assertFalse(c.is_sent())
 
 
+class MessageBodyTests(unittest.TestCase):
+    """Python bodies stored inside the message, typed accessors, unpack()."""
+
+    VALUES = [
+        0, -1, 2 ** 63 - 1, -2 ** 63, 2.5, -0.0, float('inf'), True, False,
+        '', 'short', 'h\u00e9llo', 'a string longer than fifteen bytes',
+        (), (1,), (1, 2), (-2 ** 63, 2 ** 63 - 1), (1.5, -2.5), (True, 7), (7, False),
+        (1.5, 2, False), (1, 2, 3), (1, 2, 3, 4, 5), ('a', 1), ((1, 2), 3),
+        (('x', (True,)),),
+    ]
+
+    def check(self, value, message):
+        body = message.get_body()
+        self.assertIsNotNone(body)
+        # the GVariant made on demand is the one GLib.Variant makes
+        want = GLib.Variant(body.get_type_string(), value)
+        self.assertEqual(body, want)
+        self.assertEqual(body.get_data_as_bytes().get_data(),
+                         want.get_data_as_bytes().get_data())
+        got = message.unpack()
+        self.assertEqual(got, value)
+        self.assertEqual(type(got), type(value))
+
+    def test_round_trip(self):
+        for value in self.VALUES:
+            with self.subTest(value=value):
+                m = Janus.Message('v', value)
+                got = m.unpack()        # before the GVariant is made
+                self.assertEqual(got, value)
+                self.assertEqual(type(got), type(value))
+                self.check(value, m)
+                self.assertEqual(m.unpack(), value)     # and after
+
+    def test_types(self):
+        for value, type_string in ((5, 'x'), (2.5, 'd'), (True, 'b'), ('s', 's'),
+                                   ((1,), '(x)'), ((1, 2.0, True, 's'), '(xdbs)'),
+                                   ((), '()'), (((1,), 2), '((x)x)')):
+            with self.subTest(value=value):
+                m = Janus.Message('t', value)
+                self.assertEqual(m.get_body_type(), type_string)
+                self.assertTrue(m.has_body_type(type_string))
+                self.assertFalse(m.has_body_type('(sv)'))
+                data, data_type = m.get_body_data()
+                self.assertEqual(data_type, type_string)
+                self.assertEqual(data, GLib.Variant(type_string, value).get_data_as_bytes().get_data())
+
+    def test_variant_bodies_unpack(self):
+        for variant in (GLib.Variant('(x)', (3,)), GLib.Variant('y', 200), GLib.Variant('u', 7),
+                        GLib.Variant('as', ['a', 'b']), GLib.Variant('a{sv}', {'k': GLib.Variant('i', 1)}),
+                        GLib.Variant('(yqnut)', (1, 2, -3, 4, 5)), GLib.Variant('o', '/a')):
+            with self.subTest(variant=variant):
+                m = Janus.Message('v', variant)
+                self.assertEqual(m.unpack(), variant.unpack())
+                self.assertEqual(m.get_body_type(), variant.get_type_string())
+
+    def test_no_body(self):
+        for m in (Janus.Message('n'), Janus.Message('n', None), Janus.Message.new('n', None)):
+            self.assertIsNone(m.unpack())
+            self.assertIsNone(m.get_body_type())
+            data, type_string = m.get_body_data()
+            self.assertFalse(data)
+            self.assertIsNone(type_string)
+            self.assertFalse(m.has_body_type('*'))
+
+    def test_typed_constructors_and_getters(self):
+        m = Janus.Message.new_double('d', 0.25)
+        self.assertEqual(m.get_double(), (True, 0.25))
+        self.assertEqual(m.get_int64(), (False, 0))
+        self.assertEqual(m.get_boolean()[0], False)
+        m = Janus.Message.new_boolean('b', True)
+        self.assertEqual(m.get_boolean(), (True, True))
+        self.assertEqual(m.get_double()[0], False)
+        m = Janus.Message.new_string('s', 'h\u00e9')
+        self.assertEqual(m.get_string(), (True, 'h\u00e9'))
+        self.assertEqual(m.get_int64()[0], False)
+        m = Janus.Message.new_int64('x', -3)
+        self.assertEqual(m.get_string()[0], False)
+        self.assertEqual(m.unpack(), -3)
+
+    def test_from_data(self):
+        m = Janus.Message.new_from_data('f', '(xx)', GLib.Variant('(xx)', (4, 5)).get_data_as_bytes().get_data())
+        self.assertEqual(m.unpack(), (4, 5))
+        self.assertEqual(m.get_body().unpack(), (4, 5))
+        # not in normal form: read as GVariant reads untrusted data
+        for type_string, data in (('(xx)', b'\1'), ('s', b'abc'), ('(bx)', bytes([2] + [0] * 15)),
+                                  ('x', b''), ('as', b'a\0b\0\2')):
+            with self.subTest(type_string=type_string, data=data):
+                m = Janus.Message.new_from_data('f', type_string, data)
+                want = GLib.Variant.new_from_bytes(GLib.VariantType(type_string),
+                                                   GLib.Bytes.new(data), False)
+                self.assertEqual(m.unpack(), want.unpack())
+                self.assertEqual(m.get_body(), want)
+
+    def test_bad_bodies(self):
+        for value in ([1, 2], {'a': 1}, object(), (1, [2]), b'bytes'):
+            with self.subTest(value=value):
+                with self.assertRaises(TypeError):
+                    Janus.Message('bad', value)
+        with self.assertRaises((OverflowError, ValueError, TypeError, struct_error())):
+            Janus.Message('big', 2 ** 64)
+        with self.assertRaises((OverflowError, ValueError, TypeError, struct_error())):
+            Janus.Message('big', (2 ** 64,))
+
+    def test_subclasses_of_int_and_float(self):
+        import enum
+
+        class Level(enum.IntEnum):
+            HIGH = 3
+
+        self.assertEqual(Janus.Message('e', Level.HIGH).unpack(), 3)
+        self.assertEqual(Janus.Message('e', (Level.HIGH, 1.0)).unpack(), (3, 1.0))
+
+
+def struct_error():
+    import struct
+    return struct.error
+
+
 class SendTests(Fixture):
     def test_send_and_receive(self):
         a, b = self.launch(2)
@@ -155,6 +273,18 @@ class SendTests(Fixture):
         r = a.get_message()
         self.assertEqual((r.get_subject(), r.get_int64()), ('answer', (True, 42)))
         self.assertEqual(r.get_sender(), b.get_address())
+
+    def test_tuple_bodies_between_agents(self):
+        a, b = self.launch(2)
+        for value in ((1,), (2, 3), (1.5, True), ('s', 4), 'text', 2.0, ()):
+            with self.subTest(value=value):
+                self.assertTrue(a.send(b.get_address(), Janus.Message('v', value)))
+                q = b.get_message()
+                self.assertEqual(q.unpack(), value)
+                self.assertTrue(b.reply(q, Janus.Message('r', (q.unpack(), 1) if value != () else ())))
+                r = a.get_message()
+                self.assertEqual(r.unpack(), (value, 1) if value != () else ())
+                self.assertEqual(r.get_sender(), b.get_address())
 
     def test_reply_to_unsent_request(self):
         a, = self.launch()

@@ -28,8 +28,13 @@ only add Python conveniences; the C semantics are unchanged:
   ``hash()`` follow ``equal()`` and ``hash()``, so addresses work as dict
   keys.
 - ``Janus.Message``: ``Janus.Message("subject", body=None, priority=0)``
-  where ``body`` is a ``GLib.Variant``, an ``int`` (stored as an int64 body)
-  or ``None``; a readable ``repr()``.
+  where ``body`` is ``None``, a ``GLib.Variant``, or a Python value whose
+  GVariant type follows from it: ``int`` is ``x``, ``float`` ``d``, ``bool``
+  ``b``, ``str`` ``s`` and a ``tuple`` of those a tuple (``(5, 2.5)`` is
+  ``(xd)``). Small bodies are stored inside the message, without a
+  GVariant. ``message.unpack()`` gives the body back as a Python value
+  (``None`` for no body), reading small bodies without a GVariant; a
+  readable ``repr()``.
 - ``Janus.Condition.new(description, func, *user_data)``: ``func(agent,
   group, role_type, *user_data)`` gets ``role_type`` as a ``GObject.GType``
   (the C callback passes it as an integer, which PyGObject can marshal).
@@ -61,6 +66,7 @@ Network (see the section at the end of this file and doc/network.md):
 """
 
 import functools
+import struct
 import sys
 import threading
 import traceback
@@ -168,10 +174,10 @@ class Message(Janus.Message):
     def __new__(cls, subject=None, body=None, priority=0):
         if subject is None:
             raise TypeError('Janus.Message() needs a subject')
-        if isinstance(body, int) and not isinstance(body, bool):
+        if type(body) is int:
             message = Janus.Message.new_int64(subject, body)
         else:
-            message = Janus.Message.new(subject, body)
+            message = _new_message(subject, body)
         if priority:
             message.set_priority(priority)
         return message
@@ -179,12 +185,144 @@ class Message(Janus.Message):
     def __init__(self, *args, **kwargs):
         pass
 
+    def unpack(self):
+        """The body as a Python value, as ``get_body().unpack()`` gives it
+        (``None`` for no body and for a pointer body), without making the
+        GVariant of a body stored inside the message."""
+        data, type_string = self.get_body_data()
+        if type_string is None:
+            return None
+        read = _readers.get(type_string)
+        if read is None:
+            read = _readers[type_string] = _reader_for(type_string)
+        return read(self, data)
+
     def __repr__(self):
         return '<Janus.Message %r body=%s>' % (self.get_subject(), self._body_text())
 
     def _body_text(self):
         body = self.get_body()
         return 'None' if body is None else body.print_(True)
+
+
+def _new_message(subject, body):
+    """The message for a Python body (see Message)."""
+    kind = type(body)
+    if kind is int:
+        return Janus.Message.new_int64(subject, body)
+    if kind is tuple:
+        # the type of a tuple of scalars follows from its members' types
+        key = tuple(map(type, body))
+        type_string = _tuple_types.get(key)
+        if type_string is None:
+            type_string = _type_of(body)
+            if tuple not in key and len(_tuple_types) < 1000:
+                _tuple_types[key] = type_string
+        pack = _packers.get(type_string)
+        if pack is None:
+            pack = _packers[type_string] = _packer_for(type_string)
+        if pack is not False:
+            return Janus.Message.new_from_data(subject, type_string, pack(body))
+        return Janus.Message.new(subject, GLib.Variant(type_string, body))
+    if kind is float:
+        return Janus.Message.new_double(subject, body)
+    if kind is str:
+        return Janus.Message.new_string(subject, body)
+    if body is None or isinstance(body, GLib.Variant):
+        return Janus.Message.new(subject, body)
+    if isinstance(body, bool):
+        return Janus.Message.new_boolean(subject, body)
+    if isinstance(body, int):
+        return Janus.Message.new_int64(subject, int(body))
+    if isinstance(body, float):
+        return Janus.Message.new_double(subject, float(body))
+    if isinstance(body, str):
+        return Janus.Message.new_string(subject, str(body))
+    if isinstance(body, tuple):
+        return _new_message(subject, tuple(body))
+    raise TypeError('a message body is None, a GLib.Variant, an int, a float, a bool, '
+                    'a str or a tuple of them, not %s' % kind.__name__)
+
+
+def _type_of(value):
+    """The GVariant type string of a Python body value."""
+    if isinstance(value, bool):
+        return 'b'
+    if isinstance(value, int):
+        return 'x'
+    if isinstance(value, float):
+        return 'd'
+    if isinstance(value, str):
+        return 's'
+    if isinstance(value, tuple):
+        return '(' + ''.join(_type_of(v) for v in value) + ')'
+    if isinstance(value, GLib.Variant):
+        return 'v'
+    raise TypeError('cannot make a message body of a %s (use a GLib.Variant)'
+                    % type(value).__name__)
+
+
+# Tuples of basic fixed-size types travel in their serialised form (the
+# struct module's native layout is GVariant's, but for the padding GVariant
+# adds at the end of a tuple): no GLib.Variant on the way.
+_STRUCT_CODES = {'b': '?', 'y': 'B', 'n': 'h', 'q': 'H', 'i': 'i', 'u': 'I',
+                 'h': 'i', 'x': 'q', 't': 'Q', 'd': 'd'}
+_tuple_types = {}   # tuple of member types -> type string
+_packers = {}       # type string -> function (tuple -> bytes), or False
+_readers = {}       # type string -> function (message, data -> value)
+
+
+def _tuple_struct(type_string):
+    """(struct.Struct, padded size) of a tuple of basic fixed-size types,
+    or None for another type."""
+    if len(type_string) < 2 or type_string[0] != '(' or type_string[-1] != ')':
+        return None
+    members = type_string[1:-1]
+    if any(c not in _STRUCT_CODES for c in members):
+        return None
+    layout = struct.Struct('@' + ''.join(_STRUCT_CODES[c] for c in members))
+    if not members:
+        return layout, 1                # the unit tuple is one zero byte
+    align = max(struct.calcsize(_STRUCT_CODES[c]) for c in members)
+    return layout, (layout.size + align - 1) // align * align
+
+
+def _packer_for(type_string):
+    found = _tuple_struct(type_string)
+    if found is None:
+        return False
+    layout, size = found
+    padding = b'\0' * (size - layout.size)
+    return lambda values: layout.pack(*values) + padding
+
+
+def _reader_for(type_string):
+    """The function reading a body of that type from its serialised data
+    (in normal form; anything else goes through the GVariant)."""
+    if type_string == 's':
+        def read_string(m, data):
+            if data[-1:] == b'\0' and b'\0' not in data[:-1]:
+                return data[:-1].decode()
+            return m.get_body().unpack()
+        return read_string
+    if type_string in _STRUCT_CODES:
+        layout = struct.Struct('@' + _STRUCT_CODES[type_string])
+
+        def read_scalar(m, data):
+            if len(data) != layout.size:
+                return m.get_body().unpack()
+            return layout.unpack(data)[0]
+        return read_scalar
+    found = _tuple_struct(type_string)
+    if found is None:
+        return lambda m, data: m.get_body().unpack()
+    layout, size = found
+
+    def read_tuple(m, data):
+        if len(data) != size:
+            return m.get_body().unpack()
+        return layout.unpack_from(data)
+    return read_tuple
 
 
 Message = override(Message)
