@@ -32,11 +32,15 @@
  *            janus_address_to_string (janus_message_get_sender (m)));
  * ```
  *
- * The body is a [struct@GLib.Variant] (typed, immutable, serialisable, usable from every
- * language binding). Two cheaper bodies exist for C: an integer stored inline
- * ([ctor@Janus.Message.new_int64]; [method@Janus.Message.get_body] still
- * returns it as a `x` variant) and a pointer with a destroy function for
- * in-process traffic ([ctor@Janus.Message.new_pointer]).
+ * The body is a [struct@GLib.Variant] value (typed, immutable, serialisable, usable
+ * from every language binding). Small ones — booleans, integers, doubles,
+ * short tuples of them, short strings — are stored inside the message by
+ * [ctor@Janus.Message.new_values], [ctor@Janus.Message.new_int64] and the
+ * other typed constructors, and read from there by
+ * [method@Janus.Message.get_values] and the typed getters: no [struct@GLib.Variant] is
+ * made unless [method@Janus.Message.get_body] asks for it. For C there is
+ * also a pointer body with a destroy function, for in-process traffic
+ * ([ctor@Janus.Message.new_pointer]).
  *
  * Messages are not GObjects: they are allocated from per-thread caches, so
  * a send allocates nothing in steady state. All functions are MT safe; a
@@ -625,20 +629,20 @@ janus_message_new (const char *subject,
 /**
  * janus_message_new_values: (skip)
  * @subject: what the message is about
- * @format: a #GVariant format string, as for g_variant_new()
+ * @format: a [struct@GLib.Variant] format string, as for g_variant_new()
  * @...: the values, as for g_variant_new()
  *
- * Makes a message whose body is the #GVariant that
+ * Makes a message whose body is the [struct@GLib.Variant] that
  * `g_variant_new (format, ...)` would make, with the same format strings and
  * arguments.
  *
- * Small bodies cost no #GVariant: booleans, integers of every size, doubles,
+ * Small bodies cost no [struct@GLib.Variant]: booleans, integers of every size, doubles,
  * short tuples of them (such as `(x)`, `(xx)`, `(dd)`, `(uuii)`: at most
  * four members and 16 bytes) and strings of at most 15 bytes are stored
  * inside the message. [method@Janus.Message.get_values] and the typed
  * getters ([method@Janus.Message.get_int64], [method@Janus.Message.get_double]
  * …) read them from there; [method@Janus.Message.get_body] makes the
- * #GVariant the first time it is called and keeps it. Other bodies are
+ * [struct@GLib.Variant] the first time it is called and keeps it. Other bodies are
  * made with g_variant_new() at once.
  *
  * ```c
@@ -650,7 +654,7 @@ janus_message_new (const char *subject,
  *   ...
  * ```
  *
- * Returns: (transfer full) (nullable): a new unsent message, or %NULL when
+ * Returns: (transfer full) (nullable): a new unsent message, or `NULL` when
  *   @format and the values are not valid for g_variant_new()
  */
 JanusMessage *
@@ -693,7 +697,7 @@ janus_message_new_values (const char *subject,
 /**
  * janus_message_new_from_data:
  * @subject: what the message is about
- * @type_string: the body's #GVariant type, a definite type string such as
+ * @type_string: the body's [struct@GLib.Variant] type, a definite type string such as
  *   `"(xx)"`
  * @data: (array length=size) (element-type guint8) (nullable): the body,
  *   serialised as g_variant_get_data() gives it
@@ -703,7 +707,7 @@ janus_message_new_values (const char *subject,
  * one [method@Janus.Message.get_body_data] and g_variant_get_data() give:
  * for language bindings and codecs that carry values as bytes. A small
  * body (see [ctor@Janus.Message.new_values]) is stored inside the message;
- * any other is a #GVariant made from a copy of @data. Data not in normal
+ * any other is a [struct@GLib.Variant] made from a copy of @data. Data not in normal
  * form is read as g_variant_new_from_data() reads untrusted data.
  *
  * Returns: (transfer full): a new unsent message
@@ -767,7 +771,7 @@ janus_message_new_int64 (const char *subject,
  *
  * Makes a message whose body is one double, stored inside the message.
  * [method@Janus.Message.get_double] reads it; [method@Janus.Message.get_body]
- * returns it as a `d` #GVariant.
+ * returns it as a `d` [struct@GLib.Variant].
  *
  * Returns: (transfer full): a new unsent message
  */
@@ -792,7 +796,7 @@ janus_message_new_double (const char *subject,
  *
  * Makes a message whose body is one boolean, stored inside the message.
  * [method@Janus.Message.get_boolean] reads it; [method@Janus.Message.get_body]
- * returns it as a `b` #GVariant.
+ * returns it as a `b` [struct@GLib.Variant].
  *
  * Returns: (transfer full): a new unsent message
  */
@@ -816,11 +820,11 @@ janus_message_new_boolean (const char *subject,
  * @value: the body, valid UTF-8
  *
  * Makes a message whose body is a string. One of at most 15 bytes is stored
- * inside the message; a longer one is a `s` #GVariant.
+ * inside the message; a longer one is a `s` [struct@GLib.Variant].
  * [method@Janus.Message.get_string] reads it; [method@Janus.Message.get_body]
- * returns it as a `s` #GVariant.
+ * returns it as a `s` [struct@GLib.Variant].
  *
- * Returns: (transfer full) (nullable): a new unsent message, or %NULL when
+ * Returns: (transfer full) (nullable): a new unsent message, or `NULL` when
  *   @value is not valid UTF-8
  */
 JanusMessage *
@@ -1040,11 +1044,11 @@ janus_message_has_subject (JanusMessage *message,
  * janus_message_get_body:
  * @message: a message
  *
- * Gets the body as a #GVariant. A body stored inside the message (by
+ * Gets the body as a [struct@GLib.Variant]. A body stored inside the message (by
  * [ctor@Janus.Message.new_int64], [ctor@Janus.Message.new_values] and the
- * other typed constructors) is made into its #GVariant on the first call and
+ * other typed constructors) is made into its [struct@GLib.Variant] on the first call and
  * kept: every call returns the same one, from any thread. A pointer body
- * gives %NULL.
+ * gives `NULL`.
  *
  * Returns: (transfer none) (nullable): the body, valid as long as @message
  */
@@ -1075,19 +1079,19 @@ janus_message_get_body (JanusMessage *message)
 /**
  * janus_message_get_values: (skip)
  * @message: a message
- * @format: a #GVariant format string, as for g_variant_get()
+ * @format: a [struct@GLib.Variant] format string, as for g_variant_get()
  * @...: where to put the values, as for g_variant_get()
  *
  * Reads the body as `g_variant_get (body, format, ...)` would, when the
- * body's type matches @format, and returns %FALSE (writing nothing)
+ * body's type matches @format, and returns `FALSE` (writing nothing)
  * otherwise — also for a message without a body or with a pointer body.
  *
  * The body stored inside the message by [ctor@Janus.Message.new_values]
- * is read from there, without a #GVariant, for formats made of basic
+ * is read from there, without a [struct@GLib.Variant], for formats made of basic
  * fixed-size types, alone or in a tuple, and strings (`x`, `(xx)`,
- * `(dib)`, `&s`, `s` …); other formats and #GVariant bodies go through
+ * `(dib)`, `&s`, `s` …); other formats and [struct@GLib.Variant] bodies go through
  * g_variant_get(). As there, `&s` points into the message (valid as long as
- * @message) and `s` gives a copy to free; %NULL pointers skip a value.
+ * @message) and `s` gives a copy to free; `NULL` pointers skip a value.
  *
  * Returns: whether the body has the type of @format (and was read)
  */
@@ -1130,13 +1134,13 @@ janus_message_get_values (JanusMessage *message,
 /**
  * janus_message_has_body_type:
  * @message: a message
- * @type_string: a #GVariant type string, such as `"(xx)"` (indefinite types
+ * @type_string: a [struct@GLib.Variant] type string, such as `"(xx)"` (indefinite types
  *   such as `"(**)"` match as in g_variant_is_of_type())
  *
  * Tells whether the body is a value of type @type_string, without making
- * the #GVariant of a body stored inside the message.
+ * the [struct@GLib.Variant] of a body stored inside the message.
  *
- * Returns: whether @message has a body of that type (%FALSE for no body
+ * Returns: whether @message has a body of that type (`FALSE` for no body
  *   and for a pointer body)
  */
 gboolean
@@ -1168,11 +1172,11 @@ janus_message_has_body_type (JanusMessage *message,
  * janus_message_get_body_type:
  * @message: a message
  *
- * Gets the #GVariant type of the body, without making the #GVariant of a
+ * Gets the [struct@GLib.Variant] type of the body, without making the [struct@GLib.Variant] of a
  * body stored inside the message.
  *
  * Returns: (nullable): the body's type string, such as `"(xx)"`, valid as
- *   long as @message; %NULL for no body and for a pointer body
+ *   long as @message; `NULL` for no body and for a pointer body
  */
 const char *
 janus_message_get_body_type (JanusMessage *message)
@@ -1200,16 +1204,16 @@ janus_message_get_body_type (JanusMessage *message)
  * @message: a message
  * @type_string: (out) (optional) (nullable) (transfer none): where to put
  *   the body's type string (as [method@Janus.Message.get_body_type] gives
- *   it), %NULL for no body and for a pointer body
+ *   it), `NULL` for no body and for a pointer body
  * @size: (out): where to put the size of the data in bytes
  *
  * Gets the body in its serialised form, as g_variant_get_data() gives it,
- * and its type, without making the #GVariant of a body stored inside the
+ * and its type, without making the [struct@GLib.Variant] of a body stored inside the
  * message: for language bindings and codecs (see
  * [ctor@Janus.Message.new_from_data]).
  *
  * Returns: (array length=size) (element-type guint8) (transfer none) (nullable):
- *   the serialised body, valid as long as @message; %NULL (and a size of 0)
+ *   the serialised body, valid as long as @message; `NULL` (and a size of 0)
  *   for no body and for a pointer body
  */
 gconstpointer
@@ -1299,7 +1303,7 @@ get_single (JanusMessage       *message,
  * @value: (out) (optional): the integer body
  *
  * Reads an integer body: one made by [ctor@Janus.Message.new_int64] (or
- * [ctor@Janus.Message.new_values] with `x`), or a `x` #GVariant body.
+ * [ctor@Janus.Message.new_values] with `x`), or a `x` [struct@GLib.Variant] body.
  *
  * Returns: whether the body is an integer (@value is left alone otherwise)
  */
@@ -1326,7 +1330,7 @@ janus_message_get_int64 (JanusMessage *message,
  * @value: (out) (optional): the double body
  *
  * Reads a double body: one made by [ctor@Janus.Message.new_double] (or
- * [ctor@Janus.Message.new_values] with `d`), or a `d` #GVariant body.
+ * [ctor@Janus.Message.new_values] with `d`), or a `d` [struct@GLib.Variant] body.
  *
  * Returns: whether the body is a double (@value is left alone otherwise)
  */
@@ -1345,7 +1349,7 @@ janus_message_get_double (JanusMessage *message,
  * @value: (out) (optional): the boolean body
  *
  * Reads a boolean body: one made by [ctor@Janus.Message.new_boolean] (or
- * [ctor@Janus.Message.new_values] with `b`), or a `b` #GVariant body.
+ * [ctor@Janus.Message.new_values] with `b`), or a `b` [struct@GLib.Variant] body.
  *
  * Returns: whether the body is a boolean (@value is left alone otherwise)
  */
@@ -1365,7 +1369,7 @@ janus_message_get_boolean (JanusMessage *message,
  *   as @message
  *
  * Reads a string body: one made by [ctor@Janus.Message.new_string] (or
- * [ctor@Janus.Message.new_values] with `s`), or a `s` #GVariant body.
+ * [ctor@Janus.Message.new_values] with `s`), or a `s` [struct@GLib.Variant] body.
  *
  * Returns: whether the body is a string (@value is left alone otherwise)
  */
