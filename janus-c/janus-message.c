@@ -231,9 +231,11 @@ set_subject (JanusMessage *m,
   m->flags |= JANUS_MESSAGE_SUBJECT_HEAP;
 }
 
+/* A new message; @body is the initial `body` word (see JanusMessage). */
 static JanusMessage *
 message_new (const char    *subject,
-             JanusBodyKind  kind)
+             JanusBodyKind  kind,
+             guintptr       body)
 {
   JanusMessage *m = message_alloc ();
 
@@ -244,7 +246,7 @@ message_new (const char    *subject,
   m->route = NULL;
   /* sender, receiver and timestamp are only read once sent (sealed) */
   m->timestamp = 0;
-  atomic_init (&m->body, 0);
+  atomic_init (&m->body, body);
   /* zero: the padding of an inline body is part of its serialised form */
   m->v.data = NULL;
   m->v.destroy = NULL;
@@ -619,10 +621,9 @@ janus_message_new (const char *subject,
 
   g_return_val_if_fail (subject != NULL, NULL);
 
-  m = message_new (subject, body ? JANUS_BODY_VARIANT : JANUS_BODY_NONE);
   if (body != NULL)
-    atomic_store_explicit (&m->body, (guintptr) g_variant_ref_sink (body),
-                           memory_order_relaxed);
+    g_variant_ref_sink (body);
+  m = message_new (subject, body ? JANUS_BODY_VARIANT : JANUS_BODY_NONE, (guintptr) body);
   return m;
 }
 
@@ -669,7 +670,7 @@ janus_message_new_values (const char *subject,
   g_return_val_if_fail (subject != NULL, NULL);
   g_return_val_if_fail (format != NULL, NULL);
 
-  m = message_new (subject, JANUS_BODY_INLINE);
+  m = message_new (subject, JANUS_BODY_INLINE, 0);
   va_start (ap, format);
   stored = inline_put (m, format, &ap);
   va_end (ap);
@@ -727,7 +728,7 @@ janus_message_new_from_data (const char    *subject,
   g_return_val_if_fail (g_variant_type_is_definite (G_VARIANT_TYPE (type_string)), NULL);
   g_return_val_if_fail (data != NULL || size == 0, NULL);
 
-  m = message_new (subject, JANUS_BODY_INLINE);
+  m = message_new (subject, JANUS_BODY_INLINE, 0);
   if (inline_put_data (m, type_string, data, size))
     return m;
   m->flags = (m->flags & ~JANUS_MESSAGE_BODY_MASK) | JANUS_BODY_VARIANT;
@@ -758,9 +759,8 @@ janus_message_new_int64 (const char *subject,
 
   g_return_val_if_fail (subject != NULL, NULL);
 
-  m = message_new (subject, JANUS_BODY_INLINE);
+  m = message_new (subject, JANUS_BODY_INLINE, JANUS_MESSAGE_INLINE_TAG1 ('x'));
   m->v.v_int = value;
-  atomic_store_explicit (&m->body, JANUS_MESSAGE_INLINE_TAG1 ('x'), memory_order_relaxed);
   return m;
 }
 
@@ -783,9 +783,8 @@ janus_message_new_double (const char *subject,
 
   g_return_val_if_fail (subject != NULL, NULL);
 
-  m = message_new (subject, JANUS_BODY_INLINE);
+  m = message_new (subject, JANUS_BODY_INLINE, JANUS_MESSAGE_INLINE_TAG1 ('d'));
   memcpy (m->v.bytes, &value, sizeof value);
-  atomic_store_explicit (&m->body, JANUS_MESSAGE_INLINE_TAG1 ('d'), memory_order_relaxed);
   return m;
 }
 
@@ -808,9 +807,8 @@ janus_message_new_boolean (const char *subject,
 
   g_return_val_if_fail (subject != NULL, NULL);
 
-  m = message_new (subject, JANUS_BODY_INLINE);
+  m = message_new (subject, JANUS_BODY_INLINE, JANUS_MESSAGE_INLINE_TAG1 ('b'));
   m->v.bytes[0] = value ? 1 : 0;
-  atomic_store_explicit (&m->body, JANUS_MESSAGE_INLINE_TAG1 ('b'), memory_order_relaxed);
   return m;
 }
 
@@ -858,7 +856,7 @@ janus_message_new_pointer (const char     *subject,
 
   g_return_val_if_fail (subject != NULL, NULL);
 
-  m = message_new (subject, JANUS_BODY_POINTER);
+  m = message_new (subject, JANUS_BODY_POINTER, 0);
   m->v.data = data;
   m->v.destroy = destroy;
   return m;
@@ -868,7 +866,7 @@ janus_message_new_pointer (const char     *subject,
 JanusMessage *
 janus_message_new_internal (gpointer timer)
 {
-  JanusMessage *m = message_new ("janus-timer", JANUS_BODY_POINTER);
+  JanusMessage *m = message_new ("janus-timer", JANUS_BODY_POINTER, 0);
 
   m->flags |= JANUS_MESSAGE_INTERNAL;
   m->v.data = timer;
@@ -881,7 +879,7 @@ janus_message_new_internal (gpointer timer)
 JanusMessage *
 janus_message_new_task (gpointer task)
 {
-  JanusMessage *m = message_new ("janus-task", JANUS_BODY_POINTER);
+  JanusMessage *m = message_new ("janus-task", JANUS_BODY_POINTER, 0);
 
   m->flags |= JANUS_MESSAGE_TASK;
   m->v.data = task;
@@ -895,17 +893,17 @@ JanusMessage *
 janus_message_clone_for (JanusMessage *message)
 {
   JanusBodyKind kind = janus_message_body_kind (message);
-  JanusMessage *m = message_new (message->subject, kind);
   guintptr body = atomic_load_explicit (&message->body, memory_order_acquire);
+  JanusMessage *m;
 
+  if (body != 0 && !(body & JANUS_MESSAGE_BODY_TAG))
+    g_variant_ref ((GVariant *) body);
+  m = message_new (message->subject, kind, body);
   m->priority = message->priority;
   if (kind == JANUS_BODY_POINTER)
     m->v.data = message->v.data;
   else
     m->v = message->v;
-  if (body != 0 && !(body & JANUS_MESSAGE_BODY_TAG))
-    g_variant_ref ((GVariant *) body);
-  atomic_store_explicit (&m->body, body, memory_order_relaxed);
   return m;
 }
 
@@ -1255,8 +1253,9 @@ janus_message_get_body_data (JanusMessage  *message,
 }
 
 /* Reads a one-character-type body (@c, of GVariant type @type) into @out
- * (@size bytes, or a gboolean for 'b'). */
-static gboolean
+ * (@size bytes, or a gboolean for 'b'). Not inlined: the getters' fast
+ * paths stay leaf functions. */
+static G_GNUC_NO_INLINE gboolean
 get_single (JanusMessage       *message,
            char                c,
            const GVariantType *type,
