@@ -172,7 +172,7 @@ janus_message_cache_trim_global (void)
     }
 }
 
-static JanusMessage *
+static inline __attribute__ ((always_inline)) JanusMessage *
 message_alloc (void)
 {
   JanusMessage *m;
@@ -231,8 +231,9 @@ set_subject (JanusMessage *m,
   m->flags |= JANUS_MESSAGE_SUBJECT_HEAP;
 }
 
-/* A new message; @body is the initial `body` word (see JanusMessage). */
-static JanusMessage *
+/* A new message; @body is the initial `body` word (see JanusMessage).
+ * Inlined: it is most of what a constructor does. */
+static inline __attribute__ ((always_inline)) JanusMessage *
 message_new (const char    *subject,
              JanusBodyKind  kind,
              guintptr       body)
@@ -308,95 +309,117 @@ inline_tag (JanusMessage *m)
   return w;
 }
 
+/* The layout of an inline body of a basic type or a tuple of them: where
+ * each member is and what it is. Bits 0-31: one byte per member, in order,
+ * with the member's offset in the low nibble and its kind (never 0) in the
+ * high one; bits 32-39: the serialised size; LAYOUT_VALID set. 0 for a type
+ * that is not one of those. A pure function of the tagged type, computed
+ * once per thread for the few types a program uses (layout_of). */
+enum {
+  MEMBER_BOOLEAN = 1,
+  MEMBER_1,
+  MEMBER_2,
+  MEMBER_4,
+  MEMBER_8,
+  MEMBER_DOUBLE,
+};
+#define LAYOUT_VALID ((guint64) 1 << 63)
+#define LAYOUT_SIZE(layout) ((gsize) (((layout) >> 32) & 0xff))
+
+static guint64
+layout_compute (guintptr tag)
+{
+  guint64 layout = 0;
+  guint off = 0, align = 1, n = 0, i = 0;
+  gboolean tuple = tag_char (tag, 0) == '(';
+  char c;
+
+  for (i = tuple ? 1 : 0; (c = tag_char (tag, i)) != '\0' && c != ')'; i++)
+    {
+      guint size = basic_size (c), kind;
+
+      if (size == 0 || n == 4)
+        return 0;
+      off = (off + size - 1) & ~(size - 1);
+      if (off + size > JANUS_MESSAGE_INLINE_BODY)
+        return 0;
+      kind = c == 'b' ? MEMBER_BOOLEAN : c == 'd' ? MEMBER_DOUBLE
+        : size == 1 ? MEMBER_1 : size == 2 ? MEMBER_2 : size == 4 ? MEMBER_4 : MEMBER_8;
+      layout |= (guint64) (off | kind << 4) << (8 * n);
+      n++;
+      off += size;
+      align = MAX (align, size);
+      if (!tuple)
+        {
+          i++;
+          break;
+        }
+    }
+  if (tuple)
+    {
+      if (c != ')' || tag_char (tag, i + 1) != '\0')
+        return 0;
+      off = off == 0 ? 1 : (off + align - 1) & ~(align - 1);   /* "()" is one byte */
+    }
+  else if (n != 1 || tag_char (tag, i) != '\0')
+    return 0;
+  return layout | (guint64) off << 32 | LAYOUT_VALID;
+}
+
+#define LAYOUT_CACHE 4
+
+typedef struct {
+  guintptr tag;
+  guint64  layout;
+} LayoutCache;
+
+static __thread LayoutCache layouts[LAYOUT_CACHE] __attribute__ ((tls_model ("initial-exec")));
+
+static inline guint64
+layout_of (guintptr tag)
+{
+  LayoutCache *e = &layouts[(tag >> 16) & (LAYOUT_CACHE - 1)];
+
+  if (G_LIKELY (e->tag == tag))
+    return e->layout;
+  e->layout = layout_compute (tag);
+  e->tag = tag;
+  return e->layout;
+}
+
+/* The tagged type a format or type string stands for (`&s` is `s`), or 0
+ * for one longer than an inline type. A '&' anywhere else stays in: no
+ * inline type has one. Unrolled: a few instructions per character. */
+static inline guintptr
+format_tag (const char *f)
+{
+  guintptr tag = JANUS_MESSAGE_BODY_TAG;
+
+  G_STATIC_ASSERT (JANUS_MESSAGE_INLINE_TYPE == 6);
+  if (f[0] == '&' && f[1] == 's' && f[2] == '\0')
+    return JANUS_MESSAGE_INLINE_TAG1 ('s');
+#define FORMAT_CHAR(i)                                  \
+  if (f[i] == '\0')                                     \
+    return tag;                                         \
+  tag |= (guintptr) (guchar) f[i] << (8 * ((i) + 1))
+  FORMAT_CHAR (0);
+  FORMAT_CHAR (1);
+  FORMAT_CHAR (2);
+  FORMAT_CHAR (3);
+  FORMAT_CHAR (4);
+  FORMAT_CHAR (5);
+#undef FORMAT_CHAR
+  return f[6] == '\0' ? tag : 0;
+}
+
 /* The serialised size of the inline body of type @tag held in @bytes. */
 static gsize
 inline_size (guintptr      tag,
              const guint8 *bytes)
 {
-  gsize size = 0, align = 1;
-  guint i;
-  char c;
-
   if (tag == JANUS_MESSAGE_INLINE_TAG1 ('s'))
     return strlen ((const char *) bytes) + 1;
-  for (i = 0; (c = tag_char (tag, i)) != '\0'; i++)
-    {
-      gsize n = basic_size (c);
-
-      if (n == 0)
-        continue;             /* the parentheses */
-      size = (size + n - 1) & ~(n - 1);
-      size += n;
-      align = MAX (align, n);
-    }
-  if (tag_char (tag, 0) == '(')
-    size = size == 0 ? 1 : (size + align - 1) & ~(align - 1);  /* "()" is one byte */
-  return size;
-}
-
-/* Stores the next argument, of basic fixed-size type @c, at @p. */
-static inline void
-put_basic (guint8  *p,
-           char     c,
-           va_list *app)
-{
-  switch (c)
-    {
-    case 'b':
-      *p = va_arg (*app, gboolean) ? 1 : 0;   /* normal form: 0 or 1 */
-      break;
-    case 'y':
-      *p = (guint8) va_arg (*app, int);
-      break;
-    case 'n':
-    case 'q':
-      {
-        guint16 v = (guint16) va_arg (*app, int);
-        memcpy (p, &v, sizeof v);
-      }
-      break;
-    case 'i':
-    case 'u':
-    case 'h':
-      {
-        guint32 v = va_arg (*app, guint32);
-        memcpy (p, &v, sizeof v);
-      }
-      break;
-    case 'x':
-    case 't':
-      {
-        guint64 v = va_arg (*app, guint64);
-        memcpy (p, &v, sizeof v);
-      }
-      break;
-    default:                    /* 'd' */
-      {
-        double v = va_arg (*app, double);
-        memcpy (p, &v, sizeof v);
-      }
-      break;
-    }
-}
-
-/* Writes the value of basic fixed-size type @c (of @size bytes) held at @p
- * where @out points. */
-static inline void
-get_basic (gpointer      out,
-           const guint8 *p,
-           char          c,
-           guint         size)
-{
-  if (size == 8)
-    memcpy (out, p, 8);
-  else if (size == 4)
-    memcpy (out, p, 4);
-  else if (size == 2)
-    memcpy (out, p, 2);
-  else if (c == 'b')
-    *(gboolean *) out = *p;
-  else
-    *(guint8 *) out = *p;
+  return LAYOUT_SIZE (layout_of (tag));
 }
 
 /* Stores the values of a g_variant_new()-style @format in @m's inline body
@@ -408,55 +431,65 @@ inline_put (JanusMessage *m,
             va_list      *app)
 {
   guint8 *out = m->v.bytes;
-  guintptr tag;
-  guint off = 0, shift = 16, size;
-  const char *f = format;
-  char c = *f;
+  guintptr tag = format_tag (format);
+  guint64 layout;
+  guint32 d;
 
-  if (c == 's' || (c == '&' && f[1] == 's'))
+  if (tag == JANUS_MESSAGE_INLINE_TAG1 ('s'))
     {
-      const char *s;
+      const char *s = va_arg (*app, const char *);
       gsize len;
 
-      if (f[c == '&' ? 2 : 1] != '\0')
-        return FALSE;
-      s = va_arg (*app, const char *);
       if (s == NULL)
         return FALSE;
       len = strnlen (s, JANUS_MESSAGE_INLINE_BODY);
       if (len >= JANUS_MESSAGE_INLINE_BODY || !g_utf8_validate (s, (gssize) len, NULL))
         return FALSE;
       memcpy (out, s, len + 1);
-      atomic_store_explicit (&m->body, JANUS_MESSAGE_INLINE_TAG1 ('s'), memory_order_relaxed);
+      atomic_store_explicit (&m->body, tag, memory_order_relaxed);
       return TRUE;
     }
-  if (c != '(')
-    {
-      /* one value */
-      if ((size = basic_size (c)) == 0 || f[1] != '\0')
-        return FALSE;
-      put_basic (out, c, app);
-      atomic_store_explicit (&m->body, JANUS_MESSAGE_INLINE_TAG1 (c), memory_order_relaxed);
-      return TRUE;
-    }
-  /* a tuple: the members at their natural alignment, as GVariant does */
-  tag = JANUS_MESSAGE_INLINE_TAG1 ('(');
-  for (f++; (c = *f) != ')'; f++)
-    {
-      /* room for this character and the ')' in the type? */
-      if ((size = basic_size (c)) == 0 || shift >= 8 * JANUS_MESSAGE_INLINE_TYPE)
-        return FALSE;
-      off = (off + size - 1) & ~(size - 1);
-      if (off + size > JANUS_MESSAGE_INLINE_BODY)
-        return FALSE;
-      put_basic (out + off, c, app);
-      off += size;
-      tag |= (guintptr) (guchar) c << shift;
-      shift += 8;
-    }
-  if (f[1] != '\0')
+  if (tag == 0 || (layout = layout_of (tag)) == 0)
     return FALSE;
-  atomic_store_explicit (&m->body, tag | (guintptr) ')' << shift, memory_order_relaxed);
+  for (d = (guint32) layout; d != 0; d >>= 8)
+    {
+      guint8 *p = out + (d & 0xf);
+
+      switch ((d >> 4) & 0xf)
+        {
+        case MEMBER_8:
+          {
+            guint64 v = va_arg (*app, guint64);
+            memcpy (p, &v, sizeof v);
+          }
+          break;
+        case MEMBER_DOUBLE:
+          {
+            double v = va_arg (*app, double);
+            memcpy (p, &v, sizeof v);
+          }
+          break;
+        case MEMBER_4:
+          {
+            guint32 v = va_arg (*app, guint32);
+            memcpy (p, &v, sizeof v);
+          }
+          break;
+        case MEMBER_2:
+          {
+            guint16 v = (guint16) va_arg (*app, int);
+            memcpy (p, &v, sizeof v);
+          }
+          break;
+        case MEMBER_1:
+          *p = (guint8) va_arg (*app, int);
+          break;
+        default:                /* MEMBER_BOOLEAN */
+          *p = va_arg (*app, gboolean) ? 1 : 0;   /* normal form: 0 or 1 */
+          break;
+        }
+    }
+  atomic_store_explicit (&m->body, tag, memory_order_relaxed);
   return TRUE;
 }
 
@@ -482,49 +515,52 @@ inline_get (JanusMessage *m,
             va_list      *app)
 {
   const guint8 *in = m->v.bytes;
-  guintptr t;
-  const char *f;
-  guint off = 0;
+  guint32 d;
 
-  /* the usual case: the format is the type string (no '&') */
-  for (f = format, t = tag >> 8; *f == (char) t; f++, t >>= 8)
-    if (*f == '\0')
-      break;
-  if (G_UNLIKELY (*f != (char) t))
+  if (format_tag (format) != tag)
+    return simple_format (format) ? 0 : -1;
+  if (tag == JANUS_MESSAGE_INLINE_TAG1 ('s'))
     {
-      /* `&s`, or not the body's type */
-      if (tag == JANUS_MESSAGE_INLINE_TAG1 ('s') && strcmp (format, "&s") == 0)
+      if (format[0] == '&')
         {
           const char **s = va_arg (*app, const char **);
           if (s != NULL)
             *s = (const char *) in;
-          return 1;
         }
-      return simple_format (format) ? 0 : -1;
-    }
-
-  if (tag == JANUS_MESSAGE_INLINE_TAG1 ('s'))
-    {
-      char **s = va_arg (*app, char **);
-      if (s != NULL)
-        *s = g_strdup ((const char *) in);
+      else
+        {
+          char **s = va_arg (*app, char **);
+          if (s != NULL)
+            *s = g_strdup ((const char *) in);
+        }
       return 1;
     }
-  /* the members: the type's characters between the parentheses */
-  t = tag >> 8;
-  if ((char) t == '(')
-    t >>= 8;
-  for (; (char) t != ')' && t != 0; t >>= 8)
+  for (d = (guint32) layout_of (tag); d != 0; d >>= 8)
     {
-      char c = (char) t;
-      guint size = basic_sizes[(guchar) c & 127];
-      gpointer p;
+      const guint8 *p = in + (d & 0xf);
+      gpointer out = va_arg (*app, gpointer);
 
-      off = (off + size - 1) & ~(size - 1);
-      p = va_arg (*app, gpointer);
-      if (p != NULL)
-        get_basic (p, in + off, c, size);
-      off += size;
+      if (out == NULL)
+        continue;
+      switch ((d >> 4) & 0xf)
+        {
+        case MEMBER_8:
+        case MEMBER_DOUBLE:
+          memcpy (out, p, 8);
+          break;
+        case MEMBER_4:
+          memcpy (out, p, 4);
+          break;
+        case MEMBER_2:
+          memcpy (out, p, 2);
+          break;
+        case MEMBER_1:
+          *(guint8 *) out = *p;
+          break;
+        default:                /* MEMBER_BOOLEAN */
+          *(gboolean *) out = *p;
+          break;
+        }
     }
   return 1;
 }
@@ -554,53 +590,41 @@ inline_put_data (JanusMessage  *m,
                  gsize          size)
 {
   guint8 *out = m->v.bytes;
-  guintptr tag;
-  guint off = 0, shift = 16, n, align = 1;
-  const char *t = type;
+  guintptr tag = strchr (type, '&') ? 0 : format_tag (type);
+  guint64 layout;
+  guint32 d;
 
-  if (size > JANUS_MESSAGE_INLINE_BODY || (size > 0 && data == NULL))
+  if (tag == 0 || size > JANUS_MESSAGE_INLINE_BODY || (size > 0 && data == NULL))
     return FALSE;
-  if (strcmp (type, "s") == 0)
+  if (tag == JANUS_MESSAGE_INLINE_TAG1 ('s'))
     {
       /* normal form: the characters, one NUL at the end, UTF-8 */
       if (size == 0 || data[size - 1] != '\0' || strlen ((const char *) data) != size - 1
           || !g_utf8_validate ((const char *) data, (gssize) size - 1, NULL))
         return FALSE;
       memcpy (out, data, size);
-      atomic_store_explicit (&m->body, JANUS_MESSAGE_INLINE_TAG1 ('s'), memory_order_relaxed);
+      atomic_store_explicit (&m->body, tag, memory_order_relaxed);
       return TRUE;
     }
-  if (*t != '(')
-    {
-      if ((n = basic_size (*t)) == 0 || t[1] != '\0' || size != n
-          || (*t == 'b' && data[0] > 1))
-        return FALSE;
-      memcpy (out, data, n);
-      atomic_store_explicit (&m->body, JANUS_MESSAGE_INLINE_TAG1 (*t), memory_order_relaxed);
-      return TRUE;
-    }
-  /* a tuple: copy the members to their places in zeroed bytes; in normal
-   * form the result is @data again (zero padding, booleans 0 or 1) */
-  tag = JANUS_MESSAGE_INLINE_TAG1 ('(');
-  for (t++; *t != ')'; t++)
-    {
-      if ((n = basic_size (*t)) == 0 || shift >= 8 * JANUS_MESSAGE_INLINE_TYPE)
-        return FALSE;
-      off = (off + n - 1) & ~(n - 1);
-      if (off + n > size || (*t == 'b' && data[off] > 1))
-        return FALSE;
-      memcpy (out + off, data + off, n);
-      off += n;
-      align = MAX (align, n);
-      tag |= (guintptr) (guchar) *t << shift;
-      shift += 8;
-    }
-  if (t[1] != '\0')
+  if ((layout = layout_of (tag)) == 0 || LAYOUT_SIZE (layout) != size)
     return FALSE;
-  off = off == 0 ? 1 : (off + align - 1) & ~(align - 1);
-  if (off != size || memcmp (out, data, size) != 0)
+  /* copy the members to their places in zeroed bytes; in normal form the
+   * result is @data again (zero padding, booleans 0 or 1) */
+  for (d = (guint32) layout; d != 0; d >>= 8)
+    {
+      guint off = d & 0xf, kind = (d >> 4) & 0xf;
+      static const guint8 sizes[] = {
+        [MEMBER_BOOLEAN] = 1, [MEMBER_1] = 1, [MEMBER_2] = 2, [MEMBER_4] = 4,
+        [MEMBER_8] = 8, [MEMBER_DOUBLE] = 8,
+      };
+
+      if (kind == MEMBER_BOOLEAN && data[off] > 1)
+        return FALSE;
+      memcpy (out + off, data + off, sizes[kind]);
+    }
+  if (memcmp (out, data, size) != 0)
     return FALSE;
-  atomic_store_explicit (&m->body, tag | (guintptr) ')' << shift, memory_order_relaxed);
+  atomic_store_explicit (&m->body, tag, memory_order_relaxed);
   return TRUE;
 }
 
