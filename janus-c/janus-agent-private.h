@@ -90,12 +90,43 @@ janus_agent_get_private (JanusAgent *self)
 
 gboolean           janus_agent_type_check_slow  (gconstpointer instance);
 
-/* The last agent type this thread saw pass the full type check. */
-extern __thread GType janus_agent_type_seen __attribute__ ((tls_model ("initial-exec")));
+/* The agent types this thread saw pass the full type check: the last one,
+ * and all of them in a small set-associative table (8 sets of 2 ways, the
+ * set chosen by a hash of the GType), so that agents of two (or a few)
+ * classes that run in turn on one thread each keep their entry. A type is
+ * only ever added, never wrongly kept: a GType is never unregistered. */
+#define JANUS_AGENT_TYPE_SETS 8
+extern __thread GType janus_agent_type_last __attribute__ ((tls_model ("initial-exec")));
+extern __thread GType janus_agent_types_seen[JANUS_AGENT_TYPE_SETS][2]
+  __attribute__ ((tls_model ("initial-exec")));
+
+static inline GType *
+janus_agent_type_set (GType type)
+{
+  /* Fibonacci hashing: the top bits of the product mix every bit of the
+   * node address a GType is */
+  return janus_agent_types_seen[(type * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15)) >> 61];
+}
+
+/* Whether @type passed the full check on this thread before: the same
+ * type as last time (one comparison: one agent class, or a turn's calls
+ * after its first), else a look in the table. */
+static inline gboolean
+janus_agent_type_seen (GType type)
+{
+  GType *set;
+
+  if (G_LIKELY (type == janus_agent_type_last))
+    return TRUE;
+  set = janus_agent_type_set (type);
+  if (set[0] != type && set[1] != type)
+    return FALSE;
+  janus_agent_type_last = type;
+  return TRUE;
+}
 
 /* JANUS_IS_AGENT for public entry points on hot paths: the full check walks
- * the type hierarchy (~100 instructions per call for a subclass), so each
- * thread remembers the last agent subtype it saw pass. */
+ * the type hierarchy (~100 instructions per call for a subclass). */
 static inline gboolean
 janus_is_agent (gconstpointer instance)
 {
@@ -103,7 +134,7 @@ janus_is_agent (gconstpointer instance)
 
   if (G_UNLIKELY (i == NULL || i->g_class == NULL))
     return FALSE;
-  if (G_LIKELY (i->g_class->g_type == janus_agent_type_seen))
+  if (G_LIKELY (janus_agent_type_seen (i->g_class->g_type)))
     return TRUE;
   return janus_agent_type_check_slow (instance);
 }

@@ -120,7 +120,8 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-__thread GType janus_agent_type_seen __attribute__ ((tls_model ("initial-exec")));
+__thread GType janus_agent_type_last __attribute__ ((tls_model ("initial-exec")));
+__thread GType janus_agent_types_seen[JANUS_AGENT_TYPE_SETS][2] __attribute__ ((tls_model ("initial-exec")));
 
 G_DEFINE_TYPE_WITH_PRIVATE (JanusAgent, janus_agent, G_TYPE_OBJECT)
 
@@ -133,9 +134,16 @@ gint janus_agent_private_offset;
 gboolean
 janus_agent_type_check_slow (gconstpointer instance)
 {
+  GType type, *set;
+
   if (!G_TYPE_CHECK_INSTANCE_TYPE (instance, JANUS_TYPE_AGENT))
     return FALSE;
-  janus_agent_type_seen = G_TYPE_FROM_INSTANCE (instance);
+  /* the newest in way 0, the one it pushes out in way 1 */
+  type = G_TYPE_FROM_INSTANCE (instance);
+  set = janus_agent_type_set (type);
+  set[1] = set[0];
+  set[0] = type;
+  janus_agent_type_last = type;
   return TRUE;
 }
 
