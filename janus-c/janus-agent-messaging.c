@@ -225,6 +225,22 @@ send_one (JanusAgent         *self,
   janus_runtime_deliver (priv->runtime, message);
 }
 
+/* janus_agent_send once its arguments are checked. */
+static inline __attribute__ ((always_inline)) gboolean
+send_checked (JanusAgent          *self,
+              const JanusAddress  *receiver,
+              JanusMessage        *message,
+              GError             **error)
+{
+  if (G_UNLIKELY (!janus_agent_check_sender (self, message, error)))
+    {
+      janus_message_unref (message);
+      return FALSE;
+    }
+  send_one (self, receiver, message);
+  return TRUE;
+}
+
 /**
  * janus_agent_send:
  * @self: the sending agent
@@ -254,13 +270,7 @@ janus_agent_send (JanusAgent          *self,
   g_return_val_if_fail (message != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (G_UNLIKELY (!janus_agent_check_sender (self, message, error)))
-    {
-      janus_message_unref (message);
-      return FALSE;
-    }
-  send_one (self, receiver, message);
-  return TRUE;
+  return send_checked (self, receiver, message, error);
 }
 
 /* Whether @address is one of @self's candidates: sending to a set of
@@ -409,8 +419,9 @@ janus_agent_reply (JanusAgent    *self,
   g_return_val_if_fail (janus_is_agent (self), FALSE);
   g_return_val_if_fail (request != NULL, FALSE);
   g_return_val_if_fail (reply != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!janus_message_sent (request))
+  if (G_UNLIKELY (!janus_message_sent (request)))
     {
       g_set_error (error, JANUS_MESSAGE_ERROR, JANUS_MESSAGE_ERROR_NOT_SENT,
                    "Cannot reply to message “%s”: it was never sent",
@@ -418,6 +429,6 @@ janus_agent_reply (JanusAgent    *self,
       janus_message_unref (reply);
       return FALSE;
     }
-  return janus_agent_send (self, &request->sender, reply, error);
+  /* the same path as janus_agent_send's, without its checks again */
+  return send_checked (self, &request->sender, reply, error);
 }
-
