@@ -56,6 +56,13 @@ typedef struct
 /* 128 bytes: two cache lines. Messages are recycled through per-thread
  * caches (janus-message.c), so a send allocates nothing in steady state.
  *
+ * The first line holds what a receiver reads of an ordinary message: the
+ * link, the reference count, the flags, the subject and the body. The
+ * second holds what the sender seals in (addresses, time) and a role
+ * message's route: a receiver that does not ask for them never loads that
+ * line, so a message costs it one cache miss, not two, and the line stays
+ * with the sending thread when the message is reused.
+ *
  * Ownership: before it is sent a message belongs to whoever holds a
  * reference; sending transfers the sender's reference to the receiver's
  * mailbox, and `next` then belongs to the mailbox (the inbox's senders while
@@ -63,15 +70,11 @@ typedef struct
  * Everything else is written before the send and only read afterwards. */
 struct _JanusMessage
 {
+  /* line 1: what every receiver reads */
   JanusMessage   *next;
   atomic_uint     ref_count;
   guint16         flags;
   gint16          priority;
-  JanusMessageRoute *route;         /* role messages: group and roles (set only
-                                     * with janus_message_take_route) */
-  JanusAddress    sender;
-  JanusAddress    receiver;
-  gint64          timestamp;
   const char     *subject;
   /* JANUS_BODY_VARIANT: the GVariant (owned). JANUS_BODY_INLINE: the
    * inline body's tagged type, replaced (once, by a CAS) with the GVariant
@@ -86,10 +89,19 @@ struct _JanusMessage
     guint8        bytes[JANUS_MESSAGE_INLINE_BODY];  /* JANUS_BODY_INLINE */
   } v;
   char            subject_inline[JANUS_MESSAGE_INLINE_SUBJECT];
+  /* line 2: sealed by the sender; the route of a role message (set only
+   * with janus_message_take_route, which marks it in the flags) */
+  JanusMessageRoute *route;
+  JanusAddress    sender;
+  JanusAddress    receiver;
+  gint64          timestamp;
 };
 
 G_STATIC_ASSERT (sizeof (gpointer) == 8);
 G_STATIC_ASSERT (sizeof (JanusMessage) == 128);
+/* the allocation's alignment: a cache line */
+#define JANUS_MESSAGE_ALIGN 64
+G_STATIC_ASSERT (G_STRUCT_OFFSET (JanusMessage, route) == JANUS_MESSAGE_ALIGN);
 
 static inline JanusBodyKind
 janus_message_body_kind (const JanusMessage *m)

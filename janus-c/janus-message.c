@@ -182,7 +182,9 @@ message_alloc (void)
 
   if (cache.head == NULL && !cache_refill ())
     {
-      m = malloc (sizeof (JanusMessage));
+      /* on a cache line: what a receiver reads is then one line (see
+       * JanusMessage) */
+      m = aligned_alloc (JANUS_MESSAGE_ALIGN, sizeof (JanusMessage));
       if (m == NULL)
         g_error ("janus: out of memory allocating a message");
       return m;
@@ -983,7 +985,9 @@ message_free (JanusMessage *m)
 {
   guintptr body = atomic_load_explicit (&m->body, memory_order_relaxed);
 
-  if (m->route != NULL)
+  /* the flag, not the pointer: an ordinary message's second line is not
+   * loaded */
+  if (m->flags & JANUS_MESSAGE_ROUTED)
     janus_message_route_unref (m->route);
   if (body != 0 && !(body & JANUS_MESSAGE_BODY_TAG))
     g_variant_unref ((GVariant *) body);
