@@ -172,38 +172,52 @@ janus_message_cache_trim_global (void)
     }
 }
 
-static inline __attribute__ ((always_inline)) JanusMessage *
-message_alloc (void)
+/* With the no-cache debug flag the cache is never registered and stays
+ * empty, so that message_alloc and message_release always take their slow
+ * paths, which handle the flag: the fast paths need not look at it. */
+static G_GNUC_NO_INLINE JanusMessage *
+message_alloc_slow (void)
 {
   JanusMessage *m;
 
   if (G_UNLIKELY (janus_debug_flags & JANUS_DEBUG_NO_CACHE))
     return calloc (1, sizeof (JanusMessage));
-
-  if (cache.head == NULL && !cache_refill ())
+  if (cache_refill ())
     {
-      /* on a cache line: what a receiver reads is then one line (see
-       * JanusMessage) */
-      m = aligned_alloc (JANUS_MESSAGE_ALIGN, sizeof (JanusMessage));
-      if (m == NULL)
-        g_error ("janus: out of memory allocating a message");
+      m = cache.head;
+      cache.head = m->next;
+      cache.count--;
       return m;
     }
-  m = cache.head;
+  /* on a cache line: what a receiver reads is then one line (see
+   * JanusMessage) */
+  m = aligned_alloc (JANUS_MESSAGE_ALIGN, sizeof (JanusMessage));
+  if (m == NULL)
+    g_error ("janus: out of memory allocating a message");
+  return m;
+}
+
+static inline __attribute__ ((always_inline)) JanusMessage *
+message_alloc (void)
+{
+  JanusMessage *m = cache.head;
+
+  if (G_UNLIKELY (m == NULL))
+    return message_alloc_slow ();
   cache.head = m->next;
   cache.count--;
   return m;
 }
 
-static void
-message_release (JanusMessage *m)
+static G_GNUC_NO_INLINE void
+message_release_slow (JanusMessage *m)
 {
   if (G_UNLIKELY (janus_debug_flags & JANUS_DEBUG_NO_CACHE))
     {
       free (m);
       return;
     }
-  if (G_UNLIKELY (!cache.registered))
+  if (!cache.registered)
     {
       cache.registered = TRUE;
       g_private_set (&cache_key, &cache);
@@ -212,6 +226,19 @@ message_release (JanusMessage *m)
   cache.head = m;
   if (++cache.count > CACHE_MAX)
     cache_spill ();
+}
+
+static inline void
+message_release (JanusMessage *m)
+{
+  if (G_LIKELY (cache.registered && cache.count < CACHE_MAX))
+    {
+      m->next = cache.head;
+      cache.head = m;
+      cache.count++;
+      return;
+    }
+  message_release_slow (m);
 }
 
 static void message_free (JanusMessage *m);
@@ -980,6 +1007,22 @@ janus_message_ref (JanusMessage *message)
   return message;
 }
 
+/* Whether freeing @m is only giving its memory back: no route, no heap
+ * subject, no GVariant, no pointer body. The body kinds that own something
+ * (a GVariant, a pointer) have bit 0 set; an inline body owns a GVariant
+ * once it was made (its word is then untagged). One test of the flags and
+ * one of the body word. */
+static inline gboolean
+message_owns_nothing (JanusMessage *m)
+{
+  guintptr body = atomic_load_explicit (&m->body, memory_order_relaxed);
+
+  G_STATIC_ASSERT ((JANUS_BODY_VARIANT & 1) && (JANUS_BODY_POINTER & 1)
+                   && !(JANUS_BODY_NONE & 1) && !(JANUS_BODY_INLINE & 1));
+  return !(m->flags & (JANUS_MESSAGE_ROUTED | JANUS_MESSAGE_SUBJECT_HEAP | 1))
+         && ((body & JANUS_MESSAGE_BODY_TAG) || body == 0);
+}
+
 static void
 message_free (JanusMessage *m)
 {
@@ -1014,7 +1057,10 @@ janus_message_unref (JanusMessage *message)
    * previous holders' releases before the free */
   if (atomic_load_explicit (&message->ref_count, memory_order_acquire) == 1)
     {
-      message_free (message);
+      if (G_LIKELY (message_owns_nothing (message)))
+        message_release (message);
+      else
+        message_free (message);
       return;
     }
   /* acq_rel: the release half orders this holder's uses before the
