@@ -189,10 +189,11 @@ janus_agent_get_mailbox (JanusAgent *self)
 
 /* ------------------------------------------------------------- sending */
 
+/* janus_agent_check_sender's answer when it refuses: why, in @error. */
 gboolean
-janus_agent_check_sender (JanusAgent    *self,
-                          JanusMessage  *message,
-                          GError       **error)
+janus_agent_refuse_sender (JanusAgent    *self,
+                           JanusMessage  *message,
+                           GError       **error)
 {
   JanusAgentState state = janus_agent_private_state (P (self));
 
@@ -213,7 +214,8 @@ janus_agent_check_sender (JanusAgent    *self,
   return janus_message_check_unsent (message, error);
 }
 
-static void
+/* Inlined: with the checks, it is the whole of a send before delivery. */
+static inline __attribute__ ((always_inline)) void
 send_one (JanusAgent         *self,
           const JanusAddress *receiver,
           JanusMessage       *message)

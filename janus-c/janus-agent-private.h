@@ -226,9 +226,24 @@ janus_agent_check_owner (JanusAgent *self)
   return G_LIKELY (janus_agent_is_current (self)) || janus_agent_check_owner_slow (self);
 }
 
-gboolean      janus_agent_check_sender  (JanusAgent    *self,
+gboolean      janus_agent_refuse_sender (JanusAgent    *self,
                                          JanusMessage  *message,
                                          GError       **error);
+
+/* Whether @self may send @message: it is launched and not dead, and the
+ * message was not sent before. Else @error says why. */
+static inline gboolean
+janus_agent_check_sender (JanusAgent    *self,
+                          JanusMessage  *message,
+                          GError       **error)
+{
+  JanusAgentState state = janus_agent_private_state (janus_agent_get_private (self));
+
+  if (G_LIKELY (state != JANUS_AGENT_STATE_UNBORN && state != JANUS_AGENT_STATE_DIED
+                && !janus_message_sent (message)))
+    return TRUE;
+  return janus_agent_refuse_sender (self, message, error);
+}
 gboolean      janus_agent_wait_arrival  (JanusAgent *self,
                                          gint64      timeout_usec);
 void          janus_agent_run_due_timers (JanusAgent *self);
