@@ -81,7 +81,7 @@ void           janus_runtime_report_failure (JanusRuntime *rt,
                                            const GError   *error);
 
 /* delivery */
-gboolean       janus_runtime_deliver      (JanusRuntime   *rt,
+gboolean       janus_runtime_deliver_slow (JanusRuntime   *rt,
                                            JanusMessage   *message);
 void           janus_runtime_deliver_to   (JanusRuntime   *rt,
                                            JanusRunnable  *r,
@@ -104,6 +104,27 @@ typedef struct
 } JanusRuntimeRemote;
 
 void           janus_runtime_set_remote   (const JanusRuntimeRemote *remote);
+
+/* Hands a sealed message to its receiver, of this kernel or of another of
+ * the process (or counts it as a dead letter). FALSE if the receiver's
+ * kernel is unknown. Inlined for the common case, a worker sending to an
+ * agent of its own kernel: an online worker needs no epoch critical
+ * section around the lookup (it is protected until its next quiescent
+ * point); everything else goes through janus_runtime_deliver_slow. */
+static inline gboolean
+janus_runtime_deliver (JanusRuntime *rt,
+                       JanusMessage *message)
+{
+  JanusRunnable *r;
+
+  if (G_UNLIKELY (!janus_epoch_thread_online
+                  || !janus_address_same_kernel (&message->receiver, rt->uuid)))
+    return janus_runtime_deliver_slow (rt, message);
+  r = janus_registry_lookup (rt->registry, message->receiver.id);
+  if (G_UNLIKELY (r == NULL || !janus_scheduler_push (rt->sched, r, message, 0)))
+    janus_runtime_dead_letter (rt, message);
+  return TRUE;
+}
 
 static inline gint64
 janus_runtime_timestamp (JanusRuntime *rt)

@@ -273,12 +273,11 @@ deliver_remote (JanusRuntime *rt,
   return remote != NULL && remote->deliver (rt, message);
 }
 
-/* Hands a sealed message to its receiver, of this kernel or of another of
- * the process (or counts it as a dead letter). FALSE if the receiver's
- * kernel is unknown. */
+/* janus_runtime_deliver outside a worker, or to another kernel (of this
+ * process or, through the network layer, of another). */
 gboolean
-janus_runtime_deliver (JanusRuntime *rt,
-                       JanusMessage *message)
+janus_runtime_deliver_slow (JanusRuntime *rt,
+                            JanusMessage *message)
 {
   JanusRuntime *other;
 
