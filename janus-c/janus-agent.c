@@ -131,7 +131,9 @@ gint janus_agent_private_offset;
 #define MBOX(agent) (&janus_agent_get_private (agent)->run.mbox)
 #define RT(agent) (janus_agent_get_private (agent)->runtime)
 
-gboolean
+/* Not inlined: the callers in this file keep a fast path without the
+ * registers the full check needs. */
+G_GNUC_NO_INLINE gboolean
 janus_agent_type_check_slow (gconstpointer instance)
 {
   GType type, *set;
