@@ -63,6 +63,7 @@ struct _JanusScheduler
   _Atomic guint64        timer_ids;
   atomic_uint            n_timers;       /* pending, not cancelled, in all heaps */
   JanusClock *_Atomic    clock;          /* strong; replaced before runnables run */
+  atomic_bool            clock_virtual;  /* that clock's (immutable) kind */
 
   /* `lock` guards the threads; `cond` is signalled when a heavy thread ends */
   GMutex                 lock;
@@ -207,7 +208,8 @@ janus_scheduler_read_clock (JanusScheduler *s)
 {
   struct timespec ts;
 
-  if (G_UNLIKELY (clock_is_virtual (s)))
+  /* the kind kept here: no type check of the clock per step */
+  if (G_UNLIKELY (atomic_load_explicit (&s->clock_virtual, memory_order_relaxed)))
     return janus_clock_get_time (clock_of (s));
   clock_gettime (CLOCK_REALTIME_COARSE, &ts);
   return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
@@ -244,6 +246,7 @@ janus_scheduler_set_clock (JanusScheduler *s,
   if (old != NULL)
     janus_clock_remove_listener (old, clock_moved, s);
   janus_clock_add_listener (clock, clock_moved, s);
+  atomic_store_explicit (&s->clock_virtual, janus_clock_is_virtual (clock), memory_order_relaxed);
   atomic_store_explicit (&s->clock, g_object_ref (clock), memory_order_release);
   g_clear_object (&old);
 }
