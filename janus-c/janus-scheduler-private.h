@@ -63,6 +63,12 @@ typedef struct
 /* Whether a thread driving a scheduler without workers may return. */
 typedef gboolean (*JanusSchedulerStopFunc) (gpointer data);
 
+/* Called on each thread the scheduler makes, when it starts and when it
+ * stops (janus_scheduler_add_thread_hook). */
+typedef void (*JanusSchedulerThreadFunc) (JanusThreadEvent event,
+                                          JanusThreadKind  kind,
+                                          gpointer         data);
+
 struct _JanusWorker
 {
   /* owned by the worker's thread */
@@ -105,6 +111,10 @@ void            janus_scheduler_free       (JanusScheduler            *s);
 void            janus_scheduler_start      (JanusScheduler            *s);
 void            janus_scheduler_stop       (JanusScheduler            *s);
 guint           janus_scheduler_get_n_workers (JanusScheduler         *s);
+gboolean        janus_scheduler_add_thread_hook (JanusScheduler           *s,
+                                                 JanusSchedulerThreadFunc  func,
+                                                 gpointer                  data,
+                                                 GDestroyNotify            destroy);
 
 /* The worker the calling thread is, if any. */
 extern __thread JanusWorker *janus_scheduler_tls_worker __attribute__ ((tls_model ("initial-exec")));

@@ -70,6 +70,10 @@ struct _JanusScheduler
   GCond                  cond;
   GPtrArray             *heavy_threads;   /* GThread of running heavy runnables */
   GPtrArray             *finished_threads;/* GThread of ended ones, to join */
+  /* ThreadHook, added under `lock` until the first thread is made
+   * (threads_made), then immutable: the threads read it without a lock */
+  GArray                *thread_hooks;
+  gboolean               threads_made;
 };
 
 __thread JanusWorker *janus_scheduler_tls_worker __attribute__ ((tls_model ("initial-exec")));
@@ -548,6 +552,72 @@ janus_scheduler_wake_all (JanusScheduler *s)
   janus_scheduler_kick (s);
 }
 
+/* ---------------------------------------------------------- thread hooks */
+
+typedef struct
+{
+  JanusSchedulerThreadFunc func;
+  gpointer                 data;
+  GDestroyNotify           destroy;
+} ThreadHook;
+
+/* Adds a hook called on every thread the scheduler makes, on that thread
+ * (see janus_kernel_add_thread_hook). FALSE once a thread was made: the
+ * hooks are then fixed, and the threads read them without a lock. */
+gboolean
+janus_scheduler_add_thread_hook (JanusScheduler           *s,
+                                 JanusSchedulerThreadFunc  func,
+                                 gpointer                  data,
+                                 GDestroyNotify            destroy)
+{
+  ThreadHook hook = { func, data, destroy };
+  gboolean added = FALSE;
+
+  g_mutex_lock (&s->lock);
+  if (!s->threads_made)
+    {
+      if (s->thread_hooks == NULL)
+        s->thread_hooks = g_array_new (FALSE, FALSE, sizeof (ThreadHook));
+      g_array_append_val (s->thread_hooks, hook);
+      added = TRUE;
+    }
+  g_mutex_unlock (&s->lock);
+  return added;
+}
+
+/* On a thread of the scheduler, outside every lock and outside the epoch
+ * (a hook may block, on a binding's lock for instance): started in the
+ * order the hooks were added, stopping in the reverse order. */
+static void
+run_thread_hooks (JanusScheduler  *s,
+                  JanusThreadEvent event,
+                  JanusThreadKind  kind)
+{
+  GArray *hooks = s->thread_hooks;
+  guint i, n = hooks ? hooks->len : 0;
+
+  for (i = 0; i < n; i++)
+    {
+      ThreadHook *h = &g_array_index (hooks, ThreadHook,
+                                      event == JANUS_THREAD_STARTED ? i : n - 1 - i);
+      h->func (event, kind, h->data);
+    }
+}
+
+static void
+free_thread_hooks (JanusScheduler *s)
+{
+  guint i;
+
+  for (i = 0; s->thread_hooks != NULL && i < s->thread_hooks->len; i++)
+    {
+      ThreadHook *h = &g_array_index (s->thread_hooks, ThreadHook, i);
+      if (h->destroy != NULL)
+        h->destroy (h->data);
+    }
+  g_clear_pointer (&s->thread_hooks, g_array_unref);
+}
+
 /* ------------------------------------------------------------- scheduling */
 
 static void
@@ -972,6 +1042,7 @@ worker_main (gpointer data)
   JanusScheduler *s = w->sched;
   gboolean searching = FALSE;
 
+  run_thread_hooks (s, JANUS_THREAD_STARTED, JANUS_THREAD_WORKER);
   tls_worker = w;
   janus_epoch_online ();
 
@@ -995,6 +1066,7 @@ worker_main (gpointer data)
   janus_epoch_offline ();
   janus_epoch_release (&w->limbo);
   tls_worker = NULL;
+  run_thread_hooks (s, JANUS_THREAD_STOPPING, JANUS_THREAD_WORKER);
   return NULL;
 }
 
@@ -1076,6 +1148,7 @@ janus_scheduler_free (JanusScheduler *s)
   g_mutex_clear (&s->shared_lock);
   g_ptr_array_unref (s->heavy_threads);
   g_ptr_array_unref (s->finished_threads);
+  free_thread_hooks (s);
   g_mutex_clear (&s->lock);
   g_cond_clear (&s->cond);
   janus_clock_remove_listener (clock, clock_moved, s);
@@ -1108,6 +1181,7 @@ janus_scheduler_start (JanusScheduler *s)
           g_snprintf (name, sizeof name, "janus-worker-%u", i);
           s->workers[i]->thread = g_thread_new (name, worker_main, s->workers[i]);
         }
+      s->threads_made = TRUE;
       atomic_store_explicit (&s->started, TRUE, memory_order_release);
     }
   g_mutex_unlock (&s->lock);
@@ -1173,7 +1247,9 @@ heavy_main (gpointer data)
 
   g_free (data);
   tls_heavy = TRUE;
+  run_thread_hooks (s, JANUS_THREAD_STARTED, JANUS_THREAD_HEAVY);
   s->klass->run_heavy (start.runnable);
+  run_thread_hooks (s, JANUS_THREAD_STOPPING, JANUS_THREAD_HEAVY);
   /* the thread can be joined from now on */
   g_mutex_lock (&s->lock);
   if (g_ptr_array_remove_fast (s->heavy_threads, g_thread_self ()))
@@ -1205,6 +1281,7 @@ janus_scheduler_spawn_heavy (JanusScheduler *s,
   start->runnable = r;
   g_snprintf (name, sizeof name, "janus-heavy-%" G_GUINT64_FORMAT, id);
   g_mutex_lock (&s->lock);
+  s->threads_made = TRUE;
   g_ptr_array_add (s->heavy_threads, g_thread_new (name, heavy_main, start));
   g_mutex_unlock (&s->lock);
 }

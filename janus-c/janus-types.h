@@ -171,4 +171,31 @@ typedef enum {
   JANUS_SELECTION_CUSTOM,
 } JanusSelectionPolicy;
 
+/**
+ * JanusThreadEvent:
+ * @JANUS_THREAD_STARTED: the thread has just started; it has run no agent
+ *   code yet.
+ * @JANUS_THREAD_STOPPING: the thread has run its last agent code and is
+ *   about to exit.
+ *
+ * What a [callback@Janus.ThreadHook] is told about a thread of a kernel.
+ */
+typedef enum {
+  JANUS_THREAD_STARTED,
+  JANUS_THREAD_STOPPING,
+} JanusThreadEvent;
+
+/**
+ * JanusThreadKind:
+ * @JANUS_THREAD_WORKER: one of the kernel's worker threads, which step light
+ *   agents and fire timers.
+ * @JANUS_THREAD_HEAVY: the thread of one heavy agent.
+ *
+ * What a thread of a kernel is for (see [method@Janus.Kernel.add_thread_hook]).
+ */
+typedef enum {
+  JANUS_THREAD_WORKER,
+  JANUS_THREAD_HEAVY,
+} JanusThreadKind;
+
 G_END_DECLS
