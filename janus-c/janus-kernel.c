@@ -684,6 +684,60 @@ finish_driving (JanusKernel *self)
   wake_waiters (self);
 }
 
+/* ---------------------------------------------------------- thread hooks */
+
+/**
+ * janus_kernel_add_thread_hook:
+ * @self: a kernel that has not started a thread yet
+ * @hook: (scope notified) (closure user_data) (destroy destroy): the function
+ *   to call on each thread of the kernel
+ * @user_data: data for @hook
+ * @destroy: (nullable): frees @user_data when the kernel is finalized
+ *
+ * Asks the kernel to call @hook on each thread it starts — its workers and
+ * the thread of each heavy agent — on that thread itself: with
+ * `JANUS_THREAD_STARTED` when the thread starts, before it runs any agent
+ * code, and with `JANUS_THREAD_STOPPING` after it ran its last agent code,
+ * just before it exits. Every thread gets exactly one of each, in that
+ * order; several hooks are called in the order they were added when a
+ * thread starts and in the reverse order when it stops. The thread that
+ * drives a kernel without workers ([method@Janus.Kernel.run],
+ * [method@Janus.Kernel.step], a main context) is the caller's own, not the
+ * kernel's: no hook runs on it.
+ *
+ * This is for language bindings and libraries that keep state per thread:
+ * a binding can attach its interpreter's state to a thread once, for every
+ * call it makes into agents on that thread, instead of once per call (the
+ * Python binding does so).
+ *
+ * Hooks run under no lock of the kernel, but while a worker runs a hook it
+ * steps no agent, so a hook must not wait long; it must not shut the kernel
+ * down. Add hooks before the kernel starts its first thread: before the
+ * first launch, [method@Janus.Kernel.run] or [method@Janus.Kernel.shutdown].
+ * MT safe.
+ *
+ * Returns: `TRUE` if the hook was added; `FALSE` (with a critical, and
+ *   @user_data destroyed at once) if the kernel had started a thread
+ *   already
+ */
+gboolean
+janus_kernel_add_thread_hook (JanusKernel    *self,
+                              JanusThreadHook hook,
+                              gpointer        user_data,
+                              GDestroyNotify  destroy)
+{
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), FALSE);
+  g_return_val_if_fail (hook != NULL, FALSE);
+
+  if (janus_scheduler_add_thread_hook (self->runtime->sched, hook, user_data, destroy))
+    return TRUE;
+  g_critical ("janus_kernel_add_thread_hook: the kernel has started threads already; "
+              "add thread hooks before the first launch");
+  if (destroy != NULL)
+    destroy (user_data);
+  return FALSE;
+}
+
 static void
 wait_all_dead (JanusKernel *self)
 {

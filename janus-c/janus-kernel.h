@@ -12,6 +12,19 @@ G_BEGIN_DECLS
 JANUS_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (JanusKernel, janus_kernel, JANUS, KERNEL, GObject)
 
+/**
+ * JanusThreadHook:
+ * @event: whether the thread starts or stops
+ * @kind: what the thread is for
+ * @user_data: the data given to [method@Janus.Kernel.add_thread_hook]
+ *
+ * Called on a thread of a kernel, by that thread, when it starts and when it
+ * stops (see [method@Janus.Kernel.add_thread_hook]).
+ */
+typedef void (*JanusThreadHook) (JanusThreadEvent event,
+                                 JanusThreadKind  kind,
+                                 gpointer         user_data);
+
 JANUS_AVAILABLE_IN_ALL
 JanusKernel        *janus_kernel_new                 (guint               workers) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
@@ -19,6 +32,11 @@ JanusKernel        *janus_kernel_get_default         (void);
 
 JANUS_AVAILABLE_IN_ALL
 guint               janus_kernel_get_workers         (JanusKernel        *self);
+JANUS_AVAILABLE_IN_ALL
+gboolean            janus_kernel_add_thread_hook     (JanusKernel        *self,
+                                                      JanusThreadHook     hook,
+                                                      gpointer            user_data,
+                                                      GDestroyNotify      destroy);
 JANUS_AVAILABLE_IN_ALL
 const char         *janus_kernel_get_uuid            (JanusKernel        *self);
 JANUS_AVAILABLE_IN_ALL
