@@ -48,6 +48,20 @@ only add Python conveniences; the C semantics are unchanged:
   gives the capacity to the Python callable as a ``GObject.GType``, and
   ``Janus.capacity_gtype(number)`` does the same for the capacity numbers
   the holonic roles' virtual functions receive.
+- ``Janus.Kernel``: a kernel made from Python (``Janus.Kernel.new(n)``,
+  ``Janus.Kernel(workers=n)``) keeps one Python thread state per thread it
+  starts (its workers, each heavy agent's thread), from the thread's start
+  to its end, through ``add_thread_hook()``. Without it, every call of a
+  Python virtual function on such a thread would make a thread state and
+  destroy it afterwards; with it, ``threading.local()`` values also last
+  from one call to the next on a thread, as on any Python thread. As for
+  every kernel running Python agents, drop it with ``shutdown()`` or by
+  releasing the last reference outside a callback of its own (PyGObject
+  releases the GIL around both); a kernel made in C and handed to Python
+  keeps no thread state.
+- ``Janus.Live``, ``Janus.AgentState``: module attributes, so that
+  ``return Janus.Live.WAIT`` in a ``do_live`` does not go through the
+  module's slow lookup on every call.
 
 Network (see the section at the end of this file and doc/network.md):
 
@@ -731,3 +745,76 @@ class Proxy(Janus.Proxy):
 
 Proxy = override(Proxy)
 __all__.append('Proxy')
+
+# ----------------------------------------------------------- thread states
+
+def _python_thread_state_api():
+    """PyGILState_Ensure and PyGILState_Release through ctypes, or None
+    where the interpreter has no such C API (not CPython)."""
+    try:
+        import ctypes
+        api = ctypes.pythonapi
+        ensure, release = api.PyGILState_Ensure, api.PyGILState_Release
+    except (ImportError, AttributeError):
+        return None
+    ensure.argtypes, ensure.restype = [], ctypes.c_int
+    release.argtypes, release.restype = [ctypes.c_int], None
+    return ensure, release
+
+
+_gil_state_api = _python_thread_state_api()
+_held = threading.local()           # .state: the PyGILState this thread holds
+
+
+def _thread_state_hook(event, kind, *unused):
+    """Runs on a thread of a kernel when it starts and when it stops (see
+    janus_kernel_add_thread_hook). PyGObject calls it, as every callback
+    from a thread Python did not start, inside PyGILState_Ensure/Release,
+    which make and destroy a thread state when the thread has none. At the
+    start a nested PyGILState_Ensure keeps that state (its counter stays
+    above zero when PyGObject releases), and every later call on the thread
+    reuses it; at the stop the matching PyGILState_Release lets PyGObject's
+    own release destroy it. Neither blocks: the GIL is held already."""
+    ensure, release = _gil_state_api
+    if event == Janus.ThreadEvent.STARTED:
+        if getattr(_held, 'state', None) is None:
+            _held.state = ensure()
+        return
+    state = getattr(_held, 'state', None)
+    if state is None:
+        return
+    _held.state = None
+    # during the interpreter's finalization the thread states go with it
+    if not sys.is_finalizing():
+        release(state)
+
+
+def _keep_thread_states(kernel):
+    """Installs _thread_state_hook on a kernel made from Python (before it
+    can have started a thread)."""
+    if _gil_state_api is not None:
+        kernel.add_thread_hook(_thread_state_hook)
+    return kernel
+
+
+class Kernel(Janus.Kernel):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _keep_thread_states(self)
+
+    @classmethod
+    def new(cls, workers):
+        """A kernel with `workers` worker threads (0: the caller drives it),
+        keeping one Python thread state per thread it starts."""
+        return _keep_thread_states(Janus.Kernel.new(workers))
+
+
+Kernel = override(Kernel)
+__all__.append('Kernel')
+
+# Enumerations read in every virtual function call: attributes of this
+# module, found at once (a name the module does not hold goes through a
+# failed lookup and the introspection module, about 1 µs per access).
+Live = Janus.Live
+AgentState = Janus.AgentState
+__all__ += ['Live', 'AgentState']
