@@ -480,6 +480,13 @@ inline_put (JanusMessage *m,
     }
   if (tag == 0 || (layout = layout_of (tag)) == 0)
     return FALSE;
+  /* the most common body, one 64-bit integer (`x`, `(x)`): no loop */
+  if ((guint32) layout == MEMBER_8 << 4)
+    {
+      m->v.v_int = va_arg (*app, gint64);
+      atomic_store_explicit (&m->body, tag, memory_order_relaxed);
+      return TRUE;
+    }
   for (d = (guint32) layout; d != 0; d >>= 8)
     {
       guint8 *p = out + (d & 0xf);
@@ -564,7 +571,17 @@ inline_get (JanusMessage *m,
         }
       return 1;
     }
-  for (d = (guint32) layout_of (tag); d != 0; d >>= 8)
+  d = (guint32) layout_of (tag);
+  /* one 64-bit integer or double (`x`, `(x)`, `d` …): no loop */
+  if (d == MEMBER_8 << 4 || d == MEMBER_DOUBLE << 4)
+    {
+      gpointer out = va_arg (*app, gpointer);
+
+      if (out != NULL)
+        memcpy (out, in, 8);
+      return 1;
+    }
+  for (; d != 0; d >>= 8)
     {
       const guint8 *p = in + (d & 0xf);
       gpointer out = va_arg (*app, gpointer);
