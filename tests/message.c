@@ -555,6 +555,31 @@ test_values_basic (void)
   ROUND_TRIP ("d", gdouble, G_MINDOUBLE);
   ROUND_TRIP ("d", gdouble, INFINITY);
   ROUND_TRIP ("d", gdouble, NAN);
+
+  /* one 64-bit member (read without the layout loop): a NULL pointer
+   * skips the value, another type is refused */
+  {
+    g_autoptr(JanusMessage) x = janus_message_new_values ("v", "(x)", (gint64) -9);
+    g_autoptr(JanusMessage) d = janus_message_new_values ("v", "(d)", 2.25);
+    gint64 xv = 0;
+    gdouble dv = 0;
+
+    g_assert_true (janus_message_get_values (x, "(x)", NULL));
+    g_assert_true (janus_message_get_values (x, "(x)", &xv));
+    g_assert_cmpint (xv, ==, -9);
+    g_assert_false (janus_message_get_values (x, "(t)", &xv));
+    g_assert_false (janus_message_get_values (x, "x", &xv));
+    g_assert_true (janus_message_get_values (d, "(d)", NULL));
+    g_assert_true (janus_message_get_values (d, "(d)", &dv));
+    g_assert_cmpfloat (dv, ==, 2.25);
+    g_assert_false (janus_message_get_values (d, "(x)", &xv));
+    g_assert_cmpint (xv, ==, -9);
+    g_autoptr(GVariant) xw = g_variant_ref_sink (g_variant_new ("(x)", (gint64) -9));
+    g_autoptr(GVariant) dw = g_variant_ref_sink (g_variant_new ("(d)", 2.25));
+
+    g_assert_true (g_variant_equal (janus_message_get_body (x), xw));
+    g_assert_true (g_variant_equal (janus_message_get_body (d), dw));
+  }
 }
 
 static void
