@@ -22,6 +22,7 @@ enum {
   JANUS_MESSAGE_INTERNAL     = 1 << 4,  /* a due timer on its way to its agent */
   JANUS_MESSAGE_ROUTED       = 1 << 5,  /* has a route: a role message */
   JANUS_MESSAGE_TASK         = 1 << 6,  /* carries work to its agent's turn */
+  JANUS_MESSAGE_FLAGS_LIMIT  = 1 << 8,  /* the flags are one byte */
 };
 
 #define JANUS_MESSAGE_INLINE_SUBJECT 16
@@ -73,7 +74,9 @@ struct _JanusMessage
   /* line 1: what every receiver reads */
   JanusMessage   *next;
   atomic_uint     ref_count;
-  guint16         flags;
+  guint8          flags;
+  guint8          alloc_offset;     /* where its memory starts: so many
+                                     * bytes below (janus-message.c) */
   gint16          priority;
   const char     *subject;
   /* JANUS_BODY_VARIANT: the GVariant (owned). JANUS_BODY_INLINE: the
@@ -99,6 +102,7 @@ struct _JanusMessage
 
 G_STATIC_ASSERT (sizeof (gpointer) == 8);
 G_STATIC_ASSERT (sizeof (JanusMessage) == 128);
+G_STATIC_ASSERT (JANUS_MESSAGE_TASK < JANUS_MESSAGE_FLAGS_LIMIT);
 /* the allocation's alignment: a cache line */
 #define JANUS_MESSAGE_ALIGN 64
 G_STATIC_ASSERT (G_STRUCT_OFFSET (JanusMessage, route) == JANUS_MESSAGE_ALIGN);
