@@ -454,6 +454,80 @@ format_tag (const char *f)
   return f[6] == '\0' ? tag : 0;
 }
 
+/* The most common formats, recognised from their first bytes before the
+ * generic path (format_tag, the layout and its loop): one or two members
+ * of 8 bytes (`x`, `t`, `d`), alone or in a tuple — `x`, `(x)`, `(d)`,
+ * `(xx)`, `(xd)` … Their inline bodies are those members at offsets 0 and
+ * 8, as the layout would place them. */
+typedef enum {
+  COMMON_NONE,
+  COMMON_ONE,                   /* one member, at offset 0 */
+  COMMON_TWO,                   /* two members, at offsets 0 and 8 */
+} CommonFormat;
+
+/* Whether @c is an 8-byte basic type: x, t or d (in the order of how
+ * often they are met: x costs one comparison). */
+static inline gboolean
+is_basic_8 (char c)
+{
+  return c == 'x' || c == 'd' || c == 't';
+}
+
+/* The CommonFormat of @f; for one, its tagged type in @tag and its
+ * members' type characters in @types (the second is '\0' for one member). */
+static inline __attribute__ ((always_inline)) CommonFormat
+common_format (const char *f,
+               guintptr   *tag,
+               char        types[2])
+{
+  char a, b;
+
+  if (f[0] != '(')
+    {
+      if (!is_basic_8 (f[0]) || f[1] != '\0')
+        return COMMON_NONE;
+      types[0] = f[0];
+      types[1] = '\0';
+      *tag = JANUS_MESSAGE_INLINE_TAG1 (f[0]);
+      return COMMON_ONE;
+    }
+  a = f[1];
+  if (!is_basic_8 (a))
+    return COMMON_NONE;
+  types[0] = a;
+  b = f[2];
+  if (b == ')')
+    {
+      if (f[3] != '\0')
+        return COMMON_NONE;
+      types[1] = '\0';
+      *tag = JANUS_MESSAGE_BODY_TAG | (guintptr) '(' << 8 | (guintptr) (guchar) a << 16
+        | (guintptr) ')' << 24;
+      return COMMON_ONE;
+    }
+  if (!is_basic_8 (b) || f[3] != ')' || f[4] != '\0')
+    return COMMON_NONE;
+  types[1] = b;
+  *tag = JANUS_MESSAGE_BODY_TAG | (guintptr) '(' << 8 | (guintptr) (guchar) a << 16
+    | (guintptr) (guchar) b << 24 | (guintptr) ')' << 32;
+  return COMMON_TWO;
+}
+
+/* Stores the next variadic argument, of 8-byte basic type @type, at @p. */
+#define PUT_8(p, type, ap)                                      \
+  G_STMT_START {                                                \
+    if ((type) == 'd')                                          \
+      {                                                         \
+        double v_ = va_arg (ap, double);                        \
+        memcpy ((p), &v_, 8);                                   \
+      }                                                         \
+    else                                                        \
+      {                                                         \
+        guint64 v_ = va_arg (ap, guint64);                      \
+        memcpy ((p), &v_, 8);                                   \
+      }                                                         \
+  } G_STMT_END
+
 /* The serialised size of the inline body of type @tag held in @bytes. */
 static gsize
 inline_size (guintptr      tag,
@@ -749,10 +823,24 @@ janus_message_new_values (const char *subject,
   JanusMessage *m;
   va_list ap;
   gboolean stored;
+  CommonFormat kind;
+  guintptr tag;
+  char types[2];
 
   g_return_val_if_fail (subject != NULL, NULL);
   g_return_val_if_fail (format != NULL, NULL);
 
+  kind = common_format (format, &tag, types);
+  if (G_LIKELY (kind != COMMON_NONE))
+    {
+      m = message_new (subject, JANUS_BODY_INLINE, tag);
+      va_start (ap, format);
+      PUT_8 (m->v.bytes, types[0], ap);
+      if (kind == COMMON_TWO)
+        PUT_8 (m->v.bytes + 8, types[1], ap);
+      va_end (ap);
+      return m;
+    }
   m = message_new (subject, JANUS_BODY_INLINE, 0);
   va_start (ap, format);
   stored = inline_put (m, format, &ap);
@@ -1205,6 +1293,9 @@ janus_message_get_values (JanusMessage *message,
   GVariant *body;
   va_list ap;
   int got;
+  CommonFormat kind;
+  guintptr tag;
+  char types[2];
 
   g_return_val_if_fail (message != NULL, FALSE);
   g_return_val_if_fail (format != NULL, FALSE);
@@ -1212,6 +1303,19 @@ janus_message_get_values (JanusMessage *message,
   switch (janus_message_body_kind (message))
     {
     case JANUS_BODY_INLINE:
+      kind = common_format (format, &tag, types);
+      if (G_LIKELY (kind != COMMON_NONE) && tag == inline_tag (message))
+        {
+          gpointer out;
+
+          va_start (ap, format);
+          if ((out = va_arg (ap, gpointer)) != NULL)
+            memcpy (out, message->v.bytes, 8);
+          if (kind == COMMON_TWO && (out = va_arg (ap, gpointer)) != NULL)
+            memcpy (out, message->v.bytes + 8, 8);
+          va_end (ap);
+          return TRUE;
+        }
       va_start (ap, format);
       got = inline_get (message, inline_tag (message), format, &ap);
       va_end (ap);

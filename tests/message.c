@@ -582,6 +582,163 @@ test_values_basic (void)
   }
 }
 
+/* The formats read and written without the generic layout (one or two
+ * members of x, t or d, alone or in a tuple): every combination, its
+ * serialised form against GVariant's, reads with every other such format
+ * refused without writing, NULL skipping a value; and formats close to
+ * them that must take the generic path. */
+typedef union { gint64 x; guint64 t; gdouble d; } Word;
+
+static JanusMessage *
+new_common (const char *format,
+            const Word *w)
+{
+  gsize n = strlen (format) == 1 ? 1 : strlen (format) - 2;
+  const char *types = format[0] == '(' ? format + 1 : format;
+
+  /* each member passed with its own C type */
+  if (n == 1)
+    return types[0] == 'd' ? janus_message_new_values ("c", format, w[0].d)
+      : janus_message_new_values ("c", format, w[0].x);
+  if (types[0] == 'd')
+    return types[1] == 'd' ? janus_message_new_values ("c", format, w[0].d, w[1].d)
+      : janus_message_new_values ("c", format, w[0].d, w[1].x);
+  return types[1] == 'd' ? janus_message_new_values ("c", format, w[0].x, w[1].d)
+    : janus_message_new_values ("c", format, w[0].x, w[1].x);
+}
+
+static GVariant *
+variant_common (const char *format,
+                const Word *w)
+{
+  gsize n = strlen (format) == 1 ? 1 : strlen (format) - 2;
+  const char *types = format[0] == '(' ? format + 1 : format;
+  GVariant *members[2];
+  gsize i;
+
+  for (i = 0; i < n; i++)
+    members[i] = types[i] == 'd' ? g_variant_new_double (w[i].d)
+      : types[i] == 't' ? g_variant_new_uint64 (w[i].t) : g_variant_new_int64 (w[i].x);
+  if (format[0] != '(')
+    return members[0];
+  return g_variant_new_tuple (members, n);
+}
+
+static void
+test_values_common_formats (void)
+{
+  static const char *formats[] = {
+    "x", "t", "d", "(x)", "(t)", "(d)",
+    "(xx)", "(xt)", "(xd)", "(tx)", "(tt)", "(td)", "(dx)", "(dt)", "(dd)",
+  };
+  const Word w[2] = { { .x = -0x1122334455667788 }, { .x = 0x0102030405060708 } };
+  gsize i, j;
+
+  for (i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      const char *f = formats[i];
+      gsize n = strlen (f) == 1 ? 1 : strlen (f) - 2;
+      const char *types = f[0] == '(' ? f + 1 : f;
+      Word w2[2] = { { .x = 0 }, { .x = 0 } };
+      Word out[2];
+      guint round;
+
+      /* the doubles as doubles: values that survive the round trip */
+      for (j = 0; j < n; j++)
+        w2[j] = types[j] == 'd' ? (Word) { .d = j == 0 ? -2.5e300 : 0.125 } : w[j];
+
+      for (round = 0; round < 2; round++)
+        {
+          JanusMessage *m = new_common (f, w2);
+          g_autoptr(GVariant) want = g_variant_ref_sink (variant_common (f, w2));
+          gsize size;
+          gconstpointer data;
+
+          g_test_message ("format %s, round %u", f, round);
+          g_assert_cmpstr (janus_message_get_body_type (m), ==, f);
+          data = janus_message_get_body_data (m, NULL, &size);
+          g_assert_cmpmem (data, size, g_variant_get_data (want), g_variant_get_size (want));
+          if (round == 1)
+            g_assert_true (janus_message_get_body (m) != NULL);
+
+          memset (out, 0x5a, sizeof out);
+          g_assert_true (n == 1 ? janus_message_get_values (m, f, &out[0])
+                         : janus_message_get_values (m, f, &out[0], &out[1]));
+          g_assert_cmpmem (out, n * sizeof (Word), w2, n * sizeof (Word));
+          if (n == 2)
+            {
+              /* NULL skips a value */
+              memset (out, 0x5a, sizeof out);
+              g_assert_true (janus_message_get_values (m, f, NULL, &out[1]));
+              g_assert_cmpmem (&out[1], sizeof (Word), &w2[1], sizeof (Word));
+              g_assert_true (janus_message_get_values (m, f, &out[0], NULL));
+              g_assert_cmpmem (&out[0], sizeof (Word), &w2[0], sizeof (Word));
+            }
+          else
+            g_assert_true (janus_message_get_values (m, f, NULL));
+
+          /* every other common format is refused, nothing written */
+          for (j = 0; j < G_N_ELEMENTS (formats); j++)
+            {
+              if (j == i)
+                continue;
+              memset (out, 0x5a, sizeof out);
+              g_assert_false (janus_message_get_values (m, formats[j], &out[0], &out[1]));
+              g_assert_cmpuint (out[0].t, ==, 0x5a5a5a5a5a5a5a5a);
+              g_assert_cmpuint (out[1].t, ==, 0x5a5a5a5a5a5a5a5a);
+            }
+          /* near misses take the generic path and are refused too */
+          g_assert_false (janus_message_get_values (m, "(xxx)", &out[0], &out[1], &out[0]));
+          g_assert_false (janus_message_get_values (m, "(xi)", &out[0], &out[1]));
+          g_assert_false (janus_message_get_values (m, "(i)", &out[0]));
+          g_assert_false (janus_message_get_values (m, "i", &out[0]));
+          g_assert_false (janus_message_get_values (m, "(x", &out[0]));
+          g_assert_false (janus_message_get_values (m, "(xx", &out[0], &out[1]));
+          g_assert_false (janus_message_get_values (m, "x)", &out[0]));
+          g_assert_false (janus_message_get_values (m, "xx", &out[0], &out[1]));
+          /* and through the GVariant */
+          if (n == 2)
+            {
+              g_autoptr(GVariant) a = NULL;
+              g_autoptr(GVariant) b = NULL;
+              g_autoptr(GVariant) wa = g_variant_get_child_value (want, 0);
+              g_autoptr(GVariant) wb = g_variant_get_child_value (want, 1);
+
+              g_assert_true (janus_message_get_values (m, "(@*@*)", &a, &b));
+              g_assert_true (g_variant_equal (a, wa));
+              g_assert_true (g_variant_equal (b, wb));
+            }
+          check_body (m, want);   /* not floating: check_body takes its own reference */
+          janus_message_unref (m);
+        }
+    }
+
+  /* near misses when made: stored by the generic path, read back */
+  {
+    g_autoptr(JanusMessage) three = janus_message_new_values ("v", "(xxx)", (gint64) 1,
+                                                              (gint64) 2, (gint64) 3);
+    g_autoptr(JanusMessage) mixed = janus_message_new_values ("v", "(xi)", (gint64) 4, 5);
+    g_autoptr(JanusMessage) one = janus_message_new_values ("v", "(i)", -5);
+    gint64 a = 0, b = 0, c = 0;
+    /* a 32-bit member is written as 32 bits, not 64 */
+    struct { gint32 v; gint32 guard; } i32 = { 0, 0x5a5a5a5a };
+
+    g_assert_true (janus_message_get_values (three, "(xxx)", &a, &b, &c));
+    g_assert_true (a == 1 && b == 2 && c == 3);
+    g_assert_false (janus_message_get_values (three, "(xx)", &a, &b));
+    g_assert_true (janus_message_get_values (mixed, "(xi)", &a, &i32.v));
+    g_assert_true (a == 4 && i32.v == 5);
+    g_assert_cmpint (i32.guard, ==, 0x5a5a5a5a);
+    g_assert_true (janus_message_get_values (one, "(i)", &i32.v));
+    g_assert_cmpint (i32.v, ==, -5);
+    g_assert_cmpint (i32.guard, ==, 0x5a5a5a5a);
+    check_body (one, g_variant_new ("(i)", -5));
+    check_body (mixed, g_variant_new ("(xi)", (gint64) 4, 5));
+    g_assert_false (janus_message_get_values (mixed, "(xx)", &a, &b));
+    g_assert_false (janus_message_get_values (mixed, "(x)", &a));
+  }
+}
+
 static void
 test_values_boolean_normal (void)
 {
@@ -1496,6 +1653,7 @@ main (int    argc,
   g_test_add_func ("/message/values/basic", test_values_basic);
   g_test_add_func ("/message/values/boolean-normal-form", test_values_boolean_normal);
   g_test_add_func ("/message/values/tuples", test_values_tuples);
+  g_test_add_func ("/message/values/common-formats", test_values_common_formats);
   for (i = 0; i < G_N_ELEMENTS (strings); i++)
     {
       g_autofree char *path = g_strdup_printf ("/message/values/string/%" G_GSIZE_FORMAT,
