@@ -10,6 +10,7 @@
 #include "janus-error.h"
 #include "janus-address.h"
 #include "janus-message.h"
+#include "janus-message-selector.h"
 #include "janus-memory.h"
 #include "janus-blackboard-memory.h"
 #include "janus-property-memory.h"

@@ -39,6 +39,7 @@ LAYERS = {
     'janus-error': BASE,
     'janus-address': BASE,
     'janus-message': BASE,
+    'janus-message-selector': BASE,
     'janus-inbox': BASE,
     'janus-epoch': BASE,
     'janus-debug': BASE,
