@@ -251,6 +251,15 @@ gboolean      janus_agent_check_reader  (JanusAgent *self,
                                          const char *func);
 JanusMessage *janus_agent_wait          (JanusAgent *self,
                                          gint64      timeout_usec);
+/* The selector forms of the reads (janus-agent-selectors.c). */
+JanusMessage *janus_agent_wait_filtered (JanusAgent      *self,
+                                         JanusMboxFilter  filter,
+                                         gpointer         data,
+                                         gint64           timeout_usec);
+JanusMessage *janus_agent_mbox_wait_filtered (JanusMbox       *mbox,
+                                              JanusMboxFilter  filter,
+                                              gpointer         data,
+                                              gint64           timeout_usec);
 
 static inline JanusMbox *
 janus_agent_get_mbox (JanusAgent *self)

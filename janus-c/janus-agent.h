@@ -6,6 +6,7 @@
 #endif
 
 #include "janus-types.h"
+#include "janus-message-selector.h"
 
 G_BEGIN_DECLS
 
@@ -122,6 +123,22 @@ guint                janus_agent_get_mailbox_size   (JanusAgent          *self);
 JANUS_AVAILABLE_IN_ALL
 JanusMessage        *janus_agent_wait_message       (JanusAgent          *self,
                                                      gint64               timeout_usec) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
+JanusMessage        *janus_agent_get_message_matching  (JanusAgent           *self,
+                                                        JanusMessageSelector *selector) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
+JanusMessage        *janus_agent_peek_message_matching (JanusAgent           *self,
+                                                        JanusMessageSelector *selector);
+JANUS_AVAILABLE_IN_ALL
+GPtrArray           *janus_agent_get_messages_matching (JanusAgent           *self,
+                                                        JanusMessageSelector *selector) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_agent_has_message_matching  (JanusAgent           *self,
+                                                        JanusMessageSelector *selector);
+JANUS_AVAILABLE_IN_ALL
+JanusMessage        *janus_agent_wait_message_matching (JanusAgent           *self,
+                                                        JanusMessageSelector *selector,
+                                                        gint64                timeout_usec) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 JanusMailboxKind     janus_agent_get_mailbox_kind   (JanusAgent          *self);
 JANUS_AVAILABLE_IN_ALL

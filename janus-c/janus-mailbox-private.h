@@ -69,6 +69,10 @@ enum {
   JANUS_REQUEST_TASK  = 1 << 3, /* a task is in the inbox */
 };
 
+/* Chooses messages of the queue (a role's view, a selector). */
+typedef gboolean (*JanusMboxFilter) (JanusMessage *message,
+                                     gpointer      data);
+
 /* What the mailbox hands up to its owner. Installed once, before the first
  * mailbox exists, by the owner's class (janus-agent.c). */
 typedef struct
@@ -147,6 +151,22 @@ janus_mbox_take_requests (JanusMbox *mbox)
   return atomic_exchange_explicit (&mbox->requests, 0, memory_order_acquire);
 }
 
+/* The last value of JanusMailboxKind, for argument checks. */
+#define JANUS_MAILBOX_KIND_LAST JANUS_MAILBOX_KIND_BUFFERED_PER_SENDER
+
+/* Whether a step of the owner sees only what arrived before it began. */
+static inline gboolean
+janus_mbox_kind_is_buffered (guint kind)
+{
+  return kind == JANUS_MAILBOX_KIND_BUFFERED || kind == JANUS_MAILBOX_KIND_BUFFERED_PER_SENDER;
+}
+
+static inline gboolean
+janus_mbox_is_buffered (JanusMbox *mbox)
+{
+  return janus_mbox_kind_is_buffered (mbox->kind);
+}
+
 static inline gboolean
 janus_mbox_is_heavy (JanusMbox *mbox)
 {
@@ -186,9 +206,6 @@ janus_mbox_take (JanusMbox *mbox)
     }
   return janus_mbox_take_slow (mbox);
 }
-
-typedef gboolean (*JanusMboxFilter) (JanusMessage *message,
-                                     gpointer      data);
 
 JanusMessage *janus_mbox_peek          (JanusMbox       *mbox);
 guint         janus_mbox_count         (JanusMbox       *mbox);
@@ -233,6 +250,20 @@ janus_mbox_arrived_unseen (JanusMbox     *mbox,
 }
 JanusMessage *janus_mbox_close         (JanusMbox       *mbox);
 void          janus_mbox_clear         (JanusMbox       *mbox);
+
+/* Selections and buffer control (janus_mailbox_*_matching and friends). */
+gboolean      janus_mbox_contains      (JanusMbox       *mbox,
+                                        JanusMessage    *message);
+gboolean      janus_mbox_remove        (JanusMbox       *mbox,
+                                        JanusMessage    *message);
+guint         janus_mbox_remove_filtered (JanusMbox     *mbox,
+                                          JanusMboxFilter filter,
+                                          gpointer       data);
+guint         janus_mbox_buffer_size   (JanusMbox       *mbox);
+guint         janus_mbox_clear_buffer  (JanusMbox       *mbox);
+void          janus_mbox_synchronize   (JanusMbox       *mbox);
+gboolean      janus_mbox_selector_filter (JanusMessage  *message,
+                                          gpointer       selector);
 
 /* ------------------------------------------------------------ waking */
 

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include "janus-address-private.h"
 #include "janus-mailbox-private.h"
+#include "janus-message-selector.h"
 
 /**
  * JanusMailbox:
@@ -44,6 +46,10 @@ janus_mbox_set_owner_funcs (const JanusMboxOwnerFuncs *funcs)
 }
 
 /* ------------------------------------------------------------ ordering */
+
+JanusMessage *janus_mbox_unlink (JanusMbox    *mbox,
+                                 JanusMessage *prev,
+                                 JanusMessage *message);
 
 /* Stable merge of two lists by decreasing priority. */
 static JanusMessage *
@@ -99,6 +105,54 @@ fix_tail (JanusMbox *mbox)
     mbox->tail = m;
 }
 
+/* Whether @a and @b come from the same sender to the same receiver (the
+ * owner itself, or one role): a per-sender mailbox keeps one of them. */
+static gboolean
+same_channel (const JanusMessage *a,
+              const JanusMessage *b)
+{
+  const JanusMessageRoute *x = a->route, *y = b->route;
+
+  if (!janus_address_equal (&a->sender, &b->sender))
+    return FALSE;
+  if (x == NULL || y == NULL)
+    return x == y;
+  return x->group_id == y->group_id && x->receiver_role == y->receiver_role
+         && x->receiver_serial == y->receiver_serial;
+}
+
+/* Per sender: each arrival replaces what its sender sent before on the
+ * same channel; the replaced messages are refused (dead letters). One walk
+ * of the kept messages per arrival: the queue holds one per channel. */
+static void
+queue_append_per_sender (JanusMbox    *mbox,
+                         JanusMessage *head)
+{
+  JanusMessage *replaced = NULL, **last = &replaced;
+
+  while (head != NULL)
+    {
+      JanusMessage *m = head, *q, *prev = NULL;
+
+      head = m->next;
+      m->next = NULL;
+      for (q = mbox->head; q != NULL; prev = q, q = q->next)
+        if (same_channel (q, m))
+          {
+            *last = janus_mbox_unlink (mbox, prev, q);
+            last = &q->next;
+            break;
+          }
+      if (mbox->tail)
+        mbox->tail->next = m;
+      else
+        mbox->head = m;
+      mbox->tail = m;
+    }
+  if (replaced != NULL)
+    owner->refused (mbox, replaced);
+}
+
 /* Appends @head..@tail (oldest first) to the queue as the kind says. */
 static void
 queue_append (JanusMbox    *mbox,
@@ -109,6 +163,10 @@ queue_append (JanusMbox    *mbox,
     {
     case JANUS_MAILBOX_KIND_BLACK_HOLE:
       owner->refused (mbox, head);
+      return;
+    case JANUS_MAILBOX_KIND_PER_SENDER:
+    case JANUS_MAILBOX_KIND_BUFFERED_PER_SENDER:
+      queue_append_per_sender (mbox, head);
       return;
     case JANUS_MAILBOX_KIND_PRIORITY:
       mbox->head = merge_by_priority (mbox->head, sort_by_priority (head));
@@ -222,7 +280,7 @@ janus_mbox_begin_buffered_step (JanusMbox *mbox)
 void
 janus_mbox_prelook (JanusMbox *mbox)
 {
-  if (mbox->kind != JANUS_MAILBOX_KIND_BUFFERED)
+  if (!janus_mbox_is_buffered (mbox))
     return;
   janus_mbox_look (mbox);
   mbox->flags |= JANUS_MBOX_LOOKED;
@@ -437,6 +495,112 @@ janus_mbox_clear (JanusMbox *mbox)
       m = next;
     }
   mbox->head = mbox->tail = NULL;
+}
+
+/* ------------------------------------------------ selections, buffer */
+
+/* The queued @message and its predecessor. */
+static gboolean
+find_message (JanusMbox     *mbox,
+              JanusMessage  *message,
+              JanusMessage **prev_out)
+{
+  JanusMessage *m, *prev = NULL;
+
+  for (m = mbox->head; m != NULL; prev = m, m = m->next)
+    if (m == message)
+      {
+        *prev_out = prev;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+janus_mbox_contains (JanusMbox    *mbox,
+                     JanusMessage *message)
+{
+  JanusMessage *prev;
+
+  janus_mbox_look (mbox);
+  return find_message (mbox, message, &prev);
+}
+
+/* Takes @message out of the queue and drops the queue's reference. */
+gboolean
+janus_mbox_remove (JanusMbox    *mbox,
+                   JanusMessage *message)
+{
+  JanusMessage *prev;
+
+  janus_mbox_look (mbox);
+  if (!find_message (mbox, message, &prev))
+    return FALSE;
+  janus_message_unref (janus_mbox_unlink (mbox, prev, message));
+  return TRUE;
+}
+
+guint
+janus_mbox_remove_filtered (JanusMbox       *mbox,
+                            JanusMboxFilter  filter,
+                            gpointer         data)
+{
+  JanusMessage *m;
+  guint n = 0;
+
+  while ((m = janus_mbox_take_filtered (mbox, filter, data)) != NULL)
+    {
+      janus_message_unref (m);
+      n++;
+    }
+  return n;
+}
+
+/* Owner: the letters in the inbox, which no look took yet. Only the owner
+ * takes from the inbox, so the stack below its top stays put while it is
+ * walked; acquire pairs with the senders' release CAS (each push reads
+ * the previous top, so the older nodes are visible too). */
+guint
+janus_mbox_buffer_size (JanusMbox *mbox)
+{
+  uintptr_t top = atomic_load_explicit (&mbox->inbox, memory_order_acquire);
+  JanusMessage *m;
+  guint n = 0;
+
+  for (m = top > JANUS_INBOX_CLOSED ? (JanusMessage *) top : NULL; m != NULL; m = m->next)
+    if (!janus_message_internal (m))
+      n++;
+  return n;
+}
+
+/* Owner: drops what the inbox holds (dead letters); due timers and tasks still go
+ * to the owner. Returns the number of letters dropped. */
+guint
+janus_mbox_clear_buffer (JanusMbox *mbox)
+{
+  JanusMessage *head, *tail, *m;
+  guint n = 0;
+
+  if (atomic_load_explicit (&mbox->inbox, memory_order_relaxed) <= JANUS_INBOX_CLOSED)
+    return 0;
+  /* acquire: pairs with the senders' release CAS */
+  head = janus_inbox_take (&mbox->inbox, &tail, &n);
+  head = hand_over_internal (mbox, head, &tail);
+  if (head == NULL)
+    return 0;
+  for (n = 0, m = head; m != NULL; m = m->next)
+    n++;
+  owner->refused (mbox, head);
+  return n;
+}
+
+/* Owner: takes what arrived into the queue now, even after the step's
+ * look (a buffered step sees it at once). */
+void
+janus_mbox_synchronize (JanusMbox *mbox)
+{
+  mbox->flags &= ~JANUS_MBOX_TOOK;
+  janus_mbox_look (mbox);
 }
 
 /* ---------------------------------------------------------------- waiting */
@@ -729,7 +893,7 @@ janus_mailbox_set_kind (JanusMailbox     *self,
   JanusMbox *mbox;
 
   g_return_if_fail (JANUS_IS_MAILBOX (self));
-  g_return_if_fail (kind <= JANUS_MAILBOX_KIND_BUFFERED);
+  g_return_if_fail (kind <= JANUS_MAILBOX_KIND_LAST);
 
   mbox = readable (self, G_STRFUNC);
   if (mbox == NULL || mbox->kind == kind)
@@ -825,6 +989,265 @@ janus_mailbox_iter_steal (JanusMailboxIter *iter)
   m = janus_mbox_unlink (ri->mailbox->mbox, ri->prev, ri->current);
   ri->current = NULL;
   return m;
+}
+
+/* ------------------------------------------------------- selections */
+
+/* The filter of the selector forms. */
+gboolean
+janus_mbox_selector_filter (JanusMessage *message,
+                            gpointer      selector)
+{
+  return janus_message_selector_matches (selector, message);
+}
+
+/**
+ * janus_mailbox_get_message_matching:
+ * @self: a mailbox
+ * @selector: chooses the message
+ *
+ * Takes the first message, in reading order, that @selector selects; the
+ * other messages stay, in their order (Janus's `removeFirst(Selector)`).
+ * Call from the agent's own step.
+ *
+ * Returns: (transfer full) (nullable): the message, or `NULL` if no message
+ *   is selected
+ */
+JanusMessage *
+janus_mailbox_get_message_matching (JanusMailbox         *self,
+                                    JanusMessageSelector *selector)
+{
+  JanusMbox *mbox;
+
+  g_return_val_if_fail (JANUS_IS_MAILBOX (self), NULL);
+  g_return_val_if_fail (selector != NULL, NULL);
+
+  mbox = readable (self, G_STRFUNC);
+  return mbox ? janus_mbox_take_filtered (mbox, janus_mbox_selector_filter, selector) : NULL;
+}
+
+/**
+ * janus_mailbox_peek_message_matching:
+ * @self: a mailbox
+ * @selector: chooses the message
+ *
+ * Looks at the message [method@Janus.Mailbox.get_message_matching] would
+ * take, leaving it in the mailbox.
+ *
+ * Returns: (transfer none) (nullable): the message, valid until it is
+ *   taken, or `NULL`
+ */
+JanusMessage *
+janus_mailbox_peek_message_matching (JanusMailbox         *self,
+                                     JanusMessageSelector *selector)
+{
+  JanusMbox *mbox;
+
+  g_return_val_if_fail (JANUS_IS_MAILBOX (self), NULL);
+  g_return_val_if_fail (selector != NULL, NULL);
+
+  mbox = readable (self, G_STRFUNC);
+  return mbox ? janus_mbox_peek_filtered (mbox, janus_mbox_selector_filter, selector) : NULL;
+}
+
+/**
+ * janus_mailbox_get_messages_matching:
+ * @self: a mailbox
+ * @selector: chooses the messages
+ *
+ * Takes every message @selector selects, in reading order.
+ *
+ * Returns: (transfer container) (element-type JanusMessage): the messages,
+ *   taken out; the array owns them: g_ptr_array_unref() frees both
+ */
+GPtrArray *
+janus_mailbox_get_messages_matching (JanusMailbox         *self,
+                                     JanusMessageSelector *selector)
+{
+  JanusMbox *mbox;
+
+  g_return_val_if_fail (JANUS_IS_MAILBOX (self), NULL);
+  g_return_val_if_fail (selector != NULL, NULL);
+
+  mbox = readable (self, G_STRFUNC);
+  return mbox ? janus_mbox_take_all_filtered (mbox, janus_mbox_selector_filter, selector)
+              : message_array ();
+}
+
+/**
+ * janus_mailbox_peek_messages_matching:
+ * @self: a mailbox
+ * @selector: chooses the messages
+ *
+ * Lists the messages @selector selects, in reading order, leaving them in
+ * the mailbox.
+ *
+ * Returns: (transfer container) (element-type JanusMessage): the messages;
+ *   the array holds a reference of its own on each
+ */
+GPtrArray *
+janus_mailbox_peek_messages_matching (JanusMailbox         *self,
+                                      JanusMessageSelector *selector)
+{
+  JanusMbox *mbox;
+
+  g_return_val_if_fail (JANUS_IS_MAILBOX (self), NULL);
+  g_return_val_if_fail (selector != NULL, NULL);
+
+  mbox = readable (self, G_STRFUNC);
+  return mbox ? janus_mbox_peek_all_filtered (mbox, janus_mbox_selector_filter, selector)
+              : message_array ();
+}
+
+/**
+ * janus_mailbox_has_message_matching:
+ * @self: a mailbox
+ * @selector: chooses the message
+ *
+ * Tells whether the mailbox holds a message @selector selects (Janus's
+ * `contains(Selector)`).
+ *
+ * Returns: whether such a message is in the mailbox
+ */
+gboolean
+janus_mailbox_has_message_matching (JanusMailbox         *self,
+                                    JanusMessageSelector *selector)
+{
+  return janus_mailbox_peek_message_matching (self, selector) != NULL;
+}
+
+/**
+ * janus_mailbox_contains:
+ * @self: a mailbox
+ * @message: a message
+ *
+ * Tells whether @message itself (not an equal message) is in the mailbox.
+ *
+ * Returns: whether @message is in the mailbox
+ */
+gboolean
+janus_mailbox_contains (JanusMailbox *self,
+                        JanusMessage *message)
+{
+  JanusMbox *mbox;
+
+  g_return_val_if_fail (JANUS_IS_MAILBOX (self), FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+
+  mbox = readable (self, G_STRFUNC);
+  return mbox ? janus_mbox_contains (mbox, message) : FALSE;
+}
+
+/**
+ * janus_mailbox_remove:
+ * @self: a mailbox
+ * @message: a message, typically from [method@Janus.Mailbox.peek_messages]
+ *
+ * Takes @message out of the mailbox and releases the mailbox's reference
+ * on it (the caller's own references stay valid). It was read: it is not a
+ * dead letter.
+ *
+ * Returns: `TRUE` if @message was in the mailbox
+ */
+gboolean
+janus_mailbox_remove (JanusMailbox *self,
+                      JanusMessage *message)
+{
+  JanusMbox *mbox;
+
+  g_return_val_if_fail (JANUS_IS_MAILBOX (self), FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+
+  mbox = readable (self, G_STRFUNC);
+  return mbox ? janus_mbox_remove (mbox, message) : FALSE;
+}
+
+/**
+ * janus_mailbox_remove_matching:
+ * @self: a mailbox
+ * @selector: chooses the messages
+ *
+ * Takes every message @selector selects out of the mailbox and releases
+ * them (Janus's `removeAll(Selector)`).
+ *
+ * Returns: how many messages were removed
+ */
+guint
+janus_mailbox_remove_matching (JanusMailbox         *self,
+                               JanusMessageSelector *selector)
+{
+  JanusMbox *mbox;
+
+  g_return_val_if_fail (JANUS_IS_MAILBOX (self), 0);
+  g_return_val_if_fail (selector != NULL, 0);
+
+  mbox = readable (self, G_STRFUNC);
+  return mbox ? janus_mbox_remove_filtered (mbox, janus_mbox_selector_filter, selector) : 0;
+}
+
+/**
+ * janus_mailbox_get_buffer_size:
+ * @self: a mailbox
+ *
+ * Counts the messages in the mailbox's buffer: those that arrived and
+ * that the mailbox has not taken in yet (Janus's `getBufferSize`). A
+ * buffered mailbox takes them in at the start of the agent's next step
+ * (or at [method@Janus.Mailbox.synchronize]); the other kinds at the first
+ * read of a step. Call from the agent's own step.
+ *
+ * Returns: the number of messages in the buffer
+ */
+guint
+janus_mailbox_get_buffer_size (JanusMailbox *self)
+{
+  JanusMbox *mbox;
+
+  g_return_val_if_fail (JANUS_IS_MAILBOX (self), 0);
+
+  mbox = readable (self, G_STRFUNC);
+  return mbox ? janus_mbox_buffer_size (mbox) : 0;
+}
+
+/**
+ * janus_mailbox_clear_buffer:
+ * @self: a mailbox
+ *
+ * Drops the messages of the buffer (see
+ * [method@Janus.Mailbox.get_buffer_size]): they are never read, so each is
+ * counted and reported as a dead letter (Janus's `clearBuffer`). The
+ * agent's due timers are not affected. Call from the agent's own step.
+ *
+ * Returns: how many messages were dropped
+ */
+guint
+janus_mailbox_clear_buffer (JanusMailbox *self)
+{
+  JanusMbox *mbox;
+
+  g_return_val_if_fail (JANUS_IS_MAILBOX (self), 0);
+
+  mbox = readable (self, G_STRFUNC);
+  return mbox ? janus_mbox_clear_buffer (mbox) : 0;
+}
+
+/**
+ * janus_mailbox_synchronize:
+ * @self: a mailbox
+ *
+ * Takes the buffer into the mailbox now (Janus's `synchronizeMessages`):
+ * the current step sees what arrived so far, even in a buffered mailbox.
+ * Call from the agent's own step.
+ */
+void
+janus_mailbox_synchronize (JanusMailbox *self)
+{
+  JanusMbox *mbox;
+
+  g_return_if_fail (JANUS_IS_MAILBOX (self));
+
+  mbox = readable (self, G_STRFUNC);
+  if (mbox != NULL)
+    janus_mbox_synchronize (mbox);
 }
 
 static void

@@ -6,6 +6,7 @@
 #endif
 
 #include "janus-types.h"
+#include "janus-message-selector.h"
 
 G_BEGIN_DECLS
 
@@ -50,6 +51,37 @@ JanusMailboxKind  janus_mailbox_get_kind      (JanusMailbox     *self);
 JANUS_AVAILABLE_IN_ALL
 void              janus_mailbox_set_kind      (JanusMailbox     *self,
                                                JanusMailboxKind  kind);
+
+JANUS_AVAILABLE_IN_ALL
+JanusMessage     *janus_mailbox_get_message_matching   (JanusMailbox         *self,
+                                                        JanusMessageSelector *selector) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
+JanusMessage     *janus_mailbox_peek_message_matching  (JanusMailbox         *self,
+                                                        JanusMessageSelector *selector);
+JANUS_AVAILABLE_IN_ALL
+GPtrArray        *janus_mailbox_get_messages_matching  (JanusMailbox         *self,
+                                                        JanusMessageSelector *selector) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
+GPtrArray        *janus_mailbox_peek_messages_matching (JanusMailbox         *self,
+                                                        JanusMessageSelector *selector) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
+gboolean          janus_mailbox_has_message_matching   (JanusMailbox         *self,
+                                                        JanusMessageSelector *selector);
+JANUS_AVAILABLE_IN_ALL
+gboolean          janus_mailbox_contains      (JanusMailbox     *self,
+                                               JanusMessage     *message);
+JANUS_AVAILABLE_IN_ALL
+gboolean          janus_mailbox_remove        (JanusMailbox     *self,
+                                               JanusMessage     *message);
+JANUS_AVAILABLE_IN_ALL
+guint             janus_mailbox_remove_matching (JanusMailbox         *self,
+                                                 JanusMessageSelector *selector);
+JANUS_AVAILABLE_IN_ALL
+guint             janus_mailbox_get_buffer_size (JanusMailbox   *self);
+JANUS_AVAILABLE_IN_ALL
+guint             janus_mailbox_clear_buffer  (JanusMailbox     *self);
+JANUS_AVAILABLE_IN_ALL
+void              janus_mailbox_synchronize   (JanusMailbox     *self);
 
 JANUS_AVAILABLE_IN_ALL
 void              janus_mailbox_iter_init     (JanusMailboxIter *iter,

@@ -6,6 +6,7 @@
 #endif
 
 #include "janus-types.h"
+#include "janus-message-selector.h"
 
 G_BEGIN_DECLS
 
@@ -115,6 +116,23 @@ guint                janus_role_dispatch_messages   (JanusRole          *self,
 JANUS_AVAILABLE_IN_ALL
 JanusMessage        *janus_role_wait_message        (JanusRole          *self,
                                                      gint64              timeout_usec) G_GNUC_WARN_UNUSED_RESULT;
+
+JANUS_AVAILABLE_IN_ALL
+JanusMessage        *janus_role_get_message_matching  (JanusRole            *self,
+                                                       JanusMessageSelector *selector) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
+JanusMessage        *janus_role_peek_message_matching (JanusRole            *self,
+                                                       JanusMessageSelector *selector);
+JANUS_AVAILABLE_IN_ALL
+GPtrArray           *janus_role_get_messages_matching (JanusRole            *self,
+                                                       JanusMessageSelector *selector) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_role_has_message_matching  (JanusRole            *self,
+                                                       JanusMessageSelector *selector);
+JANUS_AVAILABLE_IN_ALL
+JanusMessage        *janus_role_wait_message_matching (JanusRole            *self,
+                                                       JanusMessageSelector *selector,
+                                                       gint64                timeout_usec) G_GNUC_WARN_UNUSED_RESULT;
 
 JANUS_AVAILABLE_IN_ALL
 gboolean             janus_role_send                (JanusRole          *self,

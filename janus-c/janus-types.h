@@ -143,14 +143,31 @@ typedef enum {
  *   are seen at the next one whatever the order of the agents in the step
  *   (the influence/reaction model of simulations); on workers, what arrived
  *   before the agent's step began.
+ * @JANUS_MAILBOX_KIND_PER_SENDER: keeps the newest message of each sender
+ *   only (Janus's `PerSenderMailbox`): a message replaces the one its sender
+ *   sent before to the same receiver (the agent itself, or the same role in
+ *   the same group), which becomes a dead letter, counted and reported
+ *   like every message a mailbox refuses. The kept messages are read in the
+ *   order they arrived. Meant for states that senders repeat (positions,
+ *   offers): a reader sees the latest one of each.
+ * @JANUS_MAILBOX_KIND_BUFFERED_PER_SENDER: per sender, and buffered as
+ *   `JANUS_MAILBOX_KIND_BUFFERED` is (Janus's `BufferedPerSenderMailbox`).
  *
  * How an agent's mailbox orders (or refuses) what it receives.
+ *
+ * Every kind has a buffer: what arrived that the mailbox has not taken in
+ * yet, which the current step cannot see. [method@Janus.Mailbox.get_buffer_size],
+ * [method@Janus.Mailbox.clear_buffer] and [method@Janus.Mailbox.synchronize]
+ * control it (Janus's `BufferedMailbox`); they matter most for the buffered
+ * kinds.
  */
 typedef enum {
   JANUS_MAILBOX_KIND_FIFO,
   JANUS_MAILBOX_KIND_PRIORITY,
   JANUS_MAILBOX_KIND_BLACK_HOLE,
   JANUS_MAILBOX_KIND_BUFFERED,
+  JANUS_MAILBOX_KIND_PER_SENDER,
+  JANUS_MAILBOX_KIND_BUFFERED_PER_SENDER,
 } JanusMailboxKind;
 
 /**

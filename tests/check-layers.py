@@ -60,6 +60,7 @@ LAYERS = {
     'janus-agent-messaging': AGENT,
     'janus-agent-timers': AGENT,
     'janus-agent-tasks': AGENT,
+    'janus-agent-selectors': AGENT,
     # 4 kernel: the public container
     'janus-kernel': KERNEL,
     # 5 CRIO: conditions, capacities, groups, organizations, roles, playing
@@ -81,6 +82,7 @@ LAYERS = {
     'janus-holon-capacity': CRIO,
     'janus-holon-lifecycle': CRIO,
     'janus-holarchy-dump': CRIO,
+    'janus-role-selectors': CRIO,
     # 6 the organizations and roles the library ships
     'janus-contract-net-organization': LIBRARY,
     'janus-contract-net-initiator': LIBRARY,
