@@ -530,7 +530,7 @@ run_turn (JanusAgent *self)
   guint requests = janus_mbox_take_requests (&priv->run.mbox);
   JanusLive live = JANUS_LIVE_WAIT;
 
-  if (G_UNLIKELY (priv->run.mbox.kind == JANUS_MAILBOX_KIND_BUFFERED))
+  if (G_UNLIKELY (janus_mbox_is_buffered (&priv->run.mbox)))
     janus_mbox_begin_buffered_step (&priv->run.mbox);
 
   if (janus_agent_private_state (priv) == JANUS_AGENT_STATE_BORN)
@@ -767,7 +767,7 @@ janus_agent_set_mailbox_kind (JanusAgent       *self,
                               JanusMailboxKind  kind)
 {
   g_return_if_fail (janus_is_agent (self));
-  g_return_if_fail (kind <= JANUS_MAILBOX_KIND_BUFFERED);
+  g_return_if_fail (kind <= JANUS_MAILBOX_KIND_LAST);
   CHECK_OWNER (self, );
 
   if (MBOX (self)->kind == kind)
@@ -888,6 +888,7 @@ static const JanusMboxOwnerFuncs mbox_owner_funcs = {
   mbox_refused,
   mbox_kind_changed,
   mbox_wait,
+  janus_agent_mbox_wait_filtered,
 };
 
 /* ---------------------------------------------------------------- kill */

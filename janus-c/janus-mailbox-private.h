@@ -100,6 +100,11 @@ typedef struct
   /* The owner's blocking read (JanusMailbox view). */
   JanusMessage *(*wait)         (JanusMbox    *mbox,
                                  gint64        timeout_usec);
+  /* The same, for the first message @filter accepts. */
+  JanusMessage *(*wait_filtered) (JanusMbox      *mbox,
+                                  JanusMboxFilter filter,
+                                  gpointer        data,
+                                  gint64          timeout_usec);
 } JanusMboxOwnerFuncs;
 
 void          janus_mbox_set_owner_funcs (const JanusMboxOwnerFuncs *funcs);

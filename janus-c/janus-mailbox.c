@@ -1117,6 +1117,37 @@ janus_mailbox_has_message_matching (JanusMailbox         *self,
 }
 
 /**
+ * janus_mailbox_wait_message_matching:
+ * @self: a mailbox
+ * @selector: chooses the message
+ * @timeout_usec: how long to wait at most, in microseconds; -1 waits for
+ *   ever, 0 does not wait
+ *
+ * Takes the first message @selector selects, waiting for one to arrive if
+ * there is none (Janus's `removeFirst(Selector, timeout)`). Only a heavy
+ * agent waits, on its own thread; messages that arrive meanwhile and are
+ * not selected stay in the mailbox, in their order. As
+ * [method@Janus.Agent.wait_message], a kill, a [method@Janus.Agent.wake]
+ * or a due timer ends the wait with `NULL`. For a light agent this is
+ * [method@Janus.Mailbox.get_message_matching].
+ *
+ * Returns: (transfer full) (nullable): the message, or `NULL` on time-out
+ *   (or kill, wake-up, due timer)
+ */
+JanusMessage *
+janus_mailbox_wait_message_matching (JanusMailbox         *self,
+                                     JanusMessageSelector *selector,
+                                     gint64                timeout_usec)
+{
+  g_return_val_if_fail (JANUS_IS_MAILBOX (self), NULL);
+  g_return_val_if_fail (selector != NULL, NULL);
+
+  if (self->mbox == NULL)
+    return NULL;
+  return owner->wait_filtered (self->mbox, janus_mbox_selector_filter, selector, timeout_usec);
+}
+
+/**
  * janus_mailbox_contains:
  * @self: a mailbox
  * @message: a message

@@ -68,6 +68,10 @@ JANUS_AVAILABLE_IN_ALL
 gboolean          janus_mailbox_has_message_matching   (JanusMailbox         *self,
                                                         JanusMessageSelector *selector);
 JANUS_AVAILABLE_IN_ALL
+JanusMessage     *janus_mailbox_wait_message_matching  (JanusMailbox         *self,
+                                                        JanusMessageSelector *selector,
+                                                        gint64                timeout_usec) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
 gboolean          janus_mailbox_contains      (JanusMailbox     *self,
                                                JanusMessage     *message);
 JANUS_AVAILABLE_IN_ALL
