@@ -215,4 +215,28 @@ typedef enum {
   JANUS_THREAD_HEAVY,
 } JanusThreadKind;
 
+/**
+ * JanusSignalPolicy:
+ * @JANUS_SIGNAL_POLICY_INSTANT: the listener runs at once, inside
+ *   [method@Janus.Agent.fire_signal] (Janus's `FIRE_SIGNAL` on the agent's
+ *   `InstantSignalManager`).
+ * @JANUS_SIGNAL_POLICY_BUFFERED: the listener runs at the start of the
+ *   agent's next step, before its `live` and its roles, for each signal
+ *   fired since, in firing order (Janus's `BufferedSignalManager`, which
+ *   roles use): what one role fires during a step reaches the listeners of
+ *   the next step, whatever the order of the roles.
+ * @JANUS_SIGNAL_POLICY_QUEUE: the listener's function is not called; the
+ *   signals wait in its queue until taken with
+ *   [method@Janus.Agent.take_signal] (Janus's `STORE_IN_QUEUE`).
+ *
+ * When a listener added with [method@Janus.Agent.add_signal_listener] or
+ * [method@Janus.Role.add_signal_listener] gets the agent signals it listens
+ * to. All three run on the agent's own thread, in its step.
+ */
+typedef enum {
+  JANUS_SIGNAL_POLICY_INSTANT,
+  JANUS_SIGNAL_POLICY_BUFFERED,
+  JANUS_SIGNAL_POLICY_QUEUE,
+} JanusSignalPolicy;
+
 G_END_DECLS

@@ -22,6 +22,7 @@
 #include "janus-group.h"
 #include "janus-role.h"
 #include "janus-agent.h"
+#include "janus-agent-signal.h"
 #include "janus-kernel.h"
 #include "janus-net-error.h"
 #include "janus-json.h"
