@@ -11,10 +11,11 @@
  * The default [iface@Janus.Memory]: a table of keys and [struct@GLib.Variant] values
  * that any number of threads may read and write at once (unlike Janus's,
  * which is not thread safe). Each change emits
- * [signal@Janus.Memory::changed] once, after the change, outside the lock,
- * on the thread that made it; when two threads change one key at the same
- * time, the notifications may come in either order but the last one
- * carries the value that stays.
+ * [signal@Janus.Memory::changed] and [signal@Janus.Memory::value-changed]
+ * once each, after the change, outside the lock, on the thread that made
+ * it, the latter with the value the change replaced; when two threads
+ * change one key at the same time, the notifications may come in either
+ * order but the last one carries the value that stays.
  */
 
 struct _JanusBlackboardMemory
@@ -66,11 +67,16 @@ blackboard_put (JanusMemory  *memory,
                 GError      **error)
 {
   JanusBlackboardMemory *self = JANUS_BLACKBOARD_MEMORY (memory);
+  g_autoptr(GVariant) old = NULL;
+  gpointer stolen_key;
 
   g_mutex_lock (&self->lock);
-  g_hash_table_replace (self->table, g_strdup (key), g_variant_ref (value));
+  /* steal: the old value is reported after the change */
+  if (g_hash_table_steal_extended (self->table, key, &stolen_key, (gpointer *) &old))
+    g_free (stolen_key);
+  g_hash_table_insert (self->table, g_strdup (key), g_variant_ref (value));
   g_mutex_unlock (&self->lock);
-  janus_memory_emit_changed (memory, key, value);
+  janus_memory_emit_change (memory, key, old, value);
   return TRUE;
 }
 
@@ -80,13 +86,16 @@ blackboard_remove (JanusMemory  *memory,
                    GError      **error)
 {
   JanusBlackboardMemory *self = JANUS_BLACKBOARD_MEMORY (memory);
+  g_autoptr(GVariant) old = NULL;
+  gpointer stolen_key = NULL;
   gboolean removed;
 
   g_mutex_lock (&self->lock);
-  removed = g_hash_table_remove (self->table, key);
+  removed = g_hash_table_steal_extended (self->table, key, &stolen_key, (gpointer *) &old);
   g_mutex_unlock (&self->lock);
+  g_free (stolen_key);
   if (removed)
-    janus_memory_emit_changed (memory, key, NULL);
+    janus_memory_emit_change (memory, key, old, NULL);
   return TRUE;
 }
 

@@ -192,14 +192,18 @@ typedef enum {
  * @JANUS_MEMORY_ERROR_INVALID_VALUE: the value does not fit the key: of the
  *   wrong type, out of range, naming no value of an enumeration or flags, not
  *   an address, or refused by the property.
- * @JANUS_MEMORY_ERROR_NO_SUCH_KEY: the memory has no such key to write
- *   (a property memory writes existing properties only).
+ * @JANUS_MEMORY_ERROR_NO_SUCH_KEY: the memory has no such key: to write
+ *   (a property memory writes existing properties only), or to read with a
+ *   typed getter such as [method@Janus.Memory.get_int64].
  * @JANUS_MEMORY_ERROR_READ_ONLY: the key cannot be written or removed (a
  *   property that is not writable, or only at construction).
  * @JANUS_MEMORY_ERROR_UNSUPPORTED: the key holds a type that a memory
  *   cannot represent as a [struct@GLib.Variant].
  * @JANUS_MEMORY_ERROR_GONE: what the memory stands for is gone (the object
  *   of a property memory was finalized).
+ * @JANUS_MEMORY_ERROR_WRONG_TYPE: a typed getter such as
+ *   [method@Janus.Memory.get_int64] found a value of another type under the
+ *   key (the message names both types).
  *
  * Error codes in the `JANUS_MEMORY_ERROR` domain.
  */
@@ -209,6 +213,7 @@ typedef enum {
   JANUS_MEMORY_ERROR_READ_ONLY,
   JANUS_MEMORY_ERROR_UNSUPPORTED,
   JANUS_MEMORY_ERROR_GONE,
+  JANUS_MEMORY_ERROR_WRONG_TYPE,
 } JanusMemoryError;
 
 JANUS_AVAILABLE_IN_ALL

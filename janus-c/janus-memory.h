@@ -67,5 +67,32 @@ JANUS_AVAILABLE_IN_ALL
 void       janus_memory_emit_changed (JanusMemory  *self,
                                       const char   *key,
                                       GVariant     *value);
+JANUS_AVAILABLE_IN_ALL
+void       janus_memory_emit_change  (JanusMemory  *self,
+                                      const char   *key,
+                                      GVariant     *old_value,
+                                      GVariant     *value);
+
+JANUS_AVAILABLE_IN_ALL
+GVariant  *janus_memory_get_typed    (JanusMemory         *self,
+                                      const char          *key,
+                                      const GVariantType  *type,
+                                      GError             **error) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
+gint64     janus_memory_get_int64    (JanusMemory  *self,
+                                      const char   *key,
+                                      GError      **error);
+JANUS_AVAILABLE_IN_ALL
+double     janus_memory_get_double   (JanusMemory  *self,
+                                      const char   *key,
+                                      GError      **error);
+JANUS_AVAILABLE_IN_ALL
+gboolean   janus_memory_get_boolean  (JanusMemory  *self,
+                                      const char   *key,
+                                      GError      **error);
+JANUS_AVAILABLE_IN_ALL
+char      *janus_memory_dup_string   (JanusMemory  *self,
+                                      const char   *key,
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

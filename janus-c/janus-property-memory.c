@@ -61,6 +61,9 @@
  * only notifies when it changes, so setting it to its current value emits
  * nothing; other properties notify on every set, equal or not, and
  * g_object_freeze_notify() defers the signal as it defers the notification.
+ * [signal@Janus.Memory::value-changed] follows it with the value the
+ * memory saw last for the property: read when the memory was made, then at
+ * each notification.
  *
  * The memory keeps only a weak reference to the object (the agent owns its
  * memory, so a strong one would be a cycle): once the object is finalized,
@@ -81,6 +84,10 @@ struct _JanusPropertyMemory
   GWeakRef  object;
   /* Set in constructed(), cleared in dispose(), on the owner's thread. */
   gulong    notify_id;
+  /* The value each exposed property had at the last notification (or at
+   * construction), for value-changed's old value. */
+  GMutex      lock;
+  GHashTable *last;             /* char* -> GVariant* */
 };
 
 enum {
@@ -731,18 +738,66 @@ janus_property_memory_iface_init (JanusMemoryInterface *iface)
 
 /* ---------------------------------------------------------------- object */
 
+/* Remembers @value (or its absence) as the last value of @key; returns
+ * the one it replaces. */
+static GVariant *
+remember (JanusPropertyMemory *self,
+          const char          *key,
+          GVariant            *value)
+{
+  GVariant *old = NULL;
+  gpointer stolen_key = NULL;
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_steal_extended (self->last, key, &stolen_key, (gpointer *) &old);
+  if (value != NULL)
+    g_hash_table_insert (self->last, stolen_key ? stolen_key : g_strdup (key),
+                         g_variant_ref (value));
+  else
+    g_free (stolen_key);
+  g_mutex_unlock (&self->lock);
+  return old;
+}
+
 /* GObject emits notify with the redirect target, so pspec names the key. */
 static void
 on_object_notify (GObject    *object,
                   GParamSpec *pspec,
                   gpointer    user_data)
 {
+  JanusPropertyMemory *self = user_data;
   g_autoptr(GVariant) value = NULL;
+  g_autoptr(GVariant) old = NULL;
 
   if (!is_exposed (pspec))
     return;
   value = read_property (object, pspec);
-  janus_memory_emit_changed (JANUS_MEMORY (user_data), pspec->name, value);
+  old = remember (self, pspec->name, value);
+  janus_memory_emit_change (JANUS_MEMORY (self), pspec->name, old, value);
+}
+
+/* The values the properties have now, as the old values of their first
+ * notifications. */
+static void
+remember_all (JanusPropertyMemory *self,
+              GObject             *object)
+{
+  g_autofree GParamSpec **pspecs = NULL;
+  guint n = 0;
+
+  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (object), &n);
+  for (guint i = 0; i < n; i++)
+    {
+      GParamSpec *pspec = g_param_spec_get_redirect_target (pspecs[i]);
+      g_autoptr(GVariant) value = NULL;
+      g_autoptr(GVariant) old = NULL;
+
+      if (pspec == NULL)
+        pspec = pspecs[i];
+      if (!is_exposed (pspec) || (value = read_property (object, pspec)) == NULL)
+        continue;
+      old = remember (self, pspec->name, value);
+    }
 }
 
 /**
@@ -793,6 +848,8 @@ janus_property_memory_constructed (GObject *gobject)
    * reaching it (it was already in its own dispose), the handler still
    * never runs on a finalized memory. */
   if (object != NULL)
+    remember_all (self, object);
+  if (object != NULL)
     self->notify_id = g_signal_connect_object (object, "notify",
                                                G_CALLBACK (on_object_notify),
                                                self, G_CONNECT_DEFAULT);
@@ -819,6 +876,8 @@ janus_property_memory_finalize (GObject *gobject)
   JanusPropertyMemory *self = JANUS_PROPERTY_MEMORY (gobject);
 
   g_weak_ref_clear (&self->object);
+  g_hash_table_unref (self->last);
+  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (janus_property_memory_parent_class)->finalize (gobject);
 }
@@ -888,4 +947,7 @@ static void
 janus_property_memory_init (JanusPropertyMemory *self)
 {
   g_weak_ref_init (&self->object, NULL);
+  g_mutex_init (&self->lock);
+  self->last = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                      (GDestroyNotify) g_variant_unref);
 }
