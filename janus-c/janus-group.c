@@ -643,6 +643,137 @@ janus_group_add_leave_condition (JanusGroup     *self,
   add_condition (self, &self->leave, condition);
 }
 
+/* A copy of a condition list, under the lock. */
+static GPtrArray *
+list_conditions (JanusGroup *self,
+                 GPtrArray  *conditions)
+{
+  GPtrArray *copy;
+
+  g_mutex_lock (&self->lock);
+  copy = copy_conditions (conditions);
+  g_mutex_unlock (&self->lock);
+  return copy;
+}
+
+static gboolean
+remove_condition (JanusGroup     *self,
+                  GPtrArray      *conditions,
+                  JanusCondition *condition)
+{
+  gboolean removed = FALSE;
+  guint i;
+
+  g_mutex_lock (&self->lock);
+  if (conditions != NULL && g_ptr_array_find (conditions, condition, &i))
+    {
+      /* the reference goes outside the lock: its destroy is user code */
+      g_ptr_array_steal_index (conditions, i);
+      removed = TRUE;
+    }
+  g_mutex_unlock (&self->lock);
+  if (removed)
+    g_object_unref (condition);
+  return removed;
+}
+
+/**
+ * janus_group_get_membership_policy:
+ * @self: a group
+ *
+ * Gets the condition an agent must meet to take any role in the group.
+ *
+ * Returns: (transfer full) (nullable): the policy, or `NULL` if every agent
+ *   may be a member
+ */
+JanusCondition *
+janus_group_get_membership_policy (JanusGroup *self)
+{
+  JanusCondition *policy;
+
+  g_return_val_if_fail (JANUS_IS_GROUP (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  policy = self->membership ? g_object_ref (self->membership) : NULL;
+  g_mutex_unlock (&self->lock);
+  return policy;
+}
+
+/**
+ * janus_group_list_obtain_conditions:
+ * @self: a group
+ *
+ * Lists the group's obtain conditions, in the order they are checked
+ * (Janus's `getObtainConditions`).
+ *
+ * Returns: (transfer container) (element-type JanusCondition): the
+ *   conditions
+ */
+GPtrArray *
+janus_group_list_obtain_conditions (JanusGroup *self)
+{
+  g_return_val_if_fail (JANUS_IS_GROUP (self), NULL);
+
+  return list_conditions (self, self->obtain);
+}
+
+/**
+ * janus_group_list_leave_conditions:
+ * @self: a group
+ *
+ * Lists the group's leave conditions, in the order they are checked.
+ *
+ * Returns: (transfer container) (element-type JanusCondition): the
+ *   conditions
+ */
+GPtrArray *
+janus_group_list_leave_conditions (JanusGroup *self)
+{
+  g_return_val_if_fail (JANUS_IS_GROUP (self), NULL);
+
+  return list_conditions (self, self->leave);
+}
+
+/**
+ * janus_group_remove_obtain_condition:
+ * @self: a group
+ * @condition: a condition added with [method@Janus.Group.add_obtain_condition]
+ *
+ * Stops checking @condition when a role is requested in the group (its
+ * first occurrence, if it was added twice). A request already checking it
+ * may still use it.
+ *
+ * Returns: `TRUE` if the group had the condition
+ */
+gboolean
+janus_group_remove_obtain_condition (JanusGroup     *self,
+                                     JanusCondition *condition)
+{
+  g_return_val_if_fail (JANUS_IS_GROUP (self), FALSE);
+  g_return_val_if_fail (JANUS_IS_CONDITION (condition), FALSE);
+
+  return remove_condition (self, self->obtain, condition);
+}
+
+/**
+ * janus_group_remove_leave_condition:
+ * @self: a group
+ * @condition: a condition added with [method@Janus.Group.add_leave_condition]
+ *
+ * Stops checking @condition when a role is left in the group.
+ *
+ * Returns: `TRUE` if the group had the condition
+ */
+gboolean
+janus_group_remove_leave_condition (JanusGroup     *self,
+                                    JanusCondition *condition)
+{
+  g_return_val_if_fail (JANUS_IS_GROUP (self), FALSE);
+  g_return_val_if_fail (JANUS_IS_CONDITION (condition), FALSE);
+
+  return remove_condition (self, self->leave, condition);
+}
+
 /**
  * janus_group_get_selection_policy:
  * @self: a group

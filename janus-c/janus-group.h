@@ -56,6 +56,19 @@ void                 janus_group_add_leave_condition   (JanusGroup          *sel
                                                         JanusCondition      *condition);
 
 JANUS_AVAILABLE_IN_ALL
+JanusCondition      *janus_group_get_membership_policy (JanusGroup          *self) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
+GPtrArray           *janus_group_list_obtain_conditions (JanusGroup         *self) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
+GPtrArray           *janus_group_list_leave_conditions (JanusGroup          *self) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_group_remove_obtain_condition (JanusGroup        *self,
+                                                          JanusCondition    *condition);
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_group_remove_leave_condition (JanusGroup         *self,
+                                                         JanusCondition     *condition);
+
+JANUS_AVAILABLE_IN_ALL
 JanusSelectionPolicy janus_group_get_selection_policy  (JanusGroup          *self);
 JANUS_AVAILABLE_IN_ALL
 void                 janus_group_set_selection_policy  (JanusGroup          *self,
