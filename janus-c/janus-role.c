@@ -268,6 +268,195 @@ peek_rules (GType        role_type,
   return JANUS_ROLE_CLASS (klass)->rules;
 }
 
+static GPtrArray *
+copy_condition_list (GPtrArray *conditions)
+{
+  GPtrArray *copy = g_ptr_array_new_with_free_func (g_object_unref);
+  guint i;
+
+  for (i = 0; conditions != NULL && i < conditions->len; i++)
+    g_ptr_array_add (copy, g_object_ref (conditions->pdata[i]));
+  return copy;
+}
+
+/**
+ * janus_role_class_list_obtain_conditions:
+ * @klass: a role class
+ *
+ * Lists the conditions an agent must meet to take roles of this class
+ * (its own and those it inherited), in the order they are checked.
+ *
+ * Returns: (transfer container) (element-type JanusCondition): the
+ *   conditions
+ */
+GPtrArray *
+janus_role_class_list_obtain_conditions (JanusRoleClass *klass)
+{
+  RoleRules *rules;
+
+  g_return_val_if_fail (JANUS_IS_ROLE_CLASS (klass), NULL);
+
+  rules = klass->rules;
+  return copy_condition_list (rules ? rules->obtain : NULL);
+}
+
+/**
+ * janus_role_class_list_leave_conditions:
+ * @klass: a role class
+ *
+ * Lists the conditions [method@Janus.Agent.leave_role] checks for roles
+ * of this class.
+ *
+ * Returns: (transfer container) (element-type JanusCondition): the
+ *   conditions
+ */
+GPtrArray *
+janus_role_class_list_leave_conditions (JanusRoleClass *klass)
+{
+  RoleRules *rules;
+
+  g_return_val_if_fail (JANUS_IS_ROLE_CLASS (klass), NULL);
+
+  rules = klass->rules;
+  return copy_condition_list (rules ? rules->leave : NULL);
+}
+
+static gboolean
+remove_class_condition (JanusRoleClass *klass,
+                        gboolean        leave,
+                        JanusCondition *condition)
+{
+  RoleRules *rules = klass->rules;
+  GPtrArray *list;
+
+  if (rules == NULL || !g_ptr_array_find (leave ? rules->leave : rules->obtain, condition, NULL))
+    return FALSE;
+  /* a class removes from its own copy: its parent keeps the condition */
+  list = leave ? rules_for_write (klass)->leave : rules_for_write (klass)->obtain;
+  return g_ptr_array_remove (list, condition);
+}
+
+/**
+ * janus_role_class_remove_obtain_condition:
+ * @klass: a role class
+ * @condition: one of its obtain conditions
+ *
+ * Stops checking @condition for roles of this class (and of its subclasses
+ * that share its rules: those that added no rule of their own). A parent
+ * class that has the condition keeps it. Class rules are read without a
+ * lock: as with [method@Janus.RoleClass.add_obtain_condition], change them
+ * while no agent requests or leaves a role of the class.
+ *
+ * Returns: `TRUE` if the class had the condition
+ */
+gboolean
+janus_role_class_remove_obtain_condition (JanusRoleClass *klass,
+                                          JanusCondition *condition)
+{
+  g_return_val_if_fail (JANUS_IS_ROLE_CLASS (klass), FALSE);
+  g_return_val_if_fail (JANUS_IS_CONDITION (condition), FALSE);
+
+  return remove_class_condition (klass, FALSE, condition);
+}
+
+/**
+ * janus_role_class_remove_leave_condition:
+ * @klass: a role class
+ * @condition: one of its leave conditions
+ *
+ * Like [method@Janus.RoleClass.remove_obtain_condition], for a leave
+ * condition.
+ *
+ * Returns: `TRUE` if the class had the condition
+ */
+gboolean
+janus_role_class_remove_leave_condition (JanusRoleClass *klass,
+                                         JanusCondition *condition)
+{
+  g_return_val_if_fail (JANUS_IS_ROLE_CLASS (klass), FALSE);
+  g_return_val_if_fail (JANUS_IS_CONDITION (condition), FALSE);
+
+  return remove_class_condition (klass, TRUE, condition);
+}
+
+#define WITH_CLASS_RETURN(type, fallback, call)                         \
+  G_STMT_START {                                                        \
+    g_autoptr(GTypeClass) klass_ = NULL;                                \
+    g_return_val_if_fail (g_type_is_a (type, JANUS_TYPE_ROLE), fallback); \
+    klass_ = g_type_class_ref (type);                                   \
+    return call;                                                        \
+  } G_STMT_END
+
+/**
+ * janus_role_type_list_obtain_conditions:
+ * @role_type: a subtype of [class@Janus.Role]
+ *
+ * Like [method@Janus.RoleClass.list_obtain_conditions], for a class given
+ * by its `GType` (language bindings).
+ *
+ * Returns: (transfer container) (element-type JanusCondition): the
+ *   conditions
+ */
+GPtrArray *
+janus_role_type_list_obtain_conditions (GType role_type)
+{
+  WITH_CLASS_RETURN (role_type, NULL,
+                     janus_role_class_list_obtain_conditions (JANUS_ROLE_CLASS (klass_)));
+}
+
+/**
+ * janus_role_type_list_leave_conditions:
+ * @role_type: a subtype of [class@Janus.Role]
+ *
+ * Like [method@Janus.RoleClass.list_leave_conditions], for a class given
+ * by its `GType`.
+ *
+ * Returns: (transfer container) (element-type JanusCondition): the
+ *   conditions
+ */
+GPtrArray *
+janus_role_type_list_leave_conditions (GType role_type)
+{
+  WITH_CLASS_RETURN (role_type, NULL,
+                     janus_role_class_list_leave_conditions (JANUS_ROLE_CLASS (klass_)));
+}
+
+/**
+ * janus_role_type_remove_obtain_condition:
+ * @role_type: a subtype of [class@Janus.Role]
+ * @condition: one of its obtain conditions
+ *
+ * Like [method@Janus.RoleClass.remove_obtain_condition], for a class given
+ * by its `GType`.
+ *
+ * Returns: `TRUE` if the class had the condition
+ */
+gboolean
+janus_role_type_remove_obtain_condition (GType           role_type,
+                                         JanusCondition *condition)
+{
+  WITH_CLASS_RETURN (role_type, FALSE,
+                     janus_role_class_remove_obtain_condition (JANUS_ROLE_CLASS (klass_), condition));
+}
+
+/**
+ * janus_role_type_remove_leave_condition:
+ * @role_type: a subtype of [class@Janus.Role]
+ * @condition: one of its leave conditions
+ *
+ * Like [method@Janus.RoleClass.remove_leave_condition], for a class given
+ * by its `GType`.
+ *
+ * Returns: `TRUE` if the class had the condition
+ */
+gboolean
+janus_role_type_remove_leave_condition (GType           role_type,
+                                        JanusCondition *condition)
+{
+  WITH_CLASS_RETURN (role_type, FALSE,
+                     janus_role_class_remove_leave_condition (JANUS_ROLE_CLASS (klass_), condition));
+}
+
 gboolean
 janus_role_check_capacities (GType        role_type,
                              JanusAgent  *agent,

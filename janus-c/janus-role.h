@@ -89,6 +89,27 @@ void                 janus_role_type_add_leave_condition    (GType           rol
                                                              JanusCondition *condition);
 
 JANUS_AVAILABLE_IN_ALL
+GPtrArray           *janus_role_class_list_obtain_conditions  (JanusRoleClass *klass) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
+GPtrArray           *janus_role_class_list_leave_conditions   (JanusRoleClass *klass) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_role_class_remove_obtain_condition (JanusRoleClass *klass,
+                                                               JanusCondition *condition);
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_role_class_remove_leave_condition  (JanusRoleClass *klass,
+                                                               JanusCondition *condition);
+JANUS_AVAILABLE_IN_ALL
+GPtrArray           *janus_role_type_list_obtain_conditions   (GType           role_type) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
+GPtrArray           *janus_role_type_list_leave_conditions    (GType           role_type) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_role_type_remove_obtain_condition  (GType           role_type,
+                                                               JanusCondition *condition);
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_role_type_remove_leave_condition   (GType           role_type,
+                                                               JanusCondition *condition);
+
+JANUS_AVAILABLE_IN_ALL
 JanusAgent          *janus_role_get_player          (JanusRole          *self);
 JANUS_AVAILABLE_IN_ALL
 JanusGroup          *janus_role_get_group           (JanusRole          *self);
