@@ -32,4 +32,10 @@ void         janus_kernel_add_stopping_hook  (JanusKernel             *kernel,
  * there is finished on the reaper thread, as on a thread running agents. */
 void         janus_kernel_reap_elsewhere_on_this_thread (void);
 
+/* The kernel's group signals, emitted by the organizations. */
+void         janus_kernel_emit_group_created (JanusKernel             *kernel,
+                                              JanusGroup              *group);
+void         janus_kernel_emit_group_removed (JanusKernel             *kernel,
+                                              JanusGroup              *group);
+
 G_END_DECLS

@@ -72,11 +72,15 @@ enum {
   AGENT_FAILED,
   ROLE_FAILED,
   DEAD_LETTER,
+  GROUP_CREATED,
+  GROUP_REMOVED,
   N_SIGNALS
 };
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
+
+static void janus_kernel_class_add_group_signals (JanusKernelClass *klass);
 
 /* JanusKernel's fields, grouped by who may touch them.
  *
@@ -1415,6 +1419,61 @@ janus_kernel_class_init (JanusKernelClass *klass)
     g_signal_new ("dead-letter", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1,
                   JANUS_TYPE_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE);
+
+  janus_kernel_class_add_group_signals (klass);
+}
+
+/* ----------------------------------------------- group signals (CRIO) */
+
+/* The kernel's group-created and group-removed signals, emitted by the
+ * organizations (a layer above) through janus_kernel_emit_group_*. */
+static void
+janus_kernel_class_add_group_signals (JanusKernelClass *klass)
+{
+  /**
+   * JanusKernel::group-created:
+   * @self: the kernel
+   * @group: the new group
+   *
+   * Emitted once per group made in the kernel
+   * ([method@Janus.Kernel.create_group] and friends), after it can be
+   * found, on the thread that made it, with no lock held (Janus's
+   * `GroupListener.groupCreated`).
+   */
+  signals[GROUP_CREATED] =
+    g_signal_new ("group-created", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, JANUS_TYPE_GROUP);
+
+  /**
+   * JanusKernel::group-removed:
+   * @self: the kernel
+   * @group: the group that disappeared
+   *
+   * Emitted once per group that disappears while the kernel runs: its last
+   * member left (a group that is not persistent), it stayed idle past its
+   * [property@Janus.Group:idle-timeout], or it was removed with
+   * [method@Janus.Kernel.remove_group]. Emitted after it can no longer be
+   * found nor joined, on the thread that removed it, with no lock held
+   * (Janus's `GroupListener.groupDestroyed`). Not emitted for the groups
+   * that go with the kernel at shutdown.
+   */
+  signals[GROUP_REMOVED] =
+    g_signal_new ("group-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, JANUS_TYPE_GROUP);
+}
+
+void
+janus_kernel_emit_group_created (JanusKernel *self,
+                                 JanusGroup  *group)
+{
+  g_signal_emit (self, signals[GROUP_CREATED], 0, group);
+}
+
+void
+janus_kernel_emit_group_removed (JanusKernel *self,
+                                 JanusGroup  *group)
+{
+  g_signal_emit (self, signals[GROUP_REMOVED], 0, group);
 }
 
 static void
