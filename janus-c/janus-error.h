@@ -136,6 +136,11 @@ typedef enum {
  *   kernel than the agent.
  * @JANUS_ORGANIZATION_ERROR_BUSY: the role is already doing what it was
  *   asked (a contract-net call for proposals is still open).
+ * @JANUS_ORGANIZATION_ERROR_GROUP_EXISTS: a group with that UUID exists
+ *   already in the kernel ([method@Janus.Kernel.create_group_full]).
+ * @JANUS_ORGANIZATION_ERROR_INVALID_UUID: the text is not a UUID.
+ * @JANUS_ORGANIZATION_ERROR_GROUP_NOT_EMPTY: the group still has members:
+ *   [method@Janus.Kernel.remove_group] removes empty groups only.
  *
  * Error codes in the `JANUS_ORGANIZATION_ERROR` domain. The checks of
  * [method@Janus.Agent.request_role] each have their own code, in the order
@@ -152,6 +157,9 @@ typedef enum {
   JANUS_ORGANIZATION_ERROR_ROLE_NOT_PLAYED,
   JANUS_ORGANIZATION_ERROR_WRONG_KERNEL,
   JANUS_ORGANIZATION_ERROR_BUSY,
+  JANUS_ORGANIZATION_ERROR_GROUP_EXISTS,
+  JANUS_ORGANIZATION_ERROR_INVALID_UUID,
+  JANUS_ORGANIZATION_ERROR_GROUP_NOT_EMPTY,
 } JanusOrganizationError;
 
 /**

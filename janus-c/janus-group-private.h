@@ -21,7 +21,14 @@ typedef struct
 } JanusRoleSnapshot;
 
 JanusGroup         *janus_group_new             (JanusKernel       *kernel,
-                                                 JanusOrganization *organization);
+                                                 JanusOrganization *organization,
+                                                 const char        *name,
+                                                 const char        *uuid);
+gint64              janus_group_idle_due        (JanusGroup        *self);
+gboolean            janus_group_expire_idle     (JanusGroup        *self,
+                                                 gint64             now);
+gboolean            janus_group_retire          (JanusGroup        *self,
+                                                 GError           **error);
 guint64             janus_group_get_id          (JanusGroup        *self);
 JanusRoleSnapshot  *janus_group_snapshot        (JanusGroup        *self);
 gboolean            janus_group_check_join      (JanusGroup        *self,

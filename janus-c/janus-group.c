@@ -9,6 +9,7 @@
 #include "janus-epoch-private.h"
 #include "janus-error.h"
 #include "janus-group-private.h"
+#include "janus-kernel.h"
 #include "janus-scheduler-private.h"
 
 /**
@@ -35,7 +36,14 @@
  * receiver when one of several players must get a message.
  *
  * A group disappears when its last member leaves, unless it is
- * [property@Janus.Group:persistent]; it can then no longer be joined.
+ * [property@Janus.Group:persistent]; it can then no longer be joined. A
+ * persistent group with an [property@Janus.Group:idle-timeout] disappears
+ * once it has been empty that long on the kernel's clock, and any empty
+ * group can be removed with [method@Janus.Kernel.remove_group];
+ * [signal@Janus.Kernel::group-removed] tells when a group disappears.
+ *
+ * A group may have a name ([method@Janus.Kernel.create_group_full],
+ * [method@Janus.Kernel.lookup_group_by_name]); names need not be unique.
  * [signal@Janus.Group::role-taken] and [signal@Janus.Group::role-left] follow
  * its membership. All functions are MT safe.
  */
@@ -48,6 +56,7 @@ struct _JanusGroup
   JanusOrganization   *organization;
   guint64              id;
   char                 uuid[37];
+  char                *name;
 
   /* guarded by lock */
   GMutex               lock;
@@ -62,6 +71,8 @@ struct _JanusGroup
   GDestroyNotify       select_destroy;
   gboolean             persistent;
   gboolean             alive;
+  gint64               idle_timeout;    /* µs, 0: never */
+  gint64               idle_since;      /* kernel time it became empty */
 
   /* read without the lock */
   JanusRoleSnapshot *_Atomic snapshot;
@@ -75,6 +86,8 @@ enum {
   PROP_ORGANIZATION,
   PROP_PERSISTENT,
   PROP_SELECTION_POLICY,
+  PROP_NAME,
+  PROP_IDLE_TIMEOUT,
   N_PROPS
 };
 
@@ -89,19 +102,27 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (JanusGroup, janus_group, G_TYPE_OBJECT)
 
+/* A new group of @organization; @uuid (a valid UUID string) and @name may
+ * be NULL. */
 JanusGroup *
 janus_group_new (JanusKernel       *kernel,
-                 JanusOrganization *organization)
+                 JanusOrganization *organization,
+                 const char        *name,
+                 const char        *uuid)
 {
   static _Atomic guint64 ids;
   JanusGroup *self = g_object_new (JANUS_TYPE_GROUP, NULL);
-  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *random = uuid ? NULL : g_uuid_string_random ();
 
   self->kernel = kernel;
   self->organization = g_object_ref (organization);
   /* unique in the process: role messages name their group by it */
   self->id = atomic_fetch_add_explicit (&ids, 1, memory_order_relaxed);
-  g_strlcpy (self->uuid, uuid, sizeof self->uuid);
+  g_strlcpy (self->uuid, uuid ? uuid : random, sizeof self->uuid);
+  for (char *c = self->uuid; *c; c++)
+    *c = g_ascii_tolower (*c);
+  self->name = g_strdup (name);
+  self->idle_since = janus_kernel_get_time (kernel);
   return self;
 }
 
@@ -357,6 +378,8 @@ janus_group_remove (JanusGroup *self,
       self->alive = FALSE;
       self->kernel = NULL;
     }
+  else if (self->roles->len == 0 && self->kernel != NULL)
+    self->idle_since = janus_kernel_get_time (self->kernel);
   g_mutex_unlock (&self->lock);
 
   /* senders may still hold the old snapshot: the group's reference on the
@@ -431,6 +454,75 @@ janus_group_release (JanusGroup *self)
   return dies;
 }
 
+/* When an idle persistent group expires (kernel time), or -1 if it does
+ * not: it is not persistent, not empty, has no idle time-out or is gone. */
+gint64
+janus_group_idle_due (JanusGroup *self)
+{
+  gint64 due = -1;
+
+  g_mutex_lock (&self->lock);
+  if (!self->alive || !self->persistent || self->roles->len > 0 || self->idle_timeout == 0
+      || __builtin_add_overflow (self->idle_since, self->idle_timeout, &due))
+    due = -1;
+  g_mutex_unlock (&self->lock);
+  return due;
+}
+
+/* The group is gone if it has been idle long enough at kernel time @now;
+ * TRUE if this call ended it. */
+gboolean
+janus_group_expire_idle (JanusGroup *self,
+                         gint64      now)
+{
+  gint64 due = janus_group_idle_due (self);
+  gboolean expired = FALSE;
+
+  g_mutex_lock (&self->lock);
+  /* idle since then: a member came and went meanwhile moves idle_since */
+  if (due >= 0 && now >= due && self->alive && self->roles->len == 0 && self->persistent
+      && self->idle_since + self->idle_timeout == due)
+    {
+      /* gone: no longer refers to its kernel, as a group whose last
+       * member left */
+      self->alive = FALSE;
+      self->kernel = NULL;
+      expired = TRUE;
+    }
+  g_mutex_unlock (&self->lock);
+  return expired;
+}
+
+/* Ends an empty group (janus_kernel_remove_group): TRUE if this call ended
+ * it; FALSE with an error if it has members or is gone already. */
+gboolean
+janus_group_retire (JanusGroup  *self,
+                    GError     **error)
+{
+  guint members;
+
+  g_mutex_lock (&self->lock);
+  members = self->roles->len;
+  if (self->alive && members == 0)
+    {
+      self->alive = FALSE;
+      self->kernel = NULL;
+      g_mutex_unlock (&self->lock);
+      return TRUE;
+    }
+  g_mutex_unlock (&self->lock);
+  if (members > 0)
+    g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_GROUP_NOT_EMPTY,
+                 "Group %s (%s) cannot be removed: %u role%s still played in it",
+                 self->uuid, G_OBJECT_TYPE_NAME (self->organization), members,
+                 members == 1 ? " is" : "s are");
+  else
+    g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER,
+                 "Group %s (%s) no longer exists", self->uuid,
+                 G_OBJECT_TYPE_NAME (self->organization));
+  return FALSE;
+}
+
 /* The kernel is going: the group no longer refers to it. */
 void
 janus_group_detach (JanusGroup *self)
@@ -457,6 +549,77 @@ janus_group_get_uuid (JanusGroup *self)
   g_return_val_if_fail (JANUS_IS_GROUP (self), NULL);
 
   return self->uuid;
+}
+
+/**
+ * janus_group_get_name:
+ * @self: a group
+ *
+ * Gets the name the group was made with
+ * ([method@Janus.Kernel.create_group_full]).
+ *
+ * Returns: (nullable): the name, or `NULL`
+ */
+const char *
+janus_group_get_name (JanusGroup *self)
+{
+  g_return_val_if_fail (JANUS_IS_GROUP (self), NULL);
+
+  return self->name;
+}
+
+/**
+ * janus_group_get_idle_timeout:
+ * @self: a group
+ *
+ * Gets [property@Janus.Group:idle-timeout].
+ *
+ * Returns: the time-out in microseconds of the kernel's clock, 0 for none
+ */
+gint64
+janus_group_get_idle_timeout (JanusGroup *self)
+{
+  gint64 timeout;
+
+  g_return_val_if_fail (JANUS_IS_GROUP (self), 0);
+
+  g_mutex_lock (&self->lock);
+  timeout = self->idle_timeout;
+  g_mutex_unlock (&self->lock);
+  return timeout;
+}
+
+/**
+ * janus_group_set_idle_timeout:
+ * @self: a group
+ * @timeout: microseconds of the kernel's clock, 0 for none
+ *
+ * Sets [property@Janus.Group:idle-timeout]: a persistent group that stays
+ * empty that long disappears (Janus's `removeInactivePersistentGroups`),
+ * with [signal@Janus.Kernel::group-removed]. A group that is empty when
+ * the time-out is set counts its idle time from then.
+ */
+void
+janus_group_set_idle_timeout (JanusGroup *self,
+                              gint64      timeout)
+{
+  JanusKernel *kernel;
+  gboolean changed;
+  gint64 now;
+
+  g_return_if_fail (JANUS_IS_GROUP (self));
+  g_return_if_fail (timeout >= 0);
+
+  kernel = janus_group_get_kernel (self);
+  now = kernel ? janus_kernel_get_time (kernel) : 0;
+  g_mutex_lock (&self->lock);
+  changed = self->idle_timeout != timeout;
+  self->idle_timeout = timeout;
+  if (changed && self->roles->len == 0)
+    self->idle_since = now;
+  g_mutex_unlock (&self->lock);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDLE_TIMEOUT]);
 }
 
 /**
@@ -976,6 +1139,7 @@ janus_group_finalize (GObject *object)
   if (self->select_destroy != NULL)
     self->select_destroy (self->select_data);
   g_object_unref (self->organization);
+  g_free (self->name);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (janus_group_parent_class)->finalize (object);
@@ -1003,6 +1167,12 @@ janus_group_get_property (GObject    *object,
     case PROP_SELECTION_POLICY:
       g_value_set_enum (value, janus_group_get_selection_policy (self));
       break;
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_IDLE_TIMEOUT:
+      g_value_set_int64 (value, janus_group_get_idle_timeout (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1023,6 +1193,9 @@ janus_group_set_property (GObject      *object,
       break;
     case PROP_SELECTION_POLICY:
       janus_group_set_selection_policy (self, g_value_get_enum (value));
+      break;
+    case PROP_IDLE_TIMEOUT:
+      janus_group_set_idle_timeout (self, g_value_get_int64 (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1074,6 +1247,25 @@ janus_group_class_init (JanusGroupClass *klass)
     g_param_spec_enum ("selection-policy", NULL, NULL,
                        JANUS_TYPE_SELECTION_POLICY, JANUS_SELECTION_RANDOM,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * JanusGroup:name: (attributes org.gtk.Property.get=janus_group_get_name)
+   *
+   * The name the group was made with, if any.
+   */
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * JanusGroup:idle-timeout: (attributes org.gtk.Property.get=janus_group_get_idle_timeout org.gtk.Property.set=janus_group_set_idle_timeout)
+   *
+   * How long, in microseconds of the kernel's clock, a persistent group may
+   * stay empty before it disappears; 0 for ever.
+   */
+  properties[PROP_IDLE_TIMEOUT] =
+    g_param_spec_int64 ("idle-timeout", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -34,6 +34,13 @@ typedef guint (*JanusSelectionFunc) (JanusGroup          *group,
 JANUS_AVAILABLE_IN_ALL
 const char          *janus_group_get_uuid              (JanusGroup          *self);
 JANUS_AVAILABLE_IN_ALL
+const char          *janus_group_get_name              (JanusGroup          *self);
+JANUS_AVAILABLE_IN_ALL
+gint64               janus_group_get_idle_timeout      (JanusGroup          *self);
+JANUS_AVAILABLE_IN_ALL
+void                 janus_group_set_idle_timeout      (JanusGroup          *self,
+                                                        gint64               timeout);
+JANUS_AVAILABLE_IN_ALL
 JanusOrganization   *janus_group_get_organization      (JanusGroup          *self);
 JANUS_AVAILABLE_IN_ALL
 JanusKernel         *janus_group_get_kernel            (JanusGroup          *self);

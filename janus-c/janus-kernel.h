@@ -96,6 +96,23 @@ JanusGroup         *janus_kernel_create_group        (JanusKernel        *self,
                                                       GType               organization_type,
                                                       GError            **error) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
+JanusGroup         *janus_kernel_create_group_full   (JanusKernel        *self,
+                                                      GType               organization_type,
+                                                      const char         *name,
+                                                      const char         *uuid,
+                                                      JanusCondition     *membership,
+                                                      JanusCondition    **obtain_conditions,
+                                                      JanusCondition    **leave_conditions,
+                                                      GError            **error) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
+gboolean            janus_kernel_remove_group        (JanusKernel        *self,
+                                                      JanusGroup         *group,
+                                                      GError            **error);
+JANUS_AVAILABLE_IN_ALL
+JanusGroup         *janus_kernel_lookup_group_by_name (JanusKernel       *self,
+                                                       GType              organization_type,
+                                                       const char        *name) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
 JanusGroup         *janus_kernel_get_or_create_group (JanusKernel        *self,
                                                       GType               organization_type,
                                                       GError            **error) G_GNUC_WARN_UNUSED_RESULT;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include "janus-agent-private.h"
+#include "janus-condition.h"
 #include "janus-error.h"
 #include "janus-group-private.h"
 #include "janus-kernel-private.h"
@@ -33,6 +35,13 @@
  * An organization holds its living groups; the kernel's functions that make
  * and find groups ([method@Janus.Kernel.create_group] and friends) are
  * implemented here, on the kernel's table of organizations.
+ *
+ * The idle time-outs of persistent groups
+ * ([property@Janus.Group:idle-timeout]) run on the kernel's clock: while
+ * one is armed, the kernel runs a small internal agent, named
+ * `janus-group-keeper`, that holds their timers (it counts among the
+ * kernel's agents, so [method@Janus.Kernel.run] returns once no time-out
+ * is pending); it ends when none is left.
  */
 
 typedef struct
@@ -294,7 +303,8 @@ add_group (JanusOrganization *self,
   g_mutex_unlock (&priv->lock);
 }
 
-/* @group died (its last member left): the organization lets it go. */
+/* @group died (its last member left, it expired or was removed): the
+ * organization lets it go and the kernel tells. */
 void
 janus_organization_remove_group (JanusOrganization *self,
                                  JanusGroup        *group)
@@ -308,9 +318,13 @@ janus_organization_remove_group (JanusOrganization *self,
   if (had)
     g_ptr_array_steal_index (priv->groups, i);     /* keeps the order */
   g_mutex_unlock (&priv->lock);
-  /* outside the lock: the last reference runs the group's finalize */
-  if (had)
-    g_object_unref (group);
+  if (!had)
+    return;
+  /* outside the lock; the reference goes afterwards: the last one runs
+   * the group's finalize */
+  if (priv->kernel != NULL)
+    janus_kernel_emit_group_removed (priv->kernel, group);
+  g_object_unref (group);
 }
 
 /* The kernel shuts down: every group is detached and let go. */
@@ -383,6 +397,11 @@ typedef struct
 {
   GMutex      lock;
   GHashTable *organizations;    /* GType -> JanusOrganization, strong */
+  /* the idle time-outs (guarded by lock) */
+  JanusAgent *keeper;           /* strong, while it has work */
+  guint       keeper_pending;   /* arms on their way to it */
+  /* held while a group is checked and added, so UUIDs stay unique */
+  GMutex      create_lock;
 } KernelTable;
 
 static void
@@ -391,7 +410,9 @@ kernel_table_free (gpointer data)
   KernelTable *table = data;
 
   g_hash_table_unref (table->organizations);
+  g_clear_object (&table->keeper);
   g_mutex_clear (&table->lock);
+  g_mutex_clear (&table->create_lock);
   g_free (table);
 }
 
@@ -439,6 +460,7 @@ kernel_table (JanusKernel *kernel)
     return table;
   table = g_new0 (KernelTable, 1);
   g_mutex_init (&table->lock);
+  g_mutex_init (&table->create_lock);
   table->organizations = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   if (g_object_replace_qdata (G_OBJECT (kernel), quark, NULL, table, kernel_table_free, NULL))
     {
@@ -509,6 +531,180 @@ janus_kernel_get_organization (JanusKernel *self,
   return org;
 }
 
+/* ------------------------------------------- idle time-outs (keeper) */
+
+#define JANUS_TYPE_GROUP_KEEPER (janus_group_keeper_get_type ())
+G_DECLARE_FINAL_TYPE (JanusGroupKeeper, janus_group_keeper, JANUS, GROUP_KEEPER, JanusAgent)
+
+/* An internal light agent that holds the timers of the kernel's armed idle
+ * time-outs; its counters belong to its steps. */
+struct _JanusGroupKeeper
+{
+  JanusAgent   parent_instance;
+  KernelTable *table;           /* borrowed: the kernel's, which outlives it */
+  guint        armed;
+};
+
+G_DEFINE_FINAL_TYPE (JanusGroupKeeper, janus_group_keeper, JANUS_TYPE_AGENT)
+
+static void
+janus_group_keeper_class_init (JanusGroupKeeperClass *klass)
+{
+}
+
+static void
+janus_group_keeper_init (JanusGroupKeeper *self)
+{
+}
+
+typedef struct
+{
+  JanusGroup *group;
+  gint64      due;
+} Arm;
+
+static void
+arm_free (gpointer data)
+{
+  Arm *arm = data;
+
+  g_object_unref (arm->group);
+  g_free (arm);
+}
+
+/* In the keeper's step: ends it if no time-out is armed nor on its way. */
+static void
+keeper_maybe_end (JanusGroupKeeper *self)
+{
+  KernelTable *table = self->table;
+  JanusAgent *released = NULL;
+
+  g_mutex_lock (&table->lock);
+  if (self->armed == 0 && table->keeper_pending == 0 && table->keeper == JANUS_AGENT (self))
+    released = g_steal_pointer (&table->keeper);
+  g_mutex_unlock (&table->lock);
+  if (released != NULL)
+    {
+      janus_agent_kill_me (released);
+      /* the kernel keeps its own reference until the agent died */
+      g_object_unref (released);
+    }
+}
+
+static void
+keeper_expire (JanusAgent *agent,
+               gpointer    data)
+{
+  JanusGroupKeeper *self = JANUS_GROUP_KEEPER (agent);
+  Arm *arm = data;
+
+  if (janus_group_expire_idle (arm->group, janus_kernel_get_time (janus_agent_get_kernel (agent))))
+    janus_organization_remove_group (janus_group_get_organization (arm->group), arm->group);
+  self->armed--;
+  keeper_maybe_end (self);
+}
+
+static void
+keeper_take_arm (JanusAgent *agent,
+                 gpointer    data)
+{
+  JanusGroupKeeper *self = JANUS_GROUP_KEEPER (agent);
+  Arm *arm = data, *copy = g_new (Arm, 1);
+
+  g_mutex_lock (&self->table->lock);
+  self->table->keeper_pending--;
+  g_mutex_unlock (&self->table->lock);
+  copy->group = g_object_ref (arm->group);
+  copy->due = arm->due;
+  self->armed++;
+  janus_agent_call_at (agent, copy->due, keeper_expire, copy, arm_free);
+}
+
+/* Arms @group's expiry at kernel time @due: the keeper (launched if none
+ * runs) removes the group then, if it is still idle. Any thread. */
+static void
+keeper_arm (JanusKernel *kernel,
+            JanusGroup  *group,
+            gint64       due)
+{
+  KernelTable *table = kernel_table (kernel);
+  g_autoptr(JanusAgent) keeper = NULL;
+  gboolean launch = FALSE;
+  Arm *arm;
+
+  g_mutex_lock (&table->lock);
+  if (table->keeper == NULL)
+    {
+      JanusGroupKeeper *fresh = g_object_new (JANUS_TYPE_GROUP_KEEPER, NULL);
+      fresh->table = table;
+      table->keeper = JANUS_AGENT (fresh);
+      launch = TRUE;
+    }
+  keeper = g_object_ref (table->keeper);
+  /* the keeper does not end while an arm is on its way */
+  table->keeper_pending++;
+  g_mutex_unlock (&table->lock);
+
+  if (launch && !janus_kernel_launch_light_agent (kernel, keeper, "janus-group-keeper", NULL, NULL))
+    {
+      /* the kernel is stopping: its groups go with it */
+      g_mutex_lock (&table->lock);
+      table->keeper_pending--;
+      if (table->keeper == keeper)
+        g_clear_object (&table->keeper);
+      g_mutex_unlock (&table->lock);
+      return;
+    }
+  arm = g_new (Arm, 1);
+  arm->group = g_object_ref (group);
+  arm->due = due;
+  janus_agent_invoke (keeper, keeper_take_arm, arm, arm_free);
+}
+
+/* A change that may have made @group idle (a role left, the time-out or
+ * persistence set): arms its expiry if it now has one. */
+static void
+maybe_arm (JanusGroup *group)
+{
+  gint64 due = janus_group_idle_due (group);
+  JanusKernel *kernel;
+
+  if (due < 0 || (kernel = janus_group_get_kernel (group)) == NULL)
+    return;
+  keeper_arm (kernel, group, due);
+}
+
+static void
+on_group_role_left (JanusGroup *group,
+                    JanusRole  *role,
+                    gpointer    data)
+{
+  maybe_arm (group);
+}
+
+static void
+on_group_notify (JanusGroup *group,
+                 GParamSpec *pspec,
+                 gpointer    data)
+{
+  maybe_arm (group);
+}
+
+/* -------------------------------------------------------- making groups */
+
+static gboolean
+uuid_taken (JanusKernel *kernel,
+            const char  *uuid)
+{
+  g_autoptr(GPtrArray) groups = list_kernel_groups (kernel);
+  guint i;
+
+  for (i = 0; i < groups->len; i++)
+    if (g_ascii_strcasecmp (janus_group_get_uuid (groups->pdata[i]), uuid) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 /**
  * janus_kernel_create_group:
  * @self: a kernel
@@ -517,7 +713,7 @@ janus_kernel_get_organization (JanusKernel *self,
  *
  * Makes a new group of @organization_type (with a fresh UUID). It lives
  * until its last member leaves (unless made persistent) or the kernel goes.
- * MT safe.
+ * [signal@Janus.Kernel::group-created] tells. MT safe.
  *
  * Returns: (transfer full) (nullable): the group, or `NULL` with
  *   `JANUS_KERNEL_ERROR_STOPPED` if the kernel is shutting down
@@ -527,11 +723,86 @@ janus_kernel_create_group (JanusKernel  *self,
                            GType         organization_type,
                            GError      **error)
 {
+  return janus_kernel_create_group_full (self, organization_type, NULL, NULL, NULL,
+                                         NULL, NULL, error);
+}
+
+static void
+add_conditions (JanusGroup      *group,
+                JanusCondition **conditions,
+                gboolean         leave)
+{
+  for (; conditions != NULL && *conditions != NULL; conditions++)
+    {
+      if (leave)
+        janus_group_add_leave_condition (group, *conditions);
+      else
+        janus_group_add_obtain_condition (group, *conditions);
+    }
+}
+
+static gboolean
+conditions_valid (JanusCondition **conditions)
+{
+  for (; conditions != NULL && *conditions != NULL; conditions++)
+    if (!JANUS_IS_CONDITION (*conditions))
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * janus_kernel_create_group_full:
+ * @self: a kernel
+ * @organization_type: a subtype of [class@Janus.Organization]
+ * @name: (nullable): a name for the group, or `NULL`
+ * @uuid: (nullable): the group's UUID, or `NULL` for a fresh one
+ * @membership: (nullable): the group's membership policy
+ *   ([method@Janus.Group.set_membership_policy]), or `NULL`
+ * @obtain_conditions: (nullable) (array zero-terminated=1): the group's
+ *   obtain conditions, in the order to check them, or `NULL`
+ * @leave_conditions: (nullable) (array zero-terminated=1): its leave
+ *   conditions, or `NULL`
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Makes a new group of @organization_type with a name, a chosen UUID and
+ * its conditions (Janus's `createGroup(organization, obtainConditions,
+ * leaveConditions, groupName)` and `getOrCreateGroup(id, …)`). The group
+ * has its conditions before anybody can find it. A chosen UUID lets
+ * several processes name the same group. MT safe.
+ *
+ * ```c
+ * g_autoptr(JanusCondition) adults = janus_condition_new ("adults", is_adult, NULL, NULL);
+ * g_autoptr(JanusGroup) group =
+ *   janus_kernel_create_group_full (kernel, MARKET_TYPE_ORGANIZATION, "market",
+ *                                   "3f2a9c1e-2b1d-4c8e-9a57-1d2e3f4a5b6c", NULL,
+ *                                   (JanusCondition *[]) { adults, NULL }, NULL, &error);
+ * ```
+ *
+ * Returns: (transfer full) (nullable): the group, or `NULL` with @error
+ *   set: `JANUS_KERNEL_ERROR_STOPPED` if the kernel is shutting down,
+ *   `JANUS_ORGANIZATION_ERROR_INVALID_UUID` if @uuid is not a UUID,
+ *   `JANUS_ORGANIZATION_ERROR_GROUP_EXISTS` if the kernel has a living
+ *   group with that UUID
+ */
+JanusGroup *
+janus_kernel_create_group_full (JanusKernel     *self,
+                                GType            organization_type,
+                                const char      *name,
+                                const char      *uuid,
+                                JanusCondition  *membership,
+                                JanusCondition **obtain_conditions,
+                                JanusCondition **leave_conditions,
+                                GError         **error)
+{
   JanusOrganization *org;
+  KernelTable *table;
   JanusGroup *group;
 
   g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
   g_return_val_if_fail (g_type_is_a (organization_type, JANUS_TYPE_ORGANIZATION), NULL);
+  g_return_val_if_fail (membership == NULL || JANUS_IS_CONDITION (membership), NULL);
+  g_return_val_if_fail (conditions_valid (obtain_conditions), NULL);
+  g_return_val_if_fail (conditions_valid (leave_conditions), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (janus_kernel_is_stopping (self))
@@ -541,10 +812,111 @@ janus_kernel_create_group (JanusKernel  *self,
                    janus_kernel_get_uuid (self), g_type_name (organization_type));
       return NULL;
     }
+  if (uuid != NULL && !g_uuid_string_is_valid (uuid))
+    {
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_INVALID_UUID,
+                   "“%s” is not a UUID: cannot create a group of %s with it",
+                   uuid, g_type_name (organization_type));
+      return NULL;
+    }
   org = janus_kernel_get_organization (self, organization_type);
-  group = janus_group_new (self, org);
+  table = kernel_table (self);
+  g_mutex_lock (&table->create_lock);
+  if (uuid != NULL && uuid_taken (self, uuid))
+    {
+      g_mutex_unlock (&table->create_lock);
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_GROUP_EXISTS,
+                   "Kernel %s has a group %s already", janus_kernel_get_uuid (self), uuid);
+      return NULL;
+    }
+  group = janus_group_new (self, org, name, uuid);
+  if (membership != NULL)
+    janus_group_set_membership_policy (group, membership);
+  add_conditions (group, obtain_conditions, FALSE);
+  add_conditions (group, leave_conditions, TRUE);
+  g_signal_connect (group, "role-left", G_CALLBACK (on_group_role_left), NULL);
+  g_signal_connect (group, "notify::persistent", G_CALLBACK (on_group_notify), NULL);
+  g_signal_connect (group, "notify::idle-timeout", G_CALLBACK (on_group_notify), NULL);
   add_group (org, group);
+  g_mutex_unlock (&table->create_lock);
+  janus_kernel_emit_group_created (self, group);
   return group;
+}
+
+/**
+ * janus_kernel_remove_group:
+ * @self: a kernel
+ * @group: a group of @self with no member
+ * @error: return location for a [struct@GLib.Error]
+ *
+ * Removes an empty group, persistent or not: it can no longer be found
+ * nor joined, and [signal@Janus.Kernel::group-removed] tells. A group
+ * with members is refused: its roles belong to their players, which leave
+ * them from their own steps. MT safe.
+ *
+ * Returns: `TRUE` if removed; `FALSE` with @error set
+ *   (`JANUS_ORGANIZATION_ERROR_GROUP_NOT_EMPTY`,
+ *   `JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER` for a group that is gone
+ *   already, `JANUS_ORGANIZATION_ERROR_WRONG_KERNEL`)
+ */
+gboolean
+janus_kernel_remove_group (JanusKernel  *self,
+                           JanusGroup   *group,
+                           GError      **error)
+{
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), FALSE);
+  g_return_val_if_fail (JANUS_IS_GROUP (group), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (janus_organization_get_kernel (janus_group_get_organization (group)) != self)
+    {
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_WRONG_KERNEL,
+                   "Group %s is not a group of kernel %s", janus_group_get_uuid (group),
+                   janus_kernel_get_uuid (self));
+      return FALSE;
+    }
+  if (!janus_group_retire (group, error))
+    return FALSE;
+  janus_organization_remove_group (janus_group_get_organization (group), group);
+  return TRUE;
+}
+
+/**
+ * janus_kernel_lookup_group_by_name:
+ * @self: a kernel
+ * @organization_type: a subtype of [class@Janus.Organization], or
+ *   `G_TYPE_INVALID` for any
+ * @name: a group name
+ *
+ * Finds the oldest living group of @organization_type (or of a subtype)
+ * named @name. MT safe.
+ *
+ * Returns: (transfer full) (nullable): the group, or `NULL`
+ */
+JanusGroup *
+janus_kernel_lookup_group_by_name (JanusKernel *self,
+                                   GType        organization_type,
+                                   const char  *name)
+{
+  g_autoptr(GPtrArray) groups = NULL;
+  guint i;
+
+  g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
+  g_return_val_if_fail (organization_type == G_TYPE_INVALID
+                        || g_type_is_a (organization_type, JANUS_TYPE_ORGANIZATION), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  groups = janus_kernel_list_groups (self);
+  for (i = 0; i < groups->len; i++)
+    {
+      JanusGroup *group = groups->pdata[i];
+
+      if (g_strcmp0 (janus_group_get_name (group), name) == 0
+          && (organization_type == G_TYPE_INVALID
+              || G_TYPE_CHECK_INSTANCE_TYPE (janus_group_get_organization (group), organization_type)))
+        return g_object_ref (group);
+    }
+  return NULL;
 }
 
 /**
@@ -625,7 +997,7 @@ janus_kernel_lookup_group (JanusKernel *self,
 
   groups = list_kernel_groups (self);
   for (i = 0; i < groups->len; i++)
-    if (g_str_equal (janus_group_get_uuid (groups->pdata[i]), uuid))
+    if (g_ascii_strcasecmp (janus_group_get_uuid (groups->pdata[i]), uuid) == 0)
       return g_object_ref (groups->pdata[i]);
   return NULL;
 }
