@@ -441,6 +441,45 @@ janus_agent_leave_role (JanusAgent  *self,
 }
 
 /**
+ * janus_agent_leave_all_roles:
+ * @self: the agent (call from its own step)
+ * @group: (nullable): a group, or `NULL` for every group
+ *
+ * Leaves every role the agent plays in @group (or anywhere), newest first,
+ * each as [method@Janus.Agent.leave_role] does: a role whose leave
+ * conditions refuse stays played (Janus's `leaveAllRoles`).
+ *
+ * Returns: how many roles were left
+ */
+guint
+janus_agent_leave_all_roles (JanusAgent *self,
+                             JanusGroup *group)
+{
+  g_autoptr(GPtrArray) roles = NULL;
+  guint n = 0, i;
+
+  g_return_val_if_fail (janus_is_agent (self), 0);
+  g_return_val_if_fail (group == NULL || JANUS_IS_GROUP (group), 0);
+  CHECK_STEP (self, 0);
+
+  roles = janus_agent_list_roles (self);
+  for (i = roles->len; i-- > 0; )
+    {
+      JanusRole *role = roles->pdata[i];
+      JanusGroup *in = janus_role_get_group (role);
+
+      if ((group != NULL && in != group) || !janus_role_is_played (role))
+        continue;
+      if (!janus_group_check_leave (in, self, G_OBJECT_TYPE (role), NULL)
+          || !janus_role_check_conditions (G_OBJECT_TYPE (role), self, in, TRUE, NULL))
+        continue;
+      leave_role_now (self, role);
+      n++;
+    }
+  return n;
+}
+
+/**
  * janus_agent_get_role:
  * @self: an agent
  * @role_type: a role type

@@ -192,6 +192,9 @@ gboolean             janus_agent_leave_role         (JanusAgent          *self,
                                                      JanusGroup          *group,
                                                      GError             **error);
 JANUS_AVAILABLE_IN_ALL
+guint                janus_agent_leave_all_roles    (JanusAgent          *self,
+                                                     JanusGroup          *group);
+JANUS_AVAILABLE_IN_ALL
 JanusRole           *janus_agent_get_role           (JanusAgent          *self,
                                                      GType                role_type,
                                                      JanusGroup          *group);
