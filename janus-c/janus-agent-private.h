@@ -60,7 +60,7 @@ struct _JanusAgentExtra
   gboolean      end_when_no_role;
   gpointer      roles;
   /* capacities (guarded by lock): janus-capacity.c's */
-  GHashTable   *capacities;      /* GType -> GObject */
+  GHashTable   *capacities;      /* GType -> GPtrArray of GObject */
   /* where a heavy agent's thread sleeps: set before publication, for
    * heavy agents only */
   JanusMboxWaiter *waiter;

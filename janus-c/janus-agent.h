@@ -222,6 +222,25 @@ void                 janus_agent_add_capacity       (JanusAgent          *self,
 JANUS_AVAILABLE_IN_ALL
 gpointer             janus_agent_get_capacity       (JanusAgent          *self,
                                                      GType                capacity_type);
+JANUS_AVAILABLE_IN_ALL
+void                 janus_agent_add_capacity_implementation    (JanusAgent *self,
+                                                                 GType       capacity_type,
+                                                                 gpointer    implementation);
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_agent_remove_capacity                (JanusAgent *self,
+                                                                 GType       capacity_type);
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_agent_remove_capacity_implementation (JanusAgent *self,
+                                                                 GType       capacity_type,
+                                                                 gpointer    implementation);
+JANUS_AVAILABLE_IN_ALL
+GPtrArray           *janus_agent_list_capacity_implementations  (JanusAgent *self,
+                                                                 GType       capacity_type) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
+JanusCapacityPolicy  janus_agent_get_capacity_policy            (JanusAgent *self);
+JANUS_AVAILABLE_IN_ALL
+void                 janus_agent_set_capacity_policy            (JanusAgent          *self,
+                                                                 JanusCapacityPolicy  policy);
 
 JANUS_AVAILABLE_IN_ALL
 JanusMemory         *janus_agent_get_memory         (JanusAgent          *self);

@@ -79,7 +79,83 @@ janus_capacity_invoke (JanusCapacity  *self,
   return result ? g_variant_take_ref (result) : NULL;
 }
 
-/* ------------------------------------------- an agent's capacities */
+/* ------------------------------------------- an agent's capacities
+ *
+ * extra->capacities maps a capacity type to its implementations (a
+ * GPtrArray, in registration order), under extra->lock. The selection
+ * policy is the agent's qdata. */
+
+typedef struct
+{
+  JanusCapacityPolicy         policy;
+  atomic_uint                 round_robin;
+  JanusCapacitySelectionFunc  func;
+  gpointer                    data;
+  GDestroyNotify              destroy;
+} Selection;
+
+static GQuark selection_quark;
+
+static void
+selection_free (gpointer data)
+{
+  Selection *sel = data;
+
+  if (sel->destroy != NULL)
+    sel->destroy (sel->data);
+  g_free (sel);
+}
+
+/* The agent's selection, made on first use; lock held. */
+static Selection *
+selection_of (JanusAgent *self)
+{
+  Selection *sel;
+
+  if (G_UNLIKELY (selection_quark == 0))
+    selection_quark = g_quark_from_static_string ("janus-capacity-selection");
+  sel = g_object_get_qdata (G_OBJECT (self), selection_quark);
+  if (sel == NULL)
+    {
+      sel = g_new0 (Selection, 1);
+      g_object_set_qdata_full (G_OBJECT (self), selection_quark, sel, selection_free);
+    }
+  return sel;
+}
+
+static gboolean
+check_implementation (GType    capacity_type,
+                      gpointer implementation)
+{
+  g_return_val_if_fail (G_TYPE_IS_INTERFACE (capacity_type), FALSE);
+  g_return_val_if_fail (G_IS_OBJECT (implementation), FALSE);
+  g_return_val_if_fail (g_type_is_a (G_OBJECT_TYPE (implementation), capacity_type), FALSE);
+  return TRUE;
+}
+
+/* Lock held: the implementations of @capacity_type, made if @create. */
+static GPtrArray *
+implementations (JanusAgentExtra *extra,
+                 GType            capacity_type,
+                 gboolean         create)
+{
+  GPtrArray *list;
+
+  if (extra->capacities == NULL)
+    {
+      if (!create)
+        return NULL;
+      extra->capacities = g_hash_table_new_full (NULL, NULL, NULL,
+                                                 (GDestroyNotify) g_ptr_array_unref);
+    }
+  list = g_hash_table_lookup (extra->capacities, GSIZE_TO_POINTER (capacity_type));
+  if (list == NULL && create)
+    {
+      list = g_ptr_array_new_with_free_func (g_object_unref);
+      g_hash_table_insert (extra->capacities, GSIZE_TO_POINTER (capacity_type), list);
+    }
+  return list;
+}
 
 /**
  * janus_agent_add_capacity:
@@ -88,8 +164,9 @@ janus_capacity_invoke (JanusCapacity  *self,
  *   `JANUS_TYPE_CAPACITY` itself)
  * @implementation: (type GObject): an object implementing @capacity_type
  *
- * Registers @implementation as the agent's provider of @capacity_type
- * (replacing any), for the roles it plays. MT safe.
+ * Registers @implementation as the agent's only provider of
+ * @capacity_type (replacing any), for the roles it plays. To register
+ * several, see [method@Janus.Agent.add_capacity_implementation]. MT safe.
  */
 void
 janus_agent_add_capacity (JanusAgent *self,
@@ -97,19 +174,186 @@ janus_agent_add_capacity (JanusAgent *self,
                           gpointer    implementation)
 {
   JanusAgentExtra *extra;
+  g_autoptr(GPtrArray) old = NULL;
 
   g_return_if_fail (janus_is_agent (self));
-  g_return_if_fail (G_TYPE_IS_INTERFACE (capacity_type));
-  g_return_if_fail (G_IS_OBJECT (implementation));
-  g_return_if_fail (g_type_is_a (G_OBJECT_TYPE (implementation), capacity_type));
+  if (!check_implementation (capacity_type, implementation))
+    return;
 
   extra = janus_agent_ensure_extra (self);
   g_mutex_lock (&extra->lock);
-  if (extra->capacities == NULL)
-    extra->capacities = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
-  g_hash_table_replace (extra->capacities, GSIZE_TO_POINTER (capacity_type),
-                        g_object_ref (implementation));
+  if (extra->capacities != NULL)
+    g_hash_table_steal_extended (extra->capacities, GSIZE_TO_POINTER (capacity_type),
+                                 NULL, (gpointer *) &old);
+  g_ptr_array_add (implementations (extra, capacity_type, TRUE), g_object_ref (implementation));
   g_mutex_unlock (&extra->lock);
+  /* outside the lock: finalizers are user code */
+}
+
+/**
+ * janus_agent_add_capacity_implementation:
+ * @self: an agent
+ * @capacity_type: an interface type
+ * @implementation: (type GObject): an object implementing @capacity_type
+ *
+ * Registers one more provider of @capacity_type (Janus's
+ * `CapacityContainer.addCapacity`): a call then uses one of them, as the
+ * agent's [enum@Janus.CapacityPolicy] says. Registering an implementation
+ * twice changes nothing. MT safe.
+ */
+void
+janus_agent_add_capacity_implementation (JanusAgent *self,
+                                         GType       capacity_type,
+                                         gpointer    implementation)
+{
+  JanusAgentExtra *extra;
+  GPtrArray *list;
+
+  g_return_if_fail (janus_is_agent (self));
+  if (!check_implementation (capacity_type, implementation))
+    return;
+
+  extra = janus_agent_ensure_extra (self);
+  g_mutex_lock (&extra->lock);
+  list = implementations (extra, capacity_type, TRUE);
+  if (!g_ptr_array_find (list, implementation, NULL))
+    g_ptr_array_add (list, g_object_ref (implementation));
+  g_mutex_unlock (&extra->lock);
+}
+
+/**
+ * janus_agent_remove_capacity:
+ * @self: an agent
+ * @capacity_type: an interface type
+ *
+ * Unregisters every provider of @capacity_type (Janus's
+ * `removeCapacity(Class)`). Roles already played keep running; calls to
+ * the capacity fail from now on with
+ * `JANUS_ORGANIZATION_ERROR_MISSING_CAPACITY`. MT safe.
+ *
+ * Returns: `TRUE` if the agent had some
+ */
+gboolean
+janus_agent_remove_capacity (JanusAgent *self,
+                             GType       capacity_type)
+{
+  JanusAgentExtra *extra;
+  g_autoptr(GPtrArray) old = NULL;
+
+  g_return_val_if_fail (janus_is_agent (self), FALSE);
+
+  extra = atomic_load_explicit (&janus_agent_get_private (self)->extra, memory_order_acquire);
+  if (extra == NULL)
+    return FALSE;
+  g_mutex_lock (&extra->lock);
+  if (extra->capacities != NULL)
+    g_hash_table_steal_extended (extra->capacities, GSIZE_TO_POINTER (capacity_type),
+                                 NULL, (gpointer *) &old);
+  g_mutex_unlock (&extra->lock);
+  return old != NULL && old->len > 0;
+}
+
+/**
+ * janus_agent_remove_capacity_implementation:
+ * @self: an agent
+ * @capacity_type: an interface type
+ * @implementation: (type GObject): one of its registered providers
+ *
+ * Unregisters one provider of @capacity_type (Janus's
+ * `removeCapacity(CapacityImplementation)`). MT safe.
+ *
+ * Returns: `TRUE` if it was registered
+ */
+gboolean
+janus_agent_remove_capacity_implementation (JanusAgent *self,
+                                            GType       capacity_type,
+                                            gpointer    implementation)
+{
+  JanusAgentExtra *extra;
+  GPtrArray *list;
+  gboolean found = FALSE;
+  guint i;
+
+  g_return_val_if_fail (janus_is_agent (self), FALSE);
+  g_return_val_if_fail (G_IS_OBJECT (implementation), FALSE);
+
+  extra = atomic_load_explicit (&janus_agent_get_private (self)->extra, memory_order_acquire);
+  if (extra == NULL)
+    return FALSE;
+  g_mutex_lock (&extra->lock);
+  list = implementations (extra, capacity_type, FALSE);
+  if (list != NULL && g_ptr_array_find (list, implementation, &i))
+    {
+      g_ptr_array_steal_index (list, i);
+      found = TRUE;
+      if (list->len == 0)
+        g_hash_table_remove (extra->capacities, GSIZE_TO_POINTER (capacity_type));
+    }
+  g_mutex_unlock (&extra->lock);
+  if (found)
+    g_object_unref (implementation);
+  return found;
+}
+
+/* Lock held: the candidates for @capacity_type, with a reference each:
+ * those registered for it, else those registered for a type that implies
+ * it. */
+static GPtrArray *
+candidates (JanusAgentExtra *extra,
+            GType            capacity_type)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *list = implementations (extra, capacity_type, FALSE);
+  guint i;
+
+  if (list != NULL)
+    for (i = 0; i < list->len; i++)
+      g_ptr_array_add (out, g_object_ref (list->pdata[i]));
+  else if (extra->capacities != NULL)
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, extra->capacities);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        for (i = 0; i < ((GPtrArray *) value)->len; i++)
+          {
+            GObject *impl = ((GPtrArray *) value)->pdata[i];
+            if (g_type_is_a (G_OBJECT_TYPE (impl), capacity_type)
+                && !g_ptr_array_find (out, impl, NULL))
+              g_ptr_array_add (out, g_object_ref (impl));
+          }
+    }
+  return out;
+}
+
+/**
+ * janus_agent_list_capacity_implementations:
+ * @self: an agent
+ * @capacity_type: an interface type
+ *
+ * Lists the agent's providers of @capacity_type: those registered for it
+ * in the order they were, or else those registered for a type that implies
+ * it. MT safe.
+ *
+ * Returns: (transfer container) (element-type GObject): the implementations
+ */
+GPtrArray *
+janus_agent_list_capacity_implementations (JanusAgent *self,
+                                           GType       capacity_type)
+{
+  JanusAgentExtra *extra;
+  GPtrArray *out;
+
+  g_return_val_if_fail (janus_is_agent (self), NULL);
+
+  extra = atomic_load_explicit (&janus_agent_get_private (self)->extra, memory_order_acquire);
+  if (extra == NULL)
+    return g_ptr_array_new_with_free_func (g_object_unref);
+  g_mutex_lock (&extra->lock);
+  out = candidates (extra, capacity_type);
+  g_mutex_unlock (&extra->lock);
+  return out;
 }
 
 /**
@@ -117,18 +361,24 @@ janus_agent_add_capacity (JanusAgent *self,
  * @self: an agent
  * @capacity_type: an interface type
  *
- * Finds the agent's provider of @capacity_type: the one registered for it,
- * or else one registered for a type that implies it. MT safe.
+ * Finds the agent's provider of @capacity_type: one of those registered
+ * for it, chosen by the agent's [enum@Janus.CapacityPolicy], or else one
+ * registered for a type that implies it. MT safe.
  *
- * Returns: (transfer none) (type GObject) (nullable): the implementation, or
- *   `NULL`
+ * Returns: (transfer none) (type GObject) (nullable): the implementation
+ *   (valid while it is registered), or `NULL`
  */
 gpointer
 janus_agent_get_capacity (JanusAgent *self,
                           GType       capacity_type)
 {
   JanusAgentExtra *extra;
-  gpointer impl = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  JanusCapacitySelectionFunc func = NULL;
+  gpointer data = NULL;
+  JanusCapacityPolicy policy;
+  Selection *sel;
+  guint pick = 0;
 
   g_return_val_if_fail (janus_is_agent (self), NULL);
 
@@ -136,22 +386,122 @@ janus_agent_get_capacity (JanusAgent *self,
   if (extra == NULL)
     return NULL;
   g_mutex_lock (&extra->lock);
-  if (extra->capacities != NULL)
+  found = candidates (extra, capacity_type);
+  sel = found->len > 1 ? selection_of (self) : NULL;
+  policy = sel ? sel->policy : JANUS_CAPACITY_POLICY_FIRST;
+  if (policy == JANUS_CAPACITY_POLICY_ROUND_ROBIN)
+    pick = atomic_fetch_add_explicit (&sel->round_robin, 1, memory_order_relaxed) % found->len;
+  else if (policy == JANUS_CAPACITY_POLICY_CUSTOM)
     {
-      impl = g_hash_table_lookup (extra->capacities, GSIZE_TO_POINTER (capacity_type));
-      if (impl == NULL)
-        {
-          GHashTableIter iter;
-          gpointer value;
-
-          g_hash_table_iter_init (&iter, extra->capacities);
-          while (impl == NULL && g_hash_table_iter_next (&iter, NULL, &value))
-            if (g_type_is_a (G_OBJECT_TYPE (value), capacity_type))
-              impl = value;
-        }
+      func = sel->func;
+      data = sel->data;
     }
   g_mutex_unlock (&extra->lock);
-  return impl;
+
+  if (found->len == 0)
+    return NULL;
+  if (policy == JANUS_CAPACITY_POLICY_RANDOM)
+    pick = (guint) (janus_scheduler_random () % found->len);
+  else if (func != NULL)
+    {
+      /* user code, without the lock */
+      pick = func (self, capacity_type, (GObject **) found->pdata, found->len, data);
+      if (pick >= found->len)
+        {
+          g_warning ("capacity selection of agent %s chose %u of %u implementations "
+                     "of %s; using the first", G_OBJECT_TYPE_NAME (self), pick,
+                     found->len, g_type_name (capacity_type));
+          pick = 0;
+        }
+    }
+  /* the agent keeps its own reference */
+  return found->pdata[pick];
+}
+
+/**
+ * janus_agent_get_capacity_policy:
+ * @self: an agent
+ *
+ * Gets how a call chooses among several implementations of a capacity.
+ *
+ * Returns: the policy (`JANUS_CAPACITY_POLICY_FIRST` unless set)
+ */
+JanusCapacityPolicy
+janus_agent_get_capacity_policy (JanusAgent *self)
+{
+  JanusAgentExtra *extra;
+  JanusCapacityPolicy policy;
+
+  g_return_val_if_fail (janus_is_agent (self), JANUS_CAPACITY_POLICY_FIRST);
+
+  extra = janus_agent_ensure_extra (self);
+  g_mutex_lock (&extra->lock);
+  policy = selection_of (self)->policy;
+  g_mutex_unlock (&extra->lock);
+  return policy;
+}
+
+/**
+ * janus_agent_set_capacity_policy:
+ * @self: an agent
+ * @policy: `JANUS_CAPACITY_POLICY_FIRST`, `JANUS_CAPACITY_POLICY_RANDOM` or
+ *   `JANUS_CAPACITY_POLICY_ROUND_ROBIN` (use
+ *   [method@Janus.Agent.set_capacity_selection_func] for a custom one)
+ *
+ * Sets how a call chooses among several implementations of a capacity
+ * (Janus's `setCapacityImplementationSelectionPolicy`). MT safe.
+ */
+void
+janus_agent_set_capacity_policy (JanusAgent          *self,
+                                 JanusCapacityPolicy  policy)
+{
+  JanusAgentExtra *extra;
+
+  g_return_if_fail (janus_is_agent (self));
+  g_return_if_fail (policy <= JANUS_CAPACITY_POLICY_ROUND_ROBIN);
+
+  extra = janus_agent_ensure_extra (self);
+  g_mutex_lock (&extra->lock);
+  selection_of (self)->policy = policy;
+  g_mutex_unlock (&extra->lock);
+}
+
+/**
+ * janus_agent_set_capacity_selection_func:
+ * @self: an agent
+ * @func: (scope notified) (closure user_data) (destroy destroy): chooses
+ * @user_data: (nullable): data for @func
+ * @destroy: (nullable): frees @user_data when replaced or with the agent
+ *
+ * Installs a custom choice among several implementations of a capacity
+ * (`JANUS_CAPACITY_POLICY_CUSTOM`). MT safe.
+ */
+void
+janus_agent_set_capacity_selection_func (JanusAgent                 *self,
+                                         JanusCapacitySelectionFunc  func,
+                                         gpointer                    user_data,
+                                         GDestroyNotify              destroy)
+{
+  JanusAgentExtra *extra;
+  GDestroyNotify old_destroy;
+  gpointer old_data;
+  Selection *sel;
+
+  g_return_if_fail (janus_is_agent (self));
+  g_return_if_fail (func != NULL);
+
+  extra = janus_agent_ensure_extra (self);
+  g_mutex_lock (&extra->lock);
+  sel = selection_of (self);
+  old_destroy = sel->destroy;
+  old_data = sel->data;
+  sel->func = func;
+  sel->data = user_data;
+  sel->destroy = destroy;
+  sel->policy = JANUS_CAPACITY_POLICY_CUSTOM;
+  g_mutex_unlock (&extra->lock);
+  if (old_destroy != NULL)
+    old_destroy (old_data);
 }
 
 /* -------------------------------------------- invocation by message */

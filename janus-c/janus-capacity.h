@@ -38,9 +38,37 @@ struct _JanusCapacityInterface
   gpointer padding[8];
 };
 
+/**
+ * JanusCapacitySelectionFunc:
+ * @agent: the agent whose capacity is called
+ * @capacity_type: (type gsize): the capacity type (a `GType`; language
+ *   bindings get it as an integer)
+ * @implementations: (array length=n_implementations): the agent's
+ *   implementations of it, in the order they were registered
+ * @n_implementations: how many there are (at least 2)
+ * @user_data: the data given with the function
+ *
+ * Chooses which implementation a capacity call uses
+ * ([method@Janus.Agent.set_capacity_selection_func]). Runs on the calling
+ * thread with no janus-c lock held.
+ *
+ * Returns: the index of the chosen implementation
+ */
+typedef guint (*JanusCapacitySelectionFunc) (JanusAgent  *agent,
+                                             GType        capacity_type,
+                                             GObject    **implementations,
+                                             guint        n_implementations,
+                                             gpointer     user_data);
+
 JANUS_AVAILABLE_IN_ALL
 GVariant *janus_capacity_invoke (JanusCapacity  *self,
                                  GVariant       *input,
                                  GError        **error) G_GNUC_WARN_UNUSED_RESULT;
+
+JANUS_AVAILABLE_IN_ALL
+void      janus_agent_set_capacity_selection_func (JanusAgent                 *self,
+                                                   JanusCapacitySelectionFunc  func,
+                                                   gpointer                    user_data,
+                                                   GDestroyNotify              destroy);
 
 G_END_DECLS

@@ -216,6 +216,28 @@ typedef enum {
 } JanusThreadKind;
 
 /**
+ * JanusCapacityPolicy:
+ * @JANUS_CAPACITY_POLICY_FIRST: the implementation registered first
+ *   (Janus's `FirstCapacityImplementationSelectionPolicy`).
+ * @JANUS_CAPACITY_POLICY_RANDOM: one chosen at random at each call (from
+ *   the kernel's seeded generator on a worker; Janus's
+ *   `RandomCapacityImplementationSelectionPolicy`).
+ * @JANUS_CAPACITY_POLICY_ROUND_ROBIN: each in turn, in the order they were
+ *   registered.
+ * @JANUS_CAPACITY_POLICY_CUSTOM: a function set with
+ *   [method@Janus.Agent.set_capacity_selection_func].
+ *
+ * Which of an agent's implementations of a capacity
+ * ([method@Janus.Agent.add_capacity_implementation]) a call uses.
+ */
+typedef enum {
+  JANUS_CAPACITY_POLICY_FIRST,
+  JANUS_CAPACITY_POLICY_RANDOM,
+  JANUS_CAPACITY_POLICY_ROUND_ROBIN,
+  JANUS_CAPACITY_POLICY_CUSTOM,
+} JanusCapacityPolicy;
+
+/**
  * JanusSignalPolicy:
  * @JANUS_SIGNAL_POLICY_INSTANT: the listener runs at once, inside
  *   [method@Janus.Agent.fire_signal] (Janus's `FIRE_SIGNAL` on the agent's
