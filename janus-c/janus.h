@@ -17,6 +17,7 @@
 #include "janus-mailbox.h"
 #include "janus-clock.h"
 #include "janus-capacity.h"
+#include "janus-capacity-context.h"
 #include "janus-condition.h"
 #include "janus-organization.h"
 #include "janus-group.h"

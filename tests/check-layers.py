@@ -65,6 +65,7 @@ LAYERS = {
     'janus-kernel': KERNEL,
     # 5 CRIO: conditions, capacities, groups, organizations, roles, playing
     'janus-condition': CRIO,
+    'janus-capacity-context': CRIO,
     'janus-capacity': CRIO,
     'janus-group': CRIO,
     'janus-organization': CRIO,
