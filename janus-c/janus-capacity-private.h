@@ -9,6 +9,9 @@ G_BEGIN_DECLS
 gboolean janus_capacity_invoke_by_message (JanusCapacity      *self,
                                            GVariant           *input,
                                            JanusAgent         *player,
+                                           JanusRole          *role,
+                                           JanusGroup         *group,
+                                           GType               capacity_type,
                                            JanusMessageRoute  *route,
                                            const char         *reply_subject,
                                            GError            **error);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "janus-agent-private.h"
+#include "janus-capacity-context-private.h"
 #include "janus-capacity-private.h"
 #include "janus-error.h"
 #include "janus-kernel.h"
@@ -516,6 +517,10 @@ struct _JanusCapacityTask
   JanusAgent         parent_instance;
   JanusCapacity     *capacity;
   GVariant          *input;
+  JanusAgent        *caller;     /* strong: the context's */
+  JanusRole         *role;       /* strong */
+  JanusGroup        *group;      /* strong */
+  GType              capacity_type;
   JanusAddress       reply_to;
   JanusMessageRoute *route;
   char              *subject;
@@ -533,8 +538,12 @@ capacity_task_activate (JanusAgent  *agent,
   g_autoptr(GVariant) result = NULL;
   JanusMessage *reply;
   GVariant *body;
+  JanusCapacityFrame frame;
 
+  janus_capacity_frame_enter (&frame, self->caller, self->role, self->group,
+                              self->capacity_type, self->input, NULL);
   result = janus_capacity_invoke (self->capacity, self->input, &failure);
+  janus_capacity_frame_leave (&frame, result, failure);
   if (failure != NULL)
     body = g_variant_new ("(bv)", FALSE,
                           g_variant_new ("(sis)", g_quark_to_string (failure->domain),
@@ -559,6 +568,9 @@ capacity_task_finalize (GObject *object)
   JanusCapacityTask *self = JANUS_CAPACITY_TASK (object);
 
   g_clear_object (&self->capacity);
+  g_clear_object (&self->caller);
+  g_clear_object (&self->role);
+  g_clear_object (&self->group);
   g_clear_pointer (&self->input, g_variant_unref);
   g_clear_pointer (&self->route, janus_message_route_unref);
   g_free (self->subject);
@@ -585,6 +597,9 @@ gboolean
 janus_capacity_invoke_by_message (JanusCapacity      *self,
                                   GVariant           *input,
                                   JanusAgent         *player,
+                                  JanusRole          *role,
+                                  JanusGroup         *group,
+                                  GType               capacity_type,
                                   JanusMessageRoute  *route,
                                   const char         *reply_subject,
                                   GError            **error)
@@ -593,6 +608,10 @@ janus_capacity_invoke_by_message (JanusCapacity      *self,
 
   task->capacity = g_object_ref (self);
   task->input = input ? g_variant_ref (input) : NULL;
+  task->caller = g_object_ref (player);
+  task->role = g_object_ref (role);
+  task->group = g_object_ref (group);
+  task->capacity_type = capacity_type;
   task->reply_to = *janus_agent_get_address (player);
   task->route = route;
   task->subject = g_strdup (reply_subject);

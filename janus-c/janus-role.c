@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "janus-agent-private.h"
+#include "janus-capacity-context-private.h"
 #include "janus-capacity-private.h"
 #include "janus-condition.h"
 #include "janus-epoch-private.h"
@@ -1469,6 +1470,28 @@ find_capacity (JanusRole  *self,
   return impl;
 }
 
+/* The invocation, with the caller's context visible to the capacity
+ * (janus_capacity_context_get_current). */
+static GVariant *
+invoke_in_context (JanusRole      *self,
+                   JanusCapacity  *impl,
+                   GType           capacity_type,
+                   GVariant       *input,
+                   GError        **error)
+{
+  g_autoptr(GError) failure = NULL;
+  JanusCapacityFrame frame;
+  GVariant *result;
+
+  janus_capacity_frame_enter (&frame, RP (self)->player, self, RP (self)->group,
+                              capacity_type, input, NULL);
+  result = janus_capacity_invoke (impl, input, &failure);
+  janus_capacity_frame_leave (&frame, result, failure);
+  if (failure != NULL)
+    g_propagate_error (error, g_steal_pointer (&failure));
+  return result;
+}
+
 /**
  * janus_role_invoke_capacity:
  * @self: a played role
@@ -1498,7 +1521,7 @@ janus_role_invoke_capacity (JanusRole  *self,
   impl = find_capacity (self, capacity_type, error);
   if (impl == NULL)
     return NULL;
-  return janus_capacity_invoke (impl, in, error);
+  return invoke_in_context (self, impl, capacity_type, in, error);
 }
 
 /**
@@ -1536,7 +1559,8 @@ janus_role_invoke_capacity_on_worker (JanusRole   *self,
   impl = find_capacity (self, capacity_type, error);
   if (impl == NULL)
     return FALSE;
-  return janus_capacity_invoke_by_message (impl, in, RP (self)->player,
+  return janus_capacity_invoke_by_message (impl, in, RP (self)->player, self, RP (self)->group,
+                                           capacity_type,
                                            janus_message_route_new (janus_group_get_id (RP (self)->group),
                                                                     G_TYPE_INVALID, G_OBJECT_TYPE (self)),
                                            reply_subject, error);
