@@ -5,7 +5,10 @@
 #error "Only <janus.h> can be included directly."
 #endif
 
+#include <gio/gio.h>
+
 #include "janus-types.h"
+#include "janus-capacity-context.h"
 #include "janus-message-selector.h"
 
 G_BEGIN_DECLS
@@ -207,6 +210,23 @@ GVariant            *janus_role_invoke_capacity     (JanusRole          *self,
                                                      GType               capacity_type,
                                                      GVariant           *input,
                                                      GError            **error) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
+JanusCapacityContext *janus_role_call_capacity      (JanusRole          *self,
+                                                     GType               capacity_type,
+                                                     GVariant           *input,
+                                                     GCancellable       *cancellable,
+                                                     GError            **error) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
+void                 janus_role_invoke_capacity_async  (JanusRole          *self,
+                                                        GType               capacity_type,
+                                                        GVariant           *input,
+                                                        GCancellable       *cancellable,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer            user_data);
+JANUS_AVAILABLE_IN_ALL
+GVariant            *janus_role_invoke_capacity_finish (JanusRole          *self,
+                                                        GAsyncResult       *result,
+                                                        GError            **error) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 gboolean             janus_role_invoke_capacity_on_worker (JanusRole    *self,
                                                      GType               capacity_type,

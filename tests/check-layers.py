@@ -84,6 +84,7 @@ LAYERS = {
     'janus-holon-lifecycle': CRIO,
     'janus-holarchy-dump': CRIO,
     'janus-role-selectors': CRIO,
+    'janus-role-capacity': CRIO,
     'janus-agent-signal': CRIO,
     # 6 the organizations and roles the library ships
     'janus-contract-net-organization': LIBRARY,
