@@ -64,6 +64,8 @@ struct _JanusAgentExtra
   /* where a heavy agent's thread sleeps: set before publication, for
    * heavy agents only */
   JanusMboxWaiter *waiter;
+  /* probes (janus-probe.c's): while one watches, each step publishes */
+  atomic_uint   probes;
 };
 
 /* what an agent that plays a role (or names itself, or sets a timer…)
@@ -215,6 +217,28 @@ typedef struct
 } JanusAgentRoleFuncs;
 
 void          janus_agent_set_role_funcs (const JanusAgentRoleFuncs *funcs);
+
+/* What runs at the end of each step of an agent that probes watch
+ * (janus-probe.c, a layer above, installs it with the first probe). */
+typedef void (*JanusAgentStepHook) (JanusAgent *self);
+
+extern JanusAgentStepHook _Atomic janus_agent_step_hook;
+
+void          janus_agent_set_step_hook  (JanusAgentStepHook hook);
+
+/* The end of a step: publishes what probes watch, if any does. */
+static inline void
+janus_agent_step_ended (JanusAgent *self)
+{
+  /* acquire: the extra part may come from a prober's thread; the count
+   * (released after the hook was set) then shows the hook */
+  JanusAgentExtra *extra = atomic_load_explicit (&janus_agent_get_private (self)->extra,
+                                                 memory_order_acquire);
+
+  if (G_UNLIKELY (extra != NULL)
+      && G_UNLIKELY (atomic_load_explicit (&extra->probes, memory_order_acquire) > 0))
+    atomic_load_explicit (&janus_agent_step_hook, memory_order_relaxed) (self);
+}
 gboolean      janus_agent_check_owner_slow (JanusAgent *self);
 
 /* Whether the calling thread may act as @self's owner: its own step, or

@@ -166,6 +166,15 @@ janus_agent_get_current (void)
   return mbox ? agent_of (mbox) : NULL;
 }
 
+/* Probes (janus-probe.c), a layer above: installed with the first probe. */
+JanusAgentStepHook _Atomic janus_agent_step_hook;
+
+void
+janus_agent_set_step_hook (JanusAgentStepHook hook)
+{
+  atomic_store_explicit (&janus_agent_step_hook, hook, memory_order_release);
+}
+
 /* Role playing (janus-agent-roles.c), a layer above: installed when the
  * first role is requested. */
 static const JanusAgentRoleFuncs *_Atomic role_funcs;
@@ -549,6 +558,7 @@ run_turn (JanusAgent *self)
       if (!live_result_valid (self, live) || live == JANUS_LIVE_DONE)
         goto dead;
     }
+  janus_agent_step_ended (self);
   if (kill_asked (priv, requests))
     goto dead;
 
@@ -606,6 +616,7 @@ heavy_main (JanusAgent *self)
       priv->run.mbox.flags &= ~JANUS_MBOX_TOOK;
       run_due_work (self, requests);
       live = JANUS_AGENT_GET_CLASS (self)->live (self);
+      janus_agent_step_ended (self);
       if (!live_result_valid (self, live) || live == JANUS_LIVE_DONE)
         break;
       if (priv->run.mbox.owner_flags & JANUS_AGENT_FLAG_KILL_ME)
