@@ -5,7 +5,7 @@
 
 #include "janus-address.h"
 #include "janus-error.h"
-#include "janus-property-memory.h"
+#include "janus-property-memory-private.h"
 
 /**
  * JanusPropertyMemory:
@@ -287,6 +287,20 @@ read_property (GObject    *object,
   g_value_init (&value, pspec->value_type);
   g_object_get_property (object, pspec->name, &value);
   return value_to_variant (pspec, &value);
+}
+
+/* For probes (janus-probe.c): the same reading, without a memory. */
+gboolean
+janus_property_memory_can_read (GParamSpec *pspec)
+{
+  return is_exposed (pspec);
+}
+
+GVariant *
+janus_property_memory_read (GObject    *object,
+                            GParamSpec *pspec)
+{
+  return is_exposed (pspec) ? read_property (object, pspec) : NULL;
 }
 
 /* ------------------------------------------------------ GVariant → GValue */
