@@ -31,6 +31,7 @@
 #include "janus-net.h"
 #include "janus-proxy.h"
 #include "janus-invocation.h"
+#include "janus-probe.h"
 #include "janus-contract-net-organization.h"
 #include "janus-contract-net-initiator.h"
 #include "janus-contract-net-participant.h"

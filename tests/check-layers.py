@@ -86,6 +86,7 @@ LAYERS = {
     'janus-role-selectors': CRIO,
     'janus-role-capacity': CRIO,
     'janus-agent-signal': CRIO,
+    'janus-probe': CRIO,
     # 6 the organizations and roles the library ships
     'janus-contract-net-organization': LIBRARY,
     'janus-contract-net-initiator': LIBRARY,
