@@ -884,8 +884,8 @@ janus_kernel_remove_group (JanusKernel  *self,
 /**
  * janus_kernel_lookup_group_by_name:
  * @self: a kernel
- * @organization_type: a subtype of [class@Janus.Organization], or
- *   `G_TYPE_INVALID` for any
+ * @organization_type: a subtype of [class@Janus.Organization];
+ *   `JANUS_TYPE_ORGANIZATION` (or `G_TYPE_INVALID`) for any
  * @name: a group name
  *
  * Finds the oldest living group of @organization_type (or of a subtype)
