@@ -612,7 +612,8 @@ keeper_take_arm (JanusAgent *agent,
   Arm *arm = data, *copy = g_new (Arm, 1);
 
   g_mutex_lock (&self->table->lock);
-  self->table->keeper_pending--;
+  if (self->table->keeper == agent && self->table->keeper_pending > 0)
+    self->table->keeper_pending--;
   g_mutex_unlock (&self->table->lock);
   copy->group = g_object_ref (arm->group);
   copy->due = arm->due;
@@ -633,6 +634,12 @@ keeper_arm (JanusKernel *kernel,
   Arm *arm;
 
   g_mutex_lock (&table->lock);
+  /* a keeper somebody killed is replaced */
+  if (table->keeper != NULL && janus_agent_get_state (table->keeper) >= JANUS_AGENT_STATE_DYING)
+    {
+      g_clear_object (&table->keeper);
+      table->keeper_pending = 0;
+    }
   if (table->keeper == NULL)
     {
       JanusGroupKeeper *fresh = g_object_new (JANUS_TYPE_GROUP_KEEPER, NULL);

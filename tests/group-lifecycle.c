@@ -386,6 +386,40 @@ test_idle_set_later (void)
   watch_clear (&w);
 }
 
+/* A keeper that somebody kills is replaced at the next time-out armed. */
+static void
+test_idle_keeper_killed (void)
+{
+  JanusKernel *kernel = janus_kernel_new (0);
+  g_autoptr(JanusClock) clock = janus_clock_new_virtual (0, 0);
+  g_autoptr(JanusGroup) first = NULL, second = NULL;
+  g_autoptr(GPtrArray) agents = NULL;
+  Watch w;
+
+  janus_kernel_set_clock (kernel, clock);
+  watch (kernel, &w);
+  first = new_group (kernel, org_g);
+  g_object_set (first, "persistent", TRUE, "idle-timeout", (gint64) 100, NULL);
+  test_step (kernel);
+  g_assert_true (keeper_running (kernel));
+  agents = janus_kernel_list_agents (kernel);
+  g_assert_cmpuint (agents->len, ==, 1);
+  g_assert_true (janus_kernel_kill (kernel, agents->pdata[0], NULL));
+  test_step (kernel);
+  g_assert_false (keeper_running (kernel));
+  second = new_group (kernel, org_g);
+  g_object_set (second, "persistent", TRUE, "idle-timeout", (gint64) 100, NULL);
+  step_until_idle (kernel, 50);
+  g_assert_true (w.last_removed == second);
+  g_assert_false (janus_group_is_alive (second));
+  janus_kernel_shutdown (kernel);
+  g_clear_object (&first);
+  g_clear_object (&second);
+  g_clear_pointer (&agents, g_ptr_array_unref);
+  g_assert_finalize_object (kernel);
+  watch_clear (&w);
+}
+
 /* On workers and the real clock: a short time-out, waited for. */
 static void
 test_idle_real (guint         workers,
@@ -541,6 +575,7 @@ main (int argc, char **argv)
   g_test_add_func ("/group-lifecycle/remove", test_remove);
   g_test_add_func ("/group-lifecycle/idle/virtual", test_idle_virtual);
   g_test_add_func ("/group-lifecycle/idle/set-later", test_idle_set_later);
+  g_test_add_func ("/group-lifecycle/idle/keeper-killed", test_idle_keeper_killed);
   add_on_workers ("/group-lifecycle/idle/real", test_idle_real, NULL);
   g_test_add_func ("/group-lifecycle/leave-all-roles", test_leave_all);
   add_critical_cases ("/group-lifecycle/bad-input", bad_call, bad_calls, G_N_ELEMENTS (bad_calls));
