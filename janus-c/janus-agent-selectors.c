@@ -142,6 +142,28 @@ janus_agent_get_messages_matching (JanusAgent           *self,
 }
 
 /**
+ * janus_agent_peek_messages_matching:
+ * @self: an agent
+ * @selector: chooses the messages
+ *
+ * Lists the messages @selector selects, in reading order, leaving them in
+ * the mailbox.
+ *
+ * Returns: (transfer container) (element-type JanusMessage): the messages;
+ *   the array holds a reference of its own on each
+ */
+GPtrArray *
+janus_agent_peek_messages_matching (JanusAgent           *self,
+                                    JanusMessageSelector *selector)
+{
+  g_return_val_if_fail (janus_is_agent (self), NULL);
+  g_return_val_if_fail (selector != NULL, NULL);
+  CHECK_OWNER (self, NULL);
+
+  return janus_mbox_peek_all_filtered (MBOX (self), janus_mbox_selector_filter, selector);
+}
+
+/**
  * janus_agent_has_message_matching:
  * @self: an agent
  * @selector: chooses the message

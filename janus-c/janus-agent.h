@@ -133,6 +133,9 @@ JANUS_AVAILABLE_IN_ALL
 GPtrArray           *janus_agent_get_messages_matching (JanusAgent           *self,
                                                         JanusMessageSelector *selector) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
+GPtrArray           *janus_agent_peek_messages_matching (JanusAgent          *self,
+                                                         JanusMessageSelector *selector) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
 gboolean             janus_agent_has_message_matching  (JanusAgent           *self,
                                                         JanusMessageSelector *selector);
 JANUS_AVAILABLE_IN_ALL

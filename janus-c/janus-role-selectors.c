@@ -119,6 +119,33 @@ janus_role_get_messages_matching (JanusRole            *self,
 }
 
 /**
+ * janus_role_peek_messages_matching:
+ * @self: a role
+ * @selector: chooses the messages
+ *
+ * Lists the messages addressed to this role that @selector selects,
+ * oldest first, leaving them.
+ *
+ * Returns: (transfer container) (element-type JanusMessage): the
+ *   messages; the array holds a reference of its own on each
+ */
+GPtrArray *
+janus_role_peek_messages_matching (JanusRole            *self,
+                                   JanusMessageSelector *selector)
+{
+  RoleSelection sel = { self, selector };
+  JanusMbox *mbox;
+
+  g_return_val_if_fail (JANUS_IS_ROLE (self), NULL);
+  g_return_val_if_fail (selector != NULL, NULL);
+
+  mbox = readable (self, G_STRFUNC);
+  if (mbox == NULL)
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) janus_message_unref);
+  return janus_mbox_peek_all_filtered (mbox, role_selects, &sel);
+}
+
+/**
  * janus_role_has_message_matching:
  * @self: a role
  * @selector: chooses the message

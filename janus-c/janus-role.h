@@ -151,6 +151,9 @@ JANUS_AVAILABLE_IN_ALL
 GPtrArray           *janus_role_get_messages_matching (JanusRole            *self,
                                                        JanusMessageSelector *selector) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
+GPtrArray           *janus_role_peek_messages_matching (JanusRole           *self,
+                                                        JanusMessageSelector *selector) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
 gboolean             janus_role_has_message_matching  (JanusRole            *self,
                                                        JanusMessageSelector *selector);
 JANUS_AVAILABLE_IN_ALL

@@ -238,7 +238,9 @@ read_by_sender (TestAgent *self,
   g_autoptr(GPtrArray) peeked = NULL;
   g_autoptr(GPtrArray) taken = NULL;
 
-  peeked = janus_mailbox_peek_messages_matching (janus_agent_get_mailbox (AGENT (self)), from_s2);
+  peeked = r->via_object
+           ? janus_mailbox_peek_messages_matching (janus_agent_get_mailbox (AGENT (self)), from_s2)
+           : janus_agent_peek_messages_matching (AGENT (self), from_s2);
   r->seen[0] = describe (peeked);
   taken = take_all_matching (self, from_s2, r->via_object);
   r->seen[1] = describe (taken);
@@ -396,9 +398,11 @@ role_read (TestAgent *self,
   g_autoptr(JanusMessageSelector) ok = janus_message_selector_new_subject ("ok");
   g_autoptr(GPtrArray) got = NULL;
   g_autoptr(GPtrArray) left = NULL;
+  g_autoptr(GPtrArray) all_ok = janus_role_peek_messages_matching (ROLE (r->x), ok);
   JanusMessage *peeked = janus_role_peek_message_matching (ROLE (r->x), ok);
 
-  r->had = peeked != NULL && janus_role_has_message_matching (ROLE (r->x), ok);
+  r->had = peeked != NULL && janus_role_has_message_matching (ROLE (r->x), ok)
+           && all_ok->len == 2 && all_ok->pdata[0] == peeked;
   got = janus_role_get_messages_matching (ROLE (r->x), ok);
   r->got = describe (got);
   left = janus_role_peek_messages (ROLE (r->x));
