@@ -124,7 +124,7 @@ same_channel (const JanusMessage *a,
 /* Per sender: each arrival replaces what its sender sent before on the
  * same channel; the replaced messages are refused (dead letters). One walk
  * of the kept messages per arrival: the queue holds one per channel. */
-static void
+G_GNUC_NO_INLINE static void
 queue_append_per_sender (JanusMbox    *mbox,
                          JanusMessage *head)
 {
@@ -159,6 +159,17 @@ queue_append (JanusMbox    *mbox,
               JanusMessage *head,
               JanusMessage *tail)
 {
+  /* the common kinds first: an append, with no other kind's code inlined
+   * around it */
+  if (G_LIKELY (mbox->kind == JANUS_MAILBOX_KIND_FIFO || mbox->kind == JANUS_MAILBOX_KIND_BUFFERED))
+    {
+      if (mbox->tail)
+        mbox->tail->next = head;
+      else
+        mbox->head = head;
+      mbox->tail = tail;
+      return;
+    }
   switch (mbox->kind)
     {
     case JANUS_MAILBOX_KIND_BLACK_HOLE:
