@@ -410,6 +410,7 @@ die (JanusAgent *self)
   set_state (self, JANUS_AGENT_STATE_DIED);
   priv->run.mbox.owner_flags &= ~JANUS_AGENT_FLAG_KILL_ME;
   janus_runtime_unpublish (runtime, priv->address.id);
+  janus_runtime_report_death (runtime, self);
   /* the runtime's reference goes once no sender can still hold the pointer */
   janus_scheduler_retire (runtime->sched, self, g_object_unref);
   return TRUE;
@@ -544,6 +545,7 @@ run_turn (JanusAgent *self)
 
   if (janus_agent_private_state (priv) == JANUS_AGENT_STATE_BORN)
     {
+      janus_runtime_report_launch (priv->runtime, self);
       if (!activate (self))
         goto dead;
       become_alive (self);
@@ -601,6 +603,7 @@ heavy_main (JanusAgent *self)
   guint requests;
 
   janus_mbox_begin_step (&priv->run.mbox);
+  janus_runtime_report_launch (priv->runtime, self);
   if (!activate (self))
     goto dead;
   become_alive (self);

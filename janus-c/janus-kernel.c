@@ -74,6 +74,8 @@ enum {
   DEAD_LETTER,
   GROUP_CREATED,
   GROUP_REMOVED,
+  AGENT_LAUNCHED,
+  AGENT_DIED,
   N_SIGNALS
 };
 
@@ -81,6 +83,7 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void janus_kernel_class_add_group_signals (JanusKernelClass *klass);
+static void janus_kernel_class_add_agent_signals (JanusKernelClass *klass);
 
 /* JanusKernel's fields, grouped by who may touch them.
  *
@@ -189,11 +192,29 @@ on_should_stop (gpointer owner)
   return should_stop (owner);
 }
 
+/* An agent's first turn begins, and an agent died: the kernel's
+ * agent-launched and agent-died signals. */
+static void
+on_launched (gpointer    owner,
+             JanusAgent *agent)
+{
+  g_signal_emit (owner, signals[AGENT_LAUNCHED], 0, agent);
+}
+
+static void
+on_died (gpointer    owner,
+         JanusAgent *agent)
+{
+  g_signal_emit (owner, signals[AGENT_DIED], 0, agent);
+}
+
 static const JanusRuntimeFuncs runtime_funcs = {
   on_dead_letter,
   on_failed,
   on_all_dead,
   on_should_stop,
+  on_launched,
+  on_died,
 };
 
 /**
@@ -1421,6 +1442,43 @@ janus_kernel_class_init (JanusKernelClass *klass)
                   JANUS_TYPE_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE);
 
   janus_kernel_class_add_group_signals (klass);
+  janus_kernel_class_add_agent_signals (klass);
+}
+
+/* ------------------------------------------------ launch and death */
+
+static void
+janus_kernel_class_add_agent_signals (JanusKernelClass *klass)
+{
+  /**
+   * JanusKernel::agent-launched:
+   * @self: the kernel
+   * @agent: the agent
+   *
+   * Emitted once per agent the kernel runs, when its first turn begins,
+   * before its `activate` (Janus's `KernelListener.agentLaunched`): on the
+   * thread that runs the agent, with no lock held. Always before
+   * [signal@Janus.Kernel::agent-died] for the same agent. The kernel's own
+   * internal agents (the `janus-group-keeper`, the runners of asynchronous
+   * capacity calls) are agents too.
+   */
+  signals[AGENT_LAUNCHED] =
+    g_signal_new ("agent-launched", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, JANUS_TYPE_AGENT);
+
+  /**
+   * JanusKernel::agent-died:
+   * @self: the kernel
+   * @agent: the agent, DIED
+   *
+   * Emitted once per agent that dies (Janus's `agentKilled`): after its
+   * `end`, once it can no longer be found nor reached (what is sent to it
+   * now is a dead letter), on the thread that ran it, with no lock held.
+   * Agents that die while the kernel shuts down are reported too.
+   */
+  signals[AGENT_DIED] =
+    g_signal_new ("agent-died", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, JANUS_TYPE_AGENT);
 }
 
 /* ----------------------------------------------- group signals (CRIO) */

@@ -35,6 +35,12 @@ typedef struct
   void     (*all_dead)    (gpointer      owner);
   /* Whether a thread running the 0-worker scheduler may return. */
   gboolean (*should_stop) (gpointer      owner);
+  /* An agent begins (its first turn, before activate) and has died (it
+   * can no longer be found). */
+  void     (*launched)    (gpointer      owner,
+                           JanusAgent   *agent);
+  void     (*died)        (gpointer      owner,
+                           JanusAgent   *agent);
 } JanusRuntimeFuncs;
 
 struct _JanusRuntime
@@ -76,6 +82,10 @@ void           janus_runtime_unpublish    (JanusRuntime   *rt,
 gpointer       janus_runtime_dup_object   (JanusRuntime   *rt,
                                            guint64         id);
 GPtrArray     *janus_runtime_list_objects (JanusRuntime   *rt);
+void           janus_runtime_report_launch  (JanusRuntime *rt,
+                                            JanusAgent   *agent);
+void           janus_runtime_report_death   (JanusRuntime *rt,
+                                            JanusAgent   *agent);
 void           janus_runtime_report_failure (JanusRuntime *rt,
                                            JanusAgent     *agent,
                                            const GError   *error);

@@ -185,6 +185,20 @@ janus_runtime_list_objects (JanusRuntime *rt)
 }
 
 void
+janus_runtime_report_launch (JanusRuntime *rt,
+                             JanusAgent   *agent)
+{
+  rt->funcs->launched (rt->owner, agent);
+}
+
+void
+janus_runtime_report_death (JanusRuntime *rt,
+                            JanusAgent   *agent)
+{
+  rt->funcs->died (rt->owner, agent);
+}
+
+void
 janus_runtime_report_failure (JanusRuntime *rt,
                               JanusAgent   *agent,
                               const GError *error)
