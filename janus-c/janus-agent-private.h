@@ -66,6 +66,8 @@ struct _JanusAgentExtra
   JanusMboxWaiter *waiter;
   /* probes (janus-probe.c's): while one watches, each step publishes */
   atomic_uint   probes;
+  /* janus_agent_pause (any thread writes, the owner reads at its turns) */
+  atomic_bool   paused;
 };
 
 /* what an agent that plays a role (or names itself, or sets a timer…)
@@ -225,6 +227,18 @@ typedef void (*JanusAgentStepHook) (JanusAgent *self);
 extern JanusAgentStepHook _Atomic janus_agent_step_hook;
 
 void          janus_agent_set_step_hook  (JanusAgentStepHook hook);
+
+/* Whether the agent is paused (janus-agent-control.c): its turns then
+ * only take in what arrives. acquire: pairs with janus_agent_resume's
+ * release before its RESUME request. */
+static inline gboolean
+janus_agent_private_paused (JanusAgentPrivate *priv)
+{
+  JanusAgentExtra *extra = atomic_load_explicit (&priv->extra, memory_order_acquire);
+
+  return G_UNLIKELY (extra != NULL)
+         && G_UNLIKELY (atomic_load_explicit (&extra->paused, memory_order_acquire));
+}
 
 /* The end of a step: publishes what probes watch, if any does. */
 static inline void

@@ -543,6 +543,13 @@ run_turn (JanusAgent *self)
   if (G_UNLIKELY (janus_mbox_is_buffered (&priv->run.mbox)))
     janus_mbox_begin_buffered_step (&priv->run.mbox);
 
+  /* paused: what arrives (due timers too) waits in the mailbox */
+  if (janus_agent_private_paused (priv) && !kill_asked (priv, requests))
+    {
+      janus_mbox_look (&priv->run.mbox);
+      goto wait;
+    }
+
   if (janus_agent_private_state (priv) == JANUS_AGENT_STATE_BORN)
     {
       janus_runtime_report_launch (priv->runtime, self);
@@ -567,6 +574,7 @@ run_turn (JanusAgent *self)
   /* WAIT sleeps until something new happens */
   if (live == JANUS_LIVE_WAIT && janus_mbox_arrived_unseen (&priv->run.mbox, top_at_start))
     live = JANUS_LIVE_AGAIN;
+wait:
   if (live == JANUS_LIVE_AGAIN || janus_mbox_try_sleep (&priv->run.mbox))
     result = JANUS_TURN_AGAIN;
   janus_mbox_end_step (saved);
@@ -603,6 +611,13 @@ heavy_main (JanusAgent *self)
   guint requests;
 
   janus_mbox_begin_step (&priv->run.mbox);
+  /* paused before its first step: not even activate (a kill ends it) */
+  while (janus_agent_private_paused (priv)
+         && !(atomic_load_explicit (&priv->run.mbox.requests, memory_order_acquire) & JANUS_REQUEST_KILL))
+    {
+      janus_mbox_look (&priv->run.mbox);
+      heavy_sleep (self, -1);
+    }
   janus_runtime_report_launch (priv->runtime, self);
   if (!activate (self))
     goto dead;
@@ -617,6 +632,13 @@ heavy_main (JanusAgent *self)
       if (kill_asked (priv, requests))
         break;
       priv->run.mbox.flags &= ~JANUS_MBOX_TOOK;
+      if (janus_agent_private_paused (priv))
+        {
+          /* paused: what arrives waits in the mailbox */
+          janus_mbox_look (&priv->run.mbox);
+          heavy_sleep (self, -1);
+          continue;
+        }
       run_due_work (self, requests);
       live = JANUS_AGENT_GET_CLASS (self)->live (self);
       janus_agent_step_ended (self);

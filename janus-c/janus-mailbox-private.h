@@ -67,6 +67,7 @@ enum {
   JANUS_REQUEST_WAKE  = 1 << 1,
   JANUS_REQUEST_TIMER = 1 << 2, /* a due timer is in the inbox */
   JANUS_REQUEST_TASK  = 1 << 3, /* a task is in the inbox */
+  JANUS_REQUEST_RESUME = 1 << 4, /* a paused owner was resumed */
 };
 
 /* Chooses messages of the queue (a role's view, a selector). */
