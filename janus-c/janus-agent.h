@@ -159,6 +159,14 @@ gboolean             janus_agent_kill               (JanusAgent          *self,
                                                      GError             **error);
 JANUS_AVAILABLE_IN_ALL
 void                 janus_agent_wake               (JanusAgent          *self);
+JANUS_AVAILABLE_IN_ALL
+void                 janus_agent_pause              (JanusAgent          *self);
+JANUS_AVAILABLE_IN_ALL
+void                 janus_agent_resume             (JanusAgent          *self);
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_agent_is_paused          (JanusAgent          *self);
+JANUS_AVAILABLE_IN_ALL
+JanusAddress        *janus_agent_dup_creator        (JanusAgent          *self) G_GNUC_WARN_UNUSED_RESULT;
 
 JANUS_AVAILABLE_IN_ALL
 guint64              janus_agent_call_in            (JanusAgent          *self,

@@ -61,6 +61,7 @@ LAYERS = {
     'janus-agent-timers': AGENT,
     'janus-agent-tasks': AGENT,
     'janus-agent-selectors': AGENT,
+    'janus-agent-control': AGENT,
     # 4 kernel: the public container
     'janus-kernel': KERNEL,
     # 5 CRIO: conditions, capacities, groups, organizations, roles, playing
