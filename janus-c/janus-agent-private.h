@@ -285,6 +285,7 @@ janus_agent_check_sender (JanusAgent    *self,
 gboolean      janus_agent_wait_arrival  (JanusAgent *self,
                                          gint64      timeout_usec);
 void          janus_agent_run_due_timers (JanusAgent *self);
+void          janus_agent_end_sleep     (JanusAgent *self);
 gboolean      janus_agent_check_reader  (JanusAgent *self,
                                          const char *func);
 JanusMessage *janus_agent_wait          (JanusAgent *self,

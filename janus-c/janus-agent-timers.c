@@ -214,8 +214,8 @@ janus_agent_get_timer_count (JanusAgent *self)
  * Makes the agent sleep for @duration without blocking anything: a light
  * agent finishes its current step, then is not stepped again (its `live`
  * and its roles do not run; messages wait in its mailbox) until @duration
- * has passed — it is then woken. A heavy agent's thread blocks until then
- * (a kill ends the sleep). Sleeping again replaces the previous sleep.
+ * has passed — it is then woken. A heavy agent's thread blocks until then.
+ * A kill or [method@Janus.Agent.wake] ends the sleep earlier. Sleeping again replaces the previous sleep.
  */
 void
 janus_agent_sleep (JanusAgent *self,
@@ -236,18 +236,47 @@ janus_agent_sleep (JanusAgent *self,
   add_timer (self, due_after (self, duration), JANUS_TIMER_SLEEP, NULL, NULL, NULL);
   if (janus_mbox_is_heavy (&priv->run.mbox) && janus_agent_get_current () == self)
     {
+      gboolean arrived = FALSE;
+
       /* the heavy thread itself waits: arrivals do not end a sleep */
       for (;;)
         {
           /* arrivals wait in the queue; due timers run (one ends the sleep) */
-          janus_mbox_look (&priv->run.mbox);
+          if (janus_mbox_look (&priv->run.mbox) != NULL)
+            arrived = TRUE;
           janus_agent_run_due_timers (self);
           if (!(priv->run.mbox.owner_flags & JANUS_AGENT_FLAG_SLEEPING)
               || (atomic_load_explicit (&priv->run.mbox.requests, memory_order_acquire) & JANUS_REQUEST_KILL))
             break;
-          janus_agent_wait_arrival (self, -1);
+          /* FALSE: a kill or a wake-up, which ends the sleep */
+          if (!janus_agent_wait_arrival (self, -1))
+            {
+              janus_agent_end_sleep (self);
+              break;
+            }
         }
+      /* what arrived meanwhile was taken into the queue, unseen: the
+       * agent's next wait must not sleep on it */
+      if (arrived)
+        atomic_fetch_or_explicit (&priv->run.mbox.requests, JANUS_REQUEST_WAKE,
+                                  memory_order_acq_rel);
     }
+}
+
+/* A wake-up ends the agent's sleep (Janus's wakeUpIfSleeping): its sleep
+ * timer is cancelled and its live runs again. Owner only, in its turn. */
+void
+janus_agent_end_sleep (JanusAgent *self)
+{
+  JanusAgentPrivate *priv = P (self);
+  JanusTimer *timer;
+
+  if (!(priv->run.mbox.owner_flags & JANUS_AGENT_FLAG_SLEEPING))
+    return;
+  priv->run.mbox.owner_flags &= ~JANUS_AGENT_FLAG_SLEEPING;
+  timer = janus_timer_set_find (ensure_timers (self), 0, JANUS_TIMER_SLEEP);
+  if (timer != NULL)
+    cancel_timer (self, timer);
 }
 
 /**

@@ -560,6 +560,8 @@ run_turn (JanusAgent *self)
   else if (G_UNLIKELY (janus_agent_private_state (priv) == JANUS_AGENT_STATE_DYING))
     goto dead;                  /* its end was postponed: ask again */
   run_due_work (self, requests);
+  if (G_UNLIKELY (requests & JANUS_REQUEST_WAKE))
+    janus_agent_end_sleep (self);
 
   if (!kill_asked (priv, requests) && !(priv->run.mbox.owner_flags & JANUS_AGENT_FLAG_SLEEPING))
     {
@@ -1061,8 +1063,10 @@ janus_agent_fail (JanusAgent   *self,
  *
  * Makes a waiting agent runnable: its `live` is called again soon even if no
  * message arrived (a heavy agent's [method@Janus.Agent.wait_message] returns).
- * Does nothing to an agent that is not waiting, except that its next
- * `JANUS_LIVE_WAIT` returns at once. MT safe.
+ * It also ends a [method@Janus.Agent.sleep] (Janus's `wakeUpIfSleeping`):
+ * the sleep's timer is cancelled and `live` runs again. Does nothing to an
+ * agent that is not waiting, except that its next `JANUS_LIVE_WAIT` returns
+ * at once. MT safe.
  */
 void
 janus_agent_wake (JanusAgent *self)
