@@ -25,6 +25,8 @@ struct _PauseAgent
   int          n_timer;
   int          taken;           /* messages taken by every live */
   int          last_taken;      /* by the last live */
+  int          n_slept;         /* sleeps begun */
+  gboolean     sleeping_in_live;/* janus_agent_is_sleeping in the last live */
 };
 
 typedef struct { JanusAgentClass parent_class; } PauseAgentClass;
@@ -65,7 +67,7 @@ wait_count (PauseAgent *self,
   g_mutex_lock (&self->lock);
   while (*counter < min)
     if (!g_cond_wait_until (&self->cond, &self->lock, deadline))
-      g_error ("a count stayed at %d, below %d", *counter, min);
+      g_error ("a count stayed at %d, below %d (lives %d, slept %d, taken %d)", *counter, min, self->n_live, self->n_slept, self->taken);
   g_mutex_unlock (&self->lock);
 }
 
@@ -97,6 +99,7 @@ pause_agent_live (JanusAgent *agent)
     self->first_live (self);
   g_mutex_lock (&self->lock);
   self->n_live++;
+  self->sleeping_in_live = janus_agent_is_sleeping (agent);
   self->taken += n;
   self->last_taken = n;
   g_cond_broadcast (&self->cond);
@@ -488,6 +491,78 @@ test_race (guint         workers,
   finish (kernel, agent, NULL);
 }
 
+/* ------------------------------------------------ wake ends a sleep */
+
+#define LONG_SLEEP ((gint64) 3600 * G_USEC_PER_SEC)
+
+static void
+sleep_long (PauseAgent *self)
+{
+  bump (self, &self->n_slept);
+  janus_agent_sleep (JANUS_AGENT (self), LONG_SLEEP);
+}
+
+/* Steps a 0-worker kernel (at most @max steps) or waits on workers until
+ * *counter >= min. */
+static void
+step_until_count (JanusKernel *kernel,
+                  PauseAgent  *agent,
+                  int         *counter,
+                  int          min)
+{
+  if (janus_kernel_get_workers (kernel) == 0)
+    for (int i = 0; i < 50 && read_count (agent, counter) < min; i++)
+      test_step (kernel);
+  wait_count (agent, counter, min);
+}
+
+/* janus_agent_wake ends a sleep (Janus's wakeUpIfSleeping): live runs
+ * again long before the sleep was due. The clock moves one µs a step. */
+static void
+test_wake_ends_sleep (guint         workers,
+                      gconstpointer data)
+{
+  const Kind *kind = data;
+  JanusKernel *kernel = janus_kernel_new (workers);
+  g_autoptr(JanusClock) clock = janus_clock_new_virtual (0, 1);
+  PauseAgent *agent = g_object_new (pause_agent_get_type (), NULL);
+  int lives;
+
+  janus_kernel_set_clock (kernel, clock);
+  agent->first_live = sleep_long;
+  launch (kernel, agent, kind->heavy);
+  step_until_count (kernel, agent, &agent->n_slept, 1);
+  /* a light agent's first live returned; a heavy one blocks in its sleep */
+  lives = kind->heavy ? 0 : 1;
+  step_until_count (kernel, agent, &agent->n_live, lives);
+  if (workers == 0)
+    for (int i = 0; i < 10; i++)
+      test_step (kernel);
+  send_n (kernel, agent, 1);    /* an arrival does not end a sleep */
+  if (workers == 0)
+    for (int i = 0; i < 10; i++)
+      test_step (kernel);
+  g_assert_cmpint (read_count (agent, &agent->n_live), ==, lives);
+
+  janus_agent_wake (JANUS_AGENT (agent));
+  step_until_count (kernel, agent, &agent->taken, 1);
+  g_mutex_lock (&agent->lock);
+  /* light: the live after the wake-up took it; heavy: the first live
+   * returned from its sleep, the next took it */
+  g_assert_cmpint (agent->n_live, ==, 2);
+  g_assert_false (agent->sleeping_in_live);
+  g_mutex_unlock (&agent->lock);
+  g_assert_cmpint (janus_kernel_get_time (kernel), <, LONG_SLEEP);
+
+  /* awake: the next message steps it at once */
+  send_n (kernel, agent, 1);
+  step_until_count (kernel, agent, &agent->taken, 2);
+  kill_ok (kernel, agent);
+  janus_kernel_shutdown (kernel);
+  g_assert_finalize_object (kernel);
+  g_assert_finalize_object (agent);
+}
+
 /* ------------------------------------------------------------- creator */
 
 typedef struct
@@ -581,6 +656,8 @@ main (int argc, char **argv)
   add_on_workers ("/agent-control/pause/race/light", test_race, &light);
   add_on_workers ("/agent-control/pause/race/heavy", test_race, &heavy);
   g_test_add_func ("/agent-control/pause/resume-before-launch", test_resume_before_launch);
+  add_on_workers ("/agent-control/wake-ends-sleep/light", test_wake_ends_sleep, &light);
+  add_on_workers ("/agent-control/wake-ends-sleep/heavy", test_wake_ends_sleep, &heavy);
   add_on_workers ("/agent-control/creator", test_creator, NULL);
   add_critical_cases ("/agent-control/bad-input", bad_call, bad_calls, G_N_ELEMENTS (bad_calls));
 
