@@ -95,6 +95,22 @@ gboolean             janus_agent_send_random        (JanusAgent          *self,
                                                      JanusAddress       **out_receiver,
                                                      GError             **error);
 JANUS_AVAILABLE_IN_ALL
+gboolean             janus_agent_forward            (JanusAgent          *self,
+                                                     JanusMessage        *message,
+                                                     const JanusAddress  *receiver,
+                                                     GError             **error);
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_agent_forward_broadcast  (JanusAgent          *self,
+                                                     JanusMessage        *message,
+                                                     const JanusAddress **receivers,
+                                                     guint                n_receivers,
+                                                     GError             **error);
+JANUS_AVAILABLE_IN_ALL
+gboolean             janus_agent_broadcast_local    (JanusAgent          *self,
+                                                     JanusMessage        *message,
+                                                     guint               *out_count,
+                                                     GError             **error);
+JANUS_AVAILABLE_IN_ALL
 gboolean             janus_agent_broadcast          (JanusAgent          *self,
                                                      const JanusAddress **receivers,
                                                      guint                n_receivers,

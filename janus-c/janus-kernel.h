@@ -79,6 +79,9 @@ JanusAgent         *janus_kernel_lookup_agent        (JanusKernel        *self,
                                                       const JanusAddress *address) G_GNUC_WARN_UNUSED_RESULT;
 JANUS_AVAILABLE_IN_ALL
 GPtrArray          *janus_kernel_list_agents         (JanusKernel        *self) G_GNUC_WARN_UNUSED_RESULT;
+JANUS_AVAILABLE_IN_ALL
+JanusAgent         *janus_kernel_lookup_agent_by_name (JanusKernel       *self,
+                                                       const char        *name) G_GNUC_WARN_UNUSED_RESULT;
 
 JANUS_AVAILABLE_IN_ALL
 gint64              janus_kernel_get_time            (JanusKernel        *self);

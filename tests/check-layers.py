@@ -62,8 +62,10 @@ LAYERS = {
     'janus-agent-tasks': AGENT,
     'janus-agent-selectors': AGENT,
     'janus-agent-control': AGENT,
+    'janus-agent-relay': AGENT,
     # 4 kernel: the public container
     'janus-kernel': KERNEL,
+    'janus-kernel-agents': KERNEL,
     # 5 CRIO: conditions, capacities, groups, organizations, roles, playing
     'janus-condition': CRIO,
     'janus-capacity-context': CRIO,
