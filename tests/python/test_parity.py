@@ -405,5 +405,71 @@ class CapacityTests(unittest.TestCase):
         self.assertEqual(lives_then, lives)
 
 
+class AgentControlTests(unittest.TestCase):
+    """Lookup by name, pause and resume, forwarding, the kernel-wide
+    broadcast and the kernel's launch and death signals."""
+
+    def setUp(self):
+        self.kernel = Janus.Kernel.new(0)
+
+    def tearDown(self):
+        self.kernel.shutdown()
+
+    def test_lookup_by_name(self):
+        alice = launch(self.kernel, Doer(), 'alice')
+        launch(self.kernel, Doer(), 'bob')
+        self.assertIs(self.kernel.lookup_agent_by_name('alice'), alice)
+        self.assertIsNone(self.kernel.lookup_agent_by_name('nobody'))
+        self.kernel.kill(alice)
+        step_until_idle(self.kernel)
+        self.assertIsNone(self.kernel.lookup_agent_by_name('alice'))
+
+    def test_pause_resume_and_creator(self):
+        agent = launch(self.kernel, Doer())
+        lives = agent.lives
+        agent.pause()
+        self.assertTrue(agent.is_paused())
+        self.kernel.send(agent.get_address(), Janus.Message('while-paused', 1))
+        step_until_idle(self.kernel)
+        self.assertEqual(agent.lives, lives)
+        agent.resume()
+        self.assertFalse(agent.is_paused())
+        got = []
+        agent.do(self.kernel, lambda a: got.extend(subjects(a.get_messages())))
+        self.assertEqual(got, ['while-paused'])
+        self.assertEqual(agent.dup_creator(), self.kernel.get_address())
+
+    def test_forward_keeps_the_sender(self):
+        origin = launch(self.kernel, Doer())
+        relay = launch(self.kernel, Doer())
+        target = launch(self.kernel, Doer())
+        origin.send(relay.get_address(), Janus.Message('hello', 7))
+        relay.do(self.kernel, lambda a: a.forward(a.get_message(), target.get_address()))
+        got = []
+        target.do(self.kernel, lambda a: got.append(a.get_message()))
+        self.assertEqual(got[0].get_subject(), 'hello')
+        self.assertEqual(got[0].get_sender(), origin.get_address())
+
+    def test_broadcast_local(self):
+        agents = [launch(self.kernel, Doer()) for _ in range(3)]
+        result = []
+        agents[0].do(self.kernel, lambda a: result.append(
+            a.broadcast_local(Janus.Message('all', 1))))
+        self.assertIn(result[0], (2, (True, 2)))
+        for other in agents[1:]:
+            got = []
+            other.do(self.kernel, lambda a: got.extend(subjects(a.get_messages())))
+            self.assertEqual(got, ['all'])
+
+    def test_launch_and_death_signals(self):
+        events = []
+        self.kernel.connect('agent-launched', lambda k, a: events.append(('+', a.get_name())))
+        self.kernel.connect('agent-died', lambda k, a: events.append(('-', a.get_name())))
+        agent = launch(self.kernel, Doer(), 'carol')
+        self.kernel.kill(agent)
+        step_until_idle(self.kernel)
+        self.assertEqual(events, [('+', 'carol'), ('-', 'carol')])
+
+
 if __name__ == '__main__':
     unittest.main()
