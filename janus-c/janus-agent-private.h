@@ -286,6 +286,7 @@ gboolean      janus_agent_wait_arrival  (JanusAgent *self,
                                          gint64      timeout_usec);
 void          janus_agent_run_due_timers (JanusAgent *self);
 void          janus_agent_end_sleep     (JanusAgent *self);
+void          janus_agent_nudge         (JanusAgent *self);
 gboolean      janus_agent_check_reader  (JanusAgent *self,
                                          const char *func);
 JanusMessage *janus_agent_wait          (JanusAgent *self,

@@ -387,7 +387,7 @@ janus_agent_request_role (JanusAgent  *self,
   /* taken from outside the agent's step (the driving thread of a kernel
    * without workers): wake the agent so that the activator steps it */
   if (janus_agent_get_current () != self)
-    janus_agent_wake (self);
+    janus_agent_nudge (self);
   return role;
 }
 

@@ -248,8 +248,12 @@ janus_agent_sleep (JanusAgent *self,
           if (!(priv->run.mbox.owner_flags & JANUS_AGENT_FLAG_SLEEPING)
               || (atomic_load_explicit (&priv->run.mbox.requests, memory_order_acquire) & JANUS_REQUEST_KILL))
             break;
-          /* FALSE: a kill or a wake-up, which ends the sleep */
-          if (!janus_agent_wait_arrival (self, -1))
+          janus_agent_wait_arrival (self, -1);
+          /* janus_agent_wake ends the sleep (a wake-up of the library's
+           * own layers does not) */
+          if (atomic_fetch_and_explicit (&priv->run.mbox.requests,
+                                         (guint16) ~JANUS_REQUEST_END_SLEEP,
+                                         memory_order_acq_rel) & JANUS_REQUEST_END_SLEEP)
             {
               janus_agent_end_sleep (self);
               break;

@@ -560,7 +560,7 @@ run_turn (JanusAgent *self)
   else if (G_UNLIKELY (janus_agent_private_state (priv) == JANUS_AGENT_STATE_DYING))
     goto dead;                  /* its end was postponed: ask again */
   run_due_work (self, requests);
-  if (G_UNLIKELY (requests & JANUS_REQUEST_WAKE))
+  if (G_UNLIKELY (requests & JANUS_REQUEST_END_SLEEP))
     janus_agent_end_sleep (self);
 
   if (!kill_asked (priv, requests) && !(priv->run.mbox.owner_flags & JANUS_AGENT_FLAG_SLEEPING))
@@ -1074,6 +1074,14 @@ janus_agent_wake (JanusAgent *self)
   g_return_if_fail (janus_is_agent (self));
   g_return_if_fail (janus_agent_private_state (P (self)) != JANUS_AGENT_STATE_UNBORN);
 
+  request (self, JANUS_REQUEST_WAKE | JANUS_REQUEST_END_SLEEP);
+}
+
+/* A wake-up that the library's own layers ask (a role taken from outside,
+ * a probe, the holons): it steps the agent but leaves a sleep alone. */
+void
+janus_agent_nudge (JanusAgent *self)
+{
   request (self, JANUS_REQUEST_WAKE);
 }
 

@@ -68,6 +68,7 @@ enum {
   JANUS_REQUEST_TIMER = 1 << 2, /* a due timer is in the inbox */
   JANUS_REQUEST_TASK  = 1 << 3, /* a task is in the inbox */
   JANUS_REQUEST_RESUME = 1 << 4, /* a paused owner was resumed */
+  JANUS_REQUEST_END_SLEEP = 1 << 5, /* janus_agent_wake: a sleep ends */
 };
 
 /* Chooses messages of the queue (a role's view, a selector). */

@@ -490,7 +490,7 @@ janus_probe_new (JanusAgent  *agent,
   /* release: the hook and the state are set before the agent counts us */
   atomic_fetch_add_explicit (&janus_agent_ensure_extra (agent)->probes, 1, memory_order_release);
   if (janus_agent_is_alive (agent))
-    janus_agent_wake (agent);
+    janus_agent_nudge (agent);
   return self;
 }
 
