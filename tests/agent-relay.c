@@ -355,8 +355,12 @@ test_broadcast_local (guint         workers,
   g_assert_true (janus_kernel_kill (kernel, JANUS_AGENT (dead), &error));
   g_assert_no_error (error);
   settle (kernel);
-  while (janus_agent_get_state (JANUS_AGENT (dead)) != JANUS_AGENT_STATE_DIED)
-    g_thread_yield ();
+  for (gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
+       janus_agent_get_state (JANUS_AGENT (dead)) != JANUS_AGENT_STATE_DIED;)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_thread_yield ();
+    }
 
   kernel_send_ok (kernel, ADDR (agents[0]), janus_message_new ("go", NULL));
   for (guint i = 1; i < 5; i++)
