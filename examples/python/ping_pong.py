@@ -37,10 +37,10 @@ class Player(Janus.Agent):
 
     def do_live(self):
         while (m := self.get_message()) is not None:
-            ok, n = m.get_int64()
+            n = m.get_int64(None)      # None: not an integer body
             if m.has_subject('start'):
                 self.send(self.partner.get_address(), Janus.Message.new_int64('ball', 1))
-            elif ok and self.rounds > 0 and n >= self.rounds:
+            elif n is not None and self.rounds > 0 and n >= self.rounds:
                 self.last = n
                 self.kill(self.partner)
                 return Janus.Live.DONE

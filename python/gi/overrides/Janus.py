@@ -44,6 +44,17 @@ only add Python conveniences; the C semantics are unchanged:
   callbacks report it with ``Agent.fail()`` (``agent-failed``, the agent
   dies) or ``Role.fail()`` (``role-failed``, the role is left). The
   traceback is printed to ``sys.stderr`` as PyGObject does.
+- Organizations declare their roles in the class body (``roles = (Seller,
+  (Buyer, 3))``: a role class, or a (role class, max_players) pair, or a
+  dict); an agent's roles are stepped after its ``do_live`` when it did not
+  chain up itself (``step_roles = False`` in the class turns that off).
+- Values, not GI tuples: ``Message.get_int64()`` returns the integer (or
+  raises ``TypeError``; ``get_int64(default)`` returns the default), the
+  sends return the receiver's address and the broadcasts the number of
+  receivers. ``Janus.raw`` is the introspection module without overrides
+  (``Janus.raw.Role.broadcast(role, ...)`` is ``(ok, n)``).
+  ``for m in it:`` walks a ``Janus.MailboxIter``. ``repr()`` of agents and
+  roles names the class, the agent's name, address and state.
 - Holons (see the section at the end): ``Janus.Holon.set_provider_func()``
   gives the capacity to the Python callable as a ``GObject.GType``, and
   ``Janus.capacity_gtype(number)`` does the same for the capacity numbers
@@ -818,3 +829,196 @@ __all__.append('Kernel')
 Live = Janus.Live
 AgentState = Janus.AgentState
 __all__ += ['Live', 'AgentState']
+
+# ------------------------------------------------- roles stepped, declared
+#
+# An agent's roles are stepped by Janus.Agent's own `live` (in C, the
+# default virtual function): a Python `do_live` that does not chain up
+# with `Janus.Agent.do_live(self)` (or `Janus.Holon.do_live(self)`) used to
+# leave them unstepped. Now the wrapper each `do_live` gets (see Failures)
+# chains up itself, after the Python code, when that code did not: the
+# descriptor below makes `Janus.Agent.do_live` (as reached from any class)
+# note on the thread that the step chained. A class with
+# `step_roles = False` keeps the old behaviour (its roles are stepped only
+# when it chains up).
+#
+# Organizations declare their roles in the class body:
+#
+#     class Shop(Janus.Organization):
+#         roles = (Seller, (Buyer, 3))     # a class, or (class, max_players)
+#
+# applied with Janus.Organization.type_add_role() as soon as the class is
+# registered (a metaclass runs it after PyGObject created the GType).
+
+_GI = Janus                     # the introspection module (no overrides)
+_live_vfunc = _GI.Agent.__dict__['do_live']
+_live_turn = threading.local()  # .depth: nested wrappers; .chained: chained up
+
+
+class _ChainingLive:
+    """`Janus.Agent.do_live` / `Janus.Holon.do_live`: the C implementation
+    of the class it is reached from, and a note that the step chained up."""
+
+    def __get__(self, obj, owner):
+        bound = _live_vfunc.__get__(obj, owner)
+
+        def do_live(agent):
+            _live_turn.chained = True
+            return bound(agent)
+        return do_live
+
+
+def _c_live_of(cls):
+    """The `live` of the nearest class of `cls` defined in C (Janus.Agent's
+    or Janus.Holon's: it steps the roles)."""
+    live = cls.__dict__.get('_janus_c_live')
+    if live is None:
+        owner = next(c for c in cls.__mro__ if c.__module__ == 'gi.repository.Janus')
+        live = _live_vfunc.__get__(None, owner)
+        type.__setattr__(cls, '_janus_c_live', live)
+    return live
+
+
+def _guard_agent_live(func):
+    guarded = _guard_live(func, _agent_failed)
+
+    @functools.wraps(func)
+    def do_live(self):
+        depth = getattr(_live_turn, 'depth', 0)
+        if depth == 0:
+            _live_turn.chained = False
+        _live_turn.depth = depth + 1
+        try:
+            result = guarded(self)
+        finally:
+            _live_turn.depth = depth
+        if depth > 0 or _live_turn.chained or not getattr(self, 'step_roles', True):
+            return result
+        if result not in (Janus.Live.WAIT, Janus.Live.AGAIN):
+            return result           # DONE, or invalid: reported by the kernel
+        roles = _c_live_of(type(self))(self)
+        return Janus.Live.AGAIN if Janus.Live.AGAIN in (result, roles) else roles
+    return do_live
+
+
+Agent.do_live = _ChainingLive()
+_AGENT_GUARDS['do_live'] = _guard_agent_live
+
+
+class _OrganizationMeta(type(_GI.Organization)):
+    def __init__(cls, name, bases, namespace):
+        super().__init__(name, bases, namespace)
+        roles = namespace.get('roles')
+        if roles is None or cls.__module__.startswith('gi.'):
+            return
+        for entry in roles.items() if isinstance(roles, dict) else roles:
+            role, max_players = entry if isinstance(entry, tuple) else (entry, 0)
+            if not (isinstance(role, type) and issubclass(role, _GI.Role)):
+                raise TypeError('%s.roles: %r is not a subclass of Janus.Role' % (name, role))
+            Janus.Organization.type_add_role(cls.__gtype__, role.__gtype__, max_players)
+
+
+class Organization(_GI.Organization, metaclass=_OrganizationMeta):
+    pass
+
+
+Organization = override(Organization)
+__all__.append('Organization')
+# --------------------------------------------- values instead of GI tuples
+#
+# PyGObject returns a C function's boolean result and its out argument as a
+# tuple: `ok, n = role.broadcast(...)`. Where the boolean only repeats
+# whether an exception was raised (the function throws), the override
+# returns the value alone; where it says "no such value"
+# (Message.get_int64), it raises, or returns the default given. The
+# introspected functions stay reachable, unchanged, on `Janus.raw` (the
+# introspection module without the overrides):
+# `Janus.raw.Message.get_int64(message)` is `(ok, value)`.
+
+raw = _GI
+__all__.append('raw')
+_NO_DEFAULT = object()
+
+
+def _get_int64(self, default=_NO_DEFAULT):
+    """The integer body; `TypeError` if the body is not an integer, unless a
+    `default` is given (then returned)."""
+    ok, value = _GI.Message.get_int64(self)
+    if ok:
+        return value
+    if default is not _NO_DEFAULT:
+        return default
+    raise TypeError('the body of %r is not an integer' % (self,))
+
+
+Message.get_int64 = _get_int64
+
+
+def _value_of(raw_cls, name, what):
+    """`name` of the introspected class `raw_cls`, returning its out
+    argument alone (the boolean is TRUE whenever no GLib.Error was raised)."""
+    method = getattr(raw_cls, name)
+
+    def call(self, *args, **kwargs):
+        ok, value = method(self, *args, **kwargs)
+        return value
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = ('Like Janus.raw.%s.%s, but returns %s alone (raises GLib.Error on failure).'
+                    % (raw_cls.__name__, name, what))
+    return call
+
+
+for _cls, _raw, _name, _what in (
+        (Agent, _GI.Agent, 'send_random', 'the address of the receiver'),
+        (Agent, _GI.Agent, 'send_to_role', 'the address of the receiver'),
+        (Role, _GI.Role, 'send', 'the address of the receiver'),
+        (Role, _GI.Role, 'forward', 'the address of the receiver'),
+        (Role, _GI.Role, 'broadcast', 'the number of receivers'),
+        (Holon, _GI.Holon, 'send_to_members', 'the address of the receiver'),
+        (Holon, _GI.Holon, 'broadcast_to_members', 'the number of receivers')):
+    setattr(_cls, _name, _value_of(_raw, _name, _what))
+
+
+def _mailbox_iter_next(self):
+    ok, message = _GI.MailboxIter.next(self)
+    if not ok:
+        raise StopIteration
+    return message
+
+
+# Janus.MailboxIter is a plain C structure (no GType, no override class):
+# `for message in it:` walks the mailbox without taking (`it.steal()` takes
+# the current one); `it.next()` stays `(ok, message)`.
+_GI.MailboxIter.__iter__ = lambda self: self
+_GI.MailboxIter.__next__ = _mailbox_iter_next
+# ------------------------------------------------------------------ repr
+#
+# repr() of agents and roles says what they are at a glance (messages and
+# addresses have theirs above): the Python class, the name, the address
+# and the state; for a role, its group and its player.
+
+_STATE_NAMES = {}
+
+
+def _agent_repr(self):
+    state = self.get_state()
+    text = _STATE_NAMES.get(state)
+    if text is None:
+        text = _STATE_NAMES[state] = state.value_nick.upper().replace('-', '_')
+    address = self.get_address()
+    name = self.get_name()
+    return '<%s.%s%s %s %s>' % (type(self).__module__, type(self).__qualname__,
+                                 ' %r' % name if name else '',
+                                 address.to_string() if address is not None else 'not launched',
+                                 text)
+
+
+def _role_repr(self):
+    player = self.get_player()
+    return '<%s.%s in group %s, %s>' % (
+        type(self).__module__, type(self).__qualname__, self.get_group().get_uuid(),
+        'played by %s' % _agent_repr(player) if player is not None else 'left')
+
+
+Agent.__repr__ = _agent_repr
+Role.__repr__ = _role_repr
