@@ -2762,6 +2762,19 @@ janus_holon_real_live (JanusAgent *agent)
   return JANUS_AGENT_CLASS (janus_holon_parent_class)->live (agent);
 }
 
+/**
+ * JanusHolonClass::supervise:
+ * @self: the holon
+ * @member: the member that failed and ended
+ * @error: why it failed
+ * @restarts: how many times @member's place was restarted already
+ *
+ * Decides what to do about a member that failed. See
+ * [struct@Janus.HolonClass].
+ *
+ * Returns: the action to take
+ */
+
 static JanusSupervisionAction
 janus_holon_real_supervise (JanusHolon   *self,
                             JanusAgent   *member,
