@@ -1022,3 +1022,183 @@ def _role_repr(self):
 
 Agent.__repr__ = _agent_repr
 Role.__repr__ = _role_repr
+# ------------------------------------------------------------------ async
+#
+# PyGObject 3.42 has no asyncio integration: an `_async` method takes a
+# GAsyncReadyCallback that must call the matching `_finish`. Here every
+# `X_async` method of the namespace that has an `X_finish` beside it, called
+# WITHOUT a callback, returns a Janus.Pending: `await` it in a coroutine
+# (an asyncio event loop running on GLib, as python3-gbulb's, or any asyncio
+# loop when the call is completed from another thread), or call its
+# `wait()` from plain GLib code (it iterates the thread-default main
+# context), or give it `add_done_callback()`. Called with a callback, the
+# method is the introspected one, unchanged. A missing cancellable is made
+# (`Pending.cancel()`; cancelling the awaiting asyncio task cancels it).
+
+class Pending:
+    """The outcome, to come, of an `X_async` call made without a callback:
+    awaitable, or waited for with wait()."""
+
+    def __init__(self, what, cancellable):
+        self._what = what
+        self.cancellable = cancellable
+        self._lock = threading.Lock()
+        self._done = False
+        self._value = None
+        self._error = None
+        self._callbacks = []
+
+    def __repr__(self):
+        state = 'pending' if not self._done else ('failed' if self._error else 'done')
+        return '<Janus.Pending %s %s>' % (self._what, state)
+
+    def _complete(self, value, error):
+        with self._lock:
+            self._done = True
+            self._value, self._error = value, error
+            callbacks, self._callbacks = self._callbacks, None
+        for func in callbacks:
+            func(self)
+
+    def done(self):
+        """Whether the call completed (with a value or an error)."""
+        return self._done
+
+    def result(self):
+        """The value the `_finish` function returned; raises its GLib.Error,
+        or `RuntimeError` while the call is pending."""
+        if not self._done:
+            raise RuntimeError('%r has not completed' % self)
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+    def cancel(self):
+        """Cancels the call through its GCancellable (it then completes with
+        G_IO_ERROR_CANCELLED unless it already completed)."""
+        self.cancellable.cancel()
+
+    def add_done_callback(self, func):
+        """Calls `func(pending)` once the call completed (at once if it has),
+        in the thread that completes it."""
+        with self._lock:
+            if not self._done:
+                self._callbacks.append(func)
+                return
+        func(self)
+
+    def wait(self, timeout=None, context=None):
+        """Iterates `context` (the thread-default main context) until the
+        call completes; returns result(). With `timeout` (seconds), raises
+        `TimeoutError` when it is reached first."""
+        context = context or GLib.MainContext.ref_thread_default()
+        expired = []
+        source = None
+        if timeout is not None:
+            source = GLib.timeout_source_new(int(timeout * 1000))
+            source.set_callback(lambda *a: expired.append(True) or False)
+            source.attach(context)
+        try:
+            while not self._done and not expired:
+                context.iteration(True)
+        finally:
+            if source is not None:
+                source.destroy()
+        if not self._done:
+            raise TimeoutError('%r: not completed in %s s' % (self, timeout))
+        return self.result()
+
+    def __await__(self):
+        import asyncio
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+
+        def settle(pending):
+            if not future.done():
+                if pending._error is not None:
+                    future.set_exception(pending._error)
+                else:
+                    future.set_result(pending._value)
+
+        def transfer(pending):
+            loop.call_soon_threadsafe(settle, pending)
+
+        def on_future_done(f):
+            if f.cancelled() and not self._done:
+                self.cancel()
+
+        future.add_done_callback(on_future_done)
+        self.add_done_callback(transfer)
+        return future.__await__()
+
+
+__all__.append('Pending')
+
+
+def _awaitable_method(raw_method, finish_name, arguments):
+    """`raw_method` (an `X_async` FunctionInfo) returning a Pending when it
+    is called without its callback."""
+    names = [a.get_name() for a in arguments]
+    callback_index = names.index('callback')
+    cancellable_index = names.index('cancellable') if 'cancellable' in names else None
+    what = raw_method.get_name()
+
+    @functools.wraps(raw_method)
+    def call(self, *args, **kwargs):
+        if len(args) > callback_index or 'callback' in kwargs:
+            return raw_method(self, *args, **kwargs)
+        args = list(args)
+        cancellable = None
+        if cancellable_index is not None:
+            if len(args) > cancellable_index:
+                cancellable = args[cancellable_index]
+            else:
+                cancellable = kwargs.get('cancellable')
+        if cancellable is None and cancellable_index is not None:
+            from gi.repository import Gio
+            cancellable = Gio.Cancellable()
+            if len(args) > cancellable_index:
+                args[cancellable_index] = cancellable
+            else:
+                kwargs['cancellable'] = cancellable
+        pending = Pending(what, cancellable)
+
+        def ready(source, result, *data):
+            try:
+                value = getattr(source, finish_name)(result)
+            except GLib.Error as e:
+                pending._complete(None, e)
+            else:
+                pending._complete(value, None)
+
+        # the positional arguments up to the callback, then the callback
+        while len(args) < callback_index:
+            name = names[len(args)]
+            args.append(kwargs.pop(name, None))
+        raw_method(self, *args, ready, **kwargs)
+        return pending
+    call.__doc__ = ('%s\n\nWithout a callback: returns a Janus.Pending (await it, or wait()).'
+                    % (raw_method.__doc__ or what))
+    return call
+
+
+def _awaitable_pairs():
+    """(class name, X_async FunctionInfo, X_finish name) for the namespace."""
+    from gi._gi import Repository, ObjectInfo, InterfaceInfo
+    for info in Repository.get_default().get_infos('Janus'):
+        if not isinstance(info, (ObjectInfo, InterfaceInfo)):
+            continue
+        methods = {m.get_name(): m for m in info.get_methods()}
+        for name, method in methods.items():
+            if name.endswith('_async') and name[:-len('_async')] + '_finish' in methods:
+                names = [a.get_name() for a in method.get_arguments()]
+                if 'callback' in names:
+                    yield info.get_name(), method, name[:-len('_async')] + '_finish'
+
+
+for _class_name, _method, _finish in _awaitable_pairs():
+    # the override class if there is one, else the introspected class
+    _target = globals().get(_class_name) or getattr(_GI, _class_name)
+    setattr(_target, _method.get_name(),
+            _awaitable_method(getattr(getattr(_GI, _class_name), _method.get_name()),
+                              _finish, _method.get_arguments()))
