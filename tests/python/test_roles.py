@@ -1575,6 +1575,8 @@ class Seller(Janus.ContractNetParticipant):
     def do_perform(self, task):
         player = self.get_player()
         player.trace.append(('perform', player.get_name()))
+        if player.fail == 'python':
+            raise RuntimeError('perform exploded')
         if player.fail:
             raise janus_error(OE.FAILED, 'out of ' + task.unpack()[0])
         return GLib.Variant('(sx)', (player.get_name(), player.price))
@@ -1668,6 +1670,18 @@ class ContractNetTests(Fixture):
         self.assertFalse(success)
         self.assertEqual(result, 'out of fig')      # the error's message
         self.assertEqual(winner, 's0')
+
+    def test_perform_raises_a_python_exception(self):
+        # the exception is the error of perform: the call fails with its text
+        buyer, sellers, trace = self.market([10, 20])
+        sellers[0].fail = 'python'
+        with captured_stderr() as err:
+            success, result, winner, *_ = self.call(buyer, GLib.Variant('(si)', ('fig', 1)))
+        self.assertFalse(success)
+        self.assertEqual(winner, 's0')
+        self.assertIn('do_perform of role', result)
+        self.assertIn('RuntimeError: perform exploded', result)
+        self.assertIn('Traceback (most recent call last)', err.getvalue())
 
     def test_nobody_proposes(self):
         buyer, sellers, trace = self.market([None, None])

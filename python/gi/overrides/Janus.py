@@ -42,8 +42,10 @@ only add Python conveniences; the C semantics are unchanged:
   agent's or a role's Python code becomes a ``GLib.Error`` carrying its
   text: ``do_activate`` refuses with it; ``do_live``, ``do_end`` and timer
   callbacks report it with ``Agent.fail()`` (``agent-failed``, the agent
-  dies) or ``Role.fail()`` (``role-failed``, the role is left). The
-  traceback is printed to ``sys.stderr`` as PyGObject does.
+  dies) or ``Role.fail()`` (``role-failed``, the role is left); from a
+  capacity's ``do_invoke``, a memory's ``do_put``/``do_remove`` or a role's
+  ``do_perform``, the caller gets the ``GLib.Error``; a condition that
+  raises does not hold. The traceback is printed to ``sys.stderr``.
 - Organizations declare their roles in the class body (``roles = (Seller,
   (Buyer, 3))``: a role class, or a (role class, max_players) pair, or a
   dict); an agent's roles are stepped after its ``do_live`` when it did not
@@ -360,7 +362,14 @@ class Condition(Janus.Condition):
         """A condition from a Python callable ``func(agent, group, role_type,
         *user_data)`` returning a bool; ``role_type`` is a ``GObject.GType``."""
         def call(agent, group, role_type, *data):
-            return bool(func(agent, group, _gtype_from_int(role_type), *data))
+            try:
+                return bool(func(agent, group, _gtype_from_int(role_type), *data))
+            except Exception as e:
+                # a condition cannot report an error: it does not hold
+                print('condition \u201c%s\u201d raised %s: %s (it does not hold)'
+                      % (description, type(e).__name__, e), file=sys.stderr)
+                traceback.print_exception(type(e), e, e.__traceback__, file=sys.stderr)
+                return False
         return Janus.Condition.new(description, call, *user_data)
 
 
@@ -1202,3 +1211,56 @@ for _class_name, _method, _finish in _awaitable_pairs():
     setattr(_target, _method.get_name(),
             _awaitable_method(getattr(getattr(_GI, _class_name), _method.get_name()),
                               _finish, _method.get_arguments()))
+# ------------------------------------ failures of the other virtual functions
+#
+# The virtual functions that report a GError (they "throw") and that a
+# Python class may implement besides activate: a capacity's `invoke`, a
+# memory's `put` and `remove`, a role's `perform` (Janus.HolonicPart,
+# Janus.ContractNetParticipant). PyGObject turned an exception other than
+# GLib.Error into a NULL/FALSE result WITHOUT an error (a failed capacity
+# looked like one that returned nothing); here it becomes the GLib.Error the
+# C caller receives, with the text of the exception, its traceback printed
+# to sys.stderr. Capacities' and memories' errors are
+# Janus.KernelError.FAILED, roles' Janus.OrganizationError.FAILED.
+
+def _guard_throwing(name, error_for):
+    def guard(func):
+        @functools.wraps(func)
+        def vfunc(self, *args):
+            try:
+                return func(self, *args)
+            except GLib.Error:
+                raise
+            except Exception as e:
+                raise error_for(self, e, name) from e
+        return vfunc
+    return guard
+
+
+def _object_error(obj, exception, where):
+    return _error_for(exception, Janus.kernel_error_quark(), Janus.KernelError.FAILED,
+                      '%s of %s' % (where, type(obj).__qualname__))
+
+
+_ROLE_GUARDS['do_perform'] = _guard_throwing('do_perform', _role_error)
+
+
+def _interface_override(raw_iface, guards):
+    """An override of the interface `raw_iface` whose Python implementations
+    get their `do_*` methods in `guards` wrapped (when the class is made)."""
+    def __init_subclass__(cls, **kwargs):
+        super(iface, cls).__init_subclass__(**kwargs)
+        _guard_vfuncs(cls, guards)
+
+    iface = type(raw_iface.__name__, (raw_iface,),
+                 {'__init_subclass__': classmethod(__init_subclass__),
+                  '__module__': __name__, '__qualname__': raw_iface.__name__})
+    return override(iface)
+
+
+Capacity = _interface_override(_GI.Capacity, {
+    'do_invoke': _guard_throwing('do_invoke', _object_error)})
+Memory = _interface_override(_GI.Memory, {
+    'do_put': _guard_throwing('do_put', _object_error),
+    'do_remove': _guard_throwing('do_remove', _object_error)})
+__all__ += ['Capacity', 'Memory']
