@@ -986,6 +986,7 @@ for _cls, _raw, _name, _what in (
         (Holon, _GI.Holon, 'send_to_members', 'the address of the receiver'),
         (Holon, _GI.Holon, 'broadcast_to_members', 'the number of receivers')):
     setattr(_cls, _name, _value_of(_raw, _name, _what))
+del _cls, _raw, _name, _what
 
 
 def _mailbox_iter_next(self):
@@ -1009,6 +1010,12 @@ _GI.MailboxIter.__next__ = _mailbox_iter_next
 _STATE_NAMES = {}
 
 
+def _repr_class(cls):
+    if cls.__module__.startswith('gi.'):        # Janus' own classes
+        return 'Janus.' + cls.__name__
+    return '%s.%s' % (cls.__module__, cls.__qualname__)
+
+
 def _agent_repr(self):
     state = self.get_state()
     text = _STATE_NAMES.get(state)
@@ -1016,7 +1023,7 @@ def _agent_repr(self):
         text = _STATE_NAMES[state] = state.value_nick.upper().replace('-', '_')
     address = self.get_address()
     name = self.get_name()
-    return '<%s.%s%s %s %s>' % (type(self).__module__, type(self).__qualname__,
+    return '<%s%s %s %s>' % (_repr_class(type(self)),
                                  ' %r' % name if name else '',
                                  address.to_string() if address is not None else 'not launched',
                                  text)
@@ -1024,8 +1031,8 @@ def _agent_repr(self):
 
 def _role_repr(self):
     player = self.get_player()
-    return '<%s.%s in group %s, %s>' % (
-        type(self).__module__, type(self).__qualname__, self.get_group().get_uuid(),
+    return '<%s in group %s, %s>' % (
+        _repr_class(type(self)), self.get_group().get_uuid(),
         'played by %s' % _agent_repr(player) if player is not None else 'left')
 
 
@@ -1211,6 +1218,7 @@ for _class_name, _method, _finish in _awaitable_pairs():
     setattr(_target, _method.get_name(),
             _awaitable_method(getattr(getattr(_GI, _class_name), _method.get_name()),
                               _finish, _method.get_arguments()))
+del _class_name, _method, _finish, _target
 # ------------------------------------ failures of the other virtual functions
 #
 # The virtual functions that report a GError (they "throw") and that a
