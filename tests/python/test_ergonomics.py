@@ -335,6 +335,74 @@ class ValuesTests(unittest.TestCase):
         kernel.shutdown()
 
 
+class PlainValuesTests(unittest.TestCase):
+    VALUES = [
+        (True, 'b'), (-7, 'x'), (2.5, 'd'), ('text', 's'), (b'\x00\xff', 'ay'),
+        ((1, 'a', 2.0), '(xsd)'), ((), '()'), ([1, 2], 'ax'), ([1, 'a'], 'av'), ([], 'av'),
+        ({'a': 1}, 'a{sx}'), ({'a': 1, 'b': 'x'}, 'a{sv}'), ({}, 'a{sv}'), ({3: [1.5]}, 'a{xad}'),
+        ([(1, b'z')], 'a(xay)'), ([[1], [2, 3]], 'aax'), ({'k': {'n': [True]}}, 'a{sa{sab}}'),
+    ]
+
+    def test_round_trip(self):
+        for value, type_string in self.VALUES:
+            with self.subTest(value=value):
+                variant = Janus.to_variant(value)
+                self.assertEqual(variant.get_type_string(), type_string)
+                self.assertEqual(Janus.from_variant(variant), value)
+                message = Janus.Message('v', value)
+                self.assertEqual(message.get_body().get_type_string(), type_string)
+                self.assertEqual(message.unpack(), value)
+
+    def test_explicit_types_none_and_variants(self):
+        self.assertEqual(Janus.to_variant(3, 'i').get_type_string(), 'i')
+        self.assertIsNone(Janus.to_variant(None))
+        v = GLib.Variant('u', 3)
+        self.assertIs(Janus.to_variant(v), v)
+        self.assertIsNone(Janus.Message('none').unpack())
+        self.assertEqual(Janus.from_variant(GLib.Variant('mi', None)), None)
+        self.assertEqual(Janus.from_variant(GLib.Variant('v', GLib.Variant('s', 'in'))), 'in')
+        self.assertEqual(Janus.Message('u', GLib.Variant('u', 3)).unpack(), 3)
+
+    def test_values_without_a_gvariant_form(self):
+        for bad in (object(), {1: 'a', 'b': 2}, {(1,): 1}, [object()], 1 + 2j):
+            with self.subTest(bad=bad), self.assertRaises(TypeError):
+                Janus.to_variant(bad)
+        with self.assertRaises(TypeError):
+            Janus.Message('bad', object())
+        with self.assertRaises(OverflowError):
+            Janus.to_variant(2 ** 64)
+
+    def test_launch_parameters(self):
+        got = []
+
+        class Typed(Janus.Agent):
+            activation_prototype = '(si)'
+
+            def do_activate(self, parameters):
+                got.append(parameters.get_type_string())
+                return True
+
+        class Untyped(Janus.Agent):
+            def do_activate(self, parameters):
+                got.append(Janus.from_variant(parameters))
+                return True
+
+        kernel = Janus.Kernel.new(0)
+        kernel.launch_light_agent(Typed(), 'typed', ('job', 3))      # (si), not (sx)
+        kernel.launch_light_agent(Untyped(), 'untyped', {'n': [1, 2]})
+        kernel.launch_light_agent(Untyped(), parameters=None)
+        with self.assertRaises(TypeError):
+            kernel.launch_light_agent(Typed(), 'bad', 'not a tuple')
+        holon = Janus.Holon.new()
+        kernel.launch_light_agent(holon, 'holon')
+        holon.spawn_member(Untyped(), 'member', [b'x'])
+        step_until_idle(kernel)
+        self.assertEqual(got, ['(si)', {'n': [1, 2]}, None, [b'x']])
+        kernel.kill_all()
+        step_until_idle(kernel)
+        kernel.shutdown()
+
+
 class ReprTests(unittest.TestCase):
     def test_repr(self):
         class Seller(Janus.Role):

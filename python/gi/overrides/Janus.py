@@ -30,11 +30,13 @@ only add Python conveniences; the C semantics are unchanged:
 - ``Janus.Message``: ``Janus.Message("subject", body=None, priority=0)``
   where ``body`` is ``None``, a ``GLib.Variant``, or a Python value whose
   GVariant type follows from it: ``int`` is ``x``, ``float`` ``d``, ``bool``
-  ``b``, ``str`` ``s`` and a ``tuple`` of those a tuple (``(5, 2.5)`` is
-  ``(xd)``). Small bodies are stored inside the message, without a
-  GVariant. ``message.unpack()`` gives the body back as a Python value
-  (``None`` for no body), reading small bodies without a GVariant; a
-  readable ``repr()``.
+  ``b``, ``str`` ``s``, ``bytes`` ``ay``, a ``tuple`` a tuple (``(5, 2.5)``
+  is ``(xd)``), a ``list`` an array (``av`` when its items' types differ), a
+  ``dict`` a dictionary (``Janus.to_variant()``). Small bodies are stored
+  inside the message, without a GVariant. ``message.unpack()`` gives the
+  body back as a Python value (``None`` for no body, ``bytes`` for ``ay``:
+  ``Janus.from_variant()``), reading small bodies without a GVariant; a
+  readable ``repr()``. Launch parameters may be plain values too.
 - ``Janus.Condition.new(description, func, *user_data)``: ``func(agent,
   group, role_type, *user_data)`` gets ``role_type`` as a ``GObject.GType``
   (the C callback passes it as an integer, which PyGObject can marshal).
@@ -267,8 +269,8 @@ def _new_message(subject, body):
         return Janus.Message.new_string(subject, str(body))
     if isinstance(body, tuple):
         return _new_message(subject, tuple(body))
-    raise TypeError('a message body is None, a GLib.Variant, an int, a float, a bool, '
-                    'a str or a tuple of them, not %s' % kind.__name__)
+    # lists, dictionaries, bytes, tuples holding them: through a GLib.Variant
+    return Janus.Message.new(subject, to_variant(body))
 
 
 def _type_of(value):
@@ -285,8 +287,7 @@ def _type_of(value):
         return '(' + ''.join(_type_of(v) for v in value) + ')'
     if isinstance(value, GLib.Variant):
         return 'v'
-    raise TypeError('cannot make a message body of a %s (use a GLib.Variant)'
-                    % type(value).__name__)
+    return _infer(value)[0]             # lists, dictionaries, bytes
 
 
 # Tuples of basic fixed-size types travel in their serialised form (the
@@ -342,7 +343,7 @@ def _reader_for(type_string):
         return read_scalar
     found = _tuple_struct(type_string)
     if found is None:
-        return lambda m, data: m.get_body().unpack()
+        return lambda m, data: from_variant(m.get_body())
     layout, size = found
 
     def read_tuple(m, data):
@@ -1272,3 +1273,119 @@ Memory = _interface_override(_GI.Memory, {
     'do_put': _guard_throwing('do_put', _object_error),
     'do_remove': _guard_throwing('do_remove', _object_error)})
 __all__ += ['Capacity', 'Memory']
+# ------------------------------------------------ plain Python values
+#
+# Bodies, launch parameters and capacity inputs are GLib.Variants in C.
+# From Python they may be plain values: to_variant() infers the type
+# (bool b, int x, float d, str s, bytes ay, tuple (…), list a… or av when
+# the items' types differ, dict a{s…}/a{x…} or a{sv}); with an
+# activation prototype, launch parameters take the prototype's type
+# instead. from_variant() and Message.unpack() go back (bytes for ay).
+
+def _infer(value):
+    """(GVariant type string, value for the GLib.Variant constructor)."""
+    if isinstance(value, GLib.Variant):
+        return 'v', value                           # only inside containers
+    if isinstance(value, bool):
+        return 'b', value
+    if isinstance(value, int):
+        return 'x', value
+    if isinstance(value, float):
+        return 'd', value
+    if isinstance(value, str):
+        return 's', value
+    if isinstance(value, (bytes, bytearray)):
+        return 'ay', bytes(value)
+    if isinstance(value, tuple):
+        items = [_infer(v) for v in value]
+        return '(%s)' % ''.join(t for t, _ in items), tuple(v for _, v in items)
+    if isinstance(value, list):
+        items = [_infer(v) for v in value]
+        kinds = {t for t, _ in items}
+        if len(kinds) == 1 and 'v' not in kinds:
+            return 'a' + kinds.pop(), [v for _, v in items]
+        return 'av', [to_variant(v) for v in value]
+    if isinstance(value, dict):
+        if not value:
+            return 'a{sv}', {}
+        keys = {_infer(k)[0] for k in value}
+        if len(keys) > 1 or not keys <= {'s', 'x', 'b'}:
+            raise TypeError('dictionary keys must all be str, all int or all bool: %r' % (value,))
+        key = keys.pop()
+        items = {k: _infer(v) for k, v in value.items()}
+        kinds = {t for t, _ in items.values()}
+        if len(kinds) == 1 and 'v' not in kinds:
+            return 'a{%s%s}' % (key, kinds.pop()), {k: v for k, (_, v) in items.items()}
+        return 'a{%sv}' % key, {k: to_variant(v) for k, v in value.items()}
+    raise TypeError('%r has no GVariant form (bool, int, float, str, bytes, tuple, list, '
+                    'dict or GLib.Variant)' % (value,))
+
+
+def to_variant(value, type_string=None):
+    """A GLib.Variant for a plain Python value (None and a GLib.Variant are
+    returned as they are). With `type_string`, that type is used instead
+    of the inferred one."""
+    if value is None or isinstance(value, GLib.Variant):
+        return value
+    if type_string is not None:
+        return GLib.Variant(type_string, value)
+    type_string, converted = _infer(value)
+    return GLib.Variant(type_string, converted)
+
+
+__all__.append('to_variant')
+
+
+def from_variant(variant):
+    """The plain Python value of a GLib.Variant: as GLib.Variant.unpack(),
+    but `ay` is `bytes` (at any depth) and a maybe is its value or None."""
+    if variant is None:
+        return None
+    t = variant.get_type_string()
+    if t == 'ay':
+        return bytes(variant.unpack())
+    if t == 'v':
+        return from_variant(variant.get_variant())
+    if t[0] == 'm':
+        return from_variant(variant.get_maybe())
+    if t[0] in '(a{':
+        children = [variant.get_child_value(i) for i in range(variant.n_children())]
+        if t.startswith('a{'):
+            return {from_variant(e.get_child_value(0)): from_variant(e.get_child_value(1))
+                    for e in children}
+        values = [from_variant(c) for c in children]
+        return values if t[0] == 'a' else tuple(values)
+    return variant.unpack()
+
+
+__all__.append('from_variant')
+
+
+def _parameters_for(agent, parameters):
+    if parameters is None or isinstance(parameters, GLib.Variant):
+        return parameters
+    prototype = agent.get_activation_prototype()
+    return to_variant(parameters, prototype.dup_string() if prototype is not None else None)
+
+
+def _launch_light_agent(self, agent, name=None, parameters=None):
+    """As the introspected method; `parameters` may be a plain value
+    (of the agent's activation prototype's type when it has one)."""
+    return _GI.Kernel.launch_light_agent(self, agent, name, _parameters_for(agent, parameters))
+
+
+def _launch_heavy_agent(self, agent, name=None, parameters=None):
+    """As the introspected method; `parameters` may be a plain value."""
+    return _GI.Kernel.launch_heavy_agent(self, agent, name, _parameters_for(agent, parameters))
+
+
+Kernel.launch_light_agent = _launch_light_agent
+Kernel.launch_heavy_agent = _launch_heavy_agent
+
+
+def _spawn_member(self, agent, name=None, parameters=None):
+    """As the introspected method; `parameters` may be a plain value."""
+    return _GI.Holon.spawn_member(self, agent, name, _parameters_for(agent, parameters))
+
+
+Holon.spawn_member = _spawn_member
