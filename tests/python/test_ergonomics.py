@@ -182,6 +182,25 @@ class SteppedRolesTests(unittest.TestCase):
         self.assertEqual(self.log[-3:], [('child',), ('parent',), ('R', 'live')])
         self.assertEqual(self.roles_stepped(), before + 1)
 
+    def test_super_do_live_chains_up(self):
+        log = self.log
+
+        class Base(Janus.Holon):
+            pass
+
+        class Chains(Base):
+            def do_live(self):
+                log.append(('agent', 'before'))
+                live = super().do_live()        # Janus.Holon's live
+                log.append(('agent', 'after'))
+                return live
+
+        self.play(Chains)
+        self.poke()
+        self.assertEqual(self.log[-3:], [('agent', 'before'), ('R', 'live'), ('agent', 'after')])
+        # the two new roles, then the poke: once each, never twice a turn
+        self.assertEqual(self.log.count(('R', 'live')), 3)
+
     def test_done_steps_no_role_and_the_agent_dies(self):
         class Once(Janus.Agent):
             def do_live(self):

@@ -870,6 +870,15 @@ class _ChainingLive:
     of the class it is reached from, and a note that the step chained up."""
 
     def __get__(self, obj, owner):
+        if obj is not None:
+            # super().do_live() (no Python class above defines do_live): the
+            # live of the nearest class defined in C, bound to the agent
+            bound_c = _c_live_of(type(obj))
+
+            def chained_live():
+                _live_turn.chained = True
+                return bound_c(obj)
+            return chained_live
         bound = _live_vfunc.__get__(obj, owner)
 
         def do_live(agent):
