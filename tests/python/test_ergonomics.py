@@ -422,6 +422,38 @@ class PlainValuesTests(unittest.TestCase):
         kernel.shutdown()
 
 
+class KernelScopeTests(unittest.TestCase):
+    def test_with_shuts_down(self):
+        for workers in (0, 2):
+            with self.subTest(workers=workers):
+                ended = []
+
+                class Waiter(Janus.Agent):
+                    def do_end(self):
+                        ended.append(self.get_name())
+
+                with Janus.Kernel.new(workers) as kernel:
+                    kernel.launch_light_agent(Waiter(), 'w1')
+                    kernel.launch_heavy_agent(Waiter(), 'w2')
+                self.assertEqual(sorted(ended), ['w1', 'w2'])
+                self.assertEqual(kernel.get_agent_count(), 0)
+                with self.assertRaises(GLib.Error):         # refuses new agents
+                    kernel.launch_light_agent(Waiter(), 'late')
+
+    def test_with_shuts_down_when_the_block_raises(self):
+        ended = []
+
+        class Waiter(Janus.Agent):
+            def do_end(self):
+                ended.append(True)
+
+        with self.assertRaises(ZeroDivisionError):
+            with Janus.Kernel.new(1) as kernel:
+                kernel.launch_light_agent(Waiter(), 'w')
+                1 / 0
+        self.assertEqual(ended, [True])
+
+
 class ReprTests(unittest.TestCase):
     def test_repr(self):
         class Seller(Janus.Role):

@@ -1388,8 +1388,21 @@ def _launch_heavy_agent(self, agent, name=None, parameters=None):
     return _GI.Kernel.launch_heavy_agent(self, agent, name, _parameters_for(agent, parameters))
 
 
+def _kernel_enter(self):
+    return self
+
+
+def _kernel_exit(self, *exc_info):
+    self.shutdown()
+    return False
+
+
 Kernel.launch_light_agent = _launch_light_agent
 Kernel.launch_heavy_agent = _launch_heavy_agent
+# `with Janus.Kernel.new(n) as kernel:` shuts the kernel down at the end of
+# the block (every agent killed, the workers stopped), also when it raises.
+Kernel.__enter__ = _kernel_enter
+Kernel.__exit__ = _kernel_exit
 
 
 def _spawn_member(self, agent, name=None, parameters=None):
