@@ -863,6 +863,9 @@ __all__ += ['Live', 'AgentState']
 _GI = Janus                     # the introspection module (no overrides)
 _live_vfunc = _GI.Agent.__dict__['do_live']
 _live_turn = threading.local()  # .depth: nested wrappers; .chained: chained up
+# read on every step: module constants (an attribute of the introspection
+# module is a slow lookup)
+_LIVE_WAIT, _LIVE_AGAIN = _GI.Live.WAIT, _GI.Live.AGAIN
 
 
 class _ChainingLive:
@@ -913,10 +916,10 @@ def _guard_agent_live(func):
             _live_turn.depth = depth
         if depth > 0 or _live_turn.chained or not getattr(self, 'step_roles', True):
             return result
-        if result not in (Janus.Live.WAIT, Janus.Live.AGAIN):
+        if result != _LIVE_WAIT and result != _LIVE_AGAIN:
             return result           # DONE, or invalid: reported by the kernel
         roles = _c_live_of(type(self))(self)
-        return Janus.Live.AGAIN if Janus.Live.AGAIN in (result, roles) else roles
+        return _LIVE_AGAIN if result == _LIVE_AGAIN else roles
     return do_live
 
 
