@@ -114,14 +114,18 @@ def aiomas_pingpong(n):
                     return v
                 v += 1
 
-    container = aiomas.Container.create(('127.0.0.1', 0))
-    try:
-        pong, ping = Pong(container), Ping(container)
-        t0 = time.monotonic()
-        last = aiomas.run(until=ping.play(pong.addr))
-        secs = time.monotonic() - t0
-    finally:
-        container.shutdown()
+    async def main():
+        # as examples/python/aiomas_interop.py makes its container
+        container = await aiomas.Container.create(('127.0.0.1', 0), as_coro=True)
+        try:
+            pong, ping = Pong(container), Ping(container)
+            t0 = time.monotonic()
+            last = await ping.play(pong.addr)
+            return time.monotonic() - t0, last
+        finally:
+            await container.shutdown(as_coro=True)
+
+    secs, last = asyncio.run(main())
     if last != n:
         print(f'aiomas: expected {n} got {last}', file=sys.stderr)
         raise SystemExit(1)

@@ -862,7 +862,14 @@ __all__ += ['Live', 'AgentState']
 
 _GI = Janus                     # the introspection module (no overrides)
 _live_vfunc = _GI.Agent.__dict__['do_live']
-_live_turn = threading.local()  # .depth: nested wrappers; .chained: chained up
+
+
+class _Turn(threading.local):
+    depth = 0                   # wrapped do_live calls in progress on the thread
+    chained = False             # the outermost one's step chained up
+
+
+_live_turn = _Turn()
 # read on every step: module constants (an attribute of the introspection
 # module is a slow lookup)
 _LIVE_WAIT, _LIVE_AGAIN = _GI.Live.WAIT, _GI.Live.AGAIN
@@ -898,32 +905,46 @@ def _c_live_of(cls):
         owner = next(c for c in cls.__mro__ if c.__module__ == 'gi.repository.Janus')
         live = _live_vfunc.__get__(None, owner)
         type.__setattr__(cls, '_janus_c_live', live)
+        # Janus.Agent's live (the activator) does nothing without roles:
+        # asking whether there are any is cheaper than calling it
+        type.__setattr__(cls, '_janus_live_needs_roles', owner is _GI.Agent)
     return live
 
 
 def _guard_agent_live(func):
-    guarded = _guard_live(func, _agent_failed)
+    """do_live for Agent subclasses: the failures as _guard_live reports
+    them, then the roles stepped unless the step chained up (one frame:
+    it runs on every step)."""
+    live_done = _GI.Live.DONE
 
     @functools.wraps(func)
     def do_live(self):
-        depth = getattr(_live_turn, 'depth', 0)
+        turn = _live_turn
+        depth = turn.depth
         if depth == 0:
-            _live_turn.chained = False
-        _live_turn.depth = depth + 1
+            turn.chained = False
+        turn.depth = depth + 1
         try:
-            result = guarded(self)
+            result = func(self)
+        except Exception as e:
+            _agent_failed(self, e, 'do_live')
+            return live_done
         finally:
-            _live_turn.depth = depth
-        if depth > 0 or _live_turn.chained or not getattr(self, 'step_roles', True):
+            turn.depth = depth
+        if depth or turn.chained or not self.step_roles:
             return result
         if result != _LIVE_WAIT and result != _LIVE_AGAIN:
             return result           # DONE, or invalid: reported by the kernel
-        roles = _c_live_of(type(self))(self)
+        live = _c_live_of(type(self))
+        if self._janus_live_needs_roles and not self.list_roles():
+            return result
+        roles = live(self)
         return _LIVE_AGAIN if result == _LIVE_AGAIN else roles
     return do_live
 
 
 Agent.do_live = _ChainingLive()
+Agent.step_roles = True
 _AGENT_GUARDS['do_live'] = _guard_agent_live
 
 
