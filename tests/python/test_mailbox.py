@@ -193,18 +193,30 @@ class MessageBodyTests(unittest.TestCase):
             self.assertFalse(m.has_body_type('*'))
 
     def test_typed_constructors_and_getters(self):
+        # the getters return the value, or raise TypeError (a default given
+        # is returned instead); Janus.raw keeps the (ok, value) tuples
+        raw = Janus.raw.Message
         m = Janus.Message.new_double('d', 0.25)
-        self.assertEqual(m.get_double(), (True, 0.25))
-        self.assertEqual(m.get_int64(), (False, 0))
-        self.assertEqual(m.get_boolean()[0], False)
+        self.assertEqual(m.get_double(), 0.25)
+        self.assertEqual(raw.get_double(m), (True, 0.25))
+        self.assertEqual(raw.get_int64(m), (False, 0))
+        with self.assertRaisesRegex(TypeError, 'not an integer'):
+            m.get_int64()
+        self.assertIsNone(m.get_boolean(None))
         m = Janus.Message.new_boolean('b', True)
-        self.assertEqual(m.get_boolean(), (True, True))
-        self.assertEqual(m.get_double()[0], False)
+        self.assertIs(m.get_boolean(), True)
+        self.assertEqual(raw.get_boolean(m), (True, True))
+        self.assertEqual(m.get_double(-1.0), -1.0)
+        with self.assertRaisesRegex(TypeError, 'not a double'):
+            m.get_double()
         m = Janus.Message.new_string('s', 'h\u00e9')
-        self.assertEqual(m.get_string(), (True, 'h\u00e9'))
-        self.assertEqual(m.get_int64()[0], False)
+        self.assertEqual(m.get_string(), 'h\u00e9')
+        self.assertEqual(raw.get_string(m), (True, 'h\u00e9'))
+        with self.assertRaisesRegex(TypeError, 'not a boolean'):
+            m.get_boolean()
         m = Janus.Message.new_int64('x', -3)
-        self.assertEqual(m.get_string()[0], False)
+        with self.assertRaisesRegex(TypeError, 'not a string'):
+            m.get_string()
         self.assertEqual(m.unpack(), -3)
 
     def test_from_data(self):

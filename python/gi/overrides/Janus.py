@@ -983,18 +983,29 @@ __all__.append('raw')
 _NO_DEFAULT = object()
 
 
-def _get_int64(self, default=_NO_DEFAULT):
-    """The integer body; `TypeError` if the body is not an integer, unless a
-    `default` is given (then returned)."""
-    ok, value = _GI.Message.get_int64(self)
-    if ok:
-        return value
-    if default is not _NO_DEFAULT:
-        return default
-    raise TypeError('the body of %r is not an integer' % (self,))
+def _typed_getter(name, what):
+    """Message.`name` (get_int64, …): the value, or `TypeError` when the
+    body is not `what`, unless a `default` is given (returned)."""
+    raw = getattr(_GI.Message, name)
+
+    def getter(self, default=_NO_DEFAULT):
+        ok, value = raw(self)
+        if ok:
+            return value
+        if default is not _NO_DEFAULT:
+            return default
+        raise TypeError('the body of %r is not %s' % (self, what))
+    getter.__name__ = getter.__qualname__ = name
+    getter.__doc__ = ('The body if it is %s; TypeError otherwise, or `default` when one is '
+                      'given. Janus.raw.Message.%s is (ok, value).' % (what, name))
+    return getter
 
 
-Message.get_int64 = _get_int64
+for _name, _what in (('get_int64', 'an integer'), ('get_double', 'a double'),
+                     ('get_boolean', 'a boolean'), ('get_string', 'a string')):
+    if hasattr(_GI.Message, _name):     # the typed getters a build has
+        setattr(Message, _name, _typed_getter(_name, _what))
+del _name, _what
 
 
 def _value_of(raw_cls, name, what):
