@@ -138,6 +138,72 @@ class GbulbTests(unittest.TestCase):
         self.assertTrue(caught.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED))
 
 
+class Calculator(Janus.Agent):
+    @Janus.expose
+    def add(self, a, b):
+        return a + b
+
+    @Janus.expose
+    def fail(self):
+        raise ValueError('nope')
+
+
+@unittest.skipIf(gbulb is None, 'python3-gbulb is not installed')
+class NetworkTests(unittest.TestCase):
+    """The network's pairs (Kernel.connect_async, Proxy.call_async) and
+    Proxy.call without a callback, awaited; two kernels of this process
+    talking through 127.0.0.1."""
+
+    def setUp(self):
+        self.server = Janus.Kernel.new(1)
+        self.server.set_keep_alive(True)
+        self.server.listen('tcp://127.0.0.1:0')
+        port = int(self.server.get_network().get_listen_uri().rsplit(':', 1)[1])
+        calc = Calculator()
+        self.server.launch_light_agent(calc, 'calc', None)
+        self.address = 'tcp://127.0.0.1:%d/%d' % (port, calc.get_address().get_id())
+        self.client = Janus.Kernel.new(1)
+        self.client.set_keep_alive(True)
+        self.loop = gbulb.GLibEventLoop(context=GLib.MainContext.default())
+
+    def tearDown(self):
+        self.loop.close()
+        self.client.shutdown()
+        self.server.shutdown()
+
+    def test_connect_and_call(self):
+        async def main():
+            proxy = await self.client.connect_async(self.address)
+            raw = await proxy.call_async('add', GLib.Variant('(xx)', (2, 40)))
+            total = await proxy.call('add', 1, 2)
+            calls = await asyncio.gather(*(proxy.call('add', i, i) for i in range(5)))
+            try:
+                await proxy.call('fail')
+            except GLib.Error as e:
+                failed = e.message
+            return raw.unpack(), total, calls, failed
+
+        raw, total, calls, failed = self.loop.run_until_complete(asyncio.wait_for(main(), TIMEOUT))
+        self.assertEqual((raw, total, calls), (42, 3, [0, 2, 4, 6, 8]))
+        self.assertIn('ValueError: nope', failed)
+
+    def test_without_asyncio(self):
+        proxy = self.client.connect_async(self.address).wait(TIMEOUT)
+        self.assertIsInstance(proxy, Janus.Proxy)
+        pending = proxy.call('add', 20, 22)
+        self.assertFalse(pending.cancel())          # no cancellable: not cancelled
+        self.assertEqual(pending.wait(TIMEOUT), 42)
+        got = []
+        self.assertIsNone(proxy.call('add', 1, 1, callback=lambda v, e: got.append((v, e))))
+        context = GLib.MainContext.default()
+        deadline = GLib.get_monotonic_time() + TIMEOUT * 1000000
+        while not got and GLib.get_monotonic_time() < deadline:
+            context.iteration(True)
+        self.assertEqual(got, [(2, None)])
+        with self.assertRaises(GLib.Error):
+            self.client.connect_async('tcp://127.0.0.1:1/0').wait(TIMEOUT)
+
+
 class GLibMainLoopTests(unittest.TestCase):
     def setUp(self):
         self.kernel, self.holon, self.tripler = holarchy(2)

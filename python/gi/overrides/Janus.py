@@ -1136,8 +1136,12 @@ class Pending:
 
     def cancel(self):
         """Cancels the call through its GCancellable (it then completes with
-        G_IO_ERROR_CANCELLED unless it already completed)."""
+        G_IO_ERROR_CANCELLED unless it already completed); returns False for
+        a call that has no cancellable (Proxy.call)."""
+        if self.cancellable is None:
+            return False
         self.cancellable.cancel()
+        return True
 
     def add_done_callback(self, func):
         """Calls `func(pending)` once the call completed (at once if it has),
@@ -1256,6 +1260,21 @@ def _awaitable_pairs():
                 if 'callback' in names:
                     yield info.get_name(), method, name[:-len('_async')] + '_finish'
 
+
+if 'Proxy' in globals():
+    _proxy_call = Proxy.call
+
+    def _proxy_call_pending(self, method, *args, callback=None, **kwargs):
+        """As Proxy.call with a callback; without one, returns a
+        Janus.Pending of the result (a Python value): `await
+        proxy.call("add", 2, 40)`."""
+        if callback is not None:
+            return _proxy_call(self, method, *args, callback=callback, **kwargs)
+        pending = Pending('call %s' % method, None)
+        _proxy_call(self, method, *args, callback=pending._complete, **kwargs)
+        return pending
+
+    Proxy.call = _proxy_call_pending
 
 for _class_name, _method, _finish in _awaitable_pairs():
     # the override class if there is one, else the introspected class
