@@ -10,7 +10,9 @@ integer (a wrong count prints no figure and exits 1). Systems:
 
 - janus-c-python-0w, janus-c-python-1w: two Janus.Agent subclasses on a
   kernel with 0 workers (the main thread runs them: kernel.run()) or 1
-  worker thread (python-pingpong.py's code);
+  worker thread (python-pingpong.py's code, its fast style);
+  janus-c-python-user-0w: its user style (a class per role, reply(),
+  tuple bodies) on 0 workers;
 - asyncio-queues: two asyncio tasks, each reading its own asyncio.Queue
   (the plain-asyncio lower bound: no framework at all);
 - aiomas: two aiomas agents in one container, ping calling pong's exposed
@@ -48,12 +50,13 @@ def result(system, n, secs):
 
 # ------------------------------------------------------------------ janus-c
 
-def janus(workers):
+def janus(workers, style='fast'):
     def run(n):
         pingpong = load_janus_pingpong()
         kernel = pingpong.Janus.Kernel.new(workers)
+        go = pingpong.run_pingpong if style == 'fast' else pingpong.run_user_pingpong
         try:
-            rate = pingpong.run_pingpong(kernel, workers, n)
+            rate = go(kernel, workers, n)
         finally:
             kernel.shutdown()
         if rate is None:
@@ -143,6 +146,7 @@ def aiomas_available():
 SYSTEMS = {
     'janus-c-python-0w': janus(0),
     'janus-c-python-1w': janus(1),
+    'janus-c-python-user-0w': janus(0, 'user'),
     'asyncio-queues': asyncio_queues,
     'aiomas': aiomas_pingpong,
 }
