@@ -6,7 +6,7 @@ a Janus.MailboxIter, repr() of agents, roles, messages and addresses."""
 
 import unittest
 
-from janus_test import GLib, Janus, L, OE, S, is_janus_error, step_until_idle
+from janus_test import GLib, Janus, L, OE, S, captured_stderr, is_janus_error, step_until_idle
 
 
 def expect_error(code, func, *args):
@@ -420,6 +420,106 @@ class PlainValuesTests(unittest.TestCase):
         kernel.kill_all()
         step_until_idle(kernel)
         kernel.shutdown()
+
+
+class PeriodicTests(unittest.TestCase):
+    def setUp(self):
+        self.kernel = Janus.Kernel.new(0)
+        self.kernel.set_clock(Janus.Clock.new_virtual(0, 0))     # timer to timer
+        self.failures = []
+        self.kernel.connect('agent-failed', lambda k, a, e: self.failures.append(e.message))
+
+    def tearDown(self):
+        self.kernel.kill_all()
+        step_until_idle(self.kernel)
+        self.kernel.shutdown()
+
+    def test_every_until_false(self):
+        class Ticker(Janus.Agent):
+            def __init__(self):
+                super().__init__()
+                self.ticks = []
+
+            @Janus.every(1000)
+            def tick(self):
+                self.ticks.append(self.get_kernel().get_time())
+                return len(self.ticks) < 3
+
+        class Chained(Ticker):
+            def do_activate(self, parameters):
+                self.activated = True
+                return Ticker.do_activate(self, parameters)     # armed once
+
+        plain, chained = Ticker(), Chained()
+        self.kernel.launch_light_agent(plain, 'plain')
+        self.kernel.launch_light_agent(chained, 'chained')
+        step_until_idle(self.kernel)
+        for agent in (plain, chained):
+            self.assertEqual(agent.ticks, [1000, 2000, 3000])
+            self.assertEqual(agent.get_timer_count(), 0)
+            self.assertEqual(agent.get_state(), S.ALIVE)
+        self.assertTrue(chained.activated)
+
+    def test_refused_activation_sets_no_timer(self):
+        ran = []
+
+        class Refuses(Janus.Agent):
+            def do_activate(self, parameters):
+                return False
+
+            @Janus.every(10)
+            def tick(self):
+                ran.append(True)
+
+        agent = Refuses()
+        self.kernel.launch_light_agent(agent, 'refuses')
+        step_until_idle(self.kernel)
+        self.assertEqual((ran, agent.get_state()), ([], S.DIED))
+
+    def test_an_exception_fails_the_agent(self):
+        class Breaks(Janus.Agent):
+            @Janus.every(10)
+            def tick(self):
+                raise ValueError('tick exploded')
+
+        agent = Breaks()
+        with captured_stderr():
+            self.kernel.launch_light_agent(agent, 'breaks')
+            step_until_idle(self.kernel)
+        self.assertEqual(agent.get_state(), S.DIED)
+        self.assertEqual(len(self.failures), 1)
+        self.assertIn('ValueError: tick exploded', self.failures[0])
+
+    def test_roles(self):
+        log = []
+
+        class Watch(Janus.Role):
+            @Janus.every(500)
+            def look(self):
+                log.append(self.get_player().get_kernel().get_time())
+
+        class Org(Janus.Organization):
+            roles = (Watch,)
+
+        group = self.kernel.create_group(Org)
+        agent = Janus.Agent()
+        self.kernel.launch_light_agent(agent, 'watcher')
+        step_until_idle(self.kernel)
+        self.kernel.get_clock().set_time(10000)
+        agent.request_role(Watch, group, None)
+        for _ in range(6):
+            self.kernel.step()
+        self.assertEqual(log[:3], [10500, 11000, 11500])
+        agent.leave_role(Watch, group)
+        n = len(log)
+        for _ in range(6):
+            self.kernel.step()
+        self.assertEqual(len(log), n)               # its timers went with it
+
+    def test_bad_periods(self):
+        for bad in (0, -5, 1.5, '10', True):
+            with self.subTest(period=bad), self.assertRaises(ValueError):
+                Janus.every(bad)
 
 
 class KernelScopeTests(unittest.TestCase):

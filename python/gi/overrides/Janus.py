@@ -59,6 +59,9 @@ only add Python conveniences; the C semantics are unchanged:
   (``Janus.raw.Role.broadcast(role, ...)`` is ``(ok, n)``).
   ``for m in it:`` walks a ``Janus.MailboxIter``. ``repr()`` of agents and
   roles names the class, the agent's name, address and state.
+- ``@Janus.every(period)`` runs a method of an agent or a role every
+  ``period`` microseconds once its owner activated, until it returns
+  ``False``.
 - Holons (see the section at the end): ``Janus.Holon.set_provider_func()``
   gives the capacity to the Python callable as a ``GObject.GType``, and
   ``Janus.capacity_gtype(number)`` does the same for the capacity numbers
@@ -1465,3 +1468,88 @@ def _spawn_member(self, agent, name=None, parameters=None):
 
 
 Holon.spawn_member = _spawn_member
+
+
+# ------------------------------------------------------- periodic methods
+#
+# @Janus.every(period) on a method of an agent or a role class: once the
+# agent (or role) activated, the method runs every `period` microseconds
+# of the kernel's clock, in the owner's step, until it returns False or the
+# owner ends (a timer set with call_in: an exception is a failure as for
+# any timer). The class's do_activate is wrapped to set the timers after it
+# succeeded (one is made, chaining up, when the class has none).
+
+def every(period):
+    """Marks a method to run every `period` microseconds once its agent or
+    role activated; returning False stops it."""
+    if not isinstance(period, int) or isinstance(period, bool) or period <= 0:
+        raise ValueError('Janus.every: the period is a positive number of microseconds, not %r'
+                         % (period,))
+
+    def mark(func):
+        func._janus_every = period
+        return func
+    return mark
+
+
+__all__.append('every')
+
+
+def _start_periodic(owner, method, period):
+    def tick(o, data):
+        if method() is not False:
+            o.call_in(period, tick, None)
+    owner.call_in(period, tick, None)
+
+
+def _periodic_methods(cls):
+    found = []
+    for name in dir(cls):
+        func = getattr(cls, name, None)
+        period = getattr(func, '_janus_every', None)
+        if period is not None:
+            found.append((name, period))
+    return found
+
+
+def _arm_periodic(cls, raw_class):
+    """Wraps (or makes) `cls`'s own do_activate so that it sets the timers
+    of the class's @every methods (inherited ones included) once."""
+    periodic = _periodic_methods(cls)
+    if not periodic:
+        return
+    own = cls.__dict__.get('do_activate')
+    if not isinstance(own, types.FunctionType):
+        def own(self, parameters):
+            # the next do_activate up the classes: a Python one, or C's
+            for base in cls.__mro__[1:]:
+                func = base.__dict__.get('do_activate')
+                if isinstance(func, types.FunctionType):
+                    return func(self, parameters)
+                if base.__module__ == 'gi.repository.Janus':
+                    vfunc = raw_class.__dict__['do_activate'].__get__(None, base)
+                    return vfunc(self, parameters)
+            return True
+
+    @functools.wraps(own)
+    def do_activate(self, parameters):
+        ok = own(self, parameters)
+        if ok and not getattr(self, '_janus_periodic_armed', False):
+            self._janus_periodic_armed = True
+            for name, period in periodic:
+                _start_periodic(self, getattr(self, name), period)
+        return ok
+    setattr(cls, 'do_activate', do_activate)
+
+
+def _with_periodic(owner_class, raw_class):
+    previous = owner_class.__dict__['__init_subclass__'].__func__
+
+    def __init_subclass__(cls, **kwargs):
+        _arm_periodic(cls, raw_class)      # first: the guards then wrap it
+        previous(cls, **kwargs)
+    owner_class.__init_subclass__ = classmethod(__init_subclass__)
+
+
+_with_periodic(Agent, _GI.Agent)
+_with_periodic(Role, _GI.Role)
