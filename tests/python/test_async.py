@@ -20,7 +20,7 @@ import gi
 gi.require_version('Janus', '1.0')
 from gi.repository import Gio, GLib, GObject, Janus  # noqa: E402
 
-from janus_test import TIMEOUT, step_until, step_until_idle  # noqa: E402
+from janus_test import TIMEOUT, captured_stderr, step_until, step_until_idle  # noqa: E402
 
 try:
     import gbulb
@@ -237,6 +237,28 @@ class GLibMainLoopTests(unittest.TestCase):
         loop.run()
         GLib.source_remove(guard)
         self.assertEqual(sorted(got), [3, 6, 9])
+
+    def test_completion_after_the_awaiting_loop_closed(self):
+        # a plain asyncio loop (not gbulb's) awaited the call and closed;
+        # the answer, delivered later when GLib's context runs, is dropped
+        # quietly for that loop and still reaches wait()
+        loop = asyncio.new_event_loop()
+        pending = self.holon.invoke_capacity_async(Janus.Capacity, GLib.Variant('x', 7))
+
+        async def start():
+            async def wait_for():
+                return await pending
+            task = asyncio.ensure_future(wait_for())
+            await asyncio.sleep(0)          # the task now awaits the Pending
+            return task
+
+        task = loop.run_until_complete(start())
+        loop.close()
+        with captured_stderr() as err:
+            self.assertEqual(pending.wait(TIMEOUT).unpack(), 21)
+        self.assertEqual(err.getvalue(), '')
+        self.assertFalse(task.done())
+        task._log_destroy_pending = False   # abandoned on purpose
 
     def test_pending_before_completion(self):
         kernel, holon, _ = holarchy(0)         # nobody steps it

@@ -1122,7 +1122,10 @@ class Pending:
             self._value, self._error = value, error
             callbacks, self._callbacks = self._callbacks, None
         for func in callbacks:
-            func(self)
+            try:
+                func(self)
+            except Exception:       # one callback's failure spares the others
+                traceback.print_exc()
 
     def done(self):
         """Whether the call completed (with a value or an error)."""
@@ -1189,7 +1192,10 @@ class Pending:
                     future.set_result(pending._value)
 
         def transfer(pending):
-            loop.call_soon_threadsafe(settle, pending)
+            try:
+                loop.call_soon_threadsafe(settle, pending)
+            except RuntimeError:
+                pass                # the loop closed: nobody awaits any more
 
         def on_future_done(f):
             if f.cancelled() and not self._done:
