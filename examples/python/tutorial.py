@@ -47,10 +47,12 @@ class Doubler(GObject.Object, Janus.Capacity):
 # [doubler]
 
 
+# [idle]
 def run_until_idle(kernel):
     """Steps the kernel until nothing is left to do."""
     while kernel.step():
         pass
+# [idle]
 
 
 def print_tree(holon, indent):

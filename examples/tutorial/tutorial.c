@@ -91,6 +91,7 @@ tut_doubler_class_init (TutDoublerClass *klass)
 static void tut_doubler_init (TutDoubler *self) { }
 /* [doubler] */
 
+/* [idle] */
 /* Steps the kernel until nothing is left to do. */
 static void
 run_until_idle (JanusKernel *kernel)
@@ -98,6 +99,7 @@ run_until_idle (JanusKernel *kernel)
   while (janus_kernel_step (kernel))
     ;
 }
+/* [idle] */
 
 static void
 print_tree (JanusHolon *holon,
