@@ -74,18 +74,6 @@ pack_string (msgpack_packer  *pk,
 
 static gboolean pack_node (msgpack_packer *pk, JsonNode *node, guint depth, GError **error);
 
-
-static gboolean
-too_deep (guint    depth,
-          GError **error)
-{
-  if (depth < JANUS_JSON_MAX_DEPTH)
-    return FALSE;
-  g_set_error (error, JANUS_NET_ERROR, JANUS_NET_ERROR_CODEC,
-               "The document nests deeper than %u levels", JANUS_JSON_MAX_DEPTH);
-  return TRUE;
-}
-
 static gboolean
 pack_array (msgpack_packer  *pk,
             JsonArray       *array,
@@ -94,7 +82,7 @@ pack_array (msgpack_packer  *pk,
 {
   guint i, n = json_array_get_length (array);
 
-  if (too_deep (depth, error))
+  if (janus_json_write_too_deep (depth, error))
     return FALSE;
   msgpack_pack_array (pk, n);
   for (i = 0; i < n; i++)
@@ -113,7 +101,7 @@ pack_object (msgpack_packer  *pk,
   const char *name;
   JsonNode *member;
 
-  if (too_deep (depth, error))
+  if (janus_json_write_too_deep (depth, error))
     return FALSE;
   msgpack_pack_map (pk, json_object_get_size (object));
   json_object_iter_init_ordered (&iter, object);

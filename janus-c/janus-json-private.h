@@ -8,6 +8,9 @@ G_BEGIN_DECLS
 /* How deep documents may nest (arrays and objects), reading and writing. */
 #define JANUS_JSON_MAX_DEPTH 512
 
+gboolean  janus_json_write_too_deep (guint    depth,
+                                     GError **error);
+
 /* Called for each object with a "__type__" member once it is complete. */
 typedef gboolean (*JanusJsonTypeCheck) (JsonObject  *object,
                                         gpointer     data,

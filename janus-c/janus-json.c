@@ -375,9 +375,11 @@ janus_json_write_string (GString     *out,
 
 static gboolean write_node (GString *out, JsonNode *node, guint depth, GError **error);
 
-static gboolean
-too_deep (guint    depth,
-          GError **error)
+/* Whether a document written at @depth nests too deep (then sets @error);
+ * the JSON writer's and the MessagePack packer's bound. */
+gboolean
+janus_json_write_too_deep (guint    depth,
+                           GError **error)
 {
   if (depth < JANUS_JSON_MAX_DEPTH)
     return FALSE;
@@ -394,7 +396,7 @@ write_array (GString   *out,
 {
   guint i, n = json_array_get_length (array);
 
-  if (too_deep (depth, error))
+  if (janus_json_write_too_deep (depth, error))
     return FALSE;
   g_string_append_c (out, '[');
   for (i = 0; i < n; i++)
@@ -419,7 +421,7 @@ write_object (GString    *out,
   JsonNode *member;
   gboolean first = TRUE;
 
-  if (too_deep (depth, error))
+  if (janus_json_write_too_deep (depth, error))
     return FALSE;
   g_string_append_c (out, '{');
   json_object_iter_init_ordered (&iter, object);
