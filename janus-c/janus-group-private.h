@@ -20,6 +20,18 @@ typedef struct
   JanusRole *roles[];
 } JanusRoleSnapshot;
 
+/* How the group reads the player of one of its roles (the role layer
+ * installs it once, from its class_init). */
+typedef JanusAgent *(*JanusGroupPlayerFunc) (JanusRole *role);
+
+void                janus_group_install_player_func (JanusGroupPlayerFunc func);
+
+/* What the organization of a group calls when the group may have become
+ * idle (a role left; its persistence or idle time-out changed). */
+typedef void (*JanusGroupIdleWatch) (JanusGroup *group);
+
+void                janus_group_set_idle_watch  (JanusGroup          *self,
+                                                 JanusGroupIdleWatch  watch);
 JanusGroup         *janus_group_new             (JanusKernel       *kernel,
                                                  JanusOrganization *organization,
                                                  const char        *name,

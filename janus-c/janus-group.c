@@ -61,8 +61,8 @@ struct _JanusGroup
   /* guarded by lock */
   GMutex               lock;
   JanusKernel         *kernel;          /* cleared when the kernel goes */
-  GPtrArray           *roles;           /* JanusRole, strong, take order */
-  GPtrArray           *players;         /* JanusAgent of roles[i], borrowed */
+  GPtrArray           *roles;           /* JanusRole, strong, take order; each
+                                         * knows its player (janus_role_get_private) */
   JanusCondition      *membership;
   GPtrArray           *obtain;          /* JanusCondition */
   GPtrArray           *leave;
@@ -73,6 +73,9 @@ struct _JanusGroup
   gboolean             alive;
   gint64               idle_timeout;    /* µs, 0: never */
   gint64               idle_since;      /* kernel time it became empty */
+
+  /* set by the organization before the group is published */
+  JanusGroupIdleWatch  idle_watch;
 
   /* read without the lock */
   JanusRoleSnapshot *_Atomic snapshot;
@@ -164,6 +167,42 @@ publish_snapshot (JanusGroup *self)
     janus_epoch_retire_shared (old, g_free);
 }
 
+/* The player of a role: the role layer, above this one, installs how to
+ * read it (janus_group_install_player_func) before any role exists. The
+ * group keeps no copy: a role's player never changes. */
+static JanusGroupPlayerFunc player_of_func;
+
+void
+janus_group_install_player_func (JanusGroupPlayerFunc func)
+{
+  player_of_func = func;
+}
+
+static inline JanusAgent *
+player_of (gpointer role)
+{
+  return player_of_func (role);
+}
+
+/* A role left, or the persistence or the idle time-out changed: the
+ * group may have become idle, which its organization watches (a direct
+ * call rather than signal handlers: every role that leaves passes here). */
+static inline void
+idle_may_change (JanusGroup *self)
+{
+  if (self->idle_watch != NULL)
+    self->idle_watch (self);
+}
+
+/* Installs what the organization calls when the group may have become
+ * idle; once, before the group is published. */
+void
+janus_group_set_idle_watch (JanusGroup          *self,
+                            JanusGroupIdleWatch  watch)
+{
+  self->idle_watch = watch;
+}
+
 /* Lock held: the current snapshot, built if stale. */
 static JanusRoleSnapshot *
 build_snapshot (JanusGroup *self)
@@ -186,7 +225,7 @@ build_snapshot (JanusGroup *self)
   for (i = 0; i < n; i++)
     {
       JanusRole *role = self->roles->pdata[i];
-      JanusAgent *player = self->players->pdata[i];
+      JanusAgent *player = player_of (role);
       gpointer previous;
 
       fresh->roles[i] = role;
@@ -339,7 +378,6 @@ janus_group_insert (JanusGroup  *self,
       return FALSE;
     }
   g_ptr_array_add (self->roles, g_object_ref (role));
-  g_ptr_array_add (self->players, player);
   publish_snapshot (self);
   g_mutex_unlock (&self->lock);
   return TRUE;
@@ -368,7 +406,6 @@ janus_group_remove (JanusGroup *self,
     }
   /* keeps the take order */
   g_ptr_array_remove_index (self->roles, i);
-  g_ptr_array_remove_index (self->players, i);
   publish_snapshot (self);
   dies = self->roles->len == 0 && !self->persistent && self->alive;
   if (dies)
@@ -399,6 +436,7 @@ void
 janus_group_emit_left (JanusGroup *self,
                        JanusRole  *role)
 {
+  idle_may_change (self);
   g_signal_emit (self, signals[ROLE_LEFT], 0, role);
 }
 
@@ -619,7 +657,10 @@ janus_group_set_idle_timeout (JanusGroup *self,
     self->idle_since = now;
   g_mutex_unlock (&self->lock);
   if (changed)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDLE_TIMEOUT]);
+    {
+      idle_may_change (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDLE_TIMEOUT]);
+    }
 }
 
 /**
@@ -729,7 +770,10 @@ janus_group_set_persistent (JanusGroup *self,
   self->persistent = !!persistent;
   g_mutex_unlock (&self->lock);
   if (changed)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PERSISTENT]);
+    {
+      idle_may_change (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PERSISTENT]);
+    }
 }
 
 /**
@@ -1116,8 +1160,8 @@ janus_group_has_member (JanusGroup *self,
   g_return_val_if_fail (JANUS_IS_AGENT (agent), FALSE);
 
   g_mutex_lock (&self->lock);
-  for (i = 0; i < self->players->len && !found; i++)
-    found = self->players->pdata[i] == agent;
+  for (i = 0; i < self->roles->len && !found; i++)
+    found = player_of (self->roles->pdata[i]) == agent;
   g_mutex_unlock (&self->lock);
   return found;
 }
@@ -1131,7 +1175,6 @@ janus_group_finalize (GObject *object)
 
   g_warn_if_fail (self->roles->len == 0);
   g_ptr_array_unref (self->roles);
-  g_ptr_array_unref (self->players);
   g_free (atomic_load_explicit (&self->snapshot, memory_order_relaxed));
   g_clear_object (&self->membership);
   g_clear_pointer (&self->obtain, g_ptr_array_unref);
@@ -1300,7 +1343,6 @@ janus_group_init (JanusGroup *self)
 {
   g_mutex_init (&self->lock);
   self->roles = g_ptr_array_new_with_free_func (NULL);
-  self->players = g_ptr_array_new ();
   self->alive = TRUE;
   atomic_init (&self->policy, JANUS_SELECTION_RANDOM);
   self->snapshot = g_malloc0 (sizeof (JanusRoleSnapshot));   /* n = 0, before unused */

@@ -681,22 +681,6 @@ maybe_arm (JanusGroup *group)
   keeper_arm (kernel, group, due);
 }
 
-static void
-on_group_role_left (JanusGroup *group,
-                    JanusRole  *role,
-                    gpointer    data)
-{
-  maybe_arm (group);
-}
-
-static void
-on_group_notify (JanusGroup *group,
-                 GParamSpec *pspec,
-                 gpointer    data)
-{
-  maybe_arm (group);
-}
-
 /* -------------------------------------------------------- making groups */
 
 static gboolean
@@ -841,9 +825,7 @@ janus_kernel_create_group_full (JanusKernel     *self,
     janus_group_set_membership_policy (group, membership);
   add_conditions (group, obtain_conditions, FALSE);
   add_conditions (group, leave_conditions, TRUE);
-  g_signal_connect (group, "role-left", G_CALLBACK (on_group_role_left), NULL);
-  g_signal_connect (group, "notify::persistent", G_CALLBACK (on_group_notify), NULL);
-  g_signal_connect (group, "notify::idle-timeout", G_CALLBACK (on_group_notify), NULL);
+  janus_group_set_idle_watch (group, maybe_arm);
   add_group (org, group);
   g_mutex_unlock (&table->create_lock);
   janus_kernel_emit_group_created (self, group);

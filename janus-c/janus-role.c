@@ -1645,10 +1645,19 @@ janus_role_get_property (GObject    *object,
     }
 }
 
+static JanusAgent *
+player_of (JanusRole *role)
+{
+  return RP (role)->player;
+}
+
 static void
 janus_role_class_init (JanusRoleClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  /* before any role exists, so before any group holds one */
+  janus_group_install_player_func (player_of);
 
   object_class->finalize = janus_role_finalize;
   object_class->get_property = janus_role_get_property;
