@@ -14,13 +14,17 @@
  *   RESULT … workload=holarchy-build n=<holons> secs=S rate=<holons/s> unit=holons_per_s
  *   RESULT … workload=holarchy-teardown …
  *   RESULT … workload=holarchy-total …        build and teardown
+ *   RESULT … workload=agents-floor n=<holons> build_secs=B teardown_secs=T secs=S …
+ *                                   as many plain agents launched and killed
  *   RESULT … workload=holarchy-memory n=<holons> bytes_per_holon=B agent_bytes=A extra_per_member=E
  *   RESULT … workload=route-to-head n=M secs=S rate=<msg/s> unit=msg_per_s ns_per_msg=T
  *   RESULT … workload=direct-to-head …
  *
  * Memory is the resident set (VmRSS) the build added, per holon; the
  * agent's own cost is measured the same way for as many plain agents in a
- * child process (so that neither reuses the other's freed memory);
+ * child process (so that neither reuses the other's freed memory), which
+ * also times their launch and their death: the floor under a holarchy of
+ * as many holons, each of which is an agent;
  * extra_per_member is what a member holon costs beyond that, the
  * super-holons' share included. The program checks its work (every holon
  * is where it should be, every holon died, every message arrived) and
@@ -32,6 +36,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,44 +62,73 @@ step_all (JanusKernel *kernel)
 
 /* ---------------------------------------------------------- baseline */
 
-/* In a child process: what n plain agents cost, in bytes each. */
-static long
-agent_bytes_in_child (guint64 n)
+/* What n plain agents cost, measured in a child process (so that neither
+ * the holarchy nor the agents reuse the other's freed memory): bytes each,
+ * and the time to launch and step them, then to kill them and step until
+ * they died — the floor under a holarchy of as many holons. */
+typedef struct
+{
+  long   bytes;
+  double build;
+  double teardown;
+} AgentFloor;
+
+static gboolean
+agents_in_child (guint64     n,
+                 AgentFloor *out)
 {
   int fds[2];
   pid_t pid;
-  long bytes = -1;
   int status;
+  gboolean ok = FALSE;
 
   if (pipe (fds) != 0)
-    return -1;
+    return FALSE;
   pid = fork ();
   if (pid == 0)
     {
       JanusKernel *kernel = janus_kernel_new (0);
-      long before = bench_rss_kb (), after;
+      JanusAgent **agents = g_new (JanusAgent *, n);
+      AgentFloor floor;
+      long before, after;
+      double t0, t1, t2;
       guint64 i;
 
+      memset (agents, 0, n * sizeof *agents);   /* resident before the count */
+      g_type_class_unref (g_type_class_ref (JANUS_TYPE_AGENT));
+      before = bench_rss_kb ();
+      t0 = bench_now ();
       for (i = 0; i < n; i++)
         {
-          JanusAgent *agent = g_object_new (JANUS_TYPE_AGENT, NULL);
-          janus_kernel_launch_light_agent (kernel, agent, NULL, NULL, NULL);
-          g_object_unref (agent);
+          agents[i] = g_object_new (JANUS_TYPE_AGENT, NULL);
+          janus_kernel_launch_light_agent (kernel, agents[i], NULL, NULL, NULL);
         }
       step_all (kernel);
+      t1 = bench_now ();
       after = bench_rss_kb ();
-      bytes = (long) ((after - before) * 1024.0 / n);
-      if (write (fds[1], &bytes, sizeof bytes) != sizeof bytes)
+      for (i = 0; i < n; i++)
+        {
+          janus_kernel_kill (kernel, agents[i], NULL);
+          g_object_unref (agents[i]);
+        }
+      step_all (kernel);
+      t2 = bench_now ();
+      if (janus_kernel_get_agent_count (kernel) != 0)
         _exit (1);
-      _exit (0);        /* no teardown: the parent wants the number only */
+      floor.bytes = (long) ((after - before) * 1024.0 / n);
+      floor.build = t1 - t0;
+      floor.teardown = t2 - t1;
+      if (write (fds[1], &floor, sizeof floor) != sizeof floor)
+        _exit (1);
+      _exit (0);        /* the parent wants the figures only */
     }
   close (fds[1]);
-  if (pid < 0 || read (fds[0], &bytes, sizeof bytes) != sizeof bytes)
-    bytes = -1;
+  if (pid > 0 && read (fds[0], out, sizeof *out) == sizeof *out)
+    ok = TRUE;
   close (fds[0]);
   if (pid > 0)
-    waitpid (pid, &status, 0);
-  return bytes;
+    ok = waitpid (pid, &status, 0) == pid && WIFEXITED (status) && WEXITSTATUS (status) == 0 && ok;
+  return ok;
 }
 
 /* ---------------------------------------------------------- holarchy */
@@ -273,6 +307,7 @@ main (int    argc,
   JanusKernel *kernel;
   double t0, t1, t2;
   long rss0, rss1, agent_bytes;
+  AgentFloor floor;
   guint64 n;
   guint t;
 
@@ -286,7 +321,12 @@ main (int    argc,
       return 2;
     }
   n = n_holons ();
-  agent_bytes = agent_bytes_in_child (n);
+  if (!agents_in_child (n, &floor))
+    {
+      fprintf (stderr, "the plain agents' run failed\n");
+      return 1;
+    }
+  agent_bytes = floor.bytes;
 
   kernel = janus_kernel_new (0);
   g_type_class_unref (g_type_class_ref (JANUS_TYPE_HOLON));
@@ -318,6 +358,10 @@ main (int    argc,
           " secs=%.3f rate=%.0f unit=holons_per_s\n", n, t2 - t1, n / (t2 - t1));
   printf ("RESULT system=janus-c-0w workload=holarchy-total n=%" G_GUINT64_FORMAT
           " secs=%.3f rate=%.0f unit=holons_per_s\n", n, t2 - t0, n / (t2 - t0));
+  printf ("RESULT system=janus-c-0w workload=agents-floor n=%" G_GUINT64_FORMAT
+          " build_secs=%.3f teardown_secs=%.3f secs=%.3f rate=%.0f unit=agents_per_s\n",
+          n, floor.build, floor.teardown, floor.build + floor.teardown,
+          n / (floor.build + floor.teardown));
   {
     double per_holon = (rss1 - rss0) * 1024.0 / n;
     double members = n - fanout;
