@@ -107,6 +107,37 @@ G_DEFINE_FINAL_TYPE (JanusGroup, janus_group, G_TYPE_OBJECT)
 
 /* A new group of @organization; @uuid (a valid UUID string) and @name may
  * be NULL. */
+/* A random (version 4) UUID in lower case, as g_uuid_string_random()
+ * makes from the same generator, written without printf: a super-holon
+ * makes a group for its first member. */
+static void
+random_uuid (char out[37])
+{
+  static const char hex[] = "0123456789abcdef";
+  guint8 bytes[16];
+  guint i, o = 0;
+
+  for (i = 0; i < 16; i += 4)
+    {
+      guint32 r = g_random_int ();
+
+      bytes[i] = r;
+      bytes[i + 1] = r >> 8;
+      bytes[i + 2] = r >> 16;
+      bytes[i + 3] = r >> 24;
+    }
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;          /* version 4 */
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;          /* RFC 4122 variant */
+  for (i = 0; i < 16; i++)
+    {
+      if (i == 4 || i == 6 || i == 8 || i == 10)
+        out[o++] = '-';
+      out[o++] = hex[bytes[i] >> 4];
+      out[o++] = hex[bytes[i] & 0xf];
+    }
+  out[o] = '\0';
+}
+
 JanusGroup *
 janus_group_new (JanusKernel       *kernel,
                  JanusOrganization *organization,
@@ -115,15 +146,19 @@ janus_group_new (JanusKernel       *kernel,
 {
   static _Atomic guint64 ids;
   JanusGroup *self = g_object_new (JANUS_TYPE_GROUP, NULL);
-  g_autofree char *random = uuid ? NULL : g_uuid_string_random ();
 
   self->kernel = kernel;
   self->organization = g_object_ref (organization);
   /* unique in the process: role messages name their group by it */
   self->id = atomic_fetch_add_explicit (&ids, 1, memory_order_relaxed);
-  g_strlcpy (self->uuid, uuid ? uuid : random, sizeof self->uuid);
-  for (char *c = self->uuid; *c; c++)
-    *c = g_ascii_tolower (*c);
+  if (uuid != NULL)
+    {
+      g_strlcpy (self->uuid, uuid, sizeof self->uuid);
+      for (char *c = self->uuid; *c; c++)
+        *c = g_ascii_tolower (*c);
+    }
+  else
+    random_uuid (self->uuid);
   self->name = g_strdup (name);
   self->idle_since = janus_kernel_get_time (kernel);
   return self;

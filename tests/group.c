@@ -272,6 +272,37 @@ test_get_or_create (void)
   g_assert_finalize_object (other);
 }
 
+/* Random group UUIDs do not repeat, and each looks up its own group. */
+static void
+test_uuid_distinct (void)
+{
+  JanusKernel *kernel = janus_kernel_new (0);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) groups = g_ptr_array_new_with_free_func (g_object_unref);
+  guint i;
+
+  for (i = 0; i < 2000; i++)
+    {
+      JanusGroup *group = new_group (kernel, org_main);
+      const char *uuid = janus_group_get_uuid (group);
+
+      g_assert_true (g_uuid_string_is_valid (uuid));
+      g_assert_false (g_hash_table_contains (seen, uuid));
+      g_hash_table_add (seen, g_strdup (uuid));
+      g_ptr_array_add (groups, group);
+    }
+  for (i = 0; i < groups->len; i += 97)
+    {
+      JanusGroup *found = janus_kernel_lookup_group (kernel, janus_group_get_uuid (groups->pdata[i]));
+
+      g_assert_true (found == groups->pdata[i]);
+      g_object_unref (found);
+    }
+  g_clear_pointer (&groups, g_ptr_array_unref);
+  janus_kernel_shutdown (kernel);
+  g_assert_finalize_object (kernel);
+}
+
 static void
 test_uuid (void)
 {
@@ -288,6 +319,11 @@ test_uuid (void)
   g_assert_true (g_uuid_string_is_valid (uuid));
   g_assert_cmpstr (janus_group_get_uuid (g2), !=, uuid);
   g_assert_true (g_uuid_string_is_valid (janus_group_get_uuid (g2)));
+  /* random (version 4, RFC 4122 variant), lower case */
+  g_assert_cmpint (uuid[14], ==, '4');
+  g_assert_nonnull (strchr ("89ab", uuid[19]));
+  for (const char *c = uuid; *c; c++)
+    g_assert_true (*c == '-' || g_ascii_isdigit (*c) || (*c >= 'a' && *c <= 'f'));
   /* stable */
   g_assert_true (janus_group_get_uuid (g1) == uuid);
   g_object_get (g1, "uuid", &prop, NULL);
@@ -1090,6 +1126,7 @@ main (int    argc,
   g_test_add_func ("/group/create/kernel-stopped", test_create_on_stopped_kernel);
   g_test_add_func ("/group/get-or-create", test_get_or_create);
   g_test_add_func ("/group/uuid", test_uuid);
+  g_test_add_func ("/group/uuid-distinct", test_uuid_distinct);
   g_test_add_func ("/group/list-order", test_list_order);
   g_test_add_func ("/group/life/empty-stays", test_empty_group_stays);
   g_test_add_func ("/group/life/last-member-leaves", test_last_member_leaves);
