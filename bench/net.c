@@ -2,7 +2,10 @@
  *
  * janus-net: kernels over loopback TCP, in two processes.
  *
- *   janus-net CODEC N [INFLIGHT]        CODEC: json or msgpack
+ *   janus-net CODEC N [INFLIGHT [WORKLOADS]]   CODEC: json or msgpack
+ *
+ * WORKLOADS, a comma-separated list of seq, pipe, msg and raw (default:
+ * all four), picks the measurements (to count one alone with callgrind).
  *
  * Starts itself again as a server process (a kernel with one worker and
  * one agent exposing "echo", and counting the messages it receives), then
@@ -459,6 +462,15 @@ raw_loopback (void)
   return 0;
 }
 
+static gboolean
+wanted (const char *workloads,
+        const char *name)
+{
+  g_auto(GStrv) names = g_strsplit (workloads, ",", -1);
+
+  return g_strv_contains ((const char * const *) names, name);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -469,6 +481,7 @@ main (int argc, char **argv)
   g_autoptr(JanusCodec) codec = NULL;
   g_autoptr(JanusProxy) proxy = NULL;
   gint64 inflight;
+  const char *workloads;
   int status = 0;
 
   if (argc == 3 && strcmp (argv[1], "--serve") == 0)
@@ -477,12 +490,13 @@ main (int argc, char **argv)
     return serve_raw ();
   if (argc < 3 || (strcmp (argv[1], "json") != 0 && strcmp (argv[1], "msgpack") != 0))
     {
-      fprintf (stderr, "usage: %s json|msgpack N [INFLIGHT]\n", argv[0]);
+      fprintf (stderr, "usage: %s json|msgpack N [INFLIGHT [seq,pipe,msg,raw]]\n", argv[0]);
       return 2;
     }
   codec_name = argv[1];
   n_calls = g_ascii_strtoll (argv[2], NULL, 10);
   inflight = argc > 3 ? g_ascii_strtoll (argv[3], NULL, 10) : 1000;
+  workloads = argc > 4 ? argv[4] : "seq,pipe,msg,raw";
   if (n_calls < 1 || inflight < 1)
     return 2;
 
@@ -500,13 +514,17 @@ main (int argc, char **argv)
       fprintf (stderr, "%s\n", error->message);
       return 1;
     }
-  status |= echo_sequential (proxy);
-  status |= echo_pipelined (proxy, inflight);
-  status |= messages (kernel, address);
+  if (wanted (workloads, "seq"))
+    status |= echo_sequential (proxy);
+  if (wanted (workloads, "pipe"))
+    status |= echo_pipelined (proxy, inflight);
+  if (wanted (workloads, "msg"))
+    status |= messages (kernel, address);
 
   g_clear_object (&proxy);
   janus_kernel_shutdown (kernel);
   stop (server);
-  status |= raw_loopback ();
+  if (wanted (workloads, "raw"))
+    status |= raw_loopback ();
   return status;
 }
