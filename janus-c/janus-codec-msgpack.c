@@ -22,7 +22,7 @@ append_to_string (void       *data,
                   const char *buf,
                   size_t      len)
 {
-  g_string_append_len (data, buf, len);
+  janus_string_append (data, buf, len);
   return 0;
 }
 
@@ -61,11 +61,11 @@ pack_string (msgpack_packer  *pk,
     {
       if (s[i] == JANUS_JSON_NUL_0 && i + 1 < len && s[i + 1] == JANUS_JSON_NUL_1)
         {
-          g_string_append_c (wire, '\0');
+          janus_string_append_c (wire, '\0');
           i++;
         }
       else
-        g_string_append_c (wire, s[i]);
+        janus_string_append_c (wire, s[i]);
     }
   msgpack_pack_str (pk, wire->len);
   msgpack_pack_str_body (pk, wire->str, wire->len);

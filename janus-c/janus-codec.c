@@ -362,11 +362,11 @@ append_header (JanusCodec *self,
       janus_msgpack_append_int (out, (gint64) id);
       return TRUE;
     }
-  g_string_append_c (out, '[');
+  janus_string_append_c (out, '[');
   janus_json_write_int (out, type);
-  g_string_append_len (out, ", ", 2);
+  janus_string_append (out, ", ", 2);
   janus_json_write_int (out, (gint64) id);
-  g_string_append_len (out, ", ", 2);
+  janus_string_append (out, ", ", 2);
   return TRUE;
 }
 
@@ -384,20 +384,20 @@ janus_codec_append_request (JanusCodec  *self,
   append_header (self, out, 0, id);
   if (json)
     {
-      g_string_append_c (out, '[');
+      janus_string_append_c (out, '[');
       if (!janus_json_write_string (out, path, strlen (path), error))
         return FALSE;
-      g_string_append_len (out, ", ", 2);
+      janus_string_append (out, ", ", 2);
       if (args == NULL)
-        g_string_append_len (out, "[]", 2);
+        janus_string_append (out, "[]", 2);
       else if (!janus_json_write_array (out, args, error))
         return FALSE;
-      g_string_append_len (out, ", ", 2);
+      janus_string_append (out, ", ", 2);
       if (kwargs == NULL)
-        g_string_append_len (out, "{}", 2);
+        janus_string_append (out, "{}", 2);
       else if (!janus_json_write_object (out, kwargs, error))
         return FALSE;
-      g_string_append_len (out, "]]", 2);
+      janus_string_append (out, "]]", 2);
       return TRUE;
     }
   janus_msgpack_append_array_header (out, 3);
@@ -408,7 +408,7 @@ janus_codec_append_request (JanusCodec  *self,
     return FALSE;
   if (kwargs != NULL)
     return janus_msgpack_append_object (out, kwargs, error);
-  g_string_append_c (out, (char) 0x80);    /* fixmap of 0 pairs */
+  janus_string_append_c (out, (char) 0x80);    /* fixmap of 0 pairs */
   return TRUE;
 }
 
@@ -443,11 +443,11 @@ append_member_name (JanusCodec  *self,
                     GError     **error)
 {
   if (self->format == JANUS_CODEC_FORMAT_JSON && !first)
-    g_string_append_len (out, ", ", 2);
+    janus_string_append (out, ", ", 2);
   if (!append_string (self, out, name, error))
     return FALSE;
   if (self->format == JANUS_CODEC_FORMAT_JSON)
-    g_string_append_len (out, ": ", 2);
+    janus_string_append (out, ": ", 2);
   return TRUE;
 }
 
@@ -477,37 +477,37 @@ janus_codec_append_message (JanusCodec  *self,
   g_snprintf (path, sizeof path, "agents/%" G_GUINT64_FORMAT "/janus.message", receiver_id);
   append_header (self, out, 0, id);
   if (json)
-    g_string_append_c (out, '[');
+    janus_string_append_c (out, '[');
   else
     janus_msgpack_append_array_header (out, 3);
   append_string (self, out, path, NULL);
   if (json)
-    g_string_append_len (out, ", [", 3);
+    janus_string_append (out, ", [", 3);
   else
     janus_msgpack_append_array_header (out, 3);
   if (!append_string (self, out, subject, error))
     return FALSE;
   if (json)
-    g_string_append_len (out, ", ", 2);
+    janus_string_append (out, ", ", 2);
   if (body != NULL ? !janus_codec_append (self, out, body, error) : FALSE)
     return FALSE;
   if (body == NULL)
     {
       if (json)
-        g_string_append_len (out, "null", 4);
+        janus_string_append (out, "null", 4);
       else
         janus_msgpack_append_nil (out);
     }
   if (json)
-    g_string_append_len (out, ", ", 2);
+    janus_string_append (out, ", ", 2);
   if (type != NULL)
     append_string (self, out, type, NULL);
   else if (json)
-    g_string_append_len (out, "null", 4);
+    janus_string_append (out, "null", 4);
   else
     janus_msgpack_append_nil (out);
   if (json)
-    g_string_append_len (out, "], {", 4);
+    janus_string_append (out, "], {", 4);
   else
     janus_msgpack_append_map_header (out, n_members);
 
@@ -530,7 +530,7 @@ janus_codec_append_message (JanusCodec  *self,
   append_member_name (self, out, written++ == 0, "timestamp", NULL);
   append_int (self, out, timestamp);
   if (json)
-    g_string_append_len (out, "}]]", 3);
+    janus_string_append (out, "}]]", 3);
   return TRUE;
 }
 
@@ -546,7 +546,7 @@ janus_codec_append_reply (JanusCodec  *self,
   if (!janus_codec_append (self, out, content, error))
     return FALSE;
   if (self->format == JANUS_CODEC_FORMAT_JSON)
-    g_string_append_c (out, ']');
+    janus_string_append_c (out, ']');
   return TRUE;
 }
 

@@ -1,9 +1,41 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <string.h>
+
 #include "janus-json.h"
 
 G_BEGIN_DECLS
+
+/* g_string_append_len () and g_string_append_c () inlined for the
+ * encoders' many small pieces (GLib 2.74 calls g_string_insert_len ()). */
+static inline void
+janus_string_append (GString    *out,
+                     const char *data,
+                     gsize       length)
+{
+  if (G_LIKELY (out->len + length < out->allocated_len))
+    {
+      memcpy (out->str + out->len, data, length);
+      out->len += length;
+      out->str[out->len] = '\0';
+    }
+  else
+    g_string_append_len (out, data, length);
+}
+
+static inline void
+janus_string_append_c (GString *out,
+                       char     c)
+{
+  if (G_LIKELY (out->len + 1 < out->allocated_len))
+    {
+      out->str[out->len++] = c;
+      out->str[out->len] = '\0';
+    }
+  else
+    g_string_append_c (out, c);
+}
 
 /* How deep documents may nest (arrays and objects), reading and writing. */
 #define JANUS_JSON_MAX_DEPTH 512

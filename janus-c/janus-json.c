@@ -182,7 +182,7 @@ janus_json_write_int (GString *out,
   while (u != 0);
   if (value < 0)
     *--p = '-';
-  g_string_append_len (out, p, buf + sizeof buf - p);
+  janus_string_append (out, p, buf + sizeof buf - p);
 }
 
 /* ---------------------------------------------------------------- UTF-8 */
@@ -256,8 +256,8 @@ append_utf8 (GString  *out,
 {
   if (c == 0)
     {
-      g_string_append_c (out, JANUS_JSON_NUL_0);
-      g_string_append_c (out, JANUS_JSON_NUL_1);
+      janus_string_append_c (out, JANUS_JSON_NUL_0);
+      janus_string_append_c (out, JANUS_JSON_NUL_1);
     }
   else
     g_string_append_unichar (out, c);
@@ -284,10 +284,10 @@ janus_json_string_from_wire (const char  *data,
       gsize run = length - i;
       if (g_utf8_validate_len (data + i, run, &end))
         {
-          g_string_append_len (s, data + i, run);
+          janus_string_append (s, data + i, run);
           break;
         }
-      g_string_append_len (s, data + i, end - (data + i));
+      janus_string_append (s, data + i, end - (data + i));
       i = end - data;
       if (data[i] != '\0')
         {
@@ -296,8 +296,8 @@ janus_json_string_from_wire (const char  *data,
                        "Invalid UTF-8 in a string at byte %" G_GSIZE_FORMAT, i);
           return NULL;
         }
-      g_string_append_c (s, JANUS_JSON_NUL_0);
-      g_string_append_c (s, JANUS_JSON_NUL_1);
+      janus_string_append_c (s, JANUS_JSON_NUL_0);
+      janus_string_append_c (s, JANUS_JSON_NUL_1);
       i++;
     }
   return g_string_free (s, FALSE);
@@ -315,7 +315,7 @@ append_u_escape (GString *out,
                   hex_digits[(unit >> 12) & 0xF], hex_digits[(unit >> 8) & 0xF],
                   hex_digits[(unit >> 4) & 0xF], hex_digits[unit & 0xF] };
 
-  g_string_append_len (out, esc, 6);
+  janus_string_append (out, esc, 6);
 }
 
 /* Appends @string (in-memory form) quoted and escaped as Python's
@@ -328,7 +328,7 @@ janus_json_write_string (GString     *out,
 {
   const guchar *p = (const guchar *) string, *end = p + length, *run = p;
 
-  g_string_append_c (out, '"');
+  janus_string_append_c (out, '"');
   while (p < end)
     {
       guchar b = *p;
@@ -339,7 +339,7 @@ janus_json_write_string (GString     *out,
           p++;
           continue;
         }
-      g_string_append_len (out, (const char *) run, p - run);
+      janus_string_append (out, (const char *) run, p - run);
       if (!janus_json_utf8_next (&p, end, &c))
         {
           g_set_error (error, JANUS_NET_ERROR, JANUS_NET_ERROR_CODEC,
@@ -350,13 +350,13 @@ janus_json_write_string (GString     *out,
       run = p;
       switch (c)
         {
-        case '"': g_string_append_len (out, "\\\"", 2); break;
-        case '\\': g_string_append_len (out, "\\\\", 2); break;
-        case '\n': g_string_append_len (out, "\\n", 2); break;
-        case '\r': g_string_append_len (out, "\\r", 2); break;
-        case '\t': g_string_append_len (out, "\\t", 2); break;
-        case '\b': g_string_append_len (out, "\\b", 2); break;
-        case '\f': g_string_append_len (out, "\\f", 2); break;
+        case '"': janus_string_append (out, "\\\"", 2); break;
+        case '\\': janus_string_append (out, "\\\\", 2); break;
+        case '\n': janus_string_append (out, "\\n", 2); break;
+        case '\r': janus_string_append (out, "\\r", 2); break;
+        case '\t': janus_string_append (out, "\\t", 2); break;
+        case '\b': janus_string_append (out, "\\b", 2); break;
+        case '\f': janus_string_append (out, "\\f", 2); break;
         default:
           if (c >= 0x10000)
             {
@@ -368,8 +368,8 @@ janus_json_write_string (GString     *out,
             append_u_escape (out, c);
         }
     }
-  g_string_append_len (out, (const char *) run, p - run);
-  g_string_append_c (out, '"');
+  janus_string_append (out, (const char *) run, p - run);
+  janus_string_append_c (out, '"');
   return TRUE;
 }
 
@@ -398,15 +398,15 @@ write_array (GString   *out,
 
   if (janus_json_write_too_deep (depth, error))
     return FALSE;
-  g_string_append_c (out, '[');
+  janus_string_append_c (out, '[');
   for (i = 0; i < n; i++)
     {
       if (i > 0)
-        g_string_append_len (out, ", ", 2);
+        janus_string_append (out, ", ", 2);
       if (!write_node (out, json_array_get_element (array, i), depth + 1, error))
         return FALSE;
     }
-  g_string_append_c (out, ']');
+  janus_string_append_c (out, ']');
   return TRUE;
 }
 
@@ -423,20 +423,20 @@ write_object (GString    *out,
 
   if (janus_json_write_too_deep (depth, error))
     return FALSE;
-  g_string_append_c (out, '{');
+  janus_string_append_c (out, '{');
   json_object_iter_init_ordered (&iter, object);
   while (json_object_iter_next_ordered (&iter, &name, &member))
     {
       if (!first)
-        g_string_append_len (out, ", ", 2);
+        janus_string_append (out, ", ", 2);
       first = FALSE;
       if (!janus_json_write_string (out, name, strlen (name), error))
         return FALSE;
-      g_string_append_len (out, ": ", 2);
+      janus_string_append (out, ": ", 2);
       if (!write_node (out, member, depth + 1, error))
         return FALSE;
     }
-  g_string_append_c (out, '}');
+  janus_string_append_c (out, '}');
   return TRUE;
 }
 
@@ -454,13 +454,13 @@ write_value (GString   *out,
       janus_json_write_int (out, json_node_get_int (node));
       return TRUE;
     case G_TYPE_DOUBLE:
-      g_string_append_len (out, buf, janus_json_double_repr (json_node_get_double (node), buf));
+      janus_string_append (out, buf, janus_json_double_repr (json_node_get_double (node), buf));
       return TRUE;
     case G_TYPE_BOOLEAN:
       if (json_node_get_boolean (node))
-        g_string_append_len (out, "true", 4);
+        janus_string_append (out, "true", 4);
       else
-        g_string_append_len (out, "false", 5);
+        janus_string_append (out, "false", 5);
       return TRUE;
     case G_TYPE_STRING:
       s = json_node_get_string (node);
@@ -482,7 +482,7 @@ write_node (GString   *out,
   switch (json_node_get_node_type (node))
     {
     case JSON_NODE_NULL:
-      g_string_append_len (out, "null", 4);
+      janus_string_append (out, "null", 4);
       return TRUE;
     case JSON_NODE_VALUE:
       return write_value (out, node, error);
@@ -630,14 +630,14 @@ read_escape (Reader *r)
     return fail (r, "unfinished escape"), FALSE;
   switch (*r->p++)
     {
-    case '"': g_string_append_c (r->scratch, '"'); return TRUE;
-    case '\\': g_string_append_c (r->scratch, '\\'); return TRUE;
-    case '/': g_string_append_c (r->scratch, '/'); return TRUE;
-    case 'b': g_string_append_c (r->scratch, '\b'); return TRUE;
-    case 'f': g_string_append_c (r->scratch, '\f'); return TRUE;
-    case 'n': g_string_append_c (r->scratch, '\n'); return TRUE;
-    case 'r': g_string_append_c (r->scratch, '\r'); return TRUE;
-    case 't': g_string_append_c (r->scratch, '\t'); return TRUE;
+    case '"': janus_string_append_c (r->scratch, '"'); return TRUE;
+    case '\\': janus_string_append_c (r->scratch, '\\'); return TRUE;
+    case '/': janus_string_append_c (r->scratch, '/'); return TRUE;
+    case 'b': janus_string_append_c (r->scratch, '\b'); return TRUE;
+    case 'f': janus_string_append_c (r->scratch, '\f'); return TRUE;
+    case 'n': janus_string_append_c (r->scratch, '\n'); return TRUE;
+    case 'r': janus_string_append_c (r->scratch, '\r'); return TRUE;
+    case 't': janus_string_append_c (r->scratch, '\t'); return TRUE;
     case 'u':
       if (r->end - r->p < 4 || (u = hex4 (r->p)) < 0)
         return fail (r, "\\u needs four hexadecimal digits"), FALSE;
@@ -684,7 +684,7 @@ read_string (Reader *r)
           r->p++;
           continue;
         }
-      g_string_append_len (r->scratch, run, r->p - run);
+      janus_string_append (r->scratch, run, r->p - run);
       if (c == '\\')
         {
           r->p++;
@@ -700,12 +700,12 @@ read_string (Reader *r)
           /* C0 80 is not valid on the wire: the in-memory form only */
           if (c == 0xC0 || !janus_json_utf8_next (&q, (const guchar *) r->end, &u))
             return fail (r, "invalid UTF-8"), FALSE;
-          g_string_append_len (r->scratch, r->p, (const char *) q - r->p);
+          janus_string_append (r->scratch, r->p, (const char *) q - r->p);
           r->p = (const char *) q;
         }
       run = r->p;
     }
-  g_string_append_len (r->scratch, run, r->p - run);
+  janus_string_append (r->scratch, run, r->p - run);
   r->p++;
   return TRUE;
 }

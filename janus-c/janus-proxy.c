@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include "janus-address-private.h"
 #include "janus-agent-private.h"
 #include "janus-error.h"
@@ -304,7 +306,9 @@ net_result_complete (JanusNetResult *self,
   self->error = error ? g_error_copy (error) : NULL;
   self->proxy = proxy;
   self->finished = TRUE;
-  g_cond_broadcast (&self->cond);
+  /* only a sync caller waits (a broadcast is a system call) */
+  if (self->sync)
+    g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
   if (!self->sync)
     deliver (self);
@@ -576,6 +580,31 @@ janus_proxy_dup_object (JanusProxy  *self,
   return janus_net_dup_object (connection, node, error);
 }
 
+/* "agents/<id>/<method>": in @buffer when it fits (a call's usual case,
+ * without printf), else in *@long_path. */
+static const char *
+call_path (JanusProxy  *self,
+           const char  *method,
+           char         buffer[128],
+           char       **long_path)
+{
+  char digits[24], *d = digits + sizeof digits;
+  guint64 id = self->address.id;
+  gsize n_digits, n_method = strlen (method);
+
+  do
+    *--d = (char) ('0' + id % 10);
+  while ((id /= 10) != 0);
+  n_digits = digits + sizeof digits - d;
+  if (7 + n_digits + 1 + n_method + 1 > 128)
+    return *long_path = g_strdup_printf ("agents/%" G_GUINT64_FORMAT "/%s", self->address.id, method);
+  memcpy (buffer, "agents/", 7);
+  memcpy (buffer + 7, d, n_digits);
+  buffer[7 + n_digits] = '/';
+  memcpy (buffer + 8 + n_digits, method, n_method + 1);
+  return buffer;
+}
+
 static gboolean
 start_call (JanusProxy      *self,
             const char      *method,
@@ -585,10 +614,12 @@ start_call (JanusProxy      *self,
 {
   g_autoptr(JanusConnection) connection = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
+  g_autofree char *long_path = NULL;
+  char buffer[128];
+  const char *path;
 
   connection = proxy_connection (self, &error);
-  path = g_strdup_printf ("agents/%" G_GUINT64_FORMAT "/%s", self->address.id, method);
+  path = call_path (self, method, buffer, &long_path);
   if (connection != NULL
       && janus_connection_request (connection, path, args, kwargs,
                                    atomic_load_explicit (&self->timeout, memory_order_relaxed),
