@@ -28,12 +28,6 @@
 
 typedef struct
 {
-  GString *data;                /* the frame, header included */
-  gint64   deadline;            /* of its request (monotonic µs), 0: none */
-} OutFrame;
-
-typedef struct
-{
   JanusCallDone done;
   gpointer      data;
   gint64        deadline;
@@ -41,14 +35,8 @@ typedef struct
 
 #define READ_CHUNK   (64 * 1024)
 #define READ_BUDGET  (512 * 1024)   /* per dispatch, for fairness */
-#define WRITE_IOVS   64
-
-static void
-out_frame_free (OutFrame *frame)
-{
-  g_string_free (frame->data, TRUE);
-  g_free (frame);
-}
+#define WRITE_CHUNK  (256 * 1024)   /* per write, for fairness */
+#define KEEP_BUFFER  (1024 * 1024)  /* larger buffers are not kept once empty */
 
 JanusConnection *
 janus_connection_new (JanusNetwork *network,
@@ -67,8 +55,8 @@ janus_connection_new (JanusNetwork *network,
   self->direct_fd = -1;
   self->state = JANUS_CONNECTION_CONNECTING;
   self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
-  g_queue_init (&self->outbox);
-  g_queue_init (&self->writing);
+  self->outbox = g_string_sized_new (1024);
+  self->writing = g_string_sized_new (1024);
   self->cancellable = g_cancellable_new ();
   return self;
 }
@@ -88,8 +76,8 @@ janus_connection_unref (JanusConnection *self)
   if (atomic_fetch_sub_explicit (&self->ref_count, 1, memory_order_acq_rel) != 1)
     return;
   g_assert (self->read_source == NULL && self->write_source == NULL);
-  g_queue_clear_full (&self->outbox, (GDestroyNotify) out_frame_free);
-  g_queue_clear_full (&self->writing, (GDestroyNotify) out_frame_free);
+  g_string_free (self->outbox, TRUE);
+  g_string_free (self->writing, TRUE);
   g_hash_table_unref (self->pending);
   g_clear_error (&self->error);
   g_clear_error (&self->close_asked);
@@ -128,13 +116,40 @@ janus_connection_get_pending_count (JanusConnection *self)
 
 /* ----------------------------------------------------------- sending */
 
+/* Frames are encoded in a buffer of the encoding thread, kept between
+ * frames, and copied into the connection's outbox (or written at once):
+ * no allocation per frame. */
+static void
+free_frame_buffer (gpointer data)
+{
+  g_string_free (data, TRUE);
+}
+
+static GPrivate frame_buffer = G_PRIVATE_INIT (free_frame_buffer);
+
 static GString *
 frame_begin (void)
 {
-  GString *frame = g_string_sized_new (128);
+  GString *frame = g_private_get (&frame_buffer);
 
+  if (frame != NULL)
+    g_private_set (&frame_buffer, NULL);
+  else
+    frame = g_string_sized_new (256);
+  g_string_truncate (frame, 0);
   g_string_append_len (frame, "\0\0\0\0", 4);
   return frame;
+}
+
+/* Gives the frame's buffer back to the thread (the first one; a large one
+ * is freed). */
+static void
+frame_release (GString *frame)
+{
+  if (frame->allocated_len <= KEEP_BUFFER && g_private_get (&frame_buffer) == NULL)
+    g_private_set (&frame_buffer, frame);
+  else
+    g_string_free (frame, TRUE);
 }
 
 /* Writes the length into the header; FALSE if the frame is too large. */
@@ -171,18 +186,23 @@ closed_error (JanusConnection  *self,
                  "Connection to %s is closed", self->key);
 }
 
-/* Queues a frame (the lock is held). */
-static void
+/* Queues a frame (the lock is held) and releases it. Returns whether the
+ * network thread must be kicked: the outbox was empty (else a kick is on
+ * its way already, or the network thread will find the frame when it
+ * takes the outbox). */
+static gboolean
 queue_frame (JanusConnection *self,
-             GString         *data,
+             GString         *frame,
              gint64           deadline)
 {
-  OutFrame *frame = g_new (OutFrame, 1);
+  gboolean was_empty = self->outbox->len == 0;
 
-  frame->data = data;
-  frame->deadline = deadline;
-  g_queue_push_tail (&self->outbox, frame);
-  self->queued_bytes += data->len;
+  janus_string_append (self->outbox, frame->str, frame->len);
+  if (deadline > 0 && (self->outbox_deadline == 0 || deadline < self->outbox_deadline))
+    self->outbox_deadline = deadline;
+  self->queued_bytes += frame->len;
+  frame_release (frame);
+  return was_empty;
 }
 
 /* Writes @data on the caller's thread if the socket's sending side is
@@ -191,15 +211,16 @@ queue_frame (JanusConnection *self,
  * frame partly written is finished by the network thread, kicked here. */
 static gboolean
 send_now (JanusConnection *self,
-          GString         *data)
+          GString         *frame)
 {
   ssize_t n;
   int fd = self->direct_fd;
+  gsize left;
 
-  if (fd < 0 || self->state != JANUS_CONNECTION_OPEN || !g_queue_is_empty (&self->outbox)
+  if (fd < 0 || self->state != JANUS_CONNECTION_OPEN || self->outbox->len != 0
       || self->close_asked != NULL || !g_mutex_trylock (&self->write_lock))
     return FALSE;
-  if (!g_queue_is_empty (&self->writing))
+  if (self->writing->len != 0)
     {
       g_mutex_unlock (&self->write_lock);
       return FALSE;
@@ -207,28 +228,23 @@ send_now (JanusConnection *self,
   /* frames queued from now on go after this one: they need write_lock */
   g_mutex_unlock (&self->lock);
   do
-    n = send (fd, data->str, data->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    n = send (fd, frame->str, frame->len, MSG_DONTWAIT | MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);
-  if (n == (ssize_t) data->len)
+  if (n == (ssize_t) frame->len)
     {
       g_mutex_unlock (&self->write_lock);
-      g_string_free (data, TRUE);
+      frame_release (frame);
       return TRUE;
     }
   /* the rest (or the failure) is the network thread's business */
-  {
-    OutFrame *frame = g_new (OutFrame, 1);
-    gsize left = data->len - (n > 0 ? (gsize) n : 0);
-
-    frame->data = data;
-    frame->deadline = 0;
-    g_queue_push_tail (&self->writing, frame);
-    self->write_offset = n > 0 ? (gsize) n : 0;
-    g_mutex_unlock (&self->write_lock);
-    g_mutex_lock (&self->lock);
-    self->queued_bytes += left;
-    g_mutex_unlock (&self->lock);
-  }
+  left = frame->len - (n > 0 ? (gsize) n : 0);
+  g_string_append_len (self->writing, frame->str + frame->len - left, left);
+  self->write_offset = 0;
+  g_mutex_unlock (&self->write_lock);
+  frame_release (frame);
+  g_mutex_lock (&self->lock);
+  self->queued_bytes += left;
+  g_mutex_unlock (&self->lock);
   janus_network_kick (self->network, self);
   return TRUE;
 }
@@ -247,6 +263,7 @@ janus_connection_request_with (JanusConnection    *self,
   Pending *pending;
   guint64 id;
   gint64 deadline = 0;
+  gboolean kick;
 
   if (timeout < 0)
     timeout = atomic_load_explicit (&net->call_timeout, memory_order_relaxed);
@@ -282,7 +299,7 @@ janus_connection_request_with (JanusConnection    *self,
   frame = frame_begin ();
   if (!writer (net->codec, frame, id, writer_data, error) || !frame_end (self, frame, error))
     {
-      g_string_free (frame, TRUE);
+      frame_release (frame);
       return FALSE;
     }
 
@@ -295,7 +312,7 @@ janus_connection_request_with (JanusConnection    *self,
     {
       closed_error (self, error);
       g_mutex_unlock (&self->lock);
-      g_string_free (frame, TRUE);
+      frame_release (frame);
       g_free (pending);
       return FALSE;
     }
@@ -304,9 +321,10 @@ janus_connection_request_with (JanusConnection    *self,
    * thread to know of it) */
   if (deadline == 0 && g_hash_table_size (self->pending) == 1 && send_now (self, frame))
     return TRUE;
-  queue_frame (self, frame, deadline);
+  kick = queue_frame (self, frame, deadline);
   g_mutex_unlock (&self->lock);
-  janus_network_kick (net, self);
+  if (kick)
+    janus_network_kick (net, self);
   return TRUE;
 }
 
@@ -361,12 +379,14 @@ static void
 send_answer (JanusConnection *self,
              GString         *frame)
 {
+  gboolean kick;
+
   g_mutex_lock (&self->lock);
   if (self->state == JANUS_CONNECTION_CLOSED)
     {
       /* the peer is gone: nobody waits for this answer */
       g_mutex_unlock (&self->lock);
-      g_string_free (frame, TRUE);
+      frame_release (frame);
       answered (self);
       return;
     }
@@ -383,10 +403,11 @@ send_answer (JanusConnection *self,
     self->close_asked = g_error_new (JANUS_NET_ERROR, JANUS_NET_ERROR_BUSY,
                                      "%s does not read its answers (%" G_GSIZE_FORMAT
                                      " bytes waiting)", self->key, self->queued_bytes);
-  queue_frame (self, frame, 0);
+  kick = queue_frame (self, frame, 0);
   g_mutex_unlock (&self->lock);
   answered (self);
-  janus_network_kick (self->network, self);
+  if (kick)
+    janus_network_kick (self->network, self);
 }
 
 static GString *
@@ -427,7 +448,7 @@ janus_connection_answer (JanusConnection *self,
       g_autofree char *text = g_strdup_printf ("%s %d: the result cannot be sent: %s",
                                                g_quark_to_string (error->domain),
                                                error->code, error->message);
-      g_string_free (frame, TRUE);
+      frame_release (frame);
       frame = error_frame (self, id, text);
     }
   send_answer (self, frame);
@@ -487,7 +508,6 @@ janus_connection_close_now (JanusConnection *self,
   GHashTable *pending;
   GHashTableIter iter;
   gpointer value;
-  GQueue outbox = G_QUEUE_INIT;
   GSocket *socket;
 
   g_mutex_lock (&self->lock);
@@ -502,8 +522,8 @@ janus_connection_close_now (JanusConnection *self,
   g_clear_error (&self->close_asked);
   pending = self->pending;
   self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
-  outbox = self->outbox;
-  g_queue_init (&self->outbox);
+  g_string_truncate (self->outbox, 0);
+  self->outbox_deadline = 0;
   self->queued_bytes = 0;
   g_mutex_unlock (&self->lock);
 
@@ -515,10 +535,9 @@ janus_connection_close_now (JanusConnection *self,
   g_mutex_lock (&self->write_lock);
   if (socket != NULL)
     g_socket_close (socket, NULL);
-  g_queue_clear_full (&self->writing, (GDestroyNotify) out_frame_free);
+  g_string_truncate (self->writing, 0);
   self->write_offset = 0;
   g_mutex_unlock (&self->write_lock);
-  g_queue_clear_full (&outbox, (GDestroyNotify) out_frame_free);
   g_clear_pointer (&self->rbuf, g_free);
   self->rlen = self->rcap = 0;
 
@@ -593,58 +612,140 @@ wait_writable (JanusConnection *self)
     self->write_source = socket_source (self, G_IO_OUT);
 }
 
-/* Writes what is queued until done or the socket would block. */
+/* Takes the outbox after what `writing` holds still (lock and write_lock
+ * held); returns the earliest deadline of its requests (0: none). */
+static gint64
+move_outbox (JanusConnection *self)
+{
+  gint64 deadline = self->outbox_deadline;
+
+  self->outbox_deadline = 0;
+  if (self->outbox->len == 0)
+    return deadline;
+  if (self->writing->len == 0)
+    {
+      GString *empty = self->writing;
+
+      self->writing = self->outbox;
+      self->outbox = empty;
+      self->write_offset = 0;
+    }
+  else
+    {
+      g_string_append_len (self->writing, self->outbox->str, self->outbox->len);
+      g_string_truncate (self->outbox, 0);
+    }
+  return deadline;
+}
+
+static gint64
+earliest (gint64 a,
+          gint64 b)
+{
+  return a == 0 ? b : b == 0 ? a : MIN (a, b);
+}
+
+/* Writes `writing` until done or the socket would block (write_lock
+ * held); FALSE if it would block or failed (@failed set). */
+static gboolean
+write_out (JanusConnection  *self,
+           gsize            *sent,
+           GError          **failed)
+{
+  GPollableOutputStream *out = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (self->stream));
+
+  while (self->write_offset < self->writing->len)
+    {
+      const char *data = self->writing->str + self->write_offset;
+      gsize size = self->writing->len - self->write_offset;
+      gssize n;
+
+      if (self->direct_fd >= 0)
+        {
+          /* plain TCP: the socket itself, without the stream's layers */
+          do
+            n = send (self->direct_fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+          while (n < 0 && errno == EINTR);
+          if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return FALSE;
+          if (n < 0)
+            {
+              int code = errno;
+              g_set_error_literal (failed, G_IO_ERROR, g_io_error_from_errno (code), g_strerror (code));
+              return FALSE;
+            }
+        }
+      else
+        {
+          g_autoptr(GError) error = NULL;
+
+          n = g_pollable_output_stream_write_nonblocking (out, data, size, NULL, &error);
+          if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            return FALSE;
+          if (n < 0)
+            {
+              g_propagate_error (failed, g_steal_pointer (&error));
+              return FALSE;
+            }
+        }
+      self->write_offset += n;
+      *sent += n;
+    }
+  /* all written: an emptied large buffer is not kept */
+  if (self->writing->allocated_len > KEEP_BUFFER)
+    {
+      g_string_free (self->writing, TRUE);
+      self->writing = g_string_sized_new (1024);
+    }
+  else
+    g_string_truncate (self->writing, 0);
+  self->write_offset = 0;
+  return TRUE;
+}
+
+/* Writes what is queued until done or the socket would block; frames
+ * queued meanwhile go out in the same turn (a few rounds at most). */
 static void
 flush_writes (JanusConnection *self)
 {
-  GPollableOutputStream *out = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (self->stream));
   g_autoptr(GError) failed = NULL;
   gboolean blocked = FALSE;
+  gint64 deadline = 0;
   gsize sent = 0;
 
-  g_mutex_lock (&self->write_lock);
-  while (!g_queue_is_empty (&self->writing))
+  for (guint round = 0; ; round++)
     {
-      GOutputVector iov[WRITE_IOVS];
-      g_autoptr(GError) error = NULL;
-      GPollableReturn r;
-      gsize n = 0, written = 0;
-      GList *l;
+      gboolean done;
 
-      for (l = self->writing.head; l != NULL && n < WRITE_IOVS; l = l->next, n++)
+      g_mutex_lock (&self->write_lock);
+      done = write_out (self, &sent, &failed);
+      g_mutex_unlock (&self->write_lock);
+      if (!done)
         {
-          OutFrame *frame = l->data;
-          gsize skip = n == 0 ? self->write_offset : 0;
-          iov[n].buffer = frame->data->str + skip;
-          iov[n].size = frame->data->len - skip;
-        }
-      r = g_pollable_output_stream_writev_nonblocking (out, iov, n, &written, NULL, &error);
-      if (r == G_POLLABLE_RETURN_WOULD_BLOCK)
-        {
-          blocked = TRUE;
+          blocked = failed == NULL;
           break;
         }
-      if (r == G_POLLABLE_RETURN_FAILED)
+      if (round == 3)
+        break;
+      g_mutex_lock (&self->lock);
+      if (self->outbox->len == 0 || self->state != JANUS_CONNECTION_OPEN || self->close_asked != NULL)
         {
-          failed = g_steal_pointer (&error);
+          g_mutex_unlock (&self->lock);
           break;
         }
-      sent += written;
-      while (written > 0)
-        {
-          OutFrame *frame = g_queue_peek_head (&self->writing);
-          gsize left = frame->data->len - self->write_offset;
-          if (written < left)
-            {
-              self->write_offset += written;
-              break;
-            }
-          written -= left;
-          self->write_offset = 0;
-          out_frame_free (g_queue_pop_head (&self->writing));
-        }
+      g_mutex_lock (&self->write_lock);
+      deadline = earliest (deadline, move_outbox (self));
+      g_mutex_unlock (&self->write_lock);
+      g_mutex_unlock (&self->lock);
     }
-  g_mutex_unlock (&self->write_lock);
+  if (sent > 0)
+    {
+      g_mutex_lock (&self->lock);
+      self->queued_bytes -= MIN (sent, self->queued_bytes);
+      g_mutex_unlock (&self->lock);
+    }
+  if (deadline != 0)
+    janus_network_note_deadline (self->network, deadline);
   if (failed != NULL)
     {
       close_with (self, JANUS_NET_ERROR_CLOSED, "Writing to %s failed: %s",
@@ -653,12 +754,6 @@ flush_writes (JanusConnection *self)
     }
   if (blocked)
     wait_writable (self);
-  if (sent > 0)
-    {
-      g_mutex_lock (&self->lock);
-      self->queued_bytes -= MIN (sent, self->queued_bytes);
-      g_mutex_unlock (&self->lock);
-    }
 }
 
 static gboolean
@@ -1131,18 +1226,12 @@ janus_connection_service (JanusConnection *self)
 {
   g_autoptr(GError) close = NULL;
   JanusConnectionState state;
-  gint64 deadline = G_MAXINT64;
-  OutFrame *frame;
+  gint64 deadline;
 
   g_mutex_lock (&self->lock);
   close = g_steal_pointer (&self->close_asked);
   g_mutex_lock (&self->write_lock);
-  while ((frame = g_queue_pop_head (&self->outbox)) != NULL)
-    {
-      if (frame->deadline > 0)
-        deadline = MIN (deadline, frame->deadline);
-      g_queue_push_tail (&self->writing, frame);
-    }
+  deadline = move_outbox (self);
   g_mutex_unlock (&self->write_lock);
   state = self->state;
   g_mutex_unlock (&self->lock);
@@ -1155,7 +1244,7 @@ janus_connection_service (JanusConnection *self)
       janus_connection_close_now (self, close);
       return;
     }
-  if (deadline != G_MAXINT64)
+  if (deadline != 0)
     janus_network_note_deadline (self->network, deadline);
   if (state == JANUS_CONNECTION_CONNECTING && !self->incoming && !self->connect_started)
     {

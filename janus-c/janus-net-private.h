@@ -92,11 +92,12 @@ struct _JanusNetwork
 /* JanusConnection: one aiomas channel (a TCP or TLS stream).
  *
  * Immutable after creation: network, key, incoming, endpoint.
- * `lock` guards state, error, next_id, pending, outbox, queued_bytes,
- * close_asked, direct_fd. `kicked` is guarded by the network's kick_lock.
- * `write_lock` guards the sending side of the socket: writing,
- * write_offset, and the socket's closing (taken after `lock` when both
- * are held). incoming_open is atomic. The rest belongs to the network
+ * `lock` guards state, error, next_id, pending, outbox, outbox_deadline,
+ * queued_bytes, close_asked, direct_fd. `kicked` is guarded by the
+ * network's kick_lock. `write_lock` guards the sending side of the
+ * socket: writing, write_offset, and the socket's closing (taken after
+ * `lock` when both are held). Queued frames are bytes one after the
+ * other: the outbox, taken whole by the network thread into `writing`. incoming_open is atomic. The rest belongs to the network
  * thread. */
 typedef enum {
   JANUS_CONNECTION_CONNECTING,
@@ -117,8 +118,9 @@ struct _JanusConnection
   GError               *error;        /* why it closed */
   guint64               next_id;
   GHashTable           *pending;      /* id (guint64) -> Pending */
-  GQueue                outbox;       /* OutFrame, not yet taken by the network thread */
-  gsize                 queued_bytes; /* outbox and write queue */
+  GString              *outbox;       /* frames not yet taken by the network thread */
+  gint64                outbox_deadline; /* the earliest of their requests', 0: none */
+  gsize                 queued_bytes; /* outbox and writing, not yet written */
   GError               *close_asked;  /* a close asked from another thread */
   gboolean              kicked;
   int                   direct_fd;    /* plain TCP: senders may write it themselves; -1 */
@@ -134,8 +136,8 @@ struct _JanusConnection
   char                 *rbuf;
   gsize                 rlen;
   gsize                 rcap;
-  GQueue                writing;      /* OutFrame taken from the outbox */
-  gsize                 write_offset; /* into the head of `writing` */
+  GString              *writing;      /* frames taken from the outbox */
+  gsize                 write_offset; /* what of `writing` was written */
   gboolean              read_paused;
   gboolean              connect_started;
   GCancellable         *cancellable;

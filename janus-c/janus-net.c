@@ -643,7 +643,7 @@ writes_pending (GPtrArray *connections)
     {
       JanusConnection *c = connections->pdata[i];
       g_mutex_lock (&c->write_lock);
-      busy = !g_queue_is_empty (&c->writing);
+      busy = c->writing->len > c->write_offset;
       g_mutex_unlock (&c->write_lock);
       busy &= !janus_connection_is_closed (c);
     }
