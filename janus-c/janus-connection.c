@@ -26,17 +26,113 @@
  * The network thread alone reads: it splits frames, hands requests to the
  * network's router and completes pending requests with their answers. */
 
-typedef struct
-{
-  JanusCallDone done;
-  gpointer      data;
-  gint64        deadline;
-} Pending;
-
 #define READ_CHUNK   (64 * 1024)
 #define READ_BUDGET  (512 * 1024)   /* per dispatch, for fairness */
-#define WRITE_CHUNK  (256 * 1024)   /* per write, for fairness */
 #define KEEP_BUFFER  (1024 * 1024)  /* larger buffers are not kept once empty */
+
+/* ------------------------------------------------ pending requests */
+
+#define PENDING_MIN_SLOTS 16
+#define PENDING_KEEP_SLOTS 4096     /* larger tables are freed once empty */
+
+static void
+pending_put (JanusPendingTable  *table,
+             const JanusPending *entry)
+{
+  guint i = (guint) entry->id & table->mask;
+
+  while (table->slots[i].done != NULL)
+    i = (i + 1) & table->mask;
+  table->slots[i] = *entry;
+}
+
+void
+janus_pending_insert (JanusPendingTable *table,
+                guint64            id,
+                JanusCallDone      done,
+                gpointer           data,
+                gint64             deadline)
+{
+  JanusPending entry = { id, done, data, deadline };
+
+  /* at most half full: short probes */
+  if (table->slots == NULL || (table->count + 1) * 2 > table->mask + 1)
+    {
+      JanusPendingTable bigger;
+
+      bigger.mask = table->slots == NULL ? PENDING_MIN_SLOTS - 1 : table->mask * 2 + 1;
+      bigger.slots = g_new0 (JanusPending, bigger.mask + 1);
+      bigger.count = table->count;
+      for (guint i = 0; table->slots != NULL && i <= table->mask; i++)
+        if (table->slots[i].done != NULL)
+          pending_put (&bigger, &table->slots[i]);
+      g_free (table->slots);
+      *table = bigger;
+    }
+  pending_put (table, &entry);
+  table->count++;
+}
+
+/* Takes request @id out of the table into @out; FALSE if it is not there. */
+gboolean
+janus_pending_steal (JanusPendingTable *table,
+               guint64            id,
+               JanusPending      *out)
+{
+  guint i, j;
+
+  if (table->count == 0)
+    return FALSE;
+  for (i = (guint) id & table->mask; table->slots[i].id != id; i = (i + 1) & table->mask)
+    if (table->slots[i].done == NULL)
+      return FALSE;
+  if (table->slots[i].done == NULL)
+    return FALSE;
+  *out = table->slots[i];
+  table->count--;
+  /* backward shift: entries after the hole that may move into it do */
+  for (j = (i + 1) & table->mask; table->slots[j].done != NULL; j = (j + 1) & table->mask)
+    {
+      guint home = (guint) table->slots[j].id & table->mask;
+      gboolean stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+
+      if (!stays)
+        {
+          table->slots[i] = table->slots[j];
+          i = j;
+        }
+    }
+  table->slots[i].done = NULL;
+  if (table->count == 0 && table->mask + 1 > PENDING_KEEP_SLOTS)
+    {
+      g_clear_pointer (&table->slots, g_free);
+      table->mask = 0;
+    }
+  return TRUE;
+}
+
+/* Empties the table into @out (which the caller clears with g_free of
+ * its slots). */
+void
+janus_pending_take_all (JanusPendingTable *table,
+                  JanusPendingTable *out)
+{
+  *out = *table;
+  table->slots = NULL;
+  table->mask = 0;
+  table->count = 0;
+}
+
+/* Fails every request of @table (no lock held: user code) and frees it. */
+void
+janus_pending_fail_all (JanusPendingTable *table,
+                  const GError      *error)
+{
+  for (guint i = 0; table->slots != NULL && i <= table->mask; i++)
+    if (table->slots[i].done != NULL)
+      table->slots[i].done (NULL, error, table->slots[i].data);
+  g_free (table->slots);
+}
 
 JanusConnection *
 janus_connection_new (JanusNetwork *network,
@@ -54,7 +150,6 @@ janus_connection_new (JanusNetwork *network,
   g_mutex_init (&self->write_lock);
   self->direct_fd = -1;
   self->state = JANUS_CONNECTION_CONNECTING;
-  self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->outbox = g_string_sized_new (1024);
   self->writing = g_string_sized_new (1024);
   self->cancellable = g_cancellable_new ();
@@ -78,7 +173,7 @@ janus_connection_unref (JanusConnection *self)
   g_assert (self->read_source == NULL && self->write_source == NULL);
   g_string_free (self->outbox, TRUE);
   g_string_free (self->writing, TRUE);
-  g_hash_table_unref (self->pending);
+  g_free (self->pending.slots);
   g_clear_error (&self->error);
   g_clear_error (&self->close_asked);
   g_clear_object (&self->stream);
@@ -109,7 +204,7 @@ janus_connection_get_pending_count (JanusConnection *self)
   guint n;
 
   g_mutex_lock (&self->lock);
-  n = g_hash_table_size (self->pending);
+  n = self->pending.count;
   g_mutex_unlock (&self->lock);
   return n;
 }
@@ -260,7 +355,6 @@ janus_connection_request_with (JanusConnection    *self,
 {
   JanusNetwork *net = self->network;
   GString *frame;
-  Pending *pending;
   guint64 id;
   gint64 deadline = 0;
   gboolean kick;
@@ -283,13 +377,13 @@ janus_connection_request_with (JanusConnection    *self,
       g_mutex_unlock (&self->lock);
       return FALSE;
     }
-  if (g_hash_table_size (self->pending) >= net->max_pending
+  if (self->pending.count >= net->max_pending
       || self->queued_bytes >= net->send_limit)
     {
       g_set_error (error, JANUS_NET_ERROR, JANUS_NET_ERROR_BUSY,
                    "Connection to %s is busy: %u requests unanswered, %" G_GSIZE_FORMAT
                    " bytes waiting to be sent", self->key,
-                   g_hash_table_size (self->pending), self->queued_bytes);
+                   self->pending.count, self->queued_bytes);
       g_mutex_unlock (&self->lock);
       return FALSE;
     }
@@ -303,23 +397,18 @@ janus_connection_request_with (JanusConnection    *self,
       return FALSE;
     }
 
-  pending = g_new (Pending, 1);
-  pending->done = done;
-  pending->data = data;
-  pending->deadline = deadline;
   g_mutex_lock (&self->lock);
   if (self->state == JANUS_CONNECTION_CLOSED)
     {
       closed_error (self, error);
       g_mutex_unlock (&self->lock);
       frame_release (frame);
-      g_free (pending);
       return FALSE;
     }
-  g_hash_table_insert (self->pending, g_memdup2 (&id, sizeof id), pending);
+  janus_pending_insert (&self->pending, id, done, data, deadline);
   /* alone on the connection: write it now (a deadline needs the network
    * thread to know of it) */
-  if (deadline == 0 && g_hash_table_size (self->pending) == 1 && send_now (self, frame))
+  if (deadline == 0 && self->pending.count == 1 && send_now (self, frame))
     return TRUE;
   kick = queue_frame (self, frame, deadline);
   g_mutex_unlock (&self->lock);
@@ -505,9 +594,7 @@ void
 janus_connection_close_now (JanusConnection *self,
                             const GError    *error)
 {
-  GHashTable *pending;
-  GHashTableIter iter;
-  gpointer value;
+  JanusPendingTable pending;
   GSocket *socket;
 
   g_mutex_lock (&self->lock);
@@ -520,8 +607,7 @@ janus_connection_close_now (JanusConnection *self,
   self->direct_fd = -1;
   self->error = g_error_copy (error);
   g_clear_error (&self->close_asked);
-  pending = self->pending;
-  self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  janus_pending_take_all (&self->pending, &pending);
   g_string_truncate (self->outbox, 0);
   self->outbox_deadline = 0;
   self->queued_bytes = 0;
@@ -544,13 +630,7 @@ janus_connection_close_now (JanusConnection *self,
   janus_network_connection_closed (self->network, self, error);
 
   /* no lock held: the callbacks may send again */
-  g_hash_table_iter_init (&iter, pending);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      Pending *p = value;
-      p->done (NULL, self->error, p->data);
-    }
-  g_hash_table_unref (pending);
+  janus_pending_fail_all (&pending, self->error);
 }
 
 /* Any thread: fails every request waiting for an answer (its kernel
@@ -560,23 +640,14 @@ void
 janus_connection_fail_requests (JanusConnection *self,
                                 const GError    *error)
 {
-  GHashTable *pending;
-  GHashTableIter iter;
-  gpointer value;
+  JanusPendingTable pending;
 
   g_mutex_lock (&self->lock);
-  pending = self->pending;
-  self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  janus_pending_take_all (&self->pending, &pending);
   g_mutex_unlock (&self->lock);
 
   /* no lock held: the callbacks run user code */
-  g_hash_table_iter_init (&iter, pending);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      Pending *p = value;
-      p->done (NULL, error, p->data);
-    }
-  g_hash_table_unref (pending);
+  janus_pending_fail_all (&pending, error);
 }
 
 G_GNUC_PRINTF (3, 4)
@@ -786,16 +857,15 @@ answer_arrived (JanusConnection *self,
                 guint64          id,
                 JsonNode        *content)
 {
-  Pending *p = NULL;
-  gpointer key = NULL;
+  JanusPending entry;
+  JanusPending *p = NULL;
   gboolean never_sent;
 
   g_mutex_lock (&self->lock);
   never_sent = id >= self->next_id;
-  if (!never_sent)
-    g_hash_table_steal_extended (self->pending, &id, &key, (gpointer *) &p);
+  if (!never_sent && janus_pending_steal (&self->pending, id, &entry))
+    p = &entry;
   g_mutex_unlock (&self->lock);
-  g_free (key);
 
   if (never_sent)
     {
@@ -831,7 +901,6 @@ answer_arrived (JanusConnection *self,
       json_node_unref (content);
       p->done (NULL, error, p->data);
     }
-  g_free (p);
 }
 
 /* A request: to the router, with its arguments (transfer full). */
@@ -1267,37 +1336,34 @@ gint64
 janus_connection_expire (JanusConnection *self,
                          gint64           now)
 {
-  GHashTableIter iter;
-  gpointer key, value;
-  g_autoptr(GPtrArray) expired = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr(GArray) expired = g_array_new (FALSE, FALSE, sizeof (JanusPending));
   gint64 next = G_MAXINT64;
 
   g_mutex_lock (&self->lock);
-  g_hash_table_iter_init (&iter, self->pending);
-  while (g_hash_table_iter_next (&iter, &key, &value))
+  for (guint i = 0; self->pending.slots != NULL && i <= self->pending.mask; i++)
     {
-      Pending *p = value;
-      if (p->deadline == 0)
+      JanusPending *p = &self->pending.slots[i];
+
+      if (p->done == NULL || p->deadline == 0)
         continue;
       if (p->deadline <= now)
-        {
-          g_array_append_val (ids, *(guint64 *) key);
-          g_ptr_array_add (expired, p);
-          g_hash_table_iter_steal (&iter);
-          g_free (key);
-        }
+        g_array_append_val (expired, *p);
       else
         next = MIN (next, p->deadline);
+    }
+  for (guint i = 0; i < expired->len; i++)
+    {
+      JanusPending entry;
+      janus_pending_steal (&self->pending, g_array_index (expired, JanusPending, i).id, &entry);
     }
   g_mutex_unlock (&self->lock);
 
   for (guint i = 0; i < expired->len; i++)
     {
-      Pending *p = expired->pdata[i];
+      JanusPending *p = &g_array_index (expired, JanusPending, i);
       g_autoptr(GError) error = g_error_new (JANUS_NET_ERROR, JANUS_NET_ERROR_TIMED_OUT,
                                              "Request %" G_GUINT64_FORMAT " to %s timed out",
-                                             g_array_index (ids, guint64, i), self->key);
+                                             p->id, self->key);
       p->done (NULL, error, p->data);
     }
   return next;

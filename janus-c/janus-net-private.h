@@ -99,6 +99,24 @@ struct _JanusNetwork
  * `lock` when both are held). Queued frames are bytes one after the
  * other: the outbox, taken whole by the network thread into `writing`. incoming_open is atomic. The rest belongs to the network
  * thread. */
+/* The requests a connection sent and waits answers for: an open-addressing
+ * table by id (ids are consecutive: the id is its own hash), entries
+ * inline. */
+typedef struct
+{
+  guint64        id;
+  JanusCallDone  done;            /* NULL: a free slot */
+  gpointer       data;
+  gint64         deadline;
+} JanusPending;
+
+typedef struct
+{
+  JanusPending  *slots;
+  guint          mask;            /* slots - 1 */
+  guint          count;
+} JanusPendingTable;
+
 typedef enum {
   JANUS_CONNECTION_CONNECTING,
   JANUS_CONNECTION_OPEN,
@@ -117,7 +135,7 @@ struct _JanusConnection
   JanusConnectionState  state;
   GError               *error;        /* why it closed */
   guint64               next_id;
-  GHashTable           *pending;      /* id (guint64) -> Pending */
+  JanusPendingTable     pending;
   GString              *outbox;       /* frames not yet taken by the network thread */
   gint64                outbox_deadline; /* the earliest of their requests', 0: none */
   gsize                 queued_bytes; /* outbox and writing, not yet written */
@@ -224,6 +242,20 @@ gint64            janus_connection_expire        (JanusConnection *self,
 void              janus_connection_fail_requests (JanusConnection *self,
                                                   const GError   *error);
 void              janus_connection_close_now     (JanusConnection *self,
+                                                  const GError   *error);
+
+/* pending requests (janus-connection.c), under the connection's lock */
+void              janus_pending_insert           (JanusPendingTable *table,
+                                                  guint64         id,
+                                                  JanusCallDone   done,
+                                                  gpointer        data,
+                                                  gint64          deadline);
+gboolean          janus_pending_steal            (JanusPendingTable *table,
+                                                  guint64         id,
+                                                  JanusPending   *out);
+void              janus_pending_take_all         (JanusPendingTable *table,
+                                                  JanusPendingTable *out);
+void              janus_pending_fail_all         (JanusPendingTable *table,
                                                   const GError   *error);
 
 /* paths (janus-net.c) */
