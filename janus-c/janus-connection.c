@@ -33,13 +33,22 @@
 /* ------------------------------------------------ pending requests */
 
 #define PENDING_MIN_SLOTS 16
+
+/* Fibonacci hashing: consecutive ids spread over the table (by themselves
+ * they would make one long cluster, which every removal walks). */
+static inline guint
+pending_home (const JanusPendingTable *table,
+              guint64                  id)
+{
+  return (guint) ((id * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15)) >> 32) & table->mask;
+}
 #define PENDING_KEEP_SLOTS 4096     /* larger tables are freed once empty */
 
 static void
 pending_put (JanusPendingTable  *table,
              const JanusPending *entry)
 {
-  guint i = (guint) entry->id & table->mask;
+  guint i = pending_home (table, entry->id);
 
   while (table->slots[i].done != NULL)
     i = (i + 1) & table->mask;
@@ -83,7 +92,7 @@ janus_pending_steal (JanusPendingTable *table,
 
   if (table->count == 0)
     return FALSE;
-  for (i = (guint) id & table->mask; table->slots[i].id != id; i = (i + 1) & table->mask)
+  for (i = pending_home (table, id); table->slots[i].id != id; i = (i + 1) & table->mask)
     if (table->slots[i].done == NULL)
       return FALSE;
   if (table->slots[i].done == NULL)
@@ -93,7 +102,7 @@ janus_pending_steal (JanusPendingTable *table,
   /* backward shift: entries after the hole that may move into it do */
   for (j = (i + 1) & table->mask; table->slots[j].done != NULL; j = (j + 1) & table->mask)
     {
-      guint home = (guint) table->slots[j].id & table->mask;
+      guint home = pending_home (table, table->slots[j].id);
       gboolean stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
 
       if (!stays)

@@ -100,7 +100,7 @@ struct _JanusNetwork
  * other: the outbox, taken whole by the network thread into `writing`. incoming_open is atomic. The rest belongs to the network
  * thread. */
 /* The requests a connection sent and waits answers for: an open-addressing
- * table by id (ids are consecutive: the id is its own hash), entries
+ * table by id (linear probing, removal by backward shift), entries
  * inline. */
 typedef struct
 {
