@@ -5,6 +5,7 @@
 
 #include "janus-address-private.h"
 #include "janus-agent-private.h"
+#include "janus-debug-private.h"
 #include "janus-error.h"
 #include "janus-kernel-private.h"
 #include "janus-net-endpoint-private.h"
@@ -120,6 +121,87 @@ on_cancelled (GCancellable *cancellable,
   net_result_complete (data, NULL, error, NULL);
 }
 
+/* Results are kept for reuse by the thread that let them go, a few per
+ * thread: a call makes no object. Only a result nobody else holds, with
+ * nothing attached to it (no qdata: data, weak references, handlers), is
+ * kept; the no-cache debug flag turns this off. */
+#define POOL_MAX 256
+
+static void
+free_pool (gpointer data)
+{
+  g_ptr_array_unref (data);
+}
+
+static GPrivate result_pool = G_PRIVATE_INIT (free_pool);
+
+static JanusNetResult *
+net_result_alloc (void)
+{
+  GPtrArray *pool = g_private_get (&result_pool);
+
+  if (pool != NULL && pool->len > 0)
+    return g_ptr_array_steal_index_fast (pool, pool->len - 1);
+  return g_object_new (JANUS_TYPE_NET_RESULT, NULL);
+}
+
+/* What finalize frees, and the state of a new result. */
+static void
+net_result_clear (JanusNetResult *self)
+{
+  g_clear_object (&self->source);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->kernel);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->json, json_node_unref);
+  g_clear_error (&self->error);
+  g_clear_object (&self->proxy);
+  self->callback = NULL;
+  self->user_data = NULL;
+  self->tag = NULL;
+  self->cancelled_id = 0;
+  self->runtime = NULL;
+  self->agent_id = 0;
+  self->sync = FALSE;
+  atomic_store_explicit (&self->done, FALSE, memory_order_relaxed);
+  self->finished = FALSE;
+}
+
+/* Drops a reference to @self: the last one keeps it for reuse when it can. */
+static void
+net_result_release (JanusNetResult *self)
+{
+  GObject *object = G_OBJECT (self);
+  GPtrArray *pool;
+
+  /* the only reference: nobody else can take one or touch the object */
+  if (G_UNLIKELY (janus_debug_flags & JANUS_DEBUG_NO_CACHE)
+      || g_atomic_int_get (&object->ref_count) != 1
+      || g_atomic_pointer_get (&object->qdata) != NULL)
+    {
+      g_object_unref (self);
+      return;
+    }
+  pool = g_private_get (&result_pool);
+  if (pool == NULL)
+    {
+      pool = g_ptr_array_new_with_free_func (g_object_unref);
+      g_private_set (&result_pool, pool);
+    }
+  if (pool->len >= POOL_MAX)
+    {
+      g_object_unref (self);
+      return;
+    }
+  net_result_clear (self);
+  g_ptr_array_add (pool, self);
+}
+
+/* g_autoptr(JanusNetResultRef): a reference given back with
+ * net_result_release () */
+typedef JanusNetResult JanusNetResultRef;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JanusNetResultRef, net_result_release)
+
 static JanusNetResult *
 net_result_new (gpointer             source,
                 GCancellable        *cancellable,
@@ -128,7 +210,7 @@ net_result_new (gpointer             source,
                 gpointer             tag,
                 gboolean             sync)
 {
-  JanusNetResult *self = g_object_new (JANUS_TYPE_NET_RESULT, NULL);
+  JanusNetResult *self = net_result_alloc ();
   JanusAgent *agent = janus_agent_get_current ();
 
   self->source = g_object_ref (source);
@@ -206,7 +288,7 @@ dispatch_batch (gpointer data)
   while ((result = g_queue_pop_head (&results)) != NULL)
     {
       dispatch (result);
-      g_object_unref (result);
+      net_result_release (result);
     }
   return G_SOURCE_CONTINUE;
 }
@@ -253,7 +335,7 @@ result_task_run (JanusAgentTask *task,
 
   g_free (task);
   dispatch (self);
-  g_object_unref (self);
+  net_result_release (self);
 }
 
 static void
@@ -390,13 +472,7 @@ janus_net_result_finalize (GObject *object)
 {
   JanusNetResult *self = JANUS_NET_RESULT (object);
 
-  g_clear_object (&self->source);
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->kernel);
-  g_clear_pointer (&self->context, g_main_context_unref);
-  g_clear_pointer (&self->json, json_node_unref);
-  g_clear_error (&self->error);
-  g_clear_object (&self->proxy);
+  net_result_clear (self);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
 
@@ -677,7 +753,7 @@ janus_proxy_call_json_async (JanusProxy          *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(JanusNetResult) result = NULL;
+  g_autoptr(JanusNetResultRef) result = NULL;
 
   g_return_if_fail (JANUS_IS_PROXY (self));
   g_return_if_fail (method != NULL);
@@ -734,7 +810,7 @@ janus_proxy_call_json_sync (JanusProxy    *self,
                             GCancellable  *cancellable,
                             GError       **error)
 {
-  g_autoptr(JanusNetResult) result = NULL;
+  g_autoptr(JanusNetResultRef) result = NULL;
   JsonNode *json = NULL;
 
   g_return_val_if_fail (JANUS_IS_PROXY (self), NULL);
@@ -776,7 +852,7 @@ janus_proxy_call_async (JanusProxy          *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  g_autoptr(JanusNetResult) result = NULL;
+  g_autoptr(JanusNetResultRef) result = NULL;
   g_autoptr(JsonNode) a = NULL, k = NULL;
 
   g_return_if_fail (JANUS_IS_PROXY (self));
@@ -848,7 +924,7 @@ janus_proxy_call_sync (JanusProxy    *self,
                        GCancellable  *cancellable,
                        GError       **error)
 {
-  g_autoptr(JanusNetResult) result = NULL;
+  g_autoptr(JanusNetResultRef) result = NULL;
   g_autoptr(JsonNode) a = NULL, k = NULL;
   JsonNode *json = NULL;
 
@@ -963,7 +1039,7 @@ janus_kernel_connect_async (JanusKernel         *kernel,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autoptr(JanusNetResult) result = NULL;
+  g_autoptr(JanusNetResultRef) result = NULL;
 
   g_return_if_fail (JANUS_IS_KERNEL (kernel));
   g_return_if_fail (address != NULL);
@@ -1017,7 +1093,7 @@ janus_kernel_connect_sync (JanusKernel   *kernel,
                            GCancellable  *cancellable,
                            GError       **error)
 {
-  g_autoptr(JanusNetResult) result = NULL;
+  g_autoptr(JanusNetResultRef) result = NULL;
 
   g_return_val_if_fail (JANUS_IS_KERNEL (kernel), NULL);
   g_return_val_if_fail (address != NULL, NULL);
