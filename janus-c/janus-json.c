@@ -564,6 +564,8 @@ typedef struct
   const char                 *end;
   const JanusJsonReadOptions *options;
   GString                    *scratch;
+  const char                 *str;      /* the last string read: in the input, */
+  gsize                       len;      /* or in scratch (then terminated) */
   GError                    **error;
 } Reader;
 
@@ -660,13 +662,30 @@ read_escape (Reader *r)
     }
 }
 
-/* After the opening quote: the string's in-memory form (U+0000 as C0 80),
- * in r->scratch (made on first use). */
+/* After the opening quote: the string's in-memory form (U+0000 as C0 80)
+ * in r->str and r->len: a plain string (printable ASCII, no escape) where
+ * it is in the input, any other in r->scratch (made on first use). */
 static gboolean
 read_string (Reader *r)
 {
   const char *run = r->p;
 
+  /* the usual case: nothing to decode */
+  while (r->p < r->end)
+    {
+      guchar c = (guchar) *r->p;
+
+      if (c == '"')
+        {
+          r->str = run;
+          r->len = r->p - run;
+          r->p++;
+          return TRUE;
+        }
+      if (c < 0x20 || c >= 0x80 || c == '\\')
+        break;
+      r->p++;
+    }
   if (r->scratch == NULL)
     r->scratch = g_string_sized_new (64);
   g_string_truncate (r->scratch, 0);
@@ -707,7 +726,30 @@ read_string (Reader *r)
     }
   janus_string_append (r->scratch, run, r->p - run);
   r->p++;
+  r->str = r->scratch->str;
+  r->len = r->scratch->len;
   return TRUE;
+}
+
+/* The last string read, as a string node. */
+static JsonNode *
+string_node (Reader *r)
+{
+  char stack[256];
+
+  if (r->scratch != NULL && r->str == r->scratch->str)
+    return json_node_init_string (json_node_alloc (), r->str);
+  if (r->len < sizeof stack)
+    {
+      memcpy (stack, r->str, r->len);
+      stack[r->len] = '\0';
+      return json_node_init_string (json_node_alloc (), stack);
+    }
+  else
+    {
+      g_autofree char *copy = g_strndup (r->str, r->len);
+      return json_node_init_string (json_node_alloc (), copy);
+    }
 }
 
 static JsonNode *
@@ -857,7 +899,7 @@ read_object (Reader *r,
       r->p++;
       if (!read_string (r))
         goto error;
-      name = g_strndup (r->scratch->str, r->scratch->len);
+      name = g_strndup (r->str, r->len);
       skip_space (r);
       if (r->p >= r->end || *r->p != ':')
         {
@@ -917,7 +959,7 @@ read_value (Reader *r,
       r->p++;
       if (!read_string (r))
         return NULL;
-      return json_node_init_string (json_node_alloc (), r->scratch->str);
+      return string_node (r);
     case 'n':
       if (take_word (r, "null", 4))
         return json_node_init_null (json_node_alloc ());
@@ -951,7 +993,7 @@ janus_json_read (const char                  *data,
                  const JanusJsonReadOptions  *options,
                  GError                     **error)
 {
-  Reader r = { data, data, data + length, options, NULL, error };
+  Reader r = { data, data, data + length, options, NULL, NULL, 0, error };
   JsonNode *node;
 
   node = read_value (&r, 0);
@@ -1032,7 +1074,7 @@ janus_json_read_message (const char                  *data,
                          JanusWireMessage            *message,
                          GError                     **error)
 {
-  Reader r = { data, data, data + length, options, NULL, error };
+  Reader r = { data, data, data + length, options, NULL, NULL, 0, error };
   JsonNode *node;
   gint64 type, id;
   gboolean ok = FALSE, empty;
@@ -1068,7 +1110,7 @@ janus_json_read_message (const char                  *data,
       r.p++;
       if (!read_string (&r))
         goto out;
-      message->path = g_strndup (r.scratch->str, r.scratch->len);
+      message->path = g_strndup (r.str, r.len);
       if (!expect_char (&r, ','))
         goto out;
       if ((node = read_value (&r, 2)) == NULL)
