@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "janus-agent-private.h"
@@ -85,8 +86,10 @@ struct _JanusInvocation
   atomic_int         ref_count;
   JanusConnection   *connection;  /* strong */
   guint64            id;          /* of the request on the connection */
-  char              *name;
+  const char        *name;        /* the method's, or owned_name */
+  char              *owned_name;
   const JanusMethod *method;
+  JanusAgentTask     task;        /* takes the call into the agent's turn */
   JsonArray         *args;        /* the agent's thread's */
   JsonObject        *kwargs;
   JanusAgent        *agent;       /* strong, once the call reaches it */
@@ -287,7 +290,10 @@ janus_invocation_new (JanusConnection   *connection,
   atomic_init (&self->ref_count, 1);
   self->connection = janus_connection_ref (connection);
   self->id = id;
-  self->name = g_strdup (name);
+  if (method != NULL && strcmp (method->name, name) == 0)
+    self->name = method->name;
+  else
+    self->name = self->owned_name = g_strdup (name);
   self->method = method;
   self->args = args;
   self->kwargs = kwargs;
@@ -340,17 +346,19 @@ janus_invocation_unref (JanusInvocation *self)
   g_clear_pointer (&self->kwargs, json_object_unref);
   g_clear_object (&self->agent);
   janus_connection_unref (self->connection);
-  g_free (self->name);
+  g_free (self->owned_name);
   g_free (self);
 }
 
 /* ------------------------------------------------------ the agent's turn */
 
-typedef struct
+/* The invocation of its task (which holds the invocation's first
+ * reference). */
+static JanusInvocation *
+task_invocation (JanusAgentTask *task)
 {
-  JanusAgentTask   base;
-  JanusInvocation *invocation;
-} CallTask;
+  return (JanusInvocation *) ((char *) task - offsetof (JanusInvocation, task));
+}
 
 static gboolean
 convert_parameters (JanusInvocation  *self,
@@ -394,11 +402,9 @@ static void
 call_task_run (JanusAgentTask *task,
                JanusAgent     *agent)
 {
-  CallTask *call = (CallTask *) task;
-  JanusInvocation *self = call->invocation;
+  JanusInvocation *self = task_invocation (task);
   g_autoptr(GError) error = NULL;
 
-  g_free (call);
   self->agent = g_object_ref (agent);
   if (self->method->in_type != NULL && !convert_parameters (self, &error))
     {
@@ -414,12 +420,10 @@ call_task_run (JanusAgentTask *task,
 static void
 call_task_cancel (JanusAgentTask *task)
 {
-  CallTask *call = (CallTask *) task;
-  JanusInvocation *self = call->invocation;
+  JanusInvocation *self = task_invocation (task);
   g_autoptr(GError) error = g_error_new (JANUS_NET_ERROR, JANUS_NET_ERROR_UNKNOWN_AGENT,
                                          "The agent died before method “%s” ran", self->name);
 
-  g_free (call);
   janus_invocation_return_gerror (self, error);
   janus_invocation_unref (self);
 }
@@ -429,12 +433,9 @@ call_task_cancel (JanusAgentTask *task)
 JanusAgentTask *
 janus_invocation_task_new (JanusInvocation *invocation)
 {
-  CallTask *call = g_new0 (CallTask, 1);
-
-  call->base.run = call_task_run;
-  call->base.cancel = call_task_cancel;
-  call->invocation = invocation;
-  return &call->base;
+  invocation->task.run = call_task_run;
+  invocation->task.cancel = call_task_cancel;
+  return &invocation->task;
 }
 
 /* ------------------------------------------------------------ reading */
