@@ -26,6 +26,7 @@ JsonNode *janus_codec_read         (JanusCodec   *self,
 gboolean  janus_codec_read_message (JanusCodec       *self,
                                     const char       *data,
                                     gsize             length,
+                                    gboolean          letters,
                                     JanusWireMessage *message,
                                     GError          **error);
 
@@ -49,6 +50,7 @@ gboolean  janus_codec_append_message (JanusCodec  *self,
                                       int          priority,
                                       gint64       timestamp,
                                       GError     **error);
+/* A reply [type, id, content]; a NULL @content is a null. */
 gboolean  janus_codec_append_reply   (JanusCodec  *self,
                                       GString     *out,
                                       int          type,

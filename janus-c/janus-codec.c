@@ -339,10 +339,12 @@ gboolean
 janus_codec_read_message (JanusCodec        *self,
                           const char        *data,
                           gsize              length,
+                          gboolean           letters,
                           JanusWireMessage  *message,
                           GError           **error)
 {
-  JanusJsonReadOptions options = { JANUS_JSON_MAX_DEPTH, check_type, self };
+  /* MessagePack gives trees: the router makes their letter */
+  JanusJsonReadOptions options = { JANUS_JSON_MAX_DEPTH, check_type, self, letters };
 
   if (self->format == JANUS_CODEC_FORMAT_MSGPACK)
     return janus_msgpack_read_message (data, length, &options, message, error);
@@ -543,7 +545,14 @@ janus_codec_append_reply (JanusCodec  *self,
                           GError     **error)
 {
   append_header (self, out, type, id);
-  if (!janus_codec_append (self, out, content, error))
+  if (content == NULL)
+    {
+      if (self->format == JANUS_CODEC_FORMAT_JSON)
+        janus_string_append (out, "null", 4);
+      else
+        janus_msgpack_append_nil (out);
+    }
+  else if (!janus_codec_append (self, out, content, error))
     return FALSE;
   if (self->format == JANUS_CODEC_FORMAT_JSON)
     janus_string_append_c (out, ']');

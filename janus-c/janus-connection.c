@@ -189,6 +189,7 @@ janus_connection_unref (JanusConnection *self)
   g_clear_object (&self->socket);
   g_clear_object (&self->cancellable);
   g_free (self->rbuf);
+  g_free (self->last_sender);
   g_free (self->key);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->write_lock);
@@ -552,6 +553,18 @@ janus_connection_answer (JanusConnection *self,
   send_answer (self, frame);
 }
 
+/* Answers request @id with a null result (any thread). */
+void
+janus_connection_answer_null (JanusConnection *self,
+                              guint64          id)
+{
+  GString *frame = frame_begin ();
+
+  janus_codec_append_reply (self->network->codec, frame, 1, id, NULL, NULL);
+  frame_end (self, frame, NULL);
+  send_answer (self, frame);
+}
+
 void
 janus_connection_answer_error (JanusConnection *self,
                                guint64          id,
@@ -912,7 +925,8 @@ answer_arrived (JanusConnection *self,
     }
 }
 
-/* A request: to the router, with its arguments (transfer full). */
+/* A request: to the router, with its arguments (transfer full), or to
+ * the letter router. */
 static void
 request_arrived (JanusConnection *self,
                  JanusWireMessage *message)
@@ -931,9 +945,13 @@ request_arrived (JanusConnection *self,
       janus_connection_answer_gerror (self, message->id, error);
       return;
     }
-  net->router (net, self, message->id, message->path,
-               g_steal_pointer (&message->args), g_steal_pointer (&message->kwargs),
-               net->router_data);
+  if (message->is_letter)
+    net->letter_router (net, self, message->id, message->receiver_id, &message->letter,
+                        net->router_data);
+  else
+    net->router (net, self, message->id, message->path,
+                 g_steal_pointer (&message->args), g_steal_pointer (&message->kwargs),
+                 net->router_data);
 }
 
 /* One frame's payload. Anything but a valid aiomas message closes the
@@ -946,7 +964,8 @@ frame_arrived (JanusConnection *self,
   g_autoptr(GError) error = NULL;
   JanusWireMessage message;
 
-  if (!janus_codec_read_message (self->network->codec, data, len, &message, &error))
+  if (!janus_codec_read_message (self->network->codec, data, len,
+                                 self->network->letter_router != NULL, &message, &error))
     {
       janus_connection_close_now (self, error);
       return;

@@ -53,21 +53,54 @@ typedef struct
   guint              max_depth;
   JanusJsonTypeCheck check_type;
   gpointer           check_data;
+  gboolean           letters;     /* read janus.message requests as letters */
 } JanusJsonReadOptions;
 
-/* An aiomas message as read from a frame: [type, id, content], a
- * request's content split into path, args and kwargs (NULL when empty). */
+/* A JanusMessage between kernels, as the request
+ * agents/<id>/janus.message [subject, body, type] {sender, sender_id,
+ * priority, timestamp} describes it, before any check of its values. */
 typedef struct
 {
-  int         type;
-  guint64     id;
-  char       *path;
-  JsonArray  *args;
-  JsonObject *kwargs;
-  JsonNode   *content;
+  gboolean    malformed;        /* args are not [subject (a string), body?, type?] */
+  char       *subject;
+  JsonNode   *body;             /* NULL: absent */
+  char       *type;             /* NULL: absent or null */
+  gboolean    type_invalid;     /* neither a string nor null */
+  char       *sender;           /* NULL: absent or not a string */
+  gint64      sender_id;        /* -1: absent, not an integer or negative */
+  gint64      priority;         /* 0: absent or not an integer */
+  gboolean    has_timestamp;
+  gint64      timestamp;
+} JanusWireLetter;
+
+void      janus_wire_letter_clear     (JanusWireLetter  *letter);
+void      janus_wire_letter_from_tree (JsonArray        *args,
+                                       JsonObject       *kwargs,
+                                       JanusWireLetter  *letter);
+
+/* An aiomas message as read from a frame: [type, id, content], a
+ * request's content split into path, args and kwargs (NULL when empty);
+ * or, read with the `letters` option, a janus.message request as a
+ * letter to agent receiver_id (then args and kwargs are NULL). */
+typedef struct
+{
+  int              type;
+  guint64          id;
+  char            *path;
+  JsonArray       *args;
+  JsonObject      *kwargs;
+  JsonNode        *content;
+  gboolean         is_letter;
+  guint64          receiver_id;
+  JanusWireLetter  letter;
 } JanusWireMessage;
 
 void      janus_wire_message_clear (JanusWireMessage            *message);
+
+/* A request's path "agents/<id>" and what follows ("" or "/..."). */
+gboolean  janus_net_path_agent_id  (const char                  *path,
+                                    guint64                     *id,
+                                    const char                 **rest);
 gboolean  janus_json_read_message (const char                  *data,
                                    gsize                        length,
                                    const JanusJsonReadOptions  *options,

@@ -1011,6 +1011,42 @@ janus_json_read (const char                  *data,
   return node;
 }
 
+/* "agents/<id>" and what follows ("" or "/..."). */
+gboolean
+janus_net_path_agent_id (const char   *path,
+                         guint64      *id,
+                         const char  **rest)
+{
+  const char *p;
+  guint64 v = 0;
+
+  if (!g_str_has_prefix (path, "agents/") || !g_ascii_isdigit (path[7]))
+    return FALSE;
+  for (p = path + 7; g_ascii_isdigit (*p); p++)
+    {
+      guint d = (guint) (*p - '0');
+      if (v > (G_MAXUINT64 - d) / 10)
+        return FALSE;
+      v = v * 10 + d;
+    }
+  if (*p != '\0' && *p != '/')
+    return FALSE;
+  *id = v;
+  *rest = p;
+  return TRUE;
+}
+
+void
+janus_wire_letter_clear (JanusWireLetter *letter)
+{
+  g_free (letter->subject);
+  g_clear_pointer (&letter->body, json_node_unref);
+  g_free (letter->type);
+  g_free (letter->sender);
+  memset (letter, 0, sizeof *letter);
+  letter->sender_id = -1;
+}
+
 void
 janus_wire_message_clear (JanusWireMessage *message)
 {
@@ -1018,6 +1054,171 @@ janus_wire_message_clear (JanusWireMessage *message)
   g_clear_pointer (&message->args, json_array_unref);
   g_clear_pointer (&message->kwargs, json_object_unref);
   g_clear_pointer (&message->content, json_node_unref);
+  janus_wire_letter_clear (&message->letter);
+  message->is_letter = FALSE;
+}
+
+static gboolean
+node_is_string (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+static gboolean
+node_is_int (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64;
+}
+
+/* A member of a letter's kwargs (the last of a name counts, as in Python). */
+static void
+letter_member (JanusWireLetter *letter,
+               const char      *name,
+               gsize            length,
+               JsonNode        *value)
+{
+#define IS(n) (length == sizeof n - 1 && memcmp (name, n, length) == 0)
+  if (IS ("sender"))
+    {
+      g_free (letter->sender);
+      letter->sender = node_is_string (value) ? g_strdup (json_node_get_string (value)) : NULL;
+    }
+  else if (IS ("sender_id"))
+    letter->sender_id = node_is_int (value) && json_node_get_int (value) >= 0 ? json_node_get_int (value) : -1;
+  else if (IS ("priority"))
+    letter->priority = node_is_int (value) ? json_node_get_int (value) : 0;
+  else if (IS ("timestamp"))
+    {
+      letter->has_timestamp = node_is_int (value);
+      letter->timestamp = letter->has_timestamp ? json_node_get_int (value) : 0;
+    }
+#undef IS
+}
+
+/* The letter that the args and kwargs of a janus.message request
+ * describe. */
+void
+janus_wire_letter_from_tree (JsonArray       *args,
+                             JsonObject      *kwargs,
+                             JanusWireLetter *letter)
+{
+  guint n = args ? json_array_get_length (args) : 0;
+  JsonNode *type;
+
+  memset (letter, 0, sizeof *letter);
+  letter->sender_id = -1;
+  if (n < 1 || n > 3 || !node_is_string (json_array_get_element (args, 0)))
+    {
+      letter->malformed = TRUE;
+      return;
+    }
+  letter->subject = g_strdup (json_array_get_string_element (args, 0));
+  if (n > 1)
+    letter->body = json_node_ref (json_array_get_element (args, 1));
+  type = n > 2 ? json_array_get_element (args, 2) : NULL;
+  if (node_is_string (type))
+    letter->type = g_strdup (json_node_get_string (type));
+  else if (type != NULL && !JSON_NODE_HOLDS_NULL (type))
+    letter->type_invalid = TRUE;
+  if (kwargs != NULL)
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *value;
+
+      json_object_iter_init (&iter, kwargs);
+      while (json_object_iter_next (&iter, &name, &value))
+        letter_member (letter, name, strlen (name), value);
+    }
+}
+
+/* `[subject, body, type], {kwargs}` of a janus.message request, straight
+ * into @letter. FALSE for anything else (another shape, a `__type__`
+ * object as kwargs, invalid JSON): the caller reads it again as any
+ * request. */
+static gboolean
+read_letter (Reader          *r,
+             JanusWireLetter *letter)
+{
+  skip_space (r);
+  if (r->p >= r->end || *r->p != '[')
+    return FALSE;
+  r->p++;
+  skip_space (r);
+  if (r->p >= r->end || *r->p != '"')
+    return FALSE;
+  r->p++;
+  if (!read_string (r))
+    return FALSE;
+  letter->subject = g_strndup (r->str, r->len);
+  skip_space (r);
+  if (r->p >= r->end || *r->p++ != ',')
+    return FALSE;
+  if ((letter->body = read_value (r, 3)) == NULL)
+    return FALSE;
+  skip_space (r);
+  if (r->p >= r->end || *r->p++ != ',')
+    return FALSE;
+  skip_space (r);
+  if (r->p < r->end && *r->p == '"')
+    {
+      r->p++;
+      if (!read_string (r))
+        return FALSE;
+      letter->type = g_strndup (r->str, r->len);
+    }
+  else if (!take_word (r, "null", 4))
+    return FALSE;
+  skip_space (r);
+  if (r->p >= r->end || *r->p++ != ']')
+    return FALSE;
+  skip_space (r);
+  if (r->p >= r->end || *r->p++ != ',')
+    return FALSE;
+  skip_space (r);
+  if (r->p >= r->end || *r->p++ != '{')
+    return FALSE;
+  skip_space (r);
+  if (r->p < r->end && *r->p == '}')
+    {
+      r->p++;
+      return TRUE;
+    }
+  for (;;)
+    {
+      char name[16];
+      gsize length;
+      JsonNode *value;
+
+      skip_space (r);
+      if (r->p >= r->end || *r->p++ != '"' || !read_string (r))
+        return FALSE;
+      /* only the four names count: a longer one is copied no further */
+      length = r->len;
+      memcpy (name, r->str, MIN (length, sizeof name));
+      if (length == 8 && memcmp (name, "__type__", 8) == 0)
+        return FALSE;
+      skip_space (r);
+      if (r->p >= r->end || *r->p++ != ':')
+        return FALSE;
+      if ((value = read_value (r, 3)) == NULL)
+        return FALSE;
+      if (length <= sizeof name)
+        letter_member (letter, name, length, value);
+      json_node_unref (value);
+      skip_space (r);
+      if (r->p < r->end && *r->p == ',')
+        {
+          r->p++;
+          continue;
+        }
+      if (r->p < r->end && *r->p == '}')
+        {
+          r->p++;
+          return TRUE;
+        }
+      return FALSE;
+    }
 }
 
 static gboolean
@@ -1078,8 +1279,11 @@ janus_json_read_message (const char                  *data,
   JsonNode *node;
   gint64 type, id;
   gboolean ok = FALSE, empty;
+  guint64 receiver;
+  const char *rest;
 
   memset (message, 0, sizeof *message);
+  message->letter.sender_id = -1;
   if (!expect_char (&r, '[') || !read_small_int (&r, &type) || !expect_char (&r, ',')
       || !read_small_int (&r, &id) || !expect_char (&r, ','))
     goto out;
@@ -1113,6 +1317,23 @@ janus_json_read_message (const char                  *data,
       message->path = g_strndup (r.str, r.len);
       if (!expect_char (&r, ','))
         goto out;
+      if (options != NULL && options->letters
+          && janus_net_path_agent_id (message->path, &receiver, &rest)
+          && strcmp (rest, "/janus.message") == 0)
+        {
+          const char *start = r.p;
+
+          if (read_letter (&r, &message->letter))
+            {
+              message->is_letter = TRUE;
+              message->receiver_id = receiver;
+              goto end_of_request;
+            }
+          /* not the usual shape: read it again as any request */
+          janus_wire_letter_clear (&message->letter);
+          g_clear_error (error);
+          r.p = start;
+        }
       if ((node = read_value (&r, 2)) == NULL)
         goto out;
       if (!JSON_NODE_HOLDS_ARRAY (node))
@@ -1149,6 +1370,7 @@ janus_json_read_message (const char                  *data,
           message->kwargs = json_object_ref (json_node_get_object (node));
           json_node_unref (node);
         }
+    end_of_request:
       if (!expect_char (&r, ']'))
         goto out;
     }

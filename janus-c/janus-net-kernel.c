@@ -36,6 +36,8 @@ static GMutex networks_lock;
 static void kernel_router (JanusNetwork *network, JanusConnection *connection, guint64 id,
                            const char *path, JsonArray *args, JsonObject *kwargs, gpointer data);
 static gboolean remote_deliver (JanusRuntime *runtime, JanusMessage *message);
+static void receive_letter (JanusNetwork *network, JanusConnection *connection, guint64 id,
+                            guint64 receiver_id, const JanusWireLetter *letter, gpointer data);
 static void on_kernel_stopping (JanusKernel *kernel, gpointer data);
 static void on_kernel_shutdown (JanusKernel *kernel, gpointer data);
 
@@ -89,6 +91,7 @@ janus_kernel_get_network (JanusKernel *kernel)
   if (network == NULL)
     {
       network = janus_network_new_for_router (kernel_router, NULL);
+      network->letter_router = receive_letter;
       network->kernel = kernel;
       /* the kernel holds its runtime for its whole life */
       network->runtime = janus_runtime_find (janus_kernel_get_address (kernel)->kernel);
@@ -348,90 +351,111 @@ drop:
 
 /* ------------------------------------------------------ remote messages */
 
+/* The sender a letter names: its address if it gives one that parses,
+ * else the connection's kernel and sender_id (a sender that does not
+ * listen, reached back through this connection). The last address parsed
+ * on the connection is kept: senders repeat (network thread). */
 static JanusAddress
-message_sender (JanusConnection *connection,
-                JsonObject      *kwargs)
+letter_sender (JanusConnection       *connection,
+               const JanusWireLetter *letter)
 {
   JanusAddress sender;
-  JsonNode *node;
 
-  node = kwargs ? json_object_get_member (kwargs, "sender") : NULL;
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+  if (letter->sender != NULL)
     {
-      g_autoptr(JanusAddress) parsed = janus_address_parse (json_node_get_string (node), NULL);
-      if (parsed != NULL)
-        return *parsed;
+      if (connection->last_sender != NULL && strcmp (connection->last_sender, letter->sender) == 0)
+        return connection->last_sender_address;
+      else
+        {
+          g_autoptr(JanusAddress) parsed = janus_address_parse (letter->sender, NULL);
+          if (parsed != NULL)
+            {
+              g_free (connection->last_sender);
+              connection->last_sender = g_strdup (letter->sender);
+              connection->last_sender_address = *parsed;
+              return *parsed;
+            }
+        }
     }
-  /* a sender that does not listen: reached back through this connection */
   janus_address_init (&sender, connection->endpoint, JANUS_ADDRESS_KERNEL_ID);
-  node = kwargs ? json_object_get_member (kwargs, "sender_id") : NULL;
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64
-      && json_node_get_int (node) >= 0)
-    sender.id = (guint64) json_node_get_int (node);
+  if (letter->sender_id >= 0)
+    sender.id = (guint64) letter->sender_id;
   return sender;
 }
 
-static gint64
-member_int (JsonObject *object,
-            const char *name,
-            gint64      fallback)
-{
-  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
-
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
-    return json_node_get_int (node);
-  return fallback;
-}
-
-/* The message a remote sender described, or NULL with @error set. */
+/* The message a letter describes, or NULL with @error set. */
 static JanusMessage *
-message_from_wire (JanusConnection  *connection,
-                   JsonArray        *args,
-                   JsonObject       *kwargs,
-                   GError          **error)
+message_from_letter (const JanusWireLetter  *letter,
+                     GError                **error)
 {
-  JsonNode *subject, *body, *type;
+  JsonNode *body = letter->body;
   g_autoptr(GVariant) value = NULL;
   JanusMessage *message;
 
-  if (json_array_get_length (args) < 1 || json_array_get_length (args) > 3
-      || !JSON_NODE_HOLDS_VALUE (subject = json_array_get_element (args, 0))
-      || json_node_get_value_type (subject) != G_TYPE_STRING)
+  if (letter->malformed)
     {
       g_set_error_literal (error, JANUS_NET_ERROR, JANUS_NET_ERROR_INVALID_ARGUMENTS,
                            "janus.message takes [subject, body, type]");
       return NULL;
     }
-  body = json_array_get_length (args) > 1 ? json_array_get_element (args, 1) : NULL;
-  type = json_array_get_length (args) > 2 ? json_array_get_element (args, 2) : NULL;
-  if (type != NULL && !JSON_NODE_HOLDS_NULL (type)
-      && (!JSON_NODE_HOLDS_VALUE (type) || json_node_get_value_type (type) != G_TYPE_STRING
-          || !g_variant_type_string_is_valid (json_node_get_string (type))))
+  if (letter->type_invalid || (letter->type != NULL && !g_variant_type_string_is_valid (letter->type)))
     {
       g_set_error_literal (error, JANUS_NET_ERROR, JANUS_NET_ERROR_INVALID_ARGUMENTS,
                            "janus.message: the body's type must be a GVariant type string");
       return NULL;
     }
-  if (type != NULL && !JSON_NODE_HOLDS_NULL (type)
-      && strcmp (json_node_get_string (type), "x") == 0 && body != NULL
+  if (letter->type != NULL && strcmp (letter->type, "x") == 0 && body != NULL
       && JSON_NODE_HOLDS_VALUE (body) && json_node_get_value_type (body) == G_TYPE_INT64)
-    message = janus_message_new_int64 (json_node_get_string (subject), json_node_get_int (body));
+    message = janus_message_new_int64 (letter->subject, json_node_get_int (body));
   else if (body == NULL || JSON_NODE_HOLDS_NULL (body))
-    message = janus_message_new (json_node_get_string (subject), NULL);
+    message = janus_message_new (letter->subject, NULL);
   else
     {
-      value = janus_json_to_variant (body, type && !JSON_NODE_HOLDS_NULL (type)
-                                     ? G_VARIANT_TYPE (json_node_get_string (type)) : NULL, error);
+      value = janus_json_to_variant (body, letter->type ? G_VARIANT_TYPE (letter->type) : NULL, error);
       if (value == NULL)
         return NULL;
-      message = janus_message_new (json_node_get_string (subject), value);
+      message = janus_message_new (letter->subject, value);
     }
-  janus_message_set_priority (message, (int) CLAMP (member_int (kwargs, "priority", 0), G_MININT16, G_MAXINT16));
+  janus_message_set_priority (message, (int) CLAMP (letter->priority, G_MININT16, G_MAXINT16));
   return message;
 }
 
 /* A message from another kernel: delivered here, or counted as a dead
  * letter here (an unknown or dead receiver); either way acknowledged. */
+static void
+receive_letter (JanusNetwork          *network,
+                JanusConnection       *connection,
+                guint64                id,
+                guint64                receiver_id,
+                const JanusWireLetter *letter,
+                gpointer               data)
+{
+  g_autoptr(GError) error = NULL;
+  JanusKernel *kernel = network->kernel;
+  JanusMessage *message;
+  JanusAddress sender, receiver;
+
+  /* its agents are dying: answers still go out, new requests are refused */
+  if (janus_kernel_is_stopping (kernel))
+    {
+      answer_error (connection, id, JANUS_NET_ERROR_SHUTDOWN, "The kernel is shutting down");
+      return;
+    }
+  message = message_from_letter (letter, &error);
+  if (message == NULL)
+    {
+      janus_connection_answer_gerror (connection, id, error);
+      return;
+    }
+  sender = letter_sender (connection, letter);
+  janus_address_init (&receiver, janus_kernel_get_address (kernel)->kernel, receiver_id);
+  janus_message_seal (message, &sender, &receiver,
+                      letter->has_timestamp ? letter->timestamp : janus_runtime_timestamp (network->runtime));
+  janus_runtime_deliver (network->runtime, message);
+  janus_connection_answer_null (connection, id);
+}
+
+/* The same request read as trees (MessagePack, or an unusual shape). */
 static void
 receive_message (JanusKernel     *kernel,
                  JanusConnection *connection,
@@ -440,22 +464,11 @@ receive_message (JanusKernel     *kernel,
                  JsonArray       *args,
                  JsonObject      *kwargs)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) ack = json_node_new (JSON_NODE_NULL);
-  JanusMessage *message = message_from_wire (connection, args, kwargs, &error);
-  JanusAddress sender, receiver;
+  JanusWireLetter letter;
 
-  if (message == NULL)
-    {
-      janus_connection_answer_gerror (connection, id, error);
-      return;
-    }
-  sender = message_sender (connection, kwargs);
-  janus_address_init (&receiver, janus_kernel_get_address (kernel)->kernel, receiver_id);
-  janus_message_seal (message, &sender, &receiver,
-                      member_int (kwargs, "timestamp", janus_runtime_timestamp (network_of (kernel)->runtime)));
-  janus_runtime_deliver (network_of (kernel)->runtime, message);
-  janus_connection_answer (connection, id, ack);
+  janus_wire_letter_from_tree (args, kwargs, &letter);
+  receive_letter (network_of (kernel), connection, id, receiver_id, &letter, NULL);
+  janus_wire_letter_clear (&letter);
 }
 
 typedef struct

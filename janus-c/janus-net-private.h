@@ -33,6 +33,16 @@ typedef void (*JanusNetRouter) (JanusNetwork  *network,
                                 JsonObject    *kwargs,
                                 gpointer       data);
 
+/* Takes a janus.message request received on @connection (network
+ * thread), as janus_codec_read_message read it; answers it as a router
+ * does. @letter stays the caller's. */
+typedef void (*JanusNetLetterRouter) (JanusNetwork          *network,
+                                      JanusConnection       *connection,
+                                      guint64                id,
+                                      guint64                receiver_id,
+                                      const JanusWireLetter *letter,
+                                      gpointer               data);
+
 typedef enum {
   JANUS_NETWORK_NEW,          /* not started */
   JANUS_NETWORK_RUNNING,
@@ -55,6 +65,7 @@ struct _JanusNetwork
   JanusRuntime      *runtime;         /* the kernel's (borrowed), or NULL */
   JanusCodec        *codec;
   JanusNetRouter     router;
+  JanusNetLetterRouter letter_router;   /* NULL: letters go to the router as trees */
   gpointer           router_data;
   gsize              max_frame_size;
   guint              max_pending;     /* unanswered requests we sent, per connection */
@@ -158,6 +169,8 @@ struct _JanusConnection
   gsize                 write_offset; /* what of `writing` was written */
   gboolean              read_paused;
   gboolean              connect_started;
+  char                 *last_sender;  /* the last letter sender parsed, */
+  JanusAddress          last_sender_address; /* and its address */
   GCancellable         *cancellable;
 };
 
@@ -219,6 +232,8 @@ gboolean          janus_connection_request_with  (JanusConnection *self,
 void              janus_connection_answer        (JanusConnection *self,
                                                   guint64         id,
                                                   JsonNode       *result);
+void              janus_connection_answer_null   (JanusConnection *self,
+                                                  guint64         id);
 void              janus_connection_answer_error  (JanusConnection *self,
                                                   guint64         id,
                                                   const char     *text);
@@ -258,10 +273,6 @@ void              janus_pending_take_all         (JanusPendingTable *table,
 void              janus_pending_fail_all         (JanusPendingTable *table,
                                                   const GError   *error);
 
-/* paths (janus-net.c) */
-gboolean          janus_net_path_agent_id        (const char     *path,
-                                                  guint64        *id,
-                                                  const char    **rest);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JanusConnection, janus_connection_unref)
 

@@ -1332,30 +1332,3 @@ janus_network_init (JanusNetwork *self)
   self->listen_sources = g_ptr_array_new ();
   self->kicked = g_ptr_array_new ();
 }
-
-/* ---------------------------------------------------------------- paths */
-
-/* "agents/<id>" and what follows ("" or "/..."). */
-gboolean
-janus_net_path_agent_id (const char   *path,
-                         guint64      *id,
-                         const char  **rest)
-{
-  const char *p;
-  guint64 v = 0;
-
-  if (!g_str_has_prefix (path, "agents/") || !g_ascii_isdigit (path[7]))
-    return FALSE;
-  for (p = path + 7; g_ascii_isdigit (*p); p++)
-    {
-      guint d = (guint) (*p - '0');
-      if (v > (G_MAXUINT64 - d) / 10)
-        return FALSE;
-      v = v * 10 + d;
-    }
-  if (*p != '\0' && *p != '/')
-    return FALSE;
-  *id = v;
-  *rest = p;
-  return TRUE;
-}

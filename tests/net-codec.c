@@ -630,6 +630,93 @@ test_twice (void)
   g_test_trap_assert_stderr ("*registered already*");
 }
 
+/* janus.message requests read straight into a letter (the JSON fast path)
+ * give the letter their trees give, and fail where the trees fail. */
+static void
+check_letter (JanusCodec *codec,
+              const char *text)
+{
+  JanusWireMessage fast, slow;
+  g_autoptr(GError) fast_error = NULL, slow_error = NULL;
+  gboolean fast_ok, slow_ok;
+  JanusWireLetter tree;
+  const JanusWireLetter *letter;
+
+  fast_ok = janus_codec_read_message (codec, text, strlen (text), TRUE, &fast, &fast_error);
+  slow_ok = janus_codec_read_message (codec, text, strlen (text), FALSE, &slow, &slow_error);
+  g_test_message ("%s: %s", text, fast_ok ? (fast.is_letter ? "letter" : "trees") : fast_error->message);
+  g_assert_cmpint (fast_ok, ==, slow_ok);
+  if (!fast_ok)
+    {
+      g_assert_cmpint (fast_error->code, ==, slow_error->code);
+      g_assert_cmpstr (fast_error->message, ==, slow_error->message);
+      return;
+    }
+  g_assert_false (slow.is_letter);
+  if (!fast.is_letter)
+    {
+      janus_wire_message_clear (&fast);
+      janus_wire_message_clear (&slow);
+      return;
+    }
+  g_assert_null (fast.args);
+  g_assert_null (fast.kwargs);
+  g_assert_cmpuint (fast.receiver_id, ==, 3);
+  janus_wire_letter_from_tree (slow.args, slow.kwargs, &tree);
+  letter = &fast.letter;
+  g_assert_cmpint (letter->malformed, ==, tree.malformed);
+  g_assert_cmpstr (letter->subject, ==, tree.subject);
+  g_assert_true ((letter->body == NULL) == (tree.body == NULL));
+  if (letter->body != NULL)
+    g_assert_true (nodes_equal (letter->body, tree.body));
+  g_assert_cmpstr (letter->type, ==, tree.type);
+  g_assert_cmpint (letter->type_invalid, ==, tree.type_invalid);
+  g_assert_cmpstr (letter->sender, ==, tree.sender);
+  g_assert_cmpint (letter->sender_id, ==, tree.sender_id);
+  g_assert_cmpint (letter->priority, ==, tree.priority);
+  g_assert_cmpint (letter->has_timestamp, ==, tree.has_timestamp);
+  g_assert_cmpint (letter->timestamp, ==, tree.timestamp);
+  janus_wire_letter_clear (&tree);
+  janus_wire_message_clear (&fast);
+  janus_wire_message_clear (&slow);
+}
+
+static void
+test_letters (void)
+{
+  g_autoptr(JanusCodec) json = janus_codec_new (JANUS_CODEC_FORMAT_JSON);
+  static const char *const requests[] = {
+    "[0, 5, [\"agents/3/janus.message\", [\"s\", 42, \"x\"], {\"sender\": \"tcp://127.0.0.1:1/2\", \"priority\": 3, \"timestamp\": 77}]]",
+    "[0, 5, [\"agents/3/janus.message\", [\"s\", null, null], {}]]",
+    "[0,5,[\"agents/3/janus.message\",[\"s\",{\"a\":[1,2.5,\"\\u00e9\"]},\"a{sv}\"],{\"sender_id\":4}]]",
+    " [ 0 , 5 , [ \"agents/3/janus.message\" , [ \"s\\n\\u0000\" , 1 , \"x\" ] , { \"sender_id\" : -1 } ] ] ",
+    "[0, 5, [\"agents/3/janus.message\", [\"s\", 1, \"x\"], {\"priority\": \"a\", \"timestamp\": 1.5}]]",
+    "[0, 5, [\"agents/3/janus.message\", [\"s\", 1, \"x\"], {\"priority\": 1, \"priority\": 2}]]",
+    "[0, 5, [\"agents/3/janus.message\", [\"s\", 1, \"x\"], {\"sender\": \"tcp://a:1/2\", \"sender\": 7}]]",
+    "[0, 5, [\"agents/3/janus.message\", [\"s\", 1, \"x\"], {\"zzz\": [1, {\"b\": 2}], \"a_long_member_name_here\": 1, \"sender_id\": 9}]]",
+    "[0, 5, [\"agents/3/janus.message\", [\"s\", 1, 5], {}]]",
+    "[0, 5, [\"agents/3/janus.message\", [\"s\", 1], {}]]",
+    "[0, 5, [\"agents/3/janus.message\", [\"s\"], {}]]",
+    "[0, 5, [\"agents/3/janus.message\", [], {}]]",
+    "[0, 5, [\"agents/3/janus.message\", [\"s\", 1, \"x\", 4], {}]]",
+    "[0, 5, [\"agents/3/janus.message\", [7, 1, \"x\"], {}]]",
+    "[0, 5, [\"agents/3/janus.message\", [\"s\", 1, \"x\"], {\"__type__\": [9, 1]}]]",
+    "[0, 5, [\"agents/3/janus.message\", [\"s\", {\"__type__\": [9, 1]}, \"x\"], {}]]",
+    "[0, 5, [\"agents/3/janus.message\", [\"s\", {\"__type__\": [0, \"2020-01-01\"]}, \"s\"], {}]]",
+    "[0, 5, [\"agents/3/janus.message\", [\"s\", [1, 2], \"x\"], {\"sender_id\": 99999999999999999999}]]",
+    "[0, 5, [\"agents/3/janus.message\", [\"s\", nul, \"x\"], {}]]",
+    "[0, 5, [\"agents/3/janus.message\", [\"s\", 1, \"x\"], {\"a\" 1}]]",
+    "[0, 5, [\"agents/3/janus.message\", [\"s\", 1, \"x\"], {}, 4]]",
+    "[0, 5, [\"agents/3/janus.message\", [\"s\", 1, \"x\"]]]",
+    "[0, 5, [\"agents/3/janus.message\", \"s\", {}]]",
+    "[0, 5, [\"agents/3/janus.messages\", [\"s\", 1, \"x\"], {}]]",
+    "[0, 5, [\"agents/x/janus.message\", [\"s\", 1, \"x\"], {}]]",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (requests); i++)
+    check_letter (json, requests[i]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -657,6 +744,7 @@ main (int   argc,
   g_test_add_func ("/net/codec/msgpack/hostile", test_msgpack_hostile);
   g_test_add_func ("/net/codec/agent-object", test_agent_object);
   g_test_add_func ("/net/codec/envelope", test_envelope);
+  g_test_add_func ("/net/codec/letters", test_letters);
   g_test_add_func ("/net/codec/misuse/frozen", test_frozen);
   g_test_add_func ("/net/codec/misuse/twice", test_twice);
 
