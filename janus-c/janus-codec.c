@@ -472,11 +472,19 @@ janus_codec_append_message (JanusCodec  *self,
                             GError     **error)
 {
   gboolean json = self->format == JANUS_CODEC_FORMAT_JSON;
-  char path[64];
+  char path[64], digits[24], *d = digits + sizeof digits;
   guint n_members = 1 + (sender != NULL) + (sender_id >= 0) + (priority != 0);
   guint written = 0;
+  gsize n_digits;
 
-  g_snprintf (path, sizeof path, "agents/%" G_GUINT64_FORMAT "/janus.message", receiver_id);
+  /* "agents/<receiver_id>/janus.message", without printf */
+  do
+    *--d = (char) ('0' + receiver_id % 10);
+  while ((receiver_id /= 10) != 0);
+  n_digits = digits + sizeof digits - d;
+  memcpy (path, "agents/", 7);
+  memcpy (path + 7, d, n_digits);
+  memcpy (path + 7 + n_digits, "/janus.message", sizeof "/janus.message");
   append_header (self, out, 0, id);
   if (json)
     janus_string_append_c (out, '[');

@@ -562,6 +562,30 @@ write_message (JanusCodec  *codec,
                                      m->priority, m->timestamp, error);
 }
 
+/* "<listen>/<id>": in @buffer when it fits (a listen URI is short:
+ * tcp://host:port), else in *@long_address. */
+static const char *
+sender_address (const char  *listen,
+                guint64      id,
+                char         buffer[256],
+                char       **long_address)
+{
+  char digits[24], *d = digits + sizeof digits;
+  gsize n = strlen (listen), n_digits;
+
+  do
+    *--d = (char) ('0' + id % 10);
+  while ((id /= 10) != 0);
+  n_digits = digits + sizeof digits - d;
+  if (n + 1 + n_digits + 1 > 256)
+    return *long_address = g_strdup_printf ("%s/%" G_GUINT64_FORMAT, listen, id);
+  memcpy (buffer, listen, n);
+  buffer[n] = '/';
+  memcpy (buffer + n + 1, d, n_digits);
+  buffer[n + 1 + n_digits] = '\0';
+  return buffer;
+}
+
 /* Hook of janus_runtime_deliver: a message for a kernel reached through
  * the network. Runs on the sender's thread (a worker): it encodes the
  * message and queues it on the connection to the receiver's kernel, in
@@ -575,7 +599,8 @@ remote_deliver (JanusRuntime *runtime,
   g_autoptr(JanusConnection) connection = NULL;
   g_autoptr(JsonNode) body = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *sender = NULL;
+  char sender[256];
+  g_autofree char *long_sender = NULL;
   MessageWriter writer = { message, NULL, NULL, NULL };
   JanusNetwork *network;
   const char *listen;
@@ -596,7 +621,7 @@ remote_deliver (JanusRuntime *runtime,
   listen = janus_network_get_listen_uri (network);
   if (listen != NULL && message->sender.id != JANUS_ADDRESS_KERNEL_ID
       && janus_address_same_kernel (&message->sender, runtime->uuid))
-    writer.sender = sender = g_strdup_printf ("%s/%" G_GUINT64_FORMAT, listen, message->sender.id);
+    writer.sender = sender_address (listen, message->sender.id, sender, &long_sender);
 
   connection = janus_network_get_connection (network, key, &error);
   if (connection == NULL)
