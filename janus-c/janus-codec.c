@@ -444,12 +444,14 @@ append_member_name (JanusCodec  *self,
                     const char  *name,
                     GError     **error)
 {
-  if (self->format == JANUS_CODEC_FORMAT_JSON && !first)
+  if (self->format == JANUS_CODEC_FORMAT_MSGPACK)
+    return append_string (self, out, name, error);
+  /* the names are this file's, plain ASCII: nothing to escape */
+  if (!first)
     janus_string_append (out, ", ", 2);
-  if (!append_string (self, out, name, error))
-    return FALSE;
-  if (self->format == JANUS_CODEC_FORMAT_JSON)
-    janus_string_append (out, ": ", 2);
+  janus_string_append_c (out, '"');
+  janus_string_append (out, name, strlen (name));
+  janus_string_append (out, "\": ", 3);
   return TRUE;
 }
 

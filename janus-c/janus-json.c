@@ -318,6 +318,21 @@ append_u_escape (GString *out,
   janus_string_append (out, esc, 6);
 }
 
+/* Whether the 8 bytes of @x are all printable ASCII other than '"' and
+ * '\\' (0x20 to 0x7E): strings are scanned a word at a time. */
+static inline gboolean
+plain_word (guint64 x)
+{
+  const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
+  const guint64 highs = G_GUINT64_CONSTANT (0x8080808080808080);
+#define HAS_ZERO(v) (((v) - ones) & ~(v) & highs)
+  guint64 below_space = (x - ones * 0x20) & ~x & highs;
+  guint64 quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\'), del = x ^ (ones * 0x7F);
+
+  return ((x & highs) | below_space | HAS_ZERO (quote) | HAS_ZERO (backslash) | HAS_ZERO (del)) == 0;
+#undef HAS_ZERO
+}
+
 /* Appends @string (in-memory form) quoted and escaped as Python's
  * json.dumps with ensure_ascii does. */
 gboolean
@@ -331,9 +346,16 @@ janus_json_write_string (GString     *out,
   janus_string_append_c (out, '"');
   while (p < end)
     {
-      guchar b = *p;
+      guchar b;
       gunichar c;
+      guint64 word;
 
+      if (end - p >= 8 && (memcpy (&word, p, 8), plain_word (word)))
+        {
+          p += 8;
+          continue;
+        }
+      b = *p;
       if (G_LIKELY (b >= 0x20 && b < 0x7F && b != '"' && b != '\\'))
         {
           p++;
@@ -673,7 +695,15 @@ read_string (Reader *r)
   /* the usual case: nothing to decode */
   while (r->p < r->end)
     {
-      guchar c = (guchar) *r->p;
+      guchar c;
+      guint64 word;
+
+      if (r->end - r->p >= 8 && (memcpy (&word, r->p, 8), plain_word (word)))
+        {
+          r->p += 8;
+          continue;
+        }
+      c = (guchar) *r->p;
 
       if (c == '"')
         {

@@ -477,6 +477,42 @@ test_variant_from (void)
   g_assert_error (error, JANUS_NET_ERROR, JANUS_NET_ERROR_CODEC);
 }
 
+/* Strings are scanned eight bytes at a time: a character that needs work
+ * at every place of a word, and at the ends, is still seen. */
+static void
+test_word_scan (void)
+{
+  static const struct { const char *in; const char *out; } special[] = {
+    { "\"", "\\\"" }, { "\\", "\\\\" }, { "\n", "\\n" }, { "\x7f", "\\u007f" },
+    { "\x01", "\\u0001" }, { "\xc3\xa9", "\\u00e9" }, { "\xc0\x80", "\\u0000" },
+    { "\xf0\x9f\x98\x80", "\\ud83d\\ude00" },
+  };
+
+  for (gsize k = 0; k < G_N_ELEMENTS (special); k++)
+    for (gsize len = 1; len <= 24; len++)
+      for (gsize pos = 0; pos < len; pos++)
+        {
+          g_autoptr(GString) in = g_string_new (NULL), expected = g_string_new ("\"");
+          g_autoptr(JsonNode) node = NULL, back = NULL;
+          g_autoptr(GError) error = NULL;
+          g_autofree char *text = NULL;
+
+          for (gsize i = 0; i < len; i++)
+            {
+              g_string_append (in, i == pos ? special[k].in : "a");
+              g_string_append (expected, i == pos ? special[k].out : "a");
+            }
+          g_string_append_c (expected, '"');
+          node = json_node_init_string (json_node_alloc (), in->str);
+          text = janus_json_to_data (node, NULL, &error);
+          g_assert_no_error (error);
+          g_assert_cmpstr (text, ==, expected->str);
+          back = janus_json_from_data (text, -1, &error);
+          g_assert_no_error (error);
+          g_assert_cmpstr (json_node_get_string (back), ==, in->str);
+        }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -493,6 +529,7 @@ main (int   argc,
   g_test_add_func ("/net/json/strings/surrogates", test_surrogates);
   g_test_add_func ("/net/json/strings/invalid-out", test_invalid_strings_out);
   g_test_add_func ("/net/json/strings/one-mib", test_big_string);
+  g_test_add_func ("/net/json/strings/word-scan", test_word_scan);
   g_test_add_func ("/net/json/nesting", test_nesting);
   g_test_add_func ("/net/json/nesting/write-limit", test_nesting_write_limit);
   g_test_add_func ("/net/json/list-100k", test_big_list);
