@@ -1347,7 +1347,8 @@ janus_json_read_message (const char                  *data,
       message->path = g_strndup (r.str, r.len);
       if (!expect_char (&r, ','))
         goto out;
-      if (options != NULL && options->letters
+      if (options != NULL && options->letters && r.len > 14
+          && memcmp (message->path + r.len - 14, "/janus.message", 14) == 0
           && janus_net_path_agent_id (message->path, &receiver, &rest)
           && strcmp (rest, "/janus.message") == 0)
         {

@@ -301,7 +301,8 @@ answer_clock (JanusKernel     *kernel,
 /* ------------------------------------------------------ exposed methods */
 
 static void
-route_call (JanusKernel     *kernel,
+route_call (JanusNetwork    *network,
+            JanusKernel     *kernel,
             JanusConnection *connection,
             guint64          id,
             guint64          agent_id,
@@ -340,7 +341,7 @@ route_call (JanusKernel     *kernel,
     }
   invocation = janus_invocation_new (connection, id, name, method, args, kwargs);
   task = janus_invocation_task_new (invocation);
-  if (!janus_agent_post_task_to (network_of (kernel)->runtime, agent_id, task))
+  if (!janus_agent_post_task_to (network->runtime, agent_id, task))
     task->cancel (task);
   return;
 
@@ -672,7 +673,7 @@ kernel_router (JanusNetwork    *network,
         receive_message (kernel, connection, id, agent_id, args, kwargs);
       else
         {
-          route_call (kernel, connection, id, agent_id, rest + 1, args, kwargs);
+          route_call (network, kernel, connection, id, agent_id, rest + 1, args, kwargs);
           return;                 /* the call owns args and kwargs */
         }
     }
