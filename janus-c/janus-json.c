@@ -171,15 +171,28 @@ void
 janus_json_write_int (GString *out,
                       gint64   value)
 {
+  static const char pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
   char buf[24], *p = buf + sizeof buf;
   guint64 u = value < 0 ? (guint64) 0 - (guint64) value : (guint64) value;
 
-  do
+  /* two digits a division */
+  while (u >= 100)
     {
-      *--p = (char) ('0' + u % 10);
-      u /= 10;
+      guint r = (guint) (u % 100);
+      u /= 100;
+      p -= 2;
+      memcpy (p, pairs + 2 * r, 2);
     }
-  while (u != 0);
+  if (u >= 10)
+    {
+      p -= 2;
+      memcpy (p, pairs + 2 * u, 2);
+    }
+  else
+    *--p = (char) ('0' + u);
   if (value < 0)
     *--p = '-';
   janus_string_append (out, p, buf + sizeof buf - p);

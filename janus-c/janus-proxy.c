@@ -97,6 +97,8 @@ struct _JanusNetResult
   GMutex               lock;
   GCond                cond;
   gboolean             finished;
+
+  JanusNetResult      *next;          /* in its batch (batches_lock) */
 };
 
 static void janus_net_result_async_result_init (GAsyncResultIface *iface);
@@ -250,7 +252,7 @@ dispatch (JanusNetResult *self)
 {
   disconnect_cancellable (self);
   if (self->callback != NULL)
-    self->callback (self->source, G_ASYNC_RESULT (self), self->user_data);
+    self->callback (self->source, (GAsyncResult *) self, self->user_data);
 }
 
 /* Results for one main context, dispatched in batches: the first result
@@ -258,8 +260,9 @@ dispatch (JanusNetResult *self)
  * so a busy caller is woken once per burst rather than once per call. */
 typedef struct
 {
-  GMainContext *context;        /* strong */
-  GQueue        results;        /* JanusNetResult (strong) */
+  GMainContext   *context;      /* strong */
+  JanusNetResult *head;         /* strong, linked through their next */
+  JanusNetResult *tail;
 } Batch;
 
 static GMutex batches_lock;
@@ -269,13 +272,12 @@ static gboolean
 dispatch_batch (gpointer data)
 {
   Batch *batch = data;
-  GQueue results;
   JanusNetResult *result;
 
   g_mutex_lock (&batches_lock);
-  results = batch->results;
-  g_queue_init (&batch->results);
-  if (g_queue_is_empty (&results))
+  result = batch->head;
+  batch->head = batch->tail = NULL;
+  if (result == NULL)
     {
       /* the burst is over */
       g_hash_table_remove (batches, batch->context);
@@ -285,10 +287,14 @@ dispatch_batch (gpointer data)
       return G_SOURCE_REMOVE;
     }
   g_mutex_unlock (&batches_lock);
-  while ((result = g_queue_pop_head (&results)) != NULL)
+  while (result != NULL)
     {
+      JanusNetResult *next = result->next;
+
+      result->next = NULL;
       dispatch (result);
       net_result_release (result);
+      result = next;
     }
   return G_SOURCE_CONTINUE;
 }
@@ -308,7 +314,6 @@ deliver_to_context (JanusNetResult *self)
 
       batch = g_new0 (Batch, 1);
       batch->context = g_main_context_ref (self->context);
-      g_queue_init (&batch->results);
       g_hash_table_insert (batches, batch->context, batch);
       /* never in the completing call itself, even on the context's own
        * thread: callers may complete from a cancel handler */
@@ -317,7 +322,12 @@ deliver_to_context (JanusNetResult *self)
       g_source_attach (idle, self->context);
       g_source_unref (idle);
     }
-  g_queue_push_tail (&batch->results, g_object_ref (self));
+  g_object_ref (self);
+  if (batch->tail != NULL)
+    batch->tail->next = self;
+  else
+    batch->head = self;
+  batch->tail = self;
   g_mutex_unlock (&batches_lock);
 }
 
@@ -783,7 +793,7 @@ janus_proxy_call_json_finish (JanusProxy    *self,
   g_return_val_if_fail (JANUS_IS_PROXY (self), NULL);
   g_return_val_if_fail (net_result_check (result, self, janus_proxy_call_json_async), NULL);
 
-  if (!net_result_propagate (JANUS_NET_RESULT (result), &json, NULL, error))
+  if (!net_result_propagate ((JanusNetResult *) result, &json, NULL, error))
     return NULL;
   return json;
 }
@@ -897,7 +907,7 @@ janus_proxy_call_finish (JanusProxy    *self,
   g_return_val_if_fail (JANUS_IS_PROXY (self), NULL);
   g_return_val_if_fail (net_result_check (result, self, janus_proxy_call_async), NULL);
 
-  if (!net_result_propagate (JANUS_NET_RESULT (result), &json, NULL, error))
+  if (!net_result_propagate ((JanusNetResult *) result, &json, NULL, error))
     return NULL;
   return variant_result (json, error);
 }

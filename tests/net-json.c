@@ -513,6 +513,43 @@ test_word_scan (void)
         }
 }
 
+/* Integers are written two digits at a time: every length, both signs,
+ * the bounds. */
+static void
+test_int_digits (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 edges[] = { 0, G_MAXINT64, G_MININT64, G_MININT64 + 1 };
+  guint64 p = 1;
+
+  g_array_append_vals (values, edges, G_N_ELEMENTS (edges));
+  for (int k = 0; k < 19; k++, p *= 10)
+    for (gint64 d = -1; d <= 1; d++)
+      {
+        gint64 v = (gint64) p + d;
+        gint64 w = -v;
+        g_array_append_val (values, v);
+        g_array_append_val (values, w);
+      }
+  for (int i = 0; i < 10000; i++)
+    {
+      gint64 v = (gint64) (((guint64) g_rand_int (rand) << 32 | g_rand_int (rand)) >> g_rand_int_range (rand, 0, 64));
+      gint64 w = -v;
+      g_array_append_val (values, v);
+      g_array_append_val (values, w);
+    }
+  for (guint i = 0; i < values->len; i++)
+    {
+      gint64 v = g_array_index (values, gint64, i);
+      g_autoptr(JsonNode) node = json_node_init_int (json_node_alloc (), v);
+      g_autofree char *text = janus_json_to_data (node, NULL, NULL);
+      g_autofree char *expected = g_strdup_printf ("%" G_GINT64_FORMAT, v);
+
+      g_assert_cmpstr (text, ==, expected);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -522,6 +559,7 @@ main (int   argc,
   g_test_add_func ("/net/json/python-text", test_python_text);
   g_test_add_func ("/net/json/reformat", test_reformat);
   g_test_add_func ("/net/json/int-range", test_int_range);
+  g_test_add_func ("/net/json/int-digits", test_int_digits);
   g_test_add_func ("/net/json/doubles/special", test_doubles_special);
   g_test_add_func ("/net/json/doubles/random", test_doubles_random);
   g_test_add_func ("/net/json/doubles/shortest", test_doubles_shortest);
