@@ -1060,8 +1060,22 @@ read_some (JanusConnection *self)
 
       ensure_room (self);
       room = self->rcap - self->rlen;
-      n = g_pollable_input_stream_read_nonblocking (in, self->rbuf + self->rlen,
-                                                    self->rcap - self->rlen, NULL, &error);
+      if (self->direct_fd >= 0)
+        {
+          /* plain TCP: the socket itself, without the stream's layers */
+          do
+            n = recv (self->direct_fd, self->rbuf + self->rlen, room, MSG_DONTWAIT);
+          while (n < 0 && errno == EINTR);
+          if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return G_SOURCE_CONTINUE;
+          if (n < 0)
+            {
+              int code = errno;
+              g_set_error_literal (&error, G_IO_ERROR, g_io_error_from_errno (code), g_strerror (code));
+            }
+        }
+      else
+        n = g_pollable_input_stream_read_nonblocking (in, self->rbuf + self->rlen, room, NULL, &error);
       if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         return G_SOURCE_CONTINUE;
       if (n < 0)
