@@ -17,14 +17,19 @@
  * result, 2 an error (a string). Each side numbers its own requests 0, 1,
  * 2, … and both sides may send requests on the same connection.
  *
- * Any thread may send: it encodes the frame itself and registers the
- * request as pending. When the connection is otherwise idle (no other
+ * Any thread may send: it encodes the frame itself (in a buffer its
+ * thread keeps) and registers the request as pending (in a table with
+ * its entries inline). When the connection is otherwise idle (no other
  * request of ours waiting, or this answer the only one being served) and
  * plain TCP, the sender writes the frame itself, non-blocking: one wake-up
- * less per call. Otherwise it queues the frame and kicks the network
- * thread, which writes queued frames in batches (vectored, non-blocking).
- * The network thread alone reads: it splits frames, hands requests to the
- * network's router and completes pending requests with their answers. */
+ * less per call. Otherwise it appends the frame's bytes to the
+ * connection's outbox, and kicks the network thread only if the outbox
+ * was empty: the network thread takes the whole outbox at once and
+ * writes it with as few calls as the socket takes (non-blocking). No
+ * allocation per frame.
+ * The network thread alone reads, into one buffer, as much as the socket
+ * has: it splits frames, hands requests to the network's router and
+ * completes pending requests with their answers. */
 
 #define READ_CHUNK   (64 * 1024)
 #define READ_BUDGET  (512 * 1024)   /* per dispatch, for fairness */
