@@ -4,8 +4,8 @@
  *
  *   janus-net CODEC N [INFLIGHT [WORKLOADS]]   CODEC: json or msgpack
  *
- * WORKLOADS, a comma-separated list of seq, pipe, msg and raw (default:
- * all four), picks the measurements (to count one alone with callgrind).
+ * WORKLOADS, a comma-separated list of seq, pipe, msg, raw and hop
+ * (default: all five), picks the measurements (to count one alone with callgrind).
  *
  * Starts itself again as a server process (a kernel with one worker and
  * one agent exposing "echo", and counting the messages it receives), then
@@ -24,6 +24,13 @@
  *                    and a third process that echoes it with blocking reads
  *                    and writes (no janus-c, no GLib main loop): rt/s, p50,
  *                    p99. A janus-c call costs at least this.
+ *   raw-hop          the same with the thread hops of a janus-c call: in
+ *                    the echoing process a reading thread hands each frame
+ *                    to another thread that writes it back (a network
+ *                    thread and a worker), and in this one a reading thread
+ *                    hands the answer to the waiting caller (a network
+ *                    thread and a blocked caller): four wake-ups per round
+ *                    trip instead of two.
  * Prints one RESULT line per measurement; exits 1 if a result, a count or
  * the order is wrong.
  */
@@ -122,9 +129,78 @@ serve (const char *codec)
   return 0;
 }
 
-/* A process that echoes what it reads on one TCP connection. */
+/* One frame handed from a thread to another (raw-hop). */
+typedef struct
+{
+  GMutex  lock;
+  GCond   cond;
+  char    data[4096];
+  gssize  len;                  /* -1: empty; 0: closed */
+} Slot;
+
+static void
+slot_put (Slot       *slot,
+          const char *data,
+          gssize      len)
+{
+  g_mutex_lock (&slot->lock);
+  while (slot->len > 0)
+    g_cond_wait (&slot->cond, &slot->lock);
+  if (len > 0)
+    memcpy (slot->data, data, len);
+  slot->len = len;
+  g_cond_broadcast (&slot->cond);
+  g_mutex_unlock (&slot->lock);
+}
+
+/* The next frame's length (0: closed), its bytes copied to @data. */
+static gssize
+slot_take (Slot *slot,
+           char *data)
+{
+  gssize len;
+
+  g_mutex_lock (&slot->lock);
+  while (slot->len < 0)
+    g_cond_wait (&slot->cond, &slot->lock);
+  len = slot->len;
+  if (len > 0)
+    {
+      memcpy (data, slot->data, len);
+      slot->len = -1;
+      g_cond_broadcast (&slot->cond);
+    }
+  g_mutex_unlock (&slot->lock);
+  return len;
+}
+
+typedef struct
+{
+  GSocket *socket;
+  Slot    *slot;
+} Reader;
+
+/* Reads the socket and hands what it read over, until it closes. */
+static gpointer
+read_to_slot (gpointer data)
+{
+  Reader *reader = data;
+  char buffer[4096];
+
+  for (;;)
+    {
+      gssize n = g_socket_receive (reader->socket, buffer, sizeof buffer, NULL, NULL);
+
+      slot_put (reader->slot, buffer, MAX (n, 0));
+      if (n <= 0)
+        return NULL;
+    }
+}
+
+/* A process that echoes what it reads on one TCP connection; with @hop,
+ * through a second thread. */
 static int
-serve_raw (void)
+serve_raw (gboolean hop)
 {
   g_autoptr(GSocketListener) listener = g_socket_listener_new ();
   g_autoptr(GSocketConnection) c = NULL;
@@ -145,6 +221,23 @@ serve_raw (void)
     return 1;
   socket = g_socket_connection_get_socket (c);
   g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  if (hop)
+    {
+      Slot slot = { .len = -1 };
+      Reader reader = { socket, &slot };
+      GThread *thread = g_thread_new ("reader", read_to_slot, &reader);
+
+      for (;;)
+        {
+          gssize n = slot_take (&slot, buffer);
+
+          if (n <= 0 || g_socket_send (socket, buffer, n, NULL, NULL) != n)
+            break;
+        }
+      g_socket_shutdown (socket, TRUE, TRUE, NULL);
+      g_thread_join (thread);
+      return 0;
+    }
   for (;;)
     {
       gssize n = g_socket_receive (socket, buffer, sizeof buffer, NULL, NULL);
@@ -407,19 +500,22 @@ stop (GSubprocess *process)
 }
 
 static int
-raw_loopback (void)
+raw_loopback (gboolean hop)
 {
   /* the size of an echo request of the benchmark: a length prefix and
    * [0, id, "agents/1/echo", [i], {}] */
   static const char frame[] = "\0\0\0\x1f[0,12345,\"agents/1/echo\",[12345],{}]";
   g_autofree char *port = NULL;
-  g_autoptr(GSubprocess) echo = spawn_self ("--raw", "-", &port);
+  g_autoptr(GSubprocess) echo = spawn_self ("--raw", hop ? "hop" : "-", &port);
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnection) c = NULL;
   g_autofree gint64 *samples = g_new (gint64, n_calls);
   GSocket *socket;
-  char buffer[sizeof frame];
+  char buffer[2 * sizeof ((Slot *) NULL)->data];
   double t0, t1;
+  Slot slot = { .len = -1 };
+  Reader reader;
+  GThread *thread = NULL;
 
   if (echo == NULL)
     return 1;
@@ -428,6 +524,10 @@ raw_loopback (void)
     return 1;
   socket = g_socket_connection_get_socket (c);
   g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  reader.socket = socket;
+  reader.slot = &slot;
+  if (hop)
+    thread = g_thread_new ("reader", read_to_slot, &reader);
   t0 = bench_now ();
   for (gint64 i = -1000; i < n_calls; i++)
     {
@@ -440,7 +540,8 @@ raw_loopback (void)
         return 1;
       while (got < sizeof frame - 1)
         {
-          gssize n = g_socket_receive (socket, buffer + got, sizeof frame - 1 - got, NULL, NULL);
+          gssize n = hop ? slot_take (&slot, buffer + got)
+                         : g_socket_receive (socket, buffer + got, sizeof frame - 1 - got, NULL, NULL);
 
           if (n <= 0)
             return 1;
@@ -452,12 +553,16 @@ raw_loopback (void)
         samples[i] = g_get_monotonic_time () - s;
     }
   t1 = bench_now ();
+  g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  if (thread != NULL)
+    g_thread_join (thread);
   g_socket_close (socket, NULL);
   stop (echo);
   qsort (samples, n_calls, sizeof (gint64), compare);
-  printf ("RESULT system=baseline workload=raw-loopback n=%" G_GINT64_FORMAT
+  printf ("RESULT system=baseline workload=%s n=%" G_GINT64_FORMAT
           " secs=%.4f rate=%.0f unit=rt/s p50_us=%" G_GINT64_FORMAT " p99_us=%" G_GINT64_FORMAT "\n",
-          n_calls, t1 - t0, n_calls / (t1 - t0), samples[n_calls / 2], samples[(n_calls * 99) / 100]);
+          hop ? "raw-hop" : "raw-loopback", n_calls, t1 - t0, n_calls / (t1 - t0),
+          samples[n_calls / 2], samples[(n_calls * 99) / 100]);
   fflush (stdout);
   return 0;
 }
@@ -487,16 +592,16 @@ main (int argc, char **argv)
   if (argc == 3 && strcmp (argv[1], "--serve") == 0)
     return serve (argv[2]);
   if (argc == 3 && strcmp (argv[1], "--raw") == 0)
-    return serve_raw ();
+    return serve_raw (strcmp (argv[2], "hop") == 0);
   if (argc < 3 || (strcmp (argv[1], "json") != 0 && strcmp (argv[1], "msgpack") != 0))
     {
-      fprintf (stderr, "usage: %s json|msgpack N [INFLIGHT [seq,pipe,msg,raw]]\n", argv[0]);
+      fprintf (stderr, "usage: %s json|msgpack N [INFLIGHT [seq,pipe,msg,raw,hop]]\n", argv[0]);
       return 2;
     }
   codec_name = argv[1];
   n_calls = g_ascii_strtoll (argv[2], NULL, 10);
   inflight = argc > 3 ? g_ascii_strtoll (argv[3], NULL, 10) : 1000;
-  workloads = argc > 4 ? argv[4] : "seq,pipe,msg,raw";
+  workloads = argc > 4 ? argv[4] : "seq,pipe,msg,raw,hop";
   if (n_calls < 1 || inflight < 1)
     return 2;
 
@@ -525,6 +630,8 @@ main (int argc, char **argv)
   janus_kernel_shutdown (kernel);
   stop (server);
   if (wanted (workloads, "raw"))
-    status |= raw_loopback ();
+    status |= raw_loopback (FALSE);
+  if (wanted (workloads, "hop"))
+    status |= raw_loopback (TRUE);
   return status;
 }
