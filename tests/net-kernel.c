@@ -1337,6 +1337,59 @@ test_two_processes (void)
   janus_kernel_shutdown (client);
 }
 
+/* A callback that keeps its GAsyncResult and finishes it later: results
+ * are reused by the library only when nobody else holds them, so kept
+ * ones still give their own outcome after many more calls. */
+static void
+on_kept (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_ptr_array_add (data, g_object_ref (result));
+}
+
+static void
+test_kept_results (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(JanusProxy) proxy = connect_to (f->client, f->echo_address);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_object_unref);
+  Outcome o = { 0 };
+
+  for (int i = 0; i < 20; i++)
+    janus_proxy_call_async (proxy, "add", g_variant_new ("(ii)", i, 1000), NULL, NULL, on_kept, kept);
+  RUN_UNTIL (kept->len == 20);
+  /* more calls, whose results go back to the pool */
+  for (int i = 0; i < 50; i++)
+    {
+      call (proxy, "add", g_variant_new ("(ii)", i, 1), &o);
+      g_assert_no_error (o.error);
+      g_assert_cmpint (g_variant_get_int64 (o.value), ==, i + 1);
+    }
+  outcome_clear (&o);
+  /* the kept ones: each its own answer, in any order */
+  {
+    gboolean seen[20] = { FALSE };
+
+    for (guint i = 0; i < kept->len; i++)
+      {
+        GAsyncResult *result = kept->pdata[i];
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GObject) source = g_async_result_get_source_object (result);
+        g_autoptr(GVariant) value = NULL;
+        gint64 sum;
+
+        g_assert_true (source == G_OBJECT (proxy));
+        g_assert_true (g_async_result_get_user_data (result) == kept);
+        value = janus_proxy_call_finish (proxy, result, &error);
+        g_assert_no_error (error);
+        sum = g_variant_get_int64 (value);
+        g_assert_cmpint (sum, >=, 1000);
+        g_assert_cmpint (sum, <, 1020);
+        g_assert_false (seen[sum - 1000]);
+        seen[sum - 1000] = TRUE;
+      }
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1352,6 +1405,7 @@ main (int   argc,
   ADD ("connect", test_connect);
   ADD ("calls", test_calls);
   ADD ("sync-call", test_sync_call);
+  ADD ("kept-results", test_kept_results);
   ADD ("never-concurrent-with-live", test_never_concurrent);
   ADD ("deferred-answer", test_deferred);
   ADD ("agent-dies", test_agent_dies);
