@@ -229,10 +229,19 @@ janus_connection_get_pending_count (JanusConnection *self)
 /* Frames are encoded in a buffer of the encoding thread, kept between
  * frames, and copied into the connection's outbox (or written at once):
  * no allocation per frame. */
+typedef struct
+{
+  GString  *buffer;
+  gboolean  busy;               /* lent out: a frame encoded meanwhile gets its own */
+} FrameBuffer;
+
 static void
 free_frame_buffer (gpointer data)
 {
-  g_string_free (data, TRUE);
+  FrameBuffer *kept = data;
+
+  g_string_free (kept->buffer, TRUE);
+  g_free (kept);
 }
 
 static GPrivate frame_buffer = G_PRIVATE_INIT (free_frame_buffer);
@@ -240,10 +249,21 @@ static GPrivate frame_buffer = G_PRIVATE_INIT (free_frame_buffer);
 static GString *
 frame_begin (void)
 {
-  GString *frame = g_private_get (&frame_buffer);
+  FrameBuffer *kept = g_private_get (&frame_buffer);
+  GString *frame;
 
-  if (frame != NULL)
-    g_private_set (&frame_buffer, NULL);
+  if (G_UNLIKELY (kept == NULL))
+    {
+      kept = g_new (FrameBuffer, 1);
+      kept->buffer = g_string_sized_new (256);
+      kept->busy = FALSE;
+      g_private_set (&frame_buffer, kept);
+    }
+  if (!kept->busy)
+    {
+      kept->busy = TRUE;
+      frame = kept->buffer;
+    }
   else
     frame = g_string_sized_new (256);
   g_string_truncate (frame, 0);
@@ -251,15 +271,24 @@ frame_begin (void)
   return frame;
 }
 
-/* Gives the frame's buffer back to the thread (the first one; a large one
- * is freed). */
+/* Gives the frame's buffer back to the thread (a large one is replaced
+ * by a small one), or frees one of its own. */
 static void
 frame_release (GString *frame)
 {
-  if (frame->allocated_len <= KEEP_BUFFER && g_private_get (&frame_buffer) == NULL)
-    g_private_set (&frame_buffer, frame);
-  else
+  FrameBuffer *kept = g_private_get (&frame_buffer);
+
+  if (kept->buffer != frame)
     g_string_free (frame, TRUE);
+  else
+    {
+      if (frame->allocated_len > KEEP_BUFFER)
+        {
+          g_string_free (frame, TRUE);
+          kept->buffer = g_string_sized_new (256);
+        }
+      kept->busy = FALSE;
+    }
 }
 
 /* Writes the length into the header; FALSE if the frame is too large. */

@@ -1297,7 +1297,8 @@ read_small_int (Reader  *r,
   while (r->p < r->end && g_ascii_isdigit (*r->p))
     {
       guint d = (guint) (*r->p++ - '0');
-      if (u > ((guint64) G_MAXINT64 - d) / 10)
+      /* 18 digits never overflow: the bound is checked beyond */
+      if (r->p - digits > 18 && u > ((guint64) G_MAXINT64 - d) / 10)
         return fail (r, "an aiomas message's id is beyond the 64-bit range"), FALSE;
       u = u * 10 + d;
     }

@@ -717,6 +717,43 @@ test_letters (void)
     check_letter (json, requests[i]);
 }
 
+/* The envelope's id: the whole 64-bit range, nothing beyond. */
+static void
+test_envelope_ids (void)
+{
+  g_autoptr(JanusCodec) json = janus_codec_new (JANUS_CODEC_FORMAT_JSON);
+  static const struct { const char *text; guint64 id; } good[] = {
+    { "[1, 0, null]", 0 },
+    { "[1, 999999999999999999, null]", G_GUINT64_CONSTANT (999999999999999999) },
+    { "[1, 9223372036854775807, null]", G_MAXINT64 },
+    { "[1, 1000000000000000000, null]", G_GUINT64_CONSTANT (1000000000000000000) },
+  };
+  static const char *const bad[] = {
+    "[1, 9223372036854775808, null]", "[1, 9999999999999999999, null]",
+    "[1, 18446744073709551616, null]", "[1, 99999999999999999999999, null]",
+    "[1, -1, null]", "[1, 01, null]", "[1, 1.0, null]",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      JanusWireMessage m;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (janus_codec_read_message (json, good[i].text, strlen (good[i].text), FALSE, &m, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (m.id, ==, good[i].id);
+      janus_wire_message_clear (&m);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      JanusWireMessage m;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (janus_codec_read_message (json, bad[i], strlen (bad[i]), FALSE, &m, &error));
+      g_assert_nonnull (error);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -745,6 +782,7 @@ main (int   argc,
   g_test_add_func ("/net/codec/agent-object", test_agent_object);
   g_test_add_func ("/net/codec/envelope", test_envelope);
   g_test_add_func ("/net/codec/letters", test_letters);
+  g_test_add_func ("/net/codec/envelope-ids", test_envelope_ids);
   g_test_add_func ("/net/codec/misuse/frozen", test_frozen);
   g_test_add_func ("/net/codec/misuse/twice", test_twice);
 
