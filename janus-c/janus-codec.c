@@ -458,7 +458,8 @@ append_member_name (JanusCodec  *self,
 /* The request that carries a JanusMessage, written straight from its
  * parts: [0, id, ["agents/<receiver>/janus.message", [subject, body, type],
  * {"sender": …, "sender_id": …, "priority": …, "timestamp": …}]] (sender,
- * sender_id and priority only when set). */
+ * sender_id and priority only when set). A non-NULL @int_body is the body
+ * (an integer), in place of @body. */
 gboolean
 janus_codec_append_message (JanusCodec  *self,
                             GString     *out,
@@ -466,6 +467,7 @@ janus_codec_append_message (JanusCodec  *self,
                             guint64      receiver_id,
                             const char  *subject,
                             JsonNode    *body,
+                            const gint64 *int_body,
                             const char  *type,
                             const char  *sender,
                             gint64       sender_id,
@@ -501,9 +503,11 @@ janus_codec_append_message (JanusCodec  *self,
     return FALSE;
   if (json)
     janus_string_append (out, ", ", 2);
-  if (body != NULL ? !janus_codec_append (self, out, body, error) : FALSE)
+  if (int_body != NULL)
+    append_int (self, out, *int_body);
+  else if (body != NULL ? !janus_codec_append (self, out, body, error) : FALSE)
     return FALSE;
-  if (body == NULL)
+  if (body == NULL && int_body == NULL)
     {
       if (json)
         janus_string_append (out, "null", 4);

@@ -545,6 +545,8 @@ typedef struct
   JsonNode     *body;
   const char   *type;
   const char   *sender;
+  gboolean      int_body;       /* body is int_value, without a node */
+  gint64        int_value;
 } MessageWriter;
 
 static gboolean
@@ -557,8 +559,8 @@ write_message (JanusCodec  *codec,
   MessageWriter *w = data;
   JanusMessage *m = w->message;
 
-  return janus_codec_append_message (codec, out, id, m->receiver.id, m->subject, w->body, w->type,
-                                     w->sender,
+  return janus_codec_append_message (codec, out, id, m->receiver.id, m->subject, w->body,
+                                     w->int_body ? &w->int_value : NULL, w->type, w->sender,
                                      m->sender.id != JANUS_ADDRESS_KERNEL_ID ? (gint64) m->sender.id : -1,
                                      m->priority, m->timestamp, error);
 }
@@ -602,7 +604,7 @@ remote_deliver (JanusRuntime *runtime,
   g_autoptr(GError) error = NULL;
   char sender[256];
   g_autofree char *long_sender = NULL;
-  MessageWriter writer = { message, NULL, NULL, NULL };
+  MessageWriter writer = { message, NULL, NULL, NULL, FALSE, 0 };
   JanusNetwork *network;
   const char *listen;
   Outgoing *out;
@@ -610,7 +612,14 @@ remote_deliver (JanusRuntime *runtime,
   if (key == NULL)
     return FALSE;
   network = janus_kernel_get_network (kernel);
-  if (janus_message_body_kind (message) != JANUS_BODY_NONE)
+  /* an integer body goes out as it is */
+  if (janus_message_body_kind (message) == JANUS_BODY_INLINE
+      && janus_message_get_values (message, "x", &writer.int_value))
+    {
+      writer.int_body = TRUE;
+      writer.type = "x";
+    }
+  else if (janus_message_body_kind (message) != JANUS_BODY_NONE)
     {
       body = body_to_wire (message, &writer.type, &error);
       if (body == NULL)
