@@ -38,6 +38,7 @@
 /* ------------------------------------------------ pending requests */
 
 #define PENDING_MIN_SLOTS 16
+#define PENDING_KEEP_SLOTS 4096     /* larger tables are freed once empty */
 
 /* Fibonacci hashing: consecutive ids spread over the table (by themselves
  * they would make one long cluster, which every removal walks). */
@@ -47,7 +48,6 @@ pending_home (const JanusPendingTable *table,
 {
   return (guint) ((id * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15)) >> 32) & table->mask;
 }
-#define PENDING_KEEP_SLOTS 4096     /* larger tables are freed once empty */
 
 static void
 pending_put (JanusPendingTable  *table,
@@ -62,10 +62,10 @@ pending_put (JanusPendingTable  *table,
 
 void
 janus_pending_insert (JanusPendingTable *table,
-                guint64            id,
-                JanusCallDone      done,
-                gpointer           data,
-                gint64             deadline)
+                      guint64            id,
+                      JanusCallDone      done,
+                      gpointer           data,
+                      gint64             deadline)
 {
   JanusPending entry = { id, done, data, deadline };
 
@@ -90,8 +90,8 @@ janus_pending_insert (JanusPendingTable *table,
 /* Takes request @id out of the table into @out; FALSE if it is not there. */
 gboolean
 janus_pending_steal (JanusPendingTable *table,
-               guint64            id,
-               JanusPending      *out)
+                     guint64            id,
+                     JanusPending      *out)
 {
   guint i, j;
 
@@ -129,7 +129,7 @@ janus_pending_steal (JanusPendingTable *table,
  * its slots). */
 void
 janus_pending_take_all (JanusPendingTable *table,
-                  JanusPendingTable *out)
+                        JanusPendingTable *out)
 {
   *out = *table;
   table->slots = NULL;
@@ -140,7 +140,7 @@ janus_pending_take_all (JanusPendingTable *table,
 /* Fails every request of @table (no lock held: user code) and frees it. */
 void
 janus_pending_fail_all (JanusPendingTable *table,
-                  const GError      *error)
+                        const GError      *error)
 {
   for (guint i = 0; table->slots != NULL && i <= table->mask; i++)
     if (table->slots[i].done != NULL)

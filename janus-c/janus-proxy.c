@@ -125,8 +125,9 @@ on_cancelled (GCancellable *cancellable,
 
 /* Results are kept for reuse by the thread that let them go, a few per
  * thread: a call makes no object. Only a result nobody else holds, with
- * nothing attached to it (no qdata: data, weak references, handlers), is
- * kept; the no-cache debug flag turns this off. */
+ * nothing attached to it (no qdata: no data, weak or toggle references,
+ * as a language binding's wrapper adds), is kept; the no-cache debug flag
+ * turns this off. */
 #define POOL_MAX 256
 
 static void
