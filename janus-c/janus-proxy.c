@@ -126,7 +126,7 @@ on_cancelled (GCancellable *cancellable,
 /* Results are kept for reuse by the thread that let them go, a few per
  * thread: a call makes no object. Only a result nobody else holds, with
  * nothing attached to it (no qdata: no data, weak or toggle references,
- * as a language binding's wrapper adds), is kept; the no-cache debug flag
+ * as a language binding's wrapper adds; no signal handler), is kept; the no-cache debug flag
  * turns this off. */
 #define POOL_MAX 256
 
@@ -170,6 +170,22 @@ net_result_clear (JanusNetResult *self)
   self->finished = FALSE;
 }
 
+/* Whether a handler is connected to @object: the only signal a result has
+ * is GObject's notify, and GLib keeps handlers outside qdata. */
+static gboolean
+has_notify_handler (GObject *object)
+{
+  static atomic_uint notify_id;
+  guint id = atomic_load_explicit (&notify_id, memory_order_relaxed);
+
+  if (G_UNLIKELY (id == 0))
+    {
+      id = g_signal_lookup ("notify", G_TYPE_OBJECT);
+      atomic_store_explicit (&notify_id, id, memory_order_relaxed);
+    }
+  return g_signal_has_handler_pending (object, id, 0, TRUE);
+}
+
 /* Drops a reference to @self: the last one keeps it for reuse when it can. */
 static void
 net_result_release (JanusNetResult *self)
@@ -180,7 +196,8 @@ net_result_release (JanusNetResult *self)
   /* the only reference: nobody else can take one or touch the object */
   if (G_UNLIKELY (janus_debug_flags & JANUS_DEBUG_NO_CACHE)
       || g_atomic_int_get (&object->ref_count) != 1
-      || g_atomic_pointer_get (&object->qdata) != NULL)
+      || g_atomic_pointer_get (&object->qdata) != NULL
+      || has_notify_handler (object))
     {
       g_object_unref (self);
       return;

@@ -1390,6 +1390,50 @@ test_kept_results (Fixture       *f,
   }
 }
 
+/* A callback that connects a handler to its GAsyncResult (and keeps no
+ * reference): that result is not reused, so no later call's result comes
+ * with the handler. */
+static void
+on_notify_noop (GObject *object, GParamSpec *pspec, gpointer data)
+{
+}
+
+typedef struct
+{
+  guint calls;
+  guint with_handler;           /* results that came with a handler */
+} HandlerCount;
+
+static void
+on_handled (GObject *source, GAsyncResult *result, gpointer data)
+{
+  HandlerCount *count = data;
+  guint notify_id = g_signal_lookup ("notify", G_TYPE_OBJECT);
+
+  if (g_signal_has_handler_pending (result, notify_id, 0, TRUE))
+    count->with_handler++;
+  if (count->calls++ % 2 == 0)
+    g_signal_connect (result, "notify", G_CALLBACK (on_notify_noop), NULL);
+  g_variant_unref (janus_proxy_call_finish (JANUS_PROXY (source), result, NULL));
+}
+
+static void
+test_results_with_handlers (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(JanusProxy) proxy = connect_to (f->client, f->echo_address);
+  HandlerCount count = { 0 };
+
+  for (int i = 0; i < 40; i++)
+    {
+      guint before = count.calls;
+
+      janus_proxy_call_async (proxy, "add", g_variant_new ("(ii)", i, 1), NULL, NULL, on_handled, &count);
+      RUN_UNTIL (count.calls == before + 1);
+    }
+  g_assert_cmpuint (count.with_handler, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1406,6 +1450,7 @@ main (int   argc,
   ADD ("calls", test_calls);
   ADD ("sync-call", test_sync_call);
   ADD ("kept-results", test_kept_results);
+  ADD ("results-with-handlers", test_results_with_handlers);
   ADD ("never-concurrent-with-live", test_never_concurrent);
   ADD ("deferred-answer", test_deferred);
   ADD ("agent-dies", test_agent_dies);
