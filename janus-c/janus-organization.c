@@ -491,7 +491,7 @@ list_kernel_groups (JanusKernel *kernel)
 /**
  * janus_kernel_get_organization:
  * @self: a kernel
- * @organization_type: a subtype of [class@Janus.Organization]
+ * @organization_type: a subtype of [class@Janus.Organization], not abstract
  *
  * Gets the kernel's one instance of @organization_type, made on first use.
  * MT safe.
@@ -699,7 +699,7 @@ uuid_taken (JanusKernel *kernel,
 /**
  * janus_kernel_create_group:
  * @self: a kernel
- * @organization_type: a subtype of [class@Janus.Organization]
+ * @organization_type: a subtype of [class@Janus.Organization], not abstract
  * @error: return location for a [struct@GLib.Error]
  *
  * Makes a new group of @organization_type (with a fresh UUID). It lives
@@ -744,7 +744,7 @@ conditions_valid (JanusCondition **conditions)
 /**
  * janus_kernel_create_group_full:
  * @self: a kernel
- * @organization_type: a subtype of [class@Janus.Organization]
+ * @organization_type: a subtype of [class@Janus.Organization], not abstract
  * @name: (nullable): a name for the group, or `NULL`
  * @uuid: (nullable): the group's UUID, or `NULL` for a fresh one
  * @membership: (nullable): the group's membership policy
@@ -791,6 +791,7 @@ janus_kernel_create_group_full (JanusKernel     *self,
 
   g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
   g_return_val_if_fail (g_type_is_a (organization_type, JANUS_TYPE_ORGANIZATION), NULL);
+  g_return_val_if_fail (!G_TYPE_IS_ABSTRACT (organization_type), NULL);
   g_return_val_if_fail (membership == NULL || JANUS_IS_CONDITION (membership), NULL);
   g_return_val_if_fail (conditions_valid (obtain_conditions), NULL);
   g_return_val_if_fail (conditions_valid (leave_conditions), NULL);
@@ -911,7 +912,7 @@ janus_kernel_lookup_group_by_name (JanusKernel *self,
 /**
  * janus_kernel_get_or_create_group:
  * @self: a kernel
- * @organization_type: a subtype of [class@Janus.Organization]
+ * @organization_type: a subtype of [class@Janus.Organization], not abstract
  * @error: return location for a [struct@GLib.Error]
  *
  * Gets the oldest living group of @organization_type, or makes one if
@@ -928,6 +929,7 @@ janus_kernel_get_or_create_group (JanusKernel  *self,
 
   g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
   g_return_val_if_fail (g_type_is_a (organization_type, JANUS_TYPE_ORGANIZATION), NULL);
+  g_return_val_if_fail (!G_TYPE_IS_ABSTRACT (organization_type), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   group = janus_organization_first_group (janus_kernel_get_organization (self, organization_type));
