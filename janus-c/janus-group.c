@@ -48,6 +48,27 @@
  * its membership. All functions are MT safe.
  */
 
+/* A custom selection function and its data: a sender that chose with it
+ * holds it until its call returned, so that replacing it on another thread
+ * never frees the data under a running call. */
+typedef struct
+{
+  gatomicrefcount    ref;
+  JanusSelectionFunc func;
+  gpointer           data;
+  GDestroyNotify     destroy;
+} SelectionClosure;
+
+static void
+selection_closure_unref (SelectionClosure *closure)
+{
+  if (closure == NULL || !g_atomic_ref_count_dec (&closure->ref))
+    return;
+  if (closure->destroy != NULL)
+    closure->destroy (closure->data);
+  g_free (closure);
+}
+
 struct _JanusGroup
 {
   GObject              parent_instance;
@@ -66,9 +87,7 @@ struct _JanusGroup
   JanusCondition      *membership;
   GPtrArray           *obtain;          /* JanusCondition */
   GPtrArray           *leave;
-  JanusSelectionFunc   select_func;
-  gpointer             select_data;
-  GDestroyNotify       select_destroy;
+  SelectionClosure    *selection;       /* the custom selection, or NULL */
   gboolean             persistent;
   gboolean             alive;
   gint64               idle_timeout;    /* µs, 0: never */
@@ -481,8 +500,7 @@ janus_group_select (JanusGroup          *self,
                     const JanusAddress **candidates,
                     guint                n)
 {
-  JanusSelectionFunc func = NULL;
-  gpointer data = NULL;
+  SelectionClosure *closure = NULL;
   guint i;
 
   switch (atomic_load_explicit (&self->policy, memory_order_relaxed))
@@ -491,12 +509,14 @@ janus_group_select (JanusGroup          *self,
       return atomic_fetch_add_explicit (&self->round_robin, 1, memory_order_relaxed) % n;
     case JANUS_SELECTION_CUSTOM:
       g_mutex_lock (&self->lock);
-      func = self->select_func;
-      data = self->select_data;
+      if ((closure = self->selection) != NULL)
+        g_atomic_ref_count_inc (&closure->ref);
       g_mutex_unlock (&self->lock);
-      if (func != NULL)
+      if (closure != NULL)
         {
-          i = func (self, candidates, n, data);
+          i = closure->func (self, candidates, n, closure->data);
+          /* the last holder of a replaced function frees its data */
+          selection_closure_unref (closure);
           if (i < n)
             return i;
           g_warning ("selection function of group %s chose %u of %u candidates; "
@@ -1058,7 +1078,11 @@ janus_group_set_selection_policy (JanusGroup           *self,
  * @user_data: (nullable): data for @func
  * @destroy: (nullable): frees @user_data when replaced or with the group
  *
- * Installs a custom selection policy (`JANUS_SELECTION_CUSTOM`).
+ * Installs a custom selection policy (`JANUS_SELECTION_CUSTOM`). @func is
+ * called by the senders, on their threads, possibly several at once. It may
+ * be replaced from any thread while senders use it: @destroy then runs once
+ * the last call of @func that already started returned (on the thread of
+ * that call), never during one.
  */
 void
 janus_group_set_selection_func (JanusGroup         *self,
@@ -1066,21 +1090,22 @@ janus_group_set_selection_func (JanusGroup         *self,
                                 gpointer            user_data,
                                 GDestroyNotify      destroy)
 {
-  GDestroyNotify old_destroy;
-  gpointer old_data;
+  SelectionClosure *fresh, *old;
 
   g_return_if_fail (JANUS_IS_GROUP (self));
   g_return_if_fail (func != NULL);
 
+  fresh = g_new (SelectionClosure, 1);
+  g_atomic_ref_count_init (&fresh->ref);
+  fresh->func = func;
+  fresh->data = user_data;
+  fresh->destroy = destroy;
   g_mutex_lock (&self->lock);
-  old_destroy = self->select_destroy;
-  old_data = self->select_data;
-  self->select_func = func;
-  self->select_data = user_data;
-  self->select_destroy = destroy;
+  old = self->selection;
+  self->selection = fresh;
   g_mutex_unlock (&self->lock);
-  if (old_destroy != NULL)
-    old_destroy (old_data);
+  /* @destroy of the old data runs once no sender uses it any more */
+  selection_closure_unref (old);
   atomic_store_explicit (&self->policy, JANUS_SELECTION_CUSTOM, memory_order_relaxed);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTION_POLICY]);
 }
@@ -1214,8 +1239,7 @@ janus_group_finalize (GObject *object)
   g_clear_object (&self->membership);
   g_clear_pointer (&self->obtain, g_ptr_array_unref);
   g_clear_pointer (&self->leave, g_ptr_array_unref);
-  if (self->select_destroy != NULL)
-    self->select_destroy (self->select_data);
+  selection_closure_unref (self->selection);
   g_object_unref (self->organization);
   g_free (self->name);
   g_mutex_clear (&self->lock);

@@ -426,6 +426,10 @@ sel_func (JanusGroup          *group,
 
   if (sel->magic != SEL_MAGIC)
     atomic_fetch_add (sel->bad, 1);
+  /* a function that takes its time: the replacer runs meanwhile */
+  g_thread_yield ();
+  if (sel->magic != SEL_MAGIC)
+    atomic_fetch_add (sel->bad, 1);
   return sel->pick % n;
 }
 
