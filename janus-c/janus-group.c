@@ -907,30 +907,31 @@ janus_group_add_leave_condition (JanusGroup     *self,
 
 /* A copy of a condition list, under the lock. */
 static GPtrArray *
-list_conditions (JanusGroup *self,
-                 GPtrArray  *conditions)
+list_conditions (JanusGroup  *self,
+                 GPtrArray  **conditions)
 {
   GPtrArray *copy;
 
+  /* the list itself is made by the first add: read under the lock too */
   g_mutex_lock (&self->lock);
-  copy = copy_conditions (conditions);
+  copy = copy_conditions (*conditions);
   g_mutex_unlock (&self->lock);
   return copy;
 }
 
 static gboolean
-remove_condition (JanusGroup     *self,
-                  GPtrArray      *conditions,
-                  JanusCondition *condition)
+remove_condition (JanusGroup      *self,
+                  GPtrArray      **conditions,
+                  JanusCondition  *condition)
 {
   gboolean removed = FALSE;
   guint i;
 
   g_mutex_lock (&self->lock);
-  if (conditions != NULL && g_ptr_array_find (conditions, condition, &i))
+  if (*conditions != NULL && g_ptr_array_find (*conditions, condition, &i))
     {
       /* the reference goes outside the lock: its destroy is user code */
-      g_ptr_array_steal_index (conditions, i);
+      g_ptr_array_steal_index (*conditions, i);
       removed = TRUE;
     }
   g_mutex_unlock (&self->lock);
@@ -976,7 +977,7 @@ janus_group_list_obtain_conditions (JanusGroup *self)
 {
   g_return_val_if_fail (JANUS_IS_GROUP (self), NULL);
 
-  return list_conditions (self, self->obtain);
+  return list_conditions (self, &self->obtain);
 }
 
 /**
@@ -993,7 +994,7 @@ janus_group_list_leave_conditions (JanusGroup *self)
 {
   g_return_val_if_fail (JANUS_IS_GROUP (self), NULL);
 
-  return list_conditions (self, self->leave);
+  return list_conditions (self, &self->leave);
 }
 
 /**
@@ -1014,7 +1015,7 @@ janus_group_remove_obtain_condition (JanusGroup     *self,
   g_return_val_if_fail (JANUS_IS_GROUP (self), FALSE);
   g_return_val_if_fail (JANUS_IS_CONDITION (condition), FALSE);
 
-  return remove_condition (self, self->obtain, condition);
+  return remove_condition (self, &self->obtain, condition);
 }
 
 /**
@@ -1033,7 +1034,7 @@ janus_group_remove_leave_condition (JanusGroup     *self,
   g_return_val_if_fail (JANUS_IS_GROUP (self), FALSE);
   g_return_val_if_fail (JANUS_IS_CONDITION (condition), FALSE);
 
-  return remove_condition (self, self->leave, condition);
+  return remove_condition (self, &self->leave, condition);
 }
 
 /**

@@ -802,6 +802,68 @@ test_reconfigure_from_threads (void)
   finish (kernel, NULL);
 }
 
+/* The first condition of a fresh group is added on one thread while
+ * another lists and removes: the lists themselves are made by that first
+ * add. */
+typedef struct
+{
+  JanusGroup     *group;
+  JanusCondition *cond;
+  gboolean        listed_ok;
+} FirstAdd;
+
+static gpointer
+first_add_thread (gpointer data)
+{
+  FirstAdd *f = data;
+
+  janus_group_add_obtain_condition (f->group, f->cond);
+  janus_group_add_leave_condition (f->group, f->cond);
+  return NULL;
+}
+
+static gpointer
+first_list_thread (gpointer data)
+{
+  FirstAdd *f = data;
+  g_autoptr(GPtrArray) obtain = janus_group_list_obtain_conditions (f->group);
+  g_autoptr(GPtrArray) leave_c = janus_group_list_leave_conditions (f->group);
+  g_autoptr(JanusCondition) other = janus_condition_new ("other", always, NULL, NULL);
+
+  f->listed_ok = obtain->len <= 1 && leave_c->len <= 1
+                 && !janus_group_remove_obtain_condition (f->group, other)
+                 && !janus_group_remove_leave_condition (f->group, other);
+  return NULL;
+}
+
+static void
+test_first_condition_race (void)
+{
+  JanusKernel *kernel = janus_kernel_new (0);
+  const guint rounds = test_small () ? 20 : 200;
+  guint round;
+
+  for (round = 0; round < rounds; round++)
+    {
+      g_autoptr(JanusCondition) cond = janus_condition_new ("ok", always, NULL, NULL);
+      g_autoptr(GPtrArray) obtain = NULL, leave_c = NULL;
+      FirstAdd f = { new_group (kernel, org_x), cond, FALSE };
+      GThread *a = g_thread_new ("add", first_add_thread, &f);
+      GThread *b = g_thread_new ("list", first_list_thread, &f);
+
+      g_thread_join (a);
+      g_thread_join (b);
+      g_assert_true (f.listed_ok);
+      obtain = janus_group_list_obtain_conditions (f.group);
+      leave_c = janus_group_list_leave_conditions (f.group);
+      g_assert_cmpuint (obtain->len, ==, 1);
+      g_assert_cmpuint (leave_c->len, ==, 1);
+      g_assert_true (janus_kernel_remove_group (kernel, f.group, NULL));
+      g_object_unref (f.group);
+    }
+  finish (kernel, NULL);
+}
+
 /* janus_kernel_remove_group races with players that take and leave roles
  * on two workers; groups die and are replaced all along. */
 typedef struct
@@ -1681,6 +1743,7 @@ main (int argc, char **argv)
   g_test_add_func ("/crio-hostile/selection/replaced-while-used", test_selection_replaced);
   g_test_add_func ("/crio-hostile/selection/out-of-range", test_selection_out_of_range);
   g_test_add_func ("/crio-hostile/threads/reconfigure", test_reconfigure_from_threads);
+  g_test_add_func ("/crio-hostile/threads/first-condition", test_first_condition_race);
   g_test_add_func ("/crio-hostile/threads/remove-racing-request", test_remove_racing_request);
   g_test_add_func ("/crio-hostile/release/unref-with-idle-armed", test_unref_with_idle_armed);
   g_test_add_func ("/crio-hostile/release/unref-while-reconfigured", test_unref_while_reconfigured);
