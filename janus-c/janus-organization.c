@@ -399,7 +399,9 @@ typedef struct
   GHashTable *organizations;    /* GType -> JanusOrganization, strong */
   /* the idle time-outs (guarded by lock) */
   JanusAgent *keeper;           /* strong, while it has work */
-  guint       keeper_pending;   /* arms on their way to it */
+  gboolean    keeper_launched;  /* FALSE while its launch is under way */
+  GPtrArray  *keeper_early;     /* Arm: made meanwhile, posted once it is launched */
+  guint       keeper_pending;   /* arms on their way to it, early ones included */
   /* held while a group is checked and added, so UUIDs stay unique */
   GMutex      create_lock;
 } KernelTable;
@@ -411,6 +413,7 @@ kernel_table_free (gpointer data)
 
   g_hash_table_unref (table->organizations);
   g_clear_object (&table->keeper);
+  g_clear_pointer (&table->keeper_early, g_ptr_array_unref);
   g_mutex_clear (&table->lock);
   g_mutex_clear (&table->create_lock);
   g_free (table);
@@ -621,8 +624,22 @@ keeper_take_arm (JanusAgent *agent,
   janus_agent_call_at (agent, copy->due, keeper_expire, copy, arm_free);
 }
 
+static Arm *
+arm_new (JanusGroup *group,
+         gint64      due)
+{
+  Arm *arm = g_new (Arm, 1);
+
+  arm->group = g_object_ref (group);
+  arm->due = due;
+  return arm;
+}
+
 /* Arms @group's expiry at kernel time @due: the keeper (launched if none
- * runs) removes the group then, if it is still idle. Any thread. */
+ * runs) removes the group then, if it is still idle. Any thread. The thread
+ * that makes the keeper launches it outside the lock; an arm made by
+ * another thread meanwhile waits in keeper_early (a keeper that is not
+ * launched yet takes no task), and the launching thread posts it. */
 static void
 keeper_arm (JanusKernel *kernel,
             JanusGroup  *group,
@@ -630,12 +647,13 @@ keeper_arm (JanusKernel *kernel,
 {
   KernelTable *table = kernel_table (kernel);
   g_autoptr(JanusAgent) keeper = NULL;
+  g_autoptr(GPtrArray) early = NULL;
   gboolean launch = FALSE;
-  Arm *arm;
 
   g_mutex_lock (&table->lock);
   /* a keeper somebody killed is replaced */
-  if (table->keeper != NULL && janus_agent_get_state (table->keeper) >= JANUS_AGENT_STATE_DYING)
+  if (table->keeper != NULL && table->keeper_launched
+      && janus_agent_get_state (table->keeper) >= JANUS_AGENT_STATE_DYING)
     {
       g_clear_object (&table->keeper);
       table->keeper_pending = 0;
@@ -645,27 +663,46 @@ keeper_arm (JanusKernel *kernel,
       JanusGroupKeeper *fresh = g_object_new (JANUS_TYPE_GROUP_KEEPER, NULL);
       fresh->table = table;
       table->keeper = JANUS_AGENT (fresh);
+      table->keeper_launched = FALSE;
       launch = TRUE;
     }
-  keeper = g_object_ref (table->keeper);
   /* the keeper does not end while an arm is on its way */
   table->keeper_pending++;
-  g_mutex_unlock (&table->lock);
-
-  if (launch && !janus_kernel_launch_light_agent (kernel, keeper, "janus-group-keeper", NULL, NULL))
+  if (!launch && !table->keeper_launched)
     {
-      /* the kernel is stopping: its groups go with it */
-      g_mutex_lock (&table->lock);
-      table->keeper_pending--;
-      if (table->keeper == keeper)
-        g_clear_object (&table->keeper);
+      if (table->keeper_early == NULL)
+        table->keeper_early = g_ptr_array_new_with_free_func (arm_free);
+      g_ptr_array_add (table->keeper_early, arm_new (group, due));
       g_mutex_unlock (&table->lock);
       return;
     }
-  arm = g_new (Arm, 1);
-  arm->group = g_object_ref (group);
-  arm->due = due;
-  janus_agent_invoke (keeper, keeper_take_arm, arm, arm_free);
+  keeper = g_object_ref (table->keeper);
+  g_mutex_unlock (&table->lock);
+
+  if (launch)
+    {
+      gboolean launched = janus_kernel_launch_light_agent (kernel, keeper, "janus-group-keeper",
+                                                           NULL, NULL);
+
+      g_mutex_lock (&table->lock);
+      early = g_steal_pointer (&table->keeper_early);
+      if (launched)
+        table->keeper_launched = TRUE;
+      else
+        {
+          /* the kernel is stopping: its groups go with it */
+          table->keeper_pending -= 1 + (early ? early->len : 0);
+          if (table->keeper == keeper)
+            g_clear_object (&table->keeper);
+        }
+      g_mutex_unlock (&table->lock);
+      if (!launched)
+        return;
+      while (early != NULL && early->len > 0)
+        janus_agent_invoke (keeper, keeper_take_arm,
+                            g_ptr_array_steal_index_fast (early, early->len - 1), arm_free);
+    }
+  janus_agent_invoke (keeper, keeper_take_arm, arm_new (group, due), arm_free);
 }
 
 /* A change that may have made @group idle (a role left, the time-out or
