@@ -53,7 +53,7 @@
  * never frees the data under a running call. */
 typedef struct
 {
-  gatomicrefcount    ref;
+  atomic_uint        ref;
   JanusSelectionFunc func;
   gpointer           data;
   GDestroyNotify     destroy;
@@ -62,7 +62,8 @@ typedef struct
 static void
 selection_closure_unref (SelectionClosure *closure)
 {
-  if (closure == NULL || !g_atomic_ref_count_dec (&closure->ref))
+  /* acq_rel: the last holder sees every call's use of the data */
+  if (closure == NULL || atomic_fetch_sub_explicit (&closure->ref, 1, memory_order_acq_rel) != 1)
     return;
   if (closure->destroy != NULL)
     closure->destroy (closure->data);
@@ -510,7 +511,7 @@ janus_group_select (JanusGroup          *self,
     case JANUS_SELECTION_CUSTOM:
       g_mutex_lock (&self->lock);
       if ((closure = self->selection) != NULL)
-        g_atomic_ref_count_inc (&closure->ref);
+        atomic_fetch_add_explicit (&closure->ref, 1, memory_order_relaxed);
       g_mutex_unlock (&self->lock);
       if (closure != NULL)
         {
@@ -1097,7 +1098,7 @@ janus_group_set_selection_func (JanusGroup         *self,
   g_return_if_fail (func != NULL);
 
   fresh = g_new (SelectionClosure, 1);
-  g_atomic_ref_count_init (&fresh->ref);
+  atomic_init (&fresh->ref, 1);
   fresh->func = func;
   fresh->data = user_data;
   fresh->destroy = destroy;
