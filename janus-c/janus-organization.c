@@ -310,20 +310,27 @@ janus_organization_remove_group (JanusOrganization *self,
                                  JanusGroup        *group)
 {
   JanusOrganizationPrivate *priv = janus_organization_get_instance_private (self);
+  JanusKernel *kernel = NULL;
   gboolean had;
   guint i;
 
   g_mutex_lock (&priv->lock);
   had = g_ptr_array_find (priv->groups, group, &i);
   if (had)
-    g_ptr_array_steal_index (priv->groups, i);     /* keeps the order */
+    {
+      g_ptr_array_steal_index (priv->groups, i);     /* keeps the order */
+      /* read with the list: a kernel that shuts down clears both at once.
+       * The caller (the kernel's remove_group, an agent's step, the
+       * keeper) keeps the kernel alive meanwhile. */
+      kernel = priv->kernel;
+    }
   g_mutex_unlock (&priv->lock);
   if (!had)
     return;
   /* outside the lock; the reference goes afterwards: the last one runs
    * the group's finalize */
-  if (priv->kernel != NULL)
-    janus_kernel_emit_group_removed (priv->kernel, group);
+  if (kernel != NULL)
+    janus_kernel_emit_group_removed (kernel, group);
   g_object_unref (group);
 }
 

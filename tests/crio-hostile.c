@@ -1204,6 +1204,74 @@ test_unref_while_reconfigured (void)
     }
 }
 
+/* janus_kernel_remove_group on one thread while the kernel shuts down on
+ * another: each group is removed (and signalled) or went with the kernel,
+ * never both, never signalled twice. */
+typedef struct
+{
+  JanusKernel *kernel;
+  GPtrArray   *groups;
+  atomic_int   started;
+  guint        removed;
+  guint        refused;
+} Remover;
+
+static gpointer
+remover_thread (gpointer data)
+{
+  Remover *r = data;
+  guint i;
+
+  atomic_store (&r->started, 1);
+  for (i = 0; i < r->groups->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (janus_kernel_remove_group (r->kernel, r->groups->pdata[i], &error))
+        r->removed++;
+      else
+        {
+          g_assert_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER);
+          r->refused++;
+        }
+    }
+  return NULL;
+}
+
+static void
+test_remove_racing_shutdown (void)
+{
+  const guint rounds = test_small () ? 3 : 20, n = 64;
+  guint round, i;
+
+  for (round = 0; round < rounds; round++)
+    {
+      Remover r = { janus_kernel_new (2), g_ptr_array_new_with_free_func (g_object_unref) };
+      GroupSignals s;
+      GThread *thread;
+
+      group_signals_watch (r.kernel, &s);
+      for (i = 0; i < n; i++)
+        g_ptr_array_add (r.groups, new_group (r.kernel, org_x));
+      thread = g_thread_new ("remover", remover_thread, &r);
+      while (!atomic_load (&r.started))
+        g_thread_yield ();
+      janus_kernel_shutdown (r.kernel);
+      g_thread_join (thread);
+      g_assert_cmpuint (r.removed + r.refused, ==, n);
+      /* a group removed while the kernel went may go unsignalled */
+      g_assert_cmpint (s.removed, <=, r.removed);
+      for (i = 0; i < n; i++)
+        {
+          g_assert_false (janus_group_is_alive (r.groups->pdata[i]));
+          g_assert_null (janus_group_get_kernel (r.groups->pdata[i]));
+        }
+      g_assert_finalize_object (r.kernel);
+      g_ptr_array_unref (r.groups);
+      group_signals_clear (&s);
+    }
+}
+
 /* A role kept by the user after its player died, its group died, and its
  * kernel went: every getter answers, nothing crashes. */
 static void
@@ -1747,6 +1815,7 @@ main (int argc, char **argv)
   g_test_add_func ("/crio-hostile/threads/remove-racing-request", test_remove_racing_request);
   g_test_add_func ("/crio-hostile/release/unref-with-idle-armed", test_unref_with_idle_armed);
   g_test_add_func ("/crio-hostile/release/unref-while-reconfigured", test_unref_while_reconfigured);
+  g_test_add_func ("/crio-hostile/release/remove-racing-shutdown", test_remove_racing_shutdown);
   g_test_add_func ("/crio-hostile/release/role-outlives-everything", test_role_outlives_everything);
   for (i = 0; i < G_N_ELEMENTS (reenter); i++)
     {
