@@ -617,6 +617,22 @@ janus_group_retire (JanusGroup  *self,
   return FALSE;
 }
 
+/* The group's kernel with a new reference, or NULL once the group is gone
+ * or its kernel shut down: taken under the lock, before the kernel's
+ * shutdown detaches the group, so the kernel cannot be freed meanwhile
+ * (a reference taken while its last one goes delays its dispose). For the
+ * threads that are not the kernel's and hold no reference on it. */
+JanusKernel *
+janus_group_dup_kernel (JanusGroup *self)
+{
+  JanusKernel *kernel;
+
+  g_mutex_lock (&self->lock);
+  kernel = self->kernel ? g_object_ref (self->kernel) : NULL;
+  g_mutex_unlock (&self->lock);
+  return kernel;
+}
+
 /* The kernel is going: the group no longer refers to it. */
 void
 janus_group_detach (JanusGroup *self)
@@ -697,14 +713,15 @@ void
 janus_group_set_idle_timeout (JanusGroup *self,
                               gint64      timeout)
 {
-  JanusKernel *kernel;
+  g_autoptr(JanusKernel) kernel = NULL;
   gboolean changed;
   gint64 now;
 
   g_return_if_fail (JANUS_IS_GROUP (self));
   g_return_if_fail (timeout >= 0);
 
-  kernel = janus_group_get_kernel (self);
+  /* any thread: the application may drop the kernel meanwhile */
+  kernel = janus_group_dup_kernel (self);
   now = kernel ? janus_kernel_get_time (kernel) : 0;
   g_mutex_lock (&self->lock);
   changed = self->idle_timeout != timeout;

@@ -718,9 +718,11 @@ static void
 maybe_arm (JanusGroup *group)
 {
   gint64 due = janus_group_idle_due (group);
-  JanusKernel *kernel;
+  g_autoptr(JanusKernel) kernel = NULL;
 
-  if (due < 0 || (kernel = janus_group_get_kernel (group)) == NULL)
+  /* a reference: the group may be reconfigured on a thread that holds
+   * none while the application drops the kernel */
+  if (due < 0 || (kernel = janus_group_dup_kernel (group)) == NULL)
     return;
   keeper_arm (kernel, group, due);
 }
