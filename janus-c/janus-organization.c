@@ -86,6 +86,34 @@ role_list_for_write (JanusOrganizationClass *klass)
   return copy;
 }
 
+/* Whether an organization of @type, or of a subtype (which shares the
+ * list until it lists a role of its own), was made: its role list is then
+ * read by role requests on any thread, without a lock, and may no longer
+ * change. */
+static GQuark
+instantiated_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("janus-organization-instantiated");
+  return quark;
+}
+
+static gboolean
+organization_type_instantiated (GType type)
+{
+  return g_type_get_qdata (type, instantiated_quark ()) != NULL;
+}
+
+static void
+organization_type_mark_instantiated (GType type)
+{
+  for (; type != JANUS_TYPE_ORGANIZATION && type != G_TYPE_INVALID; type = g_type_parent (type))
+    if (!organization_type_instantiated (type))
+      g_type_set_qdata (type, instantiated_quark (), GINT_TO_POINTER (TRUE));
+}
+
 /**
  * janus_organization_class_add_role:
  * @klass: an organization class
@@ -94,7 +122,9 @@ role_list_for_write (JanusOrganizationClass *klass)
  *   limit
  *
  * Lists @role_type in the organization. Call it from `class_init`; adding
- * a type again replaces its cardinality.
+ * a type again replaces its cardinality. Once an organization of this class
+ * (or of a subclass) was made, its roles no longer change: the call is
+ * refused with a critical.
  */
 void
 janus_organization_class_add_role (JanusOrganizationClass *klass,
@@ -106,6 +136,8 @@ janus_organization_class_add_role (JanusOrganizationClass *klass,
 
   g_return_if_fail (JANUS_IS_ORGANIZATION_CLASS (klass));
   g_return_if_fail (g_type_is_a (role_type, JANUS_TYPE_ROLE));
+  /* the list is read without a lock by every role request */
+  g_return_if_fail (!organization_type_instantiated (G_TYPE_FROM_CLASS (klass)));
 
   list = role_list_for_write (klass);
   for (i = 0; i < list->specs->len; i++)
@@ -128,7 +160,7 @@ janus_organization_class_add_role (JanusOrganizationClass *klass,
  *
  * Like [method@Janus.OrganizationClass.add_role], for a class given by its
  * `GType` (language bindings). Call it before the organization is first
- * instantiated.
+ * instantiated (in any kernel); later calls are refused with a critical.
  */
 void
 janus_organization_type_add_role (GType organization_type,
@@ -148,7 +180,11 @@ JanusOrganization *
 janus_organization_new_for_kernel (GType        type,
                                    JanusKernel *kernel)
 {
+  /* the first instance initializes the class (its class_init lists the
+   * roles): marked once made, before anybody can request a role in it */
   JanusOrganization *self = g_object_new (type, NULL);
+
+  organization_type_mark_instantiated (type);
 
   ((JanusOrganizationPrivate *) janus_organization_get_instance_private (self))->kernel = kernel;
   return self;

@@ -190,6 +190,26 @@ bad_abstract_organization (void)
   finish (kernel, NULL);
 }
 
+/* An organization's roles are fixed once it was instantiated: they are
+ * read by every request on any thread. */
+static void
+bad_add_role_late (void)
+{
+  JanusKernel *kernel = janus_kernel_new (0);
+  TestAgent *agent = launch_alive (kernel, test_agent_new (NULL, NULL));
+  g_autoptr(JanusGroup) group = new_group (kernel, org_x);
+  Ask ask = { group, role_unlisted, NULL, NULL };
+
+  janus_organization_type_add_role (org_x, role_unlisted, 0);
+  janus_organization_class_add_role (g_type_class_peek (org_x), role_unlisted, 0);
+  g_assert_false (janus_organization_lists_role (janus_group_get_organization (group), role_unlisted));
+  agent_do (kernel, agent, do_ask, &ask);
+  g_assert_error (ask.error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_ROLE_NOT_LISTED);
+  g_clear_error (&ask.error);
+  g_clear_object (&group);
+  finish (kernel, agent, NULL);
+}
+
 /* The roles of an agent are managed from its own steps: from another
  * thread, a critical and nothing done. */
 static gpointer
@@ -1772,6 +1792,7 @@ main (int argc, char **argv)
     { "invalid-type", bad_invalid_type },
     { "abstract-organization", bad_abstract_organization },
     { "request-from-foreign-thread", bad_request_from_foreign_thread },
+    { "add-role-after-first-instance", bad_add_role_late },
   };
   static const struct { const char *name; Reenter mode; } reenter[] = {
     { "request", REENTER_REQUEST },
