@@ -10,7 +10,7 @@
 
 #include "janus-test-utils.h"
 
-static GType role_a, role_b, role_c, role_abstract, role_sub, role_unlisted, role_cap;
+static GType role_a, role_b, role_c, role_abstract, role_sub, role_unlisted, role_cap, role_cond;
 static GType org_x, org_abstract;
 
 static void
@@ -22,6 +22,7 @@ org_x_class_init (gpointer klass,
   janus_organization_class_add_role (klass, role_c, 3);
   janus_organization_class_add_role (klass, role_abstract, 0);
   janus_organization_class_add_role (klass, role_cap, 0);
+  janus_organization_class_add_role (klass, role_cond, 0);
 }
 
 static void
@@ -615,6 +616,7 @@ typedef struct
   GMutex      lock;
   GCond       cond;
   JanusGroup *slots[N_SLOTS];   /* guarded by lock */
+  GType       role;             /* what the players take and leave */
   guint       iterations;
   atomic_int  done;
   atomic_int  taken;
@@ -662,15 +664,15 @@ churn_live (TestAgent *self)
       return JANUS_LIVE_WAIT;
     }
   group = churn_pick (c, self->count + self->end_takes);
-  role = janus_agent_get_role (AGENT (self), role_a, group);
+  role = janus_agent_get_role (AGENT (self), c->role, group);
   if (role != NULL)
     {
-      if (janus_agent_leave_role (AGENT (self), role_a, group, &error))
+      if (janus_agent_leave_role (AGENT (self), c->role, group, &error))
         atomic_fetch_add (&c->left, 1);
       else
         atomic_fetch_add (&c->unexpected, 1);
     }
-  else if (janus_agent_request_role (AGENT (self), role_a, group, NULL, &error) != NULL)
+  else if (janus_agent_request_role (AGENT (self), c->role, group, NULL, &error) != NULL)
     atomic_fetch_add (&c->taken, 1);
   else if (g_error_matches (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER))
     {
@@ -693,6 +695,7 @@ churn_init (Churn *c,
   memset (c, 0, sizeof *c);
   g_mutex_init (&c->lock);
   g_cond_init (&c->cond);
+  c->role = role_a;
   c->iterations = iterations;
 }
 
@@ -1572,6 +1575,130 @@ test_soak (gconstpointer data)
   group_signals_clear (&s);
 }
 
+/* A condition of a role class that removes itself while the class's
+ * conditions are checked: the next condition is still checked. */
+typedef struct
+{
+  JanusCondition *self;         /* borrowed */
+  guint           calls;
+} SelfRemover;
+
+static gboolean
+remove_self_from_class (JanusAgent *agent,
+                        JanusGroup *group,
+                        GType       role_type,
+                        gpointer    data)
+{
+  SelfRemover *r = data;
+
+  r->calls++;
+  g_assert_true (janus_role_type_remove_obtain_condition (role_type, r->self));
+  return TRUE;
+}
+
+static gboolean
+refuse (JanusAgent *agent,
+        JanusGroup *group,
+        GType       role_type,
+        gpointer    data)
+{
+  return FALSE;
+}
+
+static void
+test_class_condition_removes_itself (void)
+{
+  JanusKernel *kernel = janus_kernel_new (0);
+  TestAgent *agent = launch_alive (kernel, test_agent_new (NULL, NULL));
+  g_autoptr(JanusGroup) group = new_group (kernel, org_x);
+  SelfRemover r = { 0 };
+  JanusCondition *c1 = janus_condition_new ("removes itself", remove_self_from_class, &r, NULL);
+  JanusCondition *c2 = janus_condition_new ("refuses", refuse, NULL, NULL);
+  g_autoptr(GPtrArray) list = NULL;
+  Ask ask = { group, role_cond, NULL, NULL };
+
+  r.self = c1;
+  janus_role_type_add_obtain_condition (role_cond, c1);
+  janus_role_type_add_obtain_condition (role_cond, c2);
+  /* the class holds the only references */
+  g_object_unref (c1);
+  g_object_unref (c2);
+  agent_do (kernel, agent, do_ask, &ask);
+  g_assert_cmpuint (r.calls, ==, 1);
+  g_assert_null (ask.role);
+  g_assert_error (ask.error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED);
+  g_assert_nonnull (strstr (ask.error->message, "refuses"));
+  g_clear_error (&ask.error);
+  list = janus_role_type_list_obtain_conditions (role_cond);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_true (list->pdata[0] == c2);
+  g_assert_true (janus_role_type_remove_obtain_condition (role_cond, c2));
+  g_clear_pointer (&list, g_ptr_array_unref);
+  agent_do (kernel, agent, do_ask, &ask);
+  g_assert_no_error (ask.error);
+  g_assert_nonnull (ask.role);
+  g_assert_cmpuint (r.calls, ==, 1);
+  g_clear_object (&group);
+  finish (kernel, agent, NULL);
+}
+
+/* A foreign thread adds and removes a role class's conditions while
+ * players take and leave roles of it on two workers. */
+static gpointer
+class_conditions_thread (gpointer data)
+{
+  Churn *c = data;
+  guint i = 0;
+
+  while (atomic_load (&c->done) < 4)
+    {
+      JanusCondition *ok = janus_condition_new ("ok", always, NULL, NULL);
+
+      if (i++ % 2)
+        janus_role_type_add_obtain_condition (role_cond, ok);
+      else
+        janus_role_type_add_leave_condition (role_cond, ok);
+      /* the class's reference is the last: removed while checked */
+      g_object_unref (ok);
+      g_thread_yield ();
+      if (!janus_role_type_remove_obtain_condition (role_cond, ok)
+          && !janus_role_type_remove_leave_condition (role_cond, ok))
+        atomic_fetch_add (&c->unexpected, 1);
+    }
+  return NULL;
+}
+
+static void
+test_class_conditions_from_thread (void)
+{
+  JanusKernel *kernel = janus_kernel_new (2);
+  g_autoptr(GPtrArray) agents = NULL, obtain = NULL, leave_c = NULL;
+  GThread *thread;
+  Churn c;
+  guint i;
+
+  churn_init (&c, test_small () ? 100 : 1000);
+  c.role = role_cond;
+  for (i = 0; i < N_SLOTS; i++)
+    {
+      c.slots[i] = new_group (kernel, org_x);
+      janus_group_set_persistent (c.slots[i], TRUE);
+    }
+  thread = g_thread_new ("class-conditions", class_conditions_thread, &c);
+  agents = churn_launch (kernel, &c, 4);
+  g_assert_true (test_wait_count (&c.lock, &c.cond, &c.done, 4));
+  g_thread_join (thread);
+  g_assert_cmpint (c.unexpected, ==, 0);
+  g_assert_cmpint (c.refused, ==, 0);
+  g_assert_cmpint (c.taken, >, 0);
+  obtain = janus_role_type_list_obtain_conditions (role_cond);
+  leave_c = janus_role_type_list_leave_conditions (role_cond);
+  g_assert_cmpuint (obtain->len, ==, 0);
+  g_assert_cmpuint (leave_c->len, ==, 0);
+  churn_clear (&c);
+  finish (kernel, NULL);
+}
+
 /* -------------------------------------- capacity calls cut short */
 
 /* A gate the test owns: a capacity waits at it and answers late. */
@@ -1810,6 +1937,7 @@ main (int argc, char **argv)
   role_c = register_type (TEST_TYPE_ROLE, "HostileRoleC", NULL);
   role_unlisted = register_type (TEST_TYPE_ROLE, "HostileRoleUnlisted", NULL);
   role_cap = register_type (TEST_TYPE_ROLE, "HostileRoleCap", role_cap_class_init);
+  role_cond = register_type (TEST_TYPE_ROLE, "HostileRoleCond", NULL);
   role_abstract = register_abstract (TEST_TYPE_ROLE, "HostileRoleAbstract", NULL);
   role_sub = register_type (role_abstract, "HostileRoleSub", NULL);
   org_x = register_type (JANUS_TYPE_ORGANIZATION, "HostileOrgX", org_x_class_init);
@@ -1833,6 +1961,9 @@ main (int argc, char **argv)
   g_test_add_func ("/crio-hostile/selection/out-of-range", test_selection_out_of_range);
   g_test_add_func ("/crio-hostile/threads/reconfigure", test_reconfigure_from_threads);
   g_test_add_func ("/crio-hostile/threads/first-condition", test_first_condition_race);
+  g_test_add_func ("/crio-hostile/threads/class-conditions", test_class_conditions_from_thread);
+  g_test_add_func ("/crio-hostile/conditions/class-condition-removes-itself",
+                   test_class_condition_removes_itself);
   g_test_add_func ("/crio-hostile/threads/remove-racing-request", test_remove_racing_request);
   g_test_add_func ("/crio-hostile/release/unref-with-idle-armed", test_unref_with_idle_armed);
   g_test_add_func ("/crio-hostile/release/unref-while-reconfigured", test_unref_while_reconfigured);
