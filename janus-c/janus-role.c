@@ -1390,6 +1390,28 @@ role_timer_free (gpointer user_data)
   g_free (t);
 }
 
+/* Whether a role timer may be set: the role is played and this is its
+ * player's step (checked before anything is allocated, so that a refused
+ * call keeps nothing: janus_agent_call_in refuses the same with a
+ * critical). */
+static gboolean
+role_timer_allowed (JanusRole  *self,
+                    const char *func)
+{
+  if (!RP (self)->played)
+    {
+      g_critical ("%s: role %s is not played", func, G_OBJECT_TYPE_NAME (self));
+      return FALSE;
+    }
+  if (G_UNLIKELY (!janus_agent_check_owner (RP (self)->player)))
+    {
+      g_critical ("%s: the timers of role %s are set from its player's steps",
+                  func, G_OBJECT_TYPE_NAME (self));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static RoleTimer *
 role_timer_new (JanusRole          *self,
                 JanusRoleTimerFunc  func,
@@ -1430,7 +1452,8 @@ janus_role_call_in (JanusRole          *self,
 {
   g_return_val_if_fail (JANUS_IS_ROLE (self), 0);
   g_return_val_if_fail (func != NULL, 0);
-  g_return_val_if_fail (RP (self)->played, 0);
+  if (!role_timer_allowed (self, G_STRFUNC))
+    return 0;
 
   return janus_agent_call_in (RP (self)->player, delay, role_timer_run,
                               role_timer_new (self, func, user_data, destroy),
@@ -1459,7 +1482,8 @@ janus_role_call_at (JanusRole          *self,
 {
   g_return_val_if_fail (JANUS_IS_ROLE (self), 0);
   g_return_val_if_fail (func != NULL, 0);
-  g_return_val_if_fail (RP (self)->played, 0);
+  if (!role_timer_allowed (self, G_STRFUNC))
+    return 0;
 
   return janus_agent_call_at (RP (self)->player, time, role_timer_run,
                               role_timer_new (self, func, user_data, destroy),

@@ -106,6 +106,30 @@ do_ask (TestAgent *agent,
   ask->role = janus_agent_request_role (AGENT (agent), ask->type, ask->group, NULL, &ask->error);
 }
 
+typedef struct
+{
+  JanusGroup *group;
+  GType       type;
+} Req;
+
+static void
+do_req (TestAgent *agent,
+        gpointer   data)
+{
+  Req *r = data;
+
+  take (agent, r->type, r->group);
+}
+
+static void
+do_leave (TestAgent *agent,
+          gpointer   data)
+{
+  Req *r = data;
+
+  leave (agent, r->type, r->group);
+}
+
 /* Requests @type in a fresh group from an agent's step: a misuse. */
 static void
 ask_bad_type (GType type)
@@ -189,6 +213,49 @@ bad_abstract_organization (void)
     g_assert_cmpuint (groups->len, ==, 0);
   }
   finish (kernel, NULL);
+}
+
+/* Role methods documented "from the player's step", called from another
+ * thread: a critical each, nothing kept (the role and its group still go
+ * when released), the player unharmed. */
+static void
+never_run (JanusRole *role,
+           gpointer   data)
+{
+  g_assert_not_reached ();
+}
+
+static void
+bad_role_from_foreign_thread (void)
+{
+  JanusKernel *kernel = janus_kernel_new (2);
+  TestAgent *agent = launch_alive (kernel, test_agent_new (NULL, NULL));
+  JanusGroup *group = new_group (kernel, org_x);
+  gpointer weak_role, weak_group = group;
+  Req r = { group, role_a };
+  JanusRole *role;
+
+  agent_do (kernel, agent, do_req, &r);
+  role = janus_agent_get_role (AGENT (agent), role_a, group);
+  weak_role = role;
+  g_object_add_weak_pointer (G_OBJECT (role), &weak_role);
+  g_object_add_weak_pointer (G_OBJECT (group), &weak_group);
+  g_assert_cmpuint (janus_role_call_in (role, 0, never_run, NULL, NULL), ==, 0);
+  g_assert_cmpuint (janus_role_call_at (role, 0, never_run, NULL, NULL), ==, 0);
+  g_assert_null (janus_role_get_message (role));
+  g_assert_null (janus_role_peek_message (role));
+  g_assert_null (janus_role_wait_message (role, 1000));
+  g_assert_null (janus_agent_request_role (AGENT (agent), role_b, group, NULL, NULL));
+  g_assert_false (janus_agent_leave_role (AGENT (agent), role_a, group, NULL));
+  /* the player goes on: it still plays and leaves from its own step */
+  g_assert_true (janus_group_has_member (group, AGENT (agent)));
+  agent_do (kernel, agent, do_leave, &r);
+  g_assert_false (janus_group_is_alive (group));
+  g_object_unref (group);
+  finish (kernel, agent, NULL);
+  /* nothing kept a reference */
+  g_assert_null (weak_role);
+  g_assert_null (weak_group);
 }
 
 /* An organization's roles are fixed once it was instantiated: they are
@@ -1075,30 +1142,6 @@ test_remove_racing_request (void)
 
 /* --------------------------------------------- release in every order */
 
-typedef struct
-{
-  JanusGroup *group;
-  GType       type;
-} Req;
-
-static void
-do_req (TestAgent *agent,
-        gpointer   data)
-{
-  Req *r = data;
-
-  take (agent, r->type, r->group);
-}
-
-static void
-do_leave (TestAgent *agent,
-          gpointer   data)
-{
-  Req *r = data;
-
-  leave (agent, r->type, r->group);
-}
-
 /* The kernel goes while idle time-outs are armed on the virtual clock. */
 static void
 test_unref_with_idle_armed (void)
@@ -1920,6 +1963,7 @@ main (int argc, char **argv)
     { "abstract-organization", bad_abstract_organization },
     { "request-from-foreign-thread", bad_request_from_foreign_thread },
     { "add-role-after-first-instance", bad_add_role_late },
+    { "role-from-foreign-thread", bad_role_from_foreign_thread },
   };
   static const struct { const char *name; Reenter mode; } reenter[] = {
     { "request", REENTER_REQUEST },
