@@ -1902,6 +1902,14 @@ test_capacity_cut_short (gconstpointer data)
     }
   g_assert_false (test_gone_is_gone (&cap_gone));
   g_assert_false (cut != CUT_CANCELLED && janus_capacity_context_is_completed (c.call));
+  if (cut != CUT_CANCELLED)
+    {
+      /* still at the gate: a bounded wait times out */
+      result = janus_capacity_context_wait (c.call, 1000, &error);
+      g_assert_null (result);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+      g_clear_error (&error);
+    }
   g_mutex_lock (&gate.lock);
   gate.open = TRUE;
   g_cond_broadcast (&gate.cond);
