@@ -823,6 +823,59 @@ conditions_valid (JanusCondition **conditions)
   return TRUE;
 }
 
+/* Makes a group, or with @reuse returns the oldest living one of
+ * @organization_type if there is one: checked and made under create_lock,
+ * so that concurrent callers get the same group. */
+static JanusGroup *
+make_group (JanusKernel     *self,
+            GType            organization_type,
+            const char      *name,
+            const char      *uuid,
+            JanusCondition  *membership,
+            JanusCondition **obtain_conditions,
+            JanusCondition **leave_conditions,
+            gboolean         reuse,
+            GError         **error)
+{
+  JanusOrganization *org;
+  KernelTable *table;
+  JanusGroup *group;
+
+  org = janus_kernel_get_organization (self, organization_type);
+  table = kernel_table (self);
+  g_mutex_lock (&table->create_lock);
+  if (reuse && (group = janus_organization_first_group (org)) != NULL)
+    {
+      g_mutex_unlock (&table->create_lock);
+      return group;
+    }
+  if (janus_kernel_is_stopping (self))
+    {
+      g_mutex_unlock (&table->create_lock);
+      g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_STOPPED,
+                   "Kernel %s is shutting down: cannot create a group of %s",
+                   janus_kernel_get_uuid (self), g_type_name (organization_type));
+      return NULL;
+    }
+  if (uuid != NULL && uuid_taken (self, uuid))
+    {
+      g_mutex_unlock (&table->create_lock);
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_GROUP_EXISTS,
+                   "Kernel %s has a group %s already", janus_kernel_get_uuid (self), uuid);
+      return NULL;
+    }
+  group = janus_group_new (self, org, name, uuid);
+  if (membership != NULL)
+    janus_group_set_membership_policy (group, membership);
+  add_conditions (group, obtain_conditions, FALSE);
+  add_conditions (group, leave_conditions, TRUE);
+  janus_group_set_idle_watch (group, maybe_arm);
+  add_group (org, group);
+  g_mutex_unlock (&table->create_lock);
+  janus_kernel_emit_group_created (self, group);
+  return group;
+}
+
 /**
  * janus_kernel_create_group_full:
  * @self: a kernel
@@ -867,10 +920,6 @@ janus_kernel_create_group_full (JanusKernel     *self,
                                 JanusCondition **leave_conditions,
                                 GError         **error)
 {
-  JanusOrganization *org;
-  KernelTable *table;
-  JanusGroup *group;
-
   g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
   g_return_val_if_fail (g_type_is_a (organization_type, JANUS_TYPE_ORGANIZATION), NULL);
   g_return_val_if_fail (!G_TYPE_IS_ABSTRACT (organization_type), NULL);
@@ -893,26 +942,8 @@ janus_kernel_create_group_full (JanusKernel     *self,
                    uuid, g_type_name (organization_type));
       return NULL;
     }
-  org = janus_kernel_get_organization (self, organization_type);
-  table = kernel_table (self);
-  g_mutex_lock (&table->create_lock);
-  if (uuid != NULL && uuid_taken (self, uuid))
-    {
-      g_mutex_unlock (&table->create_lock);
-      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_GROUP_EXISTS,
-                   "Kernel %s has a group %s already", janus_kernel_get_uuid (self), uuid);
-      return NULL;
-    }
-  group = janus_group_new (self, org, name, uuid);
-  if (membership != NULL)
-    janus_group_set_membership_policy (group, membership);
-  add_conditions (group, obtain_conditions, FALSE);
-  add_conditions (group, leave_conditions, TRUE);
-  janus_group_set_idle_watch (group, maybe_arm);
-  add_group (org, group);
-  g_mutex_unlock (&table->create_lock);
-  janus_kernel_emit_group_created (self, group);
-  return group;
+  return make_group (self, organization_type, name, uuid, membership, obtain_conditions,
+                     leave_conditions, FALSE, error);
 }
 
 /**
@@ -998,7 +1029,8 @@ janus_kernel_lookup_group_by_name (JanusKernel *self,
  * @error: return location for a [struct@GLib.Error]
  *
  * Gets the oldest living group of @organization_type, or makes one if
- * there is none.
+ * there is none. MT safe: callers racing on several threads for a group
+ * that does not exist yet all get the one group made.
  *
  * Returns: (transfer full) (nullable): the group, or `NULL` with @error set
  */
@@ -1007,17 +1039,13 @@ janus_kernel_get_or_create_group (JanusKernel  *self,
                                   GType         organization_type,
                                   GError      **error)
 {
-  JanusGroup *group;
-
   g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
   g_return_val_if_fail (g_type_is_a (organization_type, JANUS_TYPE_ORGANIZATION), NULL);
   g_return_val_if_fail (!G_TYPE_IS_ABSTRACT (organization_type), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  group = janus_organization_first_group (janus_kernel_get_organization (self, organization_type));
-  if (group != NULL)
-    return group;
-  return janus_kernel_create_group (self, organization_type, error);
+  /* one check-and-make: callers racing for the first group get the same */
+  return make_group (self, organization_type, NULL, NULL, NULL, NULL, NULL, TRUE, error);
 }
 
 static int

@@ -1140,6 +1140,65 @@ test_remove_racing_request (void)
   group_signals_clear (&s);
 }
 
+/* get_or_create_group from many threads at once: one group. */
+typedef struct
+{
+  JanusKernel *kernel;
+  GMutex       lock;
+  GPtrArray   *got;             /* guarded by lock */
+  atomic_int   go;
+} GetOrCreate;
+
+static gpointer
+get_or_create_thread (gpointer data)
+{
+  GetOrCreate *g = data;
+  g_autoptr(GError) error = NULL;
+  JanusGroup *group;
+
+  while (!atomic_load (&g->go))
+    g_thread_yield ();
+  group = janus_kernel_get_or_create_group (g->kernel, org_x, &error);
+  g_assert_no_error (error);
+  g_mutex_lock (&g->lock);
+  g_ptr_array_add (g->got, group);
+  g_mutex_unlock (&g->lock);
+  return NULL;
+}
+
+static void
+test_get_or_create_race (void)
+{
+  const guint rounds = test_small () ? 10 : 100, n = 4;
+  JanusKernel *kernel = janus_kernel_new (0);
+  GroupSignals s;
+  guint round, i;
+
+  group_signals_watch (kernel, &s);
+  for (round = 0; round < rounds; round++)
+    {
+      GetOrCreate g = { kernel };
+      GThread *threads[4];
+
+      g_mutex_init (&g.lock);
+      g.got = g_ptr_array_new_with_free_func (g_object_unref);
+      for (i = 0; i < n; i++)
+        threads[i] = g_thread_new ("get-or-create", get_or_create_thread, &g);
+      atomic_store (&g.go, 1);
+      for (i = 0; i < n; i++)
+        g_thread_join (threads[i]);
+      g_assert_cmpuint (g.got->len, ==, n);
+      for (i = 1; i < n; i++)
+        g_assert_true (g.got->pdata[i] == g.got->pdata[0]);
+      g_assert_cmpint (s.created, ==, round + 1);
+      g_assert_true (janus_kernel_remove_group (kernel, g.got->pdata[0], NULL));
+      g_ptr_array_unref (g.got);
+      g_mutex_clear (&g.lock);
+    }
+  finish (kernel, NULL);
+  group_signals_clear (&s);
+}
+
 /* --------------------------------------------- release in every order */
 
 /* The kernel goes while idle time-outs are armed on the virtual clock. */
@@ -2003,6 +2062,7 @@ main (int argc, char **argv)
   g_test_add_func ("/crio-hostile/garbage/unlisted-types", test_unlisted_types);
   g_test_add_func ("/crio-hostile/garbage/uuids-and-names", test_uuids_and_names);
   g_test_add_func ("/crio-hostile/garbage/wrong-kernel", test_wrong_kernel);
+  g_test_add_func ("/crio-hostile/threads/get-or-create", test_get_or_create_race);
   /* static cases only: the subprocesses of run_non_fatal exit normally,
    * and LeakSanitizer would count GTest's copies of heap case data */
   g_test_add_data_func ("/crio-hostile/cardinality/concurrent-takers/0-workers",
