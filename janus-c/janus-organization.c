@@ -960,18 +960,31 @@ janus_kernel_create_group_full (JanusKernel     *self,
  * Returns: `TRUE` if removed; `FALSE` with @error set
  *   (`JANUS_ORGANIZATION_ERROR_GROUP_NOT_EMPTY`,
  *   `JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER` for a group that is gone
- *   already, `JANUS_ORGANIZATION_ERROR_WRONG_KERNEL`)
+ *   already, `JANUS_ORGANIZATION_ERROR_WRONG_KERNEL`, or
+ *   `JANUS_KERNEL_ERROR_STOPPED` once @self shuts down and its groups went)
  */
 gboolean
 janus_kernel_remove_group (JanusKernel  *self,
                            JanusGroup   *group,
                            GError      **error)
 {
+  JanusKernel *kernel;
+
   g_return_val_if_fail (JANUS_IS_KERNEL (self), FALSE);
   g_return_val_if_fail (JANUS_IS_GROUP (group), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (janus_organization_get_kernel (janus_group_get_organization (group)) != self)
+  kernel = janus_organization_get_kernel (janus_group_get_organization (group));
+  if (kernel == NULL && janus_kernel_is_stopping (self))
+    {
+      /* the kernel's shutdown let go of its groups (this one or not): not
+       * a question of the wrong kernel */
+      g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_STOPPED,
+                   "Kernel %s is shutting down: its groups went with it, group %s too",
+                   janus_kernel_get_uuid (self), janus_group_get_uuid (group));
+      return FALSE;
+    }
+  if (kernel != self)
     {
       g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_WRONG_KERNEL,
                    "Group %s is not a group of kernel %s", janus_group_get_uuid (group),
