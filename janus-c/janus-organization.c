@@ -447,6 +447,7 @@ typedef struct
   guint       keeper_pending;   /* arms on their way to it, early ones included */
   /* held while a group is checked and added, so UUIDs stay unique */
   GMutex      create_lock;
+  atomic_bool ready;            /* set (release) once initialized */
 } KernelTable;
 
 static void
@@ -493,28 +494,43 @@ kernel_shut_down (JanusKernel *kernel,
   g_mutex_unlock (&table->lock);
 }
 
+/* The kernel's table, made on first use by whichever thread comes first.
+ * It is published through the kernel's qdata (GLib's own locking); the
+ * release store of ready, read with acquire by every user, makes its
+ * initialization visible in C11 terms too (and to ThreadSanitizer, which
+ * does not see inside GLib). */
 static KernelTable *
 kernel_table (JanusKernel *kernel)
 {
-  static GQuark quark;
+  static _Atomic GQuark quark_cache;
+  GQuark quark = atomic_load_explicit (&quark_cache, memory_order_relaxed);
   KernelTable *table;
 
   if (G_UNLIKELY (quark == 0))
-    quark = g_quark_from_static_string ("janus-kernel-organizations");
+    {
+      quark = g_quark_from_static_string ("janus-kernel-organizations");
+      atomic_store_explicit (&quark_cache, quark, memory_order_relaxed);
+    }
   table = g_object_get_qdata (G_OBJECT (kernel), quark);
   if (table != NULL)
-    return table;
+    {
+      (void) atomic_load_explicit (&table->ready, memory_order_acquire);
+      return table;
+    }
   table = g_new0 (KernelTable, 1);
   g_mutex_init (&table->lock);
   g_mutex_init (&table->create_lock);
   table->organizations = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  atomic_store_explicit (&table->ready, TRUE, memory_order_release);
   if (g_object_replace_qdata (G_OBJECT (kernel), quark, NULL, table, kernel_table_free, NULL))
     {
       janus_kernel_add_shutdown_hook (kernel, kernel_shut_down, table);
       return table;
     }
   kernel_table_free (table);
-  return g_object_get_qdata (G_OBJECT (kernel), quark);
+  table = g_object_get_qdata (G_OBJECT (kernel), quark);
+  (void) atomic_load_explicit (&table->ready, memory_order_acquire);
+  return table;
 }
 
 /* Every living group of the kernel, with a new reference each. */
