@@ -627,6 +627,61 @@ test_selection_replaced (void)
   finish (kernel, sender, receivers[0], receivers[1], receivers[2], NULL);
 }
 
+/* A selection function that replaces itself while it chooses: its data
+ * goes only once it returned. */
+static guint
+sel_replaces_itself (JanusGroup          *group,
+                     const JanusAddress **candidates,
+                     guint                n,
+                     gpointer             user_data)
+{
+  SelData *sel = user_data;
+  SelData *next = g_new (SelData, 1);
+
+  next->magic = SEL_MAGIC;
+  next->pick = sel->pick + 1;
+  next->bad = sel->bad;
+  janus_group_set_selection_func (group, sel_replaces_itself, next, sel_free);
+  /* still ours until we return */
+  if (sel->magic != SEL_MAGIC)
+    atomic_fetch_add (sel->bad, 1);
+  return sel->pick % n;
+}
+
+static void
+test_selection_replaces_itself (void)
+{
+  JanusKernel *kernel = janus_kernel_new (0);
+  g_autoptr(JanusGroup) group = new_group (kernel, org_x);
+  TestAgent *r1 = launch_alive (kernel, test_agent_new (NULL, NULL));
+  TestAgent *r2 = launch_alive (kernel, test_agent_new (NULL, NULL));
+  TestAgent *sender = launch_alive (kernel, test_agent_new (NULL, NULL));
+  SelData *first = g_new (SelData, 1);
+  atomic_int bad = 0;
+  JanusRole *role;
+  guint i;
+
+  first->magic = SEL_MAGIC;
+  first->pick = 0;
+  first->bad = &bad;
+  agent_do (kernel, r1, do_take_a, group);
+  agent_do (kernel, r2, do_take_a, group);
+  agent_do (kernel, sender, do_take_c, group);
+  role = janus_agent_get_role (AGENT (sender), role_c, group);
+  janus_group_set_selection_func (group, sel_replaces_itself, first, sel_free);
+  for (i = 0; i < 6; i++)
+    {
+      g_autoptr(JanusAddress) to = NULL;
+
+      g_assert_true (janus_role_send (role, role_a, janus_message_new ("m", NULL), &to, NULL));
+      /* picks 0, 1, 2…: alternates between the two receivers */
+      g_assert_true (janus_address_equal (to, ADDR (i % 2 ? r2 : r1)));
+    }
+  g_assert_cmpint (bad, ==, 0);
+  g_clear_object (&group);
+  finish (kernel, r1, r2, sender, NULL);
+}
+
 /* A selection function that answers out of range: a warning, the first
  * candidate, and the message still goes. */
 static guint
@@ -2077,6 +2132,7 @@ main (int argc, char **argv)
                         GUINT_TO_POINTER (2), test_cardinality_race);
   g_test_add_func ("/crio-hostile/selection/replaced-while-used", test_selection_replaced);
   g_test_add_func ("/crio-hostile/selection/out-of-range", test_selection_out_of_range);
+  g_test_add_func ("/crio-hostile/selection/replaces-itself", test_selection_replaces_itself);
   g_test_add_func ("/crio-hostile/threads/reconfigure", test_reconfigure_from_threads);
   g_test_add_func ("/crio-hostile/threads/first-condition", test_first_condition_race);
   g_test_add_func ("/crio-hostile/threads/class-conditions", test_class_conditions_from_thread);
