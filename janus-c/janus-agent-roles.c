@@ -299,7 +299,9 @@ leave_all_roles (JanusAgent *self)
 /**
  * janus_agent_request_role:
  * @self: the agent (call from its own step)
- * @role_type: a subtype of [class@Janus.Role] listed by @group's organization
+ * @role_type: a subtype of [class@Janus.Role] listed by @group's organization;
+ *   not abstract (an abstract type the organization lists stands for its
+ *   concrete subclasses)
  * @group: a group of the agent's kernel
  * @init: (nullable): data given to the role's `activate`; a floating
  *   reference is taken
@@ -337,6 +339,7 @@ janus_agent_request_role (JanusAgent  *self,
 
   g_return_val_if_fail (janus_is_agent (self), NULL);
   g_return_val_if_fail (g_type_is_a (role_type, JANUS_TYPE_ROLE), NULL);
+  g_return_val_if_fail (!G_TYPE_IS_ABSTRACT (role_type), NULL);
   g_return_val_if_fail (JANUS_IS_GROUP (group), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
   CHECK_STEP (self, NULL);

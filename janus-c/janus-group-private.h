@@ -68,5 +68,6 @@ guint               janus_group_select          (JanusGroup        *self,
                                                  guint              n);
 gboolean            janus_group_release         (JanusGroup        *self);
 void                janus_group_detach          (JanusGroup        *self);
+JanusKernel        *janus_group_dup_kernel      (JanusGroup        *self);
 
 G_END_DECLS

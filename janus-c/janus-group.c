@@ -48,6 +48,28 @@
  * its membership. All functions are MT safe.
  */
 
+/* A custom selection function and its data: a sender that chose with it
+ * holds it until its call returned, so that replacing it on another thread
+ * never frees the data under a running call. */
+typedef struct
+{
+  atomic_uint        ref;
+  JanusSelectionFunc func;
+  gpointer           data;
+  GDestroyNotify     destroy;
+} SelectionClosure;
+
+static void
+selection_closure_unref (SelectionClosure *closure)
+{
+  /* acq_rel: the last holder sees every call's use of the data */
+  if (closure == NULL || atomic_fetch_sub_explicit (&closure->ref, 1, memory_order_acq_rel) != 1)
+    return;
+  if (closure->destroy != NULL)
+    closure->destroy (closure->data);
+  g_free (closure);
+}
+
 struct _JanusGroup
 {
   GObject              parent_instance;
@@ -66,9 +88,7 @@ struct _JanusGroup
   JanusCondition      *membership;
   GPtrArray           *obtain;          /* JanusCondition */
   GPtrArray           *leave;
-  JanusSelectionFunc   select_func;
-  gpointer             select_data;
-  GDestroyNotify       select_destroy;
+  SelectionClosure    *selection;       /* the custom selection, or NULL */
   gboolean             persistent;
   gboolean             alive;
   gint64               idle_timeout;    /* µs, 0: never */
@@ -481,8 +501,7 @@ janus_group_select (JanusGroup          *self,
                     const JanusAddress **candidates,
                     guint                n)
 {
-  JanusSelectionFunc func = NULL;
-  gpointer data = NULL;
+  SelectionClosure *closure = NULL;
   guint i;
 
   switch (atomic_load_explicit (&self->policy, memory_order_relaxed))
@@ -491,12 +510,14 @@ janus_group_select (JanusGroup          *self,
       return atomic_fetch_add_explicit (&self->round_robin, 1, memory_order_relaxed) % n;
     case JANUS_SELECTION_CUSTOM:
       g_mutex_lock (&self->lock);
-      func = self->select_func;
-      data = self->select_data;
+      if ((closure = self->selection) != NULL)
+        atomic_fetch_add_explicit (&closure->ref, 1, memory_order_relaxed);
       g_mutex_unlock (&self->lock);
-      if (func != NULL)
+      if (closure != NULL)
         {
-          i = func (self, candidates, n, data);
+          i = closure->func (self, candidates, n, closure->data);
+          /* the last holder of a replaced function frees its data */
+          selection_closure_unref (closure);
           if (i < n)
             return i;
           g_warning ("selection function of group %s chose %u of %u candidates; "
@@ -596,6 +617,22 @@ janus_group_retire (JanusGroup  *self,
   return FALSE;
 }
 
+/* The group's kernel with a new reference, or NULL once the group is gone
+ * or its kernel shut down: taken under the lock, before the kernel's
+ * shutdown detaches the group, so the kernel cannot be freed meanwhile
+ * (a reference taken while its last one goes delays its dispose). For the
+ * threads that are not the kernel's and hold no reference on it. */
+JanusKernel *
+janus_group_dup_kernel (JanusGroup *self)
+{
+  JanusKernel *kernel;
+
+  g_mutex_lock (&self->lock);
+  kernel = self->kernel ? g_object_ref (self->kernel) : NULL;
+  g_mutex_unlock (&self->lock);
+  return kernel;
+}
+
 /* The kernel is going: the group no longer refers to it. */
 void
 janus_group_detach (JanusGroup *self)
@@ -676,14 +713,15 @@ void
 janus_group_set_idle_timeout (JanusGroup *self,
                               gint64      timeout)
 {
-  JanusKernel *kernel;
+  g_autoptr(JanusKernel) kernel = NULL;
   gboolean changed;
   gint64 now;
 
   g_return_if_fail (JANUS_IS_GROUP (self));
   g_return_if_fail (timeout >= 0);
 
-  kernel = janus_group_get_kernel (self);
+  /* any thread: the application may drop the kernel meanwhile */
+  kernel = janus_group_dup_kernel (self);
   now = kernel ? janus_kernel_get_time (kernel) : 0;
   g_mutex_lock (&self->lock);
   changed = self->idle_timeout != timeout;
@@ -887,30 +925,31 @@ janus_group_add_leave_condition (JanusGroup     *self,
 
 /* A copy of a condition list, under the lock. */
 static GPtrArray *
-list_conditions (JanusGroup *self,
-                 GPtrArray  *conditions)
+list_conditions (JanusGroup  *self,
+                 GPtrArray  **conditions)
 {
   GPtrArray *copy;
 
+  /* the list itself is made by the first add: read under the lock too */
   g_mutex_lock (&self->lock);
-  copy = copy_conditions (conditions);
+  copy = copy_conditions (*conditions);
   g_mutex_unlock (&self->lock);
   return copy;
 }
 
 static gboolean
-remove_condition (JanusGroup     *self,
-                  GPtrArray      *conditions,
-                  JanusCondition *condition)
+remove_condition (JanusGroup      *self,
+                  GPtrArray      **conditions,
+                  JanusCondition  *condition)
 {
   gboolean removed = FALSE;
   guint i;
 
   g_mutex_lock (&self->lock);
-  if (conditions != NULL && g_ptr_array_find (conditions, condition, &i))
+  if (*conditions != NULL && g_ptr_array_find (*conditions, condition, &i))
     {
       /* the reference goes outside the lock: its destroy is user code */
-      g_ptr_array_steal_index (conditions, i);
+      g_ptr_array_steal_index (*conditions, i);
       removed = TRUE;
     }
   g_mutex_unlock (&self->lock);
@@ -956,7 +995,7 @@ janus_group_list_obtain_conditions (JanusGroup *self)
 {
   g_return_val_if_fail (JANUS_IS_GROUP (self), NULL);
 
-  return list_conditions (self, self->obtain);
+  return list_conditions (self, &self->obtain);
 }
 
 /**
@@ -973,7 +1012,7 @@ janus_group_list_leave_conditions (JanusGroup *self)
 {
   g_return_val_if_fail (JANUS_IS_GROUP (self), NULL);
 
-  return list_conditions (self, self->leave);
+  return list_conditions (self, &self->leave);
 }
 
 /**
@@ -994,7 +1033,7 @@ janus_group_remove_obtain_condition (JanusGroup     *self,
   g_return_val_if_fail (JANUS_IS_GROUP (self), FALSE);
   g_return_val_if_fail (JANUS_IS_CONDITION (condition), FALSE);
 
-  return remove_condition (self, self->obtain, condition);
+  return remove_condition (self, &self->obtain, condition);
 }
 
 /**
@@ -1013,7 +1052,7 @@ janus_group_remove_leave_condition (JanusGroup     *self,
   g_return_val_if_fail (JANUS_IS_GROUP (self), FALSE);
   g_return_val_if_fail (JANUS_IS_CONDITION (condition), FALSE);
 
-  return remove_condition (self, self->leave, condition);
+  return remove_condition (self, &self->leave, condition);
 }
 
 /**
@@ -1058,7 +1097,11 @@ janus_group_set_selection_policy (JanusGroup           *self,
  * @user_data: (nullable): data for @func
  * @destroy: (nullable): frees @user_data when replaced or with the group
  *
- * Installs a custom selection policy (`JANUS_SELECTION_CUSTOM`).
+ * Installs a custom selection policy (`JANUS_SELECTION_CUSTOM`). @func is
+ * called by the senders, on their threads, possibly several at once. It may
+ * be replaced from any thread while senders use it: @destroy then runs once
+ * the last call of @func that already started returned (on the thread of
+ * that call), never during one.
  */
 void
 janus_group_set_selection_func (JanusGroup         *self,
@@ -1066,21 +1109,22 @@ janus_group_set_selection_func (JanusGroup         *self,
                                 gpointer            user_data,
                                 GDestroyNotify      destroy)
 {
-  GDestroyNotify old_destroy;
-  gpointer old_data;
+  SelectionClosure *fresh, *old;
 
   g_return_if_fail (JANUS_IS_GROUP (self));
   g_return_if_fail (func != NULL);
 
+  fresh = g_new (SelectionClosure, 1);
+  atomic_init (&fresh->ref, 1);
+  fresh->func = func;
+  fresh->data = user_data;
+  fresh->destroy = destroy;
   g_mutex_lock (&self->lock);
-  old_destroy = self->select_destroy;
-  old_data = self->select_data;
-  self->select_func = func;
-  self->select_data = user_data;
-  self->select_destroy = destroy;
+  old = self->selection;
+  self->selection = fresh;
   g_mutex_unlock (&self->lock);
-  if (old_destroy != NULL)
-    old_destroy (old_data);
+  /* @destroy of the old data runs once no sender uses it any more */
+  selection_closure_unref (old);
   atomic_store_explicit (&self->policy, JANUS_SELECTION_CUSTOM, memory_order_relaxed);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTION_POLICY]);
 }
@@ -1214,8 +1258,7 @@ janus_group_finalize (GObject *object)
   g_clear_object (&self->membership);
   g_clear_pointer (&self->obtain, g_ptr_array_unref);
   g_clear_pointer (&self->leave, g_ptr_array_unref);
-  if (self->select_destroy != NULL)
-    self->select_destroy (self->select_data);
+  selection_closure_unref (self->selection);
   g_object_unref (self->organization);
   g_free (self->name);
   g_mutex_clear (&self->lock);

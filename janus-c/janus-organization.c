@@ -86,6 +86,34 @@ role_list_for_write (JanusOrganizationClass *klass)
   return copy;
 }
 
+/* Whether an organization of @type, or of a subtype (which shares the
+ * list until it lists a role of its own), was made: its role list is then
+ * read by role requests on any thread, without a lock, and may no longer
+ * change. */
+static GQuark
+instantiated_quark (void)
+{
+  static GQuark quark;
+
+  if (G_UNLIKELY (quark == 0))
+    quark = g_quark_from_static_string ("janus-organization-instantiated");
+  return quark;
+}
+
+static gboolean
+organization_type_instantiated (GType type)
+{
+  return g_type_get_qdata (type, instantiated_quark ()) != NULL;
+}
+
+static void
+organization_type_mark_instantiated (GType type)
+{
+  for (; type != JANUS_TYPE_ORGANIZATION && type != G_TYPE_INVALID; type = g_type_parent (type))
+    if (!organization_type_instantiated (type))
+      g_type_set_qdata (type, instantiated_quark (), GINT_TO_POINTER (TRUE));
+}
+
 /**
  * janus_organization_class_add_role:
  * @klass: an organization class
@@ -94,7 +122,9 @@ role_list_for_write (JanusOrganizationClass *klass)
  *   limit
  *
  * Lists @role_type in the organization. Call it from `class_init`; adding
- * a type again replaces its cardinality.
+ * a type again replaces its cardinality. Once an organization of this class
+ * (or of a subclass) was made, its roles no longer change: the call is
+ * refused with a critical.
  */
 void
 janus_organization_class_add_role (JanusOrganizationClass *klass,
@@ -106,6 +136,8 @@ janus_organization_class_add_role (JanusOrganizationClass *klass,
 
   g_return_if_fail (JANUS_IS_ORGANIZATION_CLASS (klass));
   g_return_if_fail (g_type_is_a (role_type, JANUS_TYPE_ROLE));
+  /* the list is read without a lock by every role request */
+  g_return_if_fail (!organization_type_instantiated (G_TYPE_FROM_CLASS (klass)));
 
   list = role_list_for_write (klass);
   for (i = 0; i < list->specs->len; i++)
@@ -128,7 +160,7 @@ janus_organization_class_add_role (JanusOrganizationClass *klass,
  *
  * Like [method@Janus.OrganizationClass.add_role], for a class given by its
  * `GType` (language bindings). Call it before the organization is first
- * instantiated.
+ * instantiated (in any kernel); later calls are refused with a critical.
  */
 void
 janus_organization_type_add_role (GType organization_type,
@@ -148,7 +180,11 @@ JanusOrganization *
 janus_organization_new_for_kernel (GType        type,
                                    JanusKernel *kernel)
 {
+  /* the first instance initializes the class (its class_init lists the
+   * roles): marked once made, before anybody can request a role in it */
   JanusOrganization *self = g_object_new (type, NULL);
+
+  organization_type_mark_instantiated (type);
 
   ((JanusOrganizationPrivate *) janus_organization_get_instance_private (self))->kernel = kernel;
   return self;
@@ -310,20 +346,27 @@ janus_organization_remove_group (JanusOrganization *self,
                                  JanusGroup        *group)
 {
   JanusOrganizationPrivate *priv = janus_organization_get_instance_private (self);
+  JanusKernel *kernel = NULL;
   gboolean had;
   guint i;
 
   g_mutex_lock (&priv->lock);
   had = g_ptr_array_find (priv->groups, group, &i);
   if (had)
-    g_ptr_array_steal_index (priv->groups, i);     /* keeps the order */
+    {
+      g_ptr_array_steal_index (priv->groups, i);     /* keeps the order */
+      /* read with the list: a kernel that shuts down clears both at once.
+       * The caller (the kernel's remove_group, an agent's step, the
+       * keeper) keeps the kernel alive meanwhile. */
+      kernel = priv->kernel;
+    }
   g_mutex_unlock (&priv->lock);
   if (!had)
     return;
   /* outside the lock; the reference goes afterwards: the last one runs
    * the group's finalize */
-  if (priv->kernel != NULL)
-    janus_kernel_emit_group_removed (priv->kernel, group);
+  if (kernel != NULL)
+    janus_kernel_emit_group_removed (kernel, group);
   g_object_unref (group);
 }
 
@@ -399,9 +442,12 @@ typedef struct
   GHashTable *organizations;    /* GType -> JanusOrganization, strong */
   /* the idle time-outs (guarded by lock) */
   JanusAgent *keeper;           /* strong, while it has work */
-  guint       keeper_pending;   /* arms on their way to it */
+  gboolean    keeper_launched;  /* FALSE while its launch is under way */
+  GPtrArray  *keeper_early;     /* Arm: made meanwhile, posted once it is launched */
+  guint       keeper_pending;   /* arms on their way to it, early ones included */
   /* held while a group is checked and added, so UUIDs stay unique */
   GMutex      create_lock;
+  atomic_bool ready;            /* set (release) once initialized */
 } KernelTable;
 
 static void
@@ -411,6 +457,7 @@ kernel_table_free (gpointer data)
 
   g_hash_table_unref (table->organizations);
   g_clear_object (&table->keeper);
+  g_clear_pointer (&table->keeper_early, g_ptr_array_unref);
   g_mutex_clear (&table->lock);
   g_mutex_clear (&table->create_lock);
   g_free (table);
@@ -447,28 +494,43 @@ kernel_shut_down (JanusKernel *kernel,
   g_mutex_unlock (&table->lock);
 }
 
+/* The kernel's table, made on first use by whichever thread comes first.
+ * It is published through the kernel's qdata (GLib's own locking); the
+ * release store of ready, read with acquire by every user, makes its
+ * initialization visible in C11 terms too (and to ThreadSanitizer, which
+ * does not see inside GLib). */
 static KernelTable *
 kernel_table (JanusKernel *kernel)
 {
-  static GQuark quark;
+  static _Atomic GQuark quark_cache;
+  GQuark quark = atomic_load_explicit (&quark_cache, memory_order_relaxed);
   KernelTable *table;
 
   if (G_UNLIKELY (quark == 0))
-    quark = g_quark_from_static_string ("janus-kernel-organizations");
+    {
+      quark = g_quark_from_static_string ("janus-kernel-organizations");
+      atomic_store_explicit (&quark_cache, quark, memory_order_relaxed);
+    }
   table = g_object_get_qdata (G_OBJECT (kernel), quark);
   if (table != NULL)
-    return table;
+    {
+      (void) atomic_load_explicit (&table->ready, memory_order_acquire);
+      return table;
+    }
   table = g_new0 (KernelTable, 1);
   g_mutex_init (&table->lock);
   g_mutex_init (&table->create_lock);
   table->organizations = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  atomic_store_explicit (&table->ready, TRUE, memory_order_release);
   if (g_object_replace_qdata (G_OBJECT (kernel), quark, NULL, table, kernel_table_free, NULL))
     {
       janus_kernel_add_shutdown_hook (kernel, kernel_shut_down, table);
       return table;
     }
   kernel_table_free (table);
-  return g_object_get_qdata (G_OBJECT (kernel), quark);
+  table = g_object_get_qdata (G_OBJECT (kernel), quark);
+  (void) atomic_load_explicit (&table->ready, memory_order_acquire);
+  return table;
 }
 
 /* Every living group of the kernel, with a new reference each. */
@@ -491,7 +553,7 @@ list_kernel_groups (JanusKernel *kernel)
 /**
  * janus_kernel_get_organization:
  * @self: a kernel
- * @organization_type: a subtype of [class@Janus.Organization]
+ * @organization_type: a subtype of [class@Janus.Organization], not abstract
  *
  * Gets the kernel's one instance of @organization_type, made on first use.
  * MT safe.
@@ -621,8 +683,22 @@ keeper_take_arm (JanusAgent *agent,
   janus_agent_call_at (agent, copy->due, keeper_expire, copy, arm_free);
 }
 
+static Arm *
+arm_new (JanusGroup *group,
+         gint64      due)
+{
+  Arm *arm = g_new (Arm, 1);
+
+  arm->group = g_object_ref (group);
+  arm->due = due;
+  return arm;
+}
+
 /* Arms @group's expiry at kernel time @due: the keeper (launched if none
- * runs) removes the group then, if it is still idle. Any thread. */
+ * runs) removes the group then, if it is still idle. Any thread. The thread
+ * that makes the keeper launches it outside the lock; an arm made by
+ * another thread meanwhile waits in keeper_early (a keeper that is not
+ * launched yet takes no task), and the launching thread posts it. */
 static void
 keeper_arm (JanusKernel *kernel,
             JanusGroup  *group,
@@ -630,12 +706,13 @@ keeper_arm (JanusKernel *kernel,
 {
   KernelTable *table = kernel_table (kernel);
   g_autoptr(JanusAgent) keeper = NULL;
+  g_autoptr(GPtrArray) early = NULL;
   gboolean launch = FALSE;
-  Arm *arm;
 
   g_mutex_lock (&table->lock);
   /* a keeper somebody killed is replaced */
-  if (table->keeper != NULL && janus_agent_get_state (table->keeper) >= JANUS_AGENT_STATE_DYING)
+  if (table->keeper != NULL && table->keeper_launched
+      && janus_agent_get_state (table->keeper) >= JANUS_AGENT_STATE_DYING)
     {
       g_clear_object (&table->keeper);
       table->keeper_pending = 0;
@@ -645,27 +722,46 @@ keeper_arm (JanusKernel *kernel,
       JanusGroupKeeper *fresh = g_object_new (JANUS_TYPE_GROUP_KEEPER, NULL);
       fresh->table = table;
       table->keeper = JANUS_AGENT (fresh);
+      table->keeper_launched = FALSE;
       launch = TRUE;
     }
-  keeper = g_object_ref (table->keeper);
   /* the keeper does not end while an arm is on its way */
   table->keeper_pending++;
-  g_mutex_unlock (&table->lock);
-
-  if (launch && !janus_kernel_launch_light_agent (kernel, keeper, "janus-group-keeper", NULL, NULL))
+  if (!launch && !table->keeper_launched)
     {
-      /* the kernel is stopping: its groups go with it */
-      g_mutex_lock (&table->lock);
-      table->keeper_pending--;
-      if (table->keeper == keeper)
-        g_clear_object (&table->keeper);
+      if (table->keeper_early == NULL)
+        table->keeper_early = g_ptr_array_new_with_free_func (arm_free);
+      g_ptr_array_add (table->keeper_early, arm_new (group, due));
       g_mutex_unlock (&table->lock);
       return;
     }
-  arm = g_new (Arm, 1);
-  arm->group = g_object_ref (group);
-  arm->due = due;
-  janus_agent_invoke (keeper, keeper_take_arm, arm, arm_free);
+  keeper = g_object_ref (table->keeper);
+  g_mutex_unlock (&table->lock);
+
+  if (launch)
+    {
+      gboolean launched = janus_kernel_launch_light_agent (kernel, keeper, "janus-group-keeper",
+                                                           NULL, NULL);
+
+      g_mutex_lock (&table->lock);
+      early = g_steal_pointer (&table->keeper_early);
+      if (launched)
+        table->keeper_launched = TRUE;
+      else
+        {
+          /* the kernel is stopping: its groups go with it */
+          table->keeper_pending -= 1 + (early ? early->len : 0);
+          if (table->keeper == keeper)
+            g_clear_object (&table->keeper);
+        }
+      g_mutex_unlock (&table->lock);
+      if (!launched)
+        return;
+      while (early != NULL && early->len > 0)
+        janus_agent_invoke (keeper, keeper_take_arm,
+                            g_ptr_array_steal_index_fast (early, early->len - 1), arm_free);
+    }
+  janus_agent_invoke (keeper, keeper_take_arm, arm_new (group, due), arm_free);
 }
 
 /* A change that may have made @group idle (a role left, the time-out or
@@ -674,9 +770,11 @@ static void
 maybe_arm (JanusGroup *group)
 {
   gint64 due = janus_group_idle_due (group);
-  JanusKernel *kernel;
+  g_autoptr(JanusKernel) kernel = NULL;
 
-  if (due < 0 || (kernel = janus_group_get_kernel (group)) == NULL)
+  /* a reference: the group may be reconfigured on a thread that holds
+   * none while the application drops the kernel */
+  if (due < 0 || (kernel = janus_group_dup_kernel (group)) == NULL)
     return;
   keeper_arm (kernel, group, due);
 }
@@ -699,7 +797,7 @@ uuid_taken (JanusKernel *kernel,
 /**
  * janus_kernel_create_group:
  * @self: a kernel
- * @organization_type: a subtype of [class@Janus.Organization]
+ * @organization_type: a subtype of [class@Janus.Organization], not abstract
  * @error: return location for a [struct@GLib.Error]
  *
  * Makes a new group of @organization_type (with a fresh UUID). It lives
@@ -741,10 +839,63 @@ conditions_valid (JanusCondition **conditions)
   return TRUE;
 }
 
+/* Makes a group, or with @reuse returns the oldest living one of
+ * @organization_type if there is one: checked and made under create_lock,
+ * so that concurrent callers get the same group. */
+static JanusGroup *
+make_group (JanusKernel     *self,
+            GType            organization_type,
+            const char      *name,
+            const char      *uuid,
+            JanusCondition  *membership,
+            JanusCondition **obtain_conditions,
+            JanusCondition **leave_conditions,
+            gboolean         reuse,
+            GError         **error)
+{
+  JanusOrganization *org;
+  KernelTable *table;
+  JanusGroup *group;
+
+  org = janus_kernel_get_organization (self, organization_type);
+  table = kernel_table (self);
+  g_mutex_lock (&table->create_lock);
+  if (reuse && (group = janus_organization_first_group (org)) != NULL)
+    {
+      g_mutex_unlock (&table->create_lock);
+      return group;
+    }
+  if (janus_kernel_is_stopping (self))
+    {
+      g_mutex_unlock (&table->create_lock);
+      g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_STOPPED,
+                   "Kernel %s is shutting down: cannot create a group of %s",
+                   janus_kernel_get_uuid (self), g_type_name (organization_type));
+      return NULL;
+    }
+  if (uuid != NULL && uuid_taken (self, uuid))
+    {
+      g_mutex_unlock (&table->create_lock);
+      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_GROUP_EXISTS,
+                   "Kernel %s has a group %s already", janus_kernel_get_uuid (self), uuid);
+      return NULL;
+    }
+  group = janus_group_new (self, org, name, uuid);
+  if (membership != NULL)
+    janus_group_set_membership_policy (group, membership);
+  add_conditions (group, obtain_conditions, FALSE);
+  add_conditions (group, leave_conditions, TRUE);
+  janus_group_set_idle_watch (group, maybe_arm);
+  add_group (org, group);
+  g_mutex_unlock (&table->create_lock);
+  janus_kernel_emit_group_created (self, group);
+  return group;
+}
+
 /**
  * janus_kernel_create_group_full:
  * @self: a kernel
- * @organization_type: a subtype of [class@Janus.Organization]
+ * @organization_type: a subtype of [class@Janus.Organization], not abstract
  * @name: (nullable): a name for the group, or `NULL`
  * @uuid: (nullable): the group's UUID, or `NULL` for a fresh one
  * @membership: (nullable): the group's membership policy
@@ -785,12 +936,9 @@ janus_kernel_create_group_full (JanusKernel     *self,
                                 JanusCondition **leave_conditions,
                                 GError         **error)
 {
-  JanusOrganization *org;
-  KernelTable *table;
-  JanusGroup *group;
-
   g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
   g_return_val_if_fail (g_type_is_a (organization_type, JANUS_TYPE_ORGANIZATION), NULL);
+  g_return_val_if_fail (!G_TYPE_IS_ABSTRACT (organization_type), NULL);
   g_return_val_if_fail (membership == NULL || JANUS_IS_CONDITION (membership), NULL);
   g_return_val_if_fail (conditions_valid (obtain_conditions), NULL);
   g_return_val_if_fail (conditions_valid (leave_conditions), NULL);
@@ -810,26 +958,8 @@ janus_kernel_create_group_full (JanusKernel     *self,
                    uuid, g_type_name (organization_type));
       return NULL;
     }
-  org = janus_kernel_get_organization (self, organization_type);
-  table = kernel_table (self);
-  g_mutex_lock (&table->create_lock);
-  if (uuid != NULL && uuid_taken (self, uuid))
-    {
-      g_mutex_unlock (&table->create_lock);
-      g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_GROUP_EXISTS,
-                   "Kernel %s has a group %s already", janus_kernel_get_uuid (self), uuid);
-      return NULL;
-    }
-  group = janus_group_new (self, org, name, uuid);
-  if (membership != NULL)
-    janus_group_set_membership_policy (group, membership);
-  add_conditions (group, obtain_conditions, FALSE);
-  add_conditions (group, leave_conditions, TRUE);
-  janus_group_set_idle_watch (group, maybe_arm);
-  add_group (org, group);
-  g_mutex_unlock (&table->create_lock);
-  janus_kernel_emit_group_created (self, group);
-  return group;
+  return make_group (self, organization_type, name, uuid, membership, obtain_conditions,
+                     leave_conditions, FALSE, error);
 }
 
 /**
@@ -846,18 +976,31 @@ janus_kernel_create_group_full (JanusKernel     *self,
  * Returns: `TRUE` if removed; `FALSE` with @error set
  *   (`JANUS_ORGANIZATION_ERROR_GROUP_NOT_EMPTY`,
  *   `JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER` for a group that is gone
- *   already, `JANUS_ORGANIZATION_ERROR_WRONG_KERNEL`)
+ *   already, `JANUS_ORGANIZATION_ERROR_WRONG_KERNEL`, or
+ *   `JANUS_KERNEL_ERROR_STOPPED` once @self shuts down and its groups went)
  */
 gboolean
 janus_kernel_remove_group (JanusKernel  *self,
                            JanusGroup   *group,
                            GError      **error)
 {
+  JanusKernel *kernel;
+
   g_return_val_if_fail (JANUS_IS_KERNEL (self), FALSE);
   g_return_val_if_fail (JANUS_IS_GROUP (group), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (janus_organization_get_kernel (janus_group_get_organization (group)) != self)
+  kernel = janus_organization_get_kernel (janus_group_get_organization (group));
+  if (kernel == NULL && janus_kernel_is_stopping (self))
+    {
+      /* the kernel's shutdown let go of its groups (this one or not): not
+       * a question of the wrong kernel */
+      g_set_error (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_STOPPED,
+                   "Kernel %s is shutting down: its groups went with it, group %s too",
+                   janus_kernel_get_uuid (self), janus_group_get_uuid (group));
+      return FALSE;
+    }
+  if (kernel != self)
     {
       g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_WRONG_KERNEL,
                    "Group %s is not a group of kernel %s", janus_group_get_uuid (group),
@@ -911,11 +1054,12 @@ janus_kernel_lookup_group_by_name (JanusKernel *self,
 /**
  * janus_kernel_get_or_create_group:
  * @self: a kernel
- * @organization_type: a subtype of [class@Janus.Organization]
+ * @organization_type: a subtype of [class@Janus.Organization], not abstract
  * @error: return location for a [struct@GLib.Error]
  *
  * Gets the oldest living group of @organization_type, or makes one if
- * there is none.
+ * there is none. MT safe: callers racing on several threads for a group
+ * that does not exist yet all get the one group made.
  *
  * Returns: (transfer full) (nullable): the group, or `NULL` with @error set
  */
@@ -924,16 +1068,13 @@ janus_kernel_get_or_create_group (JanusKernel  *self,
                                   GType         organization_type,
                                   GError      **error)
 {
-  JanusGroup *group;
-
   g_return_val_if_fail (JANUS_IS_KERNEL (self), NULL);
   g_return_val_if_fail (g_type_is_a (organization_type, JANUS_TYPE_ORGANIZATION), NULL);
+  g_return_val_if_fail (!G_TYPE_IS_ABSTRACT (organization_type), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  group = janus_organization_first_group (janus_kernel_get_organization (self, organization_type));
-  if (group != NULL)
-    return group;
-  return janus_kernel_create_group (self, organization_type, error);
+  /* one check-and-make: callers racing for the first group get the same */
+  return make_group (self, organization_type, NULL, NULL, NULL, NULL, NULL, TRUE, error);
 }
 
 static int

@@ -120,6 +120,13 @@ janus_role_get_private (JanusRole *self)
 
 /* ------------------------------------------------------------ class rules */
 
+/* Guards every class's rules (klass->rules and the lists in it): they may
+ * be changed at any time, from any thread (a condition may remove itself
+ * while it is checked), while role requests read them. Held briefly, never
+ * while user code runs: the checks copy what they need. */
+static GMutex rules_lock;
+
+/* rules_lock held. */
 static RoleRules *
 rules_for_write (JanusRoleClass *klass)
 {
@@ -163,7 +170,9 @@ janus_role_class_add_required_capacity (JanusRoleClass *klass,
   g_return_if_fail (JANUS_IS_ROLE_CLASS (klass));
   g_return_if_fail (G_TYPE_IS_INTERFACE (capacity_type));
 
+  g_mutex_lock (&rules_lock);
   g_array_append_val (rules_for_write (klass)->capacities, capacity_type);
+  g_mutex_unlock (&rules_lock);
 }
 
 /**
@@ -181,7 +190,9 @@ janus_role_class_add_obtain_condition (JanusRoleClass *klass,
   g_return_if_fail (JANUS_IS_ROLE_CLASS (klass));
   g_return_if_fail (JANUS_IS_CONDITION (condition));
 
+  g_mutex_lock (&rules_lock);
   g_ptr_array_add (rules_for_write (klass)->obtain, g_object_ref (condition));
+  g_mutex_unlock (&rules_lock);
 }
 
 /**
@@ -199,7 +210,9 @@ janus_role_class_add_leave_condition (JanusRoleClass *klass,
   g_return_if_fail (JANUS_IS_ROLE_CLASS (klass));
   g_return_if_fail (JANUS_IS_CONDITION (condition));
 
+  g_mutex_lock (&rules_lock);
   g_ptr_array_add (rules_for_write (klass)->leave, g_object_ref (condition));
+  g_mutex_unlock (&rules_lock);
 }
 
 #define WITH_CLASS(type, call)                                          \
@@ -256,17 +269,18 @@ janus_role_type_add_leave_condition (GType           role_type,
   WITH_CLASS (role_type, janus_role_class_add_leave_condition (klass_, condition));
 }
 
-/* The rules of @role_type's class. The class is referenced only if it was
- * never used (the first request of a role type), in *@ref. */
-static RoleRules *
-peek_rules (GType        role_type,
+/* @role_type's class, referenced only if it was never used (the first
+ * request of a role type), in *@ref. Not under rules_lock: a first
+ * reference runs the class's class_init, which may add rules. */
+static JanusRoleClass *
+peek_class (GType        role_type,
             GTypeClass **ref)
 {
   gpointer klass = g_type_class_peek (role_type);
 
   if (G_UNLIKELY (klass == NULL))
     klass = *ref = g_type_class_ref (role_type);
-  return JANUS_ROLE_CLASS (klass)->rules;
+  return JANUS_ROLE_CLASS (klass);
 }
 
 static GPtrArray *
@@ -295,10 +309,15 @@ janus_role_class_list_obtain_conditions (JanusRoleClass *klass)
 {
   RoleRules *rules;
 
+  GPtrArray *copy;
+
   g_return_val_if_fail (JANUS_IS_ROLE_CLASS (klass), NULL);
 
+  g_mutex_lock (&rules_lock);
   rules = klass->rules;
-  return copy_condition_list (rules ? rules->obtain : NULL);
+  copy = copy_condition_list (rules ? rules->obtain : NULL);
+  g_mutex_unlock (&rules_lock);
+  return copy;
 }
 
 /**
@@ -316,10 +335,15 @@ janus_role_class_list_leave_conditions (JanusRoleClass *klass)
 {
   RoleRules *rules;
 
+  GPtrArray *copy;
+
   g_return_val_if_fail (JANUS_IS_ROLE_CLASS (klass), NULL);
 
+  g_mutex_lock (&rules_lock);
   rules = klass->rules;
-  return copy_condition_list (rules ? rules->leave : NULL);
+  copy = copy_condition_list (rules ? rules->leave : NULL);
+  g_mutex_unlock (&rules_lock);
+  return copy;
 }
 
 static gboolean
@@ -327,14 +351,29 @@ remove_class_condition (JanusRoleClass *klass,
                         gboolean        leave,
                         JanusCondition *condition)
 {
-  RoleRules *rules = klass->rules;
+  RoleRules *rules;
   GPtrArray *list;
+  guint i;
 
+  g_mutex_lock (&rules_lock);
+  rules = klass->rules;
   if (rules == NULL || !g_ptr_array_find (leave ? rules->leave : rules->obtain, condition, NULL))
-    return FALSE;
+    {
+      g_mutex_unlock (&rules_lock);
+      return FALSE;
+    }
   /* a class removes from its own copy: its parent keeps the condition */
   list = leave ? rules_for_write (klass)->leave : rules_for_write (klass)->obtain;
-  return g_ptr_array_remove (list, condition);
+  if (!g_ptr_array_find (list, condition, &i))
+    {
+      g_mutex_unlock (&rules_lock);
+      return FALSE;
+    }
+  g_ptr_array_steal_index (list, i);
+  g_mutex_unlock (&rules_lock);
+  /* outside the lock: its destroy is user code */
+  g_object_unref (condition);
+  return TRUE;
 }
 
 /**
@@ -344,9 +383,9 @@ remove_class_condition (JanusRoleClass *klass,
  *
  * Stops checking @condition for roles of this class (and of its subclasses
  * that share its rules: those that added no rule of their own). A parent
- * class that has the condition keeps it. Class rules are read without a
- * lock: as with [method@Janus.RoleClass.add_obtain_condition], change them
- * while no agent requests or leaves a role of the class.
+ * class that has the condition keeps it. MT safe: class rules may change
+ * from any thread while agents request and leave roles of the class (each
+ * check sees the rules of its start), even from a condition being checked.
  *
  * Returns: `TRUE` if the class had the condition
  */
@@ -464,13 +503,24 @@ janus_role_check_capacities (GType        role_type,
                              JanusGroup  *group,
                              GError     **error)
 {
-  g_autoptr(GTypeClass) klass = NULL;
-  RoleRules *rules = peek_rules (role_type, &klass);
-  guint i;
+  g_autoptr(GTypeClass) ref = NULL;
+  JanusRoleClass *klass = peek_class (role_type, &ref);
+  g_autofree GType *caps = NULL;
+  RoleRules *rules;
+  guint i, n = 0;
 
-  for (i = 0; rules && i < rules->capacities->len; i++)
+  /* a copy: the class may get more while the agent is asked */
+  g_mutex_lock (&rules_lock);
+  rules = klass->rules;
+  if (rules != NULL && rules->capacities->len > 0)
     {
-      GType cap = g_array_index (rules->capacities, GType, i);
+      n = rules->capacities->len;
+      caps = g_memdup2 (rules->capacities->data, n * sizeof (GType));
+    }
+  g_mutex_unlock (&rules_lock);
+  for (i = 0; i < n; i++)
+    {
+      GType cap = caps[i];
       if (janus_agent_get_capacity (agent, cap) == NULL)
         {
           g_autofree char *who = janus_agent_describe (agent);
@@ -491,14 +541,23 @@ janus_role_check_conditions (GType        role_type,
                              gboolean     leaving,
                              GError     **error)
 {
-  g_autoptr(GTypeClass) klass = NULL;
-  RoleRules *rules = peek_rules (role_type, &klass);
-  GPtrArray *conditions;
+  g_autoptr(GTypeClass) ref = NULL;
+  JanusRoleClass *klass = peek_class (role_type, &ref);
+  g_autoptr(GPtrArray) conditions = NULL;
+  RoleRules *rules;
   guint i;
 
-  if (rules == NULL)
-    return TRUE;
-  conditions = leaving ? rules->leave : rules->obtain;
+  /* a copy, with references: a condition may remove itself, or another
+   * thread change the list, while they are checked */
+  g_mutex_lock (&rules_lock);
+  rules = klass->rules;
+  if (rules == NULL || (leaving ? rules->leave : rules->obtain)->len == 0)
+    {
+      g_mutex_unlock (&rules_lock);
+      return TRUE;
+    }
+  conditions = copy_condition_list (leaving ? rules->leave : rules->obtain);
+  g_mutex_unlock (&rules_lock);
   for (i = 0; i < conditions->len; i++)
     if (!janus_condition_evaluate (conditions->pdata[i], agent, group, role_type))
       {
@@ -1331,6 +1390,28 @@ role_timer_free (gpointer user_data)
   g_free (t);
 }
 
+/* Whether a role timer may be set: the role is played and this is its
+ * player's step (checked before anything is allocated, so that a refused
+ * call keeps nothing: janus_agent_call_in refuses the same with a
+ * critical). */
+static gboolean
+role_timer_allowed (JanusRole  *self,
+                    const char *func)
+{
+  if (!RP (self)->played)
+    {
+      g_critical ("%s: role %s is not played", func, G_OBJECT_TYPE_NAME (self));
+      return FALSE;
+    }
+  if (G_UNLIKELY (!janus_agent_check_owner (RP (self)->player)))
+    {
+      g_critical ("%s: the timers of role %s are set from its player's steps",
+                  func, G_OBJECT_TYPE_NAME (self));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static RoleTimer *
 role_timer_new (JanusRole          *self,
                 JanusRoleTimerFunc  func,
@@ -1371,7 +1452,8 @@ janus_role_call_in (JanusRole          *self,
 {
   g_return_val_if_fail (JANUS_IS_ROLE (self), 0);
   g_return_val_if_fail (func != NULL, 0);
-  g_return_val_if_fail (RP (self)->played, 0);
+  if (!role_timer_allowed (self, G_STRFUNC))
+    return 0;
 
   return janus_agent_call_in (RP (self)->player, delay, role_timer_run,
                               role_timer_new (self, func, user_data, destroy),
@@ -1400,7 +1482,8 @@ janus_role_call_at (JanusRole          *self,
 {
   g_return_val_if_fail (JANUS_IS_ROLE (self), 0);
   g_return_val_if_fail (func != NULL, 0);
-  g_return_val_if_fail (RP (self)->played, 0);
+  if (!role_timer_allowed (self, G_STRFUNC))
+    return 0;
 
   return janus_agent_call_at (RP (self)->player, time, role_timer_run,
                               role_timer_new (self, func, user_data, destroy),
