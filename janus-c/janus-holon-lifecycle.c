@@ -331,6 +331,8 @@ postpone_end (JanusHolon *self)
           JanusMemberInfo *info = janus_holon_peek_info (m->agent);
 
           prev = m->prev;
+          if (janus_member_info_flags (info, memory_order_relaxed) & JANUS_MEMBER_SPAWNING)
+            continue;       /* janus_holon_spawn kills it once launched */
           if (info->supers == m && m->next_super == NULL)
             janus_agent_request_kill (m->agent);
           else

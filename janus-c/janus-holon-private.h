@@ -30,13 +30,18 @@ enum {
   JANUS_MEMBER_SHAREABLE         = 1 << 0,  /* accepts being a MultiPart */
   JANUS_MEMBER_RECONCILE_PENDING = 1 << 1,  /* a reconcile is posted to it */
   JANUS_MEMBER_RECONCILED        = 1 << 2,  /* reconciled once: may play holonic roles */
-  JANUS_MEMBER_FLAGS             = 0x7,
+  JANUS_MEMBER_SPAWNING          = 1 << 3,  /* janus_holon_spawn is launching it:
+                                             * set and cleared under the lock */
+  JANUS_MEMBER_FLAGS             = 0xf,
 };
+
+/* The alignment of a composite, so that its pointer leaves the flags free. */
+#define JANUS_HOLON_COMPOSITE_ALIGN 16
 
 /* What any agent (holon or not) needs to be a member: its memberships, and
  * flags. A holon has it inline; another agent gets it as qdata on its first
- * membership. The word holds the flags in its three low bits and, for a
- * holon, its composite in the rest (an 8-aligned pointer, set once): one
+ * membership. The word holds the flags in its four low bits and, for a
+ * holon, its composite in the rest (a 16-aligned pointer, set once): one
  * word for both keeps a holon 16 bytes over an agent. */
 typedef struct
 {

@@ -168,7 +168,7 @@ janus_holon_ensure_composite (JanusHolon *self)
 
   if (G_LIKELY (c != NULL))
     return c;
-  c = g_new0 (JanusHolonComposite, 1);
+  c = g_aligned_alloc0 (1, sizeof (JanusHolonComposite), JANUS_HOLON_COMPOSITE_ALIGN);
   c->super_type = JANUS_TYPE_HOLONIC_SUPER;
   c->head_type = JANUS_TYPE_HOLONIC_HEAD;
   c->part_type = JANUS_TYPE_HOLONIC_PART;
@@ -185,7 +185,7 @@ janus_holon_ensure_composite (JanusHolon *self)
     if (atomic_compare_exchange_weak_explicit (&P (self)->info.word, &word, word | (uintptr_t) c,
                                                memory_order_acq_rel, memory_order_acquire))
       return c;
-  g_free (c);
+  g_aligned_free (c);
   return (JanusHolonComposite *) (word & ~(uintptr_t) JANUS_MEMBER_FLAGS);
 }
 
@@ -707,6 +707,17 @@ static const JanusHolonicFuncs holonic_funcs = {
 
 /* --------------------------------------------------------------- heads */
 
+/* Lock held: whether @agent is being launched by janus_holon_spawn (then
+ * nothing of its launch, its address included, may be read yet). */
+static gboolean
+is_spawning (JanusAgent *agent)
+{
+  JanusMemberInfo *info = janus_holon_peek_info (agent);
+
+  return info != NULL
+         && (janus_member_info_flags (info, memory_order_relaxed) & JANUS_MEMBER_SPAWNING);
+}
+
 /* Lock held: publishes the heads for the message path. */
 static void
 publish_heads (JanusHolonComposite *c)
@@ -721,9 +732,10 @@ publish_heads (JanusHolonComposite *c)
       fresh->n = c->n_heads;
       fresh->group_id = janus_group_get_id (c->group);
       for (m = c->first; m != NULL; m = m->next)
-        if (m->head && janus_agent_get_address (m->agent) != NULL)
+        if (m->head && !is_spawning (m->agent))
           fresh->addresses[i++] = *janus_agent_get_address (m->agent);
-      /* a head being spawned has no address yet: published once launched */
+      /* a head being spawned has no address yet (its launch writes it on
+       * another thread): published once launched */
       fresh->n = i;
     }
   old = atomic_exchange_explicit (&c->heads, fresh, memory_order_acq_rel);
@@ -1224,7 +1236,8 @@ janus_holon_spawn (JanusHolon       *self,
   g_autoptr(GVariant) params = parameters;          /* a full reference */
   JanusKernel *kernel = janus_agent_get_kernel (JANUS_AGENT (self));
   JanusHolonComposite *c;
-  JanusMember *m = NULL;
+  JanusMemberInfo *info = NULL;
+  JanusMember *m = NULL, *next;
   Changes ch = { 0 };
   gboolean ok;
 
@@ -1241,6 +1254,8 @@ janus_holon_spawn (JanusHolon       *self,
        && ensure_group (self, c, error);
   if (ok)
     {
+      info = ensure_info (member);
+      atomic_fetch_or_explicit (&info->word, JANUS_MEMBER_SPAWNING, memory_order_relaxed);
       m = link_member (self, member, JANUS_MEMBERSHIP_PART, &ch);
       m->restarts = restarts;
     }
@@ -1248,27 +1263,51 @@ janus_holon_spawn (JanusHolon       *self,
   if (!ok)
     return FALSE;
 
-  /* the reconcile link_member asked for stays pending: the member runs it
-   * as it becomes ALIVE (janus_holon_life_hook), with no task to post */
+  /* Other threads may change the holarchy while the kernel launches it
+   * (move it, decompose its holon, kill the holon): @m is not ours to
+   * touch any more, the member's records are; a holon that ends meanwhile
+   * leaves it to us to kill (JANUS_MEMBER_SPAWNING). The reconcile
+   * link_member asked for stays pending: the member runs it as it becomes
+   * ALIVE (janus_holon_life_hook), with no task to post. */
   if (heavy)
     ok = janus_kernel_launch_heavy_agent (kernel, member, name, params, error);
   else
     ok = janus_kernel_launch_light_agent (kernel, member, name, params, error);
+  g_mutex_lock (&holarchy_lock);
+  atomic_fetch_and_explicit (&info->word, ~(uintptr_t) JANUS_MEMBER_SPAWNING, memory_order_relaxed);
   if (!ok)
     {
-      /* the kernel refused it: undo, quietly (nobody heard of it yet) */
-      g_mutex_lock (&holarchy_lock);
-      janus_holon_unlink_member (m, &ch);
+      /* the kernel refused it: it is a member of nothing. If nobody
+       * touched its membership, nobody heard of it: undo quietly */
+      gboolean quiet = info->supers == m && m->next_super == NULL;
+
+      while (info->supers != NULL)
+        janus_holon_unlink_member (info->supers, &ch);
       g_mutex_unlock (&holarchy_lock);
-      atomic_fetch_and_explicit (&janus_holon_peek_info (member)->word,
-                                 ~(uintptr_t) JANUS_MEMBER_RECONCILE_PENDING, memory_order_acq_rel);
-      janus_holon_changes_forget_signals (&ch);
+      atomic_fetch_and_explicit (&info->word, ~(uintptr_t) JANUS_MEMBER_RECONCILE_PENDING,
+                                 memory_order_acq_rel);
+      if (quiet)
+        janus_holon_changes_forget_signals (&ch);
       janus_holon_changes_apply (&ch);
       return FALSE;
     }
-  g_mutex_lock (&holarchy_lock);
-  if (janus_holon_find_record (self, member) == m && m->head)
-    publish_heads (c);
+  for (m = info->supers; m != NULL; m = next)
+    {
+      JanusHolonComposite *mc = composite_peek (m->holon);
+
+      next = m->next_super;
+      /* its address is known now */
+      if (m->head)
+        publish_heads (mc);
+      /* a holon that became DYING meanwhile left it alone: as it does to
+       * its members, it ends it if it is its only holon, else lets it go */
+      if (!mc->dying)
+        continue;
+      if (info->supers == m && next == NULL)
+        janus_agent_request_kill (member);
+      else
+        janus_holon_unlink_member (m, &ch);
+    }
   g_mutex_unlock (&holarchy_lock);
   janus_holon_changes_apply (&ch);
   return TRUE;
@@ -2827,7 +2866,7 @@ janus_holon_finalize (GObject *object)
       if (c->supervision_destroy != NULL)
         c->supervision_destroy (c->supervision_data);
       g_warn_if_fail (c->calls == NULL);
-      g_free (c);
+      g_aligned_free (c);
     }
 
   G_OBJECT_CLASS (janus_holon_parent_class)->finalize (object);
