@@ -921,6 +921,20 @@ check_holon (JanusHolon  *self,
   return TRUE;
 }
 
+/* Lock held: @self is not ending its members (it gives none away). */
+static gboolean
+check_not_dying (JanusHolon  *self,
+                 GError     **error)
+{
+  JanusHolonComposite *c = composite_peek (self);
+
+  if (c == NULL || !c->dying)
+    return TRUE;
+  g_set_error (error, JANUS_HOLON_ERROR, JANUS_HOLON_ERROR_DYING,
+               "Holon %s is ending its members: it gives none away", name_of (JANUS_AGENT (self)));
+  return FALSE;
+}
+
 /* Lock held: whether @candidate is @self or one of its super-holons. */
 static gboolean
 is_self_or_above (JanusAgent *candidate,
@@ -1403,8 +1417,10 @@ janus_holon_remove_member (JanusHolon  *self,
  *
  * Returns: `TRUE` if moved; `FALSE` with @error set (as
  *   [method@Janus.Holon.remove_member] for @self and
- *   [method@Janus.Holon.add_member] for @destination), the holarchy
- *   unchanged
+ *   [method@Janus.Holon.add_member] for @destination — a @member that is
+ *   ending gives `JANUS_KERNEL_ERROR_AGENT_DEAD` — or
+ *   `JANUS_HOLON_ERROR_DYING` when @self is ending its members), the
+ *   holarchy unchanged
  */
 gboolean
 janus_holon_move_member (JanusHolon  *self,
@@ -1429,8 +1445,11 @@ janus_holon_move_member (JanusHolon  *self,
   if (m != NULL)
     {
       kind = m->kind;
-      /* it keeps what it is: no sharing check (NONE), the rest as a join */
-      ok = check_holon (destination, error)
+      /* it keeps what it is: no sharing check (NONE), the rest as a join;
+       * a holon ending its members gives none away */
+      ok = check_not_dying (self, error)
+           && check_holon (destination, error)
+           && check_launched (member, "Agent", error)
            && check_join (destination, member, JANUS_MEMBERSHIP_NONE, error)
            && ensure_group (destination, dc, error);
     }
@@ -1513,7 +1532,8 @@ check_not_same (JanusHolon  *self,
  * Returns: `TRUE` if merged; `FALSE` with @error set
  *   (`JANUS_HOLON_ERROR_SAME_HOLON`, `JANUS_HOLON_ERROR_CYCLE` if one of
  *   @other's members is @self or above it, or an error of
- *   [method@Janus.Holon.add_member] about @self), the holarchy unchanged
+ *   [method@Janus.Holon.add_member] about @self, `JANUS_HOLON_ERROR_DYING`
+ *   when @other is ending its members), the holarchy unchanged
  */
 gboolean
 janus_holon_merge_into (JanusHolon  *self,
@@ -1529,6 +1549,7 @@ janus_holon_merge_into (JanusHolon  *self,
 
   g_mutex_lock (&holarchy_lock);
   ok = check_not_same (self, other, error) && check_holon (self, error)
+       && check_not_dying (other, error)
        && (same_kernel (JANUS_AGENT (other), JANUS_AGENT (self))
            || (g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_WRONG_KERNEL,
                             "Holon %s runs on another kernel than holon %s",
