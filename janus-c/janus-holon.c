@@ -846,17 +846,25 @@ elect_head_run (JanusAgentTask *task,
 
   i = func (self, members, func_data);
 
-  g_mutex_lock (&holarchy_lock);
-  /* the holarchy may have moved meanwhile: apply the choice if it still
-   * makes sense */
-  if (i < members->len && c->n_heads == 0 && (m = janus_holon_find_record (self, members->pdata[i])))
+  if (i != G_MAXUINT && i >= members->len)
     {
-      make_head (self, c, m, &ch);
-      janus_holon_changes_emit (&ch, HEAD_CHANGED, self, m->agent);
+      g_warning ("head policy of holon %s chose %u of %u members; using the first",
+                 G_OBJECT_TYPE_NAME (self), i, members->len);
+      i = 0;
     }
-  else if (i != G_MAXUINT && i >= members->len)
-    g_warning ("head policy of holon %s chose %u of %u members", G_OBJECT_TYPE_NAME (self),
-               i, members->len);
+  g_mutex_lock (&holarchy_lock);
+  /* the holarchy may have moved meanwhile (the policy itself may have
+   * changed it): apply the choice if it still makes sense, else choose
+   * again if the holon still needs a head */
+  if (i < members->len && c->n_heads == 0)
+    {
+      if ((m = janus_holon_find_record (self, members->pdata[i])) != NULL)
+        make_head (self, c, m, &ch);
+      else
+        need_head (self, c, &ch);
+      if (c->n_heads > 0)
+        janus_holon_changes_emit (&ch, HEAD_CHANGED, self, first_head (c));
+    }
   g_mutex_unlock (&holarchy_lock);
   janus_holon_changes_apply (&ch);
 }
