@@ -521,26 +521,26 @@ janus_holon_default_provider (JanusGroup  *group,
   g_autoptr(JanusHolon) holon = janus_holon_from_group (group);
   g_autofree const JanusAddress **addresses = NULL;
   JanusHolonComposite *c = holon ? janus_holon_peek_composite (holon) : NULL;
-  JanusHolonProviderFunc func = NULL;
-  gpointer data = NULL;
+  JanusHolonPolicy *policy = NULL;
   guint i;
 
   if (c != NULL)
     {
       janus_holarchy_lock ();
-      func = c->provider_func;
-      data = c->provider_data;
+      policy = janus_holon_policy_ref (c->provider_policy);
       janus_holarchy_unlock ();
     }
-  if (func != NULL)
+  if (policy != NULL && policy->func != NULL)
     {
-      i = func (holon, capacity_type, candidates, data);
+      i = ((JanusHolonProviderFunc) policy->func) (holon, capacity_type, candidates, policy->data);
+      janus_holon_policy_unref (policy);
       if (i < candidates->len)
         return i;
       g_warning ("provider function of holon %s chose %u of %u candidates; using the first",
                  G_OBJECT_TYPE_NAME (holon), i, candidates->len);
       return 0;
     }
+  janus_holon_policy_unref (policy);
   addresses = g_new (const JanusAddress *, candidates->len);
   for (i = 0; i < candidates->len; i++)
     addresses[i] = janus_agent_get_address (candidates->pdata[i]);
@@ -694,20 +694,8 @@ janus_holon_set_provider_func (JanusHolon             *self,
                                gpointer                user_data,
                                GDestroyNotify          destroy)
 {
-  JanusHolonComposite *c;
-  GDestroyNotify old_destroy;
-  gpointer old_data;
-
   g_return_if_fail (JANUS_IS_HOLON (self));
 
-  c = janus_holon_ensure_composite (self);
-  janus_holarchy_lock ();
-  old_destroy = c->provider_destroy;
-  old_data = c->provider_data;
-  c->provider_func = func;
-  c->provider_data = user_data;
-  c->provider_destroy = destroy;
-  janus_holarchy_unlock ();
-  if (old_destroy != NULL)
-    old_destroy (old_data);
+  janus_holon_policy_replace (&janus_holon_ensure_composite (self)->provider_policy,
+                              (GCallback) func, user_data, destroy);
 }

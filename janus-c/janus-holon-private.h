@@ -86,6 +86,33 @@ struct _JanusHeads
   JanusAddress addresses[];
 };
 
+/* A policy function and its data, shared by the holon and the calls in
+ * progress: a policy replaced while it runs (from another thread, or by
+ * itself) keeps its data until it returned. */
+typedef struct
+{
+  gatomicrefcount ref_count;
+  GCallback       func;         /* nullable */
+  gpointer        data;
+  GDestroyNotify  destroy;
+} JanusHolonPolicy;
+
+/* Lock held: a reference on @policy (nullable), for a call made once the
+ * lock is released. */
+static inline JanusHolonPolicy *
+janus_holon_policy_ref (JanusHolonPolicy *policy)
+{
+  if (policy != NULL)
+    g_atomic_ref_count_inc (&policy->ref_count);
+  return policy;
+}
+
+void                 janus_holon_policy_unref     (JanusHolonPolicy  *policy);
+void                 janus_holon_policy_replace   (JanusHolonPolicy **slot,
+                                                   GCallback          func,
+                                                   gpointer           data,
+                                                   GDestroyNotify     destroy);
+
 /* A holon's composition and settings, allocated when first needed (a member
  * joins, or a setting is changed) and kept until the holon is finalized.
  * Fields are guarded by the holarchy lock unless said otherwise. */
@@ -108,15 +135,9 @@ struct _JanusHolonComposite
   GType                part_type;
   GType                multi_part_type;
 
-  JanusHolonHeadFunc   head_func;
-  gpointer             head_data;
-  GDestroyNotify       head_destroy;
-  JanusHolonProviderFunc provider_func;
-  gpointer             provider_data;
-  GDestroyNotify       provider_destroy;
-  JanusSupervisionFunc supervision_func;
-  gpointer             supervision_data;
-  GDestroyNotify       supervision_destroy;
+  JanusHolonPolicy    *head_policy;    /* JanusHolonHeadFunc */
+  JanusHolonPolicy    *provider_policy; /* JanusHolonProviderFunc */
+  JanusHolonPolicy    *supervision_policy; /* JanusSupervisionFunc */
   JanusSupervisionAction supervision;
   guint                max_restarts;
   gint64               restart_backoff;

@@ -784,6 +784,50 @@ unmake_head (JanusHolonComposite *c,
   changes_reconcile (ch, m->agent);
 }
 
+/* Lock held. */
+static gboolean
+has_head_func (JanusHolonComposite *c)
+{
+  return c->head_policy != NULL && c->head_policy->func != NULL;
+}
+
+/* Drops a reference on @policy (nullable); the last one frees its data. */
+void
+janus_holon_policy_unref (JanusHolonPolicy *policy)
+{
+  if (policy == NULL || !g_atomic_ref_count_dec (&policy->ref_count))
+    return;
+  if (policy->destroy != NULL)
+    policy->destroy (policy->data);
+  g_free (policy);
+}
+
+/* Sets the policy in @slot (a field of a composite) to @func, @data and
+ * @destroy; the old one's data goes once no call of it is in progress
+ * (now, usually). Takes and releases the lock. */
+void
+janus_holon_policy_replace (JanusHolonPolicy **slot,
+                            GCallback          func,
+                            gpointer           data,
+                            GDestroyNotify     destroy)
+{
+  JanusHolonPolicy *fresh = NULL, *old;
+
+  if (func != NULL || destroy != NULL)
+    {
+      fresh = g_new (JanusHolonPolicy, 1);
+      g_atomic_ref_count_init (&fresh->ref_count);
+      fresh->func = func;
+      fresh->data = data;
+      fresh->destroy = destroy;
+    }
+  g_mutex_lock (&holarchy_lock);
+  old = *slot;
+  *slot = fresh;
+  g_mutex_unlock (&holarchy_lock);
+  janus_holon_policy_unref (old);
+}
+
 /* Lock held: a holon with members and no head gets one — its first member,
  * or the choice of its head policy, made in its step. */
 static void
@@ -793,7 +837,7 @@ need_head (JanusHolon          *self,
 {
   if (c->n_heads > 0 || c->n_members == 0 || c->dying)
     return;
-  if (c->head_func == NULL)
+  if (!has_head_func (c))
     {
       make_head (self, c, c->first, ch);
       return;
@@ -825,26 +869,25 @@ elect_head_run (JanusAgentTask *task,
   JanusHolonComposite *c = composite_peek (self);
   g_autoptr(GPtrArray) members = NULL;
   Changes ch = { 0 };
-  JanusHolonHeadFunc func;
-  gpointer func_data;
+  JanusHolonPolicy *policy;
   JanusMember *m;
   guint i;
 
   g_mutex_lock (&holarchy_lock);
   c->electing = FALSE;
-  func = c->head_func;
-  func_data = c->head_data;
-  if (c->n_heads > 0 || c->n_members == 0 || c->dying || func == NULL)
+  if (c->n_heads > 0 || c->n_members == 0 || c->dying || !has_head_func (c))
     {
       need_head (self, c, &ch);
       g_mutex_unlock (&holarchy_lock);
       janus_holon_changes_apply (&ch);
       return;
     }
+  policy = janus_holon_policy_ref (c->head_policy);
   members = members_locked (c);
   g_mutex_unlock (&holarchy_lock);
 
-  i = func (self, members, func_data);
+  i = ((JanusHolonHeadFunc) policy->func) (self, members, policy->data);
+  janus_holon_policy_unref (policy);
 
   if (i != G_MAXUINT && i >= members->len)
     {
@@ -1880,7 +1923,7 @@ janus_holon_remove_head (JanusHolon  *self,
   else if (ok && m->head)
     {
       unmake_head (c, m, &ch);
-      if (c->n_heads == 0 && c->head_func == NULL)
+      if (c->n_heads == 0 && !has_head_func (c))
         /* the first member that is not @member */
         make_head (self, c, c->first != m ? c->first : c->first->next, &ch);
       else
@@ -1964,22 +2007,10 @@ janus_holon_set_head_func (JanusHolon         *self,
                            gpointer            user_data,
                            GDestroyNotify      destroy)
 {
-  JanusHolonComposite *c;
-  GDestroyNotify old_destroy;
-  gpointer old_data;
-
   g_return_if_fail (JANUS_IS_HOLON (self));
 
-  c = janus_holon_ensure_composite (self);
-  g_mutex_lock (&holarchy_lock);
-  old_destroy = c->head_destroy;
-  old_data = c->head_data;
-  c->head_func = func;
-  c->head_data = user_data;
-  c->head_destroy = destroy;
-  g_mutex_unlock (&holarchy_lock);
-  if (old_destroy != NULL)
-    old_destroy (old_data);
+  janus_holon_policy_replace (&janus_holon_ensure_composite (self)->head_policy,
+                              (GCallback) func, user_data, destroy);
 }
 
 /* ------------------------------------------------------------ walking */
@@ -2789,22 +2820,10 @@ janus_holon_set_supervision_func (JanusHolon           *self,
                                   gpointer              user_data,
                                   GDestroyNotify        destroy)
 {
-  JanusHolonComposite *c;
-  GDestroyNotify old_destroy;
-  gpointer old_data;
-
   g_return_if_fail (JANUS_IS_HOLON (self));
 
-  c = janus_holon_ensure_composite (self);
-  g_mutex_lock (&holarchy_lock);
-  old_destroy = c->supervision_destroy;
-  old_data = c->supervision_data;
-  c->supervision_func = func;
-  c->supervision_data = user_data;
-  c->supervision_destroy = destroy;
-  g_mutex_unlock (&holarchy_lock);
-  if (old_destroy != NULL)
-    old_destroy (old_data);
+  janus_holon_policy_replace (&janus_holon_ensure_composite (self)->supervision_policy,
+                              (GCallback) func, user_data, destroy);
 }
 
 /* ------------------------------------------------------------- GObject */
@@ -2850,17 +2869,16 @@ janus_holon_real_supervise (JanusHolon   *self,
                             guint         restarts)
 {
   JanusHolonComposite *c = janus_holon_ensure_composite (self);
-  JanusSupervisionFunc func;
+  JanusHolonPolicy *policy;
   JanusSupervisionAction action;
-  gpointer data;
 
   g_mutex_lock (&holarchy_lock);
-  func = c->supervision_func;
-  data = c->supervision_data;
+  policy = janus_holon_policy_ref (c->supervision_policy);
   action = c->supervision;
   g_mutex_unlock (&holarchy_lock);
-  if (func != NULL)
-    action = func (self, member, error, restarts, data);
+  if (policy != NULL && policy->func != NULL)
+    action = ((JanusSupervisionFunc) policy->func) (self, member, error, restarts, policy->data);
+  janus_holon_policy_unref (policy);
   return action;
 }
 
@@ -2888,12 +2906,9 @@ janus_holon_finalize (GObject *object)
     {
       g_clear_object (&c->group);
       g_free (atomic_load_explicit (&c->heads, memory_order_relaxed));
-      if (c->head_destroy != NULL)
-        c->head_destroy (c->head_data);
-      if (c->provider_destroy != NULL)
-        c->provider_destroy (c->provider_data);
-      if (c->supervision_destroy != NULL)
-        c->supervision_destroy (c->supervision_data);
+      janus_holon_policy_unref (c->head_policy);
+      janus_holon_policy_unref (c->provider_policy);
+      janus_holon_policy_unref (c->supervision_policy);
       g_warn_if_fail (c->calls == NULL);
       g_aligned_free (c);
     }
