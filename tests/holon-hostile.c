@@ -791,6 +791,101 @@ test_head_policy_replaces_itself (void)
   janus_kernel_shutdown (kernel);
 }
 
+/* The head policy is replaced from another thread while it runs, on 2
+ * workers: its data is not freed under it, but once it returned. */
+typedef struct
+{
+  GMutex   lock;
+  GCond    cond;
+  gboolean running;
+  gboolean entered;
+  gboolean replaced;
+  gboolean freed_while_running;
+  guint    destroyed;
+} Blocking;
+
+static void
+blocking_destroy (gpointer data)
+{
+  Blocking *b = data;
+
+  g_mutex_lock (&b->lock);
+  if (b->running)
+    b->freed_while_running = TRUE;
+  b->destroyed++;
+  g_cond_broadcast (&b->cond);
+  g_mutex_unlock (&b->lock);
+}
+
+static guint
+blocking_policy (JanusHolon *holon,
+                 GPtrArray  *candidates,
+                 gpointer    data)
+{
+  Blocking *b = data;
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
+
+  g_mutex_lock (&b->lock);
+  b->running = TRUE;
+  b->entered = TRUE;
+  g_cond_broadcast (&b->cond);
+  while (!b->replaced)
+    if (!g_cond_wait_until (&b->cond, &b->lock, deadline))
+      g_error ("the policy was not replaced");
+  b->running = FALSE;
+  g_mutex_unlock (&b->lock);
+  return candidates->len - 1;
+}
+
+static guint
+first_policy (JanusHolon *holon,
+              GPtrArray  *candidates,
+              gpointer    data)
+{
+  return 0;
+}
+
+static void
+test_head_policy_replaced_while_running (void)
+{
+  JanusKernel *kernel = janus_kernel_new (2);
+  JanusHolon *h = launch_holon (kernel, "h");
+  Blocking b = { 0 };
+  g_autoptr(TestAgent) x = NULL, y = NULL;
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
+
+  g_mutex_init (&b.lock);
+  g_cond_init (&b.cond);
+  janus_holon_set_head_func (h, blocking_policy, &b, blocking_destroy);
+  x = test_agent_new (NULL, NULL);
+  y = test_agent_new (NULL, NULL);
+  g_assert_true (janus_holon_spawn_member (h, JANUS_AGENT (x), "x", NULL, NULL));
+  g_assert_true (janus_holon_spawn_member (h, JANUS_AGENT (y), "y", NULL, NULL));
+  g_mutex_lock (&b.lock);
+  while (!b.entered)
+    if (!g_cond_wait_until (&b.cond, &b.lock, deadline))
+      g_error ("the policy did not run");
+  g_mutex_unlock (&b.lock);
+  /* replaced (its data released) while it runs on a worker */
+  janus_holon_set_head_func (h, first_policy, NULL, NULL);
+  g_mutex_lock (&b.lock);
+  b.replaced = TRUE;
+  g_cond_broadcast (&b.cond);
+  while (b.destroyed == 0)
+    if (!g_cond_wait_until (&b.cond, &b.lock, deadline))
+      g_error ("the old policy's data was never released");
+  g_assert_false (b.freed_while_running);
+  g_assert_cmpuint (b.destroyed, ==, 1);
+  g_mutex_unlock (&b.lock);
+  janus_kernel_shutdown (kernel);
+  g_assert_true (janus_holon_is_atomic (h));
+  g_assert_cmpuint (b.destroyed, ==, 1);
+  g_assert_finalize_object (kernel);
+  g_object_unref (h);
+  g_mutex_clear (&b.lock);
+  g_cond_clear (&b.cond);
+}
+
 /* ------------------------------------------------------- supervision */
 
 typedef struct
@@ -1538,6 +1633,7 @@ main (int    argc,
   g_test_add_func ("/holon/hostile/head-policy/none", test_head_policy_none);
   g_test_add_func ("/holon/hostile/head-policy/destroys", test_head_policy_destroys);
   g_test_add_func ("/holon/hostile/head-policy/replaces-itself", test_head_policy_replaces_itself);
+  g_test_add_func ("/holon/hostile/head-policy/replaced-while-running", test_head_policy_replaced_while_running);
   g_test_add_func ("/holon/hostile/supervision/restart-storm-escalation", test_restart_storm_escalation);
   g_test_add_func ("/holon/hostile/supervision/kill-during-backoff", test_kill_during_backoff);
   g_test_add_func ("/holon/hostile/supervision/reentrant", test_supervisor_reentrant);
