@@ -415,8 +415,9 @@ head_hop (JanusAgent *agent,
 
   janus_holon_reconcile_if_pending (agent);
   janus_holarchy_lock ();
+  /* a member being launched is not one yet for this: it has no address */
   for (m = c->first; m != NULL; m = m->next)
-    if (janus_holon_member_offers (m->agent, call->capacity))
+    if (!janus_holon_is_spawning (m->agent) && janus_holon_member_offers (m->agent, call->capacity))
       g_ptr_array_add (candidates, g_object_ref (m->agent));
   if (c->group != NULL)
     group = g_object_ref (c->group);
@@ -453,12 +454,15 @@ super_hop (JanusAgent *agent,
   janus_holon_reconcile_if_pending (agent);
   janus_holarchy_lock ();
   n_members = c->n_members;
-  n_heads = c->n_heads;
+  /* a head being launched cannot take the call yet */
+  n_heads = 0;
+  for (m = c->first; m != NULL; m = m->next)
+    n_heads += m->head && !janus_holon_is_spawning (m->agent);
   if (n_heads > 0)
     {
       i = atomic_fetch_add_explicit (&c->round_robin, 1, memory_order_relaxed) % n_heads;
       for (m = c->first; m != NULL; m = m->next)
-        if (m->head && i-- == 0)
+        if (m->head && !janus_holon_is_spawning (m->agent) && i-- == 0)
           {
             head = g_object_ref (m->agent);
             break;
@@ -659,7 +663,8 @@ janus_holon_invoke_capacity_async (JanusHolon          *self,
  *
  * Returns: (transfer full) (nullable): the capacity's result (`NULL` when it
  *   returned none), or `NULL` with @error set: `JANUS_HOLON_ERROR_NO_PROVIDER`
- *   (no member offers it), `JANUS_HOLON_ERROR_NO_HEAD`,
+ *   (no member offers it), `JANUS_HOLON_ERROR_NO_HEAD` (none, or only heads
+ *   still being launched by [method@Janus.Holon.spawn_member]),
  *   `JANUS_HOLON_ERROR_PROVIDER_ENDED` (the head or the member ended before
  *   answering, or the holon did), `G_IO_ERROR_CANCELLED`, or the error the
  *   member's capacity failed with

@@ -212,6 +212,18 @@ JanusHolonComposite *janus_holon_ensure_composite (JanusHolon *self);
 JanusMemberInfo     *janus_holon_peek_info        (JanusAgent *agent);
 JanusMember         *janus_holon_find_record      (JanusHolon *self,
                                                    JanusAgent *member);
+
+/* Lock held: whether janus_holon_spawn is launching @agent — then nothing
+ * its launch writes on the spawning thread (its address, name, kernel)
+ * may be read yet. */
+static inline gboolean
+janus_holon_is_spawning (JanusAgent *agent)
+{
+  JanusMemberInfo *info = janus_holon_peek_info (agent);
+
+  return info != NULL
+         && (janus_member_info_flags (info, memory_order_relaxed) & JANUS_MEMBER_SPAWNING);
+}
 void                 janus_holon_post_reconcile   (JanusAgent *agent);
 void                 janus_holon_reconcile_if_pending (JanusAgent *agent);
 gboolean             janus_holon_member_offers    (JanusAgent *agent,

@@ -707,16 +707,6 @@ static const JanusHolonicFuncs holonic_funcs = {
 
 /* --------------------------------------------------------------- heads */
 
-/* Lock held: whether @agent is being launched by janus_holon_spawn (then
- * nothing of its launch, its address included, may be read yet). */
-static gboolean
-is_spawning (JanusAgent *agent)
-{
-  JanusMemberInfo *info = janus_holon_peek_info (agent);
-
-  return info != NULL
-         && (janus_member_info_flags (info, memory_order_relaxed) & JANUS_MEMBER_SPAWNING);
-}
 
 /* Lock held: publishes the heads for the message path. */
 static void
@@ -732,7 +722,7 @@ publish_heads (JanusHolonComposite *c)
       fresh->n = c->n_heads;
       fresh->group_id = janus_group_get_id (c->group);
       for (m = c->first; m != NULL; m = m->next)
-        if (m->head && !is_spawning (m->agent))
+        if (m->head && !janus_holon_is_spawning (m->agent))
           fresh->addresses[i++] = *janus_agent_get_address (m->agent);
       /* a head being spawned has no address yet (its launch writes it on
        * another thread): published once launched */
@@ -2173,7 +2163,7 @@ static JanusAgent *
 find_locked (JanusAgent         *agent,
              const JanusAddress *address)
 {
-  const JanusAddress *own = janus_agent_get_address (agent);
+  const JanusAddress *own = janus_holon_is_spawning (agent) ? NULL : janus_agent_get_address (agent);
   JanusHolonComposite *c;
   JanusMember *m;
 
