@@ -1406,6 +1406,123 @@ test_caller_dies (void)
   janus_kernel_shutdown (kernel);
 }
 
+/* Members spawned on a foreign thread while the main thread dumps the
+ * holarchy, searches it and asks for a capacity, on 2 workers: a member
+ * being launched is shown without name and address, never read half
+ * written (ThreadSanitizer watches), never chosen to perform. */
+typedef struct
+{
+  JanusHolon  *holon;
+  guint        n;
+  atomic_bool  done;
+} Spawner;
+
+static gpointer
+spawner_thread (gpointer data)
+{
+  Spawner *sp = data;
+  guint i;
+
+  for (i = 0; i < sp->n; i++)
+    {
+      g_autoptr(TestAgent) cell = test_agent_new (NULL, NULL);
+      g_autofree char *name = g_strdup_printf ("cell-%u", i);
+
+      add_times (JANUS_AGENT (cell), 2);
+      g_assert_true (janus_holon_spawn_member (sp->holon, JANUS_AGENT (cell), name, NULL, NULL));
+    }
+  atomic_store (&sp->done, TRUE);
+  return NULL;
+}
+
+static void
+test_spawn_while_reading (void)
+{
+  JanusKernel *kernel = janus_kernel_new (2);
+  JanusHolon *h = launch_holon (kernel, "h");
+  Spawner sp = { h, test_small () ? 50 : 1000, FALSE };
+  GThread *thread;
+  GMainContext *context = g_main_context_new ();
+  Answer ans = { 0 };
+  guint asked = 0, answered = 0, dumps = 0;
+  gint64 deadline;
+
+  g_main_context_push_thread_default (context);
+  thread = g_thread_new ("spawner", spawner_thread, &sp);
+  while (!atomic_load (&sp.done) || dumps == 0)
+    {
+      g_autofree char *dot = janus_holarchy_to_dot_data (kernel, h, JANUS_HOLARCHY_SHOW_ALL);
+      g_autofree char *json = janus_holarchy_to_json_data (kernel, NULL, JANUS_HOLARCHY_SHOW_ALL);
+      g_autoptr(GPtrArray) members = janus_holon_list_members (h);
+
+      g_assert_nonnull (dot);
+      g_assert_nonnull (json);
+      dumps++;
+      g_assert_true (janus_holon_find (h, ADDR (h)) == JANUS_AGENT (h));
+      g_object_unref (h);
+      if (members->len > 0 && janus_agent_get_state (members->pdata[0]) >= JANUS_AGENT_STATE_ALIVE)
+        {
+          JanusAgent *found = janus_holon_find (h, ADDR (members->pdata[0]));
+
+          /* not found until its spawn returned */
+          g_assert_true (found == NULL || found == members->pdata[0]);
+          g_clear_object (&found);
+        }
+      if (asked == answered && asked < 20)
+        {
+          janus_holon_invoke_capacity_async (h, TEST_TYPE_TIMES, g_variant_new_int64 (1), NULL,
+                                             on_answer, &ans);
+          asked++;
+        }
+      while (g_main_context_iteration (context, FALSE))
+        ;
+      if (ans.calls > answered)
+        {
+          answered = ans.calls;
+          /* no member yet, or only its head being launched */
+          if (ans.error != NULL)
+            g_assert_true (g_error_matches (ans.error, JANUS_HOLON_ERROR, JANUS_HOLON_ERROR_NO_PROVIDER)
+                           || g_error_matches (ans.error, JANUS_HOLON_ERROR, JANUS_HOLON_ERROR_NO_HEAD));
+          else
+            g_assert_cmpint (g_variant_get_int64 (ans.result), ==, 2);
+          g_clear_pointer (&ans.result, g_variant_unref);
+          g_clear_error (&ans.error);
+        }
+    }
+  g_thread_join (thread);
+  deadline = g_get_monotonic_time () + DEADLINE_USEC;
+  while (answered < asked)
+    {
+      g_main_context_iteration (context, FALSE);
+      answered = ans.calls;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+  g_clear_pointer (&ans.result, g_variant_unref);
+  g_clear_error (&ans.error);
+  g_assert_cmpuint (janus_holon_get_n_members (h), ==, sp.n);
+  {
+    g_autoptr(GPtrArray) members = janus_holon_list_members (h);
+    g_autofree char *json = janus_holarchy_to_json_data (kernel, h, 0);
+    guint i;
+
+    for (i = 0; i < members->len; i++)
+      {
+        JanusAgent *found = janus_holon_find (h, ADDR (members->pdata[i]));
+
+        g_assert_true (found == members->pdata[i]);
+        g_object_unref (found);
+      }
+    /* every name is shown once the spawns returned */
+    g_assert_nonnull (strstr (json, "\"cell-0\""));
+    g_assert_null (strstr (json, "\"name\":null"));
+  }
+  janus_kernel_shutdown (kernel);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+  g_assert_finalize_object (kernel);
+  g_object_unref (h);
+}
+
 /* ------------------------------------------------------------ threads */
 
 typedef struct
@@ -1648,5 +1765,6 @@ main (int    argc,
   g_test_add_func ("/holon/hostile/capacity/caller-dies", test_caller_dies);
   g_test_add_func ("/holon/hostile/threads/kill-while-moving", test_kill_while_moving);
   g_test_add_func ("/holon/hostile/scale", test_scale);
+  g_test_add_func ("/holon/hostile/threads/spawn-while-reading", test_spawn_while_reading);
   return g_test_run ();
 }
