@@ -1596,6 +1596,124 @@ test_kill_while_moving (void)
   g_object_unref (h2);
 }
 
+/* Composition from a heavy agent's thread and from a foreign thread at
+ * once, on 2 workers, while the main thread kills cells: every operation
+ * succeeds or is refused with an expected error, and the holarchy is
+ * sound afterwards. */
+typedef struct
+{
+  JanusHolon *holons[3];
+  TestAgent  *cells[12];
+  guint       ops;
+  atomic_int  done;
+} Shaken;
+
+static void
+shake_once (Shaken *w,
+            GRand  *rand)
+{
+  JanusHolon *h = w->holons[g_rand_int_range (rand, 0, 3)];
+  JanusHolon *d = w->holons[g_rand_int_range (rand, 0, 3)];
+  JanusAgent *cell = JANUS_AGENT (w->cells[g_rand_int_range (rand, 0, 12)]);
+  g_autoptr(GError) error = NULL;
+  gboolean ok = TRUE;
+
+  switch (g_rand_int_range (rand, 0, 7))
+    {
+    case 0: ok = janus_holon_add_member (h, cell, JANUS_MEMBERSHIP_PART, &error); break;
+    case 1: ok = janus_holon_remove_member (h, cell, &error); break;
+    case 2: ok = janus_holon_move_member (h, cell, d, &error); break;
+    case 3: ok = janus_holon_set_head (h, cell, &error); break;
+    case 4: ok = janus_holon_merge_into (h, d, &error); break;
+    case 5: ok = janus_holon_remove_head (h, cell, &error); break;
+    default: ok = janus_holon_decompose (h, &error); break;
+    }
+  if (!ok && error->domain != JANUS_HOLON_ERROR
+      && !g_error_matches (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_AGENT_DEAD))
+    g_error ("unexpected refusal: %s", error->message);
+}
+
+static JanusLive
+heavy_shaker_live (TestAgent *self)
+{
+  Shaken *w = self->data;
+  GRand *rand = g_rand_new_with_seed (7);
+  guint i;
+
+  for (i = 0; i < w->ops; i++)
+    shake_once (w, rand);
+  g_rand_free (rand);
+  atomic_fetch_add (&w->done, 1);
+  return JANUS_LIVE_DONE;
+}
+
+static gpointer
+foreign_shaker (gpointer data)
+{
+  Shaken *w = data;
+  GRand *rand = g_rand_new_with_seed (11);
+  guint i;
+
+  for (i = 0; i < w->ops; i++)
+    shake_once (w, rand);
+  g_rand_free (rand);
+  atomic_fetch_add (&w->done, 1);
+  return NULL;
+}
+
+static void
+test_heavy_and_foreign (void)
+{
+  JanusKernel *kernel = janus_kernel_new (2);
+  Shaken w = { { NULL }, { NULL }, test_small () ? 200 : 3000, 0 };
+  TestAgent *heavy = test_agent_new (heavy_shaker_live, &w);
+  GThread *thread;
+  gint64 deadline;
+  guint i, killed = 0;
+
+  for (i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("h%u", i);
+      w.holons[i] = launch_holon (kernel, name);
+    }
+  for (i = 0; i < 12; i++)
+    w.cells[i] = launch_cell (kernel, NULL);
+  g_assert_true (janus_kernel_launch_heavy_agent (kernel, JANUS_AGENT (heavy), "heavy", NULL, NULL));
+  thread = g_thread_new ("foreign-shaker", foreign_shaker, &w);
+  deadline = g_get_monotonic_time () + 4 * DEADLINE_USEC;
+  while (atomic_load (&w.done) < 2)
+    {
+      /* one cell in four is killed along the way */
+      if (killed < 3 && atomic_load (&w.done) == 0)
+        {
+          g_assert_true (janus_kernel_kill (kernel, JANUS_AGENT (w.cells[killed * 4]), NULL));
+          killed++;
+        }
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_thread_yield ();
+    }
+  g_thread_join (thread);
+  for (i = 0; i < 3; i++)
+    assert_sound (w.holons[i], FALSE);
+  /* each live cell is in one holon at most; the killed ones in none, once
+   * dead */
+  for (i = 0; i < 12; i++)
+    {
+      g_autoptr(GPtrArray) supers = janus_holon_list_supers (JANUS_AGENT (w.cells[i]));
+
+      g_assert_cmpuint (supers->len, <=, 1);
+      if (janus_agent_get_state (JANUS_AGENT (w.cells[i])) == JANUS_AGENT_STATE_DIED)
+        g_assert_cmpuint (supers->len, ==, 0);
+    }
+  janus_kernel_shutdown (kernel);
+  g_assert_finalize_object (kernel);
+  for (i = 0; i < 3; i++)
+    g_assert_finalize_object (w.holons[i]);
+  for (i = 0; i < 12; i++)
+    g_assert_finalize_object (w.cells[i]);
+  g_assert_finalize_object (heavy);
+}
+
 /* -------------------------------------------------------------- scale */
 
 /* 10,000 members in one holon (1,000 under valgrind): the group's
@@ -1764,6 +1882,7 @@ main (int    argc,
   g_test_add_func ("/holon/hostile/capacity/decompose-during-call", test_decompose_during_call);
   g_test_add_func ("/holon/hostile/capacity/caller-dies", test_caller_dies);
   g_test_add_func ("/holon/hostile/threads/kill-while-moving", test_kill_while_moving);
+  g_test_add_func ("/holon/hostile/threads/heavy-and-foreign", test_heavy_and_foreign);
   g_test_add_func ("/holon/hostile/scale", test_scale);
   g_test_add_func ("/holon/hostile/threads/spawn-while-reading", test_spawn_while_reading);
   return g_test_run ();
