@@ -17,7 +17,8 @@
  * end fails it) until it completes; hops hold references. */
 struct _JanusCapacityCall
 {
-  gatomicrefcount      ref_count;
+  atomic_int           ref_count;     /* stdatomic: GLib's grefcount is
+                                        * invisible to ThreadSanitizer */
   JanusHolon          *holon;          /* strong */
   GType                capacity;
   GVariant            *input;          /* nullable */
@@ -34,15 +35,18 @@ struct _JanusCapacityCall
   GCancellable        *cancellable;
   gulong               cancel_id;
 
-  /* the outcome, once done */
+  /* the outcome, once done; published with a release store on `ready`
+   * for the thread that returns it (GLib's own locks, which order it too,
+   * are invisible to ThreadSanitizer) */
   GVariant            *result;
   GError              *error;
+  atomic_bool          ready;
 };
 
 static JanusCapacityCall *
 call_ref (JanusCapacityCall *call)
 {
-  g_atomic_ref_count_inc (&call->ref_count);
+  atomic_fetch_add_explicit (&call->ref_count, 1, memory_order_relaxed);
   return call;
 }
 
@@ -51,7 +55,7 @@ call_unref (gpointer data)
 {
   JanusCapacityCall *call = data;
 
-  if (!g_atomic_ref_count_dec (&call->ref_count))
+  if (atomic_fetch_sub_explicit (&call->ref_count, 1, memory_order_acq_rel) != 1)
     return;
   g_object_unref (call->holon);
   g_clear_pointer (&call->input, g_variant_unref);
@@ -127,7 +131,10 @@ callback_in_step (JanusAgent *agent,
 static gboolean
 return_in_context (gpointer data)
 {
-  task_return (data);
+  JanusCapacityCall *call = data;
+
+  if (atomic_load_explicit (&call->ready, memory_order_acquire))
+    task_return (call);
   return G_SOURCE_REMOVE;
 }
 
@@ -178,6 +185,7 @@ complete_full (JanusCapacityCall *call,
         {
           GSource *source = g_idle_source_new ();
 
+          atomic_store_explicit (&call->ready, TRUE, memory_order_release);
           g_source_set_static_name (source, "[janus] holon capacity result");
           g_source_set_callback (source, return_in_context, call_ref (call), call_unref);
           g_source_attach (source, g_task_get_context (call->task));
@@ -372,7 +380,7 @@ part_hop (JanusAgent *agent,
     {
       JanusCapacityCall *sub = g_new0 (JanusCapacityCall, 1);
 
-      g_atomic_ref_count_init (&sub->ref_count);
+      atomic_init (&sub->ref_count, 1);
       sub->holon = g_object_ref (JANUS_HOLON (agent));
       sub->capacity = call->capacity;
       sub->input = call->input ? g_variant_ref (call->input) : NULL;
@@ -624,7 +632,7 @@ janus_holon_invoke_capacity_async (JanusHolon          *self,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   call = g_new0 (JanusCapacityCall, 1);
-  g_atomic_ref_count_init (&call->ref_count);
+  atomic_init (&call->ref_count, 1);
   call->holon = g_object_ref (self);
   call->capacity = capacity_type;
   call->input = input ? g_variant_ref_sink (input) : NULL;

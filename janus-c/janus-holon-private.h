@@ -91,7 +91,7 @@ struct _JanusHeads
  * itself) keeps its data until it returned. */
 typedef struct
 {
-  gatomicrefcount ref_count;
+  atomic_int      ref_count;    /* stdatomic, seen by ThreadSanitizer */
   GCallback       func;         /* nullable */
   gpointer        data;
   GDestroyNotify  destroy;
@@ -103,7 +103,7 @@ static inline JanusHolonPolicy *
 janus_holon_policy_ref (JanusHolonPolicy *policy)
 {
   if (policy != NULL)
-    g_atomic_ref_count_inc (&policy->ref_count);
+    atomic_fetch_add_explicit (&policy->ref_count, 1, memory_order_relaxed);
   return policy;
 }
 

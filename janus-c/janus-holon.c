@@ -785,7 +785,8 @@ has_head_func (JanusHolonComposite *c)
 void
 janus_holon_policy_unref (JanusHolonPolicy *policy)
 {
-  if (policy == NULL || !g_atomic_ref_count_dec (&policy->ref_count))
+  if (policy == NULL
+      || atomic_fetch_sub_explicit (&policy->ref_count, 1, memory_order_acq_rel) != 1)
     return;
   if (policy->destroy != NULL)
     policy->destroy (policy->data);
@@ -806,7 +807,7 @@ janus_holon_policy_replace (JanusHolonPolicy **slot,
   if (func != NULL || destroy != NULL)
     {
       fresh = g_new (JanusHolonPolicy, 1);
-      g_atomic_ref_count_init (&fresh->ref_count);
+      atomic_init (&fresh->ref_count, 1);
       fresh->func = func;
       fresh->data = data;
       fresh->destroy = destroy;
