@@ -318,7 +318,17 @@ postpone_end (JanusHolon *self)
   JanusMember *m, *prev;
 
   if (c == NULL)
-    return FALSE;
+    {
+      /* A first member may be joining on another thread: it made the
+       * composite, then read our state, under the lock; we set DYING,
+       * then read its composite. Without the lock both could miss the
+       * other's write, and we would end with a member. */
+      janus_holarchy_lock ();
+      c = janus_holon_peek_composite (self);
+      janus_holarchy_unlock ();
+      if (c == NULL)
+        return FALSE;
+    }
   janus_holarchy_lock ();
   if (!c->dying)
     {
