@@ -255,6 +255,68 @@ class ProviderTests(Fixture):
         self.assertEqual([w.get_capacity(Janus.Capacity).calls for w in workers], [1, 0])
 
 
+class ThreadTests(unittest.TestCase):
+    """Two Python threads compose holons of a 2-worker kernel whose Python
+    head and supervision policies run on the workers (the GIL goes back
+    and forth), then the kernel is shut down: no deadlock, no member in
+    two holons, everything ended."""
+
+    def test_python_threads_and_policies(self):
+        import random
+        kernel = Janus.Kernel.new(2)
+        holons = []
+        for i in range(3):
+            holon = Janus.Holon()
+            kernel.launch_light_agent(holon, 'h%d' % i, None)
+            holon.set_head_func(lambda h, candidates: len(candidates) - 1)
+            holon.set_supervision_func(lambda h, m, e, r: A.RESTART)
+            holon.set_restart_backoff(10)
+            holon.set_max_restarts(2)
+            holons.append(holon)
+        made = []
+        errors = []
+
+        def churn(seed):
+            rand = random.Random(seed)
+            for _ in range(200):
+                holon = rand.choice(holons)
+                op = rand.randrange(4)
+                try:
+                    if op == 0:
+                        worker = Worker()
+                        made.append(worker)
+                        holon.spawn_member(worker, None, None)
+                    elif op == 1:
+                        holon.spawn_member(Broken(), None, None)
+                    elif op == 2:
+                        members = holon.list_members()
+                        if members:
+                            holon.move_member(members[0], rand.choice(holons))
+                    else:
+                        holon.decompose()
+                except GLib.Error as e:
+                    if e.domain != GLib.quark_to_string(Janus.holon_error_quark()) \
+                       and not e.matches(Janus.kernel_error_quark(), Janus.KernelError.AGENT_DEAD) \
+                       and not e.matches(Janus.kernel_error_quark(), Janus.KernelError.NOT_LAUNCHED):
+                        errors.append(e.message)
+        with quiet_stderr():
+            threads = [threading.Thread(target=churn, args=(seed,)) for seed in (1, 2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(TIMEOUT)
+                self.assertFalse(thread.is_alive())
+            for worker in made:
+                self.assertLessEqual(len(Janus.Holon.list_supers(worker)), 1)
+            kernel.shutdown()
+        self.assertEqual(errors, [])
+        for holon in holons:
+            self.assertEqual(holon.get_state(), S.DIED)
+            self.assertTrue(holon.is_atomic())
+        for worker in made:
+            self.assertIn(worker.get_state(), (S.DIED, S.UNBORN))
+
+
 class ReleaseTests(unittest.TestCase):
     def test_kernel_released_first(self):
         kernel = Janus.Kernel.new(0)
