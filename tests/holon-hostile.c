@@ -1647,14 +1647,22 @@ test_kill_while_moving (void)
       TestGone gone;
 
       g_assert_true (janus_holon_spawn_member (h1, JANUS_AGENT (victim), NULL, NULL, NULL));
+      gint64 deadline = g_get_monotonic_time () + DEADLINE_USEC;
+
       thread = g_thread_new ("mover", mover_thread, &mv);
       while (atomic_load (&mv.moves) < 3)
-        g_thread_yield ();
+        {
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          g_thread_yield ();
+        }
       test_gone_watch (&gone, victim);
       g_assert_true (janus_kernel_kill (kernel, JANUS_AGENT (victim), NULL));
       /* the holons let it go as it ended */
       while (janus_agent_get_state (JANUS_AGENT (victim)) != JANUS_AGENT_STATE_DIED)
-        g_thread_yield ();
+        {
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          g_thread_yield ();
+        }
       atomic_store (&mv.stop, TRUE);
       g_thread_join (thread);
       g_assert_cmpint (janus_holon_get_membership (h1, JANUS_AGENT (victim)), ==, JANUS_MEMBERSHIP_NONE);
