@@ -145,8 +145,16 @@ restart_in_step (JanusAgent *agent,
                          f->parameters ? g_variant_ref (f->parameters) : NULL,
                          f->heavy, f->restarts + 1, &error))
     return;
-  g_warning ("holon %s cannot restart its member %s: %s", G_OBJECT_TYPE_NAME (self),
+  /* the kernel shutting down (or the holon ending) during the back-off is
+   * no surprise; anything else is */
+  if (g_error_matches (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_STOPPED)
+      || g_error_matches (error, JANUS_HOLON_ERROR, JANUS_HOLON_ERROR_DYING)
+      || g_error_matches (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_AGENT_DEAD))
+    g_debug ("holon %s does not restart its member %s: %s", G_OBJECT_TYPE_NAME (self),
              f->name ? f->name : g_type_name (f->type), error->message);
+  else
+    g_warning ("holon %s cannot restart its member %s: %s", G_OBJECT_TYPE_NAME (self),
+               f->name ? f->name : g_type_name (f->type), error->message);
   janus_holarchy_lock ();
   if (all_ended (c))
     janus_holon_changes_emit (&ch, JANUS_HOLON_MEMBERS_ENDED, self, NULL);
