@@ -505,6 +505,9 @@ wanted_has (WantedSet  *wanted,
 static gboolean is_wanted_locked (JanusAgent *agent,
                                   JanusGroup *group,
                                   GType       type);
+static gboolean holonic_role_wanted (JanusAgent *agent,
+                                     JanusGroup *group,
+                                     GType       role_type);
 
 /* A leave refused because the holarchy changed since the reconcile read it
  * (the role is wanted again, or was for a moment): the change posted
@@ -567,10 +570,17 @@ take_wanted (JanusAgent *agent,
         continue;
       if (janus_agent_request_role (agent, w->type, w->group, NULL, &error) != NULL)
         continue;
-      /* a group that died meanwhile belonged to a composition that is over:
-       * the change that ended it posted another reconcile */
+      /* a group that died meanwhile belonged to a composition that is over,
+       * a role no longer wanted was changed since it was read: the change
+       * posted another reconcile */
       if (g_error_matches (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER) && !janus_group_is_alive (w->group))
         g_debug ("agent %s: holonic role %s no longer exists: %s", G_OBJECT_TYPE_NAME (agent),
+                 g_type_name (w->type), error->message);
+      else if (g_error_matches (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED)
+               && ((janus_member_info_flags (janus_holon_peek_info (agent), memory_order_acquire)
+                    & JANUS_MEMBER_RECONCILE_PENDING)
+                   || !holonic_role_wanted (agent, w->group, w->type)))
+        g_debug ("agent %s: holonic role %s no longer wanted: %s", G_OBJECT_TYPE_NAME (agent),
                  g_type_name (w->type), error->message);
       else
         g_warning ("agent %s cannot take its holonic role %s: %s", G_OBJECT_TYPE_NAME (agent),
@@ -700,8 +710,26 @@ holonic_role_wanted (JanusAgent *agent,
   return wanted;
 }
 
+/* Whether @agent may obtain @role_type in @group: in a holon's internal
+ * group, only what the holarchy wants it to play; in a group of the
+ * holonic organization that no holon owns, anything. */
+static gboolean
+holonic_role_may_obtain (JanusAgent *agent,
+                         JanusGroup *group,
+                         GType       role_type)
+{
+  gboolean ok;
+
+  g_mutex_lock (&holarchy_lock);
+  ok = g_object_get_qdata (G_OBJECT (group), group_quark) == NULL
+       || is_wanted_locked (agent, group, role_type);
+  g_mutex_unlock (&holarchy_lock);
+  return ok;
+}
+
 static const JanusHolonicFuncs holonic_funcs = {
   holonic_role_wanted,
+  holonic_role_may_obtain,
   janus_holon_default_provider,
 };
 

@@ -328,6 +328,80 @@ test_move_ending (void)
   recorder_clear (&rec);
 }
 
+/* Holonic roles are the holon's to hand out: an outsider asking for one in
+ * a holon's internal group, or a Part asking to be Head, is refused; in a
+ * group of the holonic organization that no holon owns, they are
+ * ordinary roles. */
+typedef struct
+{
+  JanusGroup *group;
+  GType       type;
+  GError     *error;
+  gboolean    got;
+} Request;
+
+static void
+request_in_step (TestAgent *self,
+                 gpointer   data)
+{
+  Request *r = data;
+
+  r->got = janus_agent_request_role (JANUS_AGENT (self), r->type, r->group, NULL, &r->error) != NULL;
+}
+
+static void
+test_holonic_roles_guarded (void)
+{
+  g_autoptr(JanusKernel) kernel = janus_kernel_new (0);
+  g_autoptr(JanusHolon) h = launch_holon (kernel, "h");
+  g_autoptr(TestAgent) head = spawn_cell (h, "head");
+  g_autoptr(TestAgent) part = spawn_cell (h, "part");
+  g_autoptr(TestAgent) outsider = launch_cell (kernel, "outsider");
+  g_autoptr(JanusGroup) group = NULL;
+  g_autoptr(JanusGroup) free_group = NULL;
+  GType types[] = { JANUS_TYPE_HOLONIC_HEAD, JANUS_TYPE_HOLONIC_PART,
+                    JANUS_TYPE_HOLONIC_MULTI_PART, JANUS_TYPE_HOLONIC_SUPER };
+  guint i;
+
+  step_until_idle (kernel, 10000);
+  group = janus_holon_get_group (h);
+  for (i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      Request r = { group, types[i], NULL, FALSE };
+
+      agent_do (kernel, outsider, request_in_step, &r);
+      g_assert_false (r.got);
+      /* Super has one player: it is full before conditions are asked */
+      if (types[i] == JANUS_TYPE_HOLONIC_SUPER && r.error->code != JANUS_ORGANIZATION_ERROR_CONDITION_FAILED)
+        g_assert_error (r.error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CARDINALITY_FULL);
+      else
+        g_assert_error (r.error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED);
+      g_clear_error (&r.error);
+    }
+  {
+    Request r = { group, JANUS_TYPE_HOLONIC_HEAD, NULL, FALSE };
+
+    agent_do (kernel, part, request_in_step, &r);
+    g_assert_false (r.got);
+    g_assert_error (r.error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED);
+    g_clear_error (&r.error);
+  }
+  step_until_idle (kernel, 10000);
+  assert_group_follows (h);
+  g_assert_cmpuint (janus_group_count_players (group, G_TYPE_INVALID), ==, 4);
+
+  /* a group of the organization that no holon owns */
+  free_group = new_group (kernel, JANUS_TYPE_HOLONIC_ORGANIZATION);
+  {
+    Request r = { free_group, JANUS_TYPE_HOLONIC_HEAD, NULL, FALSE };
+
+    agent_do (kernel, outsider, request_in_step, &r);
+    g_assert_no_error (r.error);
+    g_assert_true (r.got);
+  }
+  janus_kernel_shutdown (kernel);
+}
+
 /* --------------------------------------------------------- criticals */
 
 static void
@@ -1944,6 +2018,7 @@ main (int    argc,
   g_test_add_func ("/holon/hostile/cycles", test_cycles);
   g_test_add_func ("/holon/hostile/bad-members", test_bad_members);
   g_test_add_func ("/holon/hostile/move-ending", test_move_ending);
+  g_test_add_func ("/holon/hostile/holonic-roles-guarded", test_holonic_roles_guarded);
   add_critical_cases ("/holon/hostile/critical", critical_case, criticals, G_N_ELEMENTS (criticals));
   g_test_add_func ("/holon/hostile/spawn-refused-race", test_spawn_refused_race);
   g_test_add_func ("/holon/hostile/kill-while-spawning", test_kill_while_spawning);
