@@ -528,6 +528,50 @@ changed_since_read (JanusAgent *agent,
   return wanted;
 }
 
+/* In @agent's step, as it stops being a head of the holon whose internal
+ * group @role is in: what the holon forwarded to it and it did not read
+ * goes back to the holon, which forwards it to its head(s) now — else it
+ * would wait in @agent's mailbox for a role it no longer plays. Each
+ * message keeps its sender. */
+static void
+return_unread (JanusAgent *agent,
+               JanusRole  *role)
+{
+  g_autoptr(JanusHolon) holon = NULL;
+  JanusRuntime *rt = janus_agent_get_runtime (agent);
+  JanusMessage *m;
+
+  g_mutex_lock (&holarchy_lock);
+  holon = g_object_get_qdata (G_OBJECT (janus_role_get_group (role)), group_quark);
+  if (holon != NULL)
+    g_object_ref (holon);
+  g_mutex_unlock (&holarchy_lock);
+  /* the composition is over: nobody to forward to */
+  if (holon == NULL || !janus_agent_is_alive (JANUS_AGENT (holon)))
+    return;
+  while ((m = janus_role_get_message (role)) != NULL)
+    {
+      if (atomic_load_explicit (&m->ref_count, memory_order_acquire) != 1)
+        {
+          /* somebody else holds it (a peek): it stays as it was */
+          JanusMessage *copy = janus_message_clone_for (m);
+
+          janus_message_seal (copy, &m->sender, janus_agent_get_address (JANUS_AGENT (holon)),
+                              m->timestamp);
+          janus_message_unref (m);
+          m = copy;
+        }
+      if (m->flags & JANUS_MESSAGE_ROUTED)
+        {
+          janus_message_route_unref (m->route);
+          m->route = NULL;
+          m->flags &= ~JANUS_MESSAGE_ROUTED;
+        }
+      m->receiver = *janus_agent_get_address (JANUS_AGENT (holon));
+      janus_runtime_deliver (rt, m);
+    }
+}
+
 static void
 leave_unwanted (JanusAgent *agent,
                 WantedSet  *wanted)
@@ -543,6 +587,8 @@ leave_unwanted (JanusAgent *agent,
       if (!is_holonic_role (role) || !janus_role_is_played (role)
           || wanted_has (wanted, janus_role_get_group (role), G_OBJECT_TYPE (role)))
         continue;
+      if (JANUS_IS_HOLONIC_HEAD (role))
+        return_unread (agent, role);
       if (janus_agent_leave_role (agent, G_OBJECT_TYPE (role), janus_role_get_group (role), &error))
         continue;
       if (changed_since_read (agent, janus_role_get_group (role), G_OBJECT_TYPE (role)))

@@ -1395,8 +1395,8 @@ test_kill_sharing_holon (void)
 }
 
 /* The head is removed while messages routed to it wait in its Head role:
- * nothing is leaked, and the head keeps or drops them, but the new head
- * gets what is sent afterwards. */
+ * they go to the new head (not left in the old one's mailbox for a role it
+ * no longer plays), then what is sent afterwards; nothing leaks. */
 static void
 test_remove_head_with_queued (void)
 {
@@ -1426,11 +1426,21 @@ test_remove_head_with_queued (void)
     JanusMessage *m;
 
     g_assert_nonnull (head_role);
-    m = janus_role_get_message (head_role);
-    g_assert_nonnull (m);
-    g_assert_cmpstr (janus_message_get_subject (m), ==, "after");
-    janus_message_unref (m);
+    /* what a had not read went back to the holon, then to b, with its
+     * sender; then what came after */
+    for (i = 0; i < 6; i++)
+      {
+        m = janus_role_get_message (head_role);
+        g_assert_nonnull (m);
+        g_assert_cmpstr (janus_message_get_subject (m), ==, i < 5 ? "queued" : "after");
+        g_assert_true (janus_address_equal (janus_message_get_sender (m), janus_kernel_get_address (kernel)));
+        janus_message_unref (m);
+      }
+    g_assert_null (janus_role_get_message (head_role));
     g_assert_null (janus_agent_get_role (JANUS_AGENT (a), JANUS_TYPE_HOLONIC_HEAD, group));
+    /* nothing stayed with a */
+    g_assert_null (janus_agent_get_message (JANUS_AGENT (a)));
+    g_assert_cmpint (released, ==, 6);
   }
   assert_group_follows (h);
   janus_kernel_shutdown (kernel);
