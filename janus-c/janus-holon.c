@@ -600,6 +600,16 @@ leave_unwanted (JanusAgent *agent,
     }
 }
 
+/* The holonic role the reconcile of this thread is requesting: it read
+ * that the holarchy wants it, under the lock, just before (a change since
+ * then posted another reconcile), so the obtain condition need not look
+ * again. Only that role: a request made meanwhile by user code (a role's
+ * activate) is checked. */
+static _Thread_local struct {
+  JanusGroup *group;
+  GType       type;
+} reconciling;
+
 static void
 take_wanted (JanusAgent *agent,
              WantedSet  *wanted)
@@ -611,10 +621,18 @@ take_wanted (JanusAgent *agent,
       Wanted *w = &wanted->items[i];
       JanusRole *played = janus_agent_get_role (agent, w->type, w->group);
       g_autoptr(GError) error = NULL;
+      JanusGroup *outer_group = reconciling.group;
+      GType outer_type = reconciling.type;
+      JanusRole *taken;
 
       if (played != NULL && G_OBJECT_TYPE (played) == w->type)
         continue;
-      if (janus_agent_request_role (agent, w->type, w->group, NULL, &error) != NULL)
+      reconciling.group = w->group;
+      reconciling.type = w->type;
+      taken = janus_agent_request_role (agent, w->type, w->group, NULL, &error);
+      reconciling.group = outer_group;
+      reconciling.type = outer_type;
+      if (taken != NULL)
         continue;
       /* a group that died meanwhile belonged to a composition that is over,
        * a role no longer wanted was changed since it was read: the change
@@ -766,6 +784,8 @@ holonic_role_may_obtain (JanusAgent *agent,
 {
   gboolean ok;
 
+  if (reconciling.group == group && reconciling.type == role_type)
+    return TRUE;
   g_mutex_lock (&holarchy_lock);
   ok = g_object_get_qdata (G_OBJECT (group), group_quark) == NULL
        || is_wanted_locked (agent, group, role_type);
