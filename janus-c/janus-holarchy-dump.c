@@ -41,6 +41,8 @@ struct _Node
   GPtrArray  *supers;           /* Node, joining order */
   guint       depth;
   guint       index;
+  gboolean    spawning;         /* being launched: its name and address
+                                 * are not to be read */
 };
 
 typedef struct
@@ -74,6 +76,7 @@ node_get (Snapshot   *snap,
   node->members = g_array_new (FALSE, FALSE, sizeof (Edge));
   node->supers = g_ptr_array_new ();
   node->index = snap->order->len;
+  node->spawning = janus_holon_is_spawning (agent);
   g_hash_table_insert (snap->nodes, agent, node);
   g_ptr_array_add (snap->order, node);
   return node;
@@ -176,9 +179,10 @@ membership_nick (JanusMembership kind)
 
 /* The mailbox depth, where this thread may read it; -1 elsewhere. */
 static gint
-mailbox_depth (JanusAgent *agent)
+mailbox_depth (Node *node)
 {
-  JanusKernel *kernel = janus_agent_get_kernel (agent);
+  JanusAgent *agent = node->agent;
+  JanusKernel *kernel = node->spawning ? NULL : janus_agent_get_kernel (agent);
 
   if (kernel == NULL || janus_kernel_get_workers (kernel) > 0 || janus_agent_is_heavy (agent)
       || !janus_agent_check_owner (agent) || !janus_agent_is_alive (agent))
@@ -187,19 +191,19 @@ mailbox_depth (JanusAgent *agent)
 }
 
 static char *
-address_text (JanusAgent *agent)
+address_text (Node *node)
 {
-  const JanusAddress *address = janus_agent_get_address (agent);
+  const JanusAddress *address = node->spawning ? NULL : janus_agent_get_address (node->agent);
 
   return address ? janus_address_to_string (address) : g_strdup ("");
 }
 
 static const char *
-label_of (JanusAgent *agent)
+label_of (Node *node)
 {
-  const char *name = janus_agent_get_name (agent);
+  const char *name = node->spawning ? NULL : janus_agent_get_name (node->agent);
 
-  return name ? name : G_OBJECT_TYPE_NAME (agent);
+  return name ? name : G_OBJECT_TYPE_NAME (node->agent);
 }
 
 /* ------------------------------------------------------------- DOT */
@@ -222,7 +226,7 @@ dot_node_label (GString              *out,
                 JanusHolarchyDetails  details)
 {
   g_string_append (out, "label=\"");
-  dot_escape (out, label_of (node->agent));
+  dot_escape (out, label_of (node));
   if (details & JANUS_HOLARCHY_SHOW_TYPES)
     {
       g_string_append (out, "\\n");
@@ -230,7 +234,7 @@ dot_node_label (GString              *out,
     }
   if (details & JANUS_HOLARCHY_SHOW_ADDRESSES)
     {
-      g_autofree char *address = address_text (node->agent);
+      g_autofree char *address = address_text (node);
       g_string_append (out, "\\n");
       dot_escape (out, address);
     }
@@ -238,7 +242,7 @@ dot_node_label (GString              *out,
     g_string_append_printf (out, "\\n[%s]", state_nick (node->agent));
   if (details & JANUS_HOLARCHY_SHOW_MAILBOXES)
     {
-      gint depth = mailbox_depth (node->agent);
+      gint depth = mailbox_depth (node);
       if (depth >= 0)
         g_string_append_printf (out, "\\nmailbox: %d", depth);
     }
@@ -303,7 +307,7 @@ dot_place (GString              *out,
     }
   g_string_append_printf (out, "%*ssubgraph cluster_%u {\n", indent, "", node->index);
   g_string_append_printf (out, "%*slabel=\"", indent + 2, "");
-  dot_escape (out, label_of (node->agent));
+  dot_escape (out, label_of (node));
   if ((details & JANUS_HOLARCHY_SHOW_GROUPS) && node->group != NULL)
     {
       g_string_append_printf (out, "\\ngroup %.8s (%u roles)", janus_group_get_uuid (node->group),
@@ -404,15 +408,16 @@ json_agent (JsonBuilder          *b,
             Node                 *node,
             JanusHolarchyDetails  details)
 {
-  g_autofree char *address = address_text (node->agent);
+  g_autofree char *address = address_text (node);
+  const char *name = node->spawning ? NULL : janus_agent_get_name (node->agent);
   guint i;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "id");
   json_builder_add_int_value (b, node->index);
   json_builder_set_member_name (b, "name");
-  if (janus_agent_get_name (node->agent) != NULL)
-    json_builder_add_string_value (b, janus_agent_get_name (node->agent));
+  if (name != NULL)
+    json_builder_add_string_value (b, name);
   else
     json_builder_add_null_value (b);
   if (details & JANUS_HOLARCHY_SHOW_ADDRESSES)
@@ -432,7 +437,7 @@ json_agent (JsonBuilder          *b,
     }
   if (details & JANUS_HOLARCHY_SHOW_MAILBOXES)
     {
-      gint depth = mailbox_depth (node->agent);
+      gint depth = mailbox_depth (node);
       json_builder_set_member_name (b, "mailbox");
       if (depth >= 0)
         json_builder_add_int_value (b, depth);

@@ -17,7 +17,8 @@
  * end fails it) until it completes; hops hold references. */
 struct _JanusCapacityCall
 {
-  gatomicrefcount      ref_count;
+  atomic_int           ref_count;     /* stdatomic: GLib's grefcount is
+                                        * invisible to ThreadSanitizer */
   JanusHolon          *holon;          /* strong */
   GType                capacity;
   GVariant            *input;          /* nullable */
@@ -34,15 +35,18 @@ struct _JanusCapacityCall
   GCancellable        *cancellable;
   gulong               cancel_id;
 
-  /* the outcome, once done */
+  /* the outcome, once done; published with a release store on `ready`
+   * for the thread that returns it (GLib's own locks, which order it too,
+   * are invisible to ThreadSanitizer) */
   GVariant            *result;
   GError              *error;
+  atomic_bool          ready;
 };
 
 static JanusCapacityCall *
 call_ref (JanusCapacityCall *call)
 {
-  g_atomic_ref_count_inc (&call->ref_count);
+  atomic_fetch_add_explicit (&call->ref_count, 1, memory_order_relaxed);
   return call;
 }
 
@@ -51,7 +55,7 @@ call_unref (gpointer data)
 {
   JanusCapacityCall *call = data;
 
-  if (!g_atomic_ref_count_dec (&call->ref_count))
+  if (atomic_fetch_sub_explicit (&call->ref_count, 1, memory_order_acq_rel) != 1)
     return;
   g_object_unref (call->holon);
   g_clear_pointer (&call->input, g_variant_unref);
@@ -127,7 +131,10 @@ callback_in_step (JanusAgent *agent,
 static gboolean
 return_in_context (gpointer data)
 {
-  task_return (data);
+  JanusCapacityCall *call = data;
+
+  if (atomic_load_explicit (&call->ready, memory_order_acquire))
+    task_return (call);
   return G_SOURCE_REMOVE;
 }
 
@@ -178,6 +185,7 @@ complete_full (JanusCapacityCall *call,
         {
           GSource *source = g_idle_source_new ();
 
+          atomic_store_explicit (&call->ready, TRUE, memory_order_release);
           g_source_set_static_name (source, "[janus] holon capacity result");
           g_source_set_callback (source, return_in_context, call_ref (call), call_unref);
           g_source_attach (source, g_task_get_context (call->task));
@@ -372,7 +380,7 @@ part_hop (JanusAgent *agent,
     {
       JanusCapacityCall *sub = g_new0 (JanusCapacityCall, 1);
 
-      g_atomic_ref_count_init (&sub->ref_count);
+      atomic_init (&sub->ref_count, 1);
       sub->holon = g_object_ref (JANUS_HOLON (agent));
       sub->capacity = call->capacity;
       sub->input = call->input ? g_variant_ref (call->input) : NULL;
@@ -415,8 +423,9 @@ head_hop (JanusAgent *agent,
 
   janus_holon_reconcile_if_pending (agent);
   janus_holarchy_lock ();
+  /* a member being launched is not one yet for this: it has no address */
   for (m = c->first; m != NULL; m = m->next)
-    if (janus_holon_member_offers (m->agent, call->capacity))
+    if (!janus_holon_is_spawning (m->agent) && janus_holon_member_offers (m->agent, call->capacity))
       g_ptr_array_add (candidates, g_object_ref (m->agent));
   if (c->group != NULL)
     group = g_object_ref (c->group);
@@ -453,12 +462,15 @@ super_hop (JanusAgent *agent,
   janus_holon_reconcile_if_pending (agent);
   janus_holarchy_lock ();
   n_members = c->n_members;
-  n_heads = c->n_heads;
+  /* a head being launched cannot take the call yet */
+  n_heads = 0;
+  for (m = c->first; m != NULL; m = m->next)
+    n_heads += m->head && !janus_holon_is_spawning (m->agent);
   if (n_heads > 0)
     {
       i = atomic_fetch_add_explicit (&c->round_robin, 1, memory_order_relaxed) % n_heads;
       for (m = c->first; m != NULL; m = m->next)
-        if (m->head && i-- == 0)
+        if (m->head && !janus_holon_is_spawning (m->agent) && i-- == 0)
           {
             head = g_object_ref (m->agent);
             break;
@@ -521,26 +533,26 @@ janus_holon_default_provider (JanusGroup  *group,
   g_autoptr(JanusHolon) holon = janus_holon_from_group (group);
   g_autofree const JanusAddress **addresses = NULL;
   JanusHolonComposite *c = holon ? janus_holon_peek_composite (holon) : NULL;
-  JanusHolonProviderFunc func = NULL;
-  gpointer data = NULL;
+  JanusHolonPolicy *policy = NULL;
   guint i;
 
   if (c != NULL)
     {
       janus_holarchy_lock ();
-      func = c->provider_func;
-      data = c->provider_data;
+      policy = janus_holon_policy_ref (c->provider_policy);
       janus_holarchy_unlock ();
     }
-  if (func != NULL)
+  if (policy != NULL && policy->func != NULL)
     {
-      i = func (holon, capacity_type, candidates, data);
+      i = ((JanusHolonProviderFunc) policy->func) (holon, capacity_type, candidates, policy->data);
+      janus_holon_policy_unref (policy);
       if (i < candidates->len)
         return i;
       g_warning ("provider function of holon %s chose %u of %u candidates; using the first",
                  G_OBJECT_TYPE_NAME (holon), i, candidates->len);
       return 0;
     }
+  janus_holon_policy_unref (policy);
   addresses = g_new (const JanusAddress *, candidates->len);
   for (i = 0; i < candidates->len; i++)
     addresses[i] = janus_agent_get_address (candidates->pdata[i]);
@@ -620,7 +632,7 @@ janus_holon_invoke_capacity_async (JanusHolon          *self,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   call = g_new0 (JanusCapacityCall, 1);
-  g_atomic_ref_count_init (&call->ref_count);
+  atomic_init (&call->ref_count, 1);
   call->holon = g_object_ref (self);
   call->capacity = capacity_type;
   call->input = input ? g_variant_ref_sink (input) : NULL;
@@ -659,7 +671,8 @@ janus_holon_invoke_capacity_async (JanusHolon          *self,
  *
  * Returns: (transfer full) (nullable): the capacity's result (`NULL` when it
  *   returned none), or `NULL` with @error set: `JANUS_HOLON_ERROR_NO_PROVIDER`
- *   (no member offers it), `JANUS_HOLON_ERROR_NO_HEAD`,
+ *   (no member offers it), `JANUS_HOLON_ERROR_NO_HEAD` (none, or only heads
+ *   still being launched by [method@Janus.Holon.spawn_member]),
  *   `JANUS_HOLON_ERROR_PROVIDER_ENDED` (the head or the member ended before
  *   answering, or the holon did), `G_IO_ERROR_CANCELLED`, or the error the
  *   member's capacity failed with
@@ -694,20 +707,8 @@ janus_holon_set_provider_func (JanusHolon             *self,
                                gpointer                user_data,
                                GDestroyNotify          destroy)
 {
-  JanusHolonComposite *c;
-  GDestroyNotify old_destroy;
-  gpointer old_data;
-
   g_return_if_fail (JANUS_IS_HOLON (self));
 
-  c = janus_holon_ensure_composite (self);
-  janus_holarchy_lock ();
-  old_destroy = c->provider_destroy;
-  old_data = c->provider_data;
-  c->provider_func = func;
-  c->provider_data = user_data;
-  c->provider_destroy = destroy;
-  janus_holarchy_unlock ();
-  if (old_destroy != NULL)
-    old_destroy (old_data);
+  janus_holon_policy_replace (&janus_holon_ensure_composite (self)->provider_policy,
+                              (GCallback) func, user_data, destroy);
 }

@@ -145,8 +145,16 @@ restart_in_step (JanusAgent *agent,
                          f->parameters ? g_variant_ref (f->parameters) : NULL,
                          f->heavy, f->restarts + 1, &error))
     return;
-  g_warning ("holon %s cannot restart its member %s: %s", G_OBJECT_TYPE_NAME (self),
+  /* the kernel shutting down (or the holon ending) during the back-off is
+   * no surprise; anything else is */
+  if (g_error_matches (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_STOPPED)
+      || g_error_matches (error, JANUS_HOLON_ERROR, JANUS_HOLON_ERROR_DYING)
+      || g_error_matches (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_AGENT_DEAD))
+    g_debug ("holon %s does not restart its member %s: %s", G_OBJECT_TYPE_NAME (self),
              f->name ? f->name : g_type_name (f->type), error->message);
+  else
+    g_warning ("holon %s cannot restart its member %s: %s", G_OBJECT_TYPE_NAME (self),
+               f->name ? f->name : g_type_name (f->type), error->message);
   janus_holarchy_lock ();
   if (all_ended (c))
     janus_holon_changes_emit (&ch, JANUS_HOLON_MEMBERS_ENDED, self, NULL);
@@ -318,7 +326,17 @@ postpone_end (JanusHolon *self)
   JanusMember *m, *prev;
 
   if (c == NULL)
-    return FALSE;
+    {
+      /* A first member may be joining on another thread: it made the
+       * composite, then read our state, under the lock; we set DYING,
+       * then read its composite. Without the lock both could miss the
+       * other's write, and we would end with a member. */
+      janus_holarchy_lock ();
+      c = janus_holon_peek_composite (self);
+      janus_holarchy_unlock ();
+      if (c == NULL)
+        return FALSE;
+    }
   janus_holarchy_lock ();
   if (!c->dying)
     {
@@ -331,6 +349,8 @@ postpone_end (JanusHolon *self)
           JanusMemberInfo *info = janus_holon_peek_info (m->agent);
 
           prev = m->prev;
+          if (janus_member_info_flags (info, memory_order_relaxed) & JANUS_MEMBER_SPAWNING)
+            continue;       /* janus_holon_spawn kills it once launched */
           if (info->supers == m && m->next_super == NULL)
             janus_agent_request_kill (m->agent);
           else

@@ -30,13 +30,18 @@ enum {
   JANUS_MEMBER_SHAREABLE         = 1 << 0,  /* accepts being a MultiPart */
   JANUS_MEMBER_RECONCILE_PENDING = 1 << 1,  /* a reconcile is posted to it */
   JANUS_MEMBER_RECONCILED        = 1 << 2,  /* reconciled once: may play holonic roles */
-  JANUS_MEMBER_FLAGS             = 0x7,
+  JANUS_MEMBER_SPAWNING          = 1 << 3,  /* janus_holon_spawn is launching it:
+                                             * set and cleared under the lock */
+  JANUS_MEMBER_FLAGS             = 0xf,
 };
+
+/* The alignment of a composite, so that its pointer leaves the flags free. */
+#define JANUS_HOLON_COMPOSITE_ALIGN 16
 
 /* What any agent (holon or not) needs to be a member: its memberships, and
  * flags. A holon has it inline; another agent gets it as qdata on its first
- * membership. The word holds the flags in its three low bits and, for a
- * holon, its composite in the rest (an 8-aligned pointer, set once): one
+ * membership. The word holds the flags in its four low bits and, for a
+ * holon, its composite in the rest (a 16-aligned pointer, set once): one
  * word for both keeps a holon 16 bytes over an agent. */
 typedef struct
 {
@@ -81,6 +86,33 @@ struct _JanusHeads
   JanusAddress addresses[];
 };
 
+/* A policy function and its data, shared by the holon and the calls in
+ * progress: a policy replaced while it runs (from another thread, or by
+ * itself) keeps its data until it returned. */
+typedef struct
+{
+  atomic_int      ref_count;    /* stdatomic, seen by ThreadSanitizer */
+  GCallback       func;         /* nullable */
+  gpointer        data;
+  GDestroyNotify  destroy;
+} JanusHolonPolicy;
+
+/* Lock held: a reference on @policy (nullable), for a call made once the
+ * lock is released. */
+static inline JanusHolonPolicy *
+janus_holon_policy_ref (JanusHolonPolicy *policy)
+{
+  if (policy != NULL)
+    atomic_fetch_add_explicit (&policy->ref_count, 1, memory_order_relaxed);
+  return policy;
+}
+
+void                 janus_holon_policy_unref     (JanusHolonPolicy  *policy);
+void                 janus_holon_policy_replace   (JanusHolonPolicy **slot,
+                                                   GCallback          func,
+                                                   gpointer           data,
+                                                   GDestroyNotify     destroy);
+
 /* A holon's composition and settings, allocated when first needed (a member
  * joins, or a setting is changed) and kept until the holon is finalized.
  * Fields are guarded by the holarchy lock unless said otherwise. */
@@ -103,15 +135,9 @@ struct _JanusHolonComposite
   GType                part_type;
   GType                multi_part_type;
 
-  JanusHolonHeadFunc   head_func;
-  gpointer             head_data;
-  GDestroyNotify       head_destroy;
-  JanusHolonProviderFunc provider_func;
-  gpointer             provider_data;
-  GDestroyNotify       provider_destroy;
-  JanusSupervisionFunc supervision_func;
-  gpointer             supervision_data;
-  GDestroyNotify       supervision_destroy;
+  JanusHolonPolicy    *head_policy;    /* JanusHolonHeadFunc */
+  JanusHolonPolicy    *provider_policy; /* JanusHolonProviderFunc */
+  JanusHolonPolicy    *supervision_policy; /* JanusSupervisionFunc */
   JanusSupervisionAction supervision;
   guint                max_restarts;
   gint64               restart_backoff;
@@ -186,6 +212,18 @@ JanusHolonComposite *janus_holon_ensure_composite (JanusHolon *self);
 JanusMemberInfo     *janus_holon_peek_info        (JanusAgent *agent);
 JanusMember         *janus_holon_find_record      (JanusHolon *self,
                                                    JanusAgent *member);
+
+/* Lock held: whether janus_holon_spawn is launching @agent — then nothing
+ * its launch writes on the spawning thread (its address, name, kernel)
+ * may be read yet. */
+static inline gboolean
+janus_holon_is_spawning (JanusAgent *agent)
+{
+  JanusMemberInfo *info = janus_holon_peek_info (agent);
+
+  return info != NULL
+         && (janus_member_info_flags (info, memory_order_relaxed) & JANUS_MEMBER_SPAWNING);
+}
 void                 janus_holon_post_reconcile   (JanusAgent *agent);
 void                 janus_holon_reconcile_if_pending (JanusAgent *agent);
 gboolean             janus_holon_member_offers    (JanusAgent *agent,

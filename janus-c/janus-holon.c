@@ -168,7 +168,7 @@ janus_holon_ensure_composite (JanusHolon *self)
 
   if (G_LIKELY (c != NULL))
     return c;
-  c = g_new0 (JanusHolonComposite, 1);
+  c = g_aligned_alloc0 (1, sizeof (JanusHolonComposite), JANUS_HOLON_COMPOSITE_ALIGN);
   c->super_type = JANUS_TYPE_HOLONIC_SUPER;
   c->head_type = JANUS_TYPE_HOLONIC_HEAD;
   c->part_type = JANUS_TYPE_HOLONIC_PART;
@@ -185,7 +185,7 @@ janus_holon_ensure_composite (JanusHolon *self)
     if (atomic_compare_exchange_weak_explicit (&P (self)->info.word, &word, word | (uintptr_t) c,
                                                memory_order_acq_rel, memory_order_acquire))
       return c;
-  g_free (c);
+  g_aligned_free (c);
   return (JanusHolonComposite *) (word & ~(uintptr_t) JANUS_MEMBER_FLAGS);
 }
 
@@ -505,6 +505,9 @@ wanted_has (WantedSet  *wanted,
 static gboolean is_wanted_locked (JanusAgent *agent,
                                   JanusGroup *group,
                                   GType       type);
+static gboolean holonic_role_wanted (JanusAgent *agent,
+                                     JanusGroup *group,
+                                     GType       role_type);
 
 /* A leave refused because the holarchy changed since the reconcile read it
  * (the role is wanted again, or was for a moment): the change posted
@@ -525,6 +528,50 @@ changed_since_read (JanusAgent *agent,
   return wanted;
 }
 
+/* In @agent's step, as it stops being a head of the holon whose internal
+ * group @role is in: what the holon forwarded to it and it did not read
+ * goes back to the holon, which forwards it to its head(s) now — else it
+ * would wait in @agent's mailbox for a role it no longer plays. Each
+ * message keeps its sender. */
+static void
+return_unread (JanusAgent *agent,
+               JanusRole  *role)
+{
+  g_autoptr(JanusHolon) holon = NULL;
+  JanusRuntime *rt = janus_agent_get_runtime (agent);
+  JanusMessage *m;
+
+  g_mutex_lock (&holarchy_lock);
+  holon = g_object_get_qdata (G_OBJECT (janus_role_get_group (role)), group_quark);
+  if (holon != NULL)
+    g_object_ref (holon);
+  g_mutex_unlock (&holarchy_lock);
+  /* the composition is over: nobody to forward to */
+  if (holon == NULL || !janus_agent_is_alive (JANUS_AGENT (holon)))
+    return;
+  while ((m = janus_role_get_message (role)) != NULL)
+    {
+      if (atomic_load_explicit (&m->ref_count, memory_order_acquire) != 1)
+        {
+          /* somebody else holds it (a peek): it stays as it was */
+          JanusMessage *copy = janus_message_clone_for (m);
+
+          janus_message_seal (copy, &m->sender, janus_agent_get_address (JANUS_AGENT (holon)),
+                              m->timestamp);
+          janus_message_unref (m);
+          m = copy;
+        }
+      if (m->flags & JANUS_MESSAGE_ROUTED)
+        {
+          janus_message_route_unref (m->route);
+          m->route = NULL;
+          m->flags &= ~JANUS_MESSAGE_ROUTED;
+        }
+      m->receiver = *janus_agent_get_address (JANUS_AGENT (holon));
+      janus_runtime_deliver (rt, m);
+    }
+}
+
 static void
 leave_unwanted (JanusAgent *agent,
                 WantedSet  *wanted)
@@ -540,6 +587,8 @@ leave_unwanted (JanusAgent *agent,
       if (!is_holonic_role (role) || !janus_role_is_played (role)
           || wanted_has (wanted, janus_role_get_group (role), G_OBJECT_TYPE (role)))
         continue;
+      if (JANUS_IS_HOLONIC_HEAD (role))
+        return_unread (agent, role);
       if (janus_agent_leave_role (agent, G_OBJECT_TYPE (role), janus_role_get_group (role), &error))
         continue;
       if (changed_since_read (agent, janus_role_get_group (role), G_OBJECT_TYPE (role)))
@@ -550,6 +599,16 @@ leave_unwanted (JanusAgent *agent,
                    G_OBJECT_TYPE_NAME (role), error->message);
     }
 }
+
+/* The holonic role the reconcile of this thread is requesting: it read
+ * that the holarchy wants it, under the lock, just before (a change since
+ * then posted another reconcile), so the obtain condition need not look
+ * again. Only that role: a request made meanwhile by user code (a role's
+ * activate) is checked. */
+static _Thread_local struct {
+  JanusGroup *group;
+  GType       type;
+} reconciling;
 
 static void
 take_wanted (JanusAgent *agent,
@@ -562,15 +621,30 @@ take_wanted (JanusAgent *agent,
       Wanted *w = &wanted->items[i];
       JanusRole *played = janus_agent_get_role (agent, w->type, w->group);
       g_autoptr(GError) error = NULL;
+      JanusGroup *outer_group = reconciling.group;
+      GType outer_type = reconciling.type;
+      JanusRole *taken;
 
       if (played != NULL && G_OBJECT_TYPE (played) == w->type)
         continue;
-      if (janus_agent_request_role (agent, w->type, w->group, NULL, &error) != NULL)
+      reconciling.group = w->group;
+      reconciling.type = w->type;
+      taken = janus_agent_request_role (agent, w->type, w->group, NULL, &error);
+      reconciling.group = outer_group;
+      reconciling.type = outer_type;
+      if (taken != NULL)
         continue;
-      /* a group that died meanwhile belonged to a composition that is over:
-       * the change that ended it posted another reconcile */
+      /* a group that died meanwhile belonged to a composition that is over,
+       * a role no longer wanted was changed since it was read: the change
+       * posted another reconcile */
       if (g_error_matches (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_NOT_A_MEMBER) && !janus_group_is_alive (w->group))
         g_debug ("agent %s: holonic role %s no longer exists: %s", G_OBJECT_TYPE_NAME (agent),
+                 g_type_name (w->type), error->message);
+      else if (g_error_matches (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED)
+               && ((janus_member_info_flags (janus_holon_peek_info (agent), memory_order_acquire)
+                    & JANUS_MEMBER_RECONCILE_PENDING)
+                   || !holonic_role_wanted (agent, w->group, w->type)))
+        g_debug ("agent %s: holonic role %s no longer wanted: %s", G_OBJECT_TYPE_NAME (agent),
                  g_type_name (w->type), error->message);
       else
         g_warning ("agent %s cannot take its holonic role %s: %s", G_OBJECT_TYPE_NAME (agent),
@@ -700,12 +774,33 @@ holonic_role_wanted (JanusAgent *agent,
   return wanted;
 }
 
+/* Whether @agent may obtain @role_type in @group: in a holon's internal
+ * group, only what the holarchy wants it to play; in a group of the
+ * holonic organization that no holon owns, anything. */
+static gboolean
+holonic_role_may_obtain (JanusAgent *agent,
+                         JanusGroup *group,
+                         GType       role_type)
+{
+  gboolean ok;
+
+  if (reconciling.group == group && reconciling.type == role_type)
+    return TRUE;
+  g_mutex_lock (&holarchy_lock);
+  ok = g_object_get_qdata (G_OBJECT (group), group_quark) == NULL
+       || is_wanted_locked (agent, group, role_type);
+  g_mutex_unlock (&holarchy_lock);
+  return ok;
+}
+
 static const JanusHolonicFuncs holonic_funcs = {
   holonic_role_wanted,
+  holonic_role_may_obtain,
   janus_holon_default_provider,
 };
 
 /* --------------------------------------------------------------- heads */
+
 
 /* Lock held: publishes the heads for the message path. */
 static void
@@ -721,9 +816,10 @@ publish_heads (JanusHolonComposite *c)
       fresh->n = c->n_heads;
       fresh->group_id = janus_group_get_id (c->group);
       for (m = c->first; m != NULL; m = m->next)
-        if (m->head && janus_agent_get_address (m->agent) != NULL)
+        if (m->head && !janus_holon_is_spawning (m->agent))
           fresh->addresses[i++] = *janus_agent_get_address (m->agent);
-      /* a head being spawned has no address yet: published once launched */
+      /* a head being spawned has no address yet (its launch writes it on
+       * another thread): published once launched */
       fresh->n = i;
     }
   old = atomic_exchange_explicit (&c->heads, fresh, memory_order_acq_rel);
@@ -772,6 +868,51 @@ unmake_head (JanusHolonComposite *c,
   changes_reconcile (ch, m->agent);
 }
 
+/* Lock held. */
+static gboolean
+has_head_func (JanusHolonComposite *c)
+{
+  return c->head_policy != NULL && c->head_policy->func != NULL;
+}
+
+/* Drops a reference on @policy (nullable); the last one frees its data. */
+void
+janus_holon_policy_unref (JanusHolonPolicy *policy)
+{
+  if (policy == NULL
+      || atomic_fetch_sub_explicit (&policy->ref_count, 1, memory_order_acq_rel) != 1)
+    return;
+  if (policy->destroy != NULL)
+    policy->destroy (policy->data);
+  g_free (policy);
+}
+
+/* Sets the policy in @slot (a field of a composite) to @func, @data and
+ * @destroy; the old one's data goes once no call of it is in progress
+ * (now, usually). Takes and releases the lock. */
+void
+janus_holon_policy_replace (JanusHolonPolicy **slot,
+                            GCallback          func,
+                            gpointer           data,
+                            GDestroyNotify     destroy)
+{
+  JanusHolonPolicy *fresh = NULL, *old;
+
+  if (func != NULL || destroy != NULL)
+    {
+      fresh = g_new (JanusHolonPolicy, 1);
+      atomic_init (&fresh->ref_count, 1);
+      fresh->func = func;
+      fresh->data = data;
+      fresh->destroy = destroy;
+    }
+  g_mutex_lock (&holarchy_lock);
+  old = *slot;
+  *slot = fresh;
+  g_mutex_unlock (&holarchy_lock);
+  janus_holon_policy_unref (old);
+}
+
 /* Lock held: a holon with members and no head gets one — its first member,
  * or the choice of its head policy, made in its step. */
 static void
@@ -781,7 +922,7 @@ need_head (JanusHolon          *self,
 {
   if (c->n_heads > 0 || c->n_members == 0 || c->dying)
     return;
-  if (c->head_func == NULL)
+  if (!has_head_func (c))
     {
       make_head (self, c, c->first, ch);
       return;
@@ -813,38 +954,45 @@ elect_head_run (JanusAgentTask *task,
   JanusHolonComposite *c = composite_peek (self);
   g_autoptr(GPtrArray) members = NULL;
   Changes ch = { 0 };
-  JanusHolonHeadFunc func;
-  gpointer func_data;
+  JanusHolonPolicy *policy;
   JanusMember *m;
   guint i;
 
   g_mutex_lock (&holarchy_lock);
   c->electing = FALSE;
-  func = c->head_func;
-  func_data = c->head_data;
-  if (c->n_heads > 0 || c->n_members == 0 || c->dying || func == NULL)
+  if (c->n_heads > 0 || c->n_members == 0 || c->dying || !has_head_func (c))
     {
       need_head (self, c, &ch);
       g_mutex_unlock (&holarchy_lock);
       janus_holon_changes_apply (&ch);
       return;
     }
+  policy = janus_holon_policy_ref (c->head_policy);
   members = members_locked (c);
   g_mutex_unlock (&holarchy_lock);
 
-  i = func (self, members, func_data);
+  i = ((JanusHolonHeadFunc) policy->func) (self, members, policy->data);
+  janus_holon_policy_unref (policy);
 
-  g_mutex_lock (&holarchy_lock);
-  /* the holarchy may have moved meanwhile: apply the choice if it still
-   * makes sense */
-  if (i < members->len && c->n_heads == 0 && (m = janus_holon_find_record (self, members->pdata[i])))
+  if (i != G_MAXUINT && i >= members->len)
     {
-      make_head (self, c, m, &ch);
-      janus_holon_changes_emit (&ch, HEAD_CHANGED, self, m->agent);
+      g_warning ("head policy of holon %s chose %u of %u members; using the first",
+                 G_OBJECT_TYPE_NAME (self), i, members->len);
+      i = 0;
     }
-  else if (i != G_MAXUINT && i >= members->len)
-    g_warning ("head policy of holon %s chose %u of %u members", G_OBJECT_TYPE_NAME (self),
-               i, members->len);
+  g_mutex_lock (&holarchy_lock);
+  /* the holarchy may have moved meanwhile (the policy itself may have
+   * changed it): apply the choice if it still makes sense, else choose
+   * again if the holon still needs a head */
+  if (i < members->len && c->n_heads == 0)
+    {
+      if ((m = janus_holon_find_record (self, members->pdata[i])) != NULL)
+        make_head (self, c, m, &ch);
+      else
+        need_head (self, c, &ch);
+      if (c->n_heads > 0)
+        janus_holon_changes_emit (&ch, HEAD_CHANGED, self, first_head (c));
+    }
   g_mutex_unlock (&holarchy_lock);
   janus_holon_changes_apply (&ch);
 }
@@ -907,6 +1055,20 @@ check_holon (JanusHolon  *self,
       return FALSE;
     }
   return TRUE;
+}
+
+/* Lock held: @self is not ending its members (it gives none away). */
+static gboolean
+check_not_dying (JanusHolon  *self,
+                 GError     **error)
+{
+  JanusHolonComposite *c = composite_peek (self);
+
+  if (c == NULL || !c->dying)
+    return TRUE;
+  g_set_error (error, JANUS_HOLON_ERROR, JANUS_HOLON_ERROR_DYING,
+               "Holon %s is ending its members: it gives none away", name_of (JANUS_AGENT (self)));
+  return FALSE;
 }
 
 /* Lock held: whether @candidate is @self or one of its super-holons. */
@@ -1224,7 +1386,8 @@ janus_holon_spawn (JanusHolon       *self,
   g_autoptr(GVariant) params = parameters;          /* a full reference */
   JanusKernel *kernel = janus_agent_get_kernel (JANUS_AGENT (self));
   JanusHolonComposite *c;
-  JanusMember *m = NULL;
+  JanusMemberInfo *info = NULL;
+  JanusMember *m = NULL, *next;
   Changes ch = { 0 };
   gboolean ok;
 
@@ -1241,6 +1404,8 @@ janus_holon_spawn (JanusHolon       *self,
        && ensure_group (self, c, error);
   if (ok)
     {
+      info = ensure_info (member);
+      atomic_fetch_or_explicit (&info->word, JANUS_MEMBER_SPAWNING, memory_order_relaxed);
       m = link_member (self, member, JANUS_MEMBERSHIP_PART, &ch);
       m->restarts = restarts;
     }
@@ -1248,27 +1413,51 @@ janus_holon_spawn (JanusHolon       *self,
   if (!ok)
     return FALSE;
 
-  /* the reconcile link_member asked for stays pending: the member runs it
-   * as it becomes ALIVE (janus_holon_life_hook), with no task to post */
+  /* Other threads may change the holarchy while the kernel launches it
+   * (move it, decompose its holon, kill the holon): @m is not ours to
+   * touch any more, the member's records are; a holon that ends meanwhile
+   * leaves it to us to kill (JANUS_MEMBER_SPAWNING). The reconcile
+   * link_member asked for stays pending: the member runs it as it becomes
+   * ALIVE (janus_holon_life_hook), with no task to post. */
   if (heavy)
     ok = janus_kernel_launch_heavy_agent (kernel, member, name, params, error);
   else
     ok = janus_kernel_launch_light_agent (kernel, member, name, params, error);
+  g_mutex_lock (&holarchy_lock);
+  atomic_fetch_and_explicit (&info->word, ~(uintptr_t) JANUS_MEMBER_SPAWNING, memory_order_relaxed);
   if (!ok)
     {
-      /* the kernel refused it: undo, quietly (nobody heard of it yet) */
-      g_mutex_lock (&holarchy_lock);
-      janus_holon_unlink_member (m, &ch);
+      /* the kernel refused it: it is a member of nothing. If nobody
+       * touched its membership, nobody heard of it: undo quietly */
+      gboolean quiet = info->supers == m && m->next_super == NULL;
+
+      while (info->supers != NULL)
+        janus_holon_unlink_member (info->supers, &ch);
       g_mutex_unlock (&holarchy_lock);
-      atomic_fetch_and_explicit (&janus_holon_peek_info (member)->word,
-                                 ~(uintptr_t) JANUS_MEMBER_RECONCILE_PENDING, memory_order_acq_rel);
-      janus_holon_changes_forget_signals (&ch);
+      atomic_fetch_and_explicit (&info->word, ~(uintptr_t) JANUS_MEMBER_RECONCILE_PENDING,
+                                 memory_order_acq_rel);
+      if (quiet)
+        janus_holon_changes_forget_signals (&ch);
       janus_holon_changes_apply (&ch);
       return FALSE;
     }
-  g_mutex_lock (&holarchy_lock);
-  if (janus_holon_find_record (self, member) == m && m->head)
-    publish_heads (c);
+  for (m = info->supers; m != NULL; m = next)
+    {
+      JanusHolonComposite *mc = composite_peek (m->holon);
+
+      next = m->next_super;
+      /* its address is known now */
+      if (m->head)
+        publish_heads (mc);
+      /* a holon that became DYING meanwhile left it alone: as it does to
+       * its members, it ends it if it is its only holon, else lets it go */
+      if (!mc->dying)
+        continue;
+      if (info->supers == m && next == NULL)
+        janus_agent_request_kill (member);
+      else
+        janus_holon_unlink_member (m, &ch);
+    }
   g_mutex_unlock (&holarchy_lock);
   janus_holon_changes_apply (&ch);
   return TRUE;
@@ -1364,8 +1553,10 @@ janus_holon_remove_member (JanusHolon  *self,
  *
  * Returns: `TRUE` if moved; `FALSE` with @error set (as
  *   [method@Janus.Holon.remove_member] for @self and
- *   [method@Janus.Holon.add_member] for @destination), the holarchy
- *   unchanged
+ *   [method@Janus.Holon.add_member] for @destination — a @member that is
+ *   ending gives `JANUS_KERNEL_ERROR_AGENT_DEAD` — or
+ *   `JANUS_HOLON_ERROR_DYING` when @self is ending its members), the
+ *   holarchy unchanged
  */
 gboolean
 janus_holon_move_member (JanusHolon  *self,
@@ -1390,8 +1581,11 @@ janus_holon_move_member (JanusHolon  *self,
   if (m != NULL)
     {
       kind = m->kind;
-      /* it keeps what it is: no sharing check (NONE), the rest as a join */
-      ok = check_holon (destination, error)
+      /* it keeps what it is: no sharing check (NONE), the rest as a join;
+       * a holon ending its members gives none away */
+      ok = check_not_dying (self, error)
+           && check_holon (destination, error)
+           && check_launched (member, "Agent", error)
            && check_join (destination, member, JANUS_MEMBERSHIP_NONE, error)
            && ensure_group (destination, dc, error);
     }
@@ -1474,7 +1668,8 @@ check_not_same (JanusHolon  *self,
  * Returns: `TRUE` if merged; `FALSE` with @error set
  *   (`JANUS_HOLON_ERROR_SAME_HOLON`, `JANUS_HOLON_ERROR_CYCLE` if one of
  *   @other's members is @self or above it, or an error of
- *   [method@Janus.Holon.add_member] about @self), the holarchy unchanged
+ *   [method@Janus.Holon.add_member] about @self, `JANUS_HOLON_ERROR_DYING`
+ *   when @other is ending its members), the holarchy unchanged
  */
 gboolean
 janus_holon_merge_into (JanusHolon  *self,
@@ -1490,6 +1685,7 @@ janus_holon_merge_into (JanusHolon  *self,
 
   g_mutex_lock (&holarchy_lock);
   ok = check_not_same (self, other, error) && check_holon (self, error)
+       && check_not_dying (other, error)
        && (same_kernel (JANUS_AGENT (other), JANUS_AGENT (self))
            || (g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_WRONG_KERNEL,
                             "Holon %s runs on another kernel than holon %s",
@@ -1812,7 +2008,7 @@ janus_holon_remove_head (JanusHolon  *self,
   else if (ok && m->head)
     {
       unmake_head (c, m, &ch);
-      if (c->n_heads == 0 && c->head_func == NULL)
+      if (c->n_heads == 0 && !has_head_func (c))
         /* the first member that is not @member */
         make_head (self, c, c->first != m ? c->first : c->first->next, &ch);
       else
@@ -1896,22 +2092,10 @@ janus_holon_set_head_func (JanusHolon         *self,
                            gpointer            user_data,
                            GDestroyNotify      destroy)
 {
-  JanusHolonComposite *c;
-  GDestroyNotify old_destroy;
-  gpointer old_data;
-
   g_return_if_fail (JANUS_IS_HOLON (self));
 
-  c = janus_holon_ensure_composite (self);
-  g_mutex_lock (&holarchy_lock);
-  old_destroy = c->head_destroy;
-  old_data = c->head_data;
-  c->head_func = func;
-  c->head_data = user_data;
-  c->head_destroy = destroy;
-  g_mutex_unlock (&holarchy_lock);
-  if (old_destroy != NULL)
-    old_destroy (old_data);
+  janus_holon_policy_replace (&janus_holon_ensure_composite (self)->head_policy,
+                              (GCallback) func, user_data, destroy);
 }
 
 /* ------------------------------------------------------------ walking */
@@ -2074,7 +2258,7 @@ static JanusAgent *
 find_locked (JanusAgent         *agent,
              const JanusAddress *address)
 {
-  const JanusAddress *own = janus_agent_get_address (agent);
+  const JanusAddress *own = janus_holon_is_spawning (agent) ? NULL : janus_agent_get_address (agent);
   JanusHolonComposite *c;
   JanusMember *m;
 
@@ -2721,22 +2905,10 @@ janus_holon_set_supervision_func (JanusHolon           *self,
                                   gpointer              user_data,
                                   GDestroyNotify        destroy)
 {
-  JanusHolonComposite *c;
-  GDestroyNotify old_destroy;
-  gpointer old_data;
-
   g_return_if_fail (JANUS_IS_HOLON (self));
 
-  c = janus_holon_ensure_composite (self);
-  g_mutex_lock (&holarchy_lock);
-  old_destroy = c->supervision_destroy;
-  old_data = c->supervision_data;
-  c->supervision_func = func;
-  c->supervision_data = user_data;
-  c->supervision_destroy = destroy;
-  g_mutex_unlock (&holarchy_lock);
-  if (old_destroy != NULL)
-    old_destroy (old_data);
+  janus_holon_policy_replace (&janus_holon_ensure_composite (self)->supervision_policy,
+                              (GCallback) func, user_data, destroy);
 }
 
 /* ------------------------------------------------------------- GObject */
@@ -2782,17 +2954,16 @@ janus_holon_real_supervise (JanusHolon   *self,
                             guint         restarts)
 {
   JanusHolonComposite *c = janus_holon_ensure_composite (self);
-  JanusSupervisionFunc func;
+  JanusHolonPolicy *policy;
   JanusSupervisionAction action;
-  gpointer data;
 
   g_mutex_lock (&holarchy_lock);
-  func = c->supervision_func;
-  data = c->supervision_data;
+  policy = janus_holon_policy_ref (c->supervision_policy);
   action = c->supervision;
   g_mutex_unlock (&holarchy_lock);
-  if (func != NULL)
-    action = func (self, member, error, restarts, data);
+  if (policy != NULL && policy->func != NULL)
+    action = ((JanusSupervisionFunc) policy->func) (self, member, error, restarts, policy->data);
+  janus_holon_policy_unref (policy);
   return action;
 }
 
@@ -2820,14 +2991,11 @@ janus_holon_finalize (GObject *object)
     {
       g_clear_object (&c->group);
       g_free (atomic_load_explicit (&c->heads, memory_order_relaxed));
-      if (c->head_destroy != NULL)
-        c->head_destroy (c->head_data);
-      if (c->provider_destroy != NULL)
-        c->provider_destroy (c->provider_data);
-      if (c->supervision_destroy != NULL)
-        c->supervision_destroy (c->supervision_data);
+      janus_holon_policy_unref (c->head_policy);
+      janus_holon_policy_unref (c->provider_policy);
+      janus_holon_policy_unref (c->supervision_policy);
       g_warn_if_fail (c->calls == NULL);
-      g_free (c);
+      g_aligned_free (c);
     }
 
   G_OBJECT_CLASS (janus_holon_parent_class)->finalize (object);

@@ -139,7 +139,9 @@ G_DECLARE_DERIVABLE_TYPE (JanusHolon, janus_holon, JANUS, HOLON, JanusAgent)
  * step, with no lock held.
  *
  * Returns: the index of the new head, or `G_MAXUINT` to stay without a head
- *   (the holon then keeps what is sent to it)
+ *   (the holon then keeps what is sent to it). Another index out of range
+ *   is a programming error: a warning, and the first member is head. If
+ *   the chosen member left meanwhile, the policy is asked again.
  */
 typedef guint (*JanusHolonHeadFunc) (JanusHolon  *holon,
                                      GPtrArray   *candidates,

@@ -17,6 +17,11 @@ typedef struct
   gboolean (*wanted)          (JanusAgent *agent,
                                JanusGroup *group,
                                GType       role_type);
+  /* whether @agent may obtain @role_type in @group: in a holon's internal
+   * group, only what the holarchy wants it to play */
+  gboolean (*may_obtain)      (JanusAgent *agent,
+                               JanusGroup *group,
+                               GType       role_type);
   /* a Head's default choice among @candidates (JanusAgent) of the member
    * that performs @capacity_type */
   guint    (*select_provider) (JanusGroup *group,

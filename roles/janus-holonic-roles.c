@@ -36,19 +36,38 @@ may_leave (JanusAgent *agent,
   return funcs == NULL || !funcs->wanted (agent, group, role_type);
 }
 
+static gboolean
+may_obtain (JanusAgent *agent,
+            JanusGroup *group,
+            GType       role_type,
+            gpointer    user_data)
+{
+  const JanusHolonicFuncs *funcs = get_funcs ();
+
+  return funcs == NULL || funcs->may_obtain (agent, group, role_type);
+}
+
 /* From the class_init of each holonic role: a holonic role cannot be left
- * behind the holon's back (janus_holon_remove_member is the way out). */
+ * behind the holon's back (janus_holon_remove_member is the way out), nor
+ * taken in a holon's internal group by an agent the holon did not give it
+ * to (janus_holon_add_member, janus_holon_set_head are the way in). */
 void
 janus_holonic_role_class_init (JanusRoleClass *klass)
 {
-  static JanusCondition *condition;
+  static JanusCondition *leave, *obtain;
 
-  if (g_once_init_enter (&condition))
-    g_once_init_leave (&condition,
+  if (g_once_init_enter (&leave))
+    g_once_init_leave (&leave,
                        janus_condition_new ("the holon no longer wants the role "
                                             "(use janus_holon_remove_member)",
                                             may_leave, NULL, NULL));
-  janus_role_class_add_leave_condition (klass, condition);
+  if (g_once_init_enter (&obtain))
+    g_once_init_leave (&obtain,
+                       janus_condition_new ("the holon gives its holonic roles itself "
+                                            "(use janus_holon_add_member or janus_holon_set_head)",
+                                            may_obtain, NULL, NULL));
+  janus_role_class_add_leave_condition (klass, leave);
+  janus_role_class_add_obtain_condition (klass, obtain);
 }
 
 /* A Head's default provider choice: the holon's. */

@@ -582,7 +582,52 @@ _capacity_cache = {}
 __all__.append('capacity_gtype')
 
 
+def _supervision_answer(func, args, what):
+    """What a Python supervision policy decided: its answer if it is a
+    Janus.SupervisionAction (or its number); ESCALATE, with the exception
+    printed, if it raised or answered something else — a supervisor that
+    cannot decide does not silently drop a failure."""
+    try:
+        action = func(*args)
+        if isinstance(action, bool) or not isinstance(action, int):
+            raise TypeError('%s returned %r, not a Janus.SupervisionAction' % (what, action))
+        return Janus.SupervisionAction(action)
+    except Exception as e:
+        traceback.print_exception(type(e), e, e.__traceback__, file=sys.stderr)
+        print('%s failed: escalating' % what, file=sys.stderr)
+        return Janus.SupervisionAction.ESCALATE
+
+
+def _guard_supervise(func):
+    @functools.wraps(func)
+    def do_supervise(self, member, error, restarts):
+        return _supervision_answer(func, (self, member, error, restarts),
+                                   '%s.do_supervise' % type(self).__qualname__)
+    return do_supervise
+
+
+_HOLON_GUARDS = {'do_supervise': _guard_supervise}
+
+
 class Holon(Janus.Holon):
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _guard_vfuncs(cls, _HOLON_GUARDS)
+
+    def set_supervision_func(self, func, *user_data):
+        """Sets the holon's supervision policy:
+        ``func(holon, member, error, restarts, *user_data)`` returns a
+        ``Janus.SupervisionAction``. If it raises or returns anything else,
+        the exception is printed and the holon escalates. ``None`` restores
+        the default (the ``supervision`` property)."""
+        if func is None:
+            return Janus.Holon.set_supervision_func(self, None)
+
+        def call(holon, member, error, restarts, *data):
+            return _supervision_answer(func, (holon, member, error, restarts) + data,
+                                       'the supervision function')
+        return Janus.Holon.set_supervision_func(self, call, *user_data)
+
     def set_provider_func(self, func, *user_data):
         """Sets how the holon's heads choose the member that performs a
         capacity: ``func(holon, capacity_type, candidates, *user_data)``
