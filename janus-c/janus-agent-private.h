@@ -161,10 +161,19 @@ janus_agent_is_current (JanusAgent *self)
   return janus_mbox_current () == &janus_agent_get_private (self)->run.mbox;
 }
 
+/* owner_state while a launch writes the agent's runtime, address and
+ * name: the launch that claimed it publishes BORN once they are written
+ * (release), and everybody else reads UNBORN meanwhile. Not a
+ * JanusAgentState. */
+#define JANUS_AGENT_STATE_CLAIMED 0xff
+
 static inline JanusAgentState
 janus_agent_private_state (JanusAgentPrivate *priv)
 {
-  return (JanusAgentState) atomic_load_explicit (&priv->run.mbox.owner_state, memory_order_acquire);
+  guint8 state = atomic_load_explicit (&priv->run.mbox.owner_state, memory_order_acquire);
+
+  return G_UNLIKELY (state == JANUS_AGENT_STATE_CLAIMED) ? JANUS_AGENT_STATE_UNBORN
+                                                         : (JanusAgentState) state;
 }
 
 /* The kernel's side of the life-cycle (janus-agent.c) */

@@ -296,9 +296,10 @@ claim (JanusAgent    *self,
     goto launched;
   if (!check_parameters (self, parameters, error))
     return FALSE;
-  /* one launch wins, even if two threads launch the same agent */
+  /* one launch wins, even if two threads launch the same agent; the
+   * others read UNBORN until the winner published BORN, below */
   if (!atomic_compare_exchange_strong_explicit (&priv->run.mbox.owner_state, &unborn,
-                                                JANUS_AGENT_STATE_BORN,
+                                                JANUS_AGENT_STATE_CLAIMED,
                                                 memory_order_acq_rel, memory_order_relaxed))
     goto launched;
   if (!janus_runtime_reserve (runtime, &id))
@@ -330,6 +331,10 @@ claim (JanusAgent    *self,
     }
   if (heavy)
     priv->run.mbox.heavy = TRUE;
+  /* release: whoever reads BORN (a kill, a send from another thread) sees
+   * the runtime, the address and the extra part written above */
+  atomic_store_explicit (&priv->run.mbox.owner_state, JANUS_AGENT_STATE_BORN,
+                         memory_order_release);
   return TRUE;
 
 launched:
@@ -1284,6 +1289,9 @@ janus_agent_get_name (JanusAgent *self)
 
   g_return_val_if_fail (janus_is_agent (self), NULL);
 
+  /* written by the launch before it publishes BORN: not before */
+  if (janus_agent_private_state (P (self)) == JANUS_AGENT_STATE_UNBORN)
+    return NULL;
   extra = peek_extra (P (self));
   return extra ? extra->name : NULL;
 }

@@ -5,6 +5,7 @@
  * kills of waiting and BORN agents, and janus_kernel_kill_all () from the
  * driving thread, from an agent and on a kernel with workers.
  */
+#include <stdatomic.h>
 #include <string.h>
 
 #include <janus.h>
@@ -810,6 +811,73 @@ test_kill_all_from_agent (void)
 
 /* ----------------------------------------------------------------- main */
 
+/* A kill racing a launch on another thread sees the agent either not
+ * launched yet or launched — never half launched (its runtime not yet
+ * written, which read as "of another kernel"). */
+typedef struct
+{
+  JanusKernel        *kernel;
+  JanusAgent *_Atomic current;
+  atomic_bool         stop;
+  guint               killed;
+  guint               not_launched;
+  guint               wrong;
+} LaunchRace;
+
+static gpointer
+kill_launching (gpointer data)
+{
+  LaunchRace *r = data;
+
+  while (!atomic_load (&r->stop) || atomic_load (&r->current) != NULL)
+    {
+      JanusAgent *agent = atomic_exchange (&r->current, NULL);
+      g_autoptr(GError) error = NULL;
+
+      if (agent == NULL)
+        continue;
+      if (janus_kernel_kill (r->kernel, agent, &error))
+        r->killed++;
+      else if (g_error_matches (error, JANUS_KERNEL_ERROR, JANUS_KERNEL_ERROR_NOT_LAUNCHED))
+        r->not_launched++;
+      else
+        r->wrong++;
+      g_object_unref (agent);
+    }
+  return NULL;
+}
+
+static void
+test_kill_while_launching (void)
+{
+  LaunchRace r = { janus_kernel_new (2) };
+  guint n = test_small () ? 500 : 20000, i;
+  GThread *killer = g_thread_new ("killer", kill_launching, &r);
+
+  for (i = 0; i < n; i++)
+    {
+      JanusAgent *agent = g_object_new (JANUS_TYPE_AGENT, NULL);
+      JanusAgent *expected = NULL;
+
+      /* hand a reference over (once the killer took the previous one),
+       * then launch: the kill runs before, during or after the launch */
+      g_object_ref (agent);
+      while (!atomic_compare_exchange_weak (&r.current, &expected, agent))
+        {
+          expected = NULL;
+          g_thread_yield ();
+        }
+      janus_kernel_launch_light_agent (r.kernel, agent, "racing", NULL, NULL);
+      g_object_unref (agent);
+    }
+  atomic_store (&r.stop, TRUE);
+  g_thread_join (killer);
+  g_assert_cmpuint (r.wrong, ==, 0);
+  g_assert_cmpuint (r.killed + r.not_launched, ==, n);
+  janus_kernel_shutdown (r.kernel);
+  g_assert_finalize_object (r.kernel);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -836,6 +904,7 @@ main (int    argc,
   g_test_add_func ("/agent/kill/all/no-workers", test_kill_all_no_workers);
   g_test_add_func ("/agent/kill/all/workers", test_kill_all_workers);
   g_test_add_func ("/agent/kill/all/from-agent", test_kill_all_from_agent);
+  g_test_add_func ("/agent/kill/while-launching", test_kill_while_launching);
 
   return g_test_run ();
 }
