@@ -543,23 +543,32 @@ janus_role_check_conditions (GType        role_type,
 {
   g_autoptr(GTypeClass) ref = NULL;
   JanusRoleClass *klass = peek_class (role_type, &ref);
-  g_autoptr(GPtrArray) conditions = NULL;
+  JanusCondition *inline_conditions[8], **conditions = inline_conditions;
+  gboolean ok = TRUE;
   RoleRules *rules;
-  guint i;
+  GPtrArray *list;
+  guint i, n;
 
-  /* a copy, with references: a condition may remove itself, or another
-   * thread change the list, while they are checked */
+  /* a copy, with references (on the stack for the usual few): a condition
+   * may remove itself, or another thread change the list, while they are
+   * checked */
   g_mutex_lock (&rules_lock);
   rules = klass->rules;
-  if (rules == NULL || (leaving ? rules->leave : rules->obtain)->len == 0)
+  list = rules != NULL ? (leaving ? rules->leave : rules->obtain) : NULL;
+  n = list != NULL ? list->len : 0;
+  if (n == 0)
     {
       g_mutex_unlock (&rules_lock);
       return TRUE;
     }
-  conditions = copy_condition_list (leaving ? rules->leave : rules->obtain);
+  if (n > G_N_ELEMENTS (inline_conditions))
+    conditions = g_new (JanusCondition *, n);
+  for (i = 0; i < n; i++)
+    conditions[i] = g_object_ref (list->pdata[i]);
   g_mutex_unlock (&rules_lock);
-  for (i = 0; i < conditions->len; i++)
-    if (!janus_condition_evaluate (conditions->pdata[i], agent, group, role_type))
+
+  for (i = 0; i < n && ok; i++)
+    if (!janus_condition_evaluate (conditions[i], agent, group, role_type))
       {
         g_autofree char *who = janus_agent_describe (agent);
         g_set_error (error, JANUS_ORGANIZATION_ERROR, JANUS_ORGANIZATION_ERROR_CONDITION_FAILED,
@@ -567,10 +576,15 @@ janus_role_check_conditions (GType        role_type,
                      "of the role refused", who,
                      leaving ? "leave" : "obtain", g_type_name (role_type),
                      janus_group_get_uuid (group),
-                     janus_condition_get_description (conditions->pdata[i]));
-        return FALSE;
+                     janus_condition_get_description (conditions[i]));
+        ok = FALSE;
       }
-  return TRUE;
+  /* outside the lock: a last reference's destroy is user code */
+  for (i = 0; i < n; i++)
+    g_object_unref (conditions[i]);
+  if (conditions != inline_conditions)
+    g_free (conditions);
+  return ok;
 }
 
 /* ------------------------------------------------------------ binding */
