@@ -631,6 +631,20 @@ skip_space (Reader *r)
     r->p++;
 }
 
+/* Skips spaces, then takes @c if it comes next. */
+static inline gboolean
+take_char (Reader *r,
+           char    c)
+{
+  skip_space (r);
+  if (r->p < r->end && *r->p == c)
+    {
+      r->p++;
+      return TRUE;
+    }
+  return FALSE;
+}
+
 static gboolean
 take_word (Reader     *r,
            const char *word,
@@ -880,29 +894,18 @@ read_array (Reader *r,
 
   json_node_init_array (node, array);
   json_array_unref (array);
-  skip_space (r);
-  if (r->p < r->end && *r->p == ']')
-    {
-      r->p++;
-      return node;
-    }
+  if (take_char (r, ']'))
+    return node;
   for (;;)
     {
       JsonNode *element = read_value (r, depth + 1);
       if (element == NULL)
         goto error;
       json_array_add_element (array, element);
-      skip_space (r);
-      if (r->p < r->end && *r->p == ',')
-        {
-          r->p++;
-          continue;
-        }
-      if (r->p < r->end && *r->p == ']')
-        {
-          r->p++;
-          return node;
-        }
+      if (take_char (r, ','))
+        continue;
+      if (take_char (r, ']'))
+        return node;
       fail (r, "expected “,” or “]” in an array");
       goto error;
     }
@@ -922,34 +925,26 @@ read_object (Reader *r,
 
   json_node_init_object (node, object);
   json_object_unref (object);
-  skip_space (r);
-  if (r->p < r->end && *r->p == '}')
-    {
-      r->p++;
-      return node;
-    }
+  if (take_char (r, '}'))
+    return node;
   for (;;)
     {
       g_autofree char *name = NULL;
       JsonNode *member;
 
-      skip_space (r);
-      if (r->p >= r->end || *r->p != '"')
+      if (!take_char (r, '"'))
         {
           fail (r, "expected a member name");
           goto error;
         }
-      r->p++;
       if (!read_string (r))
         goto error;
       name = g_strndup (r->str, r->len);
-      skip_space (r);
-      if (r->p >= r->end || *r->p != ':')
+      if (!take_char (r, ':'))
         {
           fail (r, "expected “:” after a member name");
           goto error;
         }
-      r->p++;
       member = read_value (r, depth + 1);
       if (member == NULL)
         goto error;
@@ -958,17 +953,10 @@ read_object (Reader *r,
       /* a repeated name keeps its place and takes the last value, as in
        * Python */
       json_object_set_member (object, name, member);
-      skip_space (r);
-      if (r->p < r->end && *r->p == ',')
-        {
-          r->p++;
-          continue;
-        }
-      if (r->p < r->end && *r->p == '}')
-        {
-          r->p++;
-          break;
-        }
+      if (take_char (r, ','))
+        continue;
+      if (take_char (r, '}'))
+        break;
       fail (r, "expected “,” or “}” in an object");
       goto error;
     }
@@ -1183,84 +1171,47 @@ static gboolean
 read_letter (Reader          *r,
              JanusWireLetter *letter)
 {
-  skip_space (r);
-  if (r->p >= r->end || *r->p != '[')
-    return FALSE;
-  r->p++;
-  skip_space (r);
-  if (r->p >= r->end || *r->p != '"')
-    return FALSE;
-  r->p++;
-  if (!read_string (r))
+  if (!take_char (r, '[') || !take_char (r, '"') || !read_string (r))
     return FALSE;
   letter->subject = g_strndup (r->str, r->len);
-  skip_space (r);
-  if (r->p >= r->end || *r->p++ != ',')
+  if (!take_char (r, ',') || (letter->body = read_value (r, 3)) == NULL
+      || !take_char (r, ','))
     return FALSE;
-  if ((letter->body = read_value (r, 3)) == NULL)
-    return FALSE;
-  skip_space (r);
-  if (r->p >= r->end || *r->p++ != ',')
-    return FALSE;
-  skip_space (r);
-  if (r->p < r->end && *r->p == '"')
+  if (take_char (r, '"'))
     {
-      r->p++;
       if (!read_string (r))
         return FALSE;
       letter->type = g_strndup (r->str, r->len);
     }
   else if (!take_word (r, "null", 4))
     return FALSE;
-  skip_space (r);
-  if (r->p >= r->end || *r->p++ != ']')
+  if (!take_char (r, ']') || !take_char (r, ',') || !take_char (r, '{'))
     return FALSE;
-  skip_space (r);
-  if (r->p >= r->end || *r->p++ != ',')
-    return FALSE;
-  skip_space (r);
-  if (r->p >= r->end || *r->p++ != '{')
-    return FALSE;
-  skip_space (r);
-  if (r->p < r->end && *r->p == '}')
-    {
-      r->p++;
-      return TRUE;
-    }
+  if (take_char (r, '}'))
+    return TRUE;
   for (;;)
     {
       char name[16];
       gsize length;
       JsonNode *value;
 
-      skip_space (r);
-      if (r->p >= r->end || *r->p++ != '"' || !read_string (r))
+      if (!take_char (r, '"') || !read_string (r))
         return FALSE;
       /* only the four names count: a longer one is copied no further */
       length = r->len;
       memcpy (name, r->str, MIN (length, sizeof name));
       if (length == 8 && memcmp (name, "__type__", 8) == 0)
         return FALSE;
-      skip_space (r);
-      if (r->p >= r->end || *r->p++ != ':')
+      if (!take_char (r, ':'))
         return FALSE;
       if ((value = read_value (r, 3)) == NULL)
         return FALSE;
       if (length <= sizeof name)
         letter_member (letter, name, length, value);
       json_node_unref (value);
-      skip_space (r);
-      if (r->p < r->end && *r->p == ',')
-        {
-          r->p++;
-          continue;
-        }
-      if (r->p < r->end && *r->p == '}')
-        {
-          r->p++;
-          return TRUE;
-        }
-      return FALSE;
+      if (take_char (r, ','))
+        continue;
+      return take_char (r, '}');
     }
 }
 
@@ -1268,12 +1219,8 @@ static gboolean
 expect_char (Reader *r,
              char    c)
 {
-  skip_space (r);
-  if (r->p < r->end && *r->p == c)
-    {
-      r->p++;
-      return TRUE;
-    }
+  if (take_char (r, c))
+    return TRUE;
   fail (r, "expected “%c” in an aiomas message", c);
   return FALSE;
 }
@@ -1349,13 +1296,11 @@ janus_json_read_message (const char                  *data,
     {
       if (!expect_char (&r, '['))
         goto out;
-      skip_space (&r);
-      if (r.p >= r.end || *r.p != '"')
+      if (!take_char (&r, '"'))
         {
           fail (&r, "a request's path is a string");
           goto out;
         }
-      r.p++;
       if (!read_string (&r))
         goto out;
       message->path = g_strndup (r.str, r.len);
