@@ -226,6 +226,7 @@ janus_holon_is_spawning (JanusAgent *agent)
 }
 void                 janus_holon_post_reconcile   (JanusAgent *agent);
 void                 janus_holon_reconcile_if_pending (JanusAgent *agent);
+const char          *janus_holon_name_of          (JanusAgent *agent);
 gboolean             janus_holon_member_offers    (JanusAgent *agent,
                                                    GType       capacity_type);
 

@@ -84,6 +84,7 @@ LAYERS = {
     'janus-holonic-organization': CRIO,
     'janus-holon': CRIO,
     'janus-holon-capacity': CRIO,
+    'janus-holon-messages': CRIO,
     'janus-holon-lifecycle': CRIO,
     'janus-holarchy-dump': CRIO,
     'janus-role-selectors': CRIO,
